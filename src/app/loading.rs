@@ -1,0 +1,79 @@
+//! Reading files on a worker thread, with progress, cancel and a repaint when done.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{channel, Receiver, TryRecvError};
+use std::thread;
+use std::time::Instant;
+
+use crate::ingest::{read_files, Investigation, ReadError, ReadOptions, ReadProgress};
+
+/// A read running in the background.
+pub struct LoadJob {
+    /// The files being read.
+    pub paths: Vec<PathBuf>,
+    /// Their total size on disk.
+    pub total_bytes: u64,
+    /// When it started.
+    pub started: Instant,
+    progress: ReadProgress,
+    result: Receiver<Result<Investigation, ReadError>>,
+}
+
+impl LoadJob {
+    /// Starts reading `paths` on a worker thread; `repaint` is called when it finishes.
+    pub fn start(
+        paths: Vec<PathBuf>,
+        options: ReadOptions,
+        repaint: impl Fn() + Send + 'static,
+    ) -> LoadJob {
+        let total_bytes = paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        let progress = ReadProgress::default();
+        let (tx, rx) = channel();
+        let job_paths = paths.clone();
+        let job_progress = progress.clone();
+        thread::Builder::new()
+            .name("netsleuth-read".into())
+            .spawn(move || {
+                let result = read_files(&job_paths, &options, &job_progress);
+                // The receiver may be gone if the window closed; nothing to do then.
+                let _ = tx.send(result);
+                repaint();
+            })
+            .expect("cannot start the reader thread");
+        LoadJob {
+            paths,
+            total_bytes,
+            started: Instant::now(),
+            progress,
+            result: rx,
+        }
+    }
+
+    /// Fraction of bytes read so far, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.total_bytes == 0 {
+            return 0.0;
+        }
+        let done = self.progress.bytes_read.load(Ordering::Relaxed);
+        (done as f64 / self.total_bytes as f64).min(1.0) as f32
+    }
+
+    /// Asks the worker to stop.
+    pub fn cancel(&self) {
+        self.progress.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The result, once the worker has finished.
+    pub fn poll(&self) -> Option<Result<Investigation, ReadError>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(ReadError::Cancelled)),
+        }
+    }
+}

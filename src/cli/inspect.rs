@@ -1,0 +1,123 @@
+//! `netsleuth inspect`: what each file holds, as text or JSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::{json, Value};
+
+use crate::events::format_utc as format_time;
+use crate::ingest::{read_files, FileReport, ReadOptions, ReadProgress};
+
+/// The JSON description of one file.
+pub fn file_json(f: &FileReport) -> Value {
+    json!({
+        "path": f.path.display().to_string(),
+        "format": f.format.id(),
+        "gzip": f.gzip,
+        "records": f.records,
+        "events": f.events,
+        "skipped": f.skips.total(),
+        "skipped_by_reason": f.skips.by_kind(),
+        "skipped_examples": f.skips.examples(),
+        "sources": f.sources,
+        "first_event": f.first_event_us.map(format_time),
+        "last_event": f.last_event_us.map(format_time),
+        "fields": f.fields.iter().map(|x| x.name()).collect::<Vec<_>>(),
+        "extra_columns": f.extra_columns,
+        "labels": f.labels.as_ref().map(|l| json!({
+            "column": l.column,
+            "benign": l.benign,
+            "malicious": l.malicious,
+            "classes": l.classes,
+        })),
+    })
+}
+
+fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
+    let gz = if f.gzip { ", gzip" } else { "" };
+    writeln!(out, "{}", f.path.display())?;
+    writeln!(
+        out,
+        "  format      {} ({}{gz})",
+        f.format.title(),
+        f.format.id()
+    )?;
+    writeln!(out, "  records     {}", f.records)?;
+    writeln!(out, "  events      {}", f.events)?;
+    writeln!(out, "  skipped     {}", f.skips.total())?;
+    for (kind, n) in f.skips.by_kind() {
+        writeln!(out, "    {n} {kind}")?;
+    }
+    for ex in f.skips.examples() {
+        writeln!(out, "    {}:{}: {}", f.path.display(), ex.line, ex.reason)?;
+    }
+    writeln!(out, "  sources     {}", f.sources)?;
+    match (f.first_event_us, f.last_event_us) {
+        (Some(a), Some(b)) => writeln!(
+            out,
+            "  time range  {} .. {}",
+            format_time(a),
+            format_time(b)
+        )?,
+        _ => writeln!(out, "  time range  none")?,
+    }
+    let fields: Vec<&str> = f.fields.iter().map(|x| x.name()).collect();
+    writeln!(out, "  fields      {}", fields.join(", "))?;
+    if !f.extra_columns.is_empty() {
+        writeln!(
+            out,
+            "  extras      {} numeric columns",
+            f.extra_columns.len()
+        )?;
+    }
+    match &f.labels {
+        Some(l) => {
+            writeln!(
+                out,
+                "  labels      '{}': {} benign, {} malicious",
+                l.column, l.benign, l.malicious
+            )?;
+            for (class, n) in &l.classes {
+                writeln!(out, "    {n} {class}")?;
+            }
+        }
+        None => writeln!(out, "  labels      none")?,
+    }
+    Ok(())
+}
+
+/// Runs `inspect` on `files`. Exit code 1 when any file could not be read at all.
+pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
+    let inv = match read_files(files, options, &ReadProgress::default()) {
+        Ok(inv) => inv,
+        Err(e) => {
+            eprintln!("netsleuth: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        let doc = json!({
+            "files": inv.files.iter().map(file_json).collect::<Vec<_>>(),
+            "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{doc}")
+    } else {
+        inv.files.iter().try_for_each(|f| write_text(&mut out, f))
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("netsleuth: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
+    for e in &inv.failures {
+        eprintln!("netsleuth: {e}");
+    }
+    if inv.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

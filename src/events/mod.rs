@@ -1,0 +1,15 @@
+//! The unified event model: one columnar table of network events from any log format.
+
+mod column;
+mod field;
+mod intern;
+mod label;
+mod table;
+mod time;
+
+pub use column::{Column, Nullable};
+pub use field::{Field, FieldSet, TcpFlags};
+pub use intern::{IpInterner, Symbol, SymbolTable};
+pub use label::{Label, Verdict};
+pub use table::{EventDraft, EventTable, ExtraColumn, FileId};
+pub use time::format_utc;

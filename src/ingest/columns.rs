@@ -1,0 +1,782 @@
+//! Column plans: how the named columns of a delimited file map onto the unified schema, per
+//! format, plus the guessed or user-given mapping for any other CSV.
+
+use std::collections::HashMap;
+
+use crate::events::{EventDraft, EventTable, Field, TcpFlags, Verdict};
+
+use super::values::{decode_text, parse_ip, parse_number, parse_port, parse_time, transport_name};
+use super::Format;
+
+/// Where one column's value goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// Event start time.
+    Time,
+    /// Event end time.
+    EndTime,
+    /// Duration, multiplied by `scale` to get seconds.
+    Duration {
+        /// Seconds per unit of the column.
+        scale: f64,
+    },
+    /// Source address.
+    SourceIp,
+    /// Source port.
+    SourcePort,
+    /// Destination address.
+    DestinationIp,
+    /// Destination port.
+    DestinationPort,
+    /// Transport protocol, by name or IANA number.
+    Transport,
+    /// Application protocol.
+    AppProtocol,
+    /// Bytes sent by the source.
+    BytesSent,
+    /// Bytes received by the source.
+    BytesReceived,
+    /// Packets sent by the source.
+    PacketsSent,
+    /// Packets received by the source.
+    PacketsReceived,
+    /// Direction text.
+    Direction,
+    /// Outcome text.
+    Outcome,
+    /// Source country code.
+    Country,
+    /// Appended to the detail text as `name=value`.
+    Detail,
+    /// Ground-truth class; normalised to benign/malicious.
+    Label,
+    /// A finer class name that replaces the label's class when present (IoT-23 detailed-label).
+    LabelClass,
+    /// A per-flag count column (CIC): the flag is set when the count is positive.
+    FlagCount(u8),
+    /// TCP flags as letters (Zeek history) or a number.
+    Flags,
+    /// Zeek `local_orig` (T/F), used to derive the direction.
+    LocalOrig,
+    /// Zeek `local_resp` (T/F), used to derive the direction.
+    LocalResp,
+    /// An extra numeric column with this table index.
+    Extra(usize),
+    /// Not decided yet: becomes `Extra` if its first value is numeric, else `Ignore`.
+    Auto,
+    /// Not used.
+    Ignore,
+}
+
+/// Why a row could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Short reason kind, counted per file.
+    pub kind: &'static str,
+    /// The column and value at fault.
+    pub detail: String,
+}
+
+impl RowError {
+    /// A row error of `kind` with `detail`.
+    pub fn new(kind: &'static str, detail: impl Into<String>) -> RowError {
+        RowError {
+            kind,
+            detail: detail.into(),
+        }
+    }
+
+    /// A bad value in `column`.
+    pub fn bad(kind: &'static str, column: &str, raw: &[u8]) -> RowError {
+        RowError {
+            kind,
+            detail: format!("column '{column}' = '{}'", super::skips::snippet(raw)),
+        }
+    }
+}
+
+/// A resolved plan for one file: a target per column.
+#[derive(Debug, Clone)]
+pub struct ColumnPlan {
+    names: Vec<String>,
+    targets: Vec<Target>,
+    null_tokens: &'static [&'static str],
+    label_column: Option<String>,
+}
+
+/// Normalises a header name for matching: trimmed, lower case, without quotes.
+fn norm(name: &str) -> String {
+    name.trim()
+        .trim_matches('\'')
+        .trim_matches('"')
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Normalises harder for guessing: also drops spaces, dots, dashes and underscores.
+fn squash(name: &str) -> String {
+    norm(name)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '_'))
+        .collect()
+}
+
+/// The fixed column names of KDD Cup 99 and NSL-KDD files, which have no header.
+pub const KDD_COLUMNS: [&str; 43] = [
+    "duration",
+    "protocol_type",
+    "service",
+    "flag",
+    "src_bytes",
+    "dst_bytes",
+    "land",
+    "wrong_fragment",
+    "urgent",
+    "hot",
+    "num_failed_logins",
+    "logged_in",
+    "num_compromised",
+    "root_shell",
+    "su_attempted",
+    "num_root",
+    "num_file_creations",
+    "num_shells",
+    "num_access_files",
+    "num_outbound_cmds",
+    "is_host_login",
+    "is_guest_login",
+    "count",
+    "srv_count",
+    "serror_rate",
+    "srv_serror_rate",
+    "rerror_rate",
+    "srv_rerror_rate",
+    "same_srv_rate",
+    "diff_srv_rate",
+    "srv_diff_host_rate",
+    "dst_host_count",
+    "dst_host_srv_count",
+    "dst_host_same_srv_rate",
+    "dst_host_diff_srv_rate",
+    "dst_host_same_src_port_rate",
+    "dst_host_srv_diff_host_rate",
+    "dst_host_serror_rate",
+    "dst_host_srv_serror_rate",
+    "dst_host_rerror_rate",
+    "dst_host_srv_rerror_rate",
+    "label",
+    "difficulty",
+];
+
+/// Known column names per format (normalised with [`norm`]) and where they go.
+/// Columns not listed are kept as extra numeric columns when numeric.
+fn known_columns(format: Format) -> &'static [(&'static str, Target)] {
+    use Target::*;
+    match format {
+        Format::CloudWatch => &[
+            ("bytes_in", BytesSent),
+            ("bytes_out", BytesReceived),
+            ("creation_time", Time),
+            ("end_time", EndTime),
+            ("src_ip", SourceIp),
+            ("src_ip_country_code", Country),
+            ("protocol", AppProtocol),
+            ("response.code", Outcome),
+            ("dst_port", DestinationPort),
+            ("dst_ip", DestinationIp),
+            ("rule_names", Detail),
+            ("observation_name", Detail),
+            ("source.meta", Ignore),
+            ("source.name", Ignore),
+            ("time", Ignore),
+            ("detection_types", Ignore),
+        ],
+        Format::CicFlow => &[
+            ("id", Ignore),
+            ("flow id", Ignore),
+            ("src ip", SourceIp),
+            ("source ip", SourceIp),
+            ("src port", SourcePort),
+            ("source port", SourcePort),
+            ("dst ip", DestinationIp),
+            ("destination ip", DestinationIp),
+            ("dst port", DestinationPort),
+            ("destination port", DestinationPort),
+            ("protocol", Transport),
+            ("timestamp", Time),
+            ("flow duration", Duration { scale: 1e-6 }),
+            ("total fwd packet", PacketsSent),
+            ("total fwd packets", PacketsSent),
+            ("total bwd packets", PacketsReceived),
+            ("total backward packets", PacketsReceived),
+            ("total length of fwd packet", BytesSent),
+            ("total length of fwd packets", BytesSent),
+            ("total length of bwd packet", BytesReceived),
+            ("total length of bwd packets", BytesReceived),
+            ("fin flag count", FlagCount(TcpFlags::FIN)),
+            ("syn flag count", FlagCount(TcpFlags::SYN)),
+            ("rst flag count", FlagCount(TcpFlags::RST)),
+            ("psh flag count", FlagCount(TcpFlags::PSH)),
+            ("ack flag count", FlagCount(TcpFlags::ACK)),
+            ("urg flag count", FlagCount(TcpFlags::URG)),
+            ("ece flag count", FlagCount(TcpFlags::ECE)),
+            ("cwe flag count", FlagCount(TcpFlags::CWR)),
+            ("cwr flag count", FlagCount(TcpFlags::CWR)),
+            ("label", Label),
+            ("attempted category", Ignore),
+        ],
+        Format::Iscx2012 => &[
+            ("appname", AppProtocol),
+            ("totalsourcebytes", BytesSent),
+            ("totaldestinationbytes", BytesReceived),
+            ("totalsourcepackets", PacketsSent),
+            ("totaldestinationpackets", PacketsReceived),
+            ("source", SourceIp),
+            ("destination", DestinationIp),
+            ("sourceport", SourcePort),
+            ("destinationport", DestinationPort),
+            ("protocolname", Transport),
+            ("direction", Direction),
+            ("startdatetime", Time),
+            ("stopdatetime", EndTime),
+            ("sourcetcpflagsdescription", Ignore),
+            ("destinationtcpflagsdescription", Ignore),
+            ("sourcepayloadasbase64", Ignore),
+            ("sourcepayloadasutf", Ignore),
+            ("destinationpayloadasbase64", Ignore),
+            ("destinationpayloadasutf", Ignore),
+            ("tag", Label),
+            ("label", Label),
+        ],
+        Format::ZeekTsv | Format::ZeekJson | Format::ZeekCsv => &[
+            ("ts", Time),
+            ("uid", Ignore),
+            ("id.orig_h", SourceIp),
+            ("id.orig_p", SourcePort),
+            ("id.resp_h", DestinationIp),
+            ("id.resp_p", DestinationPort),
+            ("proto", Transport),
+            ("service", AppProtocol),
+            ("duration", Duration { scale: 1.0 }),
+            ("orig_bytes", BytesSent),
+            ("resp_bytes", BytesReceived),
+            ("conn_state", Outcome),
+            ("local_orig", LocalOrig),
+            ("local_resp", LocalResp),
+            ("history", Flags),
+            ("orig_pkts", PacketsSent),
+            ("resp_pkts", PacketsReceived),
+            ("tunnel_parents", Ignore),
+            ("ip_proto", Ignore),
+            ("label", Label),
+            ("detailed-label", LabelClass),
+        ],
+        Format::VpcFlow => &[
+            ("version", Ignore),
+            ("account-id", Ignore),
+            ("interface-id", Ignore),
+            ("srcaddr", SourceIp),
+            ("dstaddr", DestinationIp),
+            ("srcport", SourcePort),
+            ("dstport", DestinationPort),
+            ("protocol", Transport),
+            ("packets", PacketsSent),
+            ("bytes", BytesSent),
+            ("start", Time),
+            ("end", EndTime),
+            ("action", Outcome),
+            ("log-status", Ignore),
+            ("tcp-flags", Flags),
+            ("flow-direction", Direction),
+        ],
+        Format::NslKdd | Format::Kdd99 => &[
+            ("duration", Duration { scale: 1.0 }),
+            ("protocol_type", Transport),
+            ("service", AppProtocol),
+            ("flag", Outcome),
+            ("src_bytes", BytesSent),
+            ("dst_bytes", BytesReceived),
+            ("label", Label),
+            ("difficulty", Ignore),
+        ],
+        Format::UnswNb15 => &[
+            ("srcip", SourceIp),
+            ("sport", SourcePort),
+            ("dstip", DestinationIp),
+            ("dsport", DestinationPort),
+            ("proto", Transport),
+            ("state", Outcome),
+            ("dur", Duration { scale: 1.0 }),
+            ("sbytes", BytesSent),
+            ("dbytes", BytesReceived),
+            ("service", AppProtocol),
+            ("spkts", PacketsSent),
+            ("dpkts", PacketsReceived),
+            ("stime", Time),
+            ("ltime", EndTime),
+            ("stcpb", Ignore),
+            ("dtcpb", Ignore),
+            ("attack_cat", LabelClass),
+            ("label", Label),
+        ],
+        _ => &[],
+    }
+}
+
+/// Header-name spellings that suggest each schema field in an arbitrary CSV (after [`squash`]).
+/// `bytes_in`/`bytes_out` follow the CloudWatch convention: "in" is what the source sent.
+const GUESSES: &[(&str, Target)] = &[
+    ("timestamp", Target::Time),
+    ("time", Target::Time),
+    ("ts", Target::Time),
+    ("datetime", Target::Time),
+    ("eventtime", Target::Time),
+    ("starttime", Target::Time),
+    ("date", Target::Time),
+    ("endtime", Target::EndTime),
+    ("duration", Target::Duration { scale: 1.0 }),
+    ("durations", Target::Duration { scale: 1.0 }),
+    ("srcip", Target::SourceIp),
+    ("sourceip", Target::SourceIp),
+    ("srcaddr", Target::SourceIp),
+    ("sourceaddress", Target::SourceIp),
+    ("clientip", Target::SourceIp),
+    ("cip", Target::SourceIp),
+    ("remoteaddr", Target::SourceIp),
+    ("idorigh", Target::SourceIp),
+    ("srcport", Target::SourcePort),
+    ("sourceport", Target::SourcePort),
+    ("sport", Target::SourcePort),
+    ("dstip", Target::DestinationIp),
+    ("destip", Target::DestinationIp),
+    ("destinationip", Target::DestinationIp),
+    ("dstaddr", Target::DestinationIp),
+    ("serverip", Target::DestinationIp),
+    ("idresph", Target::DestinationIp),
+    ("dstport", Target::DestinationPort),
+    ("destport", Target::DestinationPort),
+    ("destinationport", Target::DestinationPort),
+    ("dport", Target::DestinationPort),
+    ("dsport", Target::DestinationPort),
+    ("transport", Target::Transport),
+    ("proto", Target::Transport),
+    ("protocol", Target::Transport),
+    ("ipprotocol", Target::Transport),
+    ("service", Target::AppProtocol),
+    ("appprotocol", Target::AppProtocol),
+    ("application", Target::AppProtocol),
+    ("bytessent", Target::BytesSent),
+    ("bytesout", Target::BytesReceived),
+    ("sentbytes", Target::BytesSent),
+    ("srcbytes", Target::BytesSent),
+    ("origbytes", Target::BytesSent),
+    ("bytesreceived", Target::BytesReceived),
+    ("bytesin", Target::BytesSent),
+    ("receivedbytes", Target::BytesReceived),
+    ("dstbytes", Target::BytesReceived),
+    ("respbytes", Target::BytesReceived),
+    ("packetssent", Target::PacketsSent),
+    ("srcpkts", Target::PacketsSent),
+    ("origpkts", Target::PacketsSent),
+    ("packetsreceived", Target::PacketsReceived),
+    ("dstpkts", Target::PacketsReceived),
+    ("resppkts", Target::PacketsReceived),
+    ("direction", Target::Direction),
+    ("tcpflags", Target::Flags),
+    ("flags", Target::Flags),
+    ("outcome", Target::Outcome),
+    ("action", Target::Outcome),
+    ("status", Target::Outcome),
+    ("statuscode", Target::Outcome),
+    ("responsecode", Target::Outcome),
+    ("connstate", Target::Outcome),
+    ("country", Target::Country),
+    ("countrycode", Target::Country),
+    ("srcipcountrycode", Target::Country),
+    ("detail", Target::Detail),
+    ("message", Target::Detail),
+    ("signature", Target::Detail),
+    ("url", Target::Detail),
+    ("useragent", Target::Detail),
+    ("label", Target::Label),
+    ("class", Target::Label),
+    ("attack", Target::Label),
+    ("isattack", Target::Label),
+    ("attackcat", Target::LabelClass),
+];
+
+/// Target for a schema field named in `--map`.
+fn field_target(field: Field) -> Target {
+    match field {
+        Field::EventTime => Target::Time,
+        Field::DurationS => Target::Duration { scale: 1.0 },
+        Field::SourceIp => Target::SourceIp,
+        Field::SourcePort => Target::SourcePort,
+        Field::DestinationIp => Target::DestinationIp,
+        Field::DestinationPort => Target::DestinationPort,
+        Field::Transport => Target::Transport,
+        Field::AppProtocol => Target::AppProtocol,
+        Field::BytesSent => Target::BytesSent,
+        Field::BytesReceived => Target::BytesReceived,
+        Field::PacketsSent => Target::PacketsSent,
+        Field::PacketsReceived => Target::PacketsReceived,
+        Field::Direction => Target::Direction,
+        Field::TcpFlags => Target::Flags,
+        Field::Outcome => Target::Outcome,
+        Field::CountryCode => Target::Country,
+        Field::Detail => Target::Detail,
+        Field::Label => Target::Label,
+    }
+}
+
+/// A user's column mapping: schema field name to column name, as given to `--map`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// (target name, column name) pairs; target names are schema field names or `end_time`.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl ColumnMapping {
+    /// Parses `field=column,field=column`. Field names are checked; column names are matched
+    /// against the header later.
+    pub fn parse(spec: &str) -> Result<ColumnMapping, String> {
+        let mut pairs = Vec::new();
+        for part in spec.split(',').filter(|p| !p.trim().is_empty()) {
+            let (field, column) = part
+                .split_once('=')
+                .ok_or_else(|| format!("'{part}' is not field=column"))?;
+            let field = field.trim();
+            if field != "end_time" && Field::from_name(field).is_none() {
+                let known: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+                return Err(format!(
+                    "unknown field '{field}'; fields are {} and end_time",
+                    known.join(", ")
+                ));
+            }
+            pairs.push((field.to_string(), column.trim().to_string()));
+        }
+        Ok(ColumnMapping { pairs })
+    }
+
+    fn target(name: &str) -> Target {
+        if name == "end_time" {
+            Target::EndTime
+        } else {
+            Field::from_name(name).map_or(Target::Ignore, field_target)
+        }
+    }
+}
+
+impl ColumnPlan {
+    /// Builds the plan for a file of `format` with these column names. For
+    /// [`Format::MappedCsv`] columns are guessed from their names, then `mapping` overrides.
+    pub fn new(
+        format: Format,
+        header: &[String],
+        mapping: Option<&ColumnMapping>,
+        null_tokens: &'static [&'static str],
+    ) -> Result<ColumnPlan, String> {
+        let known = known_columns(format);
+        let mut targets: Vec<Target> = header
+            .iter()
+            .map(|h| {
+                let n = norm(h);
+                if let Some((_, t)) = known.iter().find(|(k, _)| *k == n) {
+                    return *t;
+                }
+                if format == Format::MappedCsv {
+                    let s = squash(h);
+                    if let Some((_, t)) = GUESSES.iter().find(|(k, _)| *k == s) {
+                        return *t;
+                    }
+                }
+                Target::Auto
+            })
+            .collect();
+        if format == Format::MappedCsv {
+            // A guessed field taken by an earlier column stays with that column.
+            let mut seen = Vec::new();
+            for t in &mut targets {
+                if !matches!(t, Target::Auto | Target::Detail | Target::Ignore) {
+                    if seen.contains(t) {
+                        *t = Target::Auto;
+                    } else {
+                        seen.push(*t);
+                    }
+                }
+            }
+        }
+        if let Some(mapping) = mapping {
+            for (field, column) in &mapping.pairs {
+                let target = ColumnMapping::target(field);
+                let idx = header
+                    .iter()
+                    .position(|h| h.trim() == column)
+                    .or_else(|| header.iter().position(|h| norm(h) == norm(column)))
+                    .ok_or_else(|| {
+                        format!(
+                            "--map {field}={column}: no column named '{column}' (columns: {})",
+                            header.join(", ")
+                        )
+                    })?;
+                for t in &mut targets {
+                    if *t == target {
+                        *t = Target::Auto;
+                    }
+                }
+                targets[idx] = target;
+            }
+        }
+        let names = dedupe(header);
+        let label_column = targets
+            .iter()
+            .position(|t| *t == Target::Label)
+            .map(|i| names[i].clone());
+        Ok(ColumnPlan {
+            names,
+            targets,
+            null_tokens,
+            label_column,
+        })
+    }
+
+    /// The name of the label column, if the file has one.
+    pub fn label_column(&self) -> Option<&str> {
+        self.label_column.as_deref()
+    }
+
+    /// Whether any column maps to a schema field (not just extras).
+    pub fn maps_any_field(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| !matches!(t, Target::Auto | Target::Ignore | Target::Extra(_)))
+    }
+
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Fills `d` from one row's raw fields.
+    pub fn apply<'r>(
+        &mut self,
+        fields: impl IntoIterator<Item = &'r [u8]>,
+        d: &mut EventDraft,
+        table: &mut EventTable,
+    ) -> Result<(), RowError> {
+        let mut local = (None, None);
+        let mut class_override = false;
+        for (i, raw) in fields.into_iter().enumerate() {
+            let Some(target) = self.targets.get(i).copied() else {
+                break;
+            };
+            let raw = raw.trim_ascii();
+            if raw.is_empty() || self.null_tokens.iter().any(|t| t.as_bytes() == raw) {
+                continue;
+            }
+            let name = &self.names[i];
+            let number = || parse_number(raw).ok_or_else(|| RowError::bad("bad number", name, raw));
+            match target {
+                Target::Time => {
+                    let t = decode_text(raw);
+                    d.time_us = Some(
+                        parse_time(&t).ok_or_else(|| RowError::bad("bad timestamp", name, raw))?,
+                    );
+                }
+                Target::EndTime => {
+                    let t = decode_text(raw);
+                    d.end_time_us = Some(
+                        parse_time(&t).ok_or_else(|| RowError::bad("bad timestamp", name, raw))?,
+                    );
+                }
+                Target::Duration { scale } => d.duration_s = Some(number()? * scale),
+                Target::SourceIp => {
+                    d.source_ip = Some(
+                        parse_ip(raw).ok_or_else(|| RowError::bad("bad IP address", name, raw))?,
+                    )
+                }
+                Target::DestinationIp => {
+                    d.destination_ip = Some(
+                        parse_ip(raw).ok_or_else(|| RowError::bad("bad IP address", name, raw))?,
+                    )
+                }
+                Target::SourcePort => {
+                    d.source_port =
+                        Some(parse_port(raw).ok_or_else(|| RowError::bad("bad port", name, raw))?)
+                }
+                Target::DestinationPort => {
+                    d.destination_port =
+                        Some(parse_port(raw).ok_or_else(|| RowError::bad("bad port", name, raw))?)
+                }
+                Target::Transport => d.transport = transport_name(&decode_text(raw)),
+                Target::AppProtocol => {
+                    d.app_protocol.clear();
+                    d.app_protocol
+                        .push_str(&decode_text(raw).to_ascii_lowercase());
+                }
+                Target::BytesSent => d.bytes_sent = Some(number()?),
+                Target::BytesReceived => d.bytes_received = Some(number()?),
+                Target::PacketsSent => d.packets_sent = Some(number()?),
+                Target::PacketsReceived => d.packets_received = Some(number()?),
+                Target::Direction => set_text(&mut d.direction, raw),
+                Target::Outcome => set_text(&mut d.outcome, raw),
+                Target::Country => set_text(&mut d.country_code, raw),
+                Target::Detail => d.add_detail_kv(name, &decode_text(raw)),
+                Target::Label => {
+                    let text = decode_text(raw);
+                    d.label = Verdict::from_class(&text);
+                    if !class_override {
+                        set_text(
+                            &mut d.label_class,
+                            text.trim().trim_end_matches('.').as_bytes(),
+                        );
+                    }
+                }
+                Target::LabelClass => {
+                    set_text(&mut d.label_class, raw);
+                    class_override = true;
+                }
+                Target::FlagCount(bit) => {
+                    if number()? > 0.0 {
+                        d.tcp_flags = Some(d.tcp_flags.unwrap_or(0) | bit);
+                    }
+                }
+                Target::Flags => {
+                    let text = decode_text(raw);
+                    let bits = match text.strip_prefix("0x") {
+                        Some(hex) => u8::from_str_radix(hex, 16).ok(),
+                        None => text.parse::<u8>().ok(),
+                    };
+                    d.tcp_flags =
+                        Some(bits.unwrap_or_else(|| TcpFlags::from_zeek_history(&text).0));
+                }
+                Target::LocalOrig => local.0 = Some(is_true(raw)),
+                Target::LocalResp => local.1 = Some(is_true(raw)),
+                Target::Extra(x) => {
+                    if let Some(v) = parse_number(raw) {
+                        d.extras.push((x, v as f32));
+                    }
+                }
+                Target::Auto => {
+                    self.targets[i] = if parse_number(raw).is_some() {
+                        let x = table.extra_index(name);
+                        d.extras
+                            .push((x, parse_number(raw).unwrap_or(f64::NAN) as f32));
+                        Target::Extra(x)
+                    } else {
+                        Target::Ignore
+                    };
+                }
+                Target::Ignore => {}
+            }
+        }
+        if d.label.is_none() {
+            d.label_class.clear();
+        }
+        if let (Some(orig), Some(resp)) = local {
+            d.direction.push_str(match (orig, resp) {
+                (true, false) => "outbound",
+                (false, true) => "inbound",
+                (true, true) => "internal",
+                (false, false) => "external",
+            });
+        }
+        Ok(())
+    }
+}
+
+fn set_text(dst: &mut String, raw: &[u8]) {
+    dst.clear();
+    dst.push_str(&decode_text(raw));
+}
+
+fn is_true(raw: &[u8]) -> bool {
+    matches!(raw, b"T" | b"t" | b"true" | b"True" | b"1")
+}
+
+/// Trims names and suffixes repeats so that every column name is unique.
+fn dedupe(header: &[String]) -> Vec<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    header
+        .iter()
+        .map(|h| {
+            let base = h.trim().to_string();
+            let n = counts.entry(base.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                format!("{base}.{}", *n - 1)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn mapping_parses_and_checks_fields() {
+        let m = ColumnMapping::parse("source_ip=src, bytes_sent=out_bytes").unwrap();
+        assert_eq!(m.pairs[1], ("bytes_sent".into(), "out_bytes".into()));
+        assert!(ColumnMapping::parse("sauce_ip=src")
+            .unwrap_err()
+            .contains("unknown field"));
+        assert!(ColumnMapping::parse("source_ip").is_err());
+    }
+
+    #[test]
+    fn guessed_plan_with_override() {
+        let h = header(&["when", "client", "SrcIP", "out_bytes", "weird"]);
+        let m =
+            ColumnMapping::parse("event_time=when,bytes_sent=out_bytes,source_ip=client").unwrap();
+        let mut plan = ColumnPlan::new(Format::MappedCsv, &h, Some(&m), &[]).unwrap();
+        let mut t = EventTable::default();
+        let mut d = EventDraft::default();
+        let row: Vec<&[u8]> = vec![
+            b"2024-01-01T00:00:00Z",
+            b"10.0.0.1",
+            b"10.9.9.9",
+            b"42",
+            b"7",
+        ];
+        plan.apply(row.iter().copied(), &mut d, &mut t).unwrap();
+        assert_eq!(d.source_ip.unwrap().to_string(), "10.0.0.1");
+        assert_eq!(d.bytes_sent, Some(42.0));
+        assert_eq!(d.extras.len(), 1);
+        let bad = ColumnMapping::parse("source_ip=nope").unwrap();
+        assert!(ColumnPlan::new(Format::MappedCsv, &h, Some(&bad), &[])
+            .unwrap_err()
+            .contains("no column named 'nope'"));
+    }
+
+    #[test]
+    fn bad_values_name_column() {
+        let h = header(&["src_ip", "bytes_in"]);
+        let mut plan = ColumnPlan::new(Format::CloudWatch, &h, None, &[]).unwrap();
+        let mut t = EventTable::default();
+        let mut d = EventDraft::default();
+        let err = plan
+            .apply([&b"1.2.3"[..], b"5"], &mut d, &mut t)
+            .unwrap_err();
+        assert_eq!(err.kind, "bad IP address");
+        assert_eq!(err.detail, "column 'src_ip' = '1.2.3'");
+        let err = plan
+            .apply([&b"1.2.3.4"[..], b"five"], &mut d, &mut t)
+            .unwrap_err();
+        assert_eq!(err.kind, "bad number");
+    }
+
+    #[test]
+    fn duplicate_names_are_suffixed() {
+        assert_eq!(
+            dedupe(&header(&[" a", "b", "a "])),
+            vec!["a".to_string(), "b".into(), "a.1".into()]
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! The shared loop of line-oriented readers: blank lines, over-long lines, read errors and
+//! row accounting are handled here once.
+
+use std::io::BufRead;
+
+use super::super::columns::RowError;
+use super::super::input::{Line, LineReader};
+use super::super::Sink;
+use super::FormatError;
+
+/// What a line turned out to be.
+pub enum Row {
+    /// A record whose fields are now in the sink's draft.
+    Event,
+    /// Not a record (a comment or header line).
+    NotARecord,
+}
+
+/// Calls `parse` on each non-blank line and emits or skips the record it describes.
+pub fn for_each_line(
+    reader: impl BufRead,
+    sink: &mut Sink<'_>,
+    max_len: usize,
+    mut parse: impl FnMut(&[u8], &mut Sink<'_>) -> Result<Row, RowError>,
+) -> Result<(), FormatError> {
+    let mut lines = LineReader::new(reader, max_len);
+    let mut buf = Vec::new();
+    loop {
+        let line = match lines.next_line(&mut buf) {
+            Ok(Some(line)) => line,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                sink.stream_error(lines.line_no() + 1, &e);
+                return Ok(());
+            }
+        };
+        let no = lines.line_no();
+        if let Line::TooLong(len) = line {
+            sink.skip(no, "line too long", || {
+                format!("{len} bytes, limit {max_len}")
+            })?;
+            continue;
+        }
+        if buf.trim_ascii().is_empty() {
+            continue;
+        }
+        match parse(&buf, sink) {
+            Ok(Row::Event) => sink.emit(no)?,
+            Ok(Row::NotARecord) => {}
+            Err(e) => sink.skip(no, e.kind, || e.detail)?,
+        }
+    }
+}
+
+/// Parses a JSON line into `T`, turning a failure into a row error.
+pub fn parse_json<'a, T: serde::Deserialize<'a>>(line: &'a [u8]) -> Result<T, RowError> {
+    serde_json::from_slice(line).map_err(|e| RowError {
+        kind: "invalid JSON",
+        detail: e.to_string(),
+    })
+}

@@ -1,0 +1,216 @@
+//! Suricata eve.json: every event type becomes an event; flow counters, alert signatures and
+//! protocol details are mapped where present.
+
+use std::io::BufRead;
+
+use serde::Deserialize;
+
+use super::super::columns::RowError;
+use super::super::values::{parse_ip, parse_time, transport_name};
+use super::super::Sink;
+use super::lines::{for_each_line, parse_json, Row};
+use super::FormatError;
+
+#[derive(Deserialize)]
+struct Eve {
+    timestamp: Option<String>,
+    event_type: Option<String>,
+    src_ip: Option<String>,
+    src_port: Option<u16>,
+    dest_ip: Option<String>,
+    dest_port: Option<u16>,
+    proto: Option<String>,
+    app_proto: Option<String>,
+    direction: Option<String>,
+    flow: Option<Flow>,
+    alert: Option<Alert>,
+    http: Option<Http>,
+    dns: Option<Dns>,
+    tls: Option<Tls>,
+    ssh: Option<Ssh>,
+    tcp: Option<Tcp>,
+}
+
+#[derive(Deserialize)]
+struct Flow {
+    pkts_toserver: Option<f64>,
+    pkts_toclient: Option<f64>,
+    bytes_toserver: Option<f64>,
+    bytes_toclient: Option<f64>,
+    start: Option<String>,
+    end: Option<String>,
+    state: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Alert {
+    action: Option<String>,
+    signature: Option<String>,
+    category: Option<String>,
+    severity: Option<u8>,
+}
+
+#[derive(Deserialize)]
+struct Http {
+    hostname: Option<String>,
+    url: Option<String>,
+    http_method: Option<String>,
+    http_user_agent: Option<String>,
+    status: Option<u16>,
+}
+
+#[derive(Deserialize)]
+struct Dns {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    rrname: Option<String>,
+    rrtype: Option<String>,
+    rcode: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Tls {
+    sni: Option<String>,
+    version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Ssh {
+    client: Option<SshSide>,
+    server: Option<SshSide>,
+}
+
+#[derive(Deserialize)]
+struct SshSide {
+    software_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Tcp {
+    tcp_flags: Option<String>,
+}
+
+/// Event types that name an application protocol when `app_proto` is absent.
+const APP_EVENTS: &[&str] = &[
+    "http", "dns", "tls", "ssh", "smb", "dcerpc", "krb5", "dhcp", "smtp", "ftp", "nfs", "rdp",
+    "sip", "snmp", "tftp", "mqtt", "quic",
+];
+
+/// Reads eve.json lines.
+pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result<(), FormatError> {
+    for_each_line(reader, sink, max_len, |line, sink| {
+        let eve: Eve = parse_json(line)?;
+        fill(eve, &mut sink.draft)?;
+        Ok(Row::Event)
+    })
+}
+
+fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
+    let ts = eve
+        .timestamp
+        .ok_or_else(|| RowError::new("missing field", "no 'timestamp'"))?;
+    d.time_us = Some(
+        parse_time(&ts)
+            .ok_or_else(|| RowError::bad("bad timestamp", "timestamp", ts.as_bytes()))?,
+    );
+    if let Some(ip) = &eve.src_ip {
+        d.source_ip = Some(
+            parse_ip(ip.as_bytes())
+                .ok_or_else(|| RowError::bad("bad IP address", "src_ip", ip.as_bytes()))?,
+        );
+    }
+    if let Some(ip) = &eve.dest_ip {
+        d.destination_ip = Some(
+            parse_ip(ip.as_bytes())
+                .ok_or_else(|| RowError::bad("bad IP address", "dest_ip", ip.as_bytes()))?,
+        );
+    }
+    d.source_port = eve.src_port;
+    d.destination_port = eve.dest_port;
+    if let Some(p) = &eve.proto {
+        d.transport = transport_name(p);
+    }
+    let event_type = eve.event_type.unwrap_or_default();
+    let app = eve.app_proto.filter(|a| a != "failed").or_else(|| {
+        APP_EVENTS
+            .contains(&event_type.as_str())
+            .then(|| event_type.clone())
+    });
+    if let Some(app) = app {
+        d.app_protocol = app.to_ascii_lowercase();
+    }
+    // In alerts on server-to-client traffic, src is the server: swap the flow counters.
+    let reversed = eve.direction.as_deref() == Some("to_client");
+    if let Some(flow) = eve.flow {
+        let (sent_b, recv_b, sent_p, recv_p) = if reversed {
+            (
+                flow.bytes_toclient,
+                flow.bytes_toserver,
+                flow.pkts_toclient,
+                flow.pkts_toserver,
+            )
+        } else {
+            (
+                flow.bytes_toserver,
+                flow.bytes_toclient,
+                flow.pkts_toserver,
+                flow.pkts_toclient,
+            )
+        };
+        d.bytes_sent = sent_b;
+        d.bytes_received = recv_b;
+        d.packets_sent = sent_p;
+        d.packets_received = recv_p;
+        if event_type == "flow" {
+            if let (Some(s), Some(e)) = (&flow.start, &flow.end) {
+                if let (Some(s), Some(e)) = (parse_time(s), parse_time(e)) {
+                    d.duration_s = Some((e - s) as f64 / 1e6);
+                }
+            }
+            if let Some(state) = flow.state {
+                d.outcome = state;
+            }
+        }
+    }
+    if let Some(flags) = eve.tcp.and_then(|t| t.tcp_flags) {
+        d.tcp_flags = u8::from_str_radix(&flags, 16).ok();
+    }
+    d.add_detail(&event_type);
+    if let Some(alert) = eve.alert {
+        if let Some(action) = alert.action {
+            d.outcome = action;
+        }
+        d.add_detail_kv("signature", alert.signature.as_deref().unwrap_or(""));
+        d.add_detail_kv("category", alert.category.as_deref().unwrap_or(""));
+        if let Some(sev) = alert.severity {
+            d.add_detail_kv("severity", &sev.to_string());
+        }
+    }
+    if let Some(http) = eve.http {
+        if let Some(status) = http.status {
+            d.outcome = status.to_string();
+        }
+        d.add_detail_kv("method", http.http_method.as_deref().unwrap_or(""));
+        d.add_detail_kv("host", http.hostname.as_deref().unwrap_or(""));
+        d.add_detail_kv("url", http.url.as_deref().unwrap_or(""));
+        d.add_detail_kv("ua", http.http_user_agent.as_deref().unwrap_or(""));
+    }
+    if let Some(dns) = eve.dns {
+        if let Some(rcode) = dns.rcode {
+            d.outcome = rcode;
+        }
+        d.add_detail_kv("dns", dns.kind.as_deref().unwrap_or(""));
+        d.add_detail_kv("rrname", dns.rrname.as_deref().unwrap_or(""));
+        d.add_detail_kv("rrtype", dns.rrtype.as_deref().unwrap_or(""));
+    }
+    if let Some(tls) = eve.tls {
+        d.add_detail_kv("sni", tls.sni.as_deref().unwrap_or(""));
+        d.add_detail_kv("tls", tls.version.as_deref().unwrap_or(""));
+    }
+    if let Some(ssh) = eve.ssh {
+        let side = |s: Option<SshSide>| s.and_then(|s| s.software_version).unwrap_or_default();
+        d.add_detail_kv("client", &side(ssh.client));
+        d.add_detail_kv("server", &side(ssh.server));
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! Opening inputs: transparent gzip, byte counting for progress, a peeked head for format
+//! sniffing, and a line reader that caps line length.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+
+/// How many leading bytes of the decoded stream are kept for format sniffing.
+pub const HEAD_BYTES: usize = 64 * 1024;
+
+/// Counts the raw (possibly compressed) bytes read from the file, for progress reporting.
+struct Counting<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// An opened input: its first bytes (decoded) plus the rest of the stream behind them.
+pub struct Input {
+    /// The first up to [`HEAD_BYTES`] decoded bytes.
+    pub head: Vec<u8>,
+    /// Whether the file was gzip-compressed.
+    pub gzip: bool,
+    /// The whole decoded stream, starting with `head`.
+    pub reader: Box<dyn BufRead + Send>,
+}
+
+/// Opens `path`, decompressing gzip when the magic bytes say so, and peeks its head.
+/// Raw bytes read are added to `counter`.
+pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
+    let file = File::open(path)?;
+    let mut raw = BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: file,
+            counter,
+        },
+    );
+    let gzip = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let mut decoded: Box<dyn Read + Send> = if gzip {
+        Box::new(MultiGzDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    (&mut decoded)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)?;
+    let reader = Box::new(BufReader::with_capacity(
+        256 * 1024,
+        io::Cursor::new(head.clone()).chain(decoded),
+    ));
+    Ok(Input { head, gzip, reader })
+}
+
+/// What [`LineReader::next_line`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// A complete line is in the buffer, without its line ending.
+    Complete,
+    /// The line was longer than the cap; its bytes were discarded. Holds the line's length.
+    TooLong(u64),
+}
+
+/// Reads lines as bytes, never holding more than `max_len` bytes of one line in memory.
+pub struct LineReader<R> {
+    inner: R,
+    max_len: usize,
+    line_no: u64,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// Wraps `inner`; lines longer than `max_len` bytes are reported and skipped.
+    pub fn new(inner: R, max_len: usize) -> Self {
+        LineReader {
+            inner,
+            max_len,
+            line_no: 0,
+        }
+    }
+
+    /// The 1-based number of the line last returned.
+    pub fn line_no(&self) -> u64 {
+        self.line_no
+    }
+
+    /// Reads the next line into `buf` (cleared first). Returns `None` at end of input.
+    pub fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
+        buf.clear();
+        let mut total: u64 = 0;
+        let mut overflow = false;
+        loop {
+            let chunk = match self.inner.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                if total == 0 {
+                    return Ok(None);
+                }
+                break;
+            }
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            total += take as u64;
+            if !overflow {
+                if buf.len() + take > self.max_len + 2 {
+                    overflow = true;
+                    buf.clear();
+                } else {
+                    buf.extend_from_slice(&chunk[..take]);
+                }
+            }
+            self.inner.consume(take);
+            if done {
+                break;
+            }
+        }
+        self.line_no += 1;
+        if overflow {
+            buf.clear();
+            return Ok(Some(Line::TooLong(total)));
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        Ok(Some(Line::Complete))
+    }
+}
+
+/// Wraps a byte stream for the CSV parser: any line longer than the cap is cut short, and its
+/// line number is recorded so that the parsed row can be skipped as too long.
+pub struct CappedLines<R> {
+    inner: R,
+    max_len: usize,
+    line_len: usize,
+    line_no: u64,
+    dropping: bool,
+    recorded: bool,
+    /// Line numbers (1-based) of lines that were cut.
+    pub cut_lines: Arc<std::sync::Mutex<Vec<u64>>>,
+}
+
+impl<R: BufRead> CappedLines<R> {
+    /// Caps lines of `inner` at `max_len` bytes.
+    pub fn new(inner: R, max_len: usize) -> Self {
+        CappedLines {
+            inner,
+            max_len,
+            line_len: 0,
+            line_no: 1,
+            dropping: false,
+            recorded: false,
+            cut_lines: Arc::default(),
+        }
+    }
+}
+
+impl<R: BufRead> Read for CappedLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() || out.is_empty() {
+                return Ok(0);
+            }
+            let nl = memchr::memchr(b'\n', chunk);
+            if self.dropping {
+                match nl {
+                    Some(i) => {
+                        self.inner.consume(i);
+                        self.dropping = false;
+                    }
+                    None => {
+                        let all = chunk.len();
+                        self.inner.consume(all);
+                    }
+                }
+                continue;
+            }
+            let body = nl.unwrap_or(chunk.len());
+            let room = self.max_len - self.line_len;
+            if body > room {
+                if !self.recorded {
+                    self.cut_lines
+                        .lock()
+                        .expect("cut line list poisoned")
+                        .push(self.line_no);
+                    self.recorded = true;
+                }
+                if room == 0 {
+                    self.dropping = true;
+                    continue;
+                }
+                let n = room.min(out.len());
+                out[..n].copy_from_slice(&chunk[..n]);
+                self.inner.consume(n);
+                self.line_len += n;
+                return Ok(n);
+            }
+            let upto = nl.map_or(body, |i| i + 1);
+            let n = upto.min(out.len());
+            out[..n].copy_from_slice(&chunk[..n]);
+            self.inner.consume(n);
+            if nl.is_some() && n == upto {
+                self.line_len = 0;
+                self.line_no += 1;
+                self.recorded = false;
+            } else {
+                self.line_len += n;
+            }
+            return Ok(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_with_cap_and_crlf() {
+        let data = b"a\r\nbbbbbbbbbb\nc";
+        let mut r = LineReader::new(&data[..], 5);
+        let mut buf = Vec::new();
+        assert_eq!(r.next_line(&mut buf).unwrap(), Some(Line::Complete));
+        assert_eq!(buf, b"a");
+        assert_eq!(r.next_line(&mut buf).unwrap(), Some(Line::TooLong(11)));
+        assert_eq!(r.line_no(), 2);
+        assert_eq!(r.next_line(&mut buf).unwrap(), Some(Line::Complete));
+        assert_eq!(buf, b"c");
+        assert_eq!(r.next_line(&mut buf).unwrap(), None);
+    }
+
+    #[test]
+    fn capped_lines_cuts_long_lines_only() {
+        let data = b"ab\nccccccccccccccc\nd\n";
+        let mut r = CappedLines::new(&data[..], 4);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"ab\ncccc\nd\n");
+        assert_eq!(*r.cut_lines.lock().unwrap(), vec![2]);
+    }
+}

@@ -1,0 +1,409 @@
+//! Reading log files of every supported format into the unified [`EventTable`].
+//!
+//! Files are streamed: only the current line or row is held in memory, never the whole file.
+//! Gzip is detected from magic bytes and decompressed on the fly. Rows that cannot be used are
+//! skipped, counted per reason, and the first few reported as `file:line: reason`.
+
+mod columns;
+mod format;
+mod formats;
+mod input;
+mod skips;
+mod sniff;
+pub mod values;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub use columns::{ColumnMapping, KDD_COLUMNS};
+pub use format::Format;
+pub use skips::{SkipExample, SkipLog};
+pub use sniff::{sniff, SniffError, Sniffed};
+
+use crate::events::{EventDraft, EventTable, FieldSet, FileId, Verdict};
+
+/// Lines longer than this are skipped as "line too long" instead of being buffered.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// How to read files.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Force this format instead of detecting it.
+    pub format: Option<Format>,
+    /// Column mapping for CSV files of no known layout (`--map`).
+    pub mapping: Option<ColumnMapping>,
+    /// Longest line kept, in bytes.
+    pub max_line_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            mapping: None,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
+    }
+}
+
+/// Shared progress counters and cancel flag for a read running on another thread.
+#[derive(Debug, Clone, Default)]
+pub struct ReadProgress {
+    /// Raw bytes read so far, across files.
+    pub bytes_read: Arc<AtomicU64>,
+    /// Set to stop reading as soon as possible.
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The format could not be determined, or the forced one did not fit.
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        problem: SniffError,
+    },
+    /// The column mapping did not fit the file.
+    Mapping {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// The read was cancelled.
+    Cancelled,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Io { path, message } => {
+                write!(f, "{}: cannot read: {message}", path.display())
+            }
+            ReadError::Format { path, problem } => {
+                let p = path.display();
+                match problem {
+                    SniffError::Empty => write!(f, "{p}: the file is empty"),
+                    SniffError::Blank => write!(f, "{p}: the file holds only blank lines"),
+                    SniffError::Binary(at) => write!(
+                        f,
+                        "{p}: binary data at byte {at}, not a text log (compressed files must be gzip)"
+                    ),
+                    SniffError::Compressed(kind) => write!(
+                        f,
+                        "{p}: {kind}-compressed; netsleuth reads plain text and gzip, so decompress it first"
+                    ),
+                    SniffError::Unrecognised(why) => write!(
+                        f,
+                        "{p}: format not recognised: {why}. Tried: {}. Use --format to choose one",
+                        Format::ALL.map(Format::id).join(", ")
+                    ),
+                }
+            }
+            ReadError::Mapping { path, message } => write!(f, "{}: {message}", path.display()),
+            ReadError::Cancelled => write!(f, "cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Counts of ground-truth labels in a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelCounts {
+    /// The column the labels came from.
+    pub column: String,
+    /// Events labelled benign.
+    pub benign: u64,
+    /// Events labelled malicious.
+    pub malicious: u64,
+    /// Events per original class name.
+    pub classes: BTreeMap<String, u64>,
+}
+
+/// What reading one file produced.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file.
+    pub path: PathBuf,
+    /// The format it was read as.
+    pub format: Format,
+    /// Whether it was gzip-compressed.
+    pub gzip: bool,
+    /// Data records seen (events + skipped); headers, comments and blank lines excluded.
+    pub records: u64,
+    /// Events kept.
+    pub events: u64,
+    /// Skipped records with reasons.
+    pub skips: SkipLog,
+    /// Schema fields the file provided.
+    pub fields: FieldSet,
+    /// Names of its extra numeric columns.
+    pub extra_columns: Vec<String>,
+    /// Ground-truth label counts, when the file has labels.
+    pub labels: Option<LabelCounts>,
+    /// Its rows in the event table.
+    pub rows: Range<usize>,
+    /// Distinct source addresses.
+    pub sources: usize,
+    /// Earliest event time, microseconds since the epoch.
+    pub first_event_us: Option<i64>,
+    /// Latest event time, microseconds since the epoch.
+    pub last_event_us: Option<i64>,
+}
+
+/// Receives rows from a format reader and appends them to the table.
+pub(crate) struct Sink<'a> {
+    table: &'a mut EventTable,
+    pub(crate) draft: EventDraft,
+    file: FileId,
+    records: u64,
+    events: u64,
+    skips: SkipLog,
+    fields: FieldSet,
+    label_column: Option<String>,
+    labels: LabelCounts,
+    cancel: &'a AtomicBool,
+}
+
+impl<'a> Sink<'a> {
+    fn new(table: &'a mut EventTable, file: FileId, cancel: &'a AtomicBool) -> Self {
+        Sink {
+            table,
+            draft: EventDraft::default(),
+            file,
+            records: 0,
+            events: 0,
+            skips: SkipLog::default(),
+            fields: FieldSet::default(),
+            label_column: None,
+            labels: LabelCounts::default(),
+            cancel,
+        }
+    }
+
+    /// The table (for registering extra columns) and the draft, borrowed together.
+    pub(crate) fn parts(&mut self) -> (&mut EventTable, &mut EventDraft) {
+        (self.table, &mut self.draft)
+    }
+
+    /// Names the column labels come from.
+    pub(crate) fn set_label_column(&mut self, name: Option<&str>) {
+        self.label_column = name.map(str::to_string);
+    }
+
+    /// Appends the draft as an event read at `line`, then clears it.
+    pub(crate) fn emit(&mut self, line: u64) -> Result<(), ReadError> {
+        self.fields = self
+            .fields
+            .union(self.table.push(self.file, line, &self.draft));
+        if let Some(v) = self.draft.label {
+            match v {
+                Verdict::Benign => self.labels.benign += 1,
+                Verdict::Malicious => self.labels.malicious += 1,
+            }
+            let class = self.draft.label_class.as_str();
+            match self.labels.classes.get_mut(class) {
+                Some(n) => *n += 1,
+                None => {
+                    self.labels.classes.insert(class.to_string(), 1);
+                }
+            }
+        }
+        self.draft.clear();
+        self.events += 1;
+        self.count_record()
+    }
+
+    /// Records that the row at `line` was skipped, then clears the draft.
+    pub(crate) fn skip(
+        &mut self,
+        line: u64,
+        kind: &'static str,
+        detail: impl FnOnce() -> String,
+    ) -> Result<(), ReadError> {
+        self.skips.record(line, kind, detail);
+        self.draft.clear();
+        self.count_record()
+    }
+
+    /// Records a read error that ended the file early at `line`.
+    pub(crate) fn stream_error(&mut self, line: u64, err: &std::io::Error) {
+        self.skips
+            .record(line, "read error, rest of file lost", || err.to_string());
+        self.records += 1;
+    }
+
+    fn count_record(&mut self) -> Result<(), ReadError> {
+        self.records += 1;
+        if self.records % 4096 == 0 && self.cancel.load(Ordering::Relaxed) {
+            return Err(ReadError::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+/// Reads one file into `table` as file number `file`.
+pub fn read_file(
+    path: &Path,
+    file: FileId,
+    table: &mut EventTable,
+    options: &ReadOptions,
+    progress: &ReadProgress,
+) -> Result<FileReport, ReadError> {
+    let io_err = |e: std::io::Error| ReadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let input = input::open(path, progress.bytes_read.clone()).map_err(io_err)?;
+    let format_err = |problem| ReadError::Format {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let sniffed = match sniff(&input.head) {
+        Ok(s) => s,
+        Err(e @ (SniffError::Empty | SniffError::Binary(_) | SniffError::Compressed(_))) => {
+            return Err(format_err(e))
+        }
+        Err(e) if options.format.is_none() => return Err(format_err(e)),
+        Err(_) => Sniffed {
+            format: Format::MappedCsv,
+            delimiter: b',',
+        },
+    };
+    let sniffed = match options.format {
+        Some(f) if f != sniffed.format => Sniffed {
+            format: f,
+            delimiter: formats::default_delimiter(f, sniffed.delimiter),
+        },
+        _ => sniffed,
+    };
+    let start = table.len();
+    let gzip = input.gzip;
+    let mut sink = Sink::new(table, file, &progress.cancel);
+    formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
+        formats::FormatError::Cancelled => ReadError::Cancelled,
+        formats::FormatError::Mapping(message) => ReadError::Mapping {
+            path: path.to_path_buf(),
+            message,
+        },
+        formats::FormatError::Unrecognised(why) => format_err(SniffError::Unrecognised(why)),
+        formats::FormatError::Io(e) => io_err(e),
+    })?;
+    let Sink {
+        records,
+        events,
+        skips,
+        fields,
+        label_column,
+        mut labels,
+        ..
+    } = sink;
+    let rows = start..table.len();
+    let (sources, first_event_us, last_event_us) = summarise(table, rows.clone());
+    let labels = if labels.benign + labels.malicious > 0 {
+        labels.column = label_column.unwrap_or_else(|| "label".into());
+        Some(labels)
+    } else {
+        None
+    };
+    let extra_columns = table
+        .extras()
+        .iter()
+        .filter(|e| e.values.count_in(rows.clone()) > 0)
+        .map(|e| e.name.clone())
+        .collect();
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        format: sniffed.format,
+        gzip,
+        records,
+        events,
+        skips,
+        fields,
+        extra_columns,
+        labels,
+        rows,
+        sources,
+        first_event_us,
+        last_event_us,
+    })
+}
+
+fn summarise(table: &EventTable, rows: Range<usize>) -> (usize, Option<i64>, Option<i64>) {
+    let mut seen = vec![false; table.ips().len()];
+    let mut sources = 0;
+    let (mut first, mut last) = (None::<i64>, None::<i64>);
+    for row in rows {
+        if let Some(id) = table.source_ip_id(row) {
+            let s = &mut seen[id as usize];
+            if !*s {
+                *s = true;
+                sources += 1;
+            }
+        }
+        if let Some(t) = table.time_us(row) {
+            first = Some(first.map_or(t, |f| f.min(t)));
+            last = Some(last.map_or(t, |l| l.max(t)));
+        }
+    }
+    (sources, first, last)
+}
+
+/// Every file of an investigation, read into one table.
+#[derive(Debug, Default)]
+pub struct Investigation {
+    /// All events.
+    pub table: EventTable,
+    /// One report per file read.
+    pub files: Vec<FileReport>,
+    /// Files that could not be read at all.
+    pub failures: Vec<ReadError>,
+}
+
+impl Investigation {
+    /// Distinct source addresses across all files.
+    pub fn distinct_sources(&self) -> usize {
+        let mut seen = vec![false; self.table.ips().len()];
+        (0..self.table.len())
+            .filter_map(|r| self.table.source_ip_id(r))
+            .filter(|&id| !std::mem::replace(&mut seen[id as usize], true))
+            .count()
+    }
+}
+
+/// Reads several files into one investigation. A file that cannot be read is recorded in
+/// `failures` and the others are still read; only cancellation stops early.
+pub fn read_files(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    progress: &ReadProgress,
+) -> Result<Investigation, ReadError> {
+    let mut inv = Investigation::default();
+    for (i, path) in paths.iter().enumerate() {
+        let id = FileId::try_from(i).map_err(|_| ReadError::Io {
+            path: path.clone(),
+            message: "too many files in one investigation (limit 65,535)".into(),
+        })?;
+        match read_file(path, id, &mut inv.table, options, progress) {
+            Ok(report) => inv.files.push(report),
+            Err(ReadError::Cancelled) => return Err(ReadError::Cancelled),
+            Err(e) => inv.failures.push(e),
+        }
+    }
+    inv.table.shrink_to_fit();
+    Ok(inv)
+}

@@ -1,0 +1,322 @@
+//! Format detection from the first bytes of a file.
+
+use super::Format;
+
+/// Why a file's format could not be determined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SniffError {
+    /// The file holds no bytes (after decompression).
+    Empty,
+    /// The file holds only blank lines.
+    Blank,
+    /// The content is binary, not text. Holds the offset of the first NUL or control byte.
+    Binary(usize),
+    /// Compressed with something other than gzip; names the compression.
+    Compressed(&'static str),
+    /// Text that matches no known format; the message says what was looked for.
+    Unrecognised(String),
+}
+
+/// What the sniffer learned about a delimited file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The detected format.
+    pub format: Format,
+    /// Field delimiter for delimited formats (`,`, tab, `;`, `|`).
+    pub delimiter: u8,
+}
+
+/// Detects the format of a file from its first bytes.
+pub fn sniff(head: &[u8]) -> Result<Sniffed, SniffError> {
+    if head.is_empty() {
+        return Err(SniffError::Empty);
+    }
+    check_text(head)?;
+    let lines = sample_lines(head);
+    let Some(first) = lines.first() else {
+        return Err(SniffError::Blank);
+    };
+    let plain = |format| Sniffed {
+        format,
+        delimiter: b',',
+    };
+    if lines.iter().any(|l| l.starts_with(b"#fields\t")) || first.starts_with(b"#separator") {
+        return Ok(Sniffed {
+            format: Format::ZeekTsv,
+            delimiter: b'\t',
+        });
+    }
+    if first.starts_with(b"{") {
+        return sniff_json(&lines).map(plain);
+    }
+    if is_vpc(first) {
+        return Ok(Sniffed {
+            format: Format::VpcFlow,
+            delimiter: b' ',
+        });
+    }
+    if is_access_log(first) {
+        return Ok(plain(Format::AccessLog));
+    }
+    sniff_delimited(&lines)
+}
+
+/// Magic bytes of compressions we do not decode.
+const OTHER_COMPRESSIONS: [(&[u8], &str); 5] = [
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\0", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"PK\x03\x04", "zip"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+];
+
+/// Rejects binary content: other compressions, NUL bytes, or mostly control bytes. Attack
+/// traffic logs legitimately hold some control bytes (shellcode in URLs), so a few are fine.
+fn check_text(head: &[u8]) -> Result<(), SniffError> {
+    if let Some((_, name)) = OTHER_COMPRESSIONS.iter().find(|(m, _)| head.starts_with(m)) {
+        return Err(SniffError::Compressed(name));
+    }
+    if let Some(pos) = memchr::memchr(0, head) {
+        return Err(SniffError::Binary(pos));
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    if control * 10 > head.len() * 3 {
+        let pos = head
+            .iter()
+            .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+            .unwrap_or(0);
+        return Err(SniffError::Binary(pos));
+    }
+    Ok(())
+}
+
+/// Non-blank lines of the head, without the last one if it may be cut off.
+fn sample_lines(head: &[u8]) -> Vec<&[u8]> {
+    let complete = head.len() < super::input::HEAD_BYTES || head.ends_with(b"\n");
+    let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
+    if !complete && lines.len() > 1 {
+        lines.pop();
+    }
+    let bom = [0xef, 0xbb, 0xbf];
+    lines
+        .into_iter()
+        .map(|l| l.strip_prefix(&bom[..]).unwrap_or(l))
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.trim_ascii().is_empty())
+        .take(50)
+        .collect()
+}
+
+fn sniff_json(lines: &[&[u8]]) -> Result<Format, SniffError> {
+    let mut last_keys = Vec::new();
+    for line in lines.iter().take(10) {
+        let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice::<serde_json::Value>(line)
+        else {
+            continue;
+        };
+        let has = |k: &str| obj.contains_key(k);
+        if has("event_type") && has("timestamp") {
+            return Ok(Format::SuricataEve);
+        }
+        if obj
+            .get("eventid")
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| s.starts_with("cowrie."))
+        {
+            return Ok(Format::Cowrie);
+        }
+        if has("connection") && (has("src_ip") || has("remote")) {
+            return Ok(Format::Dionaea);
+        }
+        if has("source_ip") && (has("honeypot") || has("identifier")) {
+            return Ok(Format::DionaeaMhn);
+        }
+        if has("id.orig_h") || (has("ts") && has("uid")) {
+            return Ok(Format::ZeekJson);
+        }
+        last_keys = obj.keys().take(12).cloned().collect();
+    }
+    if last_keys.is_empty() {
+        return Err(SniffError::Unrecognised(
+            "starts like JSON but no line in the first 10 parses as a JSON object".into(),
+        ));
+    }
+    Err(SniffError::Unrecognised(format!(
+        "JSON lines with keys [{}]; expected Suricata eve (event_type), Cowrie (eventid cowrie.*), \
+         Dionaea (connection, src_ip), an MHN export (source_ip, honeypot) or Zeek (id.orig_h)",
+        last_keys.join(", ")
+    )))
+}
+
+fn is_vpc(line: &[u8]) -> bool {
+    let tokens: Vec<&[u8]> = line
+        .split(|b| *b == b' ')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let has = |name: &[u8]| tokens.contains(&name);
+    if has(b"srcaddr") && has(b"dstaddr") {
+        return true;
+    }
+    tokens.len() >= 14 && tokens[0].iter().all(u8::is_ascii_digit) && tokens[2].starts_with(b"eni-")
+}
+
+/// `host ident user [dd/Mon/yyyy:hh:mm:ss zone] "`
+fn is_access_log(line: &[u8]) -> bool {
+    let mut parts = line.splitn(4, |b| *b == b' ');
+    let (Some(_), Some(_), Some(_), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    rest.len() > 30
+        && rest[0] == b'['
+        && rest[3] == b'/'
+        && rest[7] == b'/'
+        && rest[12] == b':'
+        && memchr::memchr(b'"', rest).is_some()
+}
+
+/// Counts `delim` outside double quotes.
+fn count_outside_quotes(line: &[u8], delim: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delim && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn sniff_delimited(lines: &[&[u8]]) -> Result<Sniffed, SniffError> {
+    let delimiter = [b',', b'\t', b';', b'|']
+        .into_iter()
+        .filter_map(|d| {
+            let first = count_outside_quotes(lines[0], d);
+            if first == 0 {
+                return None;
+            }
+            let agree = lines
+                .iter()
+                .filter(|l| count_outside_quotes(l, d) == first)
+                .count();
+            Some((agree, first, d))
+        })
+        .max()
+        .map(|(_, _, d)| d)
+        .ok_or_else(|| {
+            SniffError::Unrecognised(
+                "not JSON lines, Zeek TSV, a VPC flow log or an access log, and no comma, tab, \
+                 semicolon or pipe separates columns"
+                    .into(),
+            )
+        })?;
+    let fields: Vec<String> = split_simple(lines[0], delimiter);
+    let lower: Vec<String> = fields
+        .iter()
+        .map(|f| f.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let has = |n: &str| lower.iter().any(|f| f == n);
+    let format = if has("bytes_in") && has("bytes_out") && has("src_ip") {
+        Format::CloudWatch
+    } else if has("flow duration") && (has("src ip") || has("source ip") || has("label")) {
+        Format::CicFlow
+    } else if has("totalsourcebytes") || has("startdatetime") {
+        Format::Iscx2012
+    } else if has("id.orig_h") {
+        Format::ZeekCsv
+    } else if has("sbytes") && has("dbytes") {
+        Format::UnswNb15
+    } else if is_kdd_row(&lower) {
+        if lower.len() == 43 {
+            Format::NslKdd
+        } else {
+            Format::Kdd99
+        }
+    } else if lower
+        .iter()
+        .all(|f| f.parse::<f64>().is_ok() || f.is_empty())
+    {
+        return Err(SniffError::Unrecognised(
+            "a CSV whose first row is data, not a header, and not laid out like NSL-KDD/KDD99 \
+             (41 features + label); add a header row to map its columns"
+                .into(),
+        ));
+    } else {
+        Format::MappedCsv
+    };
+    Ok(Sniffed { format, delimiter })
+}
+
+fn split_simple(line: &[u8], delim: u8) -> Vec<String> {
+    line.split(|b| *b == delim)
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect()
+}
+
+fn is_kdd_row(fields: &[String]) -> bool {
+    (fields.len() == 42 || fields.len() == 43)
+        && fields[0].parse::<f64>().is_ok()
+        && matches!(fields[1].as_str(), "tcp" | "udp" | "icmp")
+        && fields[4].parse::<f64>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(s: &[u8]) -> Format {
+        sniff(s).unwrap().format
+    }
+
+    #[test]
+    fn detects_by_content() {
+        assert_eq!(
+            fmt(b"#separator \\x09\n#fields\tts\tuid\n"),
+            Format::ZeekTsv
+        );
+        assert_eq!(
+            fmt(b"{\"timestamp\":\"x\",\"event_type\":\"flow\"}\n"),
+            Format::SuricataEve
+        );
+        assert_eq!(
+            fmt(b"{\"eventid\":\"cowrie.session.connect\"}\n"),
+            Format::Cowrie
+        );
+        assert_eq!(fmt(b"{\"ts\":1.0,\"uid\":\"C1\"}\n"), Format::ZeekJson);
+        assert_eq!(
+            fmt(b"2 1 eni-0a 1.1.1.1 2.2.2.2 1 2 6 1 44 1 2 REJECT OK\n"),
+            Format::VpcFlow
+        );
+        assert_eq!(
+            fmt(b"1.2.3.4 - - [25/Oct/2015:04:11:25 +0100] \"GET / HTTP/1.1\" 200 5\n"),
+            Format::AccessLog
+        );
+        assert_eq!(fmt(b"a;b;src_ip\n1;2;3\n"), Format::MappedCsv);
+        assert_eq!(sniff(b"a;b;src_ip\n").unwrap().delimiter, b';');
+    }
+
+    #[test]
+    fn rejects_bad_input_clearly() {
+        assert_eq!(sniff(b""), Err(SniffError::Empty));
+        assert_eq!(sniff(b"\n\n  \n"), Err(SniffError::Blank));
+        assert_eq!(sniff(b"ab\0cd"), Err(SniffError::Binary(2)));
+        assert_eq!(sniff(b"\x01\x02\x03a\x04"), Err(SniffError::Binary(0)));
+        assert_eq!(sniff(b"BZh91AY&SY"), Err(SniffError::Compressed("bzip2")));
+        assert!(
+            matches!(sniff(b"{\"a\":1}\n"), Err(SniffError::Unrecognised(m)) if m.contains("keys [a]"))
+        );
+        assert!(matches!(
+            sniff(b"hello world\n"),
+            Err(SniffError::Unrecognised(_))
+        ));
+        assert!(
+            matches!(sniff(b"1,2,3\n4,5,6\n"), Err(SniffError::Unrecognised(m)) if m.contains("header"))
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! netsleuth: investigate network and web traffic logs, find anomalous sources, export
+//! blocklists.
+//!
+//! The library holds the domain code; the desktop GUI lives in [`app`] and only renders state
+//! and sends commands.
+
+pub mod app;
+pub mod cli;
+pub mod events;
+pub mod ingest;
