@@ -6,5 +6,6 @@
 
 pub mod app;
 pub mod cli;
+pub mod evaluation;
 pub mod events;
 pub mod ingest;

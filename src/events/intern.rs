@@ -1,8 +1,9 @@
 //! Interning of repeated values (strings, IP addresses) into dense `u32` ids.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 /// A dense id for an interned string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -11,7 +12,7 @@ pub struct Symbol(pub u32);
 /// Interns strings: each distinct string is stored once and named by a [`Symbol`].
 #[derive(Debug, Default, Clone)]
 pub struct SymbolTable {
-    ids: HashMap<Arc<str>, u32>,
+    ids: FxHashMap<Arc<str>, u32>,
     strings: Vec<Arc<str>>,
 }
 
@@ -58,7 +59,7 @@ impl SymbolTable {
 /// Interns IP addresses so that each event stores a 4-byte id.
 #[derive(Debug, Default, Clone)]
 pub struct IpInterner {
-    ids: HashMap<IpAddr, u32>,
+    ids: FxHashMap<IpAddr, u32>,
     addrs: Vec<IpAddr>,
 }
 

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use crate::events::{EventDraft, EventTable, Field, TcpFlags, Verdict};
 
-use super::values::{decode_text, parse_ip, parse_number, parse_port, parse_time, transport_name};
+use super::values::{
+    decode_text, parse_ip, parse_number, parse_port, parse_time_bytes, transport_name,
+};
 use super::Format;
 
 /// Where one column's value goes.
@@ -578,15 +580,15 @@ impl ColumnPlan {
             let number = || parse_number(raw).ok_or_else(|| RowError::bad("bad number", name, raw));
             match target {
                 Target::Time => {
-                    let t = decode_text(raw);
                     d.time_us = Some(
-                        parse_time(&t).ok_or_else(|| RowError::bad("bad timestamp", name, raw))?,
+                        parse_time_bytes(raw)
+                            .ok_or_else(|| RowError::bad("bad timestamp", name, raw))?,
                     );
                 }
                 Target::EndTime => {
-                    let t = decode_text(raw);
                     d.end_time_us = Some(
-                        parse_time(&t).ok_or_else(|| RowError::bad("bad timestamp", name, raw))?,
+                        parse_time_bytes(raw)
+                            .ok_or_else(|| RowError::bad("bad timestamp", name, raw))?,
                     );
                 }
                 Target::Duration { scale } => d.duration_s = Some(number()? * scale),

@@ -12,14 +12,21 @@ use chrono::NaiveDate;
 /// integer is too large for seconds), US `M/D/YYYY H:MM[:SS][ AM|PM]` (CIC-IDS2017) and the
 /// Apache common log `DD/Mon/YYYY:HH:MM:SS +hhmm`.
 pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim().trim_start_matches('[').trim_end_matches(']');
-    let b = s.as_bytes();
+    parse_time_bytes(s.as_bytes())
+}
+
+/// [`parse_time`] on raw bytes.
+pub fn parse_time_bytes(b: &[u8]) -> Option<i64> {
+    let b = b.trim_ascii();
+    let b = b.strip_prefix(b"[").unwrap_or(b);
+    let b = b.strip_suffix(b"]").unwrap_or(b);
     if b.is_empty() {
         return None;
     }
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
         return parse_iso(b);
     }
+    let s = std::str::from_utf8(b).ok()?;
     if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
         return parse_epoch(s);
     }
@@ -196,7 +203,12 @@ fn parse_us(s: &str) -> Option<i64> {
 
 /// Parses a decimal number, allowing surrounding spaces, exponents, `inf` and `nan`.
 pub fn parse_number(b: &[u8]) -> Option<f64> {
-    std::str::from_utf8(b).ok()?.trim().parse().ok()
+    let b = b.trim_ascii();
+    // Fast path for plain non-negative integers, the common case in logs.
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')) as f64);
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
 }
 
 /// Parses a port: an integer 0-65535, or a float with no fractional part.
@@ -211,10 +223,11 @@ pub fn parse_port(b: &[u8]) -> Option<u16> {
 
 /// Parses an IPv4 or IPv6 address, allowing brackets around IPv6 and an IPv6 zone suffix.
 pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
-    let s = std::str::from_utf8(b).ok()?.trim();
-    let s = s.trim_start_matches('[').trim_end_matches(']');
-    let s = s.split_once('%').map_or(s, |(a, _)| a);
-    s.parse().ok()
+    let b = b.trim_ascii();
+    let b = b.strip_prefix(b"[").unwrap_or(b);
+    let b = b.strip_suffix(b"]").unwrap_or(b);
+    let b = memchr::memchr(b'%', b).map_or(b, |i| &b[..i]);
+    std::str::from_utf8(b).ok()?.parse().ok()
 }
 
 /// Normalises a transport protocol given as a name (`TCP`, `tcp_ip`) or an IANA number (`6`).

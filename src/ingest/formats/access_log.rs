@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use super::super::columns::RowError;
-use super::super::values::{decode_text, parse_ip, parse_time};
+use super::super::values::{decode_text, parse_ip, parse_number, parse_time_bytes};
 use super::super::Sink;
 use super::lines::{for_each_line, Row};
 use super::FormatError;
@@ -120,9 +120,10 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
             RowError::new("not an access log line", super::super::skips::snippet(line))
         })?;
         let d = &mut sink.draft;
-        let time = decode_text(a.time);
-        d.time_us =
-            Some(parse_time(&time).ok_or_else(|| RowError::bad("bad timestamp", "time", a.time))?);
+        d.time_us = Some(
+            parse_time_bytes(a.time)
+                .ok_or_else(|| RowError::bad("bad timestamp", "time", a.time))?,
+        );
         match parse_ip(a.host) {
             Some(ip) => d.source_ip = Some(ip),
             None => d.add_detail_kv("host", &decode_text(a.host)),
@@ -132,7 +133,7 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
             d.outcome.push_str(&decode_text(a.status));
         }
         if a.bytes != b"-" {
-            d.bytes_received = super::super::values::parse_number(a.bytes);
+            d.bytes_received = parse_number(a.bytes);
         } else {
             d.bytes_received = Some(0.0);
         }

@@ -1,0 +1,201 @@
+//! Detection quality metrics against ground truth: ROC-AUC and average precision (ties
+//! handled as scikit-learn does), and the confusion matrix at a threshold.
+
+use serde::Serialize;
+
+/// Area under the ROC curve: the probability that a random malicious item scores above a
+/// random benign one, counting ties as one half. `None` unless both classes are present.
+pub fn roc_auc(scores: &[f64], malicious: &[bool]) -> Option<f64> {
+    assert_eq!(scores.len(), malicious.len(), "one label per score");
+    let positives = malicious.iter().filter(|&&m| m).count();
+    let negatives = malicious.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let order = sorted_order(scores);
+    // Sum of the (tie-averaged, 1-based) ranks of the positives.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let avg_rank = (i + j) as f64 / 2.0 + 1.0;
+        let pos_in_group = order[i..=j].iter().filter(|&&k| malicious[k]).count();
+        rank_sum += avg_rank * pos_in_group as f64;
+        i = j + 1;
+    }
+    let p = positives as f64;
+    let u = rank_sum - p * (p + 1.0) / 2.0;
+    Some(u / (p * negatives as f64))
+}
+
+/// Average precision: the precision at each distinct threshold, weighted by the recall gained
+/// there (scikit-learn's definition, no interpolation). `None` without malicious items.
+pub fn average_precision(scores: &[f64], malicious: &[bool]) -> Option<f64> {
+    assert_eq!(scores.len(), malicious.len(), "one label per score");
+    let positives = malicious.iter().filter(|&&m| m).count();
+    if positives == 0 {
+        return None;
+    }
+    let mut order = sorted_order(scores);
+    order.reverse();
+    let (mut tp, mut fp, mut ap, mut last_recall) = (0usize, 0usize, 0.0, 0.0);
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        for &k in &order[i..=j] {
+            if malicious[k] {
+                tp += 1;
+            } else {
+                fp += 1;
+            }
+        }
+        let recall = tp as f64 / positives as f64;
+        let precision = tp as f64 / (tp + fp) as f64;
+        ap += (recall - last_recall) * precision;
+        last_recall = recall;
+        i = j + 1;
+    }
+    Some(ap)
+}
+
+/// Indices of `scores` in ascending score order (NaN last).
+fn sorted_order(scores: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    order
+}
+
+/// Counts of a binary verdict against ground truth.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Confusion {
+    /// Malicious and flagged.
+    pub tp: u64,
+    /// Benign but flagged.
+    pub fp: u64,
+    /// Benign and not flagged.
+    pub tn: u64,
+    /// Malicious but not flagged.
+    pub fn_: u64,
+}
+
+impl Confusion {
+    /// Tallies `flagged` against `malicious`.
+    pub fn tally(flagged: &[bool], malicious: &[bool]) -> Confusion {
+        assert_eq!(flagged.len(), malicious.len(), "one label per verdict");
+        let mut c = Confusion::default();
+        for (&f, &m) in flagged.iter().zip(malicious) {
+            match (f, m) {
+                (true, true) => c.tp += 1,
+                (true, false) => c.fp += 1,
+                (false, false) => c.tn += 1,
+                (false, true) => c.fn_ += 1,
+            }
+        }
+        c
+    }
+
+    fn ratio(num: u64, den: u64) -> f64 {
+        if den == 0 {
+            0.0
+        } else {
+            num as f64 / den as f64
+        }
+    }
+
+    /// Share of flagged items that are malicious (0 when nothing is flagged).
+    pub fn precision(&self) -> f64 {
+        Self::ratio(self.tp, self.tp + self.fp)
+    }
+
+    /// Share of malicious items that are flagged.
+    pub fn recall(&self) -> f64 {
+        Self::ratio(self.tp, self.tp + self.fn_)
+    }
+
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        Self::ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
+    }
+
+    /// Share of benign items that are flagged.
+    pub fn fpr(&self) -> f64 {
+        Self::ratio(self.fp, self.fp + self.tn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn auc_hand_worked() {
+        // Positives at 0.8 and 0.4; negatives at 0.6, 0.2. Pairs: (0.8>0.6), (0.8>0.2),
+        // (0.4<0.6), (0.4>0.2): 3 of 4.
+        let s = [0.8, 0.6, 0.4, 0.2];
+        let m = [true, false, true, false];
+        assert!(close(roc_auc(&s, &m).unwrap(), 0.75));
+        // Perfect and inverted rankings.
+        assert!(close(roc_auc(&[0.9, 0.1], &[true, false]).unwrap(), 1.0));
+        assert!(close(roc_auc(&[0.1, 0.9], &[true, false]).unwrap(), 0.0));
+        assert_eq!(roc_auc(&[0.1, 0.9], &[true, true]), None);
+    }
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        // One positive tied with one negative at 0.5, one negative below: (0.5 vs 0.5) = 1/2,
+        // (0.5 > 0.1) = 1, so 1.5 / 2.
+        let s = [0.5, 0.5, 0.1];
+        let m = [true, false, false];
+        assert!(close(roc_auc(&s, &m).unwrap(), 0.75));
+        // All tied: 0.5.
+        assert!(close(
+            roc_auc(&[1.0; 4], &[true, false, true, false]).unwrap(),
+            0.5
+        ));
+    }
+
+    #[test]
+    fn average_precision_hand_worked() {
+        // Ranked: 0.9 P, 0.8 N, 0.7 P, 0.1 N. Recall steps at rank 1 (P=1) and 3 (P=2/3):
+        // AP = 0.5 * 1 + 0.5 * 2/3.
+        let s = [0.9, 0.8, 0.7, 0.1];
+        let m = [true, false, true, false];
+        assert!(close(average_precision(&s, &m).unwrap(), 0.5 + 1.0 / 3.0));
+        // A tie between a positive and a negative at the top counts as one threshold: P = 1/2.
+        let ap = average_precision(&[0.5, 0.5], &[true, false]).unwrap();
+        assert!(close(ap, 0.5));
+        assert_eq!(average_precision(&[0.5], &[false]), None);
+    }
+
+    #[test]
+    fn confusion_rates() {
+        let c = Confusion::tally(
+            &[true, true, false, false, true],
+            &[true, false, false, true, true],
+        );
+        assert_eq!(
+            c,
+            Confusion {
+                tp: 2,
+                fp: 1,
+                tn: 1,
+                fn_: 1
+            }
+        );
+        assert!(close(c.precision(), 2.0 / 3.0));
+        assert!(close(c.recall(), 2.0 / 3.0));
+        assert!(close(c.f1(), 2.0 / 3.0));
+        assert!(close(c.fpr(), 0.5));
+        assert_eq!(Confusion::default().precision(), 0.0);
+    }
+}
