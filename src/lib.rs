@@ -6,6 +6,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod detection;
 pub mod evaluation;
 pub mod events;
+pub mod features;
 pub mod ingest;

@@ -1,0 +1,334 @@
+//! Extended Isolation Forest: trained with the `extended-isolation-forest` crate, then
+//! flattened into complete binary trees for fast, parallel, bit-identical scoring.
+//!
+//! The crate scores a point by walking boxed trees. [`FlatForest`] reads the trained forest
+//! through its public serde form and lays every tree out as arrays in heap order, padding
+//! short branches with "always left" nodes, so each point takes the same number of steps.
+//! Points are scored a block at a time, one tree level at a time, in parallel blocks.
+
+use extended_isolation_forest::{Forest, ForestOptions};
+use rand::rngs::StdRng;
+use rand::seq::index::sample;
+use rand::SeedableRng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::features::FeatureMatrix;
+
+/// Forest parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForestSettings {
+    /// Number of trees.
+    pub trees: usize,
+    /// Points per tree.
+    pub sample_size: usize,
+}
+
+impl Default for ForestSettings {
+    fn default() -> Self {
+        ForestSettings {
+            trees: 100,
+            sample_size: 256,
+        }
+    }
+}
+
+/// Most dimensions the forest is trained on; wider data is reduced first.
+pub const MAX_DIMS: usize = 16;
+
+/// Training points handed to the crate: a seeded random subset of the data, far more than
+/// the trees draw (trees × sample size), so the forest sees the same distribution.
+const TRAINING_POOL: usize = 65_536;
+
+/// Average path length of an unsuccessful binary-search-tree search over `n` points,
+/// computed exactly as the crate does so that scores match bit for bit.
+fn c_factor(n: usize) -> f64 {
+    2.0 * ((n as f64 - 1.0).log(std::f64::consts::E) + 0.5772156649)
+        - (2.0 * (n as f64 - 1.0) / n as f64)
+}
+
+#[derive(Deserialize)]
+struct ForestRepr {
+    avg_path_length_c: f64,
+    trees: Vec<TreeRepr>,
+}
+
+#[derive(Deserialize)]
+struct TreeRepr {
+    root: NodeRepr,
+}
+
+#[derive(Deserialize)]
+enum NodeRepr {
+    Ex {
+        num_samples: usize,
+    },
+    In {
+        left: Box<NodeRepr>,
+        right: Box<NodeRepr>,
+        n: Vec<f64>,
+        p: Vec<f64>,
+    },
+}
+
+impl NodeRepr {
+    fn depth(&self) -> usize {
+        match self {
+            NodeRepr::Ex { .. } => 0,
+            NodeRepr::In { left, right, .. } => 1 + left.depth().max(right.depth()),
+        }
+    }
+}
+
+/// One tree in heap order: internal node `i` has children `2i+1` and `2i+2`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct FlatTree {
+    /// Normal vectors, `dims` per internal node.
+    normals: Vec<f64>,
+    /// Intercept points, `dims` per internal node.
+    points: Vec<f64>,
+    /// Path length of each leaf slot at the bottom level.
+    leaves: Vec<f64>,
+}
+
+/// A trained forest in flat form; serialisable so that a saved investigation keeps its model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlatForest {
+    dims: usize,
+    depth: usize,
+    c: f64,
+    trees: Vec<FlatTree>,
+}
+
+/// Points scored together, one tree level at a time.
+const BLOCK: usize = 2048;
+
+impl FlatForest {
+    /// Flattens a forest trained by the crate on `dims` real dimensions (the rest padding).
+    pub fn from_crate<const N: usize>(forest: &Forest<f64, N>, dims: usize) -> FlatForest {
+        let value = serde_json::to_value(forest).expect("a forest always serialises");
+        let repr: ForestRepr =
+            serde_json::from_value(value).expect("the crate's serde form has the documented shape");
+        let depth = repr.trees.iter().map(|t| t.root.depth()).max().unwrap_or(0);
+        let internal = (1usize << depth) - 1;
+        let trees = repr
+            .trees
+            .iter()
+            .map(|t| {
+                let mut tree = FlatTree {
+                    normals: vec![0.0; internal * dims],
+                    points: vec![0.0; internal * dims],
+                    leaves: vec![0.0; 1 << depth],
+                };
+                place(&t.root, 0, 0, depth, dims, &mut tree);
+                tree
+            })
+            .collect();
+        FlatForest {
+            dims,
+            depth,
+            c: repr.avg_path_length_c,
+            trees,
+        }
+    }
+
+    /// Number of input dimensions.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Scores every row of `m` (which must have [`Self::dims`] columns), in parallel. Scores
+    /// are in (0, 1]; higher is more anomalous, about 0.5 is ordinary.
+    pub fn score(&self, m: &FeatureMatrix) -> Vec<f64> {
+        assert_eq!(m.dims(), self.dims, "feature width must match the forest");
+        let n = m.rows();
+        let mut out = vec![0.0; n];
+        out.par_chunks_mut(BLOCK)
+            .enumerate()
+            .for_each(|(b, chunk)| self.score_block(m, b * BLOCK, chunk));
+        out
+    }
+
+    fn score_block(&self, m: &FeatureMatrix, start: usize, out: &mut [f64]) {
+        let d = self.dims;
+        let len = out.len();
+        let mut block = vec![0.0; len * d];
+        for (j, col) in m.columns.iter().enumerate() {
+            for k in 0..len {
+                block[k * d + j] = col[start + k];
+            }
+        }
+        let mut sums = vec![0.0f64; len];
+        let mut idx = vec![0usize; len];
+        for tree in &self.trees {
+            idx.fill(0);
+            for _ in 0..self.depth {
+                for (k, node) in idx.iter_mut().enumerate() {
+                    let x = &block[k * d..k * d + d];
+                    let n = &tree.normals[*node * d..*node * d + d];
+                    let p = &tree.points[*node * d..*node * d + d];
+                    let mut dot = 0.0;
+                    for i in 0..d {
+                        dot += (x[i] - p[i]) * n[i];
+                    }
+                    *node = 2 * *node + if dot <= 0.0 { 1 } else { 2 };
+                }
+            }
+            let first_leaf = (1usize << self.depth) - 1;
+            for (s, node) in sums.iter_mut().zip(&idx) {
+                *s += tree.leaves[node - first_leaf];
+            }
+        }
+        let trees = self.trees.len() as f64;
+        for (o, s) in out.iter_mut().zip(sums) {
+            *o = 2.0_f64.powf(-(s / trees) / self.c);
+        }
+    }
+}
+
+/// Writes `node` at heap slot `i` (level `level`), padding leaves above the bottom level.
+fn place(node: &NodeRepr, i: usize, level: usize, depth: usize, dims: usize, tree: &mut FlatTree) {
+    match node {
+        NodeRepr::In { left, right, n, p } => {
+            tree.normals[i * dims..(i + 1) * dims].copy_from_slice(&n[..dims]);
+            tree.points[i * dims..(i + 1) * dims].copy_from_slice(&p[..dims]);
+            place(left, 2 * i + 1, level + 1, depth, dims, tree);
+            place(right, 2 * i + 2, level + 1, depth, dims, tree);
+        }
+        NodeRepr::Ex { num_samples } => {
+            // The crate adds 1 per level on the way back up: 1 + (1 + (... + c)).
+            let mut v = if *num_samples <= 1 {
+                0.0
+            } else {
+                c_factor(*num_samples)
+            };
+            for _ in 0..level {
+                v += 1.0;
+            }
+            // Zero normals send every point left down to the bottom level.
+            let mut slot = i;
+            for _ in level..depth {
+                slot = 2 * slot + 1;
+            }
+            tree.leaves[slot - ((1usize << depth) - 1)] = v;
+        }
+    }
+}
+
+/// Trains a forest on the rows of `m` (at most [`MAX_DIMS`] columns) with the crate, using
+/// full extension, and flattens it. `seed` picks the training pool; the crate's own tree
+/// randomness is not seedable, which is why trained models are cached and saved.
+pub fn train(m: &FeatureMatrix, settings: &ForestSettings, seed: u64) -> Option<FlatForest> {
+    let d = m.dims();
+    if d == 0 || m.rows() < 2 {
+        return None;
+    }
+    match d {
+        1..=4 => train_n::<4>(m, settings, seed),
+        5..=8 => train_n::<8>(m, settings, seed),
+        9..=MAX_DIMS => train_n::<MAX_DIMS>(m, settings, seed),
+        _ => panic!("reduce features to at most {MAX_DIMS} dimensions before training"),
+    }
+}
+
+/// The crate's forest trained as [`train`] does, before flattening (for equality tests).
+pub fn train_crate<const N: usize>(
+    m: &FeatureMatrix,
+    settings: &ForestSettings,
+    seed: u64,
+) -> Option<Forest<f64, N>> {
+    let n = m.rows();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let pool: Vec<usize> = if n > TRAINING_POOL {
+        let mut s = sample(&mut rng, n, TRAINING_POOL).into_vec();
+        s.sort_unstable();
+        s
+    } else {
+        (0..n).collect()
+    };
+    let rows: Vec<[f64; N]> = pool
+        .iter()
+        .map(|&r| {
+            let mut row = [0.0; N];
+            m.row_into(r, &mut row[..m.dims()]);
+            row
+        })
+        .collect();
+    let options = ForestOptions {
+        n_trees: settings.trees,
+        sample_size: settings.sample_size.min(rows.len()),
+        max_tree_depth: None,
+        extension_level: N - 1,
+    };
+    Forest::from_slice(&rows, &options).ok()
+}
+
+fn train_n<const N: usize>(
+    m: &FeatureMatrix,
+    settings: &ForestSettings,
+    seed: u64,
+) -> Option<FlatForest> {
+    train_crate::<N>(m, settings, seed).map(|f| FlatForest::from_crate(&f, m.dims()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(rows: usize) -> FeatureMatrix {
+        let mut m = FeatureMatrix::default();
+        m.push_imputed(
+            "a",
+            (0..rows).map(|i| ((i * 37) % 101) as f64 / 10.0).collect(),
+        );
+        m.push_imputed(
+            "b",
+            (0..rows).map(|i| ((i * 53) % 97) as f64 / 7.0).collect(),
+        );
+        m.push_imputed(
+            "c",
+            (0..rows)
+                .map(|i| if i == 7 { 500.0 } else { (i % 5) as f64 })
+                .collect(),
+        );
+        m
+    }
+
+    #[test]
+    fn flat_scores_equal_the_crate_bit_for_bit() {
+        let m = matrix(3000);
+        let forest = train_crate::<4>(&m, &ForestSettings::default(), 1).unwrap();
+        let flat = FlatForest::from_crate(&forest, 3);
+        let scores = flat.score(&m);
+        for (r, s) in scores.iter().enumerate() {
+            let mut row = [0.0; 4];
+            m.row_into(r, &mut row[..3]);
+            assert_eq!(*s, forest.score(&row), "row {r}");
+        }
+        // The planted outlier scores highest.
+        let top = scores
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .unwrap()
+            .0;
+        assert_eq!(top, 7);
+    }
+
+    #[test]
+    fn flat_forest_round_trips_through_serde() {
+        let m = matrix(500);
+        let flat = train(
+            &m,
+            &ForestSettings {
+                trees: 10,
+                sample_size: 64,
+            },
+            3,
+        )
+        .unwrap();
+        let json = serde_json::to_string(&flat).unwrap();
+        let back: FlatForest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.score(&m), flat.score(&m));
+    }
+}

@@ -1,0 +1,214 @@
+//! A column-major numeric feature matrix and the transforms detection needs: imputation,
+//! constant-column removal, robust standardisation and PCA reduction.
+
+use nalgebra::{DMatrix, SymmetricEigen};
+
+/// Named numeric features, column-major, with no missing values once built.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureMatrix {
+    /// One name per column.
+    pub names: Vec<String>,
+    /// The columns; all have the same length.
+    pub columns: Vec<Vec<f64>>,
+}
+
+/// Median of `v` (which must not hold NaN); 0 for an empty slice.
+pub fn median(v: &[f64]) -> f64 {
+    quantile(v, 0.5)
+}
+
+/// The `q`-quantile of `v` by linear interpolation (NumPy's default); 0 for an empty slice.
+pub fn quantile(v: &[f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mut s = v.to_vec();
+    s.sort_unstable_by(f64::total_cmp);
+    quantile_sorted(&s, q)
+}
+
+/// [`quantile`] of an already sorted slice.
+pub fn quantile_sorted(s: &[f64], q: f64) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let pos = q.clamp(0.0, 1.0) * (s.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    s[lo] + (s[hi] - s[lo]) * (pos - lo as f64)
+}
+
+impl FeatureMatrix {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, Vec::len)
+    }
+
+    /// Number of columns.
+    pub fn dims(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Adds a column whose missing values are NaN: they are replaced by the column's median.
+    /// A column with no value, or only one distinct value, is not added. Returns whether it was.
+    pub fn push_imputed(&mut self, name: &str, mut values: Vec<f64>) -> bool {
+        let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        if present.is_empty() {
+            return false;
+        }
+        let first = present[0];
+        if present.iter().all(|&v| v == first) {
+            return false;
+        }
+        if present.len() < values.len() {
+            let fill = median(&present);
+            for v in &mut values {
+                if v.is_nan() {
+                    *v = fill;
+                }
+            }
+        }
+        self.names.push(name.to_string());
+        self.columns.push(values);
+        true
+    }
+
+    /// Copies row `r` into `out` (length [`Self::dims`]).
+    pub fn row_into(&self, r: usize, out: &mut [f64]) {
+        for (o, c) in out.iter_mut().zip(&self.columns) {
+            *o = c[r];
+        }
+    }
+
+    /// Centres each column on its median and scales it by its MAD (times 1.4826, so a normal
+    /// column gets unit scale); columns with zero MAD are scaled by their standard deviation.
+    /// Returns the (centre, scale) used per column.
+    pub fn standardise_robust(&mut self) -> Vec<(f64, f64)> {
+        self.columns
+            .iter_mut()
+            .map(|c| {
+                let (centre, scale) = robust_scale(c);
+                for v in c.iter_mut() {
+                    *v = (*v - centre) / scale;
+                }
+                (centre, scale)
+            })
+            .collect()
+    }
+
+    /// Projects onto the `k` principal components of largest variance when there are more
+    /// than `k` columns. Columns should be standardised first.
+    pub fn reduce_pca(&mut self, k: usize) {
+        let d = self.dims();
+        if d <= k {
+            return;
+        }
+        let n = self.rows();
+        let means: Vec<f64> = self
+            .columns
+            .iter()
+            .map(|c| c.iter().sum::<f64>() / n.max(1) as f64)
+            .collect();
+        let mut cov = DMatrix::<f64>::zeros(d, d);
+        for i in 0..d {
+            for j in i..d {
+                let s: f64 = self.columns[i]
+                    .iter()
+                    .zip(&self.columns[j])
+                    .map(|(a, b)| (a - means[i]) * (b - means[j]))
+                    .sum();
+                let v = s / (n.max(2) - 1) as f64;
+                cov[(i, j)] = v;
+                cov[(j, i)] = v;
+            }
+        }
+        let eig = SymmetricEigen::new(cov);
+        let mut order: Vec<usize> = (0..d).collect();
+        order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+        let mut columns = Vec::with_capacity(k);
+        let mut names = Vec::with_capacity(k);
+        for (rank, &comp) in order.iter().take(k).enumerate() {
+            let w = eig.eigenvectors.column(comp);
+            let mut col = vec![0.0; n];
+            for (j, c) in self.columns.iter().enumerate() {
+                let wj = w[j];
+                if wj != 0.0 {
+                    for (o, v) in col.iter_mut().zip(c) {
+                        *o += wj * (v - means[j]);
+                    }
+                }
+            }
+            columns.push(col);
+            names.push(format!("pc{}", rank + 1));
+        }
+        self.columns = columns;
+        self.names = names;
+    }
+}
+
+/// Median and robust scale (MAD × 1.4826, falling back to the standard deviation, then 1).
+pub fn robust_scale(c: &[f64]) -> (f64, f64) {
+    let mut s = c.to_vec();
+    s.sort_unstable_by(f64::total_cmp);
+    let centre = quantile_sorted(&s, 0.5);
+    let mut dev: Vec<f64> = s.iter().map(|v| (v - centre).abs()).collect();
+    dev.sort_unstable_by(f64::total_cmp);
+    let mad = quantile_sorted(&dev, 0.5) * 1.4826;
+    if mad > 1e-12 {
+        return (centre, mad);
+    }
+    let n = c.len().max(1) as f64;
+    let mean = c.iter().sum::<f64>() / n;
+    let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    (centre, if sd > 1e-12 { sd } else { 1.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(median(&v), 2.5);
+        assert!((quantile(&v, 0.95) - 3.85).abs() < 1e-12);
+        assert_eq!(quantile(&[], 0.5), 0.0);
+    }
+
+    #[test]
+    fn imputes_and_drops_constants() {
+        let mut m = FeatureMatrix::default();
+        assert!(m.push_imputed("a", vec![1.0, f64::NAN, 3.0, 5.0]));
+        assert!(!m.push_imputed("b", vec![2.0, 2.0, f64::NAN, 2.0]));
+        assert!(!m.push_imputed("c", vec![f64::NAN; 4]));
+        assert_eq!(m.columns[0], vec![1.0, 3.0, 3.0, 5.0]);
+        assert_eq!(m.names, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn robust_standardisation() {
+        let mut m = FeatureMatrix::default();
+        m.push_imputed("a", vec![1.0, 2.0, 3.0, 4.0, 100.0]);
+        let scales = m.standardise_robust();
+        // median 3, MAD = median(|-2,-1,0,1,97|) = 1.
+        assert_eq!(scales[0], (3.0, 1.4826));
+        assert!((m.columns[0][4] - 97.0 / 1.4826).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pca_keeps_the_dominant_direction() {
+        // Two perfectly correlated columns and one small noise column: the first component
+        // carries the shared variation.
+        let a: Vec<f64> = (0..50).map(|i| i as f64).collect();
+        let mut m = FeatureMatrix::default();
+        m.push_imputed("a", a.clone());
+        m.push_imputed("b", a.iter().map(|v| 2.0 * v).collect());
+        m.push_imputed("c", (0..50).map(|i| (i % 2) as f64 * 0.01).collect());
+        m.reduce_pca(1);
+        assert_eq!(m.dims(), 1);
+        let pc = &m.columns[0];
+        let spread = pc.iter().cloned().fold(f64::MIN, f64::max)
+            - pc.iter().cloned().fold(f64::MAX, f64::min);
+        assert!((spread - 49.0 * 5f64.sqrt()).abs() < 1e-6, "{spread}");
+    }
+}

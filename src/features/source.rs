@@ -1,0 +1,280 @@
+//! Per-source-IP aggregates: what the analyst acts on.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use rayon::prelude::*;
+
+use crate::events::EventTable;
+
+use super::event::{hour_of_day, is_off_hours};
+use super::{FeatureMatrix, FeatureSettings};
+
+/// Whether an outcome text means the attempt failed or was refused: HTTP 4xx/5xx, a firewall
+/// REJECT/DROP, a Zeek connection state without an established session, a failed honeypot login.
+pub fn is_failure(outcome: &str) -> bool {
+    if let Ok(code) = outcome.parse::<u16>() {
+        return (400..600).contains(&code);
+    }
+    matches!(
+        outcome,
+        "REJECT" | "DROP" | "blocked" | "S0" | "REJ" | "RSTOS0" | "RSTRH" | "SH" | "SHR" | "OTH"
+    ) || outcome.ends_with(".failed")
+}
+
+/// Everything known about one source address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceStats {
+    /// The address.
+    pub ip: IpAddr,
+    /// Events from it.
+    pub events: u64,
+    /// Rows of those events in the table, in table order.
+    pub rows: Vec<u32>,
+    /// Total, mean and max bytes sent per event, when known.
+    pub bytes_sent: Option<Agg>,
+    /// Total, mean and max bytes received per event, when known.
+    pub bytes_received: Option<Agg>,
+    /// Distinct destination addresses.
+    pub distinct_destinations: usize,
+    /// Distinct destination ports.
+    pub distinct_ports: usize,
+    /// Share of events whose outcome is a failure or refusal, when outcomes are known.
+    pub failed_share: Option<f64>,
+    /// Distinct clock hours (of the whole time line) with activity.
+    pub active_hours: usize,
+    /// Share of timed events outside business hours.
+    pub off_hours_share: Option<f64>,
+    /// Most events in one clock minute.
+    pub peak_per_minute: u64,
+    /// Coefficient of variation of the gaps between events (low = regular, beacon-like).
+    pub interarrival_cv: Option<f64>,
+    /// First and last event time.
+    pub first_us: Option<i64>,
+    /// Last event time.
+    pub last_us: Option<i64>,
+    /// The country code most of its events carry.
+    pub country: Option<String>,
+    /// Distinct hours of day (0-23) with activity.
+    pub hours_of_day: u32,
+}
+
+/// Sum, mean and maximum of a quantity over a source's events.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Agg {
+    /// Sum.
+    pub total: f64,
+    /// Mean per event that carried the value.
+    pub mean: f64,
+    /// Largest single value.
+    pub max: f64,
+}
+
+fn aggregate(values: impl Iterator<Item = Option<f64>>) -> Option<Agg> {
+    let (mut total, mut max, mut n) = (0.0, f64::MIN, 0usize);
+    for v in values.flatten() {
+        total += v;
+        max = max.max(v);
+        n += 1;
+    }
+    (n > 0).then(|| Agg {
+        total,
+        mean: total / n as f64,
+        max,
+    })
+}
+
+/// Groups the events by source address (events without a source are left out) and computes
+/// each source's statistics, in parallel. Sources come out in order of first appearance.
+pub fn source_stats(t: &EventTable, settings: &FeatureSettings) -> Vec<SourceStats> {
+    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); t.ips().len()];
+    let mut order = Vec::new();
+    for r in 0..t.len() {
+        if let Some(id) = t.source_ip_id(r) {
+            let g = &mut groups[id as usize];
+            if g.is_empty() {
+                order.push(id);
+            }
+            g.push(r as u32);
+        }
+    }
+    let groups: Vec<(u32, Vec<u32>)> = order
+        .into_iter()
+        .map(|id| (id, std::mem::take(&mut groups[id as usize])))
+        .collect();
+    groups
+        .into_par_iter()
+        .map(|(id, rows)| stats_for(t, t.ips().resolve(id), rows, settings))
+        .collect()
+}
+
+fn stats_for(
+    t: &EventTable,
+    ip: IpAddr,
+    rows: Vec<u32>,
+    settings: &FeatureSettings,
+) -> SourceStats {
+    let rs = || rows.iter().map(|&r| r as usize);
+    let bytes_sent = aggregate(rs().map(|r| t.bytes_sent(r)));
+    let bytes_received = aggregate(rs().map(|r| t.bytes_received(r)));
+    let distinct_destinations = rs()
+        .filter_map(|r| t.destination_ip(r))
+        .collect::<HashSet<_>>()
+        .len();
+    let distinct_ports = rs()
+        .filter_map(|r| t.destination_port(r))
+        .collect::<HashSet<_>>()
+        .len();
+    let outcomes: Vec<&str> = rs().filter_map(|r| t.outcome(r)).collect();
+    let failed_share = (!outcomes.is_empty())
+        .then(|| outcomes.iter().filter(|o| is_failure(o)).count() as f64 / outcomes.len() as f64);
+    let mut times: Vec<i64> = rs().filter_map(|r| t.time_us(r)).collect();
+    times.sort_unstable();
+    let active_hours = times
+        .iter()
+        .map(|us| us.div_euclid(3_600_000_000))
+        .collect::<HashSet<_>>()
+        .len();
+    let hours_of_day = times
+        .iter()
+        .fold(0u32, |acc, &us| acc | (1 << hour_of_day(us, settings)))
+        .count_ones();
+    let off_hours_share = (!times.is_empty()).then(|| {
+        times
+            .iter()
+            .filter(|&&us| is_off_hours(us, settings))
+            .count() as f64
+            / times.len() as f64
+    });
+    let mut peak_per_minute = 0u64;
+    let mut i = 0;
+    while i < times.len() {
+        let minute = times[i].div_euclid(60_000_000);
+        let mut j = i;
+        while j < times.len() && times[j].div_euclid(60_000_000) == minute {
+            j += 1;
+        }
+        peak_per_minute = peak_per_minute.max((j - i) as u64);
+        i = j;
+    }
+    let interarrival_cv = (times.len() >= 3).then(|| {
+        let gaps: Vec<f64> = times
+            .windows(2)
+            .map(|w| (w[1] - w[0]) as f64 / 1e6)
+            .collect();
+        let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+        if mean <= 0.0 {
+            return 0.0;
+        }
+        let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / gaps.len() as f64;
+        var.sqrt() / mean
+    });
+    let mut countries: HashMap<&str, usize> = HashMap::new();
+    for r in rs() {
+        if let Some(c) = t.country_code(r) {
+            *countries.entry(c).or_default() += 1;
+        }
+    }
+    let country = countries
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(c, _)| c.to_string());
+    SourceStats {
+        ip,
+        events: rows.len() as u64,
+        bytes_sent,
+        bytes_received,
+        distinct_destinations,
+        distinct_ports,
+        failed_share,
+        active_hours,
+        off_hours_share,
+        peak_per_minute,
+        interarrival_cv,
+        first_us: times.first().copied(),
+        last_us: times.last().copied(),
+        country,
+        hours_of_day,
+        rows,
+    }
+}
+
+/// The per-source feature matrix, one row per entry of `sources`; heavy-tailed counts are
+/// log-transformed and features no source has are left out.
+pub fn source_features(sources: &[SourceStats]) -> FeatureMatrix {
+    let mut m = FeatureMatrix::default();
+    let col = |f: &dyn Fn(&SourceStats) -> Option<f64>| -> Vec<f64> {
+        sources.iter().map(|s| f(s).unwrap_or(f64::NAN)).collect()
+    };
+    let ln = |v: f64| v.max(0.0).ln_1p();
+    m.push_imputed("log_events", col(&|s| Some(ln(s.events as f64))));
+    m.push_imputed(
+        "log_bytes_sent_total",
+        col(&|s| s.bytes_sent.map(|a| ln(a.total))),
+    );
+    m.push_imputed(
+        "log_bytes_sent_mean",
+        col(&|s| s.bytes_sent.map(|a| ln(a.mean))),
+    );
+    m.push_imputed(
+        "log_bytes_sent_max",
+        col(&|s| s.bytes_sent.map(|a| ln(a.max))),
+    );
+    m.push_imputed(
+        "log_bytes_received_total",
+        col(&|s| s.bytes_received.map(|a| ln(a.total))),
+    );
+    m.push_imputed(
+        "log_bytes_received_mean",
+        col(&|s| s.bytes_received.map(|a| ln(a.mean))),
+    );
+    m.push_imputed(
+        "log_bytes_received_max",
+        col(&|s| s.bytes_received.map(|a| ln(a.max))),
+    );
+    m.push_imputed(
+        "log_distinct_destinations",
+        col(&|s| Some(ln(s.distinct_destinations as f64))),
+    );
+    m.push_imputed(
+        "log_distinct_ports",
+        col(&|s| Some(ln(s.distinct_ports as f64))),
+    );
+    m.push_imputed("failed_share", col(&|s| s.failed_share));
+    m.push_imputed(
+        "log_active_hours",
+        col(&|s| Some(ln(s.active_hours as f64))),
+    );
+    m.push_imputed("off_hours_share", col(&|s| s.off_hours_share));
+    m.push_imputed(
+        "log_peak_per_minute",
+        col(&|s| Some(ln(s.peak_per_minute as f64))),
+    );
+    m.push_imputed(
+        "regularity",
+        col(&|s| s.interarrival_cv.map(|cv| 1.0 / (1.0 + cv))),
+    );
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_outcomes() {
+        for o in ["404", "503", "REJECT", "S0", "REJ", "cowrie.login.failed"] {
+            assert!(is_failure(o), "{o}");
+        }
+        for o in [
+            "200",
+            "302",
+            "ACCEPT",
+            "SF",
+            "cowrie.login.success",
+            "allowed",
+        ] {
+            assert!(!is_failure(o), "{o}");
+        }
+    }
+}
