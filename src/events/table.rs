@@ -222,7 +222,7 @@ impl EventTable {
         self.line.push(u32::try_from(line).unwrap_or(u32::MAX));
         self.time_us.set(row, opt(d.time_us));
         let duration = d.duration_s.or(match (d.time_us, d.end_time_us) {
-            (Some(s), Some(e)) => Some((e - s) as f64 / 1e6),
+            (Some(s), Some(e)) => e.checked_sub(s).map(|us| us as f64 / 1e6),
             _ => None,
         });
         self.duration_s.set(row, opt(duration));

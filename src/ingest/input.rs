@@ -26,6 +26,18 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// A reader that fails once with a stored error, then reports end of input.
+struct FailingReader(Option<io::Error>);
+
+impl Read for FailingReader {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
 /// An opened input: its first bytes (decoded) plus the rest of the stream behind them.
 pub struct Input {
     /// The first up to [`HEAD_BYTES`] decoded bytes.
@@ -54,12 +66,19 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         Box::new(raw)
     };
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    (&mut decoded)
+    let rest: Box<dyn Read + Send> = match (&mut decoded)
         .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)?;
+        .read_to_end(&mut head)
+    {
+        Ok(_) => decoded,
+        // A stream that breaks within the head (a small truncated gzip) still yields the
+        // bytes before the break; the error is reported where the reader reaches it.
+        Err(e) if !head.is_empty() => Box::new(FailingReader(Some(e))),
+        Err(e) => return Err(e),
+    };
     let reader = Box::new(BufReader::with_capacity(
         256 * 1024,
-        io::Cursor::new(head.clone()).chain(decoded),
+        io::Cursor::new(head.clone()).chain(rest),
     ));
     Ok(Input { head, gzip, reader })
 }
@@ -145,91 +164,6 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
-/// Wraps a byte stream for the CSV parser: any line longer than the cap is cut short, and its
-/// line number is recorded so that the parsed row can be skipped as too long.
-pub struct CappedLines<R> {
-    inner: R,
-    max_len: usize,
-    line_len: usize,
-    line_no: u64,
-    dropping: bool,
-    recorded: bool,
-    /// Line numbers (1-based) of lines that were cut.
-    pub cut_lines: Arc<std::sync::Mutex<Vec<u64>>>,
-}
-
-impl<R: BufRead> CappedLines<R> {
-    /// Caps lines of `inner` at `max_len` bytes.
-    pub fn new(inner: R, max_len: usize) -> Self {
-        CappedLines {
-            inner,
-            max_len,
-            line_len: 0,
-            line_no: 1,
-            dropping: false,
-            recorded: false,
-            cut_lines: Arc::default(),
-        }
-    }
-}
-
-impl<R: BufRead> Read for CappedLines<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let chunk = self.inner.fill_buf()?;
-            if chunk.is_empty() || out.is_empty() {
-                return Ok(0);
-            }
-            let nl = memchr::memchr(b'\n', chunk);
-            if self.dropping {
-                match nl {
-                    Some(i) => {
-                        self.inner.consume(i);
-                        self.dropping = false;
-                    }
-                    None => {
-                        let all = chunk.len();
-                        self.inner.consume(all);
-                    }
-                }
-                continue;
-            }
-            let body = nl.unwrap_or(chunk.len());
-            let room = self.max_len - self.line_len;
-            if body > room {
-                if !self.recorded {
-                    self.cut_lines
-                        .lock()
-                        .expect("cut line list poisoned")
-                        .push(self.line_no);
-                    self.recorded = true;
-                }
-                if room == 0 {
-                    self.dropping = true;
-                    continue;
-                }
-                let n = room.min(out.len());
-                out[..n].copy_from_slice(&chunk[..n]);
-                self.inner.consume(n);
-                self.line_len += n;
-                return Ok(n);
-            }
-            let upto = nl.map_or(body, |i| i + 1);
-            let n = upto.min(out.len());
-            out[..n].copy_from_slice(&chunk[..n]);
-            self.inner.consume(n);
-            if nl.is_some() && n == upto {
-                self.line_len = 0;
-                self.line_no += 1;
-                self.recorded = false;
-            } else {
-                self.line_len += n;
-            }
-            return Ok(n);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,15 +180,5 @@ mod tests {
         assert_eq!(r.next_line(&mut buf).unwrap(), Some(Line::Complete));
         assert_eq!(buf, b"c");
         assert_eq!(r.next_line(&mut buf).unwrap(), None);
-    }
-
-    #[test]
-    fn capped_lines_cuts_long_lines_only() {
-        let data = b"ab\nccccccccccccccc\nd\n";
-        let mut r = CappedLines::new(&data[..], 4);
-        let mut out = Vec::new();
-        r.read_to_end(&mut out).unwrap();
-        assert_eq!(out, b"ab\ncccc\nd\n");
-        assert_eq!(*r.cut_lines.lock().unwrap(), vec![2]);
     }
 }

@@ -301,7 +301,6 @@ pub fn read_file(
             message,
         },
         formats::FormatError::Unrecognised(why) => format_err(SniffError::Unrecognised(why)),
-        formats::FormatError::Io(e) => io_err(e),
     })?;
     let Sink {
         records,

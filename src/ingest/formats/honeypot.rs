@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::super::columns::RowError;
 use super::super::values::{parse_ip, parse_time};
 use super::super::Sink;
-use super::lines::{for_each_line, parse_json, Row};
+use super::lines::{for_each_line, json_port, parse_json, Row};
 use super::FormatError;
 use crate::events::EventDraft;
 
@@ -31,9 +31,9 @@ struct CowrieEvent {
     eventid: String,
     timestamp: Option<String>,
     src_ip: Option<String>,
-    src_port: Option<u16>,
+    src_port: Option<f64>,
     dst_ip: Option<String>,
-    dst_port: Option<u16>,
+    dst_port: Option<f64>,
     protocol: Option<String>,
     session: Option<String>,
     username: Option<String>,
@@ -65,13 +65,14 @@ pub fn read_cowrie(
         let d = &mut sink.draft;
         required_time(d, "timestamp", ev.timestamp.as_deref())?;
         d.source_ip = Some(required_ip("src_ip", ev.src_ip.as_deref())?);
-        d.source_port = ev.src_port;
+        d.source_port = json_port("src_port", ev.src_port)?;
         d.transport.push_str("tcp");
         d.outcome.push_str(&ev.eventid);
         let dst_ip = ev.dst_ip.as_deref().and_then(|s| parse_ip(s.as_bytes()));
+        let dst_port = json_port("dst_port", ev.dst_port)?;
         if ev.eventid.starts_with("cowrie.direct-tcpip") {
             let host = ev.dst_ip.as_deref().unwrap_or("");
-            let port = ev.dst_port.map(|p| p.to_string()).unwrap_or_default();
+            let port = dst_port.map(|p| p.to_string()).unwrap_or_default();
             d.add_detail_kv("tunnel", &format!("{host}:{port}"));
         }
         if let (Some(session), Some(protocol)) = (&ev.session, &ev.protocol) {
@@ -80,7 +81,7 @@ pub fn read_cowrie(
                 Session {
                     protocol: protocol.to_ascii_lowercase(),
                     dst_ip,
-                    dst_port: ev.dst_port,
+                    dst_port,
                 },
             );
         }
@@ -98,7 +99,7 @@ pub fn read_cowrie(
         }
         if ev.eventid.starts_with("cowrie.direct-tcpip") {
             d.destination_ip = dst_ip;
-            d.destination_port = ev.dst_port;
+            d.destination_port = dst_port;
         }
         d.duration_s = ev.duration;
         d.add_detail_kv("username", ev.username.as_deref().unwrap_or(""));
@@ -121,9 +122,9 @@ struct DionaeaEvent {
     connection: Option<Connection>,
     timestamp: Option<String>,
     src_ip: Option<String>,
-    src_port: Option<u16>,
+    src_port: Option<f64>,
     dst_ip: Option<String>,
-    dst_port: Option<u16>,
+    dst_port: Option<f64>,
     src_hostname: Option<String>,
     credentials: Option<Credentials>,
 }
@@ -156,9 +157,9 @@ pub fn read_dionaea(
         let d = &mut sink.draft;
         required_time(d, "timestamp", ev.timestamp.as_deref())?;
         d.source_ip = Some(required_ip("src_ip", ev.src_ip.as_deref())?);
-        d.source_port = ev.src_port;
+        d.source_port = json_port("src_port", ev.src_port)?;
         d.destination_ip = ev.dst_ip.as_deref().and_then(|s| parse_ip(s.as_bytes()));
-        d.destination_port = ev.dst_port;
+        d.destination_port = json_port("dst_port", ev.dst_port)?;
         if let Some(c) = ev.connection {
             d.app_protocol = c.protocol.unwrap_or_default().to_ascii_lowercase();
             d.transport = c.transport.unwrap_or_default().to_ascii_lowercase();
@@ -178,9 +179,9 @@ struct MhnEvent {
     protocol: Option<String>,
     timestamp: Option<Value>,
     source_ip: Option<String>,
-    source_port: Option<u16>,
+    source_port: Option<f64>,
     destination_ip: Option<String>,
-    destination_port: Option<u16>,
+    destination_port: Option<f64>,
     honeypot: Option<String>,
 }
 
@@ -189,7 +190,7 @@ struct MhnEvent {
 fn mongo_date(v: &Value) -> Option<i64> {
     match v {
         Value::String(s) => parse_time(s),
-        Value::Number(n) => n.as_i64().map(|ms| ms * 1000),
+        Value::Number(n) => n.as_i64().and_then(|ms| ms.checked_mul(1000)),
         Value::Object(o) => o
             .get("$date")
             .or_else(|| o.get("$numberLong"))
@@ -214,12 +215,12 @@ pub fn read_mhn(
             RowError::bad("bad timestamp", "timestamp", ts.to_string().as_bytes())
         })?);
         d.source_ip = Some(required_ip("source_ip", ev.source_ip.as_deref())?);
-        d.source_port = ev.source_port;
+        d.source_port = json_port("source_port", ev.source_port)?;
         d.destination_ip = ev
             .destination_ip
             .as_deref()
             .and_then(|s| parse_ip(s.as_bytes()));
-        d.destination_port = ev.destination_port;
+        d.destination_port = json_port("destination_port", ev.destination_port)?;
         d.app_protocol = ev.protocol.unwrap_or_default().to_ascii_lowercase();
         d.add_detail_kv("honeypot", ev.honeypot.as_deref().unwrap_or(""));
         Ok(Row::Event)

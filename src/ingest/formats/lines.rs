@@ -1,5 +1,5 @@
-//! The shared loop of line-oriented readers: blank lines, over-long lines, read errors and
-//! row accounting are handled here once.
+//! The shared loop of line-oriented readers: blank lines, over-long lines, a leading byte
+//! order mark, read errors and row accounting are handled here once.
 
 use std::io::BufRead;
 
@@ -14,7 +14,14 @@ pub enum Row {
     Event,
     /// Not a record (a comment or header line).
     NotARecord,
+    /// The start of a record that continues on the next line (a quoted CSV field with a
+    /// line break); it is counted at the line where it started.
+    Continues,
+    /// Stop reading: the reader found the file unusable and keeps the reason itself.
+    Stop,
 }
+
+const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Calls `parse` on each non-blank line and emits or skips the record it describes.
 pub fn for_each_line(
@@ -25,10 +32,11 @@ pub fn for_each_line(
 ) -> Result<(), FormatError> {
     let mut lines = LineReader::new(reader, max_len);
     let mut buf = Vec::new();
+    let mut started: Option<u64> = None;
     loop {
         let line = match lines.next_line(&mut buf) {
             Ok(Some(line)) => line,
-            Ok(None) => return Ok(()),
+            Ok(None) => break,
             Err(e) => {
                 sink.stream_error(lines.line_no() + 1, &e);
                 return Ok(());
@@ -36,20 +44,40 @@ pub fn for_each_line(
         };
         let no = lines.line_no();
         if let Line::TooLong(len) = line {
+            if let Some(start) = started.take() {
+                sink.skip(start, "unterminated quoted field", || {
+                    format!("the record continues into over-long line {no}")
+                })?;
+            }
             sink.skip(no, "line too long", || {
                 format!("{len} bytes, limit {max_len}")
             })?;
             continue;
         }
-        if buf.trim_ascii().is_empty() {
+        let text = if no == 1 {
+            buf.strip_prefix(BOM).unwrap_or(&buf)
+        } else {
+            &buf
+        };
+        if started.is_none() && text.trim_ascii().is_empty() {
             continue;
         }
-        match parse(&buf, sink) {
-            Ok(Row::Event) => sink.emit(no)?,
-            Ok(Row::NotARecord) => {}
-            Err(e) => sink.skip(no, e.kind, || e.detail)?,
+        match parse(text, sink) {
+            Ok(Row::Event) => sink.emit(started.take().unwrap_or(no))?,
+            Ok(Row::NotARecord) => started = None,
+            Ok(Row::Continues) => {
+                started.get_or_insert(no);
+            }
+            Ok(Row::Stop) => return Ok(()),
+            Err(e) => sink.skip(started.take().unwrap_or(no), e.kind, || e.detail)?,
         }
     }
+    if let Some(start) = started {
+        sink.skip(start, "unterminated quoted field", || {
+            "the file ends inside a quoted field".into()
+        })?;
+    }
+    Ok(())
 }
 
 /// Parses a JSON line into `T`, turning a failure into a row error.
@@ -58,4 +86,13 @@ pub fn parse_json<'a, T: serde::Deserialize<'a>>(line: &'a [u8]) -> Result<T, Ro
         kind: "invalid JSON",
         detail: e.to_string(),
     })
+}
+
+/// Checks a port read from JSON as a number: it must be an integer from 0 to 65535.
+pub fn json_port(field: &str, v: Option<f64>) -> Result<Option<u16>, RowError> {
+    match v {
+        None => Ok(None),
+        Some(p) if p.fract() == 0.0 && (0.0..=65535.0).contains(&p) => Ok(Some(p as u16)),
+        Some(p) => Err(RowError::bad("bad port", field, p.to_string().as_bytes())),
+    }
 }

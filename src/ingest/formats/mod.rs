@@ -21,8 +21,6 @@ pub enum FormatError {
     Mapping(String),
     /// The content turned out not to be the format.
     Unrecognised(String),
-    /// Reading the header failed.
-    Io(std::io::Error),
 }
 
 impl From<ReadError> for FormatError {

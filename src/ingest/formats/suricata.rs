@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::super::columns::RowError;
 use super::super::values::{parse_ip, parse_time, transport_name};
 use super::super::Sink;
-use super::lines::{for_each_line, parse_json, Row};
+use super::lines::{for_each_line, json_port, parse_json, Row};
 use super::FormatError;
 
 #[derive(Deserialize)]
@@ -16,9 +16,9 @@ struct Eve {
     timestamp: Option<String>,
     event_type: Option<String>,
     src_ip: Option<String>,
-    src_port: Option<u16>,
+    src_port: Option<f64>,
     dest_ip: Option<String>,
-    dest_port: Option<u16>,
+    dest_port: Option<f64>,
     proto: Option<String>,
     app_proto: Option<String>,
     direction: Option<String>,
@@ -125,8 +125,8 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
                 .ok_or_else(|| RowError::bad("bad IP address", "dest_ip", ip.as_bytes()))?,
         );
     }
-    d.source_port = eve.src_port;
-    d.destination_port = eve.dest_port;
+    d.source_port = json_port("src_port", eve.src_port)?;
+    d.destination_port = json_port("dest_port", eve.dest_port)?;
     if let Some(p) = &eve.proto {
         d.transport = transport_name(p);
     }
@@ -164,7 +164,7 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
         if event_type == "flow" {
             if let (Some(s), Some(e)) = (&flow.start, &flow.end) {
                 if let (Some(s), Some(e)) = (parse_time(s), parse_time(e)) {
-                    d.duration_s = Some((e - s) as f64 / 1e6);
+                    d.duration_s = e.checked_sub(s).map(|us| us as f64 / 1e6);
                 }
             }
             if let Some(state) = flow.state {

@@ -1,0 +1,1778 @@
+//! Readers facing bad input: truncated, binary, mis-delimited, ragged, mis-encoded and
+//! absurdly long data built from real samples in `../shared/data`. Every test checks that
+//! reading never panics, keeps every good row, counts every skipped row with its reason and
+//! line, and that unreadable files fail with a message naming the file and the problem.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::Ordering;
+
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use netsleuth::events::{EventTable, Field};
+use netsleuth::ingest::{
+    read_file, read_files, ColumnMapping, FileReport, Format, ReadError, ReadOptions, ReadProgress,
+    SniffError, DEFAULT_MAX_LINE_BYTES,
+};
+use serde_json::Value;
+use tempfile::TempDir;
+
+const CLOUDWATCH: &str = "cloudwatch/CloudWatch_Traffic_Web_Attack.csv";
+const COWRIE: &str = "honeypot/cowrie/cowrie.json.2018-05-06";
+const SURICATA: &str = "honeypot/suricata/eve.json";
+const MHN: &str = "honeypot/dionaea/dionaea_mhn_export.json";
+const ZEEK_TSV: &str = "zeek/trickbot_conn.log";
+const ZEEK_JSON: &str = "zeek/conn_json.log";
+const IOT23: &str = "iot-23/CTU-Honeypot-Capture-4-1-labeled.csv";
+const VPC: &str = "aws-vpc-flow-logs/vpcflowlogs.log";
+const ACCESS: &str = "web-access-logs/hackers-access.log";
+const NSL_KDD: &str = "nsl-kdd/KDDTrain+_20Percent.txt";
+const KDD99_GZ: &str = "kddcup99/kddcup.data_10_percent.gz";
+const README: &str = "README.md";
+
+/// Every format id, in the order the "Tried:" list of an unrecognised file names them.
+const TRIED: &str = "Tried: cloudwatch, cic-flow, iscx2012, suricata-eve, cowrie, dionaea, \
+     dionaea-mhn, zeek-tsv, zeek-json, zeek-csv, aws-vpc-flow, access-log, nsl-kdd, kdd99, \
+     unsw-nb15, csv";
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(rel)
+}
+
+/// The first `n` lines of a real sample (decompressed if gzip), without line endings.
+fn head_lines(rel: &str, n: usize) -> Vec<Vec<u8>> {
+    let file = std::fs::File::open(data(rel)).expect("sample file");
+    let reader: Box<dyn BufRead> = if rel.ends_with(".gz") {
+        Box::new(BufReader::new(MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    let lines: Vec<Vec<u8>> = reader
+        .split(b'\n')
+        .take(n)
+        .map(|l| {
+            let mut l = l.expect("readable sample");
+            if l.last() == Some(&b'\r') {
+                l.pop();
+            }
+            l
+        })
+        .collect();
+    assert_eq!(lines.len(), n, "{rel} has fewer than {n} lines");
+    lines
+}
+
+/// Lines joined with `ending` after each one.
+fn join_with(lines: &[Vec<u8>], ending: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for l in lines {
+        out.extend_from_slice(l);
+        out.extend_from_slice(ending);
+    }
+    out
+}
+
+fn join(lines: &[Vec<u8>]) -> Vec<u8> {
+    join_with(lines, b"\n")
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// What a gzip decoder can get out of `gz` before it fails: (bytes, whether it failed).
+fn decodable_prefix(gz: &[u8]) -> (Vec<u8>, bool) {
+    let mut dec = MultiGzDecoder::new(gz);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match dec.read(&mut buf) {
+            Ok(0) => return (out, false),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return (out, true),
+        }
+    }
+}
+
+/// Splits a delimited line into owned fields.
+fn fields(line: &[u8], delim: u8) -> Vec<Vec<u8>> {
+    line.split(|&b| b == delim).map(<[u8]>::to_vec).collect()
+}
+
+fn unsplit(fields: &[Vec<u8>], delim: u8) -> Vec<u8> {
+    fields.join(&[delim][..])
+}
+
+/// Replaces field `i` of a delimited line.
+fn set_field(line: &mut Vec<u8>, delim: u8, i: usize, value: &[u8]) {
+    let mut f = fields(line, delim);
+    f[i] = value.to_vec();
+    *line = unsplit(&f, delim);
+}
+
+fn drop_last_field(line: &mut Vec<u8>, delim: u8) {
+    let at = line.iter().rposition(|&b| b == delim).expect("a delimiter");
+    line.truncate(at);
+}
+
+/// Applies `edit` to a JSON line.
+fn edit_json(line: &mut Vec<u8>, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) {
+    let mut v: Value = serde_json::from_slice(line).expect("real JSON line");
+    edit(v.as_object_mut().expect("JSON object"));
+    *line = serde_json::to_vec(&v).unwrap();
+}
+
+/// A fresh temporary directory for one test's files.
+struct Scratch(TempDir);
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch(tempfile::tempdir().expect("temp dir"))
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+fn forced(format: Format) -> ReadOptions {
+    ReadOptions {
+        format: Some(format),
+        ..ReadOptions::default()
+    }
+}
+
+/// Reads one file into a fresh table and checks the report's own bookkeeping.
+fn try_read(path: &Path, options: &ReadOptions) -> Result<(FileReport, EventTable), ReadError> {
+    let mut table = EventTable::default();
+    let report = read_file(path, 0, &mut table, options, &ReadProgress::default())?;
+    check_bookkeeping(&report, &table);
+    Ok((report, table))
+}
+
+fn read_as(path: &Path, options: &ReadOptions) -> (FileReport, EventTable) {
+    try_read(path, options).unwrap_or_else(|e| panic!("expected a readable file, got: {e}"))
+}
+
+fn read(path: &Path) -> (FileReport, EventTable) {
+    read_as(path, &ReadOptions::default())
+}
+
+fn read_err(path: &Path, options: &ReadOptions) -> ReadError {
+    match try_read(path, options) {
+        Ok((r, _)) => panic!(
+            "expected an error, read {} records as {}",
+            r.records,
+            r.format.id()
+        ),
+        Err(e) => e,
+    }
+}
+
+fn check_bookkeeping(report: &FileReport, table: &EventTable) {
+    let skips = &report.skips;
+    assert_eq!(report.records, report.events + skips.total(), "records");
+    assert_eq!(report.rows.len() as u64, report.events, "rows");
+    assert_eq!(table.len(), report.rows.end, "table length");
+    assert_eq!(skips.by_kind().values().sum::<u64>(), skips.total());
+    assert_eq!(skips.examples().len() as u64, skips.total().min(10));
+}
+
+/// The skip examples as (line, reason).
+fn examples(report: &FileReport) -> Vec<(u64, String)> {
+    report
+        .skips
+        .examples()
+        .iter()
+        .map(|e| (e.line, e.reason.clone()))
+        .collect()
+}
+
+fn kinds(report: &FileReport) -> Vec<(&'static str, u64)> {
+    report
+        .skips
+        .by_kind()
+        .iter()
+        .map(|(k, n)| (*k, *n))
+        .collect()
+}
+
+/// The line each kept event was read from, in table order.
+fn event_lines(report: &FileReport, table: &EventTable) -> Vec<u32> {
+    report.rows.clone().map(|r| table.line(r)).collect()
+}
+
+/// `lo..=hi` without `except`.
+fn lines_except(lo: u32, hi: u32, except: &[u32]) -> Vec<u32> {
+    (lo..=hi).filter(|l| !except.contains(l)).collect()
+}
+
+/// Everything the table holds about one row, for comparing two reads of the same data.
+fn row_summary(t: &EventTable, row: usize) -> String {
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        t.time_us(row),
+        t.duration_s(row),
+        t.source_ip(row),
+        t.source_port(row),
+        t.destination_ip(row),
+        t.destination_port(row),
+        t.transport(row),
+        t.app_protocol(row),
+        t.bytes_sent(row),
+        t.bytes_received(row),
+        t.packets_sent(row),
+        t.packets_received(row),
+        t.direction(row),
+        t.outcome(row),
+        t.country_code(row),
+        t.detail(row),
+        t.label(row)
+            .map(|l| (l.verdict, t.label_class_name(l).to_string())),
+    )
+}
+
+fn inspect<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .arg("inspect")
+        .args(args)
+        .output()
+        .expect("run netsleuth")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Truncated files
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn csv_cut_in_its_last_line_skips_only_that_row() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 51);
+    let last = lines.last_mut().unwrap();
+    last.truncate(last.len() / 2);
+    let found = last.iter().filter(|&&b| b == b',').count() + 1;
+    let mut bytes = join(&lines);
+    bytes.pop();
+    let path = s.file("cut.csv", &bytes);
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::CloudWatch);
+    assert_eq!((r.records, r.events), (50, 49));
+    assert_eq!(
+        examples(&r),
+        vec![(
+            51,
+            format!("wrong field count: expected 16 fields, found {found}")
+        )]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(2, 50, &[]));
+    assert_eq!(
+        t.source_ip(r.rows.start).unwrap().to_string(),
+        "147.161.161.82"
+    );
+}
+
+#[test]
+fn json_lines_cut_in_their_last_line_skip_only_that_row() {
+    for (rel, format) in [(COWRIE, Format::Cowrie), (SURICATA, Format::SuricataEve)] {
+        let s = Scratch::new();
+        let mut lines = head_lines(rel, 40);
+        let last = lines.last_mut().unwrap();
+        last.truncate(last.len() / 2);
+        let mut bytes = join(&lines);
+        bytes.pop();
+        let path = s.file("cut.json", &bytes);
+
+        let (r, t) = read(&path);
+        assert_eq!(r.format, format, "{rel}");
+        assert_eq!((r.records, r.events), (40, 39), "{rel}");
+        assert_eq!(kinds(&r), vec![("invalid JSON", 1)], "{rel}");
+        assert_eq!(r.skips.examples()[0].line, 40, "{rel}");
+        assert_eq!(event_lines(&r, &t), lines_except(1, 39, &[]), "{rel}");
+    }
+}
+
+#[test]
+fn access_log_cut_in_its_last_line_skips_only_that_row() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ACCESS, 25);
+    let last = lines.last_mut().unwrap();
+    let quote = last.iter().position(|&b| b == b'"').unwrap();
+    last.truncate(quote + 5);
+    let mut bytes = join(&lines);
+    bytes.pop();
+    let path = s.file("cut.log", &bytes);
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::AccessLog);
+    assert_eq!((r.records, r.events), (25, 24));
+    assert_eq!(kinds(&r), vec![("not an access log line", 1)]);
+    assert_eq!(r.skips.examples()[0].line, 25);
+    assert_eq!(event_lines(&r, &t), lines_except(1, 24, &[]));
+}
+
+#[test]
+fn zeek_tsv_cut_in_its_last_line_skips_only_that_row() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ZEEK_TSV, 20);
+    let last = lines.last_mut().unwrap();
+    last.truncate(last.len() / 2);
+    let found = last.iter().filter(|&&b| b == b'\t').count() + 1;
+    let mut bytes = join(&lines);
+    bytes.pop();
+    let path = s.file("cut.log", &bytes);
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::ZeekTsv);
+    assert_eq!((r.records, r.events), (12, 11));
+    assert_eq!(
+        examples(&r),
+        vec![(
+            20,
+            format!("wrong field count: expected 22 fields, found {found}")
+        )]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(9, 19, &[]));
+}
+
+/// The real KDD99 gzip cut well past the first 64 KiB of decoded data.
+#[test]
+fn gzip_cut_mid_stream_keeps_rows_before_the_cut() {
+    let s = Scratch::new();
+    let whole = std::fs::read(data(KDD99_GZ)).unwrap();
+    let cut = &whole[..200_000];
+    let (prefix, failed) = decodable_prefix(cut);
+    assert!(failed, "a cut gzip stream must fail to decode");
+    let complete = prefix.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert!(complete > 10_000);
+    let path = s.file("kdd.gz", cut);
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::Kdd99);
+    assert!(r.gzip);
+    assert_eq!(r.events, complete);
+    assert_eq!(r.records, complete + 1);
+    assert_eq!(kinds(&r), vec![("read error, rest of file lost", 1)]);
+    let ex = &r.skips.examples()[0];
+    assert_eq!(ex.line, complete + 1);
+    assert!(ex.reason.starts_with("read error, rest of file lost"));
+    assert_eq!(t.line(r.rows.end - 1) as u64, complete);
+}
+
+/// A small gzip (all of it inside the 64 KiB sniffing head) cut in the middle: the rows
+/// before the cut must still be kept rather than the whole file failing.
+#[test]
+fn small_gzip_cut_mid_stream_keeps_rows_before_the_cut() {
+    let s = Scratch::new();
+    let plain = join(&head_lines(COWRIE, 60));
+    assert!(plain.len() < 64 * 1024);
+    let gz = gzip(&plain);
+    let cut = &gz[..gz.len() / 2];
+    let (prefix, failed) = decodable_prefix(cut);
+    assert!(failed);
+    let complete = prefix.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert!(complete >= 5, "only {complete} complete lines decoded");
+    let path = s.file("cowrie.json.gz", cut);
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::Cowrie);
+    assert!(r.gzip);
+    assert_eq!(r.events, complete);
+    assert_eq!(kinds(&r), vec![("read error, rest of file lost", 1)]);
+    assert_eq!(r.skips.examples()[0].line, complete + 1);
+    assert_eq!(event_lines(&r, &t), lines_except(1, complete as u32, &[]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Binary files, other compressions, empty and blank files
+// ---------------------------------------------------------------------------------------------
+
+/// Deterministic pseudo-random bytes.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    (0..len)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 56) as u8
+        })
+        .collect()
+}
+
+fn format_problem(e: &ReadError) -> &SniffError {
+    match e {
+        ReadError::Format { problem, .. } => problem,
+        other => panic!("expected a format error, got {other:?}"),
+    }
+}
+
+#[test]
+fn random_bytes_are_binary_at_the_first_nul() {
+    let s = Scratch::new();
+    let mut bytes = noise(8192, 7);
+    bytes[..2].copy_from_slice(b"ab");
+    let nul = bytes
+        .iter()
+        .position(|&b| b == 0)
+        .expect("noise holds a NUL");
+    let path = s.file("noise.bin", &bytes);
+    for options in [ReadOptions::default(), forced(Format::MappedCsv)] {
+        let e = read_err(&path, &options);
+        assert_eq!(format_problem(&e), &SniffError::Binary(nul));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: binary data at byte {nul}, not a text log (compressed files must be gzip)",
+                path.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn control_bytes_without_nul_are_binary() {
+    let s = Scratch::new();
+    let bytes: Vec<u8> = noise(4096, 3).iter().map(|b| b % 31 + 1).collect();
+    let path = s.file("control.bin", &bytes);
+    let e = read_err(&path, &ReadOptions::default());
+    assert!(matches!(format_problem(&e), SniffError::Binary(_)));
+    assert!(e.to_string().contains("binary data at byte"));
+}
+
+#[test]
+fn png_and_elf_files_are_binary() {
+    let s = Scratch::new();
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00\x5c\x72\xa8\x66";
+    let path = s.file("image.png", png);
+    assert_eq!(
+        format_problem(&read_err(&path, &ReadOptions::default())),
+        &SniffError::Binary(8)
+    );
+    let gz = s.file("image.png.gz", &gzip(png));
+    assert_eq!(
+        format_problem(&read_err(&gz, &ReadOptions::default())),
+        &SniffError::Binary(8)
+    );
+
+    let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    assert!(exe.starts_with(b"\x7fELF"));
+    let path = s.file("program", &exe[..64 * 1024]);
+    let nul = exe.iter().position(|&b| b == 0).unwrap();
+    for options in [ReadOptions::default(), forced(Format::AccessLog)] {
+        let e = read_err(&path, &options);
+        assert_eq!(format_problem(&e), &SniffError::Binary(nul));
+        assert!(e.to_string().starts_with(&path.display().to_string()));
+    }
+}
+
+#[test]
+fn other_compressions_are_named() {
+    let s = Scratch::new();
+    let tail = join(&head_lines(CLOUDWATCH, 3));
+    let cases: [(&[u8], &str); 5] = [
+        (b"BZh91AY&SY", "bzip2"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "zip"),
+        (b"\xfd7zXZ\x00\x00", "xz"),
+        (b"\x28\xb5\x2f\xfd", "zstd"),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+    ];
+    for (magic, name) in cases {
+        let mut bytes = magic.to_vec();
+        bytes.extend_from_slice(&tail);
+        let path = s.file(&format!("data.{name}"), &bytes);
+        for options in [ReadOptions::default(), forced(Format::CloudWatch)] {
+            let e = read_err(&path, &options);
+            assert_eq!(format_problem(&e), &SniffError::Compressed(name));
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{}: {name}-compressed; netsleuth reads plain text and gzip, so decompress it first",
+                    path.display()
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn empty_files_say_so() {
+    let s = Scratch::new();
+    let plain = s.file("empty.csv", b"");
+    let gz = s.file("empty.csv.gz", &gzip(b""));
+    for path in [plain, gz] {
+        for options in [ReadOptions::default(), forced(Format::Cowrie)] {
+            let e = read_err(&path, &options);
+            assert_eq!(format_problem(&e), &SniffError::Empty);
+            assert_eq!(
+                e.to_string(),
+                format!("{}: the file is empty", path.display())
+            );
+        }
+    }
+}
+
+#[test]
+fn blank_files_say_so() {
+    let s = Scratch::new();
+    for (name, bytes) in [
+        ("blank.log", &b"\n\n   \n\t\n"[..]),
+        ("blank-crlf.log", b"\r\n\r\n  \r\n"),
+        ("bom-only.csv", b"\xef\xbb\xbf\n\n"),
+    ] {
+        let path = s.file(name, bytes);
+        let e = read_err(&path, &ReadOptions::default());
+        assert_eq!(format_problem(&e), &SniffError::Blank, "{name}");
+        assert_eq!(
+            e.to_string(),
+            format!("{}: the file holds only blank lines", path.display())
+        );
+    }
+}
+
+#[test]
+fn blank_files_with_a_forced_line_format_hold_no_records() {
+    let s = Scratch::new();
+    let path = s.file("blank.json", b"\n\n   \n\t\n");
+    for format in [Format::Cowrie, Format::SuricataEve, Format::AccessLog] {
+        let (r, _) = read_as(&path, &forced(format));
+        assert_eq!((r.records, r.events), (0, 0), "{}", format.id());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Wrong delimiters, mismatched forced formats, ragged rows
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn semicolon_cloudwatch_keeps_its_layout() {
+    let s = Scratch::new();
+    let lines: Vec<Vec<u8>> = head_lines(CLOUDWATCH, 21)
+        .into_iter()
+        .map(|l| {
+            l.iter()
+                .map(|&b| if b == b',' { b';' } else { b })
+                .collect()
+        })
+        .collect();
+    let path = s.file("semicolon.csv", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::CloudWatch);
+    assert_eq!((r.records, r.events), (20, 20));
+    let row = r.rows.start;
+    assert_eq!(t.source_ip(row).unwrap().to_string(), "147.161.161.82");
+    assert_eq!(t.bytes_sent(row), Some(5602.0));
+    assert_eq!(t.destination_port(row), Some(443));
+    assert_eq!(event_lines(&r, &t), lines_except(2, 21, &[]));
+}
+
+#[test]
+fn other_delimiters_are_read_through_the_guessed_mapping() {
+    for delim in [b';', b'|', b'\t'] {
+        let s = Scratch::new();
+        let lines: Vec<Vec<u8>> = head_lines(VPC, 21)
+            .into_iter()
+            .map(|l| {
+                l.iter()
+                    .map(|&b| if b == b' ' { delim } else { b })
+                    .collect()
+            })
+            .collect();
+        let path = s.file("flows.csv", &join(&lines));
+
+        let (r, t) = read(&path);
+        let d = delim as char;
+        assert_eq!(r.format, Format::MappedCsv, "{d:?}");
+        assert_eq!((r.records, r.events), (20, 20), "{d:?}");
+        for f in [
+            Field::SourceIp,
+            Field::DestinationIp,
+            Field::SourcePort,
+            Field::DestinationPort,
+            Field::Transport,
+            Field::Outcome,
+        ] {
+            assert!(r.fields.contains(f), "{d:?}: {f:?} not mapped");
+        }
+        let row = r.rows.start;
+        assert_eq!(t.source_ip(row).unwrap().to_string(), "88.218.193.198");
+        assert_eq!(t.destination_port(row), Some(57598));
+        assert_eq!(t.transport(row), Some("tcp"));
+        assert_eq!(t.outcome(row), Some("REJECT"));
+        assert_eq!(event_lines(&r, &t), lines_except(2, 21, &[]), "{d:?}");
+    }
+}
+
+/// Forcing a line format onto a file of another format skips every line, with the reason.
+#[test]
+fn forced_mismatched_line_formats_skip_every_line() {
+    let s = Scratch::new();
+    let cloudwatch = s.file("cw.csv", &join(&head_lines(CLOUDWATCH, 21)));
+    let vpc = s.file("vpc.log", &join(&head_lines(VPC, 21)));
+    let suricata = s.file("eve.json", &join(&head_lines(SURICATA, 21)));
+    let cowrie = s.file("cowrie.json", &join(&head_lines(COWRIE, 21)));
+    let zeek_json = s.file("conn.json", &join(&head_lines(ZEEK_JSON, 21)));
+    let cases = [
+        (&cloudwatch, Format::SuricataEve, "invalid JSON"),
+        (
+            &cloudwatch,
+            Format::ZeekTsv,
+            "data before the #fields header",
+        ),
+        (&cloudwatch, Format::VpcFlow, "wrong field count"),
+        (&vpc, Format::AccessLog, "not an access log line"),
+        (&vpc, Format::Cowrie, "invalid JSON"),
+        (&suricata, Format::Cowrie, "invalid JSON"),
+        (&suricata, Format::AccessLog, "not an access log line"),
+        (&cowrie, Format::ZeekJson, "not a Zeek conn record"),
+        (&zeek_json, Format::Dionaea, "missing field"),
+        (&zeek_json, Format::DionaeaMhn, "missing field"),
+    ];
+    for (path, format, kind) in cases {
+        let ctx = format!("{} as {}", path.display(), format.id());
+        let (r, _) = read_as(path, &forced(format));
+        assert_eq!(r.format, format, "{ctx}");
+        assert_eq!((r.records, r.events), (21, 0), "{ctx}");
+        assert_eq!(kinds(&r), vec![(kind, 21)], "{ctx}");
+        let lines: Vec<u64> = r.skips.examples().iter().map(|e| e.line).collect();
+        assert_eq!(lines, (1..=10).collect::<Vec<u64>>(), "{ctx}");
+    }
+}
+
+#[test]
+fn forced_vpc_reports_field_counts() {
+    let s = Scratch::new();
+    let path = s.file("cw.csv", &join(&head_lines(CLOUDWATCH, 4)));
+    let (r, _) = read_as(&path, &forced(Format::VpcFlow));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (1, "wrong field count: expected 14 fields, found 1".into()),
+            (2, "wrong field count: expected 14 fields, found 5".into()),
+            (3, "wrong field count: expected 14 fields, found 5".into()),
+            (4, "wrong field count: expected 14 fields, found 5".into()),
+        ]
+    );
+}
+
+#[test]
+fn kdd_layouts_forced_onto_each_other_report_field_counts() {
+    let s = Scratch::new();
+    let kdd99 = s.file("kdd99.csv", &join(&head_lines(KDD99_GZ, 30)));
+    let nsl = s.file("nsl.txt", &join(&head_lines(NSL_KDD, 30)));
+    for (path, format, expected, found) in [
+        (&kdd99, Format::NslKdd, 43, 42),
+        (&nsl, Format::Kdd99, 42, 43),
+    ] {
+        let (r, _) = read_as(path, &forced(format));
+        assert_eq!((r.records, r.events), (30, 0));
+        assert_eq!(kinds(&r), vec![("wrong field count", 30)]);
+        assert_eq!(
+            r.skips.examples()[0],
+            netsleuth::ingest::SkipExample {
+                line: 1,
+                reason: format!("wrong field count: expected {expected} fields, found {found}"),
+            }
+        );
+    }
+}
+
+/// A CSV layout forced onto JSON lines has none of the layout's columns; keeping rows that
+/// hold no field at all would be misleading, so the file must be rejected.
+#[test]
+fn forced_csv_layout_without_its_columns_is_rejected() {
+    let s = Scratch::new();
+    let path = s.file("eve.json", &join(&head_lines(SURICATA, 20)));
+    let mut failures = Vec::new();
+    for format in [Format::CloudWatch, Format::CicFlow, Format::UnswNb15] {
+        match try_read(&path, &forced(format)) {
+            Ok((r, _)) => failures.push(format!(
+                "{} forced onto Suricata JSON kept {} events holding fields {:?}",
+                format.id(),
+                r.events,
+                r.fields.iter().collect::<Vec<_>>()
+            )),
+            Err(e) => assert!(e.to_string().contains(&path.display().to_string()), "{e}"),
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn ragged_csv_rows_report_expected_and_found_counts() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 31);
+    drop_last_field(&mut lines[4], b',');
+    lines[8].extend_from_slice(b",extra");
+    lines[11] = b"147.161.161.82,AE".to_vec();
+    lines[19].clear();
+    let path = s.file("ragged.csv", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (29, 26));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (5, "wrong field count: expected 16 fields, found 15".into()),
+            (9, "wrong field count: expected 16 fields, found 17".into()),
+            (12, "wrong field count: expected 16 fields, found 2".into()),
+        ]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(2, 31, &[5, 9, 12, 20]));
+}
+
+#[test]
+fn ragged_zeek_and_vpc_rows_report_expected_and_found_counts() {
+    let s = Scratch::new();
+    let mut zeek = head_lines(ZEEK_TSV, 30);
+    drop_last_field(&mut zeek[9], b'\t');
+    zeek[14].extend_from_slice(b"\textra");
+    let path = s.file("conn.log", &join(&zeek));
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (22, 20));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (10, "wrong field count: expected 22 fields, found 21".into()),
+            (15, "wrong field count: expected 22 fields, found 23".into()),
+        ]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(9, 30, &[10, 15]));
+
+    let mut vpc = head_lines(VPC, 21);
+    drop_last_field(&mut vpc[2], b' ');
+    vpc[6].extend_from_slice(b" extra");
+    let path = s.file("vpc.log", &join(&vpc));
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (20, 18));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (3, "wrong field count: expected 14 fields, found 13".into()),
+            (7, "wrong field count: expected 14 fields, found 15".into()),
+        ]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(2, 21, &[3, 7]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Unparseable values in otherwise good rows
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn bad_csv_values_are_skipped_naming_the_column() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 21);
+    set_field(&mut lines[2], b',', 2, b"2024-13-45T99:00:00Z");
+    set_field(&mut lines[3], b',', 0, b"12k");
+    set_field(&mut lines[4], b',', 4, b"147.161.161.300");
+    set_field(&mut lines[5], b',', 8, b"70000");
+    set_field(&mut lines[6], b',', 9, b"10.138.69");
+    set_field(&mut lines[7], b',', 3, b"yesterday");
+    set_field(&mut lines[8], b',', 1, b"NaN?");
+    let path = s.file("values.csv", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (20, 13));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (
+                3,
+                "bad timestamp: column 'creation_time' = '2024-13-45T99:00:00Z'".into()
+            ),
+            (4, "bad number: column 'bytes_in' = '12k'".into()),
+            (
+                5,
+                "bad IP address: column 'src_ip' = '147.161.161.300'".into()
+            ),
+            (6, "bad port: column 'dst_port' = '70000'".into()),
+            (7, "bad IP address: column 'dst_ip' = '10.138.69'".into()),
+            (8, "bad timestamp: column 'end_time' = 'yesterday'".into()),
+            (9, "bad number: column 'bytes_out' = 'NaN?'".into()),
+        ]
+    );
+    assert_eq!(
+        kinds(&r),
+        vec![
+            ("bad IP address", 2),
+            ("bad number", 2),
+            ("bad port", 1),
+            ("bad timestamp", 2)
+        ]
+    );
+    assert_eq!(
+        event_lines(&r, &t),
+        lines_except(2, 21, &[3, 4, 5, 6, 7, 8, 9])
+    );
+}
+
+#[test]
+fn bad_zeek_tsv_values_are_skipped_naming_the_column() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ZEEK_TSV, 20);
+    set_field(&mut lines[9], b'\t', 0, b"yesterday");
+    set_field(&mut lines[10], b'\t', 2, b"172.16.9");
+    set_field(&mut lines[11], b'\t', 3, b"http");
+    set_field(&mut lines[12], b'\t', 9, b"lots");
+    set_field(&mut lines[13], b'\t', 5, b"-1");
+    set_field(&mut lines[14], b'\t', 8, b"0.0.1");
+    let path = s.file("conn.log", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (12, 6));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (10, "bad timestamp: column 'ts' = 'yesterday'".into()),
+            (11, "bad IP address: column 'id.orig_h' = '172.16.9'".into()),
+            (12, "bad port: column 'id.orig_p' = 'http'".into()),
+            (13, "bad number: column 'orig_bytes' = 'lots'".into()),
+            (14, "bad port: column 'id.resp_p' = '-1'".into()),
+            (15, "bad number: column 'duration' = '0.0.1'".into()),
+        ]
+    );
+    assert_eq!(
+        event_lines(&r, &t),
+        lines_except(9, 20, &[10, 11, 12, 13, 14, 15])
+    );
+}
+
+#[test]
+fn bad_vpc_values_are_skipped_naming_the_column() {
+    let s = Scratch::new();
+    let mut lines = head_lines(VPC, 11);
+    set_field(&mut lines[2], b' ', 3, b"88.218.193");
+    set_field(&mut lines[3], b' ', 6, b"port");
+    set_field(&mut lines[4], b' ', 10, b"soon");
+    set_field(&mut lines[5], b' ', 8, b"many");
+    let path = s.file("vpc.log", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (10, 6));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (3, "bad IP address: column 'srcaddr' = '88.218.193'".into()),
+            (4, "bad port: column 'dstport' = 'port'".into()),
+            (5, "bad timestamp: column 'start' = 'soon'".into()),
+            (6, "bad number: column 'packets' = 'many'".into()),
+        ]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(2, 11, &[3, 4, 5, 6]));
+}
+
+#[test]
+fn bad_kdd_values_are_skipped_naming_the_column() {
+    let s = Scratch::new();
+    let mut lines = head_lines(NSL_KDD, 20);
+    set_field(&mut lines[2], b',', 4, b"12x");
+    set_field(&mut lines[4], b',', 0, b"-");
+    let path = s.file("kdd.txt", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::NslKdd);
+    assert_eq!((r.records, r.events), (20, 19));
+    assert_eq!(
+        examples(&r),
+        vec![(3, "bad number: column 'src_bytes' = '12x'".into())]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[3]));
+}
+
+#[test]
+fn bad_suricata_values_are_skipped_naming_the_field() {
+    let s = Scratch::new();
+    let mut lines = head_lines(SURICATA, 20);
+    edit_json(&mut lines[1], |o| {
+        o.insert("timestamp".into(), "2022-02-30T19:22:25.267657+0100".into());
+    });
+    edit_json(&mut lines[2], |o| {
+        o.insert("src_ip".into(), "172.16.0.1311".into());
+    });
+    edit_json(&mut lines[3], |o| {
+        o.insert("dest_ip".into(), "not-an-address".into());
+    });
+    edit_json(&mut lines[4], |o| {
+        o.remove("timestamp");
+    });
+    let path = s.file("eve.json", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::SuricataEve);
+    assert_eq!((r.records, r.events), (20, 16));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (
+                2,
+                "bad timestamp: column 'timestamp' = '2022-02-30T19:22:25.267657+0100'".into()
+            ),
+            (
+                3,
+                "bad IP address: column 'src_ip' = '172.16.0.1311'".into()
+            ),
+            (
+                4,
+                "bad IP address: column 'dest_ip' = 'not-an-address'".into()
+            ),
+            (5, "missing field: no 'timestamp'".into()),
+        ]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[2, 3, 4, 5]));
+}
+
+/// A port outside 0-65535 in a JSON log is a bad port in a named field, like in every CSV
+/// format, not an "invalid JSON" line.
+#[test]
+fn out_of_range_json_ports_are_bad_ports() {
+    let s = Scratch::new();
+    let mut failures = Vec::new();
+    for (rel, field) in [
+        (SURICATA, "src_port"),
+        (COWRIE, "src_port"),
+        (MHN, "source_port"),
+    ] {
+        let mut lines = head_lines(rel, 10);
+        edit_json(&mut lines[3], |o| {
+            o.insert(field.into(), 99_999.into());
+        });
+        let path = s.file("ports.json", &join(&lines));
+        let (r, _) = read(&path);
+        assert_eq!((r.records, r.events), (10, 9), "{rel}");
+        let ex = &r.skips.examples()[0];
+        assert_eq!(ex.line, 4, "{rel}");
+        if kinds(&r) != vec![("bad port", 1)] || !ex.reason.contains(field) {
+            failures.push(format!("{rel}: {}", ex.reason));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn bad_honeypot_values_are_skipped_naming_the_field() {
+    let s = Scratch::new();
+    let mut lines = head_lines(COWRIE, 20);
+    edit_json(&mut lines[1], |o| {
+        o.remove("src_ip");
+    });
+    edit_json(&mut lines[2], |o| {
+        o.insert("timestamp".into(), "2018-05-06T25:44:05.877228Z".into());
+    });
+    edit_json(&mut lines[3], |o| {
+        o.insert("src_ip".into(), "88.223.26".into());
+    });
+    let path = s.file("cowrie.json", &join(&lines));
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::Cowrie);
+    assert_eq!((r.records, r.events), (20, 17));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (2, "missing field: no 'src_ip'".into()),
+            (
+                3,
+                "bad timestamp: column 'timestamp' = '2018-05-06T25:44:05.877228Z'".into()
+            ),
+            (4, "bad IP address: column 'src_ip' = '88.223.26'".into()),
+        ]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[2, 3, 4]));
+
+    let mut lines = head_lines(MHN, 10);
+    edit_json(&mut lines[1], |o| {
+        o.insert(
+            "timestamp".into(),
+            serde_json::json!({"$date": "not a date"}),
+        );
+    });
+    edit_json(&mut lines[2], |o| {
+        o.insert("source_ip".into(), "103.239.244".into());
+    });
+    let path = s.file("mhn.json", &join(&lines));
+    let (r, _) = read(&path);
+    assert_eq!(r.format, Format::DionaeaMhn);
+    assert_eq!((r.records, r.events), (10, 8));
+    assert_eq!(
+        examples(&r),
+        vec![
+            (
+                2,
+                r#"bad timestamp: column 'timestamp' = '{"$date":"not a date"}'"#.into()
+            ),
+            (
+                3,
+                "bad IP address: column 'source_ip' = '103.239.244'".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn bad_access_log_values_are_skipped_or_kept_as_detail() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ACCESS, 20);
+    lines[2] = text(&lines[2])
+        .replace("[25/Oct/2015", "[31/Foo/2015")
+        .into_bytes();
+    let host_end = lines[3].iter().position(|&b| b == b' ').unwrap();
+    lines[3].splice(..host_end, b"not-an-ip.example".iter().copied());
+    let line5 = text(&lines[4]);
+    assert!(line5.contains("\" 302 9093 "));
+    lines[4] = line5.replace("\" 302 9093 ", "\" 302 12ab ").into_bytes();
+    let path = s.file("access.log", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (20, 18));
+    let ex = examples(&r);
+    assert_eq!(ex.len(), 2);
+    assert_eq!(
+        ex[0],
+        (
+            3,
+            "bad timestamp: column 'time' = '31/Foo/2015:04:11:27 +0100'".into()
+        )
+    );
+    assert_eq!(ex[1].0, 5);
+    assert!(
+        ex[1].1.starts_with("not an access log line: "),
+        "{}",
+        ex[1].1
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[3, 5]));
+    let kept = r.rows.start + 2;
+    assert_eq!(t.line(kept), 4);
+    assert_eq!(t.source_ip(kept), None);
+    assert!(t.detail(kept).unwrap().contains("host=not-an-ip.example"));
+}
+
+/// Start and end times that parse but lie hundreds of millions of years apart must not
+/// overflow when the duration is derived from them.
+#[test]
+fn absurd_csv_start_and_end_times_do_not_panic() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 21);
+    set_field(&mut lines[5], b',', 2, b"9223372036854775807");
+    set_field(&mut lines[5], b',', 3, b"0000-01-01T00:00:00Z");
+    set_field(&mut lines[6], b',', 2, b"0000-01-01T00:00:00Z");
+    set_field(&mut lines[6], b',', 3, b"9223372036854775807");
+    let path = s.file("times.csv", &join(&lines));
+    let (r, _) = read(&path);
+    assert_eq!(r.records, 20);
+    assert!(r.events >= 18);
+}
+
+#[test]
+fn absurd_suricata_flow_times_do_not_panic() {
+    let s = Scratch::new();
+    let mut lines = head_lines(SURICATA, 400);
+    let flow = lines
+        .iter()
+        .position(|l| l.windows(19).any(|w| w == b"\"event_type\":\"flow\""))
+        .expect("a flow event in the first 400 lines");
+    lines.truncate(flow + 1);
+    edit_json(&mut lines[flow], |o| {
+        let f = o.get_mut("flow").unwrap().as_object_mut().unwrap();
+        f.insert("start".into(), "0000-01-01T00:00:00Z".into());
+        f.insert("end".into(), "9223372036854775807".into());
+    });
+    let path = s.file("eve.json", &join(&lines));
+    let (r, _) = read(&path);
+    assert_eq!(r.records, flow as u64 + 1);
+    assert!(r.events >= flow as u64);
+}
+
+#[test]
+fn absurd_mhn_epoch_dates_do_not_panic() {
+    let s = Scratch::new();
+    let mut lines = head_lines(MHN, 10);
+    edit_json(&mut lines[4], |o| {
+        o.insert(
+            "timestamp".into(),
+            serde_json::json!({"$date": 9_223_372_036_854_775_807_i64}),
+        );
+    });
+    edit_json(&mut lines[5], |o| {
+        o.insert(
+            "timestamp".into(),
+            serde_json::json!({"$date": -9_223_372_036_854_775_807_i64}),
+        );
+    });
+    let path = s.file("mhn.json", &join(&lines));
+    let (r, _) = read(&path);
+    assert_eq!(r.records, 10);
+    assert!(r.events >= 8);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Absurdly long lines
+// ---------------------------------------------------------------------------------------------
+
+const HUGE: usize = 5_000_000;
+
+/// 30 data rows of `rel` with a line of about 5 MB inserted as line `at`.
+fn with_long_line(rel: &str, total: usize, at: usize, long: Vec<u8>) -> Vec<Vec<u8>> {
+    let mut lines = head_lines(rel, total);
+    lines.insert(at - 1, long);
+    lines
+}
+
+/// A CloudWatch file with a 5 MB `rule_names` value (quoted or not) as line 11.
+fn csv_with_long_line(s: &Scratch, quoted: bool) -> PathBuf {
+    let mut long = head_lines(CLOUDWATCH, 11).pop().unwrap();
+    let mut value = vec![b'A'; HUGE];
+    if quoted {
+        value.insert(0, b'"');
+        value.push(b'"');
+    }
+    set_field(&mut long, b',', 10, &value);
+    let lines = with_long_line(CLOUDWATCH, 31, 11, long);
+    s.file("long.csv", &join(&lines))
+}
+
+fn check_long_csv_line(path: &Path) {
+    let (r, t) = read(path);
+    assert_eq!((r.records, r.events), (31, 30));
+    let ex = examples(&r);
+    assert_eq!(ex.len(), 1);
+    assert_eq!(ex[0].0, 11);
+    assert!(ex[0].1.starts_with("line too long: 5000"), "{}", ex[0].1);
+    assert!(
+        ex[0]
+            .1
+            .ends_with(&format!(" bytes, limit {DEFAULT_MAX_LINE_BYTES}")),
+        "{}",
+        ex[0].1
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(2, 32, &[11]));
+}
+
+#[test]
+fn long_csv_line_is_skipped_and_later_lines_keep_their_numbers() {
+    let s = Scratch::new();
+    check_long_csv_line(&csv_with_long_line(&s, false));
+}
+
+/// The cap cuts the line inside a quoted field; the CSV parser must not then read the
+/// following lines as the rest of that field.
+#[test]
+fn long_quoted_csv_field_does_not_swallow_later_lines() {
+    let s = Scratch::new();
+    check_long_csv_line(&csv_with_long_line(&s, true));
+}
+
+/// Long-line detection must agree with the line numbers of a CRLF file too.
+#[test]
+fn long_line_in_a_real_crlf_csv_is_reported_as_too_long() {
+    let s = Scratch::new();
+    let raw = std::fs::read(data(CLOUDWATCH)).unwrap();
+    let mut lines: Vec<Vec<u8>> = raw
+        .split(|&b| b == b'\n')
+        .take(21)
+        .map(<[u8]>::to_vec)
+        .collect();
+    let mut long = lines[10].clone();
+    set_field(&mut long, b',', 10, &vec![b'A'; 100_000]);
+    lines.insert(10, long);
+    let path = s.file("long-crlf.csv", &join(&lines));
+    let options = ReadOptions {
+        max_line_bytes: 4096,
+        ..ReadOptions::default()
+    };
+
+    let (r, t) = read_as(&path, &options);
+    assert_eq!((r.records, r.events), (21, 20));
+    let ex = examples(&r);
+    assert_eq!(ex.len(), 1);
+    assert_eq!(ex[0].0, 11);
+    assert!(ex[0].1.starts_with("line too long: 100"), "{}", ex[0].1);
+    assert!(ex[0].1.ends_with(" bytes, limit 4096"), "{}", ex[0].1);
+    assert_eq!(event_lines(&r, &t), lines_except(2, 22, &[11]));
+}
+
+#[test]
+fn long_json_line_is_skipped_and_later_lines_keep_their_numbers() {
+    let s = Scratch::new();
+    let mut long = head_lines(COWRIE, 1).pop().unwrap();
+    edit_json(&mut long, |o| {
+        o.insert("input".into(), "x".repeat(HUGE).into());
+    });
+    let lines = with_long_line(COWRIE, 30, 11, long);
+    let path = s.file("long.json", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (31, 30));
+    assert_eq!(kinds(&r), vec![("line too long", 1)]);
+    let ex = &r.skips.examples()[0];
+    assert_eq!(ex.line, 11);
+    assert!(
+        ex.reason
+            .ends_with(&format!("bytes, limit {DEFAULT_MAX_LINE_BYTES}")),
+        "{}",
+        ex.reason
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 31, &[11]));
+}
+
+#[test]
+fn long_access_log_line_is_skipped_and_later_lines_keep_their_numbers() {
+    let s = Scratch::new();
+    let long = text(&head_lines(ACCESS, 1)[0])
+        .replace("GET /linux/", &format!("GET /{}/", "%41".repeat(HUGE / 3)))
+        .into_bytes();
+    assert!(long.len() > HUGE);
+    let lines = with_long_line(ACCESS, 30, 11, long);
+    let path = s.file("long.log", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (31, 30));
+    assert_eq!(kinds(&r), vec![("line too long", 1)]);
+    assert_eq!(r.skips.examples()[0].line, 11);
+    assert_eq!(event_lines(&r, &t), lines_except(1, 31, &[11]));
+}
+
+#[test]
+fn long_zeek_line_with_a_small_limit_is_skipped() {
+    let s = Scratch::new();
+    let mut long = head_lines(ZEEK_TSV, 9).pop().unwrap();
+    set_field(&mut long, b'\t', 7, &vec![b's'; 100_000]);
+    let lines = with_long_line(ZEEK_TSV, 30, 12, long);
+    let path = s.file("long.log", &join(&lines));
+    let options = ReadOptions {
+        max_line_bytes: 4096,
+        ..ReadOptions::default()
+    };
+
+    let (r, t) = read_as(&path, &options);
+    assert_eq!((r.records, r.events), (23, 22));
+    assert_eq!(kinds(&r), vec![("line too long", 1)]);
+    assert_eq!(r.skips.examples()[0].line, 12);
+    assert_eq!(event_lines(&r, &t), lines_except(9, 31, &[12]));
+}
+
+#[test]
+fn long_first_and_last_lines_with_a_forced_format() {
+    let s = Scratch::new();
+    let mut long = head_lines(COWRIE, 1).pop().unwrap();
+    edit_json(&mut long, |o| {
+        o.insert("input".into(), "x".repeat(200_000).into());
+    });
+    let mut lines = head_lines(COWRIE, 20);
+    lines.insert(0, long.clone());
+    let mut bytes = join(&lines);
+    bytes.extend_from_slice(&long);
+    let path = s.file("long.json", &bytes);
+    let options = ReadOptions {
+        format: Some(Format::Cowrie),
+        max_line_bytes: 64 * 1024,
+        ..ReadOptions::default()
+    };
+
+    let (r, t) = read_as(&path, &options);
+    assert_eq!((r.records, r.events), (22, 20));
+    assert_eq!(kinds(&r), vec![("line too long", 2)]);
+    let lines: Vec<u64> = r.skips.examples().iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![1, 22]);
+    assert_eq!(event_lines(&r, &t), lines_except(2, 21, &[]));
+}
+
+#[test]
+fn inspect_max_line_bytes_reports_the_long_line() {
+    let s = Scratch::new();
+    let mut long = head_lines(CLOUDWATCH, 11).pop().unwrap();
+    set_field(&mut long, b',', 10, &vec![b'A'; 100_000]);
+    let lines = with_long_line(CLOUDWATCH, 31, 11, long);
+    let path = s.file("long.csv", &join(&lines));
+
+    let out = inspect([
+        path.as_os_str(),
+        OsStr::new("--max-line-bytes"),
+        OsStr::new("4096"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("  skipped     1\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{}:11: line too long: ", path.display()))
+            && stdout.contains(" bytes, limit 4096\n"),
+        "{stdout}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Encodings: Latin-1, invalid UTF-8, byte order marks, CRLF
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn latin1_in_a_csv_field_is_kept_and_decoded() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 11);
+    set_field(&mut lines[3], b',', 10, b"Suspicious Web Tr\xe4ffic");
+    let path = s.file("latin1.csv", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (10, 10));
+    let detail = t.detail(r.rows.start + 2).unwrap();
+    assert!(
+        detail.contains("rule_names=Suspicious Web Tr\u{e4}ffic"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn invalid_utf8_in_an_access_log_line_is_kept_and_decoded() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ACCESS, 20);
+    let line = text(&lines[2]);
+    let (before, after) = line.split_once("\"POST /join_form").unwrap();
+    let mut bytes = before.as_bytes().to_vec();
+    bytes.extend_from_slice(b"\"POST /caf\xe9/\xff\xfe");
+    bytes.extend_from_slice(after.as_bytes());
+    lines[2] = bytes;
+    let path = s.file("latin1.log", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (20, 20));
+    let row = r.rows.start + 2;
+    assert_eq!(t.source_ip(row).unwrap().to_string(), "23.95.237.180");
+    let detail = t.detail(row).unwrap();
+    assert!(
+        detail.contains("POST /caf\u{e9}/\u{ff}\u{fe} HTTP/1.1"),
+        "{detail}"
+    );
+}
+
+fn with_bom(mut bytes: Vec<u8>) -> Vec<u8> {
+    bytes.splice(0..0, [0xef, 0xbb, 0xbf]);
+    bytes
+}
+
+#[test]
+fn bom_before_a_csv_header_is_ignored() {
+    let s = Scratch::new();
+    let path = s.file("bom.csv", &with_bom(join(&head_lines(CLOUDWATCH, 11))));
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::CloudWatch);
+    assert_eq!((r.records, r.events), (10, 10));
+    assert!(r.fields.contains(Field::BytesSent));
+    assert_eq!(t.bytes_sent(r.rows.start), Some(5602.0));
+
+    let path = s.file("bom-iot.csv", &with_bom(join(&head_lines(IOT23, 11))));
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::ZeekCsv);
+    assert_eq!((r.records, r.events), (10, 10));
+    assert!(r.fields.contains(Field::EventTime));
+    assert_eq!(t.time_us(r.rows.start), Some(1_540_469_303_000_000));
+}
+
+/// The sniffer looks past a byte order mark, so the reader must too: the first line is a
+/// record like any other.
+#[test]
+fn bom_before_json_lines_is_ignored() {
+    let s = Scratch::new();
+    for (rel, format) in [(COWRIE, Format::Cowrie), (SURICATA, Format::SuricataEve)] {
+        let path = s.file("bom.json", &with_bom(join(&head_lines(rel, 20))));
+        let (r, t) = read(&path);
+        assert_eq!(r.format, format, "{rel}");
+        assert_eq!(examples(&r), vec![], "{rel}");
+        assert_eq!((r.records, r.events), (20, 20), "{rel}");
+        assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[]), "{rel}");
+    }
+}
+
+#[test]
+fn bom_before_an_access_log_keeps_the_first_host() {
+    let s = Scratch::new();
+    let path = s.file("bom.log", &with_bom(join(&head_lines(ACCESS, 20))));
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::AccessLog);
+    assert_eq!((r.records, r.events), (20, 20));
+    assert_eq!(
+        t.source_ip(r.rows.start).map(|ip| ip.to_string()),
+        Some("195.154.46.135".into())
+    );
+}
+
+#[test]
+fn bom_before_a_zeek_log_is_ignored() {
+    let s = Scratch::new();
+    let path = s.file("bom-conn.log", &with_bom(join(&head_lines(ZEEK_TSV, 20))));
+    let (r, t) = read(&path);
+    assert_eq!(r.format, Format::ZeekTsv);
+    assert_eq!(examples(&r), vec![]);
+    assert_eq!((r.records, r.events), (12, 12));
+    assert_eq!(event_lines(&r, &t), lines_except(9, 20, &[]));
+}
+
+/// The same rows with LF and with CRLF endings read identically, line numbers included.
+#[test]
+fn crlf_line_endings_read_like_lf() {
+    let mut failures = Vec::new();
+    for (rel, n) in [
+        (CLOUDWATCH, 21),
+        (IOT23, 21),
+        (NSL_KDD, 21),
+        (COWRIE, 21),
+        (SURICATA, 21),
+        (ZEEK_TSV, 29),
+        (ZEEK_JSON, 21),
+        (VPC, 21),
+        (ACCESS, 21),
+    ] {
+        let s = Scratch::new();
+        let lines = head_lines(rel, n);
+        let lf = s.file("lf", &join(&lines));
+        let crlf = s.file("crlf", &join_with(&lines, b"\r\n"));
+        let (a, ta) = read(&lf);
+        let (b, tb) = read(&crlf);
+        assert_eq!(a.format, b.format, "{rel}");
+        assert_eq!(a.skips.total(), 0, "{rel}: {:?}", examples(&a));
+        assert_eq!(b.skips.total(), 0, "{rel}: {:?}", examples(&b));
+        assert_eq!((a.records, a.events), (b.records, b.events), "{rel}");
+        assert_eq!(a.labels, b.labels, "{rel}");
+        for (ra, rb) in a.rows.clone().zip(b.rows.clone()) {
+            assert_eq!(row_summary(&ta, ra), row_summary(&tb, rb), "{rel}");
+        }
+        let (la, lb) = (event_lines(&a, &ta), event_lines(&b, &tb));
+        if la != lb {
+            failures.push(format!("{rel}: LF lines {la:?}, CRLF lines {lb:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The real CloudWatch sample has CRLF endings: a damaged row in it must be reported at its
+/// own line.
+#[test]
+fn damaged_row_of_a_real_crlf_csv_reports_its_own_line() {
+    let s = Scratch::new();
+    let raw = std::fs::read(data(CLOUDWATCH)).unwrap();
+    let mut lines: Vec<Vec<u8>> = raw
+        .split(|&b| b == b'\n')
+        .take(11)
+        .map(<[u8]>::to_vec)
+        .collect();
+    assert!(lines.iter().all(|l| l.ends_with(b"\r")));
+    set_field(&mut lines[4], b',', 2, b"garbage");
+    let path = s.file("crlf.csv", &join(&lines));
+
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (10, 9));
+    assert_eq!(
+        examples(&r),
+        vec![(
+            5,
+            "bad timestamp: column 'creation_time' = 'garbage'".into()
+        )]
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(2, 11, &[5]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Files that cannot be recognised
+// ---------------------------------------------------------------------------------------------
+
+fn assert_unrecognised(e: &ReadError, path: &Path, why: &str) {
+    match format_problem(e) {
+        SniffError::Unrecognised(m) => assert!(m.contains(why), "{m}"),
+        other => panic!("expected Unrecognised, got {other:?}"),
+    }
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with(&format!("{}: format not recognised: ", path.display())),
+        "{msg}"
+    );
+    assert!(msg.contains(TRIED), "{msg}");
+    assert!(msg.ends_with("Use --format to choose one"), "{msg}");
+}
+
+#[test]
+fn prose_is_not_recognised() {
+    let s = Scratch::new();
+    let path = s.file("notes.txt", &join(&head_lines(README, 12)));
+    let e = read_err(&path, &ReadOptions::default());
+    assert_unrecognised(
+        &e,
+        &path,
+        "no comma, tab, semicolon or pipe separates columns",
+    );
+}
+
+#[test]
+fn json_with_unknown_keys_is_not_recognised() {
+    let s = Scratch::new();
+    let mut lines = head_lines(COWRIE, 10);
+    for l in &mut lines {
+        edit_json(l, |o| {
+            let id = o.remove("eventid").unwrap();
+            o.insert("kind".into(), id);
+        });
+    }
+    let path = s.file("events.json", &join(&lines));
+    let e = read_err(&path, &ReadOptions::default());
+    assert_unrecognised(&e, &path, "JSON lines with keys [");
+    assert_unrecognised(&e, &path, "kind");
+}
+
+#[test]
+fn headerless_numeric_csv_is_not_recognised() {
+    let s = Scratch::new();
+    let lines: Vec<Vec<u8>> = head_lines(NSL_KDD, 20)
+        .iter()
+        .map(|l| {
+            let f = fields(l, b',');
+            let numeric: Vec<Vec<u8>> = f[..41]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !(1..=3).contains(i))
+                .map(|(_, v)| v.clone())
+                .collect();
+            unsplit(&numeric, b',')
+        })
+        .collect();
+    let path = s.file("numbers.csv", &join(&lines));
+    let e = read_err(&path, &ReadOptions::default());
+    assert_unrecognised(&e, &path, "first row is data, not a header");
+}
+
+#[test]
+fn csv_with_unmappable_header_is_not_recognised() {
+    let s = Scratch::new();
+    let path = opaque_csv(&s);
+    let e = read_err(&path, &ReadOptions::default());
+    assert_unrecognised(&e, &path, "match no known field; map them with --map");
+}
+
+#[test]
+fn inspect_fails_but_still_reports_good_files() {
+    let s = Scratch::new();
+    let good_csv = s.file("cw.csv", &join(&head_lines(CLOUDWATCH, 21)));
+    let prose = s.file("notes.txt", &join(&head_lines(README, 12)));
+    let good_json = s.file("cowrie.json", &join(&head_lines(COWRIE, 20)));
+    let files = [&good_csv, &prose, &good_json];
+
+    let out = inspect(files);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(
+        stdout.contains(&format!("{}\n", good_csv.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}\n", good_json.display())),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("  events      20\n").count(), 2, "{stdout}");
+    assert!(!stdout.contains("notes.txt"), "{stdout}");
+    assert!(
+        stderr.contains(&format!(
+            "netsleuth: {}: format not recognised",
+            prose.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(TRIED), "{stderr}");
+
+    let out = inspect(
+        files
+            .iter()
+            .map(|p| p.as_os_str())
+            .chain([OsStr::new("--json")]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let reported: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reported,
+        vec![good_csv.to_str().unwrap(), good_json.to_str().unwrap()]
+    );
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}: format not recognised", prose.display())));
+
+    let paths: Vec<PathBuf> = files.iter().map(|p| p.to_path_buf()).collect();
+    let inv = read_files(&paths, &ReadOptions::default(), &ReadProgress::default()).unwrap();
+    assert_eq!(inv.files.len(), 2);
+    assert_eq!(inv.failures.len(), 1);
+    assert_eq!(inv.table.len(), 40);
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let s = Scratch::new();
+    let path = s.0.path().join("no-such-file.csv");
+    let e = read_err(&path, &ReadOptions::default());
+    assert!(matches!(e, ReadError::Io { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("{}: cannot read: ", path.display())),
+        "{e}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. --map and --format errors
+// ---------------------------------------------------------------------------------------------
+
+/// VPC flow rows as a semicolon CSV whose header names nothing netsleuth can guess.
+fn opaque_csv(s: &Scratch) -> PathBuf {
+    let mut lines = head_lines(VPC, 11);
+    lines[0] = (1..=14)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(";")
+        .into_bytes();
+    for l in &mut lines[1..] {
+        *l = unsplit(&fields(l, b' '), b';');
+    }
+    s.file("opaque.csv", &join(&lines))
+}
+
+#[test]
+fn map_with_unknown_field_is_a_usage_error() {
+    let s = Scratch::new();
+    let path = opaque_csv(&s);
+    let out = inspect([
+        path.as_os_str(),
+        OsStr::new("--map"),
+        OsStr::new("sauce_ip=c4"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("unknown field 'sauce_ip'; fields are event_time, duration_s, source_ip"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("label and end_time"), "{stderr}");
+
+    let out = inspect([
+        path.as_os_str(),
+        OsStr::new("--map"),
+        OsStr::new("source_ip"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("'source_ip' is not field=column"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn map_with_unknown_column_names_the_file_and_columns() {
+    let s = Scratch::new();
+    let path = opaque_csv(&s);
+    let options = ReadOptions {
+        mapping: Some(ColumnMapping::parse("source_ip=nope").unwrap()),
+        ..ReadOptions::default()
+    };
+    let e = read_err(&path, &options);
+    assert!(matches!(e, ReadError::Mapping { .. }), "{e:?}");
+    let columns = (1..=14)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let expected = format!(
+        "{}: --map source_ip=nope: no column named 'nope' (columns: {columns})",
+        path.display()
+    );
+    assert_eq!(e.to_string(), expected);
+
+    let out = inspect([
+        path.as_os_str(),
+        OsStr::new("--map"),
+        OsStr::new("source_ip=nope"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(&format!("netsleuth: {expected}")),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn map_rescues_an_opaque_csv() {
+    let s = Scratch::new();
+    let path = opaque_csv(&s);
+    let options = ReadOptions {
+        mapping: Some(
+            ColumnMapping::parse(
+                "source_ip=c4,destination_ip=c5,destination_port=c7,event_time=c11",
+            )
+            .unwrap(),
+        ),
+        ..ReadOptions::default()
+    };
+    let (r, t) = read_as(&path, &options);
+    assert_eq!(r.format, Format::MappedCsv);
+    assert_eq!((r.records, r.events), (10, 10));
+    let row = r.rows.start;
+    assert_eq!(t.source_ip(row).unwrap().to_string(), "88.218.193.198");
+    assert_eq!(t.destination_port(row), Some(57598));
+    assert_eq!(t.time_us(row), Some(1_764_302_499_000_000));
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let s = Scratch::new();
+    let path = s.file("cw.csv", &join(&head_lines(CLOUDWATCH, 3)));
+    let out = inspect([
+        path.as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("syslog"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("unknown format 'syslog'; formats are cloudwatch, cic-flow"),
+        "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Cancellation
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn cancelled_read_stops_with_cancelled() {
+    let progress = ReadProgress::default();
+    progress.cancel.store(true, Ordering::Relaxed);
+    let mut table = EventTable::default();
+    let path = data(KDD99_GZ);
+    let e = read_file(&path, 0, &mut table, &ReadOptions::default(), &progress).unwrap_err();
+    assert_eq!(e, ReadError::Cancelled);
+    assert_eq!(e.to_string(), "cancelled");
+    assert!(
+        table.len() < 10_000,
+        "read {} rows after cancel",
+        table.len()
+    );
+
+    let e = read_files(&[path], &ReadOptions::default(), &progress).unwrap_err();
+    assert_eq!(e, ReadError::Cancelled);
+}
