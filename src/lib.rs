@@ -11,3 +11,4 @@ pub mod evaluation;
 pub mod events;
 pub mod features;
 pub mod ingest;
+pub mod report;

@@ -1,5 +1,17 @@
-//! Anomaly detection over events and sources.
+//! Anomaly detection over events and sources: features in, scores, confidence and reasons
+//! out. Ground-truth labels are never used here, only in [`crate::evaluation`].
 
+mod detectors;
 mod forest;
+mod pipeline;
+mod reasons;
 
+pub use detectors::{
+    burst_z, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs, RuleThresholds,
+};
 pub use forest::{train, train_crate, FlatForest, ForestSettings, MAX_DIMS};
+pub use pipeline::{
+    combine, detect, event_truth, weight, Cancelled, Detection, DetectionSettings, LevelScores,
+    SourceVerdict, Timings,
+};
+pub use reasons::{human_bytes, human_count};

@@ -1,5 +1,7 @@
 //! Measuring detection quality where the data carries ground-truth labels.
 
 mod metrics;
+mod report;
 
 pub use metrics::{average_precision, roc_auc, Confusion};
+pub use report::{evaluate, Evaluation, LevelEvaluation, Scorecard};

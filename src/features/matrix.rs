@@ -146,7 +146,9 @@ impl FeatureMatrix {
     }
 }
 
-/// Median and robust scale (MAD × 1.4826, falling back to the standard deviation, then 1).
+/// Median and robust scale: MAD × 1.4826 (a normal column's standard deviation), but never
+/// below half the standard deviation, so that a column where most values are equal does not
+/// turn every other value into an extreme z; 1 for a constant column.
 pub fn robust_scale(c: &[f64]) -> (f64, f64) {
     let mut s = c.to_vec();
     s.sort_unstable_by(f64::total_cmp);
@@ -154,13 +156,11 @@ pub fn robust_scale(c: &[f64]) -> (f64, f64) {
     let mut dev: Vec<f64> = s.iter().map(|v| (v - centre).abs()).collect();
     dev.sort_unstable_by(f64::total_cmp);
     let mad = quantile_sorted(&dev, 0.5) * 1.4826;
-    if mad > 1e-12 {
-        return (centre, mad);
-    }
     let n = c.len().max(1) as f64;
     let mean = c.iter().sum::<f64>() / n;
     let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    (centre, if sd > 1e-12 { sd } else { 1.0 })
+    let scale = mad.max(0.5 * sd);
+    (centre, if scale > 1e-12 { scale } else { 1.0 })
 }
 
 #[cfg(test)]
@@ -190,9 +190,15 @@ mod tests {
         let mut m = FeatureMatrix::default();
         m.push_imputed("a", vec![1.0, 2.0, 3.0, 4.0, 100.0]);
         let scales = m.standardise_robust();
-        // median 3, MAD = median(|-2,-1,0,1,97|) = 1.
-        assert_eq!(scales[0], (3.0, 1.4826));
-        assert!((m.columns[0][4] - 97.0 / 1.4826).abs() < 1e-9);
+        // median 3, MAD = median(|-2,-1,0,1,97|) = 1, but the standard deviation (about
+        // 39.0) floors the scale at half of it.
+        let sd = (10030.0f64 / 5.0 - 22.0f64.powi(2)).sqrt();
+        assert_eq!(scales[0].0, 3.0);
+        assert!((scales[0].1 - 0.5 * sd).abs() < 1e-9, "{:?}", scales[0]);
+        let mut m = FeatureMatrix::default();
+        m.push_imputed("b", vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+        // A well-spread column keeps its MAD scale: MAD 1 -> 1.4826 > sd/2.
+        assert_eq!(m.standardise_robust()[0], (3.0, 1.4826));
     }
 
     #[test]

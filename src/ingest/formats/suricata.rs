@@ -187,7 +187,8 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
         }
     }
     if let Some(http) = eve.http {
-        if let Some(status) = http.status {
+        // An alert's outcome is its action; the HTTP status only speaks for http events.
+        if let (Some(status), false) = (http.status, event_type == "alert") {
             d.outcome = status.to_string();
         }
         d.add_detail_kv("method", http.http_method.as_deref().unwrap_or(""));
@@ -213,4 +214,29 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
         d.add_detail_kv("server", &side(ssh.server));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_outcome_is_its_action_even_on_http() {
+        // An alert line of the real eve.json sample, trimmed to the fields read here.
+        let line = br#"{"timestamp":"2022-02-23T19:24:34.883394+0100","event_type":"alert","src_ip":"64.34.171.228","src_port":80,"dest_ip":"172.16.0.149","dest_port":49747,"proto":"TCP","alert":{"action":"allowed","signature":"ET POLICY PE EXE or DLL Windows file download HTTP","category":"Potential Corporate Privacy Violation","severity":1},"http":{"hostname":"www.ajaxmatters.com","url":"/c7g8t/zbBYgukXYxzAF2hZc/","http_method":"GET","status":200},"app_proto":"http","flow":{"pkts_toserver":27,"pkts_toclient":35,"bytes_toserver":1711,"bytes_toclient":47302}}"#;
+        let mut d = crate::events::EventDraft::default();
+        fill(parse_json(line).unwrap(), &mut d).unwrap();
+        assert_eq!(d.outcome, "allowed");
+        assert_eq!(d.app_protocol, "http");
+        assert!(
+            d.detail.starts_with("alert signature=ET POLICY PE EXE"),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail.contains("method=GET host=www.ajaxmatters.com"),
+            "{}",
+            d.detail
+        );
+    }
 }

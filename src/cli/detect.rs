@@ -1,0 +1,202 @@
+//! `netsleuth detect`: read, score every event and source, write the CSVs, print a summary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use crate::detection::{detect, Detection, DetectionSettings, SourceVerdict};
+use crate::evaluation::{evaluate, Evaluation};
+use crate::ingest::{read_files, ReadOptions, ReadProgress};
+use crate::report::{verdict_label, write_blocklist, write_events, write_sources};
+
+use super::inspect::file_json;
+
+/// What `detect` was asked to do.
+pub struct DetectRequest<'a> {
+    /// Input files.
+    pub files: &'a [PathBuf],
+    /// Where the CSVs go.
+    pub out: &'a Path,
+    /// Print JSON instead of text.
+    pub json: bool,
+    /// Print the time of each phase.
+    pub timings: bool,
+    /// Detection settings.
+    pub settings: DetectionSettings,
+}
+
+fn ranked(d: &Detection) -> Vec<&SourceVerdict> {
+    let mut v: Vec<&SourceVerdict> = d.sources.iter().collect();
+    v.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(b.stats.events.cmp(&a.stats.events))
+    });
+    v
+}
+
+fn evaluation_text(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> {
+    let levels = [("events", Some(&e.event)), ("sources", e.source.as_ref())];
+    for (name, level) in levels {
+        let Some(level) = level else { continue };
+        writeln!(
+            out,
+            "evaluation per {name} ({} labelled, {} malicious):",
+            level.items, level.malicious
+        )?;
+        writeln!(
+            out,
+            "  {:<10} {:>7} {:>7} {:>9} {:>7} {:>7} {:>7}",
+            "detector", "ROC-AUC", "AP", "precision", "recall", "F1", "FPR"
+        )?;
+        for (det, c) in &level.detectors {
+            let f = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |x| format!("{x:.3}"));
+            writeln!(
+                out,
+                "  {det:<10} {:>7} {:>7} {:>9.3} {:>7.3} {:>7.3} {:>7.3}",
+                f(c.roc_auc),
+                f(c.average_precision),
+                c.precision,
+                c.recall,
+                c.f1,
+                c.fpr
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `detect`. Exit 1 when a file could not be read or the outputs could not be written.
+pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
+    let t = Instant::now();
+    let inv = match read_files(req.files, options, &ReadProgress::default()) {
+        Ok(inv) => inv,
+        Err(e) => {
+            eprintln!("netsleuth: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let read_time = t.elapsed();
+    for e in &inv.failures {
+        eprintln!("netsleuth: {e}");
+    }
+    let never = AtomicBool::new(false);
+    let Ok(mut d) = detect(&inv.table, &req.settings, &never) else {
+        unreachable!("detection without a cancel flag always completes")
+    };
+    let t = Instant::now();
+    let evaluation = evaluate(&inv.table, &d);
+    d.timings.push(("evaluate", t.elapsed()));
+    let t = Instant::now();
+    let names: Vec<String> = inv
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    let ranked = ranked(&d);
+    let threshold = req.settings.auto_block;
+    let written = std::fs::create_dir_all(req.out)
+        .and_then(|()| write_events(&req.out.join("events_scored.csv"), &inv.table, &d, &names))
+        .and_then(|()| write_sources(&req.out.join("sources.csv"), &ranked, threshold))
+        .and_then(|()| write_blocklist(&req.out.join("blocklist.csv"), &ranked));
+    if let Err(e) = written {
+        eprintln!("netsleuth: cannot write to {}: {e}", req.out.display());
+        return ExitCode::FAILURE;
+    }
+    let mut timings = vec![("read", read_time)];
+    timings.extend(d.timings.iter().copied());
+    timings.push(("write", t.elapsed()));
+
+    let flagged_events = d.event_flagged.iter().filter(|&&f| f).count();
+    let flagged_sources = d
+        .sources
+        .iter()
+        .filter(|s| s.confidence >= threshold / 2.0)
+        .count();
+    let proposed = d.sources.iter().filter(|s| s.proposed_block).count();
+    let mut out = std::io::stdout().lock();
+    let result = if req.json {
+        let mut doc = json!({
+            "events": inv.table.len(),
+            "sources": d.sources.len(),
+            "flagged_events": flagged_events,
+            "flagged_sources": flagged_sources,
+            "proposed_blocks": proposed,
+            "threshold": threshold,
+            "out": req.out.display().to_string(),
+            "files": inv.files.iter().map(file_json).collect::<Vec<_>>(),
+            "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            "top_sources": ranked.iter().take(10).map(|s| json!({
+                "ip": s.stats.ip.to_string(),
+                "country": s.stats.country,
+                "events": s.stats.events,
+                "confidence": (s.confidence * 10.0).round() / 10.0,
+                "verdict": verdict_label(s.confidence, threshold),
+                "reasons": s.reasons,
+            })).collect::<Vec<_>>(),
+            "evaluation": evaluation,
+        });
+        if req.timings {
+            let t: serde_json::Map<String, Value> = timings
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v.as_secs_f64())))
+                .collect();
+            doc["timings"] = Value::Object(t);
+        }
+        writeln!(out, "{doc}")
+    } else {
+        (|| {
+            writeln!(
+                out,
+                "{} events from {} file(s), {} sources: {flagged_events} events flagged, \
+                 {flagged_sources} sources flagged, {proposed} proposed for blocking (confidence ≥ {threshold})",
+                inv.table.len(),
+                inv.files.len(),
+                d.sources.len()
+            )?;
+            for s in ranked
+                .iter()
+                .take(10)
+                .filter(|s| s.confidence >= threshold / 2.0)
+            {
+                writeln!(
+                    out,
+                    "  {:>5.1}  {:<39} {:>8} events  {}",
+                    s.confidence,
+                    s.stats.ip,
+                    s.stats.events,
+                    s.reasons.first().map_or("", String::as_str)
+                )?;
+            }
+            if let Some(e) = &evaluation {
+                evaluation_text(&mut out, e)?;
+            }
+            writeln!(
+                out,
+                "wrote events_scored.csv, sources.csv, blocklist.csv to {}",
+                req.out.display()
+            )?;
+            if req.timings {
+                for (phase, d) in &timings {
+                    writeln!(out, "  {phase:<9} {:>8.3} s", d.as_secs_f64())?;
+                }
+            }
+            Ok(())
+        })()
+    };
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("netsleuth: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
+    if inv.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

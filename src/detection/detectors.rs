@@ -1,0 +1,287 @@
+//! The detectors, behind one small trait. Each turns a level's inputs into a score in [0, 1]
+//! per item (0 = ordinary, 1 = as anomalous as this detector gets).
+
+use serde::Serialize;
+
+use crate::features::{quantile, FeatureMatrix, SourceStats};
+
+use super::forest::{train, FlatForest, ForestSettings};
+
+/// Which detector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectorKind {
+    /// Extended Isolation Forest.
+    Forest,
+    /// Largest robust z-score (median/MAD) over the features.
+    RobustZ,
+    /// Bursts of events against an EWMA of recent activity.
+    Burst,
+    /// The seeds' rules: request volume or mean bytes above a percentile, off-hours activity.
+    Rules,
+}
+
+impl DetectorKind {
+    /// Every detector.
+    pub const ALL: [DetectorKind; 4] = [
+        DetectorKind::Forest,
+        DetectorKind::RobustZ,
+        DetectorKind::Burst,
+        DetectorKind::Rules,
+    ];
+
+    /// Name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            DetectorKind::Forest => "forest",
+            DetectorKind::RobustZ => "robust_z",
+            DetectorKind::Burst => "burst",
+            DetectorKind::Rules => "rules",
+        }
+    }
+
+    /// Parses a name.
+    pub fn from_name(name: &str) -> Option<DetectorKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// What a detector sees at one level (events or sources).
+pub struct LevelInputs<'a> {
+    /// Features, robustly standardised (median 0, MAD-scaled), at most the forest's width.
+    pub standardised: &'a FeatureMatrix,
+    /// Per-source statistics, at the source level.
+    pub sources: Option<&'a [SourceStats]>,
+    /// Per-item burst z-scores, when times are known.
+    pub burst_z: Option<&'a [f64]>,
+}
+
+/// A detector: learns from a level's items, then scores every item, or `None` when it does
+/// not apply there.
+pub trait Detector: Sync {
+    /// Which detector this is.
+    fn kind(&self) -> DetectorKind;
+    /// Learns what is normal (a no-op for detectors without a model).
+    fn fit(&mut self, _inputs: &LevelInputs<'_>) {}
+    /// Raw anomaly measures, one per item, higher is more anomalous.
+    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>>;
+    /// Maps a raw measure onto [0, 1] for the confidence.
+    fn normalise(&self, raw: f64) -> f64;
+}
+
+/// Maps a raw anomaly measure onto [0, 1]: `lo` and below is 0, `hi` and above is 1.
+pub fn ramp(v: f64, lo: f64, hi: f64) -> f64 {
+    ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+}
+
+/// The isolation forest detector. Scores near 0.5 are ordinary; its confidence ramps from
+/// 0.5 (0) to 0.7 (1).
+pub struct ForestDetector {
+    /// Forest parameters.
+    pub settings: ForestSettings,
+    /// Seed for the training pool.
+    pub seed: u64,
+    /// The trained model, after [`Detector::fit`].
+    pub model: Option<FlatForest>,
+}
+
+impl Detector for ForestDetector {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::Forest
+    }
+
+    fn fit(&mut self, inputs: &LevelInputs<'_>) {
+        self.model = train(inputs.standardised, &self.settings, self.seed);
+    }
+
+    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
+        Some(self.model.as_ref()?.score(inputs.standardised))
+    }
+
+    fn normalise(&self, raw: f64) -> f64 {
+        ramp(raw, 0.5, 0.7)
+    }
+}
+
+/// Largest absolute robust z over the features, ramped from 3 (0) to 10 (1).
+pub struct RobustZDetector;
+
+/// For each row, the largest |z| over the standardised columns.
+pub fn max_abs_z(m: &FeatureMatrix) -> Vec<f64> {
+    let mut out = vec![0.0f64; m.rows()];
+    for c in &m.columns {
+        for (o, v) in out.iter_mut().zip(c) {
+            *o = o.max(v.abs());
+        }
+    }
+    out
+}
+
+impl Detector for RobustZDetector {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::RobustZ
+    }
+
+    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
+        (inputs.standardised.dims() > 0).then(|| max_abs_z(inputs.standardised))
+    }
+
+    fn normalise(&self, raw: f64) -> f64 {
+        ramp(raw, 3.0, 10.0)
+    }
+}
+
+/// Bursts: how far an item's activity window rises above the EWMA of the windows before it,
+/// in Poisson standard deviations, ramped from 3 (0) to 10 (1).
+pub struct BurstDetector;
+
+impl Detector for BurstDetector {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::Burst
+    }
+
+    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
+        inputs.burst_z.map(<[f64]>::to_vec)
+    }
+
+    fn normalise(&self, raw: f64) -> f64 {
+        ramp(raw, 3.0, 10.0)
+    }
+}
+
+/// The seeds' rules, each named with its threshold. A source scores the share of rules it
+/// breaks: events above the percentile, mean bytes sent above the percentile, mostly off-hours.
+pub struct RulesDetector {
+    /// Percentile for the volume and bytes rules (95 by default).
+    pub percentile: f64,
+}
+
+/// The thresholds the rules used on a set of sources.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RuleThresholds {
+    /// Events per source at the percentile.
+    pub events: f64,
+    /// Mean bytes sent per event at the percentile, when bytes are known.
+    pub mean_bytes: Option<f64>,
+    /// Share of off-hours events above which the off-hours rule fires.
+    pub off_hours_share: f64,
+}
+
+impl RulesDetector {
+    /// Thresholds over `sources`.
+    pub fn thresholds(&self, sources: &[SourceStats]) -> RuleThresholds {
+        let q = self.percentile / 100.0;
+        let events: Vec<f64> = sources.iter().map(|s| s.events as f64).collect();
+        let bytes: Vec<f64> = sources
+            .iter()
+            .filter_map(|s| s.bytes_sent.map(|a| a.mean))
+            .collect();
+        RuleThresholds {
+            events: quantile(&events, q),
+            mean_bytes: (!bytes.is_empty()).then(|| quantile(&bytes, q)),
+            off_hours_share: 0.5,
+        }
+    }
+
+    /// Which rules `s` breaks under `t`: (volume, bytes, off-hours).
+    pub fn fired(s: &SourceStats, t: &RuleThresholds) -> [bool; 3] {
+        [
+            s.events as f64 > t.events,
+            matches!((s.bytes_sent, t.mean_bytes), (Some(a), Some(m)) if a.mean > m),
+            s.off_hours_share.is_some_and(|x| x > t.off_hours_share),
+        ]
+    }
+}
+
+impl Detector for RulesDetector {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::Rules
+    }
+
+    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
+        let sources = inputs.sources?;
+        let t = self.thresholds(sources);
+        Some(
+            sources
+                .iter()
+                .map(|s| Self::fired(s, &t).iter().filter(|&&f| f).count() as f64 / 3.0)
+                .collect(),
+        )
+    }
+
+    fn normalise(&self, raw: f64) -> f64 {
+        raw
+    }
+}
+
+/// Burst z-scores of time-bucketed counts: for each window, (count − EWMA of earlier windows)
+/// / sqrt(EWMA + 1). `times` are microseconds; returns one z per input time (its window's).
+pub fn burst_z(times: &[i64], window_us: i64, alpha: f64) -> Vec<f64> {
+    if times.is_empty() || window_us <= 0 {
+        return vec![0.0; times.len()];
+    }
+    let start = times.iter().min().copied().unwrap_or(0);
+    let end = times.iter().max().copied().unwrap_or(0);
+    let buckets = ((end - start) / window_us + 1) as usize;
+    let mut counts = vec![0u64; buckets];
+    for &t in times {
+        counts[((t - start) / window_us) as usize] += 1;
+    }
+    let mut z = vec![0.0; buckets];
+    let mut ewma = counts[0] as f64;
+    for (i, &c) in counts.iter().enumerate().skip(1) {
+        z[i] = (c as f64 - ewma) / (ewma + 1.0).sqrt();
+        ewma = alpha * c as f64 + (1.0 - alpha) * ewma;
+    }
+    times
+        .iter()
+        .map(|&t| z[((t - start) / window_us) as usize].max(0.0))
+        .collect()
+}
+
+/// A window size for a time span: about 200 windows, rounded to a familiar length.
+pub fn window_for_span(span_us: i64) -> i64 {
+    const SIZES_S: [i64; 10] = [1, 10, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86400];
+    let target = span_us / 200;
+    SIZES_S
+        .iter()
+        .map(|s| s * 1_000_000)
+        .find(|&w| w >= target)
+        .unwrap_or(86_400_000_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ramp_clamps() {
+        assert_eq!(ramp(2.0, 3.0, 10.0), 0.0);
+        assert_eq!(ramp(6.5, 3.0, 10.0), 0.5);
+        assert_eq!(ramp(50.0, 3.0, 10.0), 1.0);
+    }
+
+    #[test]
+    fn burst_stands_out_against_steady_traffic() {
+        // One event a minute for an hour, then 60 events in minute 61.
+        let mut times: Vec<i64> = (0..60).map(|m| m * 60_000_000).collect();
+        times.extend((0..60).map(|i| 61 * 60_000_000 + i * 1_000_000));
+        let z = burst_z(&times, 60_000_000, 0.3);
+        assert!(z[..60].iter().all(|&v| v < 1.0));
+        assert!(z[100] > 20.0, "{}", z[100]);
+    }
+
+    #[test]
+    fn window_sizes() {
+        assert_eq!(window_for_span(3_600_000_000), 60_000_000);
+        assert_eq!(window_for_span(36_000_000_000), 300_000_000);
+        assert_eq!(window_for_span(0), 1_000_000);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for k in DetectorKind::ALL {
+            assert_eq!(DetectorKind::from_name(k.name()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Plain-language reasons for a source's verdict, with the numbers behind them.
+
+use crate::features::{median, FeatureMatrix, SourceStats};
+
+use super::detectors::{DetectorKind, RuleThresholds, RulesDetector};
+use super::pipeline::{DetectionSettings, LevelScores};
+
+/// Formats a byte count with a binary-free decimal unit: 1234567 -> "1.2 MB".
+pub fn human_bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{v:.0} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Formats a count with thousands separators.
+pub fn human_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a source feature means, for explanations.
+fn feature_meaning(name: &str) -> &str {
+    match name {
+        "log_events" => "event count",
+        "log_bytes_sent_total" => "bytes sent in total",
+        "log_bytes_sent_mean" => "bytes sent per event",
+        "log_bytes_sent_max" => "largest single send",
+        "log_bytes_received_total" => "bytes received in total",
+        "log_bytes_received_mean" => "bytes received per event",
+        "log_bytes_received_max" => "largest single receive",
+        "log_distinct_destinations" => "distinct destinations",
+        "log_distinct_ports" => "distinct destination ports",
+        "failed_share" => "share of failed attempts",
+        "log_active_hours" => "hours active",
+        "off_hours_share" => "off-hours share",
+        "log_peak_per_minute" => "peak events per minute",
+        "regularity" => "timing regularity",
+        other => other,
+    }
+}
+
+/// Population figures the reasons compare a source against.
+pub struct Population {
+    /// Median events per source.
+    pub median_events: f64,
+}
+
+impl Population {
+    /// Computes the figures over `sources`.
+    pub fn of<'a>(sources: impl Iterator<Item = &'a SourceStats>) -> Population {
+        let events: Vec<f64> = sources.map(|s| s.events as f64).collect();
+        Population {
+            median_events: median(&events),
+        }
+    }
+}
+
+/// Everything the reasons for source number `index` draw on.
+pub struct ReasonInputs<'a> {
+    /// The per-source scores.
+    pub scores: &'a LevelScores,
+    /// The standardised source features (robust z per feature).
+    pub standardised: &'a FeatureMatrix,
+    /// Rule thresholds, when the rules ran.
+    pub rules: Option<&'a RuleThresholds>,
+    /// Population figures.
+    pub population: &'a Population,
+    /// The run's settings.
+    pub settings: &'a DetectionSettings,
+}
+
+/// The reasons for source `i`, strongest evidence first.
+pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let z_of = |name: &str| {
+        inp.standardised
+            .names
+            .iter()
+            .position(|n| n == name)
+            .map_or(0.0, |c| inp.standardised.columns[c][i])
+    };
+    if let Some(&raw) = inp
+        .scores
+        .raw
+        .get(&DetectorKind::Forest)
+        .and_then(|v| v.get(i))
+    {
+        if raw >= 0.55 {
+            let all = &inp.scores.raw[&DetectorKind::Forest];
+            let below = all.iter().filter(|&&v| v < raw).count();
+            let pct = 100.0 * below as f64 / all.len().max(1) as f64;
+            let mut drivers: Vec<(f64, &str)> = inp
+                .standardised
+                .names
+                .iter()
+                .zip(&inp.standardised.columns)
+                .map(|(n, c)| (c[i], n.as_str()))
+                .filter(|(z, _)| z.abs() >= 2.0)
+                .collect();
+            drivers.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+            let drivers: Vec<String> = drivers
+                .iter()
+                .take(3)
+                .map(|(z, n)| format!("{} {:+.1}σ", feature_meaning(n), z))
+                .collect();
+            let mut text = format!("isolation forest score {raw:.2}, above {pct:.0}% of sources");
+            if !drivers.is_empty() {
+                text.push_str(&format!(" (driven by {})", drivers.join(", ")));
+            }
+            out.push(text);
+        }
+    }
+    if let Some(t) = inp.rules {
+        let [volume, bytes, off_hours] = RulesDetector::fired(s, t);
+        if volume {
+            let ratio = s.events as f64 / inp.population.median_events.max(1.0);
+            out.push(format!(
+                "{} events, {:.0}x the median source (p{:.0} is {:.0})",
+                human_count(s.events),
+                ratio,
+                inp.settings.percentile,
+                t.events
+            ));
+        }
+        if bytes {
+            if let (Some(a), Some(m)) = (s.bytes_sent, t.mean_bytes) {
+                out.push(format!(
+                    "mean {} sent per event, above the p{:.0} of sources ({})",
+                    human_bytes(a.mean),
+                    inp.settings.percentile,
+                    human_bytes(m)
+                ));
+            }
+        }
+        if off_hours {
+            let f = &inp.settings.features;
+            out.push(format!(
+                "{:.0}% of events outside business hours ({:02}:00-{:02}:00, UTC{:+})",
+                100.0 * s.off_hours_share.unwrap_or(0.0),
+                f.business_start_hour,
+                f.business_end_hour,
+                f.utc_offset_hours
+            ));
+        }
+    }
+    if let Some(share) = s.failed_share.filter(|&x| x >= 0.5 && s.events >= 3) {
+        out.push(format!(
+            "{:.0}% of attempts failed or were refused",
+            100.0 * share
+        ));
+    }
+    if s.distinct_ports >= 10 && z_of("log_distinct_ports") >= 3.0 {
+        out.push(format!(
+            "probed {} distinct destination ports",
+            human_count(s.distinct_ports as u64)
+        ));
+    }
+    if s.distinct_destinations >= 10 && z_of("log_distinct_destinations") >= 3.0 {
+        out.push(format!(
+            "contacted {} distinct destination hosts",
+            human_count(s.distinct_destinations as u64)
+        ));
+    }
+    if s.peak_per_minute >= 20 && z_of("log_peak_per_minute") >= 3.0 {
+        out.push(format!(
+            "peak of {} events in one minute",
+            human_count(s.peak_per_minute)
+        ));
+    }
+    if let Some(cv) = s.interarrival_cv.filter(|&cv| cv <= 0.2 && s.events >= 8) {
+        out.push(format!(
+            "regular timing, beacon-like (gap variation {cv:.2})"
+        ));
+    }
+    if let Some(&b) = inp
+        .scores
+        .raw
+        .get(&DetectorKind::Burst)
+        .and_then(|v| v.get(i))
+    {
+        if b >= 3.0 {
+            out.push(format!("burst of activity {b:.1}σ above its recent rate"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_bytes(999.0), "999 B");
+        assert_eq!(human_bytes(1_234_567.0), "1.2 MB");
+        assert_eq!(human_count(4812), "4,812");
+        assert_eq!(human_count(12), "12");
+    }
+}

@@ -1,0 +1,138 @@
+//! Side-by-side evaluation of every detector, per event and per source, against labels.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::detection::{event_truth, Detection};
+use crate::events::EventTable;
+
+use super::metrics::{average_precision, roc_auc, Confusion};
+
+/// How one detector did at one level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scorecard {
+    /// Area under the ROC curve of its continuous score.
+    pub roc_auc: Option<f64>,
+    /// Average precision of its continuous score.
+    pub average_precision: Option<f64>,
+    /// Precision of its verdict at the chosen threshold.
+    pub precision: f64,
+    /// Recall of its verdict.
+    pub recall: f64,
+    /// F1 of its verdict.
+    pub f1: f64,
+    /// False-positive rate of its verdict.
+    pub fpr: f64,
+    /// The confusion matrix of its verdict.
+    pub confusion: Confusion,
+}
+
+impl Scorecard {
+    /// Scores `scores` (continuous) and `flagged` (verdicts) against `malicious`.
+    pub fn new(scores: &[f64], flagged: &[bool], malicious: &[bool]) -> Scorecard {
+        let c = Confusion::tally(flagged, malicious);
+        Scorecard {
+            roc_auc: roc_auc(scores, malicious),
+            average_precision: average_precision(scores, malicious),
+            precision: c.precision(),
+            recall: c.recall(),
+            f1: c.f1(),
+            fpr: c.fpr(),
+            confusion: c,
+        }
+    }
+}
+
+/// Every detector's scorecard at one level; `default` is the combined verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelEvaluation {
+    /// Labelled items evaluated.
+    pub items: usize,
+    /// Of which malicious.
+    pub malicious: usize,
+    /// Scorecards by detector name, with `default` for the combined verdict.
+    #[serde(flatten)]
+    pub detectors: BTreeMap<String, Scorecard>,
+}
+
+/// Evaluation at the event level and, where events have sources, the source level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Per event.
+    pub event: LevelEvaluation,
+    /// Per source (malicious if any of its events is).
+    pub source: Option<LevelEvaluation>,
+}
+
+fn level<'a>(
+    truth: &[Option<bool>],
+    default: (&[f64], &[bool]),
+    detectors: impl Iterator<Item = (&'a str, &'a [f64], Vec<bool>)>,
+) -> LevelEvaluation {
+    let keep: Vec<usize> = (0..truth.len()).filter(|&i| truth[i].is_some()).collect();
+    let malicious: Vec<bool> = keep.iter().map(|&i| truth[i] == Some(true)).collect();
+    let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let pick_b = |v: &[bool]| keep.iter().map(|&i| v[i]).collect::<Vec<bool>>();
+    let mut cards = BTreeMap::new();
+    cards.insert(
+        "default".to_string(),
+        Scorecard::new(&pick(default.0), &pick_b(default.1), &malicious),
+    );
+    for (name, scores, flagged) in detectors {
+        cards.insert(
+            name.to_string(),
+            Scorecard::new(&pick(scores), &pick_b(&flagged), &malicious),
+        );
+    }
+    LevelEvaluation {
+        items: keep.len(),
+        malicious: malicious.iter().filter(|&&m| m).count(),
+        detectors: cards,
+    }
+}
+
+/// Evaluates a detection run against the table's labels; `None` when no event is labelled.
+/// A detector's own verdict is "normalised score at least 0.5".
+pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
+    let truth = event_truth(table);
+    if truth.iter().all(Option::is_none) {
+        return None;
+    }
+    let flags = |norm: &[f64]| norm.iter().map(|&s| s >= 0.5).collect::<Vec<bool>>();
+    let event = level(
+        &truth,
+        (&d.event_score, &d.event_flagged),
+        d.events
+            .raw
+            .iter()
+            .map(|(k, raw)| (k.name(), raw.as_slice(), flags(&d.events.normalised[k]))),
+    );
+    let source_truth: Vec<Option<bool>> = d
+        .sources
+        .iter()
+        .map(|s| {
+            s.stats
+                .rows
+                .iter()
+                .filter_map(|&r| truth[r as usize])
+                .reduce(|a, b| a || b)
+        })
+        .collect();
+    let source = (source_truth.iter().any(Option::is_some)).then(|| {
+        let confidence: Vec<f64> = d.sources.iter().map(|s| s.confidence).collect();
+        let blocked: Vec<bool> = d.sources.iter().map(|s| s.proposed_block).collect();
+        level(
+            &source_truth,
+            (&confidence, &blocked),
+            d.source_scores.raw.iter().map(|(k, raw)| {
+                (
+                    k.name(),
+                    raw.as_slice(),
+                    flags(&d.source_scores.normalised[k]),
+                )
+            }),
+        )
+    });
+    Some(Evaluation { event, source })
+}

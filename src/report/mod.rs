@@ -1,0 +1,6 @@
+//! What a detection run writes: scored events, sources with verdicts and reasons, and the
+//! proposed blocklist, as spreadsheet-safe CSV.
+
+mod csv_out;
+
+pub use csv_out::{spreadsheet_safe, verdict_label, write_blocklist, write_events, write_sources};
