@@ -124,6 +124,7 @@ fn detect_command_writes_safe_csvs_and_json() {
     .unwrap();
     let out = dir.path().join("out");
     let o = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
         .args(["detect", "--json", "--timings", "--out"])
         .arg(&out)
         .arg(&input)
@@ -159,6 +160,7 @@ fn detect_command_writes_safe_csvs_and_json() {
 fn detect_json_reports_evaluation_when_labels_exist() {
     let dir = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
         .args(["detect", "--json", "--out"])
         .arg(dir.path())
         .arg(data("iot-23/CTU-Malware-Capture-44-1-labeled.csv"))
@@ -184,4 +186,30 @@ fn detect_json_reports_evaluation_when_labels_exist() {
         }
     }
     assert_eq!(doc["evaluation"]["source"]["items"], 2);
+}
+
+#[test]
+fn same_file_same_settings_same_verdicts() {
+    let cache = tempfile::tempdir().unwrap();
+    let settings = DetectionSettings {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..DetectionSettings::default()
+    };
+    let t = load("cloudwatch/CloudWatch_Traffic_Web_Attack.csv");
+    let never = AtomicBool::new(false);
+    let first = detect(&t, &settings, &never).unwrap();
+    // Both levels' models were cached.
+    assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 2);
+    // A fresh read of the same file gives the same scores, confidences and reasons.
+    let t2 = load("cloudwatch/CloudWatch_Traffic_Web_Attack.csv");
+    let second = detect(&t2, &settings, &never).unwrap();
+    assert_eq!(first.event_score, second.event_score);
+    let conf = |d: &netsleuth::detection::Detection| {
+        d.sources
+            .iter()
+            .map(|s| (s.stats.ip, s.confidence, s.reasons.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(conf(&first), conf(&second));
+    assert_eq!(first.events.model, second.events.model);
 }

@@ -88,6 +88,9 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let Ok(mut d) = detect(&inv.table, &req.settings, &never) else {
         unreachable!("detection without a cancel flag always completes")
     };
+    for w in d.events.warnings.iter().chain(&d.source_scores.warnings) {
+        eprintln!("netsleuth: {w}");
+    }
     let t = Instant::now();
     let evaluation = evaluate(&inv.table, &d);
     d.timings.push(("evaluate", t.elapsed()));

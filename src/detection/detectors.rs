@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use crate::features::{quantile, FeatureMatrix, SourceStats};
 
+use std::path::PathBuf;
+
 use super::forest::{train, FlatForest, ForestSettings};
+use super::model_cache::{load, model_key, store};
 
 /// Which detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -61,8 +64,15 @@ pub struct LevelInputs<'a> {
 pub trait Detector: Sync {
     /// Which detector this is.
     fn kind(&self) -> DetectorKind;
-    /// Learns what is normal (a no-op for detectors without a model).
-    fn fit(&mut self, _inputs: &LevelInputs<'_>) {}
+    /// Learns what is normal (a no-op for detectors without a model). Returns a warning
+    /// when something went wrong that does not stop detection.
+    fn fit(&mut self, _inputs: &LevelInputs<'_>) -> Option<String> {
+        None
+    }
+    /// The trained model, for detectors that have one.
+    fn model(&self) -> Option<&FlatForest> {
+        None
+    }
     /// Raw anomaly measures, one per item, higher is more anomalous.
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>>;
     /// Maps a raw measure onto [0, 1] for the confidence.
@@ -83,6 +93,8 @@ pub struct ForestDetector {
     pub seed: u64,
     /// The trained model, after [`Detector::fit`].
     pub model: Option<FlatForest>,
+    /// Where trained models are cached, if anywhere.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Detector for ForestDetector {
@@ -90,8 +102,31 @@ impl Detector for ForestDetector {
         DetectorKind::Forest
     }
 
-    fn fit(&mut self, inputs: &LevelInputs<'_>) {
+    /// Loads the model for exactly these inputs from the cache, or trains and caches it.
+    fn fit(&mut self, inputs: &LevelInputs<'_>) -> Option<String> {
+        let key = model_key(inputs.standardised, &self.settings, self.seed);
+        if let Some(dir) = &self.cache_dir {
+            if let Some(model) = load(dir, &key) {
+                if model.dims() == inputs.standardised.dims() {
+                    self.model = Some(model);
+                    return None;
+                }
+            }
+        }
         self.model = train(inputs.standardised, &self.settings, self.seed);
+        match (&self.cache_dir, &self.model) {
+            (Some(dir), Some(model)) => store(dir, &key, model).err().map(|e| {
+                format!(
+                    "cannot cache the trained model in {}: {e}; verdicts may differ on the next run",
+                    dir.display()
+                )
+            }),
+            _ => None,
+        }
+    }
+
+    fn model(&self) -> Option<&FlatForest> {
+        self.model.as_ref()
     }
 
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {

@@ -3,6 +3,7 @@
 
 mod detectors;
 mod forest;
+mod model_cache;
 mod pipeline;
 mod reasons;
 
@@ -10,6 +11,7 @@ pub use detectors::{
     burst_z, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs, RuleThresholds,
 };
 pub use forest::{train, train_crate, FlatForest, ForestSettings, MAX_DIMS};
+pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
 pub use pipeline::{
     combine, detect, event_truth, weight, Cancelled, Detection, DetectionSettings, LevelScores,
     SourceVerdict, Timings,

@@ -7,6 +7,7 @@
 //! it further, and no single weak signal reaches the auto-block threshold alone.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,8 @@ use super::detectors::{
     burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
     RobustZDetector, RuleThresholds, RulesDetector,
 };
-use super::forest::{ForestSettings, MAX_DIMS};
+use super::forest::{FlatForest, ForestSettings, MAX_DIMS};
+use super::model_cache::default_cache_dir;
 use super::reasons::{source_reasons, Population, ReasonInputs};
 
 /// How detection runs.
@@ -39,6 +41,8 @@ pub struct DetectionSettings {
     pub percentile: f64,
     /// Seed for the forest's training pool.
     pub seed: u64,
+    /// Where trained forests are cached so that reruns give the same verdicts.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for DetectionSettings {
@@ -51,6 +55,7 @@ impl Default for DetectionSettings {
             event_threshold: 0.6,
             percentile: 95.0,
             seed: 0x6e65_7473,
+            cache_dir: default_cache_dir(),
         }
     }
 }
@@ -80,6 +85,10 @@ pub struct LevelScores {
     pub raw: BTreeMap<DetectorKind, Vec<f64>>,
     /// Normalised [0, 1] score per detector, one per item.
     pub normalised: BTreeMap<DetectorKind, Vec<f64>>,
+    /// The trained forest, when the forest ran (kept with a saved investigation).
+    pub model: Option<FlatForest>,
+    /// Problems that did not stop detection.
+    pub warnings: Vec<String>,
     /// The feature names the level used (before any PCA).
     pub features: Vec<String>,
 }
@@ -139,6 +148,7 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                     settings: settings.forest,
                     seed: settings.seed,
                     model: None,
+                    cache_dir: settings.cache_dir.clone(),
                 }),
                 DetectorKind::RobustZ => Box::new(RobustZDetector),
                 DetectorKind::Burst => Box::new(BurstDetector),
@@ -168,7 +178,9 @@ fn run_level(
             inputs_full
         };
         let t = Instant::now();
-        d.fit(inputs);
+        if let Some(w) = d.fit(inputs) {
+            scores.warnings.push(w);
+        }
         timings[0] += t.elapsed();
         let t = Instant::now();
         if let Some(raw) = d.raw(inputs) {
@@ -177,6 +189,9 @@ fn run_level(
             scores.normalised.insert(d.kind(), norm);
         }
         timings[1] += t.elapsed();
+        if let Some(m) = d.model() {
+            scores.model = Some(m.clone());
+        }
     }
     scores
 }

@@ -1,0 +1,119 @@
+//! A cache of trained forests keyed by a hash of their exact training input and settings.
+//!
+//! The forest crate seeds its trees from the thread's random generator, so training twice
+//! gives two different forests. Caching the trained model makes the same file with the same
+//! settings give the same verdicts on every open.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::features::FeatureMatrix;
+
+use super::forest::{FlatForest, ForestSettings};
+
+/// Environment variable that overrides the cache directory (empty disables the cache).
+pub const CACHE_ENV: &str = "NETSLEUTH_CACHE_DIR";
+
+/// The default cache directory: `$NETSLEUTH_CACHE_DIR`, else the platform's cache directory.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    match std::env::var_os(CACHE_ENV) {
+        Some(v) if v.is_empty() => None,
+        Some(v) => Some(PathBuf::from(v)),
+        None => directories::ProjectDirs::from("", "", "netsleuth")
+            .map(|d| d.cache_dir().join("models")),
+    }
+}
+
+/// The cache key of a forest trained on `m` with `settings` and `seed`.
+pub fn model_key(m: &FeatureMatrix, settings: &ForestSettings, seed: u64) -> String {
+    let mut h = Xxh3::new();
+    h.update(b"netsleuth-forest-v1");
+    for v in [
+        settings.trees as u64,
+        settings.sample_size as u64,
+        seed,
+        m.rows() as u64,
+    ] {
+        h.update(&v.to_le_bytes());
+    }
+    for (name, col) in m.names.iter().zip(&m.columns) {
+        h.update(name.as_bytes());
+        h.update(&[0]);
+        for v in col {
+            h.update(&v.to_bits().to_le_bytes());
+        }
+    }
+    format!("{:032x}", h.digest128())
+}
+
+/// Loads the model stored under `key` in `dir`, if any and readable.
+pub fn load(dir: &Path, key: &str) -> Option<FlatForest> {
+    let bytes = fs::read(dir.join(format!("{key}.json"))).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Stores `model` under `key` in `dir`, atomically. A cache that cannot be written only
+/// costs reproducibility across runs, so the error is returned for the caller to report.
+pub fn store(dir: &Path, key: &str, model: &FlatForest) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!("{key}.json.{}.partial", std::process::id()));
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(&serde_json::to_vec(model).map_err(std::io::Error::other)?)?;
+    f.sync_all()?;
+    fs::rename(&tmp, dir.join(format!("{key}.json")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(shift: f64) -> FeatureMatrix {
+        let mut m = FeatureMatrix::default();
+        m.push_imputed("a", (0..300).map(|i| (i % 17) as f64 + shift).collect());
+        m.push_imputed("b", (0..300).map(|i| (i % 5) as f64).collect());
+        m
+    }
+
+    #[test]
+    fn keys_depend_on_data_and_settings() {
+        let s = ForestSettings::default();
+        assert_eq!(
+            model_key(&matrix(0.0), &s, 1),
+            model_key(&matrix(0.0), &s, 1)
+        );
+        assert_ne!(
+            model_key(&matrix(0.0), &s, 1),
+            model_key(&matrix(0.5), &s, 1)
+        );
+        assert_ne!(
+            model_key(&matrix(0.0), &s, 1),
+            model_key(&matrix(0.0), &s, 2)
+        );
+        let fewer = ForestSettings { trees: 50, ..s };
+        assert_ne!(
+            model_key(&matrix(0.0), &s, 1),
+            model_key(&matrix(0.0), &fewer, 1)
+        );
+    }
+
+    #[test]
+    fn store_then_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = matrix(0.0);
+        let model = super::super::forest::train(
+            &m,
+            &ForestSettings {
+                trees: 5,
+                sample_size: 32,
+            },
+            1,
+        )
+        .unwrap();
+        assert!(load(dir.path(), "k").is_none());
+        store(dir.path(), "k", &model).unwrap();
+        assert_eq!(load(dir.path(), "k"), Some(model));
+    }
+}
