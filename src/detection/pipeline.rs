@@ -6,6 +6,7 @@
 //! 0.7, rules 0.6 and burst 0.5: one strong detector is enough to raise it, agreement raises
 //! it further, and no single weak signal reaches the auto-block threshold alone.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,10 +133,15 @@ pub struct Detection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cancelled;
 
-fn standardised_for_forest(m: &FeatureMatrix) -> FeatureMatrix {
+/// The forest's input: the standardised features themselves, or their principal components
+/// when there are more than the forest takes.
+fn standardised_for_forest(m: &FeatureMatrix) -> Cow<'_, FeatureMatrix> {
+    if m.dims() <= MAX_DIMS {
+        return Cow::Borrowed(m);
+    }
     let mut f = m.clone();
     f.reduce_pca(MAX_DIMS);
-    f
+    Cow::Owned(f)
 }
 
 fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
