@@ -33,7 +33,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// Every skip reason kind the readers use.
-const KNOWN_KINDS: [&str; 13] = [
+const KNOWN_KINDS: [&str; 14] = [
     "wrong field count",
     "bad timestamp",
     "bad number",
@@ -47,6 +47,7 @@ const KNOWN_KINDS: [&str; 13] = [
     "not a Zeek conn record",
     "read error, rest of file lost",
     "bad header",
+    "unterminated quoted field",
 ];
 
 /// Bytes that matter to some parser: delimiters, quotes, line endings, digits, JSON

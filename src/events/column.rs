@@ -75,6 +75,21 @@ impl<T: Nullable> Column<T> {
             .count()
     }
 
+    /// Appends `other`'s rows after row `at - 1` (this column's table length), mapping each
+    /// present value through `f`.
+    pub fn extend_from(&mut self, at: usize, other: &Column<T>, f: impl Fn(T) -> T) {
+        if other.values.is_empty() {
+            return;
+        }
+        self.values.resize(at, T::NULL);
+        self.values.extend(
+            other
+                .values
+                .iter()
+                .map(|v| if v.is_null() { *v } else { f(*v) }),
+        );
+    }
+
     /// Bytes held by this column.
     pub fn heap_bytes(&self) -> usize {
         self.values.capacity() * std::mem::size_of::<T>()
@@ -110,5 +125,20 @@ mod tests {
         assert_eq!(c.get(0), Some(4.0));
         assert_eq!(c.count_in(0..10), 2);
         assert_eq!(c.count_in(1..2), 0);
+    }
+
+    #[test]
+    fn extend_maps_values_and_keeps_nulls() {
+        let mut a: Column<u32> = Column::default();
+        a.set(1, 5);
+        let mut b: Column<u32> = Column::default();
+        b.set(1, 7);
+        a.extend_from(3, &b, |v| v * 10);
+        assert_eq!(
+            (0..6).map(|r| a.get(r)).collect::<Vec<_>>(),
+            vec![None, Some(5), None, None, Some(70), None]
+        );
+        a.extend_from(6, &Column::default(), |v| v);
+        assert_eq!(a.get(6), None);
     }
 }

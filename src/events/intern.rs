@@ -44,6 +44,11 @@ impl SymbolTable {
         self.strings.len()
     }
 
+    /// The strings in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.strings.iter().map(|s| &**s)
+    }
+
     /// Whether no string was interned.
     pub fn is_empty(&self) -> bool {
         self.strings.is_empty()
@@ -81,6 +86,11 @@ impl IpInterner {
     /// Number of distinct addresses.
     pub fn len(&self) -> usize {
         self.addrs.len()
+    }
+
+    /// The addresses in id order.
+    pub fn iter(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.addrs.iter().copied()
     }
 
     /// Whether no address was interned.

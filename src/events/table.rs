@@ -411,6 +411,59 @@ impl EventTable {
         &self.ips
     }
 
+    /// Appends every event of `other` (read in parallel into its own table), re-interning its
+    /// strings and addresses and matching its extra columns by name.
+    pub fn append(&mut self, other: &EventTable) {
+        let at = self.len;
+        let syms: Vec<u32> = other
+            .symbols
+            .iter()
+            .map(|s| self.symbols.intern(s).0)
+            .collect();
+        let ips: Vec<u32> = other.ips.iter().map(|ip| self.ips.intern(ip)).collect();
+        let sym = |v: u32| syms[v as usize];
+        let ip = |v: u32| ips[v as usize];
+        self.file.extend_from_slice(&other.file);
+        self.line.extend_from_slice(&other.line);
+        self.time_us
+            .extend_from(at, &other.time_us, std::convert::identity);
+        self.duration_s
+            .extend_from(at, &other.duration_s, std::convert::identity);
+        self.source_ip.extend_from(at, &other.source_ip, ip);
+        self.source_port
+            .extend_from(at, &other.source_port, std::convert::identity);
+        self.destination_ip
+            .extend_from(at, &other.destination_ip, ip);
+        self.destination_port
+            .extend_from(at, &other.destination_port, std::convert::identity);
+        self.transport.extend_from(at, &other.transport, sym);
+        self.app_protocol.extend_from(at, &other.app_protocol, sym);
+        self.bytes_sent
+            .extend_from(at, &other.bytes_sent, std::convert::identity);
+        self.bytes_received
+            .extend_from(at, &other.bytes_received, std::convert::identity);
+        self.packets_sent
+            .extend_from(at, &other.packets_sent, std::convert::identity);
+        self.packets_received
+            .extend_from(at, &other.packets_received, std::convert::identity);
+        self.direction.extend_from(at, &other.direction, sym);
+        self.tcp_flags
+            .extend_from(at, &other.tcp_flags, std::convert::identity);
+        self.outcome.extend_from(at, &other.outcome, sym);
+        self.country_code.extend_from(at, &other.country_code, sym);
+        self.detail.extend_from(at, &other.detail, sym);
+        self.label
+            .extend_from(at, &other.label, std::convert::identity);
+        self.label_class.extend_from(at, &other.label_class, sym);
+        for extra in &other.extras {
+            let i = self.extra_index(&extra.name);
+            self.extras[i]
+                .values
+                .extend_from(at, &extra.values, std::convert::identity);
+        }
+        self.len += other.len;
+    }
+
     /// Releases spare capacity once reading is finished.
     pub fn shrink_to_fit(&mut self) {
         self.file.shrink_to_fit();
@@ -508,5 +561,30 @@ mod tests {
         assert_eq!(t.extra("count", 1), None);
         assert_eq!(t.bytes_sent(1), Some(10.0));
         assert_eq!((t.file(1), t.line(1)), (1, 3));
+
+        // Appending a table read elsewhere re-interns its values.
+        let mut other = EventTable::default();
+        let mut d = EventDraft {
+            source_ip: Some("5.6.7.8".parse().unwrap()),
+            ..Default::default()
+        };
+        d.transport.push_str("udp");
+        other.push(0, 9, &d);
+        d.source_ip = Some("1.2.3.4".parse().unwrap());
+        d.transport = "tcp".into();
+        let y = other.extra_index("count");
+        d.extras.push((y, 3.0));
+        other.push(0, 10, &d);
+        t.append(&other);
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.source_ip(2).unwrap().to_string(), "5.6.7.8");
+        assert_eq!(t.source_ip_id(3), t.source_ip_id(0));
+        assert_eq!((t.transport(2), t.transport(3)), (Some("udp"), Some("tcp")));
+        assert_eq!(
+            (t.extra("count", 2), t.extra("count", 3)),
+            (None, Some(3.0))
+        );
+        assert_eq!(t.line(3), 10);
+        assert_eq!(t.label(3), None);
     }
 }

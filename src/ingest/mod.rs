@@ -165,6 +165,16 @@ pub struct FileReport {
     pub last_event_us: Option<i64>,
 }
 
+/// What a reader produced into a table of its own, to be appended in file order.
+pub(crate) struct Partial {
+    table: EventTable,
+    records: u64,
+    events: u64,
+    skips: SkipLog,
+    fields: FieldSet,
+    labels: LabelCounts,
+}
+
 /// Receives rows from a format reader and appends them to the table.
 pub(crate) struct Sink<'a> {
     table: &'a mut EventTable,
@@ -193,6 +203,64 @@ impl<'a> Sink<'a> {
             labels: LabelCounts::default(),
             cancel,
         }
+    }
+
+    /// Runs `fill` on a fresh sink over a table of its own whose extra columns are `extras`
+    /// (the main table's, in order), so that parts of a file can be parsed in parallel;
+    /// [`Sink::absorb`] appends the result.
+    pub(crate) fn detached<E>(
+        file: FileId,
+        cancel: &AtomicBool,
+        extras: &[String],
+        fill: impl FnOnce(&mut Sink<'_>) -> Result<(), E>,
+    ) -> Result<Partial, E> {
+        // Extra columns keep the main table's indices, which column plans refer to.
+        let mut table = EventTable::default();
+        for name in extras {
+            table.extra_index(name);
+        }
+        let mut sink = Sink::new(&mut table, file, cancel);
+        fill(&mut sink)?;
+        let Sink {
+            records,
+            events,
+            skips,
+            fields,
+            labels,
+            ..
+        } = sink;
+        Ok(Partial {
+            table,
+            records,
+            events,
+            skips,
+            fields,
+            labels,
+        })
+    }
+
+    /// Appends what a detached sink produced.
+    pub(crate) fn absorb(&mut self, p: Partial) {
+        self.table.append(&p.table);
+        self.records += p.records;
+        self.events += p.events;
+        self.skips.merge(p.skips);
+        self.fields = self.fields.union(p.fields);
+        self.labels.benign += p.labels.benign;
+        self.labels.malicious += p.labels.malicious;
+        for (class, n) in p.labels.classes {
+            *self.labels.classes.entry(class).or_default() += n;
+        }
+    }
+
+    /// The file being read.
+    pub(crate) fn file(&self) -> FileId {
+        self.file
+    }
+
+    /// The cancel flag.
+    pub(crate) fn cancel_flag(&self) -> &'a AtomicBool {
+        self.cancel
     }
 
     /// The table (for registering extra columns) and the draft, borrowed together.

@@ -40,6 +40,16 @@ impl SkipLog {
         }
     }
 
+    /// Adds another log's counts, keeping its examples after ours up to the limit.
+    pub fn merge(&mut self, other: SkipLog) {
+        self.total += other.total;
+        for (k, n) in other.by_kind {
+            *self.by_kind.entry(k).or_default() += n;
+        }
+        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(other.examples.into_iter().take(room));
+    }
+
     /// Total rows skipped.
     pub fn total(&self) -> u64 {
         self.total

@@ -1,21 +1,24 @@
 //! CSV-family formats (CloudWatch, CIC, ISCX, IoT-23 Zeek CSV, UNSW-NB15, KDD, any CSV).
-//! Lines come from the shared line loop, so line numbers, caps and blank lines behave as in
-//! every other format; `csv-core` splits each record, joining lines inside quoted fields.
+//!
+//! The header and the first rows are read in order (they settle which columns are numeric);
+//! the rest of the file is cut into batches that are parsed in parallel into tables of their
+//! own and appended in file order, while the next batches are being read. `csv-core` splits
+//! each record; a quoted field may span lines.
 
 use std::io::BufRead;
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
+use rayon::prelude::*;
 
 use super::super::columns::{ColumnMapping, ColumnPlan, RowError, KDD_COLUMNS};
 use super::super::values::decode_text;
 use super::super::{Format, Sink};
-use super::lines::{for_each_line, Row};
+use super::batches::{Batch, Batcher, Rec, BATCH_BYTES};
 use super::FormatError;
 
-/// Splits delimited records, possibly spanning lines, into fields.
+/// Splits one record into fields.
 struct Splitter {
     reader: Reader,
-    pending: Vec<u8>,
     out: Vec<u8>,
     ends: Vec<usize>,
     fields: usize,
@@ -28,30 +31,26 @@ impl Splitter {
                 .delimiter(delimiter)
                 .terminator(Terminator::Any(b'\n'))
                 .build(),
-            pending: Vec::new(),
             out: vec![0; 4096],
             ends: vec![0; 64],
             fields: 0,
         }
     }
 
-    /// Adds a line. Returns true when it completes a record, false when a quoted field
-    /// continues on the next line.
-    fn push_line(&mut self, line: &[u8]) -> bool {
-        if !self.pending.is_empty() {
-            self.pending.push(b'\n');
-        }
-        self.pending.extend_from_slice(line);
-        self.pending.push(b'\n');
+    /// Splits the first record of `text`. Returns the bytes it used, or `None` when the
+    /// text ends inside a quoted field.
+    fn split(&mut self, text: &[u8]) -> Option<usize> {
         self.reader.reset();
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        let mut at_end = false;
         loop {
-            let (res, i, o, e) = self.reader.read_record(
-                &self.pending[nin..],
-                &mut self.out[nout..],
-                &mut self.ends[nend..],
-            );
-            nin += i;
+            let input = if at_end { &b"\n"[..] } else { &text[nin..] };
+            let (res, i, o, e) =
+                self.reader
+                    .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
+            if !at_end {
+                nin += i;
+            }
             nout += o;
             nend += e;
             match res {
@@ -59,24 +58,12 @@ impl Splitter {
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 ReadRecordResult::Record | ReadRecordResult::End => {
                     self.fields = nend;
-                    self.pending.clear();
-                    return true;
+                    return Some(nin);
                 }
-                ReadRecordResult::InputEmpty => {
-                    // A newline outside quotes always ends a record: we are inside one.
-                    self.pending.pop();
-                    return false;
-                }
+                ReadRecordResult::InputEmpty if at_end => return None,
+                ReadRecordResult::InputEmpty => at_end = true,
             }
         }
-    }
-
-    fn pending_len(&self) -> usize {
-        self.pending.len()
-    }
-
-    fn abandon(&mut self) {
-        self.pending.clear();
     }
 
     fn fields(&self) -> impl Iterator<Item = &[u8]> {
@@ -85,6 +72,13 @@ impl Splitter {
             &self.out[start..self.ends[i]]
         })
     }
+}
+
+/// What every batch parser needs to know.
+struct Ctx<'a> {
+    format: Format,
+    mapping: Option<&'a ColumnMapping>,
+    max_len: usize,
 }
 
 /// Reads a delimited file of `format`.
@@ -96,67 +90,143 @@ pub fn read(
     mapping: Option<&ColumnMapping>,
     max_len: usize,
 ) -> Result<(), FormatError> {
-    let mapping = mapping.filter(|_| format == Format::MappedCsv);
-    let fixed_header: Option<Vec<String>> = match format {
-        Format::NslKdd => Some(KDD_COLUMNS.iter().map(|s| s.to_string()).collect()),
-        Format::Kdd99 => Some(KDD_COLUMNS[..42].iter().map(|s| s.to_string()).collect()),
+    let ctx = Ctx {
+        format,
+        mapping: mapping.filter(|_| format == Format::MappedCsv),
+        max_len,
+    };
+    let mut plan = match format {
+        Format::NslKdd => Some(KDD_COLUMNS.to_vec()),
+        Format::Kdd99 => Some(KDD_COLUMNS[..42].to_vec()),
         _ => None,
-    };
-    let mut plan = match &fixed_header {
-        Some(h) => Some(ColumnPlan::new(format, h, None, &["-"]).map_err(FormatError::Mapping)?),
-        None => None,
-    };
+    }
+    .map(|h| {
+        let h: Vec<String> = h.iter().map(|s| s.to_string()).collect();
+        ColumnPlan::new(format, &h, None, &["-"]).map_err(FormatError::Mapping)
+    })
+    .transpose()?;
     if let Some(p) = &plan {
         sink.set_label_column(p.label_column());
     }
+    let mut batcher = Batcher::new(reader, max_len);
+    let Some(first) = batcher.next_batch(64 * 1024) else {
+        return Ok(());
+    };
     let mut splitter = Splitter::new(delimiter);
-    let mut fatal = None;
-    for_each_line(reader, sink, max_len, |line, sink| {
-        if !splitter.push_line(line) {
-            if splitter.pending_len() > max_len {
-                splitter.abandon();
-                return Err(RowError::new(
-                    "unterminated quoted field",
-                    format!("a quoted field runs past {max_len} bytes"),
-                ));
-            }
-            return Ok(Row::Continues);
+    parse_batch(&first, &mut plan, &mut splitter, sink, &ctx)?;
+    let Some(plan) = plan else {
+        return Ok(());
+    };
+    let (file, cancel) = (sink.file(), sink.cancel_flag());
+    let extras: Vec<String> = sink
+        .parts()
+        .0
+        .extras()
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    let group_size = 2 * rayon::current_num_threads().max(1);
+    let read_group = |b: &mut Batcher<_>| -> Vec<Batch> {
+        std::iter::from_fn(|| b.next_batch(BATCH_BYTES))
+            .take(group_size)
+            .collect()
+    };
+    let mut group = read_group(&mut batcher);
+    while !group.is_empty() {
+        let (next, parts) = rayon::join(
+            || read_group(&mut batcher),
+            || {
+                group
+                    .par_iter()
+                    .map(|b| {
+                        Sink::detached(file, cancel, &extras, |s| {
+                            let mut own = Some(plan.clone());
+                            parse_batch(b, &mut own, &mut Splitter::new(delimiter), s, &ctx)
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        for part in parts {
+            sink.absorb(part?);
         }
-        let Some(plan) = plan.as_mut() else {
-            let header: Vec<String> = splitter
-                .fields()
-                .map(|f| decode_text(f).into_owned())
-                .collect();
-            match header_plan(format, &header, mapping) {
-                Ok(p) => {
-                    sink.set_label_column(p.label_column());
-                    plan = Some(p);
-                    return Ok(Row::NotARecord);
-                }
-                Err(e) => {
-                    fatal = Some(e);
-                    return Ok(Row::Stop);
-                }
-            }
-        };
-        if splitter.fields != plan.width() {
-            return Err(RowError::new(
-                "wrong field count",
-                format!(
-                    "expected {} fields, found {}",
-                    plan.width(),
-                    splitter.fields
-                ),
-            ));
-        }
-        let (table, draft) = sink.parts();
-        plan.apply(splitter.fields(), draft, table)?;
-        Ok(Row::Event)
-    })?;
-    match fatal {
-        Some(e) => Err(e),
-        None => Ok(()),
+        group = next;
     }
+    Ok(())
+}
+
+/// Parses one batch into `sink`; the first record becomes the header when there is no plan.
+fn parse_batch(
+    b: &Batch,
+    plan: &mut Option<ColumnPlan>,
+    splitter: &mut Splitter,
+    sink: &mut Sink<'_>,
+    ctx: &Ctx<'_>,
+) -> Result<(), FormatError> {
+    for rec in &b.recs {
+        match rec {
+            Rec::TooLong { line, len } => {
+                let max = ctx.max_len;
+                sink.skip(*line, "line too long", || {
+                    format!("{len} bytes, limit {max}")
+                })?;
+            }
+            Rec::Unterminated { line, detail } => {
+                sink.skip(*line, "unterminated quoted field", || detail.clone())?;
+            }
+            Rec::Broken { line, error } => sink.stream_error(*line, error),
+            Rec::Text { line, start, end } => {
+                let mut text = &b.buf[*start..*end];
+                let mut line = *line;
+                while !text.trim_ascii().is_empty() {
+                    let Some(used) = splitter.split(text) else {
+                        sink.skip(line, "unterminated quoted field", || {
+                            "a quoted field never closes".into()
+                        })?;
+                        break;
+                    };
+                    record(plan, splitter, sink, ctx, line)?;
+                    line += memchr::memchr_iter(b'\n', &text[..used]).count() as u64;
+                    text = &text[used..];
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Handles one split record: the header, or a row checked and mapped through the plan.
+fn record(
+    plan: &mut Option<ColumnPlan>,
+    splitter: &Splitter,
+    sink: &mut Sink<'_>,
+    ctx: &Ctx<'_>,
+    line: u64,
+) -> Result<(), FormatError> {
+    let Some(p) = plan.as_mut() else {
+        let header: Vec<String> = splitter
+            .fields()
+            .map(|f| decode_text(f).into_owned())
+            .collect();
+        let p = header_plan(ctx.format, &header, ctx.mapping)?;
+        sink.set_label_column(p.label_column());
+        *plan = Some(p);
+        return Ok(());
+    };
+    let result = if splitter.fields != p.width() {
+        Err(RowError::new(
+            "wrong field count",
+            format!("expected {} fields, found {}", p.width(), splitter.fields),
+        ))
+    } else {
+        let (table, draft) = sink.parts();
+        p.apply(splitter.fields(), draft, table)
+    };
+    match result {
+        Ok(()) => sink.emit(line)?,
+        Err(e) => sink.skip(line, e.kind, || e.detail)?,
+    }
+    Ok(())
 }
 
 /// The plan for a header row; a layout none of whose columns are present is refused.

@@ -14,11 +14,6 @@ pub enum Row {
     Event,
     /// Not a record (a comment or header line).
     NotARecord,
-    /// The start of a record that continues on the next line (a quoted CSV field with a
-    /// line break); it is counted at the line where it started.
-    Continues,
-    /// Stop reading: the reader found the file unusable and keeps the reason itself.
-    Stop,
 }
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
@@ -32,11 +27,10 @@ pub fn for_each_line(
 ) -> Result<(), FormatError> {
     let mut lines = LineReader::new(reader, max_len);
     let mut buf = Vec::new();
-    let mut started: Option<u64> = None;
     loop {
         let line = match lines.next_line(&mut buf) {
             Ok(Some(line)) => line,
-            Ok(None) => break,
+            Ok(None) => return Ok(()),
             Err(e) => {
                 sink.stream_error(lines.line_no() + 1, &e);
                 return Ok(());
@@ -44,11 +38,6 @@ pub fn for_each_line(
         };
         let no = lines.line_no();
         if let Line::TooLong(len) = line {
-            if let Some(start) = started.take() {
-                sink.skip(start, "unterminated quoted field", || {
-                    format!("the record continues into over-long line {no}")
-                })?;
-            }
             sink.skip(no, "line too long", || {
                 format!("{len} bytes, limit {max_len}")
             })?;
@@ -59,25 +48,15 @@ pub fn for_each_line(
         } else {
             &buf
         };
-        if started.is_none() && text.trim_ascii().is_empty() {
+        if text.trim_ascii().is_empty() {
             continue;
         }
         match parse(text, sink) {
-            Ok(Row::Event) => sink.emit(started.take().unwrap_or(no))?,
-            Ok(Row::NotARecord) => started = None,
-            Ok(Row::Continues) => {
-                started.get_or_insert(no);
-            }
-            Ok(Row::Stop) => return Ok(()),
-            Err(e) => sink.skip(started.take().unwrap_or(no), e.kind, || e.detail)?,
+            Ok(Row::Event) => sink.emit(no)?,
+            Ok(Row::NotARecord) => {}
+            Err(e) => sink.skip(no, e.kind, || e.detail)?,
         }
     }
-    if let Some(start) = started {
-        sink.skip(start, "unterminated quoted field", || {
-            "the file ends inside a quoted field".into()
-        })?;
-    }
-    Ok(())
 }
 
 /// Parses a JSON line into `T`, turning a failure into a row error.

@@ -1,6 +1,7 @@
 //! One reader per family of formats, all feeding the same [`Sink`].
 
 mod access_log;
+mod batches;
 mod delimited;
 mod honeypot;
 mod lines;
