@@ -149,32 +149,42 @@ impl FlatForest {
         out
     }
 
+    /// Scores rows `start..start + out.len()`. Each tree is walked one level at a time over
+    /// the whole block, [`LANES`] points side by side: their dot products are independent,
+    /// so the CPU overlaps them, while each point still adds its terms in the crate's order.
     fn score_block(&self, m: &FeatureMatrix, start: usize, out: &mut [f64]) {
         let d = self.dims;
         let len = out.len();
-        let mut block = vec![0.0; len * d];
-        for (j, col) in m.columns.iter().enumerate() {
-            for k in 0..len {
-                block[k * d + j] = col[start + k];
-            }
-        }
+        let cols: Vec<&[f64]> = m.columns.iter().map(|c| &c[start..start + len]).collect();
         let mut sums = vec![0.0f64; len];
         let mut idx = vec![0usize; len];
+        let first_leaf = (1usize << self.depth) - 1;
         for tree in &self.trees {
             idx.fill(0);
             for _ in 0..self.depth {
-                for (k, node) in idx.iter_mut().enumerate() {
-                    let x = &block[k * d..k * d + d];
-                    let n = &tree.normals[*node * d..*node * d + d];
-                    let p = &tree.points[*node * d..*node * d + d];
-                    let mut dot = 0.0;
-                    for i in 0..d {
-                        dot += (x[i] - p[i]) * n[i];
+                for (c, nodes) in idx.chunks_mut(LANES).enumerate() {
+                    let k0 = c * LANES;
+                    // Fixed-width lanes keep the partial sums in registers; lanes past the
+                    // end of the block compute on zeros and are dropped.
+                    let mut dot = [0.0f64; LANES];
+                    let mut base = [0usize; LANES];
+                    for (b, n) in base.iter_mut().zip(nodes.iter()) {
+                        *b = n * d;
                     }
-                    *node = 2 * *node + if dot <= 0.0 { 1 } else { 2 };
+                    for (i, col) in cols.iter().enumerate() {
+                        let mut x = [0.0f64; LANES];
+                        let have = &col[k0..k0 + nodes.len()];
+                        x[..have.len()].copy_from_slice(have);
+                        for l in 0..LANES {
+                            let j = base[l] + i;
+                            dot[l] += (x[l] - tree.points[j]) * tree.normals[j];
+                        }
+                    }
+                    for (n, v) in nodes.iter_mut().zip(dot) {
+                        *n = 2 * *n + if v <= 0.0 { 1 } else { 2 };
+                    }
                 }
             }
-            let first_leaf = (1usize << self.depth) - 1;
             for (s, node) in sums.iter_mut().zip(&idx) {
                 *s += tree.leaves[node - first_leaf];
             }
@@ -185,6 +195,9 @@ impl FlatForest {
         }
     }
 }
+
+/// Points whose tree walks are interleaved.
+const LANES: usize = 8;
 
 /// Writes `node` at heap slot `i` (level `level`), padding leaves above the bottom level.
 fn place(node: &NodeRepr, i: usize, level: usize, depth: usize, dims: usize, tree: &mut FlatTree) {
