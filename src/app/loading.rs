@@ -8,6 +8,26 @@ use std::time::Instant;
 
 use crate::ingest::{read_files, Investigation, ReadError, ReadOptions, ReadProgress};
 
+/// A finished read with the totals the header shows, computed on the worker thread.
+pub struct Loaded {
+    /// Everything that was read.
+    pub investigation: Investigation,
+    /// Distinct source addresses across all files.
+    pub distinct_sources: usize,
+    /// Skipped rows across all files.
+    pub skipped: u64,
+}
+
+impl Loaded {
+    fn new(investigation: Investigation) -> Loaded {
+        Loaded {
+            distinct_sources: investigation.distinct_sources(),
+            skipped: investigation.files.iter().map(|f| f.skips.total()).sum(),
+            investigation,
+        }
+    }
+}
+
 /// A read running in the background.
 pub struct LoadJob {
     /// The files being read.
@@ -17,7 +37,7 @@ pub struct LoadJob {
     /// When it started.
     pub started: Instant,
     progress: ReadProgress,
-    result: Receiver<Result<Investigation, ReadError>>,
+    result: Receiver<Result<Loaded, ReadError>>,
 }
 
 impl LoadJob {
@@ -39,7 +59,7 @@ impl LoadJob {
         thread::Builder::new()
             .name("netsleuth-read".into())
             .spawn(move || {
-                let result = read_files(&job_paths, &options, &job_progress);
+                let result = read_files(&job_paths, &options, &job_progress).map(Loaded::new);
                 // The receiver may be gone if the window closed; nothing to do then.
                 let _ = tx.send(result);
                 repaint();
@@ -54,13 +74,25 @@ impl LoadJob {
         }
     }
 
+    /// Bytes read so far, at most [`Self::total_bytes`].
+    pub fn bytes_read(&self) -> u64 {
+        self.progress
+            .bytes_read
+            .load(Ordering::Relaxed)
+            .min(self.total_bytes)
+    }
+
     /// Fraction of bytes read so far, 0 to 1.
     pub fn fraction(&self) -> f32 {
         if self.total_bytes == 0 {
             return 0.0;
         }
-        let done = self.progress.bytes_read.load(Ordering::Relaxed);
-        (done as f64 / self.total_bytes as f64).min(1.0) as f32
+        (self.bytes_read() as f64 / self.total_bytes as f64) as f32
+    }
+
+    /// Whether [`Self::cancel`] was called.
+    pub fn is_cancelling(&self) -> bool {
+        self.progress.cancel.load(Ordering::Relaxed)
     }
 
     /// Asks the worker to stop.
@@ -69,7 +101,7 @@ impl LoadJob {
     }
 
     /// The result, once the worker has finished.
-    pub fn poll(&self) -> Option<Result<Investigation, ReadError>> {
+    pub fn poll(&self) -> Option<Result<Loaded, ReadError>> {
         match self.result.try_recv() {
             Ok(r) => Some(r),
             Err(TryRecvError::Empty) => None,

@@ -1,0 +1,102 @@
+//! Number, size and time formatting for the window.
+
+use crate::events::format_utc;
+
+/// Formats an integer with thousands separators: 1234567 -> "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `n` with separators and the singular or plural noun: "1 file", "2,004 events".
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
+}
+
+/// A byte count in the largest fitting binary unit: "61 KB", "3.8 MB".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+/// A time range to the minute, "2024-04-25 23:00 – 2024-04-26 09:50", dropping the second
+/// date when both ends fall on the same day.
+pub fn time_range(first_us: i64, last_us: i64) -> String {
+    let minute = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us).map_or_else(
+            || format_utc(us),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+        )
+    };
+    let (a, b) = (minute(first_us), minute(last_us));
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((day_a, _)), Some((day_b, time_b))) if day_a == day_b => {
+            if a == b {
+                a
+            } else {
+                format!("{a} – {time_b}")
+            }
+        }
+        _ => format!("{a} – {b}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn counts_and_sizes() {
+        assert_eq!(count(1, "file", "files"), "1 file");
+        assert_eq!(count(25192, "event", "events"), "25,192 events");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(61 * 1024 + 300), "61 KB");
+        assert_eq!(bytes(3_980_000), "3.8 MB");
+    }
+
+    #[test]
+    fn time_ranges() {
+        let t = 1_714_086_000_000_000; // 2024-04-25T23:00:00Z
+        assert_eq!(time_range(t, t), "2024-04-25 23:00");
+        assert_eq!(
+            time_range(t, t + 30 * 60_000_000),
+            "2024-04-25 23:00 – 23:30"
+        );
+        assert_eq!(
+            time_range(t, t + 3 * 3_600_000_000),
+            "2024-04-25 23:00 – 2024-04-26 02:00"
+        );
+    }
+}

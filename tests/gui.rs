@@ -1,0 +1,173 @@
+//! The real window driven headless through egui_kittest: open files, wait for the worker
+//! thread, then read what the window shows through its accessibility tree.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use netsleuth::app::NetsleuthApp;
+use netsleuth::ingest::ReadOptions;
+
+const COWRIE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-06"
+);
+const NSL_KDD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/nsl-kdd/KDDTrain+_20Percent.txt"
+);
+const KDD99_GZ: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/kddcup99/kddcup.data_10_percent.gz"
+);
+
+type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+
+/// A harness around the app; the app is created on the first frame so that it gets the
+/// harness's context, exactly as eframe gives it one.
+fn harness(files: Vec<PathBuf>) -> AppHarness {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            move |ui, app: &mut Option<NetsleuthApp>| {
+                app.get_or_insert_with(|| {
+                    NetsleuthApp::new(ui.ctx(), files.clone(), ReadOptions::default())
+                })
+                .show(ui);
+            },
+            None,
+        )
+}
+
+/// Steps the harness until the worker thread has finished, then lets the ui settle.
+fn wait_until_loaded(harness: &mut AppHarness) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness
+        .state()
+        .as_ref()
+        .is_none_or(NetsleuthApp::is_loading)
+    {
+        assert!(Instant::now() < deadline, "reading did not finish in time");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run();
+}
+
+fn open(files: Vec<PathBuf>) -> AppHarness {
+    let mut harness = harness(files);
+    wait_until_loaded(&mut harness);
+    harness
+}
+
+/// How many widgets carry exactly this text.
+fn shown(harness: &AppHarness, label: &str) -> usize {
+    harness.query_all_by_label(label).count()
+}
+
+#[test]
+fn bundled_sample_lists_its_counts() {
+    let harness = open(Vec::new());
+    let inv = harness.state().as_ref().unwrap().investigation().unwrap();
+    assert_eq!(inv.files.len(), 1);
+
+    // Header totals.
+    harness.get_by_label("282 events");
+    harness.get_by_label("1 file");
+    harness.get_by_label("28 distinct sources");
+    assert!(harness.query_by_label_contains("skipped row").is_none());
+
+    // The table row; the name appears again in "Fields present".
+    assert_eq!(shown(&harness, "cloudwatch_web_attack.csv"), 2);
+    harness.get_by_label("AWS CloudWatch web-attack CSV");
+    assert_eq!(shown(&harness, "282"), 2, "records and events");
+    assert_eq!(shown(&harness, "28"), 1, "sources");
+    assert_eq!(shown(&harness, "0"), 1, "skipped");
+    harness.get_by_label("none"); // no labels
+    harness.get_by_label("2024-04-25 23:00 – 2024-04-26 09:50");
+
+    // Fields present.
+    for field in ["event_time", "source_ip", "country_code", "detail"] {
+        harness.get_by_label(field);
+    }
+    assert!(harness.query_by_label("label").is_none());
+}
+
+#[test]
+fn two_files_and_a_missing_one() {
+    let missing = std::env::temp_dir().join("netsleuth-gui-test-no-such-dir/missing.csv");
+    let harness = open(vec![COWRIE.into(), NSL_KDD.into(), missing]);
+
+    harness.get_by_label("25,403 events");
+    harness.get_by_label("2 files");
+    harness.get_by_label("19 distinct sources");
+    harness.get_by_label("1 unreadable file");
+
+    // Cowrie row.
+    assert_eq!(shown(&harness, "cowrie.json.2018-05-06"), 2);
+    harness.get_by_label("Cowrie honeypot JSON");
+    assert_eq!(shown(&harness, "211"), 2, "cowrie records and events");
+    harness.get_by_label("19");
+    harness.get_by_label("2018-05-06 17:44 – 23:53");
+
+    // NSL-KDD row: no addresses or times, but ground-truth labels.
+    assert_eq!(shown(&harness, "KDDTrain+_20Percent.txt"), 2);
+    harness.get_by_label("NSL-KDD");
+    assert_eq!(shown(&harness, "25,192"), 2, "NSL-KDD records and events");
+    harness.get_by_label("13,449 benign · 11,743 malicious");
+    harness.get_by_label("no timestamps");
+    harness.get_by_label("+ 35 numeric columns");
+
+    // The error line names the missing file.
+    let error = harness.get_by_label_contains("netsleuth-gui-test-no-such-dir/missing.csv");
+    let text = error.value().unwrap_or_default();
+    assert!(text.contains(": cannot read: "), "{text}");
+    harness.get_by_label("1 file could not be read");
+}
+
+#[test]
+fn skipped_rows_are_highlighted_and_listed() {
+    // A real Cowrie log with lines 21 and 25 cut short, as when a log is copied while written.
+    let real = std::fs::read_to_string(COWRIE).unwrap();
+    let mut lines: Vec<&str> = real.lines().take(30).collect();
+    lines[20] = &lines[20][..60];
+    lines[24] = &lines[24][..40];
+    let path = std::env::temp_dir().join("netsleuth-gui-test-truncated.json");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let mut harness = open(vec![path]);
+
+    harness.get_by_label("28 events");
+    harness.get_by_label("2 skipped rows");
+    let first = "netsleuth-gui-test-truncated.json:21: invalid JSON: \
+                 EOF while parsing a string at line 1 column 60";
+    assert!(harness.query_by_label(first).is_none(), "closed at first");
+
+    // Hovering the count shows the examples.
+    harness.get_by_label("2").hover();
+    harness.run();
+    harness.get_by_label_contains("line 21: invalid JSON");
+    harness.get_by_label_contains("line 25: invalid JSON");
+
+    // Opening the section lists them as file:line: reason.
+    harness.get_by_label("Skipped rows (2)").click();
+    harness.run();
+    harness.get_by_label(first);
+    harness.get_by_label_contains("netsleuth-gui-test-truncated.json:25: invalid JSON");
+    harness.get_by_label("2 × invalid JSON");
+}
+
+#[test]
+fn reading_can_be_cancelled() {
+    // About 500,000 records: far longer to read than to click Cancel.
+    let mut harness = harness(vec![KDD99_GZ.into()]);
+    assert!(harness.state().as_ref().unwrap().is_loading());
+    harness.get_by_label("Reading 1 file…");
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel")
+        .click();
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Reading was cancelled.");
+    harness.get_by_label("Nothing loaded");
+}
