@@ -4,15 +4,7 @@ use crate::events::format_utc;
 
 /// Formats an integer with thousands separators: 1234567 -> "1,234,567".
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::detection::human_count(n)
 }
 
 /// `n` with separators and the singular or plural noun: "1 file", "2,004 events".
