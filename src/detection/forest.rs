@@ -141,43 +141,66 @@ impl FlatForest {
     /// are in (0, 1]; higher is more anomalous, about 0.5 is ordinary.
     pub fn score(&self, m: &FeatureMatrix) -> Vec<f64> {
         assert_eq!(m.dims(), self.dims, "feature width must match the forest");
+        macro_rules! by_width {
+            ($($d:literal)*) => {
+                match self.dims {
+                    $($d => self.score_d::<$d>(m),)*
+                    _ => panic!("a forest has 1 to {MAX_DIMS} dimensions"),
+                }
+            };
+        }
+        by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+    }
+
+    /// [`Self::score`] with the width known at compile time, so that every dot product is
+    /// unrolled and free of bounds checks.
+    fn score_d<const D: usize>(&self, m: &FeatureMatrix) -> Vec<f64> {
+        let trees: Vec<Vec<Split<D>>> = self
+            .trees
+            .iter()
+            .map(|t| t.splits::<D>(self.dims))
+            .collect();
         let n = m.rows();
         let mut out = vec![0.0; n];
         out.par_chunks_mut(BLOCK)
             .enumerate()
-            .for_each(|(b, chunk)| self.score_block(m, b * BLOCK, chunk));
+            .for_each(|(b, chunk)| {
+                let mut rows = vec![[0.0; D]; chunk.len().next_multiple_of(LANES)];
+                for (k, row) in rows.iter_mut().take(chunk.len()).enumerate() {
+                    m.row_into(b * BLOCK + k, &mut row[..self.dims]);
+                }
+                self.score_block(&trees, &rows, chunk);
+            });
         out
     }
 
-    /// Scores rows `start..start + out.len()`. Each tree is walked one level at a time over
-    /// the whole block, [`LANES`] points side by side: their dot products are independent,
-    /// so the CPU overlaps them, while each point still adds its terms in the crate's order.
-    fn score_block(&self, m: &FeatureMatrix, start: usize, out: &mut [f64]) {
-        let d = self.dims;
-        let len = out.len();
-        let cols: Vec<&[f64]> = m.columns.iter().map(|c| &c[start..start + len]).collect();
-        let mut sums = vec![0.0f64; len];
-        let mut idx = vec![0usize; len];
+    /// Scores a block of rows (padded to whole lanes) into `out`. Each tree is walked one
+    /// level at a time over the whole block, [`LANES`] points side by side: their dot products
+    /// are independent, so the CPU overlaps them, while each point still adds its terms in the
+    /// crate's order.
+    fn score_block<const D: usize>(
+        &self,
+        trees: &[Vec<Split<D>>],
+        rows: &[[f64; D]],
+        out: &mut [f64],
+    ) {
+        let mut sums = vec![0.0f64; out.len()];
+        let mut idx = vec![0usize; rows.len()];
         let first_leaf = (1usize << self.depth) - 1;
-        for tree in &self.trees {
+        for (splits, tree) in trees.iter().zip(&self.trees) {
             idx.fill(0);
             for _ in 0..self.depth {
-                for (c, nodes) in idx.chunks_mut(LANES).enumerate() {
-                    let k0 = c * LANES;
-                    // Fixed-width lanes keep the partial sums in registers; lanes past the
-                    // end of the block compute on zeros and are dropped.
+                for (nodes, xs) in idx.chunks_exact_mut(LANES).zip(rows.chunks_exact(LANES)) {
+                    let s: [&Split<D>; LANES] = std::array::from_fn(|l| &splits[nodes[l]]);
+                    // The products are exact element by element, so they are formed with
+                    // vector instructions; only the sums must run in the crate's order.
+                    let terms: [[f64; D]; LANES] = std::array::from_fn(|l| {
+                        std::array::from_fn(|i| (xs[l][i] - s[l].point[i]) * s[l].normal[i])
+                    });
                     let mut dot = [0.0f64; LANES];
-                    let mut base = [0usize; LANES];
-                    for (b, n) in base.iter_mut().zip(nodes.iter()) {
-                        *b = n * d;
-                    }
-                    for (i, col) in cols.iter().enumerate() {
-                        let mut x = [0.0f64; LANES];
-                        let have = &col[k0..k0 + nodes.len()];
-                        x[..have.len()].copy_from_slice(have);
-                        for l in 0..LANES {
-                            let j = base[l] + i;
-                            dot[l] += (x[l] - tree.points[j]) * tree.normals[j];
+                    for i in 0..D {
+                        for (d, t) in dot.iter_mut().zip(&terms) {
+                            *d += t[i];
                         }
                     }
                     for (n, v) in nodes.iter_mut().zip(dot) {
@@ -194,6 +217,31 @@ impl FlatForest {
             *o = 2.0_f64.powf(-(s / trees) / self.c);
         }
     }
+}
+
+impl FlatTree {
+    /// The internal nodes as splits `D` wide, zero-padded past `dims`.
+    fn splits<const D: usize>(&self, dims: usize) -> Vec<Split<D>> {
+        self.points
+            .chunks_exact(dims)
+            .zip(self.normals.chunks_exact(dims))
+            .map(|(p, n)| {
+                let mut split = Split {
+                    point: [0.0; D],
+                    normal: [0.0; D],
+                };
+                split.point[..dims].copy_from_slice(p);
+                split.normal[..dims].copy_from_slice(n);
+                split
+            })
+            .collect()
+    }
+}
+
+/// One internal node: the hyperplane through `point` with normal `normal`.
+struct Split<const D: usize> {
+    point: [f64; D],
+    normal: [f64; D],
 }
 
 /// Points whose tree walks are interleaved.

@@ -316,6 +316,11 @@ impl EventTable {
         self.destination_ip.get(row).map(|id| self.ips.resolve(id))
     }
 
+    /// Interned id of the destination address.
+    pub fn destination_ip_id(&self, row: usize) -> Option<u32> {
+        self.destination_ip.get(row)
+    }
+
     /// Destination port.
     pub fn destination_port(&self, row: usize) -> Option<u16> {
         self.destination_port.get(row).map(|p| p as u16)

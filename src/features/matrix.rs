@@ -23,8 +23,14 @@ pub fn quantile(v: &[f64], q: f64) -> f64 {
         return 0.0;
     }
     let mut s = v.to_vec();
-    s.sort_unstable_by(f64::total_cmp);
-    quantile_sorted(&s, q)
+    let pos = q.clamp(0.0, 1.0) * (s.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let (_, &mut low, above) = s.select_nth_unstable_by(lo, f64::total_cmp);
+    if pos == lo as f64 {
+        return low;
+    }
+    let high = above.iter().copied().min_by(f64::total_cmp).unwrap_or(low);
+    low + (high - low) * (pos - lo as f64)
 }
 
 /// [`quantile`] of an already sorted slice.
@@ -150,12 +156,9 @@ impl FeatureMatrix {
 /// below half the standard deviation, so that a column where most values are equal does not
 /// turn every other value into an extreme z; 1 for a constant column.
 pub fn robust_scale(c: &[f64]) -> (f64, f64) {
-    let mut s = c.to_vec();
-    s.sort_unstable_by(f64::total_cmp);
-    let centre = quantile_sorted(&s, 0.5);
-    let mut dev: Vec<f64> = s.iter().map(|v| (v - centre).abs()).collect();
-    dev.sort_unstable_by(f64::total_cmp);
-    let mad = quantile_sorted(&dev, 0.5) * 1.4826;
+    let centre = median(c);
+    let dev: Vec<f64> = c.iter().map(|v| (v - centre).abs()).collect();
+    let mad = median(&dev) * 1.4826;
     let n = c.len().max(1) as f64;
     let mean = c.iter().sum::<f64>() / n;
     let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();

@@ -6,8 +6,8 @@ use std::fs;
 use std::io::{self, BufWriter};
 use std::path::Path;
 
-use crate::detection::{Detection, DetectorKind, SourceVerdict};
-use crate::events::{format_utc, EventTable};
+use crate::detection::SourceVerdict;
+use crate::events::format_utc;
 
 /// Neutralises spreadsheet formula injection: text starting with `=`, `+`, `-`, `@`, a tab or
 /// a carriage return gets a leading apostrophe, which spreadsheets show as plain text.
@@ -32,19 +32,28 @@ pub fn verdict_label(confidence: f64, threshold: f64) -> &'static str {
 
 /// Writes `path` through a temporary file renamed into place, so a crash never leaves a
 /// half-written file under the final name.
-fn write_atomic(
+pub(super) fn write_atomic_bytes(
     path: &Path,
-    fill: impl FnOnce(&mut csv::Writer<BufWriter<fs::File>>) -> csv::Result<()>,
+    fill: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
     let tmp = path.with_extension("csv.partial");
     let file = fs::File::create(&tmp)?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    fill(&mut w).map_err(io::Error::other)?;
-    let inner = w
-        .into_inner()
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    inner.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    fill(&mut w)?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     fs::rename(&tmp, path)
+}
+
+/// [`write_atomic_bytes`] through a CSV writer.
+fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut csv::Writer<&mut BufWriter<fs::File>>) -> csv::Result<()>,
+) -> io::Result<()> {
+    write_atomic_bytes(path, |file| {
+        let mut w = csv::Writer::from_writer(file);
+        fill(&mut w).map_err(io::Error::other)?;
+        w.flush()
+    })
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -53,66 +62,6 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 fn safe(v: Option<&str>) -> String {
     v.map_or_else(String::new, |s| spreadsheet_safe(s).into_owned())
-}
-
-/// Writes one row per event with its fields, label, combined score, verdict and each
-/// detector's raw score.
-pub fn write_events(
-    path: &Path,
-    t: &EventTable,
-    d: &Detection,
-    file_names: &[String],
-) -> io::Result<()> {
-    let detectors: Vec<DetectorKind> = d.events.raw.keys().copied().collect();
-    write_atomic(path, |w| {
-        let mut header = vec![
-            "file",
-            "line",
-            "event_time",
-            "source_ip",
-            "source_port",
-            "destination_ip",
-            "destination_port",
-            "transport",
-            "app_protocol",
-            "bytes_sent",
-            "bytes_received",
-            "outcome",
-            "label",
-            "label_class",
-            "score",
-            "flagged",
-        ];
-        header.extend(detectors.iter().map(|k| k.name()));
-        w.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for r in 0..t.len() {
-            row.clear();
-            row.push(safe(file_names.get(t.file(r) as usize).map(String::as_str)));
-            row.push(t.line(r).to_string());
-            row.push(opt(t.time_us(r).map(format_utc)));
-            row.push(opt(t.source_ip(r)));
-            row.push(opt(t.source_port(r)));
-            row.push(opt(t.destination_ip(r)));
-            row.push(opt(t.destination_port(r)));
-            row.push(safe(t.transport(r)));
-            row.push(safe(t.app_protocol(r)));
-            row.push(opt(t.bytes_sent(r)));
-            row.push(opt(t.bytes_received(r)));
-            row.push(safe(t.outcome(r)));
-            let label = t.label(r);
-            row.push(opt(label.map(|l| l.verdict.as_str())));
-            row.push(safe(label.map(|l| t.label_class_name(l))));
-            row.push(format!("{:.4}", d.event_score[r]));
-            row.push(u8::from(d.event_flagged[r]).to_string());
-            for k in &detectors {
-                row.push(format!("{:.4}", d.events.raw[k][r]));
-            }
-            w.write_record(&row)?;
-        }
-        w.flush()?;
-        Ok(())
-    })
 }
 
 /// Writes one row per source: address, country, counts, time range, confidence, verdict and

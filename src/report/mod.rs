@@ -2,5 +2,7 @@
 //! proposed blocklist, as spreadsheet-safe CSV.
 
 mod csv_out;
+mod events_csv;
 
-pub use csv_out::{spreadsheet_safe, verdict_label, write_blocklist, write_events, write_sources};
+pub use csv_out::{spreadsheet_safe, verdict_label, write_blocklist, write_sources};
+pub use events_csv::write_events;
