@@ -1,5 +1,7 @@
 //! Per-event features, computed from whatever fields the events carry.
 
+use rayon::prelude::*;
+
 use crate::events::{EventTable, TcpFlags};
 
 use super::address::{is_common_port, is_private};
@@ -34,6 +36,9 @@ fn ln1p(v: f64) -> f64 {
     v.max(0.0).ln_1p()
 }
 
+/// How one feature is computed from a row.
+type Spec<'a> = Box<dyn Fn(usize) -> Option<f64> + Send + Sync + 'a>;
+
 fn column(n: usize, f: impl Fn(usize) -> Option<f64>) -> Vec<f64> {
     (0..n).map(|r| f(r).unwrap_or(f64::NAN)).collect()
 }
@@ -43,7 +48,6 @@ fn column(n: usize, f: impl Fn(usize) -> Option<f64>) -> Vec<f64> {
 /// The extra numeric columns follow, log-transformed when non-negative and heavy-tailed.
 pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatrix {
     let n = t.len();
-    let mut m = FeatureMatrix::default();
     let total_bytes = |r| match (t.bytes_sent(r), t.bytes_received(r)) {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
@@ -52,91 +56,98 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
     };
-    m.push_imputed("log_bytes_sent", column(n, |r| t.bytes_sent(r).map(ln1p)));
-    m.push_imputed(
-        "log_bytes_received",
-        column(n, |r| t.bytes_received(r).map(ln1p)),
-    );
-    m.push_imputed(
-        "log_packets_sent",
-        column(n, |r| t.packets_sent(r).map(ln1p)),
-    );
-    m.push_imputed(
-        "log_packets_received",
-        column(n, |r| t.packets_received(r).map(ln1p)),
-    );
-    m.push_imputed("log_duration", column(n, |r| t.duration_s(r).map(ln1p)));
-    m.push_imputed(
-        "log_bytes_per_s",
-        column(n, |r| {
-            Some(ln1p(total_bytes(r)? / t.duration_s(r)?.max(1e-3)))
-        }),
-    );
-    m.push_imputed(
-        "log_packets_per_s",
-        column(n, |r| {
-            Some(ln1p(total_packets(r)? / t.duration_s(r)?.max(1e-3)))
-        }),
-    );
-    m.push_imputed(
-        "log_bytes_per_packet",
-        column(n, |r| {
-            Some(ln1p(total_bytes(r)? / total_packets(r)?.max(1.0)))
-        }),
-    );
-    m.push_imputed(
-        "sent_ratio",
-        column(n, |r| {
+    let private: Vec<f64> = t
+        .ips()
+        .iter()
+        .map(|ip| f64::from(u8::from(is_private(ip))))
+        .collect();
+    let mut specs: Vec<(String, Spec<'_>)> = Vec::new();
+    specs.push((
+        "log_bytes_sent".to_string(),
+        Box::new(|r| t.bytes_sent(r).map(ln1p)),
+    ));
+    specs.push((
+        "log_bytes_received".to_string(),
+        Box::new(|r| t.bytes_received(r).map(ln1p)),
+    ));
+    specs.push((
+        "log_packets_sent".to_string(),
+        Box::new(|r| t.packets_sent(r).map(ln1p)),
+    ));
+    specs.push((
+        "log_packets_received".to_string(),
+        Box::new(|r| t.packets_received(r).map(ln1p)),
+    ));
+    specs.push((
+        "log_duration".to_string(),
+        Box::new(|r| t.duration_s(r).map(ln1p)),
+    ));
+    specs.push((
+        "log_bytes_per_s".to_string(),
+        Box::new(|r| Some(ln1p(total_bytes(r)? / t.duration_s(r)?.max(1e-3)))),
+    ));
+    specs.push((
+        "log_packets_per_s".to_string(),
+        Box::new(|r| Some(ln1p(total_packets(r)? / t.duration_s(r)?.max(1e-3)))),
+    ));
+    specs.push((
+        "log_bytes_per_packet".to_string(),
+        Box::new(|r| Some(ln1p(total_bytes(r)? / total_packets(r)?.max(1.0)))),
+    ));
+    specs.push((
+        "sent_ratio".to_string(),
+        Box::new(|r| {
             let (s, v) = (t.bytes_sent(r)?, t.bytes_received(r)?);
             Some(if s + v > 0.0 { s / (s + v) } else { 0.5 })
         }),
-    );
-    m.push_imputed(
-        "hour",
-        column(n, |r| {
-            t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))
-        }),
-    );
-    m.push_imputed(
-        "weekend",
-        column(n, |r| {
+    ));
+    specs.push((
+        "hour".to_string(),
+        Box::new(|r| t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))),
+    ));
+    specs.push((
+        "weekend".to_string(),
+        Box::new(|r| {
             t.time_us(r)
                 .map(|us| f64::from(u8::from(weekday(us, settings) >= 5)))
         }),
-    );
-    m.push_imputed(
-        "off_hours",
-        column(n, |r| {
+    ));
+    specs.push((
+        "off_hours".to_string(),
+        Box::new(|r| {
             t.time_us(r)
                 .map(|us| f64::from(u8::from(is_off_hours(us, settings))))
         }),
-    );
+    ));
     for (bit, name) in TcpFlags::NAMES.iter().enumerate() {
-        m.push_imputed(
-            &format!("flag_{}", name.to_ascii_lowercase()),
-            column(n, |r| t.tcp_flags(r).map(|f| f64::from((f.0 >> bit) & 1))),
-        );
+        specs.push((
+            format!("flag_{}", name.to_ascii_lowercase()),
+            Box::new(move |r| t.tcp_flags(r).map(|f| f64::from((f.0 >> bit) & 1))),
+        ));
     }
-    m.push_imputed(
-        "src_private",
-        column(n, |r| {
-            t.source_ip(r).map(|ip| f64::from(u8::from(is_private(ip))))
-        }),
-    );
-    m.push_imputed(
-        "dst_private",
-        column(n, |r| {
-            t.destination_ip(r)
-                .map(|ip| f64::from(u8::from(is_private(ip))))
-        }),
-    );
-    m.push_imputed(
-        "dst_port_uncommon",
-        column(n, |r| {
+    specs.push((
+        "src_private".to_string(),
+        Box::new(|r| t.source_ip_id(r).map(|id| private[id as usize])),
+    ));
+    specs.push((
+        "dst_private".to_string(),
+        Box::new(|r| t.destination_ip_id(r).map(|id| private[id as usize])),
+    ));
+    specs.push((
+        "dst_port_uncommon".to_string(),
+        Box::new(|r| {
             t.destination_port(r)
                 .map(|p| f64::from(u8::from(!is_common_port(p))))
         }),
-    );
+    ));
+    let columns: Vec<(String, Vec<f64>)> = specs
+        .into_par_iter()
+        .map(|(name, f)| (name, column(n, f)))
+        .collect();
+    let mut m = FeatureMatrix::default();
+    for (name, values) in columns {
+        m.push_imputed(&name, values);
+    }
     for extra in t.extras() {
         let mut values: Vec<f64> = (0..n)
             .map(|r| extra.values.get(r).map_or(f64::NAN, f64::from))

@@ -2,6 +2,7 @@
 //! constant-column removal, robust standardisation and PCA reduction.
 
 use nalgebra::{DMatrix, SymmetricEigen};
+use rayon::prelude::*;
 
 /// Named numeric features, column-major, with no missing values once built.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,15 +59,14 @@ impl FeatureMatrix {
     /// Adds a column whose missing values are NaN: they are replaced by the column's median.
     /// A column with no value, or only one distinct value, is not added. Returns whether it was.
     pub fn push_imputed(&mut self, name: &str, mut values: Vec<f64>) -> bool {
-        let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-        if present.is_empty() {
+        let Some(first) = values.iter().copied().find(|v| !v.is_nan()) else {
+            return false;
+        };
+        if values.iter().all(|&v| v == first || v.is_nan()) {
             return false;
         }
-        let first = present[0];
-        if present.iter().all(|&v| v == first) {
-            return false;
-        }
-        if present.len() < values.len() {
+        if values.iter().any(|v| v.is_nan()) {
+            let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
             let fill = median(&present);
             for v in &mut values {
                 if v.is_nan() {
@@ -91,7 +91,7 @@ impl FeatureMatrix {
     /// Returns the (centre, scale) used per column.
     pub fn standardise_robust(&mut self) -> Vec<(f64, f64)> {
         self.columns
-            .iter_mut()
+            .par_iter_mut()
             .map(|c| {
                 let (centre, scale) = robust_scale(c);
                 for v in c.iter_mut() {

@@ -1,9 +1,10 @@
 //! Per-source-IP aggregates: what the analyst acts on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::events::EventTable;
 
@@ -118,23 +119,22 @@ fn stats_for(
     let bytes_sent = aggregate(rs().map(|r| t.bytes_sent(r)));
     let bytes_received = aggregate(rs().map(|r| t.bytes_received(r)));
     let distinct_destinations = rs()
-        .filter_map(|r| t.destination_ip(r))
-        .collect::<HashSet<_>>()
+        .filter_map(|r| t.destination_ip_id(r))
+        .collect::<FxHashSet<_>>()
         .len();
     let distinct_ports = rs()
         .filter_map(|r| t.destination_port(r))
-        .collect::<HashSet<_>>()
+        .collect::<FxHashSet<_>>()
         .len();
     let outcomes: Vec<&str> = rs().filter_map(|r| t.outcome(r)).collect();
     let failed_share = (!outcomes.is_empty())
         .then(|| outcomes.iter().filter(|o| is_failure(o)).count() as f64 / outcomes.len() as f64);
     let mut times: Vec<i64> = rs().filter_map(|r| t.time_us(r)).collect();
     times.sort_unstable();
+    // The times are sorted, so distinct hours are the changes of hour.
     let active_hours = times
-        .iter()
-        .map(|us| us.div_euclid(3_600_000_000))
-        .collect::<HashSet<_>>()
-        .len();
+        .chunk_by(|a, b| a.div_euclid(3_600_000_000) == b.div_euclid(3_600_000_000))
+        .count();
     let hours_of_day = times
         .iter()
         .fold(0u32, |acc, &us| acc | (1 << hour_of_day(us, settings)))
