@@ -202,6 +202,27 @@ fn run_level(
     scores
 }
 
+/// The standardised event features and, when events have times, each event's burst z-score.
+fn event_inputs(
+    table: &EventTable,
+    settings: &DetectionSettings,
+) -> (FeatureMatrix, Option<Vec<f64>>) {
+    let mut ev = event_features(table, &settings.features);
+    ev.standardise_robust();
+    let times: Vec<i64> = (0..table.len()).filter_map(|r| table.time_us(r)).collect();
+    if times.is_empty() {
+        return (ev, None);
+    }
+    let span = times.iter().max().unwrap_or(&0) - times.iter().min().unwrap_or(&0);
+    let z = burst_z(&times, window_for_span(span), 0.3);
+    drop(times);
+    let mut it = z.into_iter();
+    let burst = (0..table.len())
+        .map(|r| table.time_us(r).and_then(|_| it.next()).unwrap_or(0.0))
+        .collect();
+    (ev, Some(burst))
+}
+
 /// Runs detection over every event of `table`. Labels are never used here.
 pub fn detect(
     table: &EventTable,
@@ -216,23 +237,32 @@ pub fn detect(
         }
     };
     let mut timings: Timings = Vec::new();
+    let mut level_time = [Duration::ZERO; 2];
     let t = Instant::now();
-    let mut ev = event_features(table, &settings.features);
-    ev.standardise_robust();
-    let ev_forest = standardised_for_forest(&ev);
-    let times: Vec<i64> = (0..table.len()).filter_map(|r| table.time_us(r)).collect();
-    let event_burst = if times.is_empty() {
-        None
-    } else {
-        let span = times.iter().max().unwrap_or(&0) - times.iter().min().unwrap_or(&0);
-        let z = burst_z(&times, window_for_span(span), 0.3);
-        let mut it = z.into_iter();
-        Some(
-            (0..table.len())
-                .map(|r| table.time_us(r).and_then(|_| it.next()).unwrap_or(0.0))
-                .collect::<Vec<f64>>(),
-        )
+    let (ev, event_burst) = event_inputs(table, settings);
+    let mut feature_time = t.elapsed();
+    check()?;
+    // The event features are the largest buffers of a run: they go as soon as the events
+    // are scored.
+    let mut events = {
+        let ev_forest = standardised_for_forest(&ev);
+        let ev_inputs = LevelInputs {
+            standardised: &ev,
+            sources: None,
+            burst_z: event_burst.as_deref(),
+        };
+        let ev_forest_inputs = LevelInputs {
+            standardised: &ev_forest,
+            ..ev_inputs
+        };
+        run_level(settings, &ev_inputs, &ev_forest_inputs, &mut level_time)
     };
+    drop((ev, event_burst));
+    events.normalised.remove(&DetectorKind::Rules);
+    events.raw.remove(&DetectorKind::Rules);
+    check()?;
+
+    let t = Instant::now();
     let stats = source_stats(table, &settings.features);
     let mut src = source_features(&stats);
     src.standardise_robust();
@@ -251,22 +281,8 @@ pub fn detect(
                 .fold(0.0, f64::max)
         })
         .collect();
-    timings.push(("features", t.elapsed()));
-    check()?;
-
-    let mut level_time = [Duration::ZERO; 2];
-    let ev_inputs = LevelInputs {
-        standardised: &ev,
-        sources: None,
-        burst_z: event_burst.as_deref(),
-    };
-    let ev_forest_inputs = LevelInputs {
-        standardised: &ev_forest,
-        ..ev_inputs
-    };
-    let mut events = run_level(settings, &ev_inputs, &ev_forest_inputs, &mut level_time);
-    events.normalised.remove(&DetectorKind::Rules);
-    events.raw.remove(&DetectorKind::Rules);
+    feature_time += t.elapsed();
+    timings.push(("features", feature_time));
     check()?;
     let src_inputs = LevelInputs {
         standardised: &src,

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use crate::events::{EventTable, TcpFlags};
 
 use super::address::{is_common_port, is_private};
+use super::matrix::impute;
 use super::{FeatureMatrix, FeatureSettings};
 
 const US_PER_HOUR: i64 = 3_600_000_000;
@@ -140,9 +141,11 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
                 .map(|p| f64::from(u8::from(!is_common_port(p))))
         }),
     ));
+    // Columns without information are dropped as soon as they are computed, so that a file
+    // lacking many fields never holds them all at once.
     let columns: Vec<(String, Vec<f64>)> = specs
         .into_par_iter()
-        .map(|(name, f)| (name, column(n, f)))
+        .filter_map(|(name, f)| impute(column(n, f)).map(|v| (name, v)))
         .collect();
     let mut m = FeatureMatrix::default();
     for (name, values) in columns {

@@ -45,6 +45,25 @@ pub fn quantile_sorted(s: &[f64], q: f64) -> f64 {
     s[lo] + (s[hi] - s[lo]) * (pos - lo as f64)
 }
 
+/// Replaces the NaNs (missing values) of a column by its median. `None` when the column has
+/// no value or only one distinct value, so it carries no information.
+pub fn impute(mut values: Vec<f64>) -> Option<Vec<f64>> {
+    let first = values.iter().copied().find(|v| !v.is_nan())?;
+    if values.iter().all(|&v| v == first || v.is_nan()) {
+        return None;
+    }
+    if values.iter().any(|v| v.is_nan()) {
+        let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        let fill = median(&present);
+        for v in &mut values {
+            if v.is_nan() {
+                *v = fill;
+            }
+        }
+    }
+    Some(values)
+}
+
 impl FeatureMatrix {
     /// Number of rows.
     pub fn rows(&self) -> usize {
@@ -56,24 +75,12 @@ impl FeatureMatrix {
         self.columns.len()
     }
 
-    /// Adds a column whose missing values are NaN: they are replaced by the column's median.
-    /// A column with no value, or only one distinct value, is not added. Returns whether it was.
-    pub fn push_imputed(&mut self, name: &str, mut values: Vec<f64>) -> bool {
-        let Some(first) = values.iter().copied().find(|v| !v.is_nan()) else {
+    /// Adds a column whose missing values are NaN (see [`impute`]). Returns whether it was
+    /// added.
+    pub fn push_imputed(&mut self, name: &str, values: Vec<f64>) -> bool {
+        let Some(values) = impute(values) else {
             return false;
         };
-        if values.iter().all(|&v| v == first || v.is_nan()) {
-            return false;
-        }
-        if values.iter().any(|v| v.is_nan()) {
-            let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-            let fill = median(&present);
-            for v in &mut values {
-                if v.is_nan() {
-                    *v = fill;
-                }
-            }
-        }
         self.names.push(name.to_string());
         self.columns.push(values);
         true
