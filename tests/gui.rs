@@ -1,5 +1,6 @@
 //! The real window driven headless through egui_kittest: open files, wait for the worker
-//! thread, then read what the window shows through its accessibility tree.
+//! threads (reading, then detection), then read what the window shows through its
+//! accessibility tree and drive it with clicks and keys.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -41,14 +42,10 @@ fn harness(files: Vec<PathBuf>) -> AppHarness {
         )
 }
 
-/// Steps the harness until the worker thread has finished, then lets the ui settle.
+/// Steps the harness until reading and detection have finished, then lets the ui settle.
 fn wait_until_loaded(harness: &mut AppHarness) {
     let deadline = Instant::now() + Duration::from_secs(120);
-    while harness
-        .state()
-        .as_ref()
-        .is_none_or(NetsleuthApp::is_loading)
-    {
+    while harness.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
         assert!(Instant::now() < deadline, "reading did not finish in time");
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
@@ -62,6 +59,14 @@ fn open(files: Vec<PathBuf>) -> AppHarness {
     harness
 }
 
+/// Opens `files` and switches to the Files view.
+fn open_files_view(files: Vec<PathBuf>) -> AppHarness {
+    let mut harness = open(files);
+    harness.get_by_label("Files").click();
+    harness.run();
+    harness
+}
+
 /// How many widgets carry exactly this text.
 fn shown(harness: &AppHarness, label: &str) -> usize {
     harness.query_all_by_label(label).count()
@@ -69,7 +74,7 @@ fn shown(harness: &AppHarness, label: &str) -> usize {
 
 #[test]
 fn bundled_sample_lists_its_counts() {
-    let harness = open(Vec::new());
+    let harness = open_files_view(Vec::new());
     let inv = harness.state().as_ref().unwrap().investigation().unwrap();
     assert_eq!(inv.files.len(), 1);
 
@@ -98,7 +103,7 @@ fn bundled_sample_lists_its_counts() {
 #[test]
 fn two_files_and_a_missing_one() {
     let missing = std::env::temp_dir().join("netsleuth-gui-test-no-such-dir/missing.csv");
-    let harness = open(vec![COWRIE.into(), NSL_KDD.into(), missing]);
+    let harness = open_files_view(vec![COWRIE.into(), NSL_KDD.into(), missing]);
 
     harness.get_by_label("25,403 events");
     harness.get_by_label("2 files");
@@ -136,7 +141,7 @@ fn skipped_rows_are_highlighted_and_listed() {
     lines[24] = &lines[24][..40];
     let path = std::env::temp_dir().join("netsleuth-gui-test-truncated.json");
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let mut harness = open(vec![path]);
+    let mut harness = open_files_view(vec![path]);
 
     harness.get_by_label("28 events");
     harness.get_by_label("2 skipped rows");
@@ -170,4 +175,138 @@ fn reading_can_be_cancelled() {
     wait_until_loaded(&mut harness);
     harness.get_by_label("Reading was cancelled.");
     harness.get_by_label("Nothing loaded");
+}
+
+#[test]
+fn overview_shows_the_verdict_and_kpis_of_the_bundled_sample() {
+    let harness = open(Vec::new());
+    let app = harness.state().as_ref().unwrap();
+    let a = app.analysis().expect("detection has run");
+    assert_eq!(a.detection.sources.len(), 28);
+
+    // The KPI cards show the analysis' own figures.
+    harness.get_by_label("282");
+    harness.get_by_label("28");
+    for (title, value) in [
+        ("anomalous events", a.flagged_events()),
+        ("flagged sources", a.flagged_sources()),
+        ("proposed blocks", a.proposed_blocks()),
+    ] {
+        harness.get_by_label(title);
+        assert!(
+            harness
+                .query_all_by_label(&netsleuth::app::thousands(value as u64))
+                .count()
+                >= 1,
+            "{title}: {value}"
+        );
+    }
+    // The sample has clear outliers: something is proposed for blocking, and the verdict
+    // names the most suspicious source.
+    assert!(a.proposed_blocks() >= 1);
+    let top = &a.detection.sources[a.ranked[0]];
+    let verdict = harness.get_by_label_contains("need attention");
+    let text = verdict.value().unwrap_or_default();
+    assert!(text.contains(&top.stats.ip.to_string()), "{text}");
+    harness.get_by_label("Look here first");
+    harness.get_by_label("Why sources were flagged");
+}
+
+#[test]
+fn alerts_sort_filter_and_select_a_source() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("28 of 28 sources");
+
+    // Sorting by events puts the busiest source first: 165.225.209.4 with 29 events.
+    harness.get_by_label("Events").click();
+    harness.run();
+    harness.get_by_label("Events ⬇");
+    let busiest = {
+        let app = harness.state().as_ref().unwrap();
+        let a = app.analysis().unwrap();
+        let rows = app.view().alerts.rows(a);
+        a.detection.sources[rows[0]].stats.ip.to_string()
+    };
+    assert_eq!(busiest, "165.225.209.4");
+
+    // Ctrl+F focuses the text filter, which keeps the matching addresses only.
+    harness.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::F);
+    harness.run();
+    assert!(harness
+        .get_by_role_and_label(Role::TextInput, "Filter")
+        .is_focused());
+    harness
+        .get_by_role_and_label(Role::TextInput, "Filter")
+        .type_text("165.225.2");
+    harness.run();
+    harness.get_by_label("5 of 28 sources");
+
+    // Selecting a source shows its reasons with their numbers.
+    harness.get_by_label("165.225.209.4").click();
+    harness.run();
+    let (ip, reasons) = {
+        let app = harness.state().as_ref().unwrap();
+        let a = app.analysis().unwrap();
+        let s = &a.detection.sources[app.view().selected.expect("a source is selected")];
+        (s.stats.ip.to_string(), s.reasons.clone())
+    };
+    assert_eq!(ip, "165.225.209.4");
+    harness.get_by_label("Why");
+    assert!(!reasons.is_empty());
+    for r in &reasons {
+        harness.get_by_label(&format!("• {r}"));
+    }
+    assert!(reasons.contains(&"29 events, 3x the median source (p95 is 28)".to_owned()));
+
+    // Block it; Esc clears the selection.
+    harness.get_by_label("Block").click();
+    harness.run();
+    harness.get_by_label("blocked");
+    harness.key_press(eframe::egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().as_ref().unwrap().view().selected.is_none());
+    assert!(harness.query_by_label("Why").is_none());
+}
+
+#[test]
+fn presentation_mode_hides_the_chrome() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("File");
+    harness.get_by_label_contains("Detection done in");
+    harness.key_press(eframe::egui::Key::F11);
+    harness.run();
+    assert!(harness.state().as_ref().unwrap().view().presentation);
+    assert!(harness.query_by_label("File").is_none(), "menu bar hidden");
+    assert!(harness
+        .query_by_label_contains("Detection done in")
+        .is_none());
+    harness.get_by_label("Exit presentation").click();
+    harness.run();
+    assert!(!harness.state().as_ref().unwrap().view().presentation);
+    harness.get_by_label("File");
+}
+
+#[test]
+fn scatter_and_timeline_show_their_layers() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    let a_flagged = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .analysis()
+        .unwrap()
+        .flagged_events();
+    harness.get_by_label_contains(&format!(
+        "ordinary events (showing {}), {} anomalous",
+        282 - a_flagged,
+        a_flagged
+    ));
+    harness.get_by_label_contains("Block the");
+    harness.get_by_label("Timeline").click();
+    harness.run();
+    harness.get_by_label("5 min per bar; anomalous events stacked in orange");
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{channel, Receiver, TryRecvError};
+use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
@@ -10,8 +11,8 @@ use crate::ingest::{read_files, Investigation, ReadError, ReadOptions, ReadProgr
 
 /// A finished read with the totals the header shows, computed on the worker thread.
 pub struct Loaded {
-    /// Everything that was read.
-    pub investigation: Investigation,
+    /// Everything that was read, shared with detection runs.
+    pub investigation: Arc<Investigation>,
     /// Distinct source addresses across all files.
     pub distinct_sources: usize,
     /// Skipped rows across all files.
@@ -23,7 +24,7 @@ impl Loaded {
         Loaded {
             distinct_sources: investigation.distinct_sources(),
             skipped: investigation.files.iter().map(|f| f.skips.total()).sum(),
-            investigation,
+            investigation: Arc::new(investigation),
         }
     }
 }

@@ -1,25 +1,37 @@
-//! The desktop GUI. It renders state and sends commands; the reading itself runs on a worker
-//! thread (see [`loading`]).
+//! The desktop GUI. It renders state and sends commands; reading and detection run on worker
+//! threads (see [`loading`] and [`analysis`]). Views push [`Command`]s, which one handler
+//! applies after the frame.
 
+mod alerts;
+mod analysis;
 mod files_view;
 mod loading;
+mod overview;
+mod plots;
+mod source_detail;
 mod text;
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
 
 use eframe::egui::text::LayoutJob;
 use eframe::egui::{
-    self, Align, Color32, FontId, Frame, Layout, Margin, ProgressBar, RichText, TextFormat,
-    TextStyle, Ui,
+    self, Align, Color32, FontId, Frame, Key, KeyboardShortcut, Layout, Margin, Modifiers,
+    ProgressBar, RichText, TextFormat, TextStyle, Ui,
 };
 
+use crate::detection::DetectionSettings;
 use crate::ingest::{Investigation, ReadError, ReadOptions};
+pub use alerts::AlertsView;
+pub use analysis::{Analysis, AnalysisJob};
 pub use loading::{LoadJob, Loaded};
 pub use text::thousands;
 
-/// Red for files that could not be read.
+/// Red for files that could not be read and high-confidence sources.
 const ERROR: Color32 = Color32::from_rgb(235, 95, 85);
 /// Amber for skipped rows.
 const WARN: Color32 = Color32::from_rgb(240, 170, 60);
@@ -27,6 +39,20 @@ const WARN: Color32 = Color32::from_rgb(240, 170, 60);
 const BENIGN: Color32 = Color32::from_rgb(110, 190, 120);
 /// Ground-truth malicious counts.
 const MALICIOUS: Color32 = Color32::from_rgb(235, 110, 100);
+
+/// Confidence colours: high (at or above the auto-block threshold) red, medium (at or above
+/// half of it) orange, low (a quarter) yellow, otherwise the ordinary text colour.
+pub fn severity_color(confidence: f64, threshold: f64) -> Color32 {
+    if confidence >= threshold {
+        ERROR
+    } else if confidence >= threshold / 2.0 {
+        Color32::from_rgb(245, 150, 50)
+    } else if confidence >= threshold / 4.0 {
+        Color32::from_rgb(230, 210, 80)
+    } else {
+        Color32::from_gray(150)
+    }
+}
 
 /// The bundled sample, as shipped in `assets/`.
 const SAMPLE_NAME: &str = "cloudwatch_web_attack.csv";
@@ -48,39 +74,186 @@ pub fn sample_path() -> std::io::Result<PathBuf> {
     Ok(copy)
 }
 
+/// The views of an investigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// KPI cards, verdict and top reasons.
+    Overview,
+    /// The sortable, filterable table of sources.
+    Alerts,
+    /// Bytes sent against bytes received.
+    Scatter,
+    /// Events and anomalies over time.
+    Timeline,
+    /// The files read, skipped rows and fields.
+    Files,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Alerts,
+        Tab::Scatter,
+        Tab::Timeline,
+        Tab::Files,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Alerts => "Alerts",
+            Tab::Scatter => "Scatter",
+            Tab::Timeline => "Timeline",
+            Tab::Files => "Files",
+        }
+    }
+}
+
+/// What the analyst decided about a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Put on the blocklist.
+    Block,
+    /// Known good: never propose it.
+    Allow,
+    /// Looked at; no action.
+    Reviewed,
+}
+
+impl Decision {
+    fn word(self) -> &'static str {
+        match self {
+            Decision::Block => "blocked",
+            Decision::Allow => "allowed",
+            Decision::Reviewed => "reviewed",
+        }
+    }
+}
+
+/// Something a view asks the app to do; applied after the frame by [`NetsleuthApp::apply`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Read these files as a new investigation.
+    Open(Vec<PathBuf>),
+    /// Show the system file dialog.
+    OpenDialog,
+    /// Select a source (by index into the detection's sources), or clear the selection.
+    Select(Option<usize>),
+    /// Switch view.
+    Show(Tab),
+    /// Toggle presentation mode.
+    TogglePresentation,
+    /// Toggle between the dark and light themes.
+    ToggleTheme,
+    /// Record a decision about a source.
+    Decide(IpAddr, Decision),
+    /// Cancel the running job.
+    Cancel,
+    /// Run detection again with new settings.
+    Rerun(DetectionSettings),
+}
+
+/// Detection's progress on the loaded files.
+enum AnalysisState {
+    Running(AnalysisJob),
+    Done(Box<Analysis>),
+    Cancelled,
+}
+
+/// Loaded files and their analysis.
+struct Workspace {
+    loaded: Loaded,
+    analysis: AnalysisState,
+}
+
 /// What the window shows.
 enum State {
     Loading(LoadJob),
-    Ready(Box<Loaded>),
+    Ready(Box<Workspace>),
     Failed(String),
+}
+
+/// Per-window view state shared by all views: selection, filters, modes.
+pub struct ViewState {
+    /// The current view.
+    pub tab: Tab,
+    /// The selected source, by index into the detection's sources.
+    pub selected: Option<usize>,
+    /// The alerts table's sort and filters.
+    pub alerts: AlertsView,
+    /// Presentation mode: larger type, chrome hidden.
+    pub presentation: bool,
+    /// Dark theme (otherwise light).
+    pub dark: bool,
+    /// The analyst's decisions by source address.
+    pub decisions: HashMap<IpAddr, Decision>,
+    /// The path typed into the Open field.
+    pub open_path: String,
+    /// Whether the path field is shown (always when the file dialog cannot open).
+    pub path_field: bool,
+    /// A message for the analyst, shown in the status bar.
+    pub notice: Option<String>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        ViewState {
+            tab: Tab::Overview,
+            selected: None,
+            alerts: AlertsView::default(),
+            presentation: false,
+            dark: true,
+            decisions: HashMap::new(),
+            open_path: String::new(),
+            path_field: false,
+            notice: None,
+        }
+    }
+}
+
+/// A file dialog open on its own thread, so the window keeps drawing.
+struct DialogJob {
+    started: Instant,
+    result: Receiver<Option<Vec<PathBuf>>>,
 }
 
 /// The application state behind the main window.
 pub struct NetsleuthApp {
     state: State,
+    view: ViewState,
+    options: ReadOptions,
+    settings: DetectionSettings,
+    dialog: Option<DialogJob>,
+    commands: Vec<Command>,
 }
 
 impl NetsleuthApp {
     /// Sets the look, starts reading `files` (the bundled sample when empty) and returns the app.
     pub fn new(ctx: &egui::Context, files: Vec<PathBuf>, options: ReadOptions) -> Self {
-        apply_style(ctx);
+        let view = ViewState::default();
+        install_fonts(ctx);
+        apply_style(ctx, &view);
+        let mut app = NetsleuthApp {
+            state: State::Failed(String::new()),
+            view,
+            options,
+            settings: DetectionSettings::default(),
+            dialog: None,
+            commands: Vec::new(),
+        };
         let files = if files.is_empty() {
             match sample_path() {
                 Ok(p) => vec![p],
                 Err(e) => {
-                    return NetsleuthApp {
-                        state: State::Failed(format!("Cannot write the bundled sample: {e}")),
-                    }
+                    app.state = State::Failed(format!("Cannot write the bundled sample: {e}"));
+                    return app;
                 }
             }
         } else {
             files
         };
-        let ctx = ctx.clone();
-        let job = LoadJob::start(files, options, move || ctx.request_repaint());
-        NetsleuthApp {
-            state: State::Loading(job),
-        }
+        app.open(ctx, files);
+        app
     }
 
     /// Whether files are still being read.
@@ -88,63 +261,400 @@ impl NetsleuthApp {
         matches!(self.state, State::Loading(_))
     }
 
+    /// Whether reading or detection is still running.
+    pub fn is_busy(&self) -> bool {
+        match &self.state {
+            State::Loading(_) => true,
+            State::Ready(w) => matches!(w.analysis, AnalysisState::Running(_)),
+            State::Failed(_) => false,
+        }
+    }
+
     /// The investigation, once loaded.
     pub fn investigation(&self) -> Option<&Investigation> {
         match &self.state {
-            State::Ready(loaded) => Some(&loaded.investigation),
+            State::Ready(w) => Some(&w.loaded.investigation),
             _ => None,
         }
     }
 
-    /// Takes the worker's result if it is ready, and titles the window after the files.
+    /// The finished analysis, once detection has run.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        match &self.state {
+            State::Ready(w) => match &w.analysis {
+                AnalysisState::Done(a) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The shared view state.
+    pub fn view(&self) -> &ViewState {
+        &self.view
+    }
+
+    /// Queues a command, as a view would.
+    pub fn send(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    fn open(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
+        let repaint = ctx.clone();
+        let job = LoadJob::start(files, self.options.clone(), move || {
+            repaint.request_repaint()
+        });
+        self.state = State::Loading(job);
+        self.view.selected = None;
+    }
+
+    fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {
+        let repaint = ctx.clone();
+        AnalysisState::Running(AnalysisJob::start(
+            loaded.investigation.clone(),
+            self.settings.clone(),
+            move || repaint.request_repaint(),
+        ))
+    }
+
+    /// Takes finished results from the workers.
     fn poll(&mut self, ctx: &egui::Context) {
-        let State::Loading(job) = &self.state else {
-            return;
-        };
-        let Some(result) = job.poll() else {
-            return;
-        };
-        self.state = match result {
-            Ok(loaded) => {
-                ctx.send_viewport_cmd(egui::ViewportCommand::Title(window_title(
-                    &loaded.investigation,
-                )));
-                State::Ready(Box::new(loaded))
+        match &mut self.state {
+            State::Loading(job) => {
+                let Some(result) = job.poll() else {
+                    return;
+                };
+                self.state = match result {
+                    Ok(loaded) => {
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Title(window_title(
+                            &loaded.investigation,
+                        )));
+                        let analysis = self.start_analysis(ctx, &loaded);
+                        State::Ready(Box::new(Workspace { loaded, analysis }))
+                    }
+                    Err(ReadError::Cancelled) => State::Failed("Reading was cancelled.".into()),
+                    Err(e) => State::Failed(e.to_string()),
+                };
             }
-            Err(ReadError::Cancelled) => State::Failed("Reading was cancelled.".into()),
-            Err(e) => State::Failed(e.to_string()),
-        };
+            State::Ready(w) => {
+                if let AnalysisState::Running(job) = &w.analysis {
+                    match job.poll() {
+                        Some(Ok(a)) => w.analysis = AnalysisState::Done(Box::new(a)),
+                        Some(Err(_)) => w.analysis = AnalysisState::Cancelled,
+                        None => {}
+                    }
+                }
+            }
+            State::Failed(_) => {}
+        }
+        if let Some(d) = &self.dialog {
+            if let Ok(result) = d.result.try_recv() {
+                let quick = d.started.elapsed() < Duration::from_millis(400);
+                self.dialog = None;
+                match result {
+                    Some(files) if !files.is_empty() => self.commands.push(Command::Open(files)),
+                    // A dialog that closes at once never opened: no portal and no zenity.
+                    _ if quick => {
+                        self.view.path_field = true;
+                        self.view.notice = Some(
+                            "The file dialog could not open (no desktop portal or zenity). \
+                             Type a path in the field above instead."
+                                .into(),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Applies the queued commands.
+    fn apply(&mut self, ctx: &egui::Context) {
+        for command in std::mem::take(&mut self.commands) {
+            match command {
+                Command::Open(files) => self.open(ctx, files),
+                Command::OpenDialog => self.open_dialog(ctx),
+                Command::Select(i) => self.view.selected = i,
+                Command::Show(tab) => self.view.tab = tab,
+                Command::TogglePresentation => {
+                    self.view.presentation = !self.view.presentation;
+                    apply_style(ctx, &self.view);
+                }
+                Command::ToggleTheme => {
+                    self.view.dark = !self.view.dark;
+                    apply_style(ctx, &self.view);
+                }
+                Command::Decide(ip, d) => {
+                    if self.view.decisions.get(&ip) == Some(&d) {
+                        self.view.decisions.remove(&ip);
+                    } else {
+                        self.view.decisions.insert(ip, d);
+                    }
+                }
+                Command::Cancel => match &self.state {
+                    State::Loading(job) => job.cancel(),
+                    State::Ready(w) => {
+                        if let AnalysisState::Running(job) = &w.analysis {
+                            job.cancel();
+                        }
+                    }
+                    State::Failed(_) => {}
+                },
+                Command::Rerun(settings) => {
+                    self.settings = settings;
+                    if let State::Ready(w) = &self.state {
+                        let analysis = self.start_analysis(ctx, &w.loaded);
+                        if let State::Ready(w) = &mut self.state {
+                            w.analysis = analysis;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn open_dialog(&mut self, ctx: &egui::Context) {
+        if self.dialog.is_some() {
+            return;
+        }
+        let (tx, rx) = channel();
+        let repaint = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("netsleuth-file-dialog".into())
+            .spawn(move || {
+                let files = rfd::FileDialog::new()
+                    .set_title("Open traffic logs")
+                    .add_filter(
+                        "Logs",
+                        &["csv", "tsv", "json", "jsonl", "log", "txt", "data", "gz"],
+                    )
+                    .add_filter("All files", &["*"])
+                    .pick_files();
+                let _ = tx.send(files);
+                repaint.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.dialog = Some(DialogJob {
+                    started: Instant::now(),
+                    result: rx,
+                });
+            }
+            Err(e) => self.view.notice = Some(format!("Cannot open the file dialog: {e}")),
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+        let filter = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&open) {
+                self.commands.push(Command::OpenDialog);
+            }
+            if i.consume_shortcut(&filter) {
+                self.commands.push(Command::Show(Tab::Alerts));
+                self.view.alerts.focus_filter = true;
+            }
+            if i.consume_key(Modifiers::NONE, Key::F11) {
+                self.commands.push(Command::TogglePresentation);
+            }
+            if i.consume_key(Modifiers::NONE, Key::Escape) {
+                self.commands.push(Command::Select(None));
+            }
+            let dropped: Vec<PathBuf> = i
+                .raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect();
+            if !dropped.is_empty() {
+                self.commands.push(Command::Open(dropped));
+            }
+        });
     }
 
     /// Draws the whole window.
     pub fn show(&mut self, ui: &mut Ui) {
-        self.poll(ui.ctx());
+        let ctx = ui.ctx().clone();
+        self.poll(&ctx);
+        self.shortcuts(&ctx);
+        if !self.view.presentation {
+            egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        }
         egui::Panel::top("header")
             .frame(Frame::side_top_panel(ui.style()).inner_margin(Margin::symmetric(16, 10)))
             .show(ui, |ui| self.header(ui));
+        if !self.view.presentation {
+            egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        }
+        let mut commands = Vec::new();
+        if let State::Ready(w) = &self.state {
+            if let (AnalysisState::Done(a), Some(i)) = (&w.analysis, self.view.selected) {
+                if i < a.detection.sources.len() {
+                    egui::Panel::right("source")
+                        .default_size(380.0)
+                        .frame(Frame::side_top_panel(ui.style()).inner_margin(12))
+                        .show(ui, |ui| {
+                            source_detail::show(ui, &w.loaded, a, i, &self.view, &mut commands)
+                        });
+                }
+            }
+        }
         egui::CentralPanel::default()
             .frame(Frame::central_panel(ui.style()).inner_margin(16))
             .show(ui, |ui| match &self.state {
                 State::Loading(job) => loading_view(ui, job),
-                State::Ready(loaded) => {
-                    egui::ScrollArea::vertical()
-                        .auto_shrink(false)
-                        .show(ui, |ui| files_view::show(ui, loaded));
-                }
+                State::Ready(w) => workspace_view(ui, w, &mut self.view, &mut commands),
                 State::Failed(msg) => {
                     ui.label(RichText::new(msg).color(ERROR).strong());
                 }
             });
+        self.commands.extend(commands);
+        self.apply(&ctx);
+        if self.is_busy() || self.dialog.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…  (Ctrl+O)").clicked() {
+                    self.commands.push(Command::OpenDialog);
+                }
+                if ui.button("Open a path…").clicked() {
+                    self.view.path_field = true;
+                }
+                if ui.button("Open the bundled sample").clicked() {
+                    if let Ok(p) = sample_path() {
+                        self.commands.push(Command::Open(vec![p]));
+                    }
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                for tab in Tab::ALL {
+                    if ui.button(tab.title()).clicked() {
+                        self.commands.push(Command::Show(tab));
+                    }
+                }
+                ui.separator();
+                if ui.button("Presentation mode  (F11)").clicked() {
+                    self.commands.push(Command::TogglePresentation);
+                }
+                let theme = if self.view.dark {
+                    "Light theme"
+                } else {
+                    "Dark theme"
+                };
+                if ui.button(theme).clicked() {
+                    self.commands.push(Command::ToggleTheme);
+                }
+            });
+            if self.view.path_field {
+                ui.separator();
+                ui.label("Path:");
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut self.view.open_path)
+                        .hint_text("/path/to/log.csv")
+                        .desired_width(420.0),
+                );
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                if (ui.button("Open").clicked() || enter) && !self.view.open_path.is_empty() {
+                    let files = self
+                        .view
+                        .open_path
+                        .split(';')
+                        .map(|p| PathBuf::from(p.trim()))
+                        .collect();
+                    self.commands.push(Command::Open(files));
+                }
+            }
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            match &self.state {
+                State::Loading(job) => {
+                    ui.spinner();
+                    ui.label(format!("Reading… {:.0}%", job.fraction() * 100.0));
+                }
+                State::Ready(w) => {
+                    let inv = &w.loaded.investigation;
+                    ui.label(format!(
+                        "{} events · {} sources",
+                        thousands(inv.table.len() as u64),
+                        thousands(w.loaded.distinct_sources as u64)
+                    ));
+                    ui.separator();
+                    match &w.analysis {
+                        AnalysisState::Running(job) => {
+                            ui.spinner();
+                            ui.label(format!(
+                                "Detecting… {:.1} s",
+                                job.started.elapsed().as_secs_f64()
+                            ));
+                            if ui.small_button("Cancel").clicked() {
+                                self.commands.push(Command::Cancel);
+                            }
+                        }
+                        AnalysisState::Done(a) => {
+                            ui.label(format!("Detection done in {:.2} s", a.seconds));
+                        }
+                        AnalysisState::Cancelled => {
+                            ui.label(RichText::new("Detection cancelled").color(WARN));
+                        }
+                    }
+                }
+                State::Failed(_) => {
+                    ui.label("No investigation open");
+                }
+            }
+            if let Some(n) = &self.view.notice {
+                ui.separator();
+                ui.label(RichText::new(n).color(WARN));
+            }
+        });
     }
 
     /// The app name and, once loaded, the totals.
-    fn header(&self, ui: &mut Ui) {
+    fn header(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("netsleuth").size(24.0).strong());
-            ui.label(RichText::new("network traffic log investigation").weak());
+            if !self.view.presentation {
+                ui.label(RichText::new("network traffic log investigation").weak());
+            }
+            ui.add_space(16.0);
+            if let State::Ready(_) = &self.state {
+                for tab in Tab::ALL {
+                    if ui
+                        .selectable_label(self.view.tab == tab, tab.title())
+                        .clicked()
+                    {
+                        self.commands.push(Command::Show(tab));
+                    }
+                }
+            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                let loaded = match &self.state {
-                    State::Ready(loaded) => loaded,
+                let label = if self.view.presentation {
+                    "Exit presentation"
+                } else {
+                    "Present"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Presentation mode: larger type, chrome hidden (F11)")
+                    .clicked()
+                {
+                    self.commands.push(Command::TogglePresentation);
+                }
+                let w = match &self.state {
+                    State::Ready(w) => w,
                     State::Loading(_) => {
                         ui.label(RichText::new("Reading…").weak());
                         return;
@@ -154,6 +664,7 @@ impl NetsleuthApp {
                         return;
                     }
                 };
+                let loaded = &w.loaded;
                 let inv = &loaded.investigation;
                 let failed = inv.failures.len() as u64;
                 // Right to left: the last one first.
@@ -173,15 +684,78 @@ impl NetsleuthApp {
     }
 }
 
+/// The central view of a loaded workspace.
+fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Vec<Command>) {
+    let analysis = match &w.analysis {
+        AnalysisState::Done(a) => Some(a.as_ref()),
+        _ => None,
+    };
+    match (view.tab, analysis) {
+        (Tab::Files, _) => {
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| files_view::show(ui, &w.loaded));
+        }
+        (_, None) => {
+            ui.vertical_centered(|ui| {
+                ui.add_space(ui.available_height() * 0.3);
+                match &w.analysis {
+                    AnalysisState::Running(job) => {
+                        ui.spinner();
+                        ui.label(
+                            RichText::new(format!(
+                                "Scoring {} events…",
+                                thousands(w.loaded.investigation.table.len() as u64)
+                            ))
+                            .size(16.0),
+                        );
+                        ui.label(
+                            RichText::new(format!("{:.1} s", job.started.elapsed().as_secs_f64()))
+                                .weak(),
+                        );
+                        if ui.button("Cancel").clicked() {
+                            out.push(Command::Cancel);
+                        }
+                    }
+                    _ => {
+                        ui.label("Detection was cancelled.");
+                    }
+                }
+            });
+        }
+        (Tab::Overview, Some(a)) => overview::show(ui, &w.loaded, a, view, out),
+        (Tab::Alerts, Some(a)) => alerts::show(ui, a, view, out),
+        (Tab::Scatter, Some(a)) => plots::scatter(ui, &w.loaded, a, view, out),
+        (Tab::Timeline, Some(a)) => plots::timeline(ui, a, view),
+    }
+}
+
 impl eframe::App for NetsleuthApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
 }
 
-/// Dark theme with slightly larger text than egui's defaults, for reading on a projector.
-fn apply_style(ctx: &egui::Context) {
-    ctx.set_theme(egui::Theme::Dark);
+/// The theme and type sizes: slightly larger than egui's defaults, and larger still with high
+/// contrast in presentation mode, for reading on a projector.
+/// Makes the bundled monospace font a fallback for proportional text, so arrows and
+/// triangles (sort order, links) render instead of showing a missing glyph.
+fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+        family.push("Hack".to_owned());
+    }
+    ctx.set_fonts(fonts);
+}
+
+fn apply_style(ctx: &egui::Context, view: &ViewState) {
+    ctx.set_theme(if view.dark {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    });
+    let scale = if view.presentation { 1.35 } else { 1.0 };
+    let presentation = view.presentation;
     ctx.all_styles_mut(|style| {
         for (text_style, size) in [
             (TextStyle::Heading, 22.0),
@@ -191,10 +765,19 @@ fn apply_style(ctx: &egui::Context) {
             (TextStyle::Small, 11.0),
         ] {
             if let Some(font) = style.text_styles.get_mut(&text_style) {
-                font.size = size;
+                font.size = size * scale;
             }
         }
-        style.spacing.item_spacing = egui::vec2(8.0, 6.0);
+        style.spacing.item_spacing = egui::vec2(8.0, 6.0) * scale;
+        if presentation {
+            style.visuals.override_text_color = Some(if style.visuals.dark_mode {
+                Color32::WHITE
+            } else {
+                Color32::BLACK
+            });
+        } else {
+            style.visuals.override_text_color = None;
+        }
     });
 }
 

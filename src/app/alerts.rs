@@ -1,0 +1,304 @@
+//! The alerts table: one row per source, sortable by any column, filterable by text,
+//! confidence, verdict, port and protocol, colour-coded by severity, and virtualised so that
+//! only the visible rows are laid out.
+
+use eframe::egui::{self, Align, ComboBox, Layout, RichText, Sense, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use crate::events::format_utc;
+
+use super::analysis::Analysis;
+use super::text::thousands;
+use super::{severity_color, Command, ViewState};
+
+/// Columns the table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    /// Confidence 0-100.
+    Confidence,
+    /// Source address.
+    Ip,
+    /// Country code.
+    Country,
+    /// Event count.
+    Events,
+    /// First reason.
+    Reason,
+    /// First event time.
+    FirstSeen,
+    /// Last event time.
+    LastSeen,
+}
+
+/// Which verdicts are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerdictFilter {
+    /// Every source.
+    All,
+    /// Watched or proposed for blocking.
+    Flagged,
+    /// Proposed for blocking only.
+    Block,
+}
+
+/// Sort order and filters of the alerts table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertsView {
+    /// The sort column.
+    pub sort: SortKey,
+    /// Largest first.
+    pub descending: bool,
+    /// Text that the address, country or a reason must contain.
+    pub text: String,
+    /// Lowest confidence listed.
+    pub min_confidence: f64,
+    /// Verdicts listed.
+    pub verdict: VerdictFilter,
+    /// Only sources with events to this destination port.
+    pub port: String,
+    /// Only sources using this protocol.
+    pub protocol: String,
+    /// Move the keyboard focus to the filter field on the next frame.
+    pub focus_filter: bool,
+}
+
+impl Default for AlertsView {
+    fn default() -> Self {
+        AlertsView {
+            sort: SortKey::Confidence,
+            descending: true,
+            text: String::new(),
+            min_confidence: 0.0,
+            verdict: VerdictFilter::All,
+            port: String::new(),
+            protocol: String::new(),
+            focus_filter: false,
+        }
+    }
+}
+
+impl AlertsView {
+    /// The indices of the sources that pass the filters, in table order.
+    pub fn rows(&self, a: &Analysis) -> Vec<usize> {
+        let text = self.text.to_lowercase();
+        let port: Option<u16> = self.port.trim().parse().ok();
+        let protocol = self.protocol.trim().to_lowercase();
+        let threshold = a.settings.auto_block;
+        let mut rows: Vec<usize> = a
+            .ranked
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let s = &a.detection.sources[i];
+                let verdict_ok = match self.verdict {
+                    VerdictFilter::All => true,
+                    VerdictFilter::Flagged => s.confidence >= threshold / 2.0,
+                    VerdictFilter::Block => s.proposed_block,
+                };
+                verdict_ok
+                    && s.confidence >= self.min_confidence
+                    && port.is_none_or(|p| a.ports[i].iter().any(|(q, _)| *q == p))
+                    && (protocol.is_empty()
+                        || a.protocols[i].iter().any(|(q, _)| q.contains(&protocol)))
+                    && (text.is_empty()
+                        || s.stats.ip.to_string().contains(&text)
+                        || s.stats
+                            .country
+                            .as_deref()
+                            .is_some_and(|c| c.to_lowercase().contains(&text))
+                        || s.reasons.iter().any(|r| r.to_lowercase().contains(&text)))
+            })
+            .collect();
+        let src = &a.detection.sources;
+        let key = self.sort;
+        rows.sort_by(|&x, &y| {
+            let (p, q) = (&src[x], &src[y]);
+            let o = match key {
+                SortKey::Confidence => p.confidence.total_cmp(&q.confidence),
+                SortKey::Ip => p.stats.ip.cmp(&q.stats.ip),
+                SortKey::Country => p.stats.country.cmp(&q.stats.country),
+                SortKey::Events => p.stats.events.cmp(&q.stats.events),
+                SortKey::Reason => p.reasons.first().cmp(&q.reasons.first()),
+                SortKey::FirstSeen => p.stats.first_us.cmp(&q.stats.first_us),
+                SortKey::LastSeen => p.stats.last_us.cmp(&q.stats.last_us),
+            };
+            if self.descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        rows
+    }
+}
+
+/// Shows the filters and the table.
+pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+    filters(ui, &mut view.alerts);
+    let rows = view.alerts.rows(a);
+    ui.label(
+        RichText::new(format!(
+            "{} of {} sources",
+            thousands(rows.len() as u64),
+            thousands(a.detection.sources.len() as u64)
+        ))
+        .weak(),
+    );
+    ui.add_space(4.0);
+    table(ui, a, &rows, view, out);
+}
+
+fn filters(ui: &mut Ui, f: &mut AlertsView) {
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Filter");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut f.text)
+                    .hint_text("address, country or reason  (Ctrl+F)")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut f.focus_filter) {
+            edit.request_focus();
+        }
+        ui.add(
+            egui::Slider::new(&mut f.min_confidence, 0.0..=100.0)
+                .integer()
+                .text("minimum confidence"),
+        );
+        let verdict = ui.label("Verdict");
+        ComboBox::from_id_salt("verdict")
+            .selected_text(match f.verdict {
+                VerdictFilter::All => "all verdicts",
+                VerdictFilter::Flagged => "watch and block",
+                VerdictFilter::Block => "block only",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.verdict, VerdictFilter::All, "all verdicts");
+                ui.selectable_value(&mut f.verdict, VerdictFilter::Flagged, "watch and block");
+                ui.selectable_value(&mut f.verdict, VerdictFilter::Block, "block only");
+            })
+            .response
+            .labelled_by(verdict.id);
+        let label = ui.label("Port");
+        ui.add(
+            egui::TextEdit::singleline(&mut f.port)
+                .hint_text("any")
+                .desired_width(60.0),
+        )
+        .labelled_by(label.id);
+        let label = ui.label("Protocol");
+        ui.add(
+            egui::TextEdit::singleline(&mut f.protocol)
+                .hint_text("any")
+                .desired_width(80.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Clear").clicked() {
+            *f = AlertsView {
+                sort: f.sort,
+                descending: f.descending,
+                ..AlertsView::default()
+            };
+        }
+    });
+}
+
+fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &mut Vec<Command>) {
+    let threshold = a.settings.auto_block;
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let columns: [(&str, SortKey); 7] = [
+        ("Confidence", SortKey::Confidence),
+        ("Source", SortKey::Ip),
+        ("Country", SortKey::Country),
+        ("Events", SortKey::Events),
+        ("First seen", SortKey::FirstSeen),
+        ("Last seen", SortKey::LastSeen),
+        ("Top reason", SortKey::Reason),
+    ];
+    let sort = &mut view.alerts;
+    // Labels that select text would swallow the click that selects the row.
+    ui.style_mut().interaction.selectable_labels = false;
+    TableBuilder::new(ui)
+        .striped(true)
+        .sense(Sense::click())
+        .cell_layout(Layout::left_to_right(Align::Center))
+        .column(Column::exact(96.0))
+        .column(Column::initial(140.0).resizable(true))
+        .column(Column::exact(64.0))
+        .column(Column::exact(72.0))
+        .column(Column::initial(168.0).resizable(true))
+        .column(Column::initial(168.0).resizable(true))
+        .column(Column::remainder().clip(true))
+        .header(row_height + 4.0, |mut header| {
+            for (title, key) in columns {
+                header.col(|ui| {
+                    let arrow = if sort.sort == key {
+                        if sort.descending {
+                            " ⬇"
+                        } else {
+                            " ⬆"
+                        }
+                    } else {
+                        ""
+                    };
+                    let b = ui.add(
+                        egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
+                            .frame(false),
+                    );
+                    if b.clicked() {
+                        if sort.sort == key {
+                            sort.descending = !sort.descending;
+                        } else {
+                            sort.sort = key;
+                            sort.descending = matches!(
+                                key,
+                                SortKey::Confidence | SortKey::Events | SortKey::LastSeen
+                            );
+                        }
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, rows.len(), |mut row| {
+                let i = rows[row.index()];
+                let s = &a.detection.sources[i];
+                row.set_selected(view.selected == Some(i));
+                row.col(|ui| {
+                    let c = severity_color(s.confidence, threshold);
+                    ui.label(
+                        RichText::new(format!("{:5.1}", s.confidence))
+                            .strong()
+                            .color(c),
+                    );
+                    if let Some(d) = view.decisions.get(&s.stats.ip) {
+                        ui.label(RichText::new(d.word()).small().weak());
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(s.stats.ip.to_string()).monospace());
+                });
+                row.col(|ui| {
+                    ui.label(s.stats.country.as_deref().unwrap_or("–"));
+                });
+                row.col(|ui| {
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        ui.label(thousands(s.stats.events));
+                    });
+                });
+                row.col(|ui| {
+                    ui.label(s.stats.first_us.map(format_utc).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    ui.label(s.stats.last_us.map(format_utc).unwrap_or_default());
+                });
+                row.col(|ui| {
+                    ui.label(s.reasons.first().map_or("", String::as_str));
+                });
+                if row.response().clicked() {
+                    out.push(Command::Select(Some(i)));
+                }
+            });
+        });
+}

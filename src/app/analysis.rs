@@ -1,0 +1,399 @@
+//! Detection on a worker thread, and everything the views derive from its result (ranking,
+//! time bins, plot layers), computed there too so that no frame waits for it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, TryRecvError};
+use std::sync::Arc;
+use std::thread;
+use std::time::Instant;
+
+use crate::detection::{detect, Cancelled, Detection, DetectionSettings};
+use crate::evaluation::{evaluate, Evaluation};
+use crate::events::EventTable;
+use crate::ingest::Investigation;
+
+/// Most normal events drawn individually in the scatter plot; the rest are thinned evenly.
+const SCATTER_NORMAL_POINTS: usize = 20_000;
+
+/// A finished detection run and what the views show of it.
+pub struct Analysis {
+    /// The run itself.
+    pub detection: Detection,
+    /// Self-evaluation when the files carry labels.
+    pub evaluation: Option<Evaluation>,
+    /// The settings it ran with.
+    pub settings: DetectionSettings,
+    /// Source indices, most suspicious first.
+    pub ranked: Vec<usize>,
+    /// Events and flagged events per time window.
+    pub timeline: Option<Timeline>,
+    /// Scatter layers of bytes sent against bytes received.
+    pub scatter: Scatter,
+    /// Per source (in the order of the detection's sources): its destination ports with
+    /// event counts, most used first.
+    pub ports: Vec<Vec<(u16, u32)>>,
+    /// Per source: its protocols (application protocol, else transport) with event counts,
+    /// most used first.
+    pub protocols: Vec<Vec<(String, u32)>>,
+    /// How long the run took, in seconds.
+    pub seconds: f64,
+    /// Source index by interned address id (`u32::MAX` when the address is no source).
+    source_by_ip: Vec<u32>,
+}
+
+/// Event counts per time window.
+pub struct Timeline {
+    /// Start of the first window, microseconds since the epoch.
+    pub start_us: i64,
+    /// Window length in microseconds.
+    pub window_us: i64,
+    /// Events per window.
+    pub events: Vec<u32>,
+    /// Flagged events per window.
+    pub flagged: Vec<u32>,
+    /// Mean combined score per window.
+    pub mean_score: Vec<f64>,
+}
+
+/// Points for the scatter plot, `log10(1 + bytes)` on both axes.
+#[derive(Default)]
+pub struct Scatter {
+    /// A thinned sample of normal events: (x, y).
+    pub normal: Vec<[f64; 2]>,
+    /// Every flagged event: (x, y, event row).
+    pub flagged: Vec<([f64; 2], u32)>,
+    /// Normal events in all, before thinning.
+    pub normal_total: usize,
+}
+
+impl Analysis {
+    fn new(
+        inv: &Investigation,
+        detection: Detection,
+        settings: DetectionSettings,
+        seconds: f64,
+    ) -> Analysis {
+        let evaluation = evaluate(&inv.table, &detection);
+        let mut ranked: Vec<usize> = (0..detection.sources.len()).collect();
+        ranked.sort_by(|&a, &b| {
+            let (a, b) = (&detection.sources[a], &detection.sources[b]);
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(b.stats.events.cmp(&a.stats.events))
+        });
+        let (ports, protocols) = detection
+            .sources
+            .iter()
+            .map(|s| source_mix(&inv.table, &s.stats.rows))
+            .unzip();
+        let mut source_by_ip = vec![u32::MAX; inv.table.ips().len()];
+        for (i, s) in detection.sources.iter().enumerate() {
+            if let Some(id) = s
+                .stats
+                .rows
+                .first()
+                .and_then(|&r| inv.table.source_ip_id(r as usize))
+            {
+                source_by_ip[id as usize] = i as u32;
+            }
+        }
+        Analysis {
+            source_by_ip,
+            ports,
+            protocols,
+            timeline: Timeline::new(inv, &detection),
+            scatter: Scatter::new(inv, &detection),
+            evaluation,
+            settings,
+            ranked,
+            detection,
+            seconds,
+        }
+    }
+
+    /// The index of the source of event `row`.
+    pub fn source_of_row(&self, t: &EventTable, row: usize) -> Option<usize> {
+        let id = t.source_ip_id(row)?;
+        let i = *self.source_by_ip.get(id as usize)?;
+        (i != u32::MAX).then_some(i as usize)
+    }
+
+    /// Sources at or above half the auto-block threshold ("watch" or "block").
+    pub fn flagged_sources(&self) -> usize {
+        let half = self.settings.auto_block / 2.0;
+        self.detection
+            .sources
+            .iter()
+            .filter(|s| s.confidence >= half)
+            .count()
+    }
+
+    /// Sources proposed for blocking.
+    pub fn proposed_blocks(&self) -> usize {
+        self.detection
+            .sources
+            .iter()
+            .filter(|s| s.proposed_block)
+            .count()
+    }
+
+    /// Flagged events.
+    pub fn flagged_events(&self) -> usize {
+        self.detection.event_flagged.iter().filter(|&&f| f).count()
+    }
+
+    /// The most frequent kinds of reason among watched and proposed sources, as
+    /// (kind, sources).
+    pub fn top_reasons(&self, n: usize) -> Vec<(String, usize)> {
+        let half = self.settings.auto_block / 2.0;
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for s in self
+            .detection
+            .sources
+            .iter()
+            .filter(|s| s.confidence >= half)
+        {
+            for r in &s.reasons {
+                *counts.entry(reason_kind(r)).or_default() += 1;
+            }
+        }
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(n);
+        v
+    }
+}
+
+/// Destination ports with event counts.
+type PortCounts = Vec<(u16, u32)>;
+/// Protocols with event counts.
+type ProtocolCounts = Vec<(String, u32)>;
+
+/// The destination ports and protocols of a source's events, most used first.
+fn source_mix(t: &EventTable, rows: &[u32]) -> (PortCounts, ProtocolCounts) {
+    let mut ports: HashMap<u16, u32> = HashMap::new();
+    let mut protocols: HashMap<&str, u32> = HashMap::new();
+    for &r in rows {
+        let r = r as usize;
+        if let Some(p) = t.destination_port(r) {
+            *ports.entry(p).or_default() += 1;
+        }
+        if let Some(p) = t.app_protocol(r).or_else(|| t.transport(r)) {
+            *protocols.entry(p).or_default() += 1;
+        }
+    }
+    let mut ports: Vec<(u16, u32)> = ports.into_iter().collect();
+    ports.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut protocols: Vec<(String, u32)> = protocols
+        .into_iter()
+        .map(|(p, n)| (p.to_string(), n))
+        .collect();
+    protocols.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    (ports, protocols)
+}
+
+/// The category of a reason text, for counting reasons across sources.
+pub fn reason_kind(reason: &str) -> String {
+    const KINDS: [(&str, &str); 10] = [
+        ("isolation forest", "Isolation forest outlier"),
+        ("the median source", "High request volume"),
+        ("sent per event", "Large transfers"),
+        ("outside business hours", "Off-hours activity"),
+        ("failed or were refused", "Failed or refused attempts"),
+        ("destination ports", "Port probing"),
+        ("destination hosts", "Host scanning"),
+        ("in one minute", "Rate peak"),
+        ("beacon-like", "Beacon-like timing"),
+        ("burst of activity", "Burst of activity"),
+    ];
+    KINDS
+        .iter()
+        .find(|(needle, _)| reason.contains(needle))
+        .map_or_else(
+            || {
+                reason
+                    .split(['(', ','])
+                    .next()
+                    .unwrap_or(reason)
+                    .trim()
+                    .to_string()
+            },
+            |(_, kind)| (*kind).to_string(),
+        )
+}
+
+impl Timeline {
+    fn new(inv: &Investigation, d: &Detection) -> Option<Timeline> {
+        let t = &inv.table;
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for r in 0..t.len() {
+            if let Some(us) = t.time_us(r) {
+                lo = lo.min(us);
+                hi = hi.max(us);
+            }
+        }
+        if lo > hi {
+            return None;
+        }
+        let window_us = window_for(hi - lo);
+        let start_us = lo.div_euclid(window_us) * window_us;
+        let bins = ((hi - start_us) / window_us + 1) as usize;
+        let mut events = vec![0u32; bins];
+        let mut flagged = vec![0u32; bins];
+        let mut score = vec![0.0f64; bins];
+        for r in 0..t.len() {
+            if let Some(us) = t.time_us(r) {
+                let b = ((us - start_us) / window_us) as usize;
+                events[b] += 1;
+                flagged[b] += u32::from(d.event_flagged[r]);
+                score[b] += d.event_score[r];
+            }
+        }
+        let mean_score = score
+            .iter()
+            .zip(&events)
+            .map(|(s, &n)| if n > 0 { s / f64::from(n) } else { 0.0 })
+            .collect();
+        Some(Timeline {
+            start_us,
+            window_us,
+            events,
+            flagged,
+            mean_score,
+        })
+    }
+}
+
+/// A round window length giving about 60 to 300 windows over `span_us`.
+pub fn window_for(span_us: i64) -> i64 {
+    const STEPS_S: [i64; 14] = [
+        1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200, 21_600, 43_200, 86_400, 604_800,
+    ];
+    let span_s = span_us / 1_000_000;
+    let step = STEPS_S
+        .iter()
+        .copied()
+        .find(|s| span_s / s <= 300)
+        .unwrap_or(604_800);
+    step * 1_000_000
+}
+
+impl Scatter {
+    fn new(inv: &Investigation, d: &Detection) -> Scatter {
+        let t = &inv.table;
+        let point = |r: usize| -> Option<[f64; 2]> {
+            let (s, v) = (t.bytes_sent(r), t.bytes_received(r));
+            if s.is_none() && v.is_none() {
+                return None;
+            }
+            let lg = |b: Option<f64>| (b.unwrap_or(0.0).max(0.0) + 1.0).log10();
+            Some([lg(s), lg(v)])
+        };
+        let normal_total = d.event_flagged.iter().filter(|&&f| !f).count();
+        let stride = normal_total.div_ceil(SCATTER_NORMAL_POINTS).max(1);
+        let mut s = Scatter {
+            normal_total,
+            ..Scatter::default()
+        };
+        let mut k = 0usize;
+        for r in 0..t.len() {
+            if d.event_flagged[r] {
+                if let Some(p) = point(r) {
+                    s.flagged.push((p, r as u32));
+                }
+            } else {
+                if k % stride == 0 {
+                    if let Some(p) = point(r) {
+                        s.normal.push(p);
+                    }
+                }
+                k += 1;
+            }
+        }
+        s
+    }
+}
+
+/// A detection run in the background.
+pub struct AnalysisJob {
+    /// When it started.
+    pub started: Instant,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Result<Analysis, Cancelled>>,
+}
+
+impl AnalysisJob {
+    /// Starts detection over `inv` on a worker thread; `repaint` is called when it finishes.
+    pub fn start(
+        inv: Arc<Investigation>,
+        settings: DetectionSettings,
+        repaint: impl Fn() + Send + 'static,
+    ) -> AnalysisJob {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let job_cancel = cancel.clone();
+        thread::Builder::new()
+            .name("netsleuth-detect".into())
+            .spawn(move || {
+                let t = Instant::now();
+                let result = detect(&inv.table, &settings, &job_cancel).map(|d| {
+                    let seconds = t.elapsed().as_secs_f64();
+                    Analysis::new(&inv, d, settings, seconds)
+                });
+                // The receiver may be gone if the window closed; nothing to do then.
+                let _ = tx.send(result);
+                repaint();
+            })
+            .expect("cannot start the detection thread");
+        AnalysisJob {
+            started: Instant::now(),
+            cancel,
+            result: rx,
+        }
+    }
+
+    /// Asks the worker to stop.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Self::cancel`] was called.
+    pub fn is_cancelling(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The result, once the worker has finished.
+    pub fn poll(&self) -> Option<Result<Analysis, Cancelled>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(Cancelled)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_kinds() {
+        assert_eq!(
+            reason_kind("4,812 events, 38x the median source (p95 is 40)"),
+            "High request volume"
+        );
+        assert_eq!(
+            reason_kind("isolation forest score 0.71, above 100% of sources (driven by x)"),
+            "Isolation forest outlier"
+        );
+        assert_eq!(reason_kind("something new (x)"), "something new");
+    }
+
+    #[test]
+    fn windows_are_round() {
+        assert_eq!(window_for(3_600_000_000), 30_000_000);
+        assert_eq!(window_for(30 * 86_400_000_000), 21_600_000_000);
+        assert_eq!(window_for(0), 1_000_000);
+    }
+}

@@ -1,0 +1,296 @@
+//! The overview: a one-sentence verdict, KPI cards with their trend, the reasons behind the
+//! alerts, the sources to look at first and, when the files carry labels, how well detection
+//! did.
+
+use eframe::egui::{self, Align, Color32, Frame, Layout, Margin, RichText, Sense, Ui};
+
+use super::analysis::{Analysis, Timeline};
+use super::text::{count, thousands};
+use super::{severity_color, Command, Loaded, Tab, ViewState, BENIGN, ERROR, WARN};
+
+/// Shows the overview.
+pub fn show(ui: &mut Ui, loaded: &Loaded, a: &Analysis, view: &ViewState, out: &mut Vec<Command>) {
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            verdict(ui, a);
+            ui.add_space(12.0);
+            kpis(ui, loaded, a);
+            ui.add_space(16.0);
+            ui.columns(2, |cols| {
+                top_sources(&mut cols[0], a, view, out);
+                top_reasons(&mut cols[1], a);
+                if let Some(e) = &a.evaluation {
+                    cols[1].add_space(16.0);
+                    evaluation(&mut cols[1], e);
+                }
+            });
+        });
+}
+
+/// The sentence an analyst reads first: is everything okay, and where to look.
+pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
+    let blocks = a.proposed_blocks();
+    let flagged = a.flagged_sources();
+    let watched = flagged - blocks;
+    let first = a.ranked.first().map(|&i| &a.detection.sources[i]);
+    match first {
+        Some(top) if blocks > 0 => (
+            format!(
+                "{} need{} attention: {} proposed for blocking, {} to watch. Start with {} \
+                 (confidence {:.0}).",
+                count(flagged as u64, "source", "sources"),
+                if flagged == 1 { "s" } else { "" },
+                thousands(blocks as u64),
+                thousands(watched as u64),
+                top.stats.ip,
+                top.confidence
+            ),
+            ERROR,
+        ),
+        Some(top) if watched > 0 => (
+            format!(
+                "Nothing reaches the blocking threshold; {} worth a look, starting with {} \
+                 (confidence {:.0}).",
+                count(watched as u64, "source is", "sources are"),
+                top.stats.ip,
+                top.confidence
+            ),
+            WARN,
+        ),
+        _ => (
+            "Everything looks ordinary: no source stands out.".to_string(),
+            BENIGN,
+        ),
+    }
+}
+
+fn verdict(ui: &mut Ui, a: &Analysis) {
+    let (text, color) = verdict_sentence(a);
+    Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(8.0)
+        .inner_margin(Margin::symmetric(16, 12))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(text).size(18.0).strong());
+        });
+}
+
+/// Counts in the later and the earlier half of the time span, for the trend arrows.
+fn halves(t: &Timeline, values: &[u32]) -> (u64, u64) {
+    let mid = values.len() / 2;
+    let earlier = values[..mid].iter().map(|&v| u64::from(v)).sum();
+    let later = values[mid..].iter().map(|&v| u64::from(v)).sum();
+    debug_assert_eq!(values.len(), t.events.len());
+    (later, earlier)
+}
+
+/// A KPI card: title, value, (later, earlier) halves for the trend, colour when non-zero.
+type Card<'a> = (&'a str, u64, Option<(u64, u64)>, Option<Color32>);
+
+fn kpis(ui: &mut Ui, loaded: &Loaded, a: &Analysis) {
+    let inv = &loaded.investigation;
+    let trend = |values: fn(&Timeline) -> &[u32]| a.timeline.as_ref().map(|t| halves(t, values(t)));
+    let cards: [Card; 5] = [
+        ("events", inv.table.len() as u64, trend(|t| &t.events), None),
+        (
+            "anomalous events",
+            a.flagged_events() as u64,
+            trend(|t| &t.flagged),
+            Some(WARN),
+        ),
+        ("sources", a.detection.sources.len() as u64, None, None),
+        (
+            "flagged sources",
+            a.flagged_sources() as u64,
+            None,
+            Some(WARN),
+        ),
+        (
+            "proposed blocks",
+            a.proposed_blocks() as u64,
+            None,
+            Some(ERROR),
+        ),
+    ];
+    ui.columns(cards.len(), |cols| {
+        for (col, (title, value, trend, color)) in cols.iter_mut().zip(cards) {
+            kpi_card(col, title, value, trend, color);
+        }
+    });
+}
+
+fn kpi_card(
+    ui: &mut Ui,
+    title: &str,
+    value: u64,
+    trend: Option<(u64, u64)>,
+    color: Option<Color32>,
+) {
+    Frame::group(ui.style())
+        .corner_radius(8.0)
+        .inner_margin(Margin::symmetric(14, 10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(title).weak());
+            let strong = ui.visuals().strong_text_color();
+            let c = if value > 0 {
+                color.unwrap_or(strong)
+            } else {
+                strong
+            };
+            ui.label(RichText::new(thousands(value)).size(30.0).strong().color(c));
+            let note =
+                trend.map_or_else(String::new, |(later, earlier)| trend_text(later, earlier));
+            ui.label(RichText::new(note).small().weak());
+        });
+}
+
+/// "+12% in the second half of the span" against the first half.
+pub fn trend_text(later: u64, earlier: u64) -> String {
+    if earlier == 0 {
+        return if later == 0 {
+            "none in either half of the span".into()
+        } else {
+            "all in the second half of the span".into()
+        };
+    }
+    let change = (later as f64 - earlier as f64) / earlier as f64 * 100.0;
+    let sign = if change > 0.5 {
+        "+"
+    } else if change < -0.5 {
+        "−"
+    } else {
+        "±"
+    };
+    format!("{sign}{:.0}% in the second half of the span", change.abs())
+}
+
+fn section(ui: &mut Ui, title: &str) {
+    ui.label(RichText::new(title).size(16.0).strong());
+    ui.add_space(4.0);
+}
+
+fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Command>) {
+    section(ui, "Look here first");
+    let threshold = a.settings.auto_block;
+    for &i in a.ranked.iter().take(8) {
+        let s = &a.detection.sources[i];
+        if s.confidence < threshold / 2.0 {
+            break;
+        }
+        let selected = view.selected == Some(i);
+        let frame = Frame::group(ui.style())
+            .corner_radius(6.0)
+            .inner_margin(Margin::symmetric(10, 6))
+            .fill(if selected {
+                ui.visuals().selection.bg_fill.gamma_multiply(0.4)
+            } else {
+                ui.visuals().faint_bg_color
+            });
+        let r = frame
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(format!("{:.0}", s.confidence))
+                            .size(20.0)
+                            .strong()
+                            .color(severity_color(s.confidence, threshold)),
+                    );
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(s.stats.ip.to_string()).strong().monospace());
+                            if let Some(c) = &s.stats.country {
+                                ui.label(RichText::new(c).weak());
+                            }
+                            ui.label(
+                                RichText::new(count(s.stats.events, "event", "events")).weak(),
+                            );
+                        });
+                        if let Some(r) = s.reasons.first() {
+                            ui.label(RichText::new(r).small());
+                        }
+                    });
+                });
+            })
+            .response
+            .interact(Sense::click());
+        if r.clicked() {
+            out.push(Command::Select(Some(i)));
+        }
+        ui.add_space(2.0);
+    }
+    if a.ranked.len() > 8 && ui.link("All sources in the alerts table →").clicked() {
+        out.push(Command::Show(Tab::Alerts));
+    }
+}
+
+fn top_reasons(ui: &mut Ui, a: &Analysis) {
+    section(ui, "Why sources were flagged");
+    let reasons = a.top_reasons(8);
+    if reasons.is_empty() {
+        ui.label(RichText::new("No source was flagged.").weak());
+        return;
+    }
+    let max = reasons.first().map_or(1, |r| r.1).max(1);
+    for (kind, n) in reasons {
+        ui.horizontal(|ui| {
+            let width = 160.0 * n as f32 / max as f32;
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(160.0, 14.0), Sense::hover());
+            let bar = egui::Rect::from_min_size(rect.min, egui::vec2(width.max(2.0), 14.0));
+            ui.painter().rect_filled(bar, 3.0, WARN.gamma_multiply(0.8));
+            ui.label(format!("{kind}: {}", count(n as u64, "source", "sources")));
+        });
+    }
+}
+
+fn evaluation(ui: &mut Ui, e: &crate::evaluation::Evaluation) {
+    section(ui, "Against the ground-truth labels");
+    egui::Grid::new("evaluation")
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for h in ["per event", "ROC-AUC", "precision", "recall", "F1", "FPR"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for (name, c) in &e.event.detectors {
+                ui.label(name.as_str());
+                let f = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| format!("{x:.3}"));
+                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                    ui.label(f(c.roc_auc))
+                });
+                for v in [c.precision, c.recall, c.f1, c.fpr] {
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        ui.label(format!("{v:.3}"))
+                    });
+                }
+                ui.end_row();
+            }
+        });
+    ui.label(
+        RichText::new(format!(
+            "{} labelled events, {} malicious",
+            thousands(e.event.items as u64),
+            thousands(e.event.malicious as u64)
+        ))
+        .small()
+        .weak(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trend_text;
+
+    #[test]
+    fn trends() {
+        assert_eq!(trend_text(112, 100), "+12% in the second half of the span");
+        assert_eq!(trend_text(50, 100), "−50% in the second half of the span");
+        assert_eq!(trend_text(100, 100), "±0% in the second half of the span");
+        assert_eq!(trend_text(3, 0), "all in the second half of the span");
+    }
+}

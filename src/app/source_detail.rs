@@ -1,0 +1,257 @@
+//! The selected source: verdict, decision buttons, reasons with their numbers, statistics,
+//! ports and protocols, its events over time and its first raw events.
+
+use eframe::egui::{self, RichText, Ui};
+use egui_plot::{Bar, BarChart, Plot};
+
+use crate::events::format_utc;
+use crate::report::verdict_label;
+
+use super::analysis::{window_for, Analysis};
+use super::text::{bytes, count, thousands};
+use super::{severity_color, Command, Decision, Loaded, ViewState};
+
+/// Raw events listed.
+const RAW_EVENTS: usize = 50;
+
+/// Shows source `i` of the analysis.
+pub fn show(
+    ui: &mut Ui,
+    loaded: &Loaded,
+    a: &Analysis,
+    i: usize,
+    view: &ViewState,
+    out: &mut Vec<Command>,
+) {
+    let s = &a.detection.sources[i];
+    let threshold = a.settings.auto_block;
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(s.stats.ip.to_string())
+                .size(20.0)
+                .strong()
+                .monospace(),
+        );
+        if ui
+            .small_button("Close")
+            .on_hover_text("Clear the selection (Esc)")
+            .clicked()
+        {
+            out.push(Command::Select(None));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!("{:.0}", s.confidence))
+                .size(28.0)
+                .strong()
+                .color(severity_color(s.confidence, threshold)),
+        );
+        ui.vertical(|ui| {
+            ui.label(RichText::new("confidence").weak());
+            ui.label(RichText::new(verdict_label(s.confidence, threshold)).strong());
+        });
+        if let Some(c) = &s.stats.country {
+            ui.label(RichText::new(c).size(18.0));
+        }
+    });
+    ui.horizontal(|ui| {
+        let current = view.decisions.get(&s.stats.ip).copied();
+        for (d, label) in [
+            (Decision::Block, "Block"),
+            (Decision::Allow, "Allow"),
+            (Decision::Reviewed, "Mark reviewed"),
+        ] {
+            if ui.selectable_label(current == Some(d), label).clicked() {
+                out.push(Command::Decide(s.stats.ip, d));
+            }
+        }
+    });
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.label(RichText::new("Why").strong());
+            if s.reasons.is_empty() {
+                ui.label(RichText::new("Nothing unusual.").weak());
+            }
+            for r in &s.reasons {
+                ui.label(format!("• {r}"));
+            }
+            ui.add_space(8.0);
+            stats(ui, a, i);
+            ui.add_space(8.0);
+            timeline(ui, loaded, a, i);
+            ui.add_space(8.0);
+            raw_events(ui, loaded, a, i);
+        });
+}
+
+fn stats(ui: &mut Ui, a: &Analysis, i: usize) {
+    let st = &a.detection.sources[i].stats;
+    egui::Grid::new("source-stats")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let mut row = |k: &str, v: String| {
+                ui.label(RichText::new(k).weak());
+                ui.label(v);
+                ui.end_row();
+            };
+            row("events", thousands(st.events));
+            if let (Some(f), Some(l)) = (st.first_us, st.last_us) {
+                row("first seen", format_utc(f));
+                row("last seen", format_utc(l));
+            }
+            if let Some(b) = st.bytes_sent {
+                row(
+                    "bytes sent",
+                    format!("{} (max {})", bytes(b.total as u64), bytes(b.max as u64)),
+                );
+            }
+            if let Some(b) = st.bytes_received {
+                row(
+                    "bytes received",
+                    format!("{} (max {})", bytes(b.total as u64), bytes(b.max as u64)),
+                );
+            }
+            row("destinations", thousands(st.distinct_destinations as u64));
+            row("peak per minute", thousands(st.peak_per_minute));
+            if let Some(o) = st.off_hours_share {
+                row("off hours", format!("{:.0}%", o * 100.0));
+            }
+            if let Some(f) = st.failed_share {
+                row("failed", format!("{:.0}%", f * 100.0));
+            }
+            let ports: Vec<String> = a.ports[i]
+                .iter()
+                .take(8)
+                .map(|(p, n)| format!("{p} ({})", thousands(u64::from(*n))))
+                .collect();
+            if !ports.is_empty() {
+                let more = a.ports[i].len().saturating_sub(8);
+                let tail = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                row("ports", format!("{}{tail}", ports.join(", ")));
+            }
+            let protocols: Vec<String> = a.protocols[i]
+                .iter()
+                .take(6)
+                .map(|(p, n)| format!("{p} ({})", thousands(u64::from(*n))))
+                .collect();
+            if !protocols.is_empty() {
+                row("protocols", protocols.join(", "));
+            }
+        });
+}
+
+fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
+    let st = &a.detection.sources[i].stats;
+    let (Some(first), Some(last)) = (st.first_us, st.last_us) else {
+        return;
+    };
+    let t = &loaded.investigation.table;
+    let window = window_for(last - first);
+    let start = first.div_euclid(window) * window;
+    let bins = ((last - start) / window + 1) as usize;
+    let mut normal = vec![0.0f64; bins];
+    let mut flagged = vec![0.0f64; bins];
+    for &r in &st.rows {
+        if let Some(us) = t.time_us(r as usize) {
+            let b = ((us - start) / window) as usize;
+            if a.detection.event_flagged[r as usize] {
+                flagged[b] += 1.0;
+            } else {
+                normal[b] += 1.0;
+            }
+        }
+    }
+    ui.label(
+        RichText::new(format!(
+            "Events over time ({} per bar)",
+            super::plots::duration_text(window)
+        ))
+        .strong(),
+    );
+    let x = |b: usize| ((start + b as i64 * window) as f64) / 1e6;
+    let width = window as f64 / 1e6;
+    let normal_bars: Vec<Bar> = normal
+        .iter()
+        .enumerate()
+        .map(|(b, &n)| Bar::new(x(b), n).width(width))
+        .collect();
+    let flagged_bars: Vec<Bar> = flagged
+        .iter()
+        .enumerate()
+        .map(|(b, &n)| Bar::new(x(b), n).width(width))
+        .collect();
+    let normal_chart = BarChart::new("ordinary", normal_bars).color(egui::Color32::GRAY);
+    let flagged_chart = BarChart::new("anomalous", flagged_bars)
+        .color(super::WARN)
+        .stack_on(&[&normal_chart]);
+    Plot::new(("source-timeline", i))
+        .height(140.0)
+        .allow_scroll(false)
+        .x_axis_formatter(|m, _| super::plots::axis_time(m.value))
+        .show(ui, |p| {
+            p.bar_chart(normal_chart);
+            p.bar_chart(flagged_chart);
+        });
+}
+
+fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
+    let st = &a.detection.sources[i].stats;
+    let t = &loaded.investigation.table;
+    ui.label(
+        RichText::new(format!(
+            "First {} of its {}",
+            RAW_EVENTS.min(st.rows.len()),
+            count(st.events, "event", "events")
+        ))
+        .strong(),
+    );
+    egui::Grid::new("raw-events")
+        .striped(true)
+        .num_columns(5)
+        .show(ui, |ui| {
+            for h in [
+                "time",
+                "destination",
+                "protocol",
+                "sent / received",
+                "score",
+            ] {
+                ui.label(RichText::new(h).weak());
+            }
+            ui.end_row();
+            for &r in st.rows.iter().take(RAW_EVENTS) {
+                let r = r as usize;
+                ui.label(t.time_us(r).map(format_utc).unwrap_or_default());
+                let dst = match (t.destination_ip(r), t.destination_port(r)) {
+                    (Some(ip), Some(p)) => format!("{ip}:{p}"),
+                    (Some(ip), None) => ip.to_string(),
+                    (None, Some(p)) => format!(":{p}"),
+                    (None, None) => String::new(),
+                };
+                ui.label(RichText::new(dst).monospace());
+                ui.label(t.app_protocol(r).or(t.transport(r)).unwrap_or(""));
+                let b = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| bytes(v as u64));
+                ui.label(format!(
+                    "{} / {}",
+                    b(t.bytes_sent(r)),
+                    b(t.bytes_received(r))
+                ));
+                let score = a.detection.event_score[r];
+                let text = RichText::new(format!("{score:.2}"));
+                ui.label(if a.detection.event_flagged[r] {
+                    text.color(super::WARN).strong()
+                } else {
+                    text
+                });
+                ui.end_row();
+            }
+        });
+}
