@@ -16,7 +16,7 @@ Then, on the same rows:
     row ids and absolute timestamps ("sk-noid": CIC id, Zeek ts, UNSW Stime/Ltime).
     Missing values and infinities become 0.
 With --diagnose, sklearn is also run on netsleuth-like preprocessing of the same columns
-(log1p of non-negative columns with max > 100, median/MAD scaling floored at half the standard
+(log1p of non-negative columns with max > 1000, median/MAD scaling floored at half the standard
 deviation, then PCA to 16 components as netsleuth's forest gets when there are more than 16),
 and the largest |z| of that scaling is scored on its own (netsleuth's robust_z).
 Prints a table and writes it to bench/out/quality.json.
@@ -106,7 +106,7 @@ def netsleuth_like(x: np.ndarray) -> np.ndarray:
     """The columns preprocessed the way netsleuth's event features are (see --diagnose)."""
     z = x.copy()
     for j in range(z.shape[1]):
-        if z[:, j].min() >= 0 and z[:, j].max() > 100:
+        if z[:, j].min() >= 0 and z[:, j].max() > 1000:
             z[:, j] = np.log1p(z[:, j])
     z = z[:, [j for j in range(z.shape[1]) if np.unique(z[:, j]).size > 1]]
     med = np.median(z, axis=0)

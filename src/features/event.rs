@@ -156,9 +156,7 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
             .map(|r| extra.values.get(r).map_or(f64::NAN, f64::from))
             .map(|v| if v.is_finite() { v } else { f64::NAN })
             .collect();
-        let present = values.iter().filter(|v| !v.is_nan());
-        let (min, max) = present.fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        if min >= 0.0 && max > 100.0 {
+        if spans_decades(&values) {
             for v in &mut values {
                 *v = v.ln_1p();
             }
@@ -168,9 +166,31 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
     m
 }
 
+/// Extra columns whose largest value exceeds this (and that are never negative) are
+/// counters or byte sizes spanning several decades and get a log transform. Rates, shares
+/// and small counts (KDD's `count` up to 511, UNSW's TTLs up to 255) stay linear: on the
+/// labeled sets, logging those blurs the very spikes that mark attacks.
+const LOG_SPAN: f64 = 1000.0;
+
+/// Whether a column (NaN for missing) is non-negative and reaches beyond [`LOG_SPAN`].
+fn spans_decades(values: &[f64]) -> bool {
+    let present = values.iter().filter(|v| !v.is_nan());
+    let (min, max) = present.fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    min >= 0.0 && max > LOG_SPAN
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_extras_spanning_three_decades_are_logged() {
+        assert!(spans_decades(&[0.0, 5.0, f64::NAN, 1_000_000.0]));
+        assert!(!spans_decades(&[0.0, 255.0, 511.0]));
+        assert!(!spans_decades(&[0.0, 1000.0]));
+        assert!(!spans_decades(&[-1.0, 50_000.0]));
+        assert!(!spans_decades(&[f64::NAN]));
+    }
 
     #[test]
     fn clock_helpers() {
