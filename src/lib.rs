@@ -12,3 +12,4 @@ pub mod events;
 pub mod features;
 pub mod ingest;
 pub mod report;
+pub mod session;

@@ -29,12 +29,22 @@ type AppHarness = Harness<'static, Option<NetsleuthApp>>;
 /// A harness around the app; the app is created on the first frame so that it gets the
 /// harness's context, exactly as eframe gives it one.
 fn harness(files: Vec<PathBuf>) -> AppHarness {
+    harness_keeping(files, None)
+}
+
+/// [`harness`] with the recent-files list kept in `config_dir`.
+fn harness_keeping(files: Vec<PathBuf>, config_dir: Option<PathBuf>) -> AppHarness {
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(
             move |ui, app: &mut Option<NetsleuthApp>| {
                 app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), files.clone(), ReadOptions::default())
+                    NetsleuthApp::new(
+                        ui.ctx(),
+                        files.clone(),
+                        ReadOptions::default(),
+                        config_dir.clone(),
+                    )
                 })
                 .show(ui);
             },
@@ -309,4 +319,35 @@ fn scatter_and_timeline_show_their_layers() {
     harness.get_by_label("Timeline").click();
     harness.run();
     harness.get_by_label("5 min per bar; anomalous events stacked in orange");
+}
+
+#[test]
+fn recent_files_survive_a_restart() {
+    let config = tempfile::tempdir().unwrap();
+    let dir = Some(config.path().to_path_buf());
+
+    // The bundled sample is not remembered; a real file is.
+    let mut first = harness_keeping(Vec::new(), dir.clone());
+    wait_until_loaded(&mut first);
+    assert!(first.state().as_ref().unwrap().recent().entries.is_empty());
+    let mut first = harness_keeping(vec![COWRIE.into()], dir.clone());
+    wait_until_loaded(&mut first);
+    drop(first);
+
+    // A new window lists it under File > Open recent and opens it from there.
+    let mut second = harness_keeping(Vec::new(), dir);
+    wait_until_loaded(&mut second);
+    assert_eq!(
+        second.state().as_ref().unwrap().recent().entries,
+        [vec![PathBuf::from(COWRIE)]]
+    );
+    second.get_by_label("File").click();
+    second.run();
+    second.get_by_label("Open recent").hover();
+    second.run();
+    second.get_by_label("cowrie.json.2018-05-06").click();
+    second.step();
+    wait_until_loaded(&mut second);
+    let inv = second.state().as_ref().unwrap().investigation().unwrap();
+    assert_eq!(inv.files[0].path, PathBuf::from(COWRIE));
 }

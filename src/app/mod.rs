@@ -26,6 +26,7 @@ use eframe::egui::{
 
 use crate::detection::DetectionSettings;
 use crate::ingest::{Investigation, ReadError, ReadOptions};
+use crate::session::RecentFiles;
 pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
 pub use loading::{LoadJob, Loaded};
@@ -149,6 +150,8 @@ pub enum Command {
     Decide(IpAddr, Decision),
     /// Cancel the running job.
     Cancel,
+    /// Empty the recent-files list.
+    ClearRecent,
     /// Run detection again with new settings.
     Rerun(DetectionSettings),
 }
@@ -225,14 +228,27 @@ pub struct NetsleuthApp {
     settings: DetectionSettings,
     dialog: Option<DialogJob>,
     commands: Vec<Command>,
+    /// Where the recent-files list is kept; `None` keeps nothing between runs.
+    config_dir: Option<PathBuf>,
+    recent: RecentFiles,
 }
 
 impl NetsleuthApp {
     /// Sets the look, starts reading `files` (the bundled sample when empty) and returns the app.
-    pub fn new(ctx: &egui::Context, files: Vec<PathBuf>, options: ReadOptions) -> Self {
+    /// The recent-files list is kept in `config_dir` (see [`crate::session::config_dir`]).
+    pub fn new(
+        ctx: &egui::Context,
+        files: Vec<PathBuf>,
+        options: ReadOptions,
+        config_dir: Option<PathBuf>,
+    ) -> Self {
         let view = ViewState::default();
         install_fonts(ctx);
         apply_style(ctx, &view);
+        let recent = config_dir
+            .as_deref()
+            .map(RecentFiles::load)
+            .unwrap_or_default();
         let mut app = NetsleuthApp {
             state: State::Failed(String::new()),
             view,
@@ -240,6 +256,8 @@ impl NetsleuthApp {
             settings: DetectionSettings::default(),
             dialog: None,
             commands: Vec::new(),
+            config_dir,
+            recent,
         };
         let files = if files.is_empty() {
             match sample_path() {
@@ -294,6 +312,11 @@ impl NetsleuthApp {
         &self.view
     }
 
+    /// The recently opened investigations, most recent first.
+    pub fn recent(&self) -> &RecentFiles {
+        &self.recent
+    }
+
     /// Queues a command, as a view would.
     pub fn send(&mut self, command: Command) {
         self.commands.push(command);
@@ -324,8 +347,12 @@ impl NetsleuthApp {
                 let Some(result) = job.poll() else {
                     return;
                 };
+                let paths = job.paths.clone();
                 self.state = match result {
                     Ok(loaded) => {
+                        if !loaded.investigation.files.is_empty() {
+                            self.remember(&paths);
+                        }
                         ctx.send_viewport_cmd(egui::ViewportCommand::Title(window_title(
                             &loaded.investigation,
                         )));
@@ -400,6 +427,10 @@ impl NetsleuthApp {
                     }
                     State::Failed(_) => {}
                 },
+                Command::ClearRecent => {
+                    self.recent = RecentFiles::default();
+                    self.save_recent();
+                }
                 Command::Rerun(settings) => {
                     self.settings = settings;
                     if let State::Ready(w) = &self.state {
@@ -409,6 +440,27 @@ impl NetsleuthApp {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Puts `paths` first in the recent list (not the bundled sample) and saves the list.
+    fn remember(&mut self, paths: &[PathBuf]) {
+        let sample = sample_path().ok();
+        if paths.iter().all(|p| Some(p) == sample.as_ref()) {
+            return;
+        }
+        self.recent.push(paths);
+        self.save_recent();
+    }
+
+    fn save_recent(&mut self) {
+        if let Some(dir) = &self.config_dir {
+            if let Err(e) = self.recent.save(dir) {
+                self.view.notice = Some(format!(
+                    "Cannot save the recent-files list in {}: {e}",
+                    dir.display()
+                ));
             }
         }
     }
@@ -506,9 +558,7 @@ impl NetsleuthApp {
             .show(ui, |ui| match &self.state {
                 State::Loading(job) => loading_view(ui, job),
                 State::Ready(w) => workspace_view(ui, w, &mut self.view, &mut commands),
-                State::Failed(msg) => {
-                    ui.label(RichText::new(msg).color(ERROR).strong());
-                }
+                State::Failed(msg) => start_view(ui, msg, &self.recent, &mut commands),
             });
         self.commands.extend(commands);
         self.apply(&ctx);
@@ -526,6 +576,26 @@ impl NetsleuthApp {
                 if ui.button("Open a path…").clicked() {
                     self.view.path_field = true;
                 }
+                ui.menu_button("Open recent", |ui| {
+                    if self.recent.entries.is_empty() {
+                        ui.label(RichText::new("Nothing opened yet").weak());
+                    }
+                    for entry in &self.recent.entries {
+                        if ui
+                            .button(recent_title(entry))
+                            .on_hover_text(recent_paths(entry))
+                            .clicked()
+                        {
+                            self.commands.push(Command::Open(entry.clone()));
+                        }
+                    }
+                    if !self.recent.entries.is_empty() {
+                        ui.separator();
+                        if ui.button("Clear the list").clicked() {
+                            self.commands.push(Command::ClearRecent);
+                        }
+                    }
+                });
                 if ui.button("Open the bundled sample").clicked() {
                     if let Ok(p) = sample_path() {
                         self.commands.push(Command::Open(vec![p]));
@@ -736,8 +806,6 @@ impl eframe::App for NetsleuthApp {
     }
 }
 
-/// The theme and type sizes: slightly larger than egui's defaults, and larger still with high
-/// contrast in presentation mode, for reading on a projector.
 /// Makes the bundled monospace font a fallback for proportional text, so arrows and
 /// triangles (sort order, links) render instead of showing a missing glyph.
 fn install_fonts(ctx: &egui::Context) {
@@ -748,6 +816,8 @@ fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
+/// The theme and type sizes: slightly larger than egui's defaults, and larger still with high
+/// contrast in presentation mode, for reading on a projector.
 fn apply_style(ctx: &egui::Context, view: &ViewState) {
     ctx.set_theme(if view.dark {
         egui::Theme::Dark
@@ -779,6 +849,29 @@ fn apply_style(ctx: &egui::Context, view: &ViewState) {
             style.visuals.override_text_color = None;
         }
     });
+}
+
+/// A recent entry's menu text: its first file's name, and how many more were opened with it.
+fn recent_title(files: &[PathBuf]) -> String {
+    let first = files.first().map_or_else(String::new, |p| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    });
+    match files.len() {
+        0 | 1 => first,
+        n => format!("{first} and {} more", n - 1),
+    }
+}
+
+/// Every path of a recent entry, one per line.
+fn recent_paths(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// "netsleuth — a.csv, b.log" (at most three names).
@@ -822,6 +915,38 @@ fn stat(ui: &mut Ui, n: u64, (singular, plural): (&str, &str), color: Color32) {
         .corner_radius(6.0)
         .inner_margin(Margin::symmetric(12, 4))
         .show(ui, |ui| ui.label(job));
+}
+
+/// What shows when nothing is loaded: why, and ways to open something.
+fn start_view(ui: &mut Ui, msg: &str, recent: &RecentFiles, out: &mut Vec<Command>) {
+    if !msg.is_empty() {
+        ui.label(RichText::new(msg).color(ERROR).strong());
+        ui.add_space(12.0);
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Open files…").clicked() {
+            out.push(Command::OpenDialog);
+        }
+        if ui.button("Open the bundled sample").clicked() {
+            if let Ok(p) = sample_path() {
+                out.push(Command::Open(vec![p]));
+            }
+        }
+    });
+    if recent.entries.is_empty() {
+        return;
+    }
+    ui.add_space(12.0);
+    ui.label(RichText::new("Recent").strong());
+    for entry in &recent.entries {
+        if ui
+            .link(recent_title(entry))
+            .on_hover_text(recent_paths(entry))
+            .clicked()
+        {
+            out.push(Command::Open(entry.clone()));
+        }
+    }
 }
 
 /// A card with the files being read, a progress bar and Cancel.
@@ -893,7 +1018,14 @@ pub fn run(files: Vec<PathBuf>, options: ReadOptions) -> ExitCode {
     let result = eframe::run_native(
         "netsleuth",
         native,
-        Box::new(move |cc| Ok(Box::new(NetsleuthApp::new(&cc.egui_ctx, files, options)))),
+        Box::new(move |cc| {
+            Ok(Box::new(NetsleuthApp::new(
+                &cc.egui_ctx,
+                files,
+                options,
+                crate::session::config_dir(),
+            )))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,12 +5,12 @@
 //! settings give the same verdicts on every open.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::features::FeatureMatrix;
+use crate::session::write_atomic;
 
 use super::forest::{FlatForest, ForestSettings};
 
@@ -58,12 +58,8 @@ pub fn load(dir: &Path, key: &str) -> Option<FlatForest> {
 /// Stores `model` under `key` in `dir`, atomically. A cache that cannot be written only
 /// costs reproducibility across runs, so the error is returned for the caller to report.
 pub fn store(dir: &Path, key: &str, model: &FlatForest) -> std::io::Result<()> {
-    fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!("{key}.json.{}.partial", std::process::id()));
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(&serde_json::to_vec(model).map_err(std::io::Error::other)?)?;
-    f.sync_all()?;
-    fs::rename(&tmp, dir.join(format!("{key}.json")))
+    let json = serde_json::to_vec(model).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(format!("{key}.json")), &json)
 }
 
 #[cfg(test)]
