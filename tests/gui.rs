@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use eframe::egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use netsleuth::app::NetsleuthApp;
 use netsleuth::ingest::ReadOptions;
@@ -18,6 +18,10 @@ const COWRIE: &str = concat!(
 const NSL_KDD: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/nsl-kdd/KDDTrain+_20Percent.txt"
+);
+const IOT23: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/iot-23/CTU-Malware-Capture-44-1-labeled.csv"
 );
 const KDD99_GZ: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -350,4 +354,108 @@ fn recent_files_survive_a_restart() {
     wait_until_loaded(&mut second);
     let inv = second.state().as_ref().unwrap().investigation().unwrap();
     assert_eq!(inv.files[0].path, PathBuf::from(COWRIE));
+}
+
+#[test]
+fn evaluation_compares_detectors_on_labels() {
+    // The bundled sample has no labels: no Evaluation tab.
+    let harness = open(Vec::new());
+    assert!(harness.query_by_label("Evaluation").is_none());
+
+    let mut harness = open(vec![IOT23.into()]);
+    harness.get_by_label("Evaluation").click();
+    harness.run();
+    let (event, source) = {
+        let e = harness.state().as_ref().unwrap().analysis().unwrap();
+        let e = e.evaluation.clone().expect("IoT-23 carries labels");
+        (e.event, e.source.expect("its events have source addresses"))
+    };
+    harness.get_by_label_contains(&format!(
+        "{} labelled events, {} malicious",
+        event.items, event.malicious
+    ));
+    // Every detector's row, and the verdict's confusion matrix with its true positives.
+    for title in [
+        "netsleuth verdict",
+        "isolation forest",
+        "robust z-score",
+        "burst (EWMA)",
+    ] {
+        harness.get_by_label(title);
+    }
+    harness.get_by_label("Confusion matrix: netsleuth verdict");
+    let verdict = &event.detectors["default"];
+    assert!(shown(&harness, &verdict.confusion.tp.to_string()) >= 1);
+    assert!(verdict.roc.len() > 2, "a ROC curve to draw");
+
+    // Another detector's matrix, then the per-source level.
+    harness.get_by_label("isolation forest").click();
+    harness.run();
+    harness.get_by_label("Confusion matrix: isolation forest");
+    harness.get_by_label("Per source").click();
+    harness.run();
+    harness.get_by_label_contains(&format!(
+        "{} labelled sources, {} malicious",
+        source.items, source.malicious
+    ));
+    // The rules judge sources only.
+    harness.get_by_label("percentile and off-hours rules");
+}
+
+#[test]
+fn settings_rerun_detection_without_reading_again() {
+    let mut harness = open(Vec::new());
+    let before = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .analysis()
+        .unwrap()
+        .proposed_blocks();
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("These are the settings on screen.");
+    assert!(harness
+        .get_by_label("Re-run detection")
+        .accesskit_node()
+        .is_disabled());
+
+    // Without any detector there is nothing to run.
+    for title in [
+        "isolation forest",
+        "robust z-score",
+        "burst (EWMA)",
+        "percentile and off-hours rules",
+    ] {
+        harness.get_by_label(title).click();
+        harness.run();
+    }
+    harness.get_by_label("Choose at least one detector.");
+    harness.get_by_label("Revert").click();
+    harness.run();
+
+    // A lower auto-block threshold proposes more blocks.
+    harness
+        .get_by_role_and_label(Role::Slider, "auto-block at confidence")
+        .set_value_accesskit(20.0);
+    harness.run();
+    harness.get_by_label("Re-run detection").click();
+    harness.step();
+    wait_until_loaded(&mut harness);
+    let app = harness.state().as_ref().unwrap();
+    let a = app.analysis().unwrap();
+    assert_eq!(a.settings.auto_block, 20.0);
+    assert!(
+        a.proposed_blocks() > before,
+        "{} > {before}",
+        a.proposed_blocks()
+    );
+    assert_eq!(
+        a.proposed_blocks(),
+        a.detection
+            .sources
+            .iter()
+            .filter(|s| s.confidence >= 20.0)
+            .count()
+    );
 }

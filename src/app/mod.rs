@@ -4,10 +4,12 @@
 
 mod alerts;
 mod analysis;
+mod evaluation_view;
 mod files_view;
 mod loading;
 mod overview;
 mod plots;
+mod settings_view;
 mod source_detail;
 mod text;
 
@@ -29,6 +31,7 @@ use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::RecentFiles;
 pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
+pub use evaluation_view::EvaluationView;
 pub use loading::{LoadJob, Loaded};
 pub use text::thousands;
 
@@ -86,16 +89,22 @@ pub enum Tab {
     Scatter,
     /// Events and anomalies over time.
     Timeline,
+    /// Detectors against the ground-truth labels (only when the files carry labels).
+    Evaluation,
+    /// Detectors, thresholds and business hours.
+    Settings,
     /// The files read, skipped rows and fields.
     Files,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
+    const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Alerts,
         Tab::Scatter,
         Tab::Timeline,
+        Tab::Evaluation,
+        Tab::Settings,
         Tab::Files,
     ];
 
@@ -105,6 +114,8 @@ impl Tab {
             Tab::Alerts => "Alerts",
             Tab::Scatter => "Scatter",
             Tab::Timeline => "Timeline",
+            Tab::Evaluation => "Evaluation",
+            Tab::Settings => "Settings",
             Tab::Files => "Files",
         }
     }
@@ -190,6 +201,10 @@ pub struct ViewState {
     pub dark: bool,
     /// The analyst's decisions by source address.
     pub decisions: HashMap<IpAddr, Decision>,
+    /// The evaluation view's level and detector.
+    pub evaluation: EvaluationView,
+    /// Detection settings being edited, not yet applied.
+    pub settings_draft: Option<DetectionSettings>,
     /// The path typed into the Open field.
     pub open_path: String,
     /// Whether the path field is shown (always when the file dialog cannot open).
@@ -207,6 +222,8 @@ impl Default for ViewState {
             presentation: false,
             dark: true,
             decisions: HashMap::new(),
+            evaluation: EvaluationView::default(),
+            settings_draft: None,
             open_path: String::new(),
             path_field: false,
             notice: None,
@@ -329,6 +346,7 @@ impl NetsleuthApp {
         });
         self.state = State::Loading(job);
         self.view.selected = None;
+        self.view.settings_draft = None;
     }
 
     fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {
@@ -700,8 +718,15 @@ impl NetsleuthApp {
                 ui.label(RichText::new("network traffic log investigation").weak());
             }
             ui.add_space(16.0);
-            if let State::Ready(_) = &self.state {
+            if let State::Ready(w) = &self.state {
+                let labelled = match &w.analysis {
+                    AnalysisState::Done(a) => a.evaluation.is_some(),
+                    _ => false,
+                };
                 for tab in Tab::ALL {
+                    if tab == Tab::Evaluation && !labelled {
+                        continue;
+                    }
                     if ui
                         .selectable_label(self.view.tab == tab, tab.title())
                         .clicked()
@@ -797,6 +822,13 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Alerts, Some(a)) => alerts::show(ui, a, view, out),
         (Tab::Scatter, Some(a)) => plots::scatter(ui, &w.loaded, a, view, out),
         (Tab::Timeline, Some(a)) => plots::timeline(ui, a, view),
+        (Tab::Evaluation, Some(a)) => match &a.evaluation {
+            Some(e) => evaluation_view::show(ui, e, view),
+            None => {
+                ui.label("These files carry no ground-truth labels to measure detection against.");
+            }
+        },
+        (Tab::Settings, Some(a)) => settings_view::show(ui, &a.settings, view, out),
     }
 }
 

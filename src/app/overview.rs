@@ -23,6 +23,9 @@ pub fn show(ui: &mut Ui, loaded: &Loaded, a: &Analysis, view: &ViewState, out: &
                 if let Some(e) = &a.evaluation {
                     cols[1].add_space(16.0);
                     evaluation(&mut cols[1], e);
+                    if cols[1].link("ROC curves and confusion matrices").clicked() {
+                        out.push(Command::Show(Tab::Evaluation));
+                    }
                 }
             });
         });

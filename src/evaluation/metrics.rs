@@ -64,6 +64,41 @@ pub fn average_precision(scores: &[f64], malicious: &[bool]) -> Option<f64> {
     Some(ap)
 }
 
+/// The ROC curve as (false-positive rate, true-positive rate) points from (0, 0) to (1, 1), one
+/// per distinct score (tied scores form one diagonal step, as in scikit-learn). At most
+/// `max_points` are kept, evenly spaced over the curve, ends included. Empty unless both
+/// classes are present.
+pub fn roc_curve(scores: &[f64], malicious: &[bool], max_points: usize) -> Vec<[f64; 2]> {
+    assert_eq!(scores.len(), malicious.len(), "one label per score");
+    let positives = malicious.iter().filter(|&&m| m).count();
+    let negatives = malicious.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return Vec::new();
+    }
+    let mut order = sorted_order(scores);
+    order.reverse();
+    let (mut tp, mut fp) = (0usize, 0usize);
+    let mut curve = vec![[0.0, 0.0]];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let pos = order[i..=j].iter().filter(|&&k| malicious[k]).count();
+        tp += pos;
+        fp += j + 1 - i - pos;
+        curve.push([fp as f64 / negatives as f64, tp as f64 / positives as f64]);
+        i = j + 1;
+    }
+    let keep = max_points.max(2);
+    if curve.len() > keep {
+        let last = curve.len() - 1;
+        curve = (0..keep).map(|k| curve[k * last / (keep - 1)]).collect();
+    }
+    curve
+}
+
 /// Indices of `scores` in ascending score order (NaN last).
 fn sorted_order(scores: &[f64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -132,6 +167,40 @@ impl Confusion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Area under a piecewise-linear curve.
+    fn trapezoids(curve: &[[f64; 2]]) -> f64 {
+        curve
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]) * (w[0][1] + w[1][1]) / 2.0)
+            .sum()
+    }
+
+    #[test]
+    fn roc_curve_by_hand_and_its_area_is_the_auc() {
+        // Thresholds 0.9, 0.8 (a tie of one malicious and one benign), 0.1.
+        let scores = [0.9, 0.8, 0.8, 0.1];
+        let malicious = [true, false, true, false];
+        let curve = roc_curve(&scores, &malicious, 100);
+        assert_eq!(curve, [[0.0, 0.0], [0.0, 0.5], [0.5, 1.0], [1.0, 1.0]]);
+        assert_eq!(trapezoids(&curve), 0.875);
+        assert_eq!(roc_auc(&scores, &malicious), Some(0.875));
+        assert!(roc_curve(&[0.1, 0.2], &[true, true], 100).is_empty());
+
+        // On many tied and untied scores the full curve's area is the rank-based AUC, and a
+        // thinned curve keeps both ends and stays close.
+        let scores: Vec<f64> = (0..5000)
+            .map(|i| f64::from((i * 7919) % 613) / 613.0)
+            .collect();
+        let malicious: Vec<bool> = (0..5000).map(|i| (i * 31) % 97 < 20 + i % 7).collect();
+        let full = roc_curve(&scores, &malicious, usize::MAX);
+        let auc = roc_auc(&scores, &malicious).unwrap();
+        assert!((trapezoids(&full) - auc).abs() < 1e-12);
+        let thin = roc_curve(&scores, &malicious, 50);
+        assert_eq!(thin.len(), 50);
+        assert_eq!((thin[0], thin[49]), ([0.0, 0.0], [1.0, 1.0]));
+        assert!((trapezoids(&thin) - auc).abs() < 0.01);
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12

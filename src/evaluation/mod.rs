@@ -3,5 +3,5 @@
 mod metrics;
 mod report;
 
-pub use metrics::{average_precision, roc_auc, Confusion};
-pub use report::{evaluate, Evaluation, LevelEvaluation, Scorecard};
+pub use metrics::{average_precision, roc_auc, roc_curve, Confusion};
+pub use report::{evaluate, Evaluation, LevelEvaluation, Scorecard, ROC_POINTS};

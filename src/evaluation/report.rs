@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::detection::{event_truth, Detection};
 use crate::events::EventTable;
 
-use super::metrics::{average_precision, roc_auc, Confusion};
+use super::metrics::{average_precision, roc_auc, roc_curve, Confusion};
 
 /// How one detector did at one level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,7 +26,13 @@ pub struct Scorecard {
     pub fpr: f64,
     /// The confusion matrix of its verdict.
     pub confusion: Confusion,
+    /// Its ROC curve, thinned to [`ROC_POINTS`] points, for plotting.
+    #[serde(skip)]
+    pub roc: Vec<[f64; 2]>,
 }
+
+/// How many points of each ROC curve are kept for plotting.
+pub const ROC_POINTS: usize = 256;
 
 impl Scorecard {
     /// Scores `scores` (continuous) and `flagged` (verdicts) against `malicious`.
@@ -40,6 +46,7 @@ impl Scorecard {
             f1: c.f1(),
             fpr: c.fpr(),
             confusion: c,
+            roc: roc_curve(scores, malicious, ROC_POINTS),
         }
     }
 }

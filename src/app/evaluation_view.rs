@@ -1,0 +1,243 @@
+//! How well detection did against the files' ground-truth labels: every detector side by side,
+//! their ROC curves, and the confusion matrix of the chosen one.
+
+use eframe::egui::{self, Align, Color32, Frame, Layout, RichText, Ui};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+use super::text::thousands;
+use super::{ViewState, BENIGN, MALICIOUS};
+use crate::evaluation::{Evaluation, LevelEvaluation, Scorecard};
+
+/// Which level and detector the evaluation view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationView {
+    /// Per source instead of per event.
+    pub sources: bool,
+    /// The detector whose confusion matrix is shown.
+    pub detector: String,
+}
+
+impl Default for EvaluationView {
+    fn default() -> Self {
+        EvaluationView {
+            sources: false,
+            detector: "default".into(),
+        }
+    }
+}
+
+/// The analyst's name for a detector.
+pub fn detector_title(name: &str) -> &str {
+    match name {
+        "default" => "netsleuth verdict",
+        "forest" => "isolation forest",
+        "robust_z" => "robust z-score",
+        "burst" => "burst (EWMA)",
+        "rules" => "percentile and off-hours rules",
+        other => other,
+    }
+}
+
+/// Line colours, one per detector in table order.
+const PALETTE: [Color32; 6] = [
+    Color32::from_rgb(235, 95, 85),
+    Color32::from_rgb(90, 160, 240),
+    Color32::from_rgb(120, 200, 120),
+    Color32::from_rgb(240, 170, 60),
+    Color32::from_rgb(190, 130, 230),
+    Color32::from_rgb(160, 160, 160),
+];
+
+/// The scorecards of a level with the combined verdict first.
+fn ordered(level: &LevelEvaluation) -> Vec<(&str, &Scorecard)> {
+    let mut cards: Vec<(&str, &Scorecard)> = level
+        .detectors
+        .iter()
+        .map(|(n, c)| (n.as_str(), c))
+        .collect();
+    cards.sort_by_key(|(n, _)| *n != "default");
+    cards
+}
+
+/// Shows the evaluation view.
+pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState) {
+    let ev = &mut view.evaluation;
+    if ev.sources && e.source.is_none() {
+        ev.sources = false;
+    }
+    ui.horizontal(|ui| {
+        ui.heading("Against the ground-truth labels");
+        ui.add_space(16.0);
+        ui.selectable_value(&mut ev.sources, false, "Per event");
+        if e.source.is_some() {
+            ui.selectable_value(&mut ev.sources, true, "Per source");
+        }
+    });
+    let level = match (&e.source, ev.sources) {
+        (Some(s), true) => s,
+        _ => &e.event,
+    };
+    let unit = if ev.sources { "sources" } else { "events" };
+    ui.label(
+        RichText::new(format!(
+            "{} labelled {unit}, {} malicious ({:.1}%). Labels are never used for detection, \
+             only here.{}",
+            thousands(level.items as u64),
+            thousands(level.malicious as u64),
+            100.0 * level.malicious as f64 / level.items.max(1) as f64,
+            if ev.sources {
+                " A source is malicious if any of its events is."
+            } else {
+                ""
+            }
+        ))
+        .weak(),
+    );
+    ui.add_space(8.0);
+    let cards = ordered(level);
+    if !level.detectors.contains_key(&ev.detector) {
+        ev.detector = "default".into();
+    }
+    scorecards(ui, &cards, ev);
+    ui.add_space(12.0);
+    ui.columns(2, |cols| {
+        roc_plot(&mut cols[0], &cards, ev.sources);
+        if let Some(card) = level.detectors.get(&ev.detector) {
+            confusion(&mut cols[1], detector_title(&ev.detector), card, unit);
+        }
+    });
+}
+
+/// The per-detector table; clicking a row shows that detector's confusion matrix.
+fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView) {
+    let f = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| format!("{x:.3}"));
+    egui::Grid::new(("scorecards", ev.sources))
+        .striped(true)
+        .min_col_width(72.0)
+        .num_columns(8)
+        .show(ui, |ui| {
+            for h in [
+                "detector",
+                "ROC-AUC",
+                "avg precision",
+                "precision",
+                "recall",
+                "F1",
+                "FPR",
+                "flagged",
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for (k, (name, c)) in cards.iter().enumerate() {
+                let chosen = ev.detector == *name;
+                let title = RichText::new(detector_title(name)).color(PALETTE[k % PALETTE.len()]);
+                if ui
+                    .selectable_label(chosen, if chosen { title.strong() } else { title })
+                    .clicked()
+                {
+                    ev.detector = (*name).to_owned();
+                }
+                let cells = [
+                    f(c.roc_auc),
+                    f(c.average_precision),
+                    format!("{:.3}", c.precision),
+                    format!("{:.3}", c.recall),
+                    format!("{:.3}", c.f1),
+                    format!("{:.3}", c.fpr),
+                    thousands(c.confusion.tp + c.confusion.fp),
+                ];
+                for v in cells {
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| ui.label(v));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// Every detector's ROC curve over the chance diagonal.
+fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool) {
+    ui.label(RichText::new("ROC curves").strong());
+    Plot::new(("roc", sources))
+        .data_aspect(1.0)
+        .height(ui.available_height().clamp(240.0, 420.0))
+        .x_axis_label("false-positive rate")
+        .y_axis_label("true-positive rate")
+        .include_x(0.0)
+        .include_x(1.0)
+        .include_y(0.0)
+        .include_y(1.0)
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("chance", PlotPoints::from(vec![[0.0, 0.0], [1.0, 1.0]]))
+                    .color(Color32::from_gray(110))
+                    .style(egui_plot::LineStyle::dashed_loose()),
+            );
+            for (k, (name, c)) in cards.iter().enumerate() {
+                if c.roc.is_empty() {
+                    continue;
+                }
+                let auc = c.roc_auc.map_or_else(String::new, |a| format!(" ({a:.3})"));
+                plot.line(
+                    Line::new(
+                        format!("{}{auc}", detector_title(name)),
+                        PlotPoints::from(c.roc.clone()),
+                    )
+                    .color(PALETTE[k % PALETTE.len()])
+                    .width(if *name == "default" { 3.0 } else { 1.5 }),
+                );
+            }
+        });
+}
+
+/// The 2x2 confusion matrix of one detector's verdict.
+fn confusion(ui: &mut Ui, title: &str, c: &Scorecard, unit: &str) {
+    ui.label(RichText::new(format!("Confusion matrix: {title}")).strong());
+    ui.add_space(4.0);
+    let m = &c.confusion;
+    let total = (m.tp + m.fp + m.tn + m.fn_).max(1) as f64;
+    let cell = |ui: &mut Ui, n: u64, what: &str, color: Color32| {
+        let share = n as f64 / total;
+        Frame::new()
+            .fill(color.gamma_multiply(0.15 + 0.6 * share as f32))
+            .corner_radius(6.0)
+            .inner_margin(10)
+            .show(ui, |ui| {
+                ui.set_width(150.0);
+                ui.vertical_centered(|ui| {
+                    ui.label(RichText::new(thousands(n)).size(22.0).strong());
+                    ui.label(RichText::new(what).small());
+                });
+            });
+    };
+    egui::Grid::new(("confusion", title))
+        .spacing([8.0, 8.0])
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("labelled malicious").strong());
+            ui.label(RichText::new("labelled benign").strong());
+            ui.end_row();
+            ui.label(RichText::new("flagged").strong());
+            cell(ui, m.tp, "true positives", MALICIOUS);
+            cell(ui, m.fp, "false positives", Color32::from_rgb(240, 170, 60));
+            ui.end_row();
+            ui.label(RichText::new("not flagged").strong());
+            cell(ui, m.fn_, "missed", Color32::from_rgb(240, 170, 60));
+            cell(ui, m.tn, "true negatives", BENIGN);
+            ui.end_row();
+        });
+    ui.add_space(6.0);
+    ui.label(
+        RichText::new(format!(
+            "Of {} malicious {unit}, {:.1}% were flagged; of {} benign, {:.2}% were flagged \
+             wrongly.",
+            thousands(m.tp + m.fn_),
+            100.0 * c.recall,
+            thousands(m.fp + m.tn),
+            100.0 * c.fpr
+        ))
+        .weak(),
+    );
+}

@@ -1,0 +1,153 @@
+//! Detector settings: which detectors run, their thresholds, business hours and the forest's
+//! size. Edits are a draft until "Re-run detection" sends them; the loaded events are reused.
+
+use eframe::egui::{self, RichText, Slider, Ui};
+
+use super::evaluation_view::detector_title;
+use super::{Command, ViewState};
+use crate::detection::{DetectionSettings, DetectorKind};
+
+/// What each detector does, in a sentence.
+fn description(kind: DetectorKind) -> &'static str {
+    match kind {
+        DetectorKind::Forest => {
+            "Extended isolation forest over every feature: finds events and sources unlike the rest."
+        }
+        DetectorKind::RobustZ => {
+            "How far each feature lies from the median, in robust deviations (median/MAD)."
+        }
+        DetectorKind::Burst => "Sudden bursts of events against a moving average of activity.",
+        DetectorKind::Rules => {
+            "Volume or mean bytes above the percentile below, and activity outside business hours."
+        }
+    }
+}
+
+/// Shows the settings; `current` are the settings of the analysis on screen.
+pub fn show(
+    ui: &mut Ui,
+    current: &DetectionSettings,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    let draft = view.settings_draft.get_or_insert_with(|| current.clone());
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.heading("Detection settings");
+            ui.label(
+                RichText::new(
+                    "Changes apply when you re-run detection; the loaded events are reused, \
+                     nothing is read again.",
+                )
+                .weak(),
+            );
+            let runnable = !draft.detectors.is_empty();
+            let changed = draft != current;
+            ui.horizontal(|ui| {
+                let rerun = ui.add_enabled(
+                    runnable && changed,
+                    egui::Button::new(RichText::new("Re-run detection").strong()),
+                );
+                if rerun.clicked() {
+                    out.push(Command::Rerun(draft.clone()));
+                }
+                if ui
+                    .add_enabled(changed, egui::Button::new("Revert"))
+                    .clicked()
+                {
+                    *draft = current.clone();
+                }
+                if ui.button("Defaults").clicked() {
+                    *draft = DetectionSettings {
+                        cache_dir: current.cache_dir.clone(),
+                        ..DetectionSettings::default()
+                    };
+                }
+            });
+            if !runnable {
+                ui.label(RichText::new("Choose at least one detector.").color(super::WARN));
+            } else if !changed {
+                ui.label(RichText::new("These are the settings on screen.").weak());
+            }
+            ui.add_space(12.0);
+            section(ui, "Detectors");
+            for kind in DetectorKind::ALL {
+                let mut on = draft.detectors.contains(&kind);
+                let title = detector_title(kind.name());
+                if ui.checkbox(&mut on, title).changed() {
+                    if on {
+                        draft.detectors.push(kind);
+                        draft
+                            .detectors
+                            .sort_by_key(|k| DetectorKind::ALL.iter().position(|a| a == k));
+                    } else {
+                        draft.detectors.retain(|k| *k != kind);
+                    }
+                }
+                ui.indent(kind.name(), |ui| {
+                    ui.label(RichText::new(description(kind)).weak());
+                });
+            }
+            ui.add_space(12.0);
+            section(ui, "Thresholds");
+            ui.add(
+                Slider::new(&mut draft.auto_block, 1.0..=100.0)
+                    .integer()
+                    .text("auto-block at confidence"),
+            );
+            ui.add(
+                // Slider steps would rewrite 0.6 as 0.6000000000000001 on every frame.
+                Slider::new(&mut draft.event_threshold, 0.05..=0.99)
+                    .fixed_decimals(2)
+                    .text("flag events at combined score"),
+            );
+            ui.add(
+                Slider::new(&mut draft.percentile, 50.0..=99.9)
+                    .fixed_decimals(1)
+                    .suffix("th")
+                    .text("percentile for the volume and bytes rules"),
+            );
+            ui.add_space(12.0);
+            section(ui, "Business hours");
+            let f = &mut draft.features;
+            ui.add(
+                Slider::new(&mut f.business_start_hour, 0..=23)
+                    .suffix(":00")
+                    .text("business time starts"),
+            );
+            ui.add(
+                Slider::new(&mut f.business_end_hour, 1..=24)
+                    .suffix(":00")
+                    .text("business time ends"),
+            );
+            ui.add(
+                Slider::new(&mut f.utc_offset_hours, -12..=14)
+                    .suffix(" h")
+                    .text("time zone, hours east of UTC"),
+            );
+            if f.business_end_hour <= f.business_start_hour {
+                f.business_end_hour = f.business_start_hour + 1;
+            }
+            ui.label(
+                RichText::new(format!(
+                    "Business time is {:02}:00 to {:02}:00 at UTC{:+}, Monday to Friday.",
+                    f.business_start_hour, f.business_end_hour, f.utc_offset_hours
+                ))
+                .weak(),
+            );
+            ui.add_space(12.0);
+            section(ui, "Isolation forest");
+            ui.add(Slider::new(&mut draft.forest.trees, 10..=500).text("trees"));
+            ui.add(
+                Slider::new(&mut draft.forest.sample_size, 16..=4096)
+                    .logarithmic(true)
+                    .text("points per tree"),
+            );
+        });
+}
+
+fn section(ui: &mut Ui, title: &str) {
+    ui.label(RichText::new(title).strong().size(16.0));
+    ui.add_space(2.0);
+}
