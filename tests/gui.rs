@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use eframe::egui::accesskit::Role;
+use eframe::egui::{self, accesskit::Role};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use netsleuth::app::NetsleuthApp;
@@ -240,7 +240,7 @@ fn alerts_sort_filter_and_select_a_source() {
     let busiest = {
         let app = harness.state().as_ref().unwrap();
         let a = app.analysis().unwrap();
-        let rows = app.view().alerts.rows(a);
+        let rows = app.view().alerts.rows(a, None);
         a.detection.sources[rows[0]].stats.ip.to_string()
     };
     assert_eq!(busiest, "165.225.209.4");
@@ -315,11 +315,11 @@ fn scatter_and_timeline_show_their_layers() {
         .unwrap()
         .flagged_events();
     harness.get_by_label_contains(&format!(
-        "ordinary events (showing {}), {} anomalous",
+        "{} ordinary and {} anomalous events; 282 drawn",
         282 - a_flagged,
         a_flagged
     ));
-    harness.get_by_label_contains("Block the");
+    harness.get_by_label("Drag a box around anomalies to select their sources.");
     harness.get_by_label("Timeline").click();
     harness.run();
     harness.get_by_label("5 min per bar; anomalous events stacked in orange");
@@ -458,4 +458,113 @@ fn settings_rerun_detection_without_reading_again() {
             .filter(|s| s.confidence >= 20.0)
             .count()
     );
+}
+
+#[test]
+fn breakdown_counts_anomalies_and_links_to_the_alerts() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Breakdown").click();
+    harness.run();
+    let (flagged, b) = {
+        let app = harness.state_mut().as_mut().unwrap();
+        let a = app.analysis().unwrap();
+        let flagged = a.flagged_events() as u64;
+        let inv = app.investigation().unwrap();
+        (flagged, netsleuth::app::Breakdown::new(&inv.table, a, None))
+    };
+    assert_eq!(b.events, 282);
+    assert_eq!(b.anomalous, flagged);
+    // Every sample event has a time, so the heatmap holds every anomaly.
+    let cells: u64 = b.heatmap.iter().flatten().map(|&n| u64::from(n)).sum();
+    assert_eq!(cells, flagged);
+    // All sample traffic goes to port 443.
+    assert_eq!(b.ports[0].label, "443");
+    assert_eq!(b.ports[0].total, 282);
+    harness.get_by_label("Anomalous events by destination port");
+    harness.get_by_label("Anomalous events by hour of day and weekday");
+
+    // Clicking a country's bar lists that country's sources.
+    let country = b.countries[0].label.clone();
+    harness.get_by_label(&country).click();
+    harness.run();
+    let app = harness.state().as_ref().unwrap();
+    assert_eq!(app.view().tab, netsleuth::app::Tab::Alerts);
+    assert_eq!(app.view().alerts.country, country);
+    let a = app.analysis().unwrap();
+    let expected = a
+        .detection
+        .sources
+        .iter()
+        .filter(|s| s.stats.country.as_deref() == Some(country.as_str()))
+        .count();
+    harness.get_by_label(&format!("{expected} of 28 sources"));
+}
+
+#[test]
+fn brushing_the_timeline_filters_the_alerts() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Timeline").click();
+    harness.run();
+    let hint = harness
+        .get_by_label("Drag across the plot to select a time range.")
+        .rect();
+    // Drag across the left part of the upper plot.
+    let y = hint.bottom() + 200.0;
+    let (from, to) = (egui::pos2(200.0, y), egui::pos2(420.0, y));
+    harness.event(egui::Event::PointerMoved(from));
+    harness.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run();
+    for k in 1..=10 {
+        harness.event(egui::Event::PointerMoved(
+            from + (to - from) * (k as f32 / 10.0),
+        ));
+        harness.run();
+    }
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run();
+    let (lo, hi) = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .time_range
+        .expect("a brushed range");
+    assert!(lo < hi);
+    harness.get_by_label("Clear time range");
+
+    // The alerts list only the sources active in the range.
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    let active = {
+        let app = harness.state().as_ref().unwrap();
+        let a = app.analysis().unwrap();
+        let t = &app.investigation().unwrap().table;
+        a.detection
+            .sources
+            .iter()
+            .filter(|s| {
+                s.stats.rows.iter().any(|&r| {
+                    t.time_us(r as usize)
+                        .is_some_and(|us| (lo..=hi).contains(&us))
+                })
+            })
+            .count()
+    };
+    assert!(active > 0 && active < 28, "{active} sources in the range");
+    harness.get_by_label(&format!("{active} of 28 sources"));
+
+    // Esc without a selection clears the range.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.get_by_label("28 of 28 sources");
 }

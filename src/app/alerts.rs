@@ -5,9 +5,9 @@
 use eframe::egui::{self, Align, ComboBox, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use crate::events::format_utc;
+use crate::events::{format_utc, EventTable};
 
-use super::analysis::Analysis;
+use super::analysis::{reason_kind, Analysis};
 use super::text::thousands;
 use super::{severity_color, Command, ViewState};
 
@@ -58,6 +58,10 @@ pub struct AlertsView {
     pub port: String,
     /// Only sources using this protocol.
     pub protocol: String,
+    /// Only sources from this country (code, exact, any case).
+    pub country: String,
+    /// Only sources with a reason of this kind or containing this text.
+    pub reason: String,
     /// Move the keyboard focus to the filter field on the next frame.
     pub focus_filter: bool,
 }
@@ -72,15 +76,20 @@ impl Default for AlertsView {
             verdict: VerdictFilter::All,
             port: String::new(),
             protocol: String::new(),
+            country: String::new(),
+            reason: String::new(),
             focus_filter: false,
         }
     }
 }
 
 impl AlertsView {
-    /// The indices of the sources that pass the filters, in table order.
-    pub fn rows(&self, a: &Analysis) -> Vec<usize> {
+    /// The indices of the sources that pass the filters, in table order. With `in_range`
+    /// (events per source in the brushed time range), only sources active in it.
+    pub fn rows(&self, a: &Analysis, in_range: Option<&[u32]>) -> Vec<usize> {
         let text = self.text.to_lowercase();
+        let country = self.country.trim().to_lowercase();
+        let reason = self.reason.trim().to_lowercase();
         let port: Option<u16> = self.port.trim().parse().ok();
         let protocol = self.protocol.trim().to_lowercase();
         let threshold = a.settings.auto_block;
@@ -96,7 +105,18 @@ impl AlertsView {
                     VerdictFilter::Block => s.proposed_block,
                 };
                 verdict_ok
+                    && in_range.is_none_or(|n| n[i] > 0)
                     && s.confidence >= self.min_confidence
+                    && (country.is_empty()
+                        || s.stats
+                            .country
+                            .as_deref()
+                            .is_some_and(|c| c.eq_ignore_ascii_case(&country)))
+                    && (reason.is_empty()
+                        || s.reasons.iter().any(|r| {
+                            reason_kind(r).to_lowercase() == reason
+                                || r.to_lowercase().contains(&reason)
+                        }))
                     && port.is_none_or(|p| a.ports[i].iter().any(|(q, _)| *q == p))
                     && (protocol.is_empty()
                         || a.protocols[i].iter().any(|(q, _)| q.contains(&protocol)))
@@ -133,9 +153,26 @@ impl AlertsView {
 }
 
 /// Shows the filters and the table.
-pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+pub fn show(
+    ui: &mut Ui,
+    t: &EventTable,
+    a: &Analysis,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
     filters(ui, &mut view.alerts);
-    let rows = view.alerts.rows(a);
+    let key = (view.alerts.clone(), a.generation, view.time_range);
+    if view.alerts_rows.as_ref().is_none_or(|(k, _)| *k != key) {
+        let in_range = view
+            .time_range
+            .map(|_| view.breakdown(t, a).source_events.clone());
+        let rows = view.alerts.rows(a, in_range.as_deref());
+        view.alerts_rows = Some((key, rows));
+    }
+    let rows = match &view.alerts_rows {
+        Some((_, rows)) => rows.clone(),
+        None => Vec::new(),
+    };
     ui.label(
         RichText::new(format!(
             "{} of {} sources",
@@ -192,6 +229,20 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
             egui::TextEdit::singleline(&mut f.protocol)
                 .hint_text("any")
                 .desired_width(80.0),
+        )
+        .labelled_by(label.id);
+        let label = ui.label("Country");
+        ui.add(
+            egui::TextEdit::singleline(&mut f.country)
+                .hint_text("any")
+                .desired_width(40.0),
+        )
+        .labelled_by(label.id);
+        let label = ui.label("Reason");
+        ui.add(
+            egui::TextEdit::singleline(&mut f.reason)
+                .hint_text("any")
+                .desired_width(160.0),
         )
         .labelled_by(label.id);
         if ui.button("Clear").clicked() {

@@ -13,11 +13,10 @@ use crate::evaluation::{evaluate, Evaluation};
 use crate::events::EventTable;
 use crate::ingest::Investigation;
 
-/// Most normal events drawn individually in the scatter plot; the rest are thinned evenly.
-const SCATTER_NORMAL_POINTS: usize = 20_000;
-
 /// A finished detection run and what the views show of it.
 pub struct Analysis {
+    /// A number no other analysis in this process has, so views can cache what they derive.
+    pub generation: u64,
     /// The run itself.
     pub detection: Detection,
     /// Self-evaluation when the files carry labels.
@@ -28,8 +27,6 @@ pub struct Analysis {
     pub ranked: Vec<usize>,
     /// Events and flagged events per time window.
     pub timeline: Option<Timeline>,
-    /// Scatter layers of bytes sent against bytes received.
-    pub scatter: Scatter,
     /// Per source (in the order of the detection's sources): its destination ports with
     /// event counts, most used first.
     pub ports: Vec<Vec<(u16, u32)>>,
@@ -54,17 +51,6 @@ pub struct Timeline {
     pub flagged: Vec<u32>,
     /// Mean combined score per window.
     pub mean_score: Vec<f64>,
-}
-
-/// Points for the scatter plot, `log10(1 + bytes)` on both axes.
-#[derive(Default)]
-pub struct Scatter {
-    /// A thinned sample of normal events: (x, y).
-    pub normal: Vec<[f64; 2]>,
-    /// Every flagged event: (x, y, event row).
-    pub flagged: Vec<([f64; 2], u32)>,
-    /// Normal events in all, before thinning.
-    pub normal_total: usize,
 }
 
 impl Analysis {
@@ -98,12 +84,13 @@ impl Analysis {
                 source_by_ip[id as usize] = i as u32;
             }
         }
+        static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Analysis {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             source_by_ip,
             ports,
             protocols,
-            timeline: Timeline::new(inv, &detection),
-            scatter: Scatter::new(inv, &detection),
+            timeline: Timeline::new(&inv.table, &detection, None),
             evaluation,
             settings,
             ranked,
@@ -224,8 +211,9 @@ pub fn reason_kind(reason: &str) -> String {
 }
 
 impl Timeline {
-    fn new(inv: &Investigation, d: &Detection) -> Option<Timeline> {
-        let t = &inv.table;
+    /// Bins the events of `t` into windows of `window_us` (chosen from the span when `None`);
+    /// `None` when no event has a time.
+    pub fn new(t: &EventTable, d: &Detection, window_us: Option<i64>) -> Option<Timeline> {
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
         for r in 0..t.len() {
             if let Some(us) = t.time_us(r) {
@@ -236,7 +224,10 @@ impl Timeline {
         if lo > hi {
             return None;
         }
-        let window_us = window_for(hi - lo);
+        // At most 100,000 windows, whatever was asked.
+        let window_us = window_us
+            .unwrap_or_else(|| window_for(hi - lo))
+            .max((hi - lo) / 100_000 + 1);
         let start_us = lo.div_euclid(window_us) * window_us;
         let bins = ((hi - start_us) / window_us + 1) as usize;
         let mut events = vec![0u32; bins];
@@ -277,42 +268,6 @@ pub fn window_for(span_us: i64) -> i64 {
         .find(|s| span_s / s <= 300)
         .unwrap_or(604_800);
     step * 1_000_000
-}
-
-impl Scatter {
-    fn new(inv: &Investigation, d: &Detection) -> Scatter {
-        let t = &inv.table;
-        let point = |r: usize| -> Option<[f64; 2]> {
-            let (s, v) = (t.bytes_sent(r), t.bytes_received(r));
-            if s.is_none() && v.is_none() {
-                return None;
-            }
-            let lg = |b: Option<f64>| (b.unwrap_or(0.0).max(0.0) + 1.0).log10();
-            Some([lg(s), lg(v)])
-        };
-        let normal_total = d.event_flagged.iter().filter(|&&f| !f).count();
-        let stride = normal_total.div_ceil(SCATTER_NORMAL_POINTS).max(1);
-        let mut s = Scatter {
-            normal_total,
-            ..Scatter::default()
-        };
-        let mut k = 0usize;
-        for r in 0..t.len() {
-            if d.event_flagged[r] {
-                if let Some(p) = point(r) {
-                    s.flagged.push((p, r as u32));
-                }
-            } else {
-                if k % stride == 0 {
-                    if let Some(p) = point(r) {
-                        s.normal.push(p);
-                    }
-                }
-                k += 1;
-            }
-        }
-        s
-    }
 }
 
 /// A detection run in the background.

@@ -4,14 +4,16 @@
 
 mod alerts;
 mod analysis;
+mod breakdown;
 mod evaluation_view;
 mod files_view;
 mod loading;
 mod overview;
-mod plots;
+mod scatter;
 mod settings_view;
 mod source_detail;
 mod text;
+mod timeline;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -31,9 +33,12 @@ use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::RecentFiles;
 pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
+pub use breakdown::Breakdown;
 pub use evaluation_view::EvaluationView;
 pub use loading::{LoadJob, Loaded};
+pub use scatter::ScatterView;
 pub use text::thousands;
+pub use timeline::TimelineView;
 
 /// Red for files that could not be read and high-confidence sources.
 const ERROR: Color32 = Color32::from_rgb(235, 95, 85);
@@ -89,6 +94,8 @@ pub enum Tab {
     Scatter,
     /// Events and anomalies over time.
     Timeline,
+    /// Anomalies by port, protocol, country, reason, and hour by weekday.
+    Breakdown,
     /// Detectors against the ground-truth labels (only when the files carry labels).
     Evaluation,
     /// Detectors, thresholds and business hours.
@@ -98,11 +105,12 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 7] = [
+    const ALL: [Tab; 8] = [
         Tab::Overview,
         Tab::Alerts,
         Tab::Scatter,
         Tab::Timeline,
+        Tab::Breakdown,
         Tab::Evaluation,
         Tab::Settings,
         Tab::Files,
@@ -114,6 +122,7 @@ impl Tab {
             Tab::Alerts => "Alerts",
             Tab::Scatter => "Scatter",
             Tab::Timeline => "Timeline",
+            Tab::Breakdown => "Breakdown",
             Tab::Evaluation => "Evaluation",
             Tab::Settings => "Settings",
             Tab::Files => "Files",
@@ -187,12 +196,26 @@ enum State {
     Failed(String),
 }
 
+/// What the alerts table's rows depend on: filters, analysis generation, time range.
+type AlertsKey = (AlertsView, u64, Option<(i64, i64)>);
+
 /// Per-window view state shared by all views: selection, filters, modes.
 pub struct ViewState {
     /// The current view.
     pub tab: Tab,
     /// The selected source, by index into the detection's sources.
     pub selected: Option<usize>,
+    /// The brushed time range (microseconds since the epoch, inclusive) that filters the
+    /// alerts, scatter and breakdown; `None` for the whole span.
+    pub time_range: Option<(i64, i64)>,
+    /// The scatter's axes, colours and box selection.
+    pub scatter: ScatterView,
+    /// The timeline's window choice and brush.
+    pub timeline: TimelineView,
+    /// The breakdown of the current time range, cached with the analysis it came from.
+    breakdown: Option<(u64, Breakdown)>,
+    /// The alerts table's rows for its filters, analysis and time range.
+    alerts_rows: Option<(AlertsKey, Vec<usize>)>,
     /// The alerts table's sort and filters.
     pub alerts: AlertsView,
     /// Presentation mode: larger type, chrome hidden.
@@ -218,6 +241,11 @@ impl Default for ViewState {
         ViewState {
             tab: Tab::Overview,
             selected: None,
+            time_range: None,
+            scatter: ScatterView::default(),
+            timeline: TimelineView::default(),
+            breakdown: None,
+            alerts_rows: None,
             alerts: AlertsView::default(),
             presentation: false,
             dark: true,
@@ -228,6 +256,20 @@ impl Default for ViewState {
             path_field: false,
             notice: None,
         }
+    }
+}
+
+impl ViewState {
+    /// The breakdown of the current time range, computed when the range or analysis changed.
+    pub fn breakdown(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &Breakdown {
+        let stale = self
+            .breakdown
+            .as_ref()
+            .is_none_or(|(g, b)| *g != a.generation || b.range != self.time_range);
+        if stale {
+            self.breakdown = Some((a.generation, Breakdown::new(t, a, self.time_range)));
+        }
+        &self.breakdown.as_ref().expect("just computed").1
     }
 }
 
@@ -347,6 +389,7 @@ impl NetsleuthApp {
         self.state = State::Loading(job);
         self.view.selected = None;
         self.view.settings_draft = None;
+        self.view.time_range = None;
     }
 
     fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {
@@ -514,7 +557,23 @@ impl NetsleuthApp {
         }
     }
 
+    /// The views offered: every tab but Evaluation unless the files carry labels.
+    fn tabs(&self) -> Vec<Tab> {
+        let labelled = match &self.state {
+            State::Ready(w) => match &w.analysis {
+                AnalysisState::Done(a) => a.evaluation.is_some(),
+                _ => false,
+            },
+            _ => false,
+        };
+        Tab::ALL
+            .into_iter()
+            .filter(|&t| t != Tab::Evaluation || labelled)
+            .collect()
+    }
+
     fn shortcuts(&mut self, ctx: &egui::Context) {
+        let tabs = self.tabs();
         let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
         let filter = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
         ctx.input_mut(|i| {
@@ -525,11 +584,30 @@ impl NetsleuthApp {
                 self.commands.push(Command::Show(Tab::Alerts));
                 self.view.alerts.focus_filter = true;
             }
+            const DIGITS: [Key; 8] = [
+                Key::Num1,
+                Key::Num2,
+                Key::Num3,
+                Key::Num4,
+                Key::Num5,
+                Key::Num6,
+                Key::Num7,
+                Key::Num8,
+            ];
+            for (tab, key) in tabs.iter().copied().zip(DIGITS) {
+                if i.consume_key(Modifiers::COMMAND, key) {
+                    self.commands.push(Command::Show(tab));
+                }
+            }
             if i.consume_key(Modifiers::NONE, Key::F11) {
                 self.commands.push(Command::TogglePresentation);
             }
             if i.consume_key(Modifiers::NONE, Key::Escape) {
-                self.commands.push(Command::Select(None));
+                if self.view.selected.is_some() {
+                    self.commands.push(Command::Select(None));
+                } else {
+                    self.view.time_range = None;
+                }
             }
             let dropped: Vec<PathBuf> = i
                 .raw
@@ -625,7 +703,7 @@ impl NetsleuthApp {
                 }
             });
             ui.menu_button("View", |ui| {
-                for tab in Tab::ALL {
+                for tab in self.tabs() {
                     if ui.button(tab.title()).clicked() {
                         self.commands.push(Command::Show(tab));
                     }
@@ -717,24 +795,6 @@ impl NetsleuthApp {
             if !self.view.presentation {
                 ui.label(RichText::new("network traffic log investigation").weak());
             }
-            ui.add_space(16.0);
-            if let State::Ready(w) = &self.state {
-                let labelled = match &w.analysis {
-                    AnalysisState::Done(a) => a.evaluation.is_some(),
-                    _ => false,
-                };
-                for tab in Tab::ALL {
-                    if tab == Tab::Evaluation && !labelled {
-                        continue;
-                    }
-                    if ui
-                        .selectable_label(self.view.tab == tab, tab.title())
-                        .clicked()
-                    {
-                        self.commands.push(Command::Show(tab));
-                    }
-                }
-            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let label = if self.view.presentation {
                     "Exit presentation"
@@ -776,6 +836,22 @@ impl NetsleuthApp {
                 stat(ui, inv.table.len() as u64, ("event", "events"), strong);
             });
         });
+        if let State::Ready(_) = &self.state {
+            ui.add_space(6.0);
+            let tabs = self.tabs();
+            ui.horizontal(|ui| {
+                for (k, tab) in tabs.into_iter().enumerate() {
+                    let text = RichText::new(tab.title()).size(16.0);
+                    if ui
+                        .selectable_label(self.view.tab == tab, text)
+                        .on_hover_text(format!("Ctrl+{}", k + 1))
+                        .clicked()
+                    {
+                        self.commands.push(Command::Show(tab));
+                    }
+                }
+            });
+        }
     }
 }
 
@@ -785,6 +861,22 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         AnalysisState::Done(a) => Some(a.as_ref()),
         _ => None,
     };
+    if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
+        if !matches!(view.tab, Tab::Files | Tab::Settings | Tab::Evaluation) {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("Time range {}", text::time_range(lo, hi)))
+                        .color(Color32::from_rgb(90, 160, 240))
+                        .strong(),
+                );
+                ui.label(RichText::new("filters the alerts, scatter and breakdown").weak());
+                if ui.small_button("Clear time range").clicked() {
+                    view.time_range = None;
+                }
+            });
+            ui.add_space(4.0);
+        }
+    }
     match (view.tab, analysis) {
         (Tab::Files, _) => {
             egui::ScrollArea::vertical()
@@ -819,9 +911,13 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
             });
         }
         (Tab::Overview, Some(a)) => overview::show(ui, &w.loaded, a, view, out),
-        (Tab::Alerts, Some(a)) => alerts::show(ui, a, view, out),
-        (Tab::Scatter, Some(a)) => plots::scatter(ui, &w.loaded, a, view, out),
-        (Tab::Timeline, Some(a)) => plots::timeline(ui, a, view),
+        (Tab::Alerts, Some(a)) => alerts::show(ui, &w.loaded.investigation.table, a, view, out),
+        (Tab::Scatter, Some(a)) => scatter::show(ui, &w.loaded, a, view, out),
+        (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded.investigation.table, a, view),
+        (Tab::Breakdown, Some(a)) => {
+            let b = view.breakdown(&w.loaded.investigation.table, a).clone();
+            breakdown::show(ui, &b, &a.settings.features, view, out);
+        }
         (Tab::Evaluation, Some(a)) => match &a.evaluation {
             Some(e) => evaluation_view::show(ui, e, view),
             None => {

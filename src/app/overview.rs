@@ -2,9 +2,10 @@
 //! alerts, the sources to look at first and, when the files carry labels, how well detection
 //! did.
 
-use eframe::egui::{self, Align, Color32, Frame, Layout, Margin, RichText, Sense, Ui};
+use eframe::egui::{self, Color32, Frame, Margin, RichText, Sense, Ui};
 
 use super::analysis::{Analysis, Timeline};
+use super::evaluation_view::detector_title;
 use super::text::{count, thousands};
 use super::{severity_color, Command, Loaded, Tab, ViewState, BENIGN, ERROR, WARN};
 
@@ -260,16 +261,14 @@ fn evaluation(ui: &mut Ui, e: &crate::evaluation::Evaluation) {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
-            for (name, c) in &e.event.detectors {
-                ui.label(name.as_str());
+            let mut cards: Vec<_> = e.event.detectors.iter().collect();
+            cards.sort_by_key(|(n, _)| n.as_str() != "default");
+            for (name, c) in cards {
+                ui.label(detector_title(name));
                 let f = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| format!("{x:.3}"));
-                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                    ui.label(f(c.roc_auc))
-                });
+                ui.label(RichText::new(f(c.roc_auc)).monospace());
                 for v in [c.precision, c.recall, c.f1, c.fpr] {
-                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                        ui.label(format!("{v:.3}"))
-                    });
+                    ui.label(RichText::new(format!("{v:.3}")).monospace());
                 }
                 ui.end_row();
             }

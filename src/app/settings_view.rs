@@ -34,6 +34,7 @@ pub fn show(
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
+            ui.spacing_mut().slider_width = 280.0;
             ui.heading("Detection settings");
             ui.label(
                 RichText::new(

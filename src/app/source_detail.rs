@@ -172,7 +172,7 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     ui.label(
         RichText::new(format!(
             "Events over time ({} per bar)",
-            super::plots::duration_text(window)
+            super::timeline::duration_text(window)
         ))
         .strong(),
     );
@@ -195,7 +195,8 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     Plot::new(("source-timeline", i))
         .height(140.0)
         .allow_scroll(false)
-        .x_axis_formatter(|m, _| super::plots::axis_time(m.value))
+        .x_grid_spacer(super::timeline::time_grid)
+        .x_axis_formatter(|m, _| super::timeline::axis_time(m.value))
         .show(ui, |p| {
             p.bar_chart(normal_chart);
             p.bar_chart(flagged_chart);

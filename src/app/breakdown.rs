@@ -1,0 +1,388 @@
+//! Where the anomalies are: anomalous events by destination port, protocol and source
+//! country, flagged sources by reason, and an hour-of-day by weekday heatmap. Computed over
+//! the brushed time range (or everything) in one pass over the events.
+
+use std::collections::{BTreeMap, HashMap};
+
+use eframe::egui::{self, Color32, Rect, RichText, Sense, Stroke, Ui};
+
+use super::analysis::{reason_kind, Analysis};
+use super::text::thousands;
+use super::{AlertsView, Command, Tab, ViewState, ERROR};
+use crate::events::EventTable;
+use crate::features::{hour_of_day, weekday, FeatureSettings};
+
+/// Bars shown per chart.
+const BARS: usize = 12;
+
+/// One bar: a category with its anomalous and total event counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// The category ("443", "HTTPS", "US").
+    pub label: String,
+    /// Anomalous events (or flagged sources, for reasons).
+    pub anomalous: u64,
+    /// All events (or sources).
+    pub total: u64,
+}
+
+/// The breakdown of one time range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    /// The range it covers, microseconds since the epoch; `None` for everything.
+    pub range: Option<(i64, i64)>,
+    /// Events in the range.
+    pub events: u64,
+    /// Anomalous events in the range.
+    pub anomalous: u64,
+    /// By destination port, most anomalous first.
+    pub ports: Vec<Bar>,
+    /// By protocol (application protocol, else transport).
+    pub protocols: Vec<Bar>,
+    /// By the source's country.
+    pub countries: Vec<Bar>,
+    /// Flagged sources active in the range, by kind of reason.
+    pub reasons: Vec<Bar>,
+    /// Anomalous events by weekday (Monday first) and hour of day.
+    pub heatmap: [[u32; 24]; 7],
+    /// Events per source (by index into the detection's sources) in the range.
+    pub source_events: Vec<u32>,
+}
+
+/// The `BARS` categories with the most anomalous events (then the most events).
+fn top<K: ToString>(counts: impl IntoIterator<Item = (K, (u64, u64))>) -> Vec<Bar> {
+    let mut bars: Vec<Bar> = counts
+        .into_iter()
+        .map(|(k, (anomalous, total))| Bar {
+            label: k.to_string(),
+            anomalous,
+            total,
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        b.anomalous
+            .cmp(&a.anomalous)
+            .then(b.total.cmp(&a.total))
+            .then(a.label.cmp(&b.label))
+    });
+    bars.truncate(BARS);
+    bars
+}
+
+impl Breakdown {
+    /// Counts the events of `t` in `range` (all when `None`).
+    pub fn new(t: &EventTable, a: &Analysis, range: Option<(i64, i64)>) -> Breakdown {
+        let d = &a.detection;
+        let features = &a.settings.features;
+        let mut ports: HashMap<u16, (u64, u64)> = HashMap::new();
+        let mut protocols: HashMap<&str, (u64, u64)> = HashMap::new();
+        let mut countries: HashMap<&str, (u64, u64)> = HashMap::new();
+        let mut heatmap = [[0u32; 24]; 7];
+        let mut source_events = vec![0u32; d.sources.len()];
+        let (mut events, mut anomalous) = (0u64, 0u64);
+        for r in 0..t.len() {
+            let time = t.time_us(r);
+            if let Some((lo, hi)) = range {
+                if !time.is_some_and(|us| (lo..=hi).contains(&us)) {
+                    continue;
+                }
+            }
+            let flagged = d.event_flagged[r];
+            let add = |e: &mut (u64, u64)| {
+                e.0 += u64::from(flagged);
+                e.1 += 1;
+            };
+            events += 1;
+            anomalous += u64::from(flagged);
+            if let Some(p) = t.destination_port(r) {
+                add(ports.entry(p).or_default());
+            }
+            if let Some(p) = t.app_protocol(r).or_else(|| t.transport(r)) {
+                add(protocols.entry(p).or_default());
+            }
+            if let Some(c) = t.country_code(r) {
+                add(countries.entry(c).or_default());
+            }
+            if let Some(s) = a.source_of_row(t, r) {
+                source_events[s] += 1;
+            }
+            if let (true, Some(us)) = (flagged, time) {
+                heatmap[weekday(us, features) as usize][hour_of_day(us, features) as usize] += 1;
+            }
+        }
+        let half = a.settings.auto_block / 2.0;
+        let mut reasons: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for (s, n) in d.sources.iter().zip(&source_events) {
+            if *n == 0 || s.confidence < half {
+                continue;
+            }
+            for r in &s.reasons {
+                let e = reasons.entry(reason_kind(r)).or_default();
+                e.0 += 1;
+                e.1 += 1;
+            }
+        }
+        Breakdown {
+            range,
+            events,
+            anomalous,
+            ports: top(ports),
+            protocols: top(protocols),
+            countries: top(countries),
+            reasons: top(reasons),
+            heatmap,
+            source_events,
+        }
+    }
+}
+
+/// A clicked bar: the alerts filter it sets.
+enum Pick {
+    Port(String),
+    Protocol(String),
+    Country(String),
+    Reason(String),
+}
+
+/// Shows the breakdown of the current time range.
+pub fn show(
+    ui: &mut Ui,
+    b: &Breakdown,
+    features: &FeatureSettings,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "{} anomalous of {} events{}. Click a bar to list its sources.",
+                    thousands(b.anomalous),
+                    thousands(b.events),
+                    if b.range.is_some() {
+                        " in the selected time range"
+                    } else {
+                        ""
+                    }
+                ))
+                .weak(),
+            );
+            ui.add_space(8.0);
+            let mut pick = None;
+            ui.columns(2, |cols| {
+                if let Some(p) = chart(
+                    &mut cols[0],
+                    "Anomalous events by destination port",
+                    &b.ports,
+                ) {
+                    pick = Some(Pick::Port(p));
+                }
+                if let Some(p) = chart(&mut cols[1], "Anomalous events by protocol", &b.protocols) {
+                    pick = Some(Pick::Protocol(p));
+                }
+            });
+            ui.add_space(12.0);
+            ui.columns(2, |cols| {
+                if let Some(c) = chart(
+                    &mut cols[0],
+                    "Anomalous events by source country",
+                    &b.countries,
+                ) {
+                    pick = Some(Pick::Country(c));
+                }
+                if let Some(r) = chart(&mut cols[1], "Flagged sources by reason", &b.reasons) {
+                    pick = Some(Pick::Reason(r));
+                }
+            });
+            if let Some(pick) = pick {
+                // The alerts keep their order but only this one filter.
+                let f = &mut view.alerts;
+                *f = AlertsView {
+                    sort: f.sort,
+                    descending: f.descending,
+                    ..AlertsView::default()
+                };
+                match pick {
+                    Pick::Port(v) => f.port = v,
+                    Pick::Protocol(v) => f.protocol = v,
+                    Pick::Country(v) => f.country = v,
+                    Pick::Reason(v) => f.reason = v,
+                }
+                out.push(Command::Show(Tab::Alerts));
+            }
+            ui.add_space(12.0);
+            heatmap(ui, &b.heatmap, features);
+        });
+}
+
+/// A horizontal bar chart: grey for all events, orange for the anomalous share. Returns the
+/// label of a clicked bar.
+fn chart(ui: &mut Ui, title: &str, bars: &[Bar]) -> Option<String> {
+    ui.label(RichText::new(title).strong());
+    if bars.is_empty() {
+        ui.label(RichText::new("These files do not carry this field.").weak());
+        return None;
+    }
+    let max = bars.iter().map(|b| b.total).max().unwrap_or(1).max(1) as f32;
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let label_w = 150.0;
+    let mut clicked = None;
+    for bar in bars {
+        let (rect, response) =
+            ui.allocate_exact_size(egui::vec2(ui.available_width(), row_h), Sense::click());
+        let painter = ui.painter_at(rect);
+        if response.hovered() {
+            painter.rect_filled(rect, 3.0, ui.visuals().widgets.hovered.weak_bg_fill);
+        }
+        let text_color = ui.visuals().text_color();
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let name = if bar.label.chars().count() > 22 {
+            format!("{}…", bar.label.chars().take(21).collect::<String>())
+        } else {
+            bar.label.clone()
+        };
+        painter.text(
+            rect.left_center() + egui::vec2(4.0, 0.0),
+            egui::Align2::LEFT_CENTER,
+            name,
+            font.clone(),
+            text_color,
+        );
+        let numbers = format!("{} / {}", thousands(bar.anomalous), thousands(bar.total));
+        let numbers_w = 110.0;
+        let track = Rect::from_min_max(
+            rect.left_top() + egui::vec2(label_w, 3.0),
+            rect.right_bottom() - egui::vec2(numbers_w, 3.0),
+        );
+        if track.width() > 10.0 {
+            let w = |n: u64| track.width() * n as f32 / max;
+            let all = Rect::from_min_size(track.min, egui::vec2(w(bar.total), track.height()));
+            painter.rect_filled(all, 2.0, ui.visuals().widgets.inactive.bg_fill);
+            let bad = Rect::from_min_size(track.min, egui::vec2(w(bar.anomalous), track.height()));
+            painter.rect_filled(bad, 2.0, Color32::from_rgb(245, 150, 50));
+        }
+        painter.text(
+            rect.right_center() - egui::vec2(4.0, 0.0),
+            egui::Align2::RIGHT_CENTER,
+            numbers,
+            font,
+            ui.visuals().weak_text_color(),
+        );
+        let response = response.on_hover_text(format!(
+            "{}: {} anomalous of {}",
+            bar.label,
+            thousands(bar.anomalous),
+            thousands(bar.total)
+        ));
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &bar.label));
+        if response.clicked() {
+            clicked = Some(bar.label.clone());
+        }
+    }
+    clicked
+}
+
+/// Anomalous events by weekday and hour, stronger red for more, with business time framed.
+fn heatmap(ui: &mut Ui, cells: &[[u32; 24]; 7], features: &FeatureSettings) {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    ui.label(RichText::new("Anomalous events by hour of day and weekday").strong());
+    let max = cells.iter().flatten().copied().max().unwrap_or(0);
+    if max == 0 {
+        ui.label(RichText::new("No anomalous event carries a time.").weak());
+        return;
+    }
+    let label_w = 40.0;
+    let cell_w = ((ui.available_width() - label_w) / 24.0).clamp(12.0, 48.0);
+    let cell_h = 22.0;
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(label_w + 24.0 * cell_w, 8.0 * cell_h),
+        Sense::hover(),
+    );
+    let painter = ui.painter_at(rect);
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let weak = ui.visuals().weak_text_color();
+    let empty = ui.visuals().extreme_bg_color;
+    for h in 0..24 {
+        if h % 3 == 0 {
+            painter.text(
+                rect.min + egui::vec2(label_w + (h as f32 + 0.5) * cell_w, cell_h * 0.5),
+                egui::Align2::CENTER_CENTER,
+                format!("{h:02}"),
+                font.clone(),
+                weak,
+            );
+        }
+    }
+    let mut hovered = None;
+    for (d, row) in cells.iter().enumerate() {
+        let y = rect.min.y + (d as f32 + 1.0) * cell_h;
+        painter.text(
+            egui::pos2(rect.min.x, y + cell_h * 0.5),
+            egui::Align2::LEFT_CENTER,
+            DAYS[d],
+            font.clone(),
+            weak,
+        );
+        for (h, &n) in row.iter().enumerate() {
+            let cell = Rect::from_min_size(
+                egui::pos2(rect.min.x + label_w + h as f32 * cell_w, y),
+                egui::vec2(cell_w, cell_h),
+            )
+            .shrink(1.0);
+            let fill = if n == 0 {
+                empty
+            } else {
+                // Square-root scale, so that a few events still show.
+                let t = (f64::from(n) / f64::from(max)).sqrt() as f32;
+                ERROR.gamma_multiply(0.2 + 0.8 * t)
+            };
+            painter.rect_filled(cell, 2.0, fill);
+            if response.hover_pos().is_some_and(|p| cell.contains(p)) {
+                painter.rect_stroke(
+                    cell,
+                    2.0,
+                    Stroke::new(1.5, ui.visuals().strong_text_color()),
+                    egui::StrokeKind::Inside,
+                );
+                hovered = Some((d, h, n));
+            }
+        }
+    }
+    let (start, end) = (
+        f32::from(features.business_start_hour),
+        f32::from(features.business_end_hour),
+    );
+    let business = Rect::from_min_max(
+        egui::pos2(rect.min.x + label_w + start * cell_w, rect.min.y + cell_h),
+        egui::pos2(
+            rect.min.x + label_w + end * cell_w,
+            rect.min.y + 6.0 * cell_h,
+        ),
+    );
+    painter.rect_stroke(
+        business,
+        2.0,
+        Stroke::new(1.5, Color32::from_rgb(90, 160, 240)),
+        egui::StrokeKind::Outside,
+    );
+    ui.label(
+        RichText::new(format!(
+            "Square-root colour scale up to {} events in the busiest hour; business time \
+             ({:02}:00-{:02}:00 at UTC{:+}, Monday to Friday) framed in blue.",
+            thousands(u64::from(max)),
+            features.business_start_hour,
+            features.business_end_hour,
+            features.utc_offset_hours
+        ))
+        .small()
+        .weak(),
+    );
+    if let Some((d, h, n)) = hovered {
+        response.on_hover_text(format!(
+            "{} {h:02}:00-{h:02}:59: {} anomalous events",
+            DAYS[d],
+            thousands(u64::from(n))
+        ));
+    }
+}

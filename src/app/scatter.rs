@@ -1,0 +1,617 @@
+//! The scatter plot: any two event fields against each other (bytes sent against bytes
+//! received by default, the seeds' plot), linear or log, coloured by verdict or by the
+//! source's confidence. Ordinary traffic is thinned evenly; anomalies are drawn one by one.
+//! Click a point to select its source; drag a box to select the sources of the anomalies in
+//! it and send them to the blocklist.
+
+use eframe::egui::{self, Color32, RichText, Ui};
+use egui_plot::{HoverPosition, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Polygon};
+
+use super::analysis::Analysis;
+use super::text::thousands;
+use super::{severity_color, Command, Decision, Loaded, ViewState, ERROR, WARN};
+use crate::events::EventTable;
+
+/// Most ordinary events drawn; the rest are thinned evenly.
+const ORDINARY_POINTS: usize = 20_000;
+/// Most anomalous events drawn; beyond this they are thinned too.
+const ANOMALOUS_POINTS: usize = 150_000;
+
+/// An event field the scatter can put on an axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Bytes from the source.
+    BytesSent,
+    /// Bytes to the source.
+    BytesReceived,
+    /// Packets from the source.
+    PacketsSent,
+    /// Packets to the source.
+    PacketsReceived,
+    /// Duration in seconds.
+    Duration,
+    /// Destination port.
+    DestinationPort,
+    /// Hour of the day (UTC).
+    Hour,
+    /// Combined anomaly score 0-1.
+    Score,
+}
+
+impl Field {
+    /// Every field, in menu order.
+    pub const ALL: [Field; 8] = [
+        Field::BytesSent,
+        Field::BytesReceived,
+        Field::PacketsSent,
+        Field::PacketsReceived,
+        Field::Duration,
+        Field::DestinationPort,
+        Field::Hour,
+        Field::Score,
+    ];
+
+    /// Its name on the axis and in the menu.
+    pub fn title(self) -> &'static str {
+        match self {
+            Field::BytesSent => "bytes sent",
+            Field::BytesReceived => "bytes received",
+            Field::PacketsSent => "packets sent",
+            Field::PacketsReceived => "packets received",
+            Field::Duration => "duration (s)",
+            Field::DestinationPort => "destination port",
+            Field::Hour => "hour of day (UTC)",
+            Field::Score => "anomaly score",
+        }
+    }
+
+    /// Whether a log scale suits it by default (heavy-tailed counts).
+    fn log_by_default(self) -> bool {
+        matches!(
+            self,
+            Field::BytesSent
+                | Field::BytesReceived
+                | Field::PacketsSent
+                | Field::PacketsReceived
+                | Field::Duration
+        )
+    }
+
+    /// Its value for event `r`.
+    fn value(self, t: &EventTable, a: &Analysis, r: usize) -> Option<f64> {
+        match self {
+            Field::BytesSent => t.bytes_sent(r),
+            Field::BytesReceived => t.bytes_received(r),
+            Field::PacketsSent => t.packets_sent(r),
+            Field::PacketsReceived => t.packets_received(r),
+            Field::Duration => t.duration_s(r),
+            Field::DestinationPort => t.destination_port(r).map(f64::from),
+            Field::Hour => t
+                .time_us(r)
+                .map(|us| (us.rem_euclid(86_400_000_000) as f64) / 3.6e9),
+            Field::Score => Some(a.detection.event_score[r]),
+        }
+    }
+
+    fn is_bytes(self) -> bool {
+        matches!(self, Field::BytesSent | Field::BytesReceived)
+    }
+}
+
+/// How points are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Colouring {
+    /// Ordinary grey, anomalous orange.
+    Verdict,
+    /// By the confidence of the event's source: block, watch, low, none.
+    Confidence,
+}
+
+/// The scatter's choices.
+pub struct ScatterView {
+    /// Horizontal field.
+    pub x: Field,
+    /// Vertical field.
+    pub y: Field,
+    /// Log scale on x.
+    pub log_x: bool,
+    /// Log scale on y.
+    pub log_y: bool,
+    /// Point colours.
+    pub colouring: Colouring,
+    /// Where a box drag started, in plot coordinates.
+    drag_from: Option<[f64; 2]>,
+    /// Sources of the anomalies in the last dragged box.
+    pub boxed: Vec<usize>,
+    cache: Option<(LayersKey, Layers)>,
+}
+
+impl Default for ScatterView {
+    fn default() -> Self {
+        ScatterView {
+            x: Field::BytesSent,
+            y: Field::BytesReceived,
+            log_x: true,
+            log_y: true,
+            colouring: Colouring::Verdict,
+            drag_from: None,
+            boxed: Vec::new(),
+            cache: None,
+        }
+    }
+}
+
+/// What the layers were built from.
+#[derive(Debug, Clone, PartialEq)]
+struct LayersKey {
+    generation: u64,
+    x: Field,
+    y: Field,
+    log_x: bool,
+    log_y: bool,
+    colouring: Colouring,
+    range: Option<(i64, i64)>,
+}
+
+/// One coloured set of points with the event row of each.
+struct Layer {
+    name: &'static str,
+    color: Color32,
+    radius: f32,
+    points: Vec<[f64; 2]>,
+    rows: Vec<u32>,
+}
+
+/// The plotted layers, ordinary first.
+struct Layers {
+    layers: Vec<Layer>,
+    ordinary_total: usize,
+    anomalous_total: usize,
+    /// Events without both values.
+    missing: usize,
+}
+
+/// `v` on a log10(1 + v) scale when `log`.
+fn scaled(v: f64, log: bool) -> f64 {
+    if log {
+        (v.max(0.0) + 1.0).log10()
+    } else {
+        v
+    }
+}
+
+/// The plain value back from an axis coordinate.
+fn unscaled(v: f64, log: bool) -> f64 {
+    if log {
+        (10f64.powf(v) - 1.0).max(0.0)
+    } else {
+        v
+    }
+}
+
+impl Layers {
+    fn new(t: &EventTable, a: &Analysis, key: &LayersKey) -> Layers {
+        let d = &a.detection;
+        let in_range = |r: usize| match key.range {
+            None => true,
+            Some((lo, hi)) => t.time_us(r).is_some_and(|us| (lo..=hi).contains(&us)),
+        };
+        let rows: Vec<usize> = (0..t.len()).filter(|&r| in_range(r)).collect();
+        let anomalous_total = rows.iter().filter(|&&r| d.event_flagged[r]).count();
+        let ordinary_total = rows.len() - anomalous_total;
+        let ordinary_stride = ordinary_total.div_ceil(ORDINARY_POINTS).max(1);
+        let anomalous_stride = anomalous_total.div_ceil(ANOMALOUS_POINTS).max(1);
+        let threshold = a.settings.auto_block;
+        let mut layers: Vec<Layer> = match key.colouring {
+            Colouring::Verdict => vec![
+                layer("ordinary", Color32::from_gray(130).gamma_multiply(0.5), 1.5),
+                layer("anomalous", WARN, 2.5),
+            ],
+            Colouring::Confidence => vec![
+                layer(
+                    "source below 25% of the threshold",
+                    Color32::from_gray(130).gamma_multiply(0.5),
+                    1.5,
+                ),
+                layer(
+                    "low-confidence source",
+                    severity_color(threshold / 4.0, threshold),
+                    2.0,
+                ),
+                layer(
+                    "watched source",
+                    severity_color(threshold / 2.0, threshold),
+                    2.5,
+                ),
+                layer(
+                    "source proposed for blocking",
+                    severity_color(threshold, threshold),
+                    2.5,
+                ),
+                layer("anomalous event", WARN, 2.5),
+            ],
+        };
+        let (mut seen_ordinary, mut seen_anomalous, mut missing) = (0usize, 0usize, 0usize);
+        for r in rows {
+            let flagged = d.event_flagged[r];
+            let keep = if flagged {
+                seen_anomalous += 1;
+                (seen_anomalous - 1) % anomalous_stride == 0
+            } else {
+                seen_ordinary += 1;
+                (seen_ordinary - 1) % ordinary_stride == 0
+            };
+            if !keep {
+                continue;
+            }
+            let (Some(x), Some(y)) = (key.x.value(t, a, r), key.y.value(t, a, r)) else {
+                missing += 1;
+                continue;
+            };
+            let which = match key.colouring {
+                Colouring::Verdict => usize::from(flagged),
+                Colouring::Confidence => {
+                    let c = a
+                        .source_of_row(t, r)
+                        .map_or(0.0, |i| d.sources[i].confidence);
+                    if c >= threshold {
+                        3
+                    } else if c >= threshold / 2.0 {
+                        2
+                    } else if c >= threshold / 4.0 {
+                        1
+                    } else if flagged {
+                        4
+                    } else {
+                        0
+                    }
+                }
+            };
+            let l = &mut layers[which];
+            l.points.push([scaled(x, key.log_x), scaled(y, key.log_y)]);
+            l.rows.push(r as u32);
+        }
+        Layers {
+            layers,
+            ordinary_total,
+            anomalous_total,
+            missing,
+        }
+    }
+}
+
+fn layer(name: &'static str, color: Color32, radius: f32) -> Layer {
+    Layer {
+        name,
+        color,
+        radius,
+        points: Vec::new(),
+        rows: Vec::new(),
+    }
+}
+
+/// A count in decimal units: "950", "1.5 k", "20 M".
+fn si(v: f64) -> String {
+    let a = v.abs();
+    let (d, unit) = if a >= 1e12 {
+        (1e12, " T")
+    } else if a >= 1e9 {
+        (1e9, " G")
+    } else if a >= 1e6 {
+        (1e6, " M")
+    } else if a >= 1e3 {
+        (1e3, " k")
+    } else {
+        (1.0, "")
+    };
+    let x = v / d;
+    if (x - x.round()).abs() < 0.05 {
+        format!("{x:.0}{unit}")
+    } else {
+        format!("{x:.1}{unit}")
+    }
+}
+
+/// A value of `field` for an axis or tooltip: "1.5 kB", "443", "0.46".
+fn axis_text(field: Field, plain: f64) -> String {
+    if field.is_bytes() {
+        let n = si(plain);
+        if n.ends_with(char::is_alphabetic) {
+            format!("{n}B")
+        } else {
+            format!("{n} B")
+        }
+    } else if field == Field::Score {
+        format!("{plain:.2}")
+    } else if plain.abs() >= 1000.0 {
+        thousands(plain.round() as u64)
+    } else if plain.fract().abs() < 1e-9 {
+        format!("{plain:.0}")
+    } else {
+        format!("{plain:.1}")
+    }
+}
+
+/// Shows the scatter.
+pub fn show(
+    ui: &mut Ui,
+    loaded: &Loaded,
+    a: &Analysis,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    let t = &loaded.investigation.table;
+    controls(ui, &mut view.scatter);
+    let sv = &mut view.scatter;
+    let key = LayersKey {
+        generation: a.generation,
+        x: sv.x,
+        y: sv.y,
+        log_x: sv.log_x,
+        log_y: sv.log_y,
+        colouring: sv.colouring,
+        range: view.time_range,
+    };
+    if sv.cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        sv.cache = Some((key.clone(), Layers::new(t, a, &key)));
+        sv.boxed.clear();
+    }
+    let Some((_, layers)) = &sv.cache else {
+        return;
+    };
+    let drawn: usize = layers.layers.iter().map(|l| l.points.len()).sum();
+    ui.label(
+        RichText::new(format!(
+            "{} ordinary and {} anomalous events{}; {} drawn{}. Drag a box to select, scroll to \
+             pan, Ctrl+scroll to zoom, double-click to reset.",
+            thousands(layers.ordinary_total as u64),
+            thousands(layers.anomalous_total as u64),
+            if view.time_range.is_some() {
+                " in the time range"
+            } else {
+                ""
+            },
+            thousands(drawn as u64),
+            if layers.missing > 0 {
+                format!(
+                    " ({} lack one of the fields)",
+                    thousands(layers.missing as u64)
+                )
+            } else {
+                String::new()
+            }
+        ))
+        .weak(),
+    );
+    if drawn == 0 {
+        ui.label("No event in view carries both fields.");
+        return;
+    }
+    let selected_rows: Vec<[f64; 2]> = view.selected.map_or_else(Vec::new, |i| {
+        a.detection.sources[i]
+            .stats
+            .rows
+            .iter()
+            .filter_map(|&r| {
+                let r = r as usize;
+                Some([
+                    scaled(key.x.value(t, a, r)?, key.log_x),
+                    scaled(key.y.value(t, a, r)?, key.log_y),
+                ])
+            })
+            .collect()
+    });
+    let (fx, fy, lx, ly) = (key.x, key.y, key.log_x, key.log_y);
+    let drag_from = sv.drag_from;
+    let response = Plot::new("scatter")
+        .legend(Legend::default())
+        .x_axis_label(format!("{}{}", fx.title(), if lx { " (log)" } else { "" }))
+        .y_axis_label(format!("{}{}", fy.title(), if ly { " (log)" } else { "" }))
+        // Log axes have their grid lines at decades, labelled as the decade itself.
+        .x_axis_formatter(move |m, _| axis_text(fx, if lx { 10f64.powf(m.value) } else { m.value }))
+        .y_axis_formatter(move |m, _| axis_text(fy, if ly { 10f64.powf(m.value) } else { m.value }))
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .label_formatter(|h| match h {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                index,
+            } => {
+                let source = layers
+                    .layers
+                    .iter()
+                    .find(|l| l.name == *plot_name)
+                    .and_then(|l| l.rows.get(*index))
+                    .and_then(|&r| a.source_of_row(t, r as usize))
+                    .map(|i| {
+                        let s = &a.detection.sources[i];
+                        format!("{} (confidence {:.0})\n", s.stats.ip, s.confidence)
+                    })
+                    .unwrap_or_default();
+                Some(format!(
+                    "{source}{plot_name}\n{}: {}\n{}: {}",
+                    fx.title(),
+                    axis_text(fx, unscaled(position.x, lx)),
+                    fy.title(),
+                    axis_text(fy, unscaled(position.y, ly))
+                ))
+            }
+            HoverPosition::Elsewhere { .. } => None,
+        })
+        .height(ui.available_height() - 40.0)
+        .show(ui, |p| {
+            for l in &layers.layers {
+                if l.points.is_empty() {
+                    continue;
+                }
+                p.points(
+                    Points::new(l.name, PlotPoints::from(l.points.clone()))
+                        .color(l.color)
+                        .radius(l.radius),
+                );
+            }
+            if !selected_rows.is_empty() {
+                let ip = view
+                    .selected
+                    .map(|i| a.detection.sources[i].stats.ip.to_string())
+                    .unwrap_or_default();
+                p.points(
+                    Points::new(format!("selected: {ip}"), PlotPoints::from(selected_rows))
+                        .color(ERROR)
+                        .shape(MarkerShape::Diamond)
+                        .radius(5.0),
+                );
+            }
+            let pointer = p.pointer_coordinate().map(|c| [c.x, c.y]);
+            let r = p.response();
+            let gesture = (r.drag_started(), r.dragged(), r.drag_stopped(), r.clicked());
+            if let (Some(from), Some(to)) = (drag_from, pointer) {
+                p.polygon(
+                    Polygon::new(
+                        "box",
+                        PlotPoints::from(vec![from, [to[0], from[1]], to, [from[0], to[1]]]),
+                    )
+                    .fill_color(WARN.gamma_multiply(0.15))
+                    .stroke(egui::Stroke::new(1.0, WARN)),
+                );
+            }
+            (pointer, gesture)
+        });
+    let (pointer, (started, _dragging, stopped, clicked)) = response.inner;
+    if started {
+        sv.drag_from = pointer;
+    }
+    if stopped {
+        if let (Some(from), Some(to)) = (sv.drag_from.take(), pointer) {
+            sv.boxed = boxed_sources(t, a, layers, from, to);
+        }
+    }
+    if clicked {
+        if let Some(at) = pointer {
+            let tr = &response.transform;
+            let at = tr.position_from_point(&PlotPoint::new(at[0], at[1]));
+            let nearest = layers
+                .layers
+                .iter()
+                .flat_map(|l| l.points.iter().zip(&l.rows))
+                .map(|(xy, r)| {
+                    let pos = tr.position_from_point(&PlotPoint::new(xy[0], xy[1]));
+                    (pos.distance(at), *r)
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            match nearest {
+                Some((d, r)) if d < 8.0 => {
+                    if let Some(i) = a.source_of_row(t, r as usize) {
+                        out.push(Command::Select(Some(i)));
+                    }
+                }
+                _ => sv.boxed.clear(),
+            }
+        }
+    }
+    ui.horizontal(|ui| {
+        if sv.boxed.is_empty() {
+            ui.label(RichText::new("Drag a box around anomalies to select their sources.").weak());
+            return;
+        }
+        ui.label(format!(
+            "{} in the box.",
+            super::text::count(sv.boxed.len() as u64, "source", "sources")
+        ));
+        let label = format!(
+            "Block the {} sources in the box",
+            thousands(sv.boxed.len() as u64)
+        );
+        if ui.button(label).clicked() {
+            for &i in &sv.boxed {
+                let ip = a.detection.sources[i].stats.ip;
+                if view.decisions.get(&ip) != Some(&Decision::Block) {
+                    out.push(Command::Decide(ip, Decision::Block));
+                }
+            }
+        }
+        if ui.button("Clear the box").clicked() {
+            sv.boxed.clear();
+        }
+    });
+}
+
+/// The sources of the anomalous events drawn inside the box from `a` to `b`, ascending.
+fn boxed_sources(
+    t: &EventTable,
+    an: &Analysis,
+    layers: &Layers,
+    a: [f64; 2],
+    b: [f64; 2],
+) -> Vec<usize> {
+    let (x0, x1) = (a[0].min(b[0]), a[0].max(b[0]));
+    let (y0, y1) = (a[1].min(b[1]), a[1].max(b[1]));
+    let mut v: Vec<usize> = layers
+        .layers
+        .iter()
+        .flat_map(|l| l.points.iter().zip(&l.rows))
+        .filter(|(p, &r)| {
+            an.detection.event_flagged[r as usize]
+                && (x0..=x1).contains(&p[0])
+                && (y0..=y1).contains(&p[1])
+        })
+        .filter_map(|(_, &r)| an.source_of_row(t, r as usize))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Axis fields, scales and colouring.
+fn controls(ui: &mut Ui, sv: &mut ScatterView) {
+    ui.horizontal_wrapped(|ui| {
+        for (axis, field, log) in [
+            ("x", &mut sv.x, &mut sv.log_x),
+            ("y", &mut sv.y, &mut sv.log_y),
+        ] {
+            let label = ui.label(format!("{axis} axis"));
+            let before = *field;
+            egui::ComboBox::from_id_salt(("scatter-axis", axis))
+                .selected_text(field.title())
+                .show_ui(ui, |ui| {
+                    for f in Field::ALL {
+                        ui.selectable_value(field, f, f.title());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if *field != before {
+                *log = field.log_by_default();
+            }
+            ui.checkbox(log, format!("log {axis}"));
+            ui.add_space(12.0);
+        }
+        ui.label("Colour by");
+        ui.selectable_value(&mut sv.colouring, Colouring::Verdict, "verdict");
+        ui.selectable_value(
+            &mut sv.colouring,
+            Colouring::Confidence,
+            "source confidence",
+        );
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_and_axis_texts() {
+        assert_eq!(scaled(999.0, true), 3.0);
+        assert_eq!(scaled(-5.0, false), -5.0);
+        assert!((unscaled(3.0, true) - 999.0).abs() < 1e-9);
+        assert_eq!(axis_text(Field::BytesSent, 0.0), "0 B");
+        assert_eq!(axis_text(Field::BytesSent, 1000.0), "1 kB");
+        assert_eq!(axis_text(Field::BytesReceived, 1_520_000.0), "1.5 MB");
+        assert_eq!(axis_text(Field::DestinationPort, 443.0), "443");
+        assert_eq!(axis_text(Field::PacketsSent, 25_000.0), "25,000");
+        assert_eq!(axis_text(Field::Duration, 2.5), "2.5");
+        assert_eq!(axis_text(Field::Score, 0.456), "0.46");
+    }
+}
