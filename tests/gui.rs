@@ -192,6 +192,49 @@ fn reading_can_be_cancelled() {
 }
 
 #[test]
+fn detection_shows_its_progress_and_can_be_cancelled() {
+    // About 500,000 events: detection runs for seconds after reading.
+    let mut harness = harness(vec![KDD99_GZ.into()]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness.state().as_ref().unwrap().is_loading() {
+        assert!(Instant::now() < deadline, "reading did not finish in time");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    harness.get_by_label_contains("Detecting anomalies in 494,021 events");
+    let steps = [
+        "computing event features",
+        "scoring events",
+        "aggregating sources",
+        "scoring sources",
+        "writing reasons",
+    ];
+    assert!(
+        harness.query_all_by_role(Role::ProgressIndicator).any(|n| n
+            .accesskit_node()
+            .label()
+            .is_some_and(|l| steps.contains(&l.as_str()))),
+        "a progress bar naming the step"
+    );
+    // One Cancel in the middle of the window, one in the status bar.
+    assert_eq!(
+        harness
+            .query_all_by_role_and_label(Role::Button, "Cancel")
+            .count(),
+        2
+    );
+    harness
+        .query_all_by_role_and_label(Role::Button, "Cancel")
+        .next()
+        .unwrap()
+        .click();
+    wait_until_loaded(&mut harness);
+    assert!(harness.state().as_ref().unwrap().analysis().is_none());
+    harness.get_by_label("Detection was cancelled.");
+}
+
+#[test]
 fn overview_shows_the_verdict_and_kpis_of_the_bundled_sample() {
     let harness = open(Vec::new());
     let app = harness.state().as_ref().unwrap();

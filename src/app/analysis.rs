@@ -2,13 +2,16 @@
 //! time bins, plot layers), computed there too so that no frame waits for it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{channel, Receiver, TryRecvError};
 use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
-use crate::detection::{detect, Cancelled, Detection, DetectionSettings};
+use crate::detection::{detect_reporting, Cancelled, Detection, DetectionSettings, Phase};
+
+/// The phase value once detection is done and the views' data is being derived.
+const PREPARING: u8 = u8::MAX;
 use crate::evaluation::{evaluate, Evaluation};
 use crate::events::EventTable;
 use crate::ingest::Investigation;
@@ -275,37 +278,79 @@ pub struct AnalysisJob {
     /// When it started.
     pub started: Instant,
     cancel: Arc<AtomicBool>,
+    /// The running [`Phase`] by index, or [`PREPARING`].
+    phase: Arc<AtomicU8>,
     result: Receiver<Result<Analysis, Cancelled>>,
 }
 
 impl AnalysisJob {
-    /// Starts detection over `inv` on a worker thread; `repaint` is called when it finishes.
+    /// Starts detection over `inv` on a worker thread; `repaint` is called as each phase
+    /// starts and when it finishes.
     pub fn start(
         inv: Arc<Investigation>,
         settings: DetectionSettings,
-        repaint: impl Fn() + Send + 'static,
+        repaint: impl Fn() + Send + Sync + 'static,
     ) -> AnalysisJob {
         let cancel = Arc::new(AtomicBool::new(false));
+        let phase = Arc::new(AtomicU8::new(0));
         let (tx, rx) = channel();
-        let job_cancel = cancel.clone();
-        thread::Builder::new()
+        let (job_cancel, job_phase) = (cancel.clone(), phase.clone());
+        let spawned = thread::Builder::new()
             .name("netsleuth-detect".into())
             .spawn(move || {
                 let t = Instant::now();
-                let result = detect(&inv.table, &settings, &job_cancel).map(|d| {
-                    let seconds = t.elapsed().as_secs_f64();
-                    Analysis::new(&inv, d, settings, seconds)
-                });
+                let report = |p: Phase| {
+                    let k = Phase::ALL.iter().position(|&q| q == p).unwrap_or(0);
+                    job_phase.store(k as u8, Ordering::Relaxed);
+                    repaint();
+                };
+                let result =
+                    detect_reporting(&inv.table, &settings, &job_cancel, &report).map(|d| {
+                        job_phase.store(PREPARING, Ordering::Relaxed);
+                        repaint();
+                        let seconds = t.elapsed().as_secs_f64();
+                        Analysis::new(&inv, d, settings, seconds)
+                    });
                 // The receiver may be gone if the window closed; nothing to do then.
                 let _ = tx.send(result);
                 repaint();
-            })
-            .expect("cannot start the detection thread");
+            });
+        // Without a thread the channel is closed at once and the job reads as cancelled.
+        if let Err(e) = spawned {
+            eprintln!("netsleuth: cannot start the detection thread: {e}");
+        }
         AnalysisJob {
             started: Instant::now(),
             cancel,
+            phase,
             result: rx,
         }
+    }
+
+    /// What the worker is doing, for a progress line.
+    pub fn step(&self) -> &'static str {
+        match self.phase.load(Ordering::Relaxed) {
+            PREPARING => "preparing the views",
+            k => Phase::ALL
+                .get(usize::from(k))
+                .map_or("starting", |p| p.title()),
+        }
+    }
+
+    /// The estimated share of the run done, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        match self.phase.load(Ordering::Relaxed) {
+            PREPARING => 0.97,
+            k => Phase::ALL
+                .get(usize::from(k))
+                .map_or(0.0, |p| p.done_before()),
+        }
+    }
+
+    /// Seconds left, estimated from the time so far once a tenth of the run is done.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let f = f64::from(self.fraction());
+        (f >= 0.1).then(|| self.started.elapsed().as_secs_f64() * (1.0 - f) / f)
     }
 
     /// Asks the worker to stop.

@@ -762,8 +762,9 @@ impl NetsleuthApp {
                         AnalysisState::Running(job) => {
                             ui.spinner();
                             ui.label(format!(
-                                "Detecting… {:.1} s",
-                                job.started.elapsed().as_secs_f64()
+                                "Detecting: {} ({:.0}%)",
+                                job.step(),
+                                job.fraction() * 100.0
                             ));
                             if ui.small_button("Cancel").clicked() {
                                 self.commands.push(Command::Cancel);
@@ -888,17 +889,25 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                 ui.add_space(ui.available_height() * 0.3);
                 match &w.analysis {
                     AnalysisState::Running(job) => {
-                        ui.spinner();
                         ui.label(
                             RichText::new(format!(
-                                "Scoring {} events…",
+                                "Detecting anomalies in {} events…",
                                 thousands(w.loaded.investigation.table.len() as u64)
                             ))
                             .size(16.0),
                         );
+                        ui.add(
+                            ProgressBar::new(job.fraction())
+                                .desired_width(420.0)
+                                .text(job.step())
+                                .animate(true),
+                        );
                         ui.label(
-                            RichText::new(format!("{:.1} s", job.started.elapsed().as_secs_f64()))
-                                .weak(),
+                            RichText::new(elapsed_and_left(
+                                job.started.elapsed().as_secs_f64(),
+                                job.seconds_left(),
+                            ))
+                            .weak(),
                         );
                         if ui.button("Cancel").clicked() {
                             out.push(Command::Cancel);
@@ -1110,8 +1119,10 @@ fn loading_view(ui: &mut Ui, job: &LoadJob) {
                     );
                     ui.add(ProgressBar::new(job.fraction()).text(done));
                     ui.horizontal(|ui| {
-                        let secs = job.started.elapsed().as_secs();
-                        ui.label(RichText::new(format!("{secs} s")).weak());
+                        let secs = job.started.elapsed().as_secs_f64();
+                        let f = f64::from(job.fraction());
+                        let left = (f >= 0.05).then(|| secs * (1.0 - f) / f);
+                        ui.label(RichText::new(elapsed_and_left(secs, left)).weak());
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                             let cancelling = job.is_cancelling();
                             let label = if cancelling {
@@ -1131,6 +1142,16 @@ fn loading_view(ui: &mut Ui, job: &LoadJob) {
             });
     });
     ui.ctx().request_repaint_after(Duration::from_millis(100));
+}
+
+/// "12 s, about 30 s left" (without the estimate when there is none yet).
+fn elapsed_and_left(elapsed: f64, left: Option<f64>) -> String {
+    let spent = format!("{elapsed:.0} s");
+    match left {
+        Some(l) if l >= 1.0 => format!("{spent}, about {l:.0} s left"),
+        Some(_) => format!("{spent}, almost done"),
+        None => spent,
+    }
 }
 
 /// Opens the main window on `files` (the bundled sample when empty).

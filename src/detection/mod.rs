@@ -13,7 +13,7 @@ pub use detectors::{
 pub use forest::{train, train_crate, FlatForest, ForestSettings, MAX_DIMS};
 pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
 pub use pipeline::{
-    combine, detect, event_truth, weight, Cancelled, Detection, DetectionSettings, LevelScores,
-    SourceVerdict, Timings,
+    combine, detect, detect_reporting, event_truth, weight, Cancelled, Detection,
+    DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
 };
 pub use reasons::{human_bytes, human_count};

@@ -229,6 +229,65 @@ pub fn detect(
     settings: &DetectionSettings,
     cancel: &AtomicBool,
 ) -> Result<Detection, Cancelled> {
+    detect_reporting(table, settings, cancel, &|_| {})
+}
+
+/// A step of a detection run, reported as it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Computing the per-event features.
+    EventFeatures,
+    /// Training the detectors on the events and scoring every event.
+    EventScoring,
+    /// Aggregating events per source.
+    SourceFeatures,
+    /// Training and scoring at the source level.
+    SourceScoring,
+    /// Combining the scores and writing the reasons.
+    Reasons,
+}
+
+impl Phase {
+    /// Every phase in order.
+    pub const ALL: [Phase; 5] = [
+        Phase::EventFeatures,
+        Phase::EventScoring,
+        Phase::SourceFeatures,
+        Phase::SourceScoring,
+        Phase::Reasons,
+    ];
+
+    /// What it does, for a progress line.
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::EventFeatures => "computing event features",
+            Phase::EventScoring => "scoring events",
+            Phase::SourceFeatures => "aggregating sources",
+            Phase::SourceScoring => "scoring sources",
+            Phase::Reasons => "writing reasons",
+        }
+    }
+
+    /// The share of a typical run done when it starts (from `--timings` on a 1M-row file:
+    /// event scoring dominates).
+    pub fn done_before(self) -> f32 {
+        match self {
+            Phase::EventFeatures => 0.0,
+            Phase::EventScoring => 0.15,
+            Phase::SourceFeatures => 0.75,
+            Phase::SourceScoring => 0.85,
+            Phase::Reasons => 0.95,
+        }
+    }
+}
+
+/// [`detect`], calling `report` as each [`Phase`] starts.
+pub fn detect_reporting(
+    table: &EventTable,
+    settings: &DetectionSettings,
+    cancel: &AtomicBool,
+    report: &dyn Fn(Phase),
+) -> Result<Detection, Cancelled> {
     let check = || {
         if cancel.load(Ordering::Relaxed) {
             Err(Cancelled)
@@ -239,9 +298,11 @@ pub fn detect(
     let mut timings: Timings = Vec::new();
     let mut level_time = [Duration::ZERO; 2];
     let t = Instant::now();
+    report(Phase::EventFeatures);
     let (ev, event_burst) = event_inputs(table, settings);
     let mut feature_time = t.elapsed();
     check()?;
+    report(Phase::EventScoring);
     // The event features are the largest buffers of a run: they go as soon as the events
     // are scored.
     let mut events = {
@@ -263,6 +324,7 @@ pub fn detect(
     check()?;
 
     let t = Instant::now();
+    report(Phase::SourceFeatures);
     let stats = source_stats(table, &settings.features);
     let mut src = source_features(&stats);
     src.standardise_robust();
@@ -293,12 +355,14 @@ pub fn detect(
         standardised: &src_forest,
         ..src_inputs
     };
+    report(Phase::SourceScoring);
     let source_scores = run_level(settings, &src_inputs, &src_forest_inputs, &mut level_time);
     timings.push(("train", level_time[0]));
     timings.push(("score", level_time[1]));
     check()?;
 
     let t = Instant::now();
+    report(Phase::Reasons);
     let event_score = event_combined(&events, table.len());
     let event_flagged = event_score
         .iter()
