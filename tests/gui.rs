@@ -611,3 +611,52 @@ fn brushing_the_timeline_filters_the_alerts() {
     harness.run();
     harness.get_by_label("28 of 28 sources");
 }
+
+#[test]
+fn per_event_alerts_list_the_anomalous_events() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("Anomalous events").click();
+    harness.run();
+    let (flagged, top, of_source) = {
+        let app = harness.state().as_ref().unwrap();
+        let a = app.analysis().unwrap();
+        let t = &app.investigation().unwrap().table;
+        let d = &a.detection;
+        let top = (0..t.len())
+            .filter(|&r| d.event_flagged[r])
+            .map(|r| d.event_score[r])
+            .fold(f64::MIN, f64::max);
+        // The source of the most anomalous event, and how many of its events are anomalous.
+        let ip = (0..t.len())
+            .filter(|&r| d.event_flagged[r])
+            .max_by(|&x, &y| d.event_score[x].total_cmp(&d.event_score[y]))
+            .and_then(|r| t.source_ip(r))
+            .unwrap();
+        let of_source = (0..t.len())
+            .filter(|&r| d.event_flagged[r] && t.source_ip(r) == Some(ip))
+            .count();
+        (a.flagged_events(), top, (ip.to_string(), of_source))
+    };
+    let (ip, of_source) = of_source;
+    harness.get_by_label(&format!("{flagged} of {flagged} anomalous events"));
+    harness.get_by_label("Score ⬇");
+    // The most anomalous event comes first, so it is on screen.
+    assert!(shown(&harness, &format!("{top:.3}")) >= 1);
+
+    // The shared text filter narrows the events to one source.
+    harness
+        .get_by_role_and_label(Role::TextInput, "Filter")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Filter")
+        .type_text(&ip);
+    harness.run();
+    assert!(of_source > 0);
+    harness.get_by_label(&format!("{of_source} of {flagged} anomalous events"));
+    harness.get_by_label("Time").click();
+    harness.run();
+    harness.get_by_label("Time ⬆");
+}

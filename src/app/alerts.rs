@@ -160,7 +160,23 @@ pub fn show(
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
+    ui.horizontal(|ui| {
+        ui.selectable_value(
+            &mut view.per_event,
+            false,
+            RichText::new("Sources").strong(),
+        );
+        ui.selectable_value(
+            &mut view.per_event,
+            true,
+            RichText::new("Anomalous events").strong(),
+        );
+    });
     filters(ui, &mut view.alerts);
+    if view.per_event {
+        super::event_alerts::show(ui, t, a, view, out);
+        return;
+    }
     let key = (view.alerts.clone(), a.generation, view.time_range);
     if view.alerts_rows.as_ref().is_none_or(|(k, _)| *k != key) {
         let in_range = view

@@ -6,6 +6,7 @@ mod alerts;
 mod analysis;
 mod breakdown;
 mod evaluation_view;
+mod event_alerts;
 mod files_view;
 mod loading;
 mod overview;
@@ -35,6 +36,7 @@ pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
 pub use breakdown::Breakdown;
 pub use evaluation_view::EvaluationView;
+pub use event_alerts::EventAlertsView;
 pub use loading::{LoadJob, Loaded};
 pub use scatter::ScatterView;
 pub use text::thousands;
@@ -214,6 +216,10 @@ pub struct ViewState {
     pub timeline: TimelineView,
     /// The breakdown of the current time range, cached with the analysis it came from.
     breakdown: Option<(u64, Breakdown)>,
+    /// The alerts list anomalous events instead of sources.
+    pub per_event: bool,
+    /// The per-event table's sort and rows.
+    pub event_alerts: EventAlertsView,
     /// The alerts table's rows for its filters, analysis and time range.
     alerts_rows: Option<(AlertsKey, Vec<usize>)>,
     /// The alerts table's sort and filters.
@@ -246,6 +252,8 @@ impl Default for ViewState {
             timeline: TimelineView::default(),
             breakdown: None,
             alerts_rows: None,
+            per_event: false,
+            event_alerts: EventAlertsView::default(),
             alerts: AlertsView::default(),
             presentation: false,
             dark: true,
