@@ -660,3 +660,99 @@ fn per_event_alerts_list_the_anomalous_events() {
     harness.run();
     harness.get_by_label("Time ⬆");
 }
+
+#[test]
+fn plots_are_saved_as_png() {
+    let exports = tempfile::tempdir().unwrap();
+    let dir = exports.path().to_path_buf();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            move |ui, app: &mut Option<NetsleuthApp>| {
+                app.get_or_insert_with(|| {
+                    NetsleuthApp::new(ui.ctx(), Vec::new(), ReadOptions::default(), None)
+                        .with_export_dir(dir.clone())
+                })
+                .show(ui);
+            },
+            None,
+        );
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    harness.get_by_label("Save PNG").click();
+    // The capture happens a frame later and the file is written on a worker thread.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.query_by_label_contains("Saved ").is_none() {
+        assert!(Instant::now() < deadline, "the PNG was not saved in time");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let files: Vec<PathBuf> = std::fs::read_dir(exports.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("netsleuth-scatter-plot-") && name.ends_with(".png"),
+        "{name}"
+    );
+    harness.get_by_label_contains(&name);
+    // The plot's area, with its orange anomalies on it.
+    let png = image::open(&files[0]).unwrap().to_rgba8();
+    assert!(
+        png.width() > 800 && png.height() > 400,
+        "{}x{}",
+        png.width(),
+        png.height()
+    );
+    let orange = png
+        .pixels()
+        .filter(|p| p.0[0] > 200 && (130..200).contains(&p.0[1]) && p.0[2] < 110)
+        .count();
+    assert!(orange > 50, "{orange} orange pixels");
+}
+
+/// Snapshot options: a few hundred pixels may differ, as the status bar shows how long
+/// detection took.
+fn snapshot_options() -> egui_kittest::SnapshotOptions {
+    egui_kittest::SnapshotOptions::default().max_failed_pixels(400)
+}
+
+#[test]
+fn snapshots_of_the_main_views() {
+    let mut harness = open(Vec::new());
+    let options = snapshot_options();
+    harness.snapshot_options("overview", &options);
+    for (tab, name) in [
+        ("Alerts", "alerts"),
+        ("Scatter", "scatter"),
+        ("Timeline", "timeline"),
+        ("Breakdown", "breakdown"),
+        ("Settings", "settings"),
+    ] {
+        harness.get_by_label(tab).click();
+        harness.run();
+        harness.snapshot_options(name, &options);
+    }
+    // A selected source beside the alerts, then presentation mode.
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("165.225.8.79").click();
+    harness.run();
+    harness.snapshot_options("source_detail", &options);
+    harness.key_press(egui::Key::Escape);
+    harness.get_by_label("Overview").click();
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    harness.snapshot_options("presentation", &options);
+}
+
+#[test]
+fn snapshot_of_the_evaluation() {
+    let mut harness = open(vec![IOT23.into()]);
+    harness.get_by_label("Evaluation").click();
+    harness.run();
+    harness.snapshot_options("evaluation", &snapshot_options());
+}

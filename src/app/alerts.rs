@@ -5,10 +5,10 @@
 use eframe::egui::{self, Align, ComboBox, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use crate::events::{format_utc, EventTable};
+use crate::events::EventTable;
 
 use super::analysis::{reason_kind, Analysis};
-use super::text::thousands;
+use super::text::{minute, thousands};
 use super::{severity_color, Command, ViewState};
 
 /// Columns the table sorts by.
@@ -294,8 +294,8 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .column(Column::initial(140.0).resizable(true))
         .column(Column::exact(64.0))
         .column(Column::exact(72.0))
-        .column(Column::initial(168.0).resizable(true))
-        .column(Column::initial(168.0).resizable(true))
+        .column(Column::initial(128.0).resizable(true))
+        .column(Column::initial(128.0).resizable(true))
         .column(Column::remainder().clip(true))
         .header(row_height + 4.0, |mut header| {
             for (title, key) in columns {
@@ -355,10 +355,10 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     });
                 });
                 row.col(|ui| {
-                    ui.label(s.stats.first_us.map(format_utc).unwrap_or_default());
+                    ui.label(s.stats.first_us.map(minute).unwrap_or_default());
                 });
                 row.col(|ui| {
-                    ui.label(s.stats.last_us.map(format_utc).unwrap_or_default());
+                    ui.label(s.stats.last_us.map(minute).unwrap_or_default());
                 });
                 row.col(|ui| {
                     ui.label(s.reasons.first().map_or("", String::as_str));

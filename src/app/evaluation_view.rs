@@ -1,11 +1,11 @@
 //! How well detection did against the files' ground-truth labels: every detector side by side,
 //! their ROC curves, and the confusion matrix of the chosen one.
 
-use eframe::egui::{self, Align, Color32, Frame, Layout, RichText, Ui};
+use eframe::egui::{self, Color32, Frame, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::text::thousands;
-use super::{ViewState, BENIGN, MALICIOUS};
+use super::{Command, ViewState, BENIGN, MALICIOUS};
 use crate::evaluation::{Evaluation, LevelEvaluation, Scorecard};
 
 /// Which level and detector the evaluation view shows.
@@ -60,7 +60,7 @@ fn ordered(level: &LevelEvaluation) -> Vec<(&str, &Scorecard)> {
 }
 
 /// Shows the evaluation view.
-pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState) {
+pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState, out: &mut Vec<Command>) {
     let ev = &mut view.evaluation;
     if ev.sources && e.source.is_none() {
         ev.sources = false;
@@ -101,7 +101,7 @@ pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState) {
     scorecards(ui, &cards, ev);
     ui.add_space(12.0);
     ui.columns(2, |cols| {
-        roc_plot(&mut cols[0], &cards, ev.sources);
+        roc_plot(&mut cols[0], &cards, ev.sources, out);
         if let Some(card) = level.detectors.get(&ev.detector) {
             confusion(&mut cols[1], detector_title(&ev.detector), card, unit);
         }
@@ -148,7 +148,7 @@ fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView
                     thousands(c.confusion.tp + c.confusion.fp),
                 ];
                 for v in cells {
-                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| ui.label(v));
+                    ui.label(RichText::new(v).monospace());
                 }
                 ui.end_row();
             }
@@ -156,9 +156,9 @@ fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView
 }
 
 /// Every detector's ROC curve over the chance diagonal.
-fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool) {
+fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut Vec<Command>) {
     ui.label(RichText::new("ROC curves").strong());
-    Plot::new(("roc", sources))
+    let plot = Plot::new(("roc", sources))
         .data_aspect(1.0)
         .height(ui.available_height().clamp(240.0, 420.0))
         .x_axis_label("false-positive rate")
@@ -190,6 +190,7 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool) {
                 );
             }
         });
+    super::png_button(ui, "ROC curves", plot.response.rect, out);
 }
 
 /// The 2x2 confusion matrix of one detector's verdict.
@@ -207,7 +208,11 @@ fn confusion(ui: &mut Ui, title: &str, c: &Scorecard, unit: &str) {
             .show(ui, |ui| {
                 ui.set_width(150.0);
                 ui.vertical_centered(|ui| {
-                    ui.label(RichText::new(thousands(n)).size(22.0).strong());
+                    ui.label(
+                        RichText::new(thousands(n))
+                            .text_style(super::text::style("large"))
+                            .strong(),
+                    );
                     ui.label(RichText::new(what).small());
                 });
             });

@@ -190,7 +190,8 @@ pub fn show(
                     );
                 });
                 row.col(|ui| {
-                    ui.label(t.time_us(r).map(format_utc).unwrap_or_default());
+                    ui.label(t.time_us(r).map(format_utc).unwrap_or_default())
+                        .on_hover_text("UTC");
                 });
                 row.col(|ui| {
                     ui.label(

@@ -53,7 +53,9 @@ fn file_name(f: &FileReport) -> String {
 }
 
 fn section_title(title: &str) -> RichText {
-    RichText::new(title).size(16.0).strong()
+    RichText::new(title)
+        .text_style(super::text::style("section"))
+        .strong()
 }
 
 /// A red banner with one line per file that could not be read; each line names the file.

@@ -10,6 +10,7 @@ mod event_alerts;
 mod files_view;
 mod loading;
 mod overview;
+mod png_export;
 mod scatter;
 mod settings_view;
 mod source_detail;
@@ -17,6 +18,7 @@ mod text;
 mod timeline;
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -174,6 +176,8 @@ pub enum Command {
     Cancel,
     /// Empty the recent-files list.
     ClearRecent,
+    /// Save this part of the window (in points) as a PNG named for the view.
+    SavePng(String, egui::Rect),
     /// Run detection again with new settings.
     Rerun(DetectionSettings),
 }
@@ -298,6 +302,17 @@ pub struct NetsleuthApp {
     /// Where the recent-files list is kept; `None` keeps nothing between runs.
     config_dir: Option<PathBuf>,
     recent: RecentFiles,
+    /// Where PNG exports go.
+    export_dir: PathBuf,
+    /// Outcomes of PNG exports, from their worker threads.
+    png_sender: std::sync::mpsc::Sender<Result<PathBuf, String>>,
+    png_results: Receiver<Result<PathBuf, String>>,
+    /// The central view's rectangle in the last frame, for "Save the view as PNG".
+    central: egui::Rect,
+    /// A PNG export to capture on the next frame: the part of the window and the file.
+    pending_png: Option<(egui::Rect, PathBuf)>,
+    /// Per-frame timings, when asked for with `--frame-log`.
+    frame_log: Option<std::io::LineWriter<std::fs::File>>,
 }
 
 impl NetsleuthApp {
@@ -316,6 +331,7 @@ impl NetsleuthApp {
             .as_deref()
             .map(RecentFiles::load)
             .unwrap_or_default();
+        let (png_sender, png_results) = channel();
         let mut app = NetsleuthApp {
             state: State::Failed(String::new()),
             view,
@@ -325,6 +341,12 @@ impl NetsleuthApp {
             commands: Vec::new(),
             config_dir,
             recent,
+            export_dir: crate::session::export_dir(),
+            png_sender,
+            png_results,
+            central: egui::Rect::NOTHING,
+            pending_png: None,
+            frame_log: None,
         };
         let files = if files.is_empty() {
             match sample_path() {
@@ -377,6 +399,12 @@ impl NetsleuthApp {
     /// The shared view state.
     pub fn view(&self) -> &ViewState {
         &self.view
+    }
+
+    /// Sends PNG exports to `dir` instead of the default (see [`crate::session::export_dir`]).
+    pub fn with_export_dir(mut self, dir: PathBuf) -> Self {
+        self.export_dir = dir;
+        self
     }
 
     /// The recently opened investigations, most recent first.
@@ -443,6 +471,12 @@ impl NetsleuthApp {
             }
             State::Failed(_) => {}
         }
+        while let Ok(result) = self.png_results.try_recv() {
+            self.view.notice = Some(match result {
+                Ok(path) => format!("Saved {}", path.display()),
+                Err(e) => format!("Could not save the PNG: {e}"),
+            });
+        }
         if let Some(d) = &self.dialog {
             if let Ok(result) = d.result.try_recv() {
                 let quick = d.started.elapsed() < Duration::from_millis(400);
@@ -466,6 +500,9 @@ impl NetsleuthApp {
 
     /// Applies the queued commands.
     fn apply(&mut self, ctx: &egui::Context) {
+        if let Some((rect, path)) = self.pending_png.take() {
+            png_export::request(ctx, rect, path, self.png_sender.clone());
+        }
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::Open(files) => self.open(ctx, files),
@@ -496,6 +533,16 @@ impl NetsleuthApp {
                     }
                     State::Failed(_) => {}
                 },
+                Command::SavePng(view, rect) => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs() as i64);
+                    let path = self.export_dir.join(png_export::file_name(&view, now));
+                    // Captured a frame later, once menus and hover highlights are gone.
+                    self.pending_png = Some((rect, path));
+                    ctx.request_repaint();
+                    self.view.notice = Some(format!("Saving the {view} as PNG…"));
+                }
                 Command::ClearRecent => {
                     self.recent = RecentFiles::default();
                     self.save_recent();
@@ -633,6 +680,10 @@ impl NetsleuthApp {
     /// Draws the whole window.
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        // A window created during a frame (as in tests) still has that frame's older style.
+        if !ui.style().text_styles.contains_key(&text::style("figure")) {
+            ui.set_style(ctx.global_style());
+        }
         self.poll(&ctx);
         self.shortcuts(&ctx);
         if !self.view.presentation {
@@ -657,13 +708,14 @@ impl NetsleuthApp {
                 }
             }
         }
-        egui::CentralPanel::default()
+        let central = egui::CentralPanel::default()
             .frame(Frame::central_panel(ui.style()).inner_margin(16))
             .show(ui, |ui| match &self.state {
                 State::Loading(job) => loading_view(ui, job),
                 State::Ready(w) => workspace_view(ui, w, &mut self.view, &mut commands),
                 State::Failed(msg) => start_view(ui, msg, &self.recent, &mut commands),
             });
+        self.central = central.response.rect;
         self.commands.extend(commands);
         self.apply(&ctx);
         if self.is_busy() || self.dialog.is_some() {
@@ -717,6 +769,10 @@ impl NetsleuthApp {
                     }
                 }
                 ui.separator();
+                if ui.button("Save the view as PNG").clicked() {
+                    let name = format!("{} view", self.view.tab.title().to_lowercase());
+                    self.commands.push(Command::SavePng(name, self.central));
+                }
                 if ui.button("Presentation mode  (F11)").clicked() {
                     self.commands.push(Command::TogglePresentation);
                 }
@@ -800,7 +856,11 @@ impl NetsleuthApp {
     /// The app name and, once loaded, the totals.
     fn header(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            ui.label(RichText::new("netsleuth").size(24.0).strong());
+            ui.label(
+                RichText::new("netsleuth")
+                    .text_style(text::style("brand"))
+                    .strong(),
+            );
             if !self.view.presentation {
                 ui.label(RichText::new("network traffic log investigation").weak());
             }
@@ -850,7 +910,7 @@ impl NetsleuthApp {
             let tabs = self.tabs();
             ui.horizontal(|ui| {
                 for (k, tab) in tabs.into_iter().enumerate() {
-                    let text = RichText::new(tab.title()).size(16.0);
+                    let text = RichText::new(tab.title()).text_style(text::style("section"));
                     if ui
                         .selectable_label(self.view.tab == tab, text)
                         .on_hover_text(format!("Ctrl+{}", k + 1))
@@ -902,7 +962,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                                 "Detecting anomalies in {} events…",
                                 thousands(w.loaded.investigation.table.len() as u64)
                             ))
-                            .size(16.0),
+                            .text_style(text::style("section")),
                         );
                         ui.add(
                             ProgressBar::new(job.fraction())
@@ -930,13 +990,13 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Overview, Some(a)) => overview::show(ui, &w.loaded, a, view, out),
         (Tab::Alerts, Some(a)) => alerts::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Scatter, Some(a)) => scatter::show(ui, &w.loaded, a, view, out),
-        (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded.investigation.table, a, view),
+        (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Breakdown, Some(a)) => {
             let b = view.breakdown(&w.loaded.investigation.table, a).clone();
             breakdown::show(ui, &b, &a.settings.features, view, out);
         }
         (Tab::Evaluation, Some(a)) => match &a.evaluation {
-            Some(e) => evaluation_view::show(ui, e, view),
+            Some(e) => evaluation_view::show(ui, e, view, out),
             None => {
                 ui.label("These files carry no ground-truth labels to measure detection against.");
             }
@@ -946,8 +1006,28 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
 }
 
 impl eframe::App for NetsleuthApp {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
+        let started = Instant::now();
         self.show(ui);
+        if let Some(log) = &mut self.frame_log {
+            let (events, state) = match &self.state {
+                State::Loading(_) => (0, "loading"),
+                State::Ready(w) => (
+                    w.loaded.investigation.table.len(),
+                    match w.analysis {
+                        AnalysisState::Running(_) => "detecting",
+                        _ => self.view.tab.title(),
+                    },
+                ),
+                State::Failed(_) => (0, "failed"),
+            };
+            // The previous frame's whole CPU time (ui, layout, tessellation), as eframe measured it.
+            let cpu = frame.info().cpu_usage.unwrap_or(0.0) * 1000.0;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            if writeln!(log, "{ms:.3},{cpu:.3},{events},{state}").is_err() {
+                self.frame_log = None;
+            }
+        }
     }
 }
 
@@ -982,6 +1062,11 @@ fn apply_style(ctx: &egui::Context, view: &ViewState) {
             if let Some(font) = style.text_styles.get_mut(&text_style) {
                 font.size = size * scale;
             }
+        }
+        for (name, size) in text::NAMED_STYLES {
+            style
+                .text_styles
+                .insert(text::style(name), FontId::proportional(size * scale));
         }
         style.spacing.item_spacing = egui::vec2(8.0, 6.0) * scale;
         if presentation {
@@ -1049,11 +1134,16 @@ fn stat(ui: &mut Ui, n: u64, (singular, plural): (&str, &str), color: Color32) {
         valign: Align::Center,
         ..Default::default()
     };
-    job.append(&thousands(n), 0.0, format(20.0, color));
+    let size = |s: TextStyle| s.resolve(ui.style()).size;
+    job.append(
+        &thousands(n),
+        0.0,
+        format(size(text::style("large")), color),
+    );
     job.append(
         &format!(" {noun}"),
         0.0,
-        format(14.0, ui.visuals().weak_text_color()),
+        format(size(TextStyle::Body), ui.visuals().weak_text_color()),
     );
     Frame::new()
         .fill(ui.visuals().extreme_bg_color)
@@ -1108,7 +1198,7 @@ fn loading_view(ui: &mut Ui, job: &LoadJob) {
                     let what = text::count(job.paths.len() as u64, "file", "files");
                     ui.label(
                         RichText::new(format!("Reading {what}…"))
-                            .size(16.0)
+                            .text_style(text::style("section"))
                             .strong(),
                     );
                     for p in job.paths.iter().take(NAMED) {
@@ -1152,6 +1242,17 @@ fn loading_view(ui: &mut Ui, job: &LoadJob) {
     ui.ctx().request_repaint_after(Duration::from_millis(100));
 }
 
+/// A small "Save PNG" button that saves `rect` (a plot) under the name `what`.
+pub(crate) fn png_button(ui: &mut Ui, what: &str, rect: egui::Rect, out: &mut Vec<Command>) {
+    if ui
+        .small_button("Save PNG")
+        .on_hover_text(format!("Save the {what} as a PNG image, for slides"))
+        .clicked()
+    {
+        out.push(Command::SavePng(what.to_owned(), rect));
+    }
+}
+
 /// "12 s, about 30 s left" (without the estimate when there is none yet).
 fn elapsed_and_left(elapsed: f64, left: Option<f64>) -> String {
     let spent = format!("{elapsed:.0} s");
@@ -1162,8 +1263,23 @@ fn elapsed_and_left(elapsed: f64, left: Option<f64>) -> String {
     }
 }
 
-/// Opens the main window on `files` (the bundled sample when empty).
-pub fn run(files: Vec<PathBuf>, options: ReadOptions) -> ExitCode {
+/// Opens the main window on `files` (the bundled sample when empty), logging frame times to
+/// `frame_log` when given.
+pub fn run(files: Vec<PathBuf>, options: ReadOptions, frame_log: Option<PathBuf>) -> ExitCode {
+    let frame_log = match frame_log.map(|p| std::fs::File::create(&p).map_err(|e| (p, e))) {
+        None => None,
+        Some(Ok(f)) => {
+            let mut log = std::io::LineWriter::new(f);
+            if writeln!(log, "frame_ms,previous_cpu_ms,events,view").is_err() {
+                return ExitCode::FAILURE;
+            }
+            Some(log)
+        }
+        Some(Err((p, e))) => {
+            eprintln!("netsleuth: cannot write the frame log {}: {e}", p.display());
+            return ExitCode::FAILURE;
+        }
+    };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("netsleuth")
@@ -1176,12 +1292,10 @@ pub fn run(files: Vec<PathBuf>, options: ReadOptions) -> ExitCode {
         "netsleuth",
         native,
         Box::new(move |cc| {
-            Ok(Box::new(NetsleuthApp::new(
-                &cc.egui_ctx,
-                files,
-                options,
-                crate::session::config_dir(),
-            )))
+            let mut app =
+                NetsleuthApp::new(&cc.egui_ctx, files, options, crate::session::config_dir());
+            app.frame_log = frame_log;
+            Ok(Box::new(app))
         }),
     );
     match result {

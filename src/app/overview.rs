@@ -78,7 +78,11 @@ fn verdict(ui: &mut Ui, a: &Analysis) {
         .inner_margin(Margin::symmetric(16, 12))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(RichText::new(text).size(18.0).strong());
+            ui.label(
+                RichText::new(text)
+                    .text_style(super::text::style("lead"))
+                    .strong(),
+            );
         });
 }
 
@@ -145,7 +149,12 @@ fn kpi_card(
             } else {
                 strong
             };
-            ui.label(RichText::new(thousands(value)).size(30.0).strong().color(c));
+            ui.label(
+                RichText::new(thousands(value))
+                    .text_style(super::text::style("figure"))
+                    .strong()
+                    .color(c),
+            );
             let note =
                 trend.map_or_else(String::new, |(later, earlier)| trend_text(later, earlier));
             ui.label(RichText::new(note).small().weak());
@@ -173,7 +182,11 @@ pub fn trend_text(later: u64, earlier: u64) -> String {
 }
 
 fn section(ui: &mut Ui, title: &str) {
-    ui.label(RichText::new(title).size(16.0).strong());
+    ui.label(
+        RichText::new(title)
+            .text_style(super::text::style("section"))
+            .strong(),
+    );
     ui.add_space(4.0);
 }
 
@@ -200,7 +213,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(format!("{:.0}", s.confidence))
-                            .size(20.0)
+                            .text_style(super::text::style("large"))
                             .strong()
                             .color(severity_color(s.confidence, threshold)),
                     );

@@ -510,7 +510,9 @@ pub fn show(
             }
         }
     }
+    let plot_rect = response.response.rect;
     ui.horizontal(|ui| {
+        super::png_button(ui, "scatter plot", plot_rect, out);
         if sv.boxed.is_empty() {
             ui.label(RichText::new("Drag a box around anomalies to select their sources.").weak());
             return;

@@ -149,6 +149,10 @@ pub fn show(
 }
 
 fn section(ui: &mut Ui, title: &str) {
-    ui.label(RichText::new(title).strong().size(16.0));
+    ui.label(
+        RichText::new(title)
+            .strong()
+            .text_style(super::text::style("section")),
+    );
     ui.add_space(2.0);
 }

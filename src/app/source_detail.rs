@@ -28,7 +28,7 @@ pub fn show(
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(s.stats.ip.to_string())
-                .size(20.0)
+                .text_style(super::text::style("large"))
                 .strong()
                 .monospace(),
         );
@@ -43,7 +43,7 @@ pub fn show(
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(format!("{:.0}", s.confidence))
-                .size(28.0)
+                .text_style(super::text::style("figure"))
                 .strong()
                 .color(severity_color(s.confidence, threshold)),
         );
@@ -52,7 +52,7 @@ pub fn show(
             ui.label(RichText::new(verdict_label(s.confidence, threshold)).strong());
         });
         if let Some(c) = &s.stats.country {
-            ui.label(RichText::new(c).size(18.0));
+            ui.label(RichText::new(c).text_style(super::text::style("lead")));
         }
     });
     ui.horizontal(|ui| {
@@ -154,7 +154,8 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
         return;
     };
     let t = &loaded.investigation.table;
-    let window = window_for(last - first);
+    // About 60 bars at most: a single source's events are few.
+    let window = window_for((last - first) * 5);
     let start = first.div_euclid(window) * window;
     let bins = ((last - start) / window + 1) as usize;
     let mut normal = vec![0.0f64; bins];

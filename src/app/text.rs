@@ -2,6 +2,21 @@
 
 use crate::events::format_utc;
 
+/// The app's own text styles, by name, with their size at normal scale (presentation mode
+/// scales them like the built-in ones): key figures, the app name, large, lead, section titles.
+pub const NAMED_STYLES: [(&str, f32); 5] = [
+    ("figure", 30.0),
+    ("brand", 24.0),
+    ("large", 20.0),
+    ("lead", 18.0),
+    ("section", 16.0),
+];
+
+/// One of [`NAMED_STYLES`].
+pub fn style(name: &'static str) -> eframe::egui::TextStyle {
+    eframe::egui::TextStyle::Name(name.into())
+}
+
 /// Formats an integer with thousands separators: 1234567 -> "1,234,567".
 pub fn thousands(n: u64) -> String {
     crate::detection::human_count(n)
@@ -35,15 +50,17 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// A time to the minute, "2024-04-25 23:00" (UTC).
+pub fn minute(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us).map_or_else(
+        || format_utc(us),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
 /// A time range to the minute, "2024-04-25 23:00 – 2024-04-26 09:50", dropping the second
 /// date when both ends fall on the same day.
 pub fn time_range(first_us: i64, last_us: i64) -> String {
-    let minute = |us: i64| {
-        chrono::DateTime::from_timestamp_micros(us).map_or_else(
-            || format_utc(us),
-            |t| t.format("%Y-%m-%d %H:%M").to_string(),
-        )
-    };
     let (a, b) = (minute(first_us), minute(last_us));
     match (a.split_once(' '), b.split_once(' ')) {
         (Some((day_a, _)), Some((day_b, time_b))) if day_a == day_b => {
@@ -81,6 +98,7 @@ mod tests {
     #[test]
     fn time_ranges() {
         let t = 1_714_086_000_000_000; // 2024-04-25T23:00:00Z
+        assert_eq!(minute(t), "2024-04-25 23:00");
         assert_eq!(time_range(t, t), "2024-04-25 23:00");
         assert_eq!(
             time_range(t, t + 30 * 60_000_000),

@@ -11,7 +11,7 @@ use egui_plot::{
 
 use super::analysis::{Analysis, Timeline};
 use super::text::count;
-use super::{ViewState, ERROR, WARN};
+use super::{Command, ViewState, ERROR, WARN};
 use crate::events::EventTable;
 
 /// "30 s", "5 min", "6 h", "1 day" for a window length in microseconds.
@@ -131,7 +131,13 @@ pub fn bursts(events: &[u32]) -> Vec<usize> {
 /// Events and anomalies per window, the selected source's events over them, and the mean
 /// anomaly score below on the same time axis. Dragging across the upper plot selects a time
 /// range that filters the other views.
-pub fn show(ui: &mut Ui, t: &EventTable, a: &Analysis, view: &mut ViewState) {
+pub fn show(
+    ui: &mut Ui,
+    t: &EventTable,
+    a: &Analysis,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
     let tv = &mut view.timeline;
     let key = (a.generation, tv.window_s);
     if tv.cache.as_ref().is_none_or(|(k, _)| *k != key) {
@@ -303,7 +309,7 @@ pub fn show(ui: &mut Ui, t: &EventTable, a: &Analysis, view: &mut ViewState) {
         }
         last = Some(b);
     }
-    Plot::new("timeline-score")
+    let score_plot = Plot::new("timeline-score")
         .height(height * 0.3 - 8.0)
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
@@ -320,6 +326,8 @@ pub fn show(ui: &mut Ui, t: &EventTable, a: &Analysis, view: &mut ViewState) {
                 p.line(line);
             }
         });
+    let both = response.response.rect.union(score_plot.response.rect);
+    super::png_button(ui, "timeline", both, out);
 }
 
 /// The brushed seconds `lo..hi` widened to whole windows, in microseconds; `None` when the

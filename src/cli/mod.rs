@@ -19,6 +19,10 @@ pub struct Cli {
     command: Option<Command>,
     /// Files to open in the GUI (the bundled sample when none is given).
     files: Vec<PathBuf>,
+    /// Append one line per frame (milliseconds spent, events loaded, view) to this CSV file,
+    /// for measuring how fluid the window is.
+    #[arg(long, value_name = "FILE")]
+    frame_log: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -164,6 +168,6 @@ pub fn main() -> ExitCode {
             };
             detect::run(&req, &read.options())
         }
-        None => crate::app::run(cli.files, cli.read.options()),
+        None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

@@ -1,5 +1,5 @@
 //! What the analyst keeps between runs: the recent-files list, saved atomically under the
-//! configuration directory.
+//! configuration directory, and where exported images go.
 
 mod atomic;
 mod recent;
@@ -8,6 +8,24 @@ use std::path::PathBuf;
 
 pub use atomic::write_atomic;
 pub use recent::RecentFiles;
+
+/// Environment variable that overrides where exported images go.
+pub const EXPORT_ENV: &str = "NETSLEUTH_EXPORT_DIR";
+
+/// Where exported plots go: `$NETSLEUTH_EXPORT_DIR`, else `netsleuth` in the user's
+/// pictures folder, else in the home folder, else the working directory.
+pub fn export_dir() -> PathBuf {
+    if let Some(v) = std::env::var_os(EXPORT_ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(v);
+    }
+    directories::UserDirs::new()
+        .map(|u| {
+            u.picture_dir()
+                .unwrap_or_else(|| u.home_dir())
+                .join("netsleuth")
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
 
 /// Environment variable that overrides the configuration directory.
 pub const CONFIG_ENV: &str = "NETSLEUTH_CONFIG_DIR";
