@@ -1024,7 +1024,10 @@ impl eframe::App for NetsleuthApp {
             // The previous frame's whole CPU time (ui, layout, tessellation), as eframe measured it.
             let cpu = frame.info().cpu_usage.unwrap_or(0.0) * 1000.0;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            if writeln!(log, "{ms:.3},{cpu:.3},{events},{state}").is_err() {
+            let unix_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            if writeln!(log, "{unix_ms},{ms:.3},{cpu:.3},{events},{state}").is_err() {
                 self.frame_log = None;
             }
         }
@@ -1270,7 +1273,7 @@ pub fn run(files: Vec<PathBuf>, options: ReadOptions, frame_log: Option<PathBuf>
         None => None,
         Some(Ok(f)) => {
             let mut log = std::io::LineWriter::new(f);
-            if writeln!(log, "frame_ms,previous_cpu_ms,events,view").is_err() {
+            if writeln!(log, "unix_ms,frame_ms,previous_cpu_ms,events,view").is_err() {
                 return ExitCode::FAILURE;
             }
             Some(log)

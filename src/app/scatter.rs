@@ -5,7 +5,9 @@
 //! it and send them to the blocklist.
 
 use eframe::egui::{self, Color32, RichText, Ui};
-use egui_plot::{HoverPosition, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Polygon};
+use egui_plot::{
+    HoverPosition, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points, Polygon,
+};
 
 use super::analysis::Analysis;
 use super::text::thousands;
@@ -14,6 +16,9 @@ use crate::events::EventTable;
 
 /// Most ordinary events drawn; the rest are thinned evenly.
 const ORDINARY_POINTS: usize = 20_000;
+/// Most points per layer drawn in the scatter's first frame, before points can be thinned
+/// per pixel.
+const FIRST_FRAME_POINTS: usize = 5_000;
 /// Most anomalous events drawn; beyond this they are thinned too.
 const ANOMALOUS_POINTS: usize = 150_000;
 
@@ -124,6 +129,8 @@ pub struct ScatterView {
     /// Sources of the anomalies in the last dragged box.
     pub boxed: Vec<usize>,
     cache: Option<(LayersKey, Layers)>,
+    /// The plot's mapping to the screen in the last frame, to thin points per pixel.
+    last_transform: Option<PlotTransform>,
 }
 
 impl Default for ScatterView {
@@ -137,6 +144,7 @@ impl Default for ScatterView {
             drag_from: None,
             boxed: Vec::new(),
             cache: None,
+            last_transform: None,
         }
     }
 }
@@ -312,6 +320,44 @@ fn si(v: f64) -> String {
     }
 }
 
+/// The points of a layer worth drawing: at most one per square of 1.5 radii on screen (the
+/// others would hide behind it), within the view and a margin of half its size around it, so
+/// that a pan shows no gap. Without a previous frame's mapping, an even sample.
+fn on_screen(layer: &Layer, transform: Option<&PlotTransform>) -> (Vec<[f64; 2]>, Vec<u32>) {
+    let Some(tr) = transform else {
+        // The first frame: an even sample, until the plot has its place on screen.
+        let stride = (layer.points.len() / FIRST_FRAME_POINTS).max(1);
+        let points = layer.points.iter().step_by(stride).copied().collect();
+        let rows = layer.rows.iter().step_by(stride).copied().collect();
+        return (points, rows);
+    };
+    let frame = tr.frame().expand2(tr.frame().size() * 0.5);
+    // Cells of one and a half radii (two pixels at least): points closer than that overlap
+    // almost entirely.
+    let cell = (layer.radius * 1.5).max(2.0);
+    let (w, h) = (
+        (frame.width() / cell).ceil() as usize + 1,
+        (frame.height() / cell).ceil() as usize + 1,
+    );
+    let mut taken = vec![0u64; (w * h).div_ceil(64)];
+    let mut kept = (Vec::new(), Vec::new());
+    for (p, &r) in layer.points.iter().zip(&layer.rows) {
+        let pos = tr.position_from_point(&PlotPoint::new(p[0], p[1]));
+        if !frame.contains(pos) {
+            continue;
+        }
+        let at =
+            ((pos.y - frame.min.y) / cell) as usize * w + ((pos.x - frame.min.x) / cell) as usize;
+        let (word, bit) = (at / 64, 1u64 << (at % 64));
+        if taken[word] & bit == 0 {
+            taken[word] |= bit;
+            kept.0.push(*p);
+            kept.1.push(r);
+        }
+    }
+    kept
+}
+
 /// A value of `field` for an axis or tooltip: "1.5 kB", "443", "0.46".
 fn axis_text(field: Field, plain: f64) -> String {
     if field.is_bytes() {
@@ -401,6 +447,14 @@ pub fn show(
             })
             .collect()
     });
+    let shown: Vec<(&Layer, Vec<[f64; 2]>, Vec<u32>)> = layers
+        .layers
+        .iter()
+        .map(|l| {
+            let (points, rows) = on_screen(l, sv.last_transform.as_ref());
+            (l, points, rows)
+        })
+        .collect();
     let (fx, fy, lx, ly) = (key.x, key.y, key.log_x, key.log_y);
     let drag_from = sv.drag_from;
     let response = Plot::new("scatter")
@@ -418,11 +472,10 @@ pub fn show(
                 position,
                 index,
             } => {
-                let source = layers
-                    .layers
+                let source = shown
                     .iter()
-                    .find(|l| l.name == *plot_name)
-                    .and_then(|l| l.rows.get(*index))
+                    .find(|(l, _, _)| l.name == *plot_name)
+                    .and_then(|(_, _, rows)| rows.get(*index))
                     .and_then(|&r| a.source_of_row(t, r as usize))
                     .map(|i| {
                         let s = &a.detection.sources[i];
@@ -441,12 +494,12 @@ pub fn show(
         })
         .height(ui.available_height() - 40.0)
         .show(ui, |p| {
-            for l in &layers.layers {
-                if l.points.is_empty() {
+            for (l, points, _) in &shown {
+                if points.is_empty() {
                     continue;
                 }
                 p.points(
-                    Points::new(l.name, PlotPoints::from(l.points.clone()))
+                    Points::new(l.name, PlotPoints::from(points.clone()))
                         .color(l.color)
                         .radius(l.radius),
                 );
@@ -479,6 +532,7 @@ pub fn show(
             (pointer, gesture)
         });
     let (pointer, (started, _dragging, stopped, clicked)) = response.inner;
+    sv.last_transform = Some(response.transform);
     if started {
         sv.drag_from = pointer;
     }

@@ -237,17 +237,9 @@ pub fn show(
     let drag_from = tv.drag_from;
     let link = egui::Id::unique("timeline-x");
     let height = (ui.available_height() - 40.0).max(200.0);
-    let response = Plot::new("timeline")
+    let response = time_plot("timeline", height * 0.7, link)
         .legend(Legend::default())
-        .height(height * 0.7)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .allow_drag(false)
-        .allow_boxed_zoom(false)
-        .x_grid_spacer(time_grid)
-        .x_axis_formatter(|m, _| axis_time(m.value))
         .y_axis_label("events")
-        .include_y(0.0)
         .show(ui, |p| {
             p.bar_chart(ordinary);
             p.bar_chart(anomalous);
@@ -309,16 +301,8 @@ pub fn show(
         }
         last = Some(b);
     }
-    let score_plot = Plot::new("timeline-score")
-        .height(height * 0.3 - 8.0)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .allow_drag(false)
-        .allow_boxed_zoom(false)
-        .x_grid_spacer(time_grid)
-        .x_axis_formatter(|m, _| axis_time(m.value))
+    let score_plot = time_plot("timeline-score", height * 0.3 - 8.0, link)
         .y_axis_label("mean score")
-        .include_y(0.0)
         .include_y(1.0)
         .show(ui, |p| {
             for run in runs {
@@ -328,6 +312,20 @@ pub fn show(
         });
     let both = response.response.rect.union(score_plot.response.rect);
     super::png_button(ui, "timeline", both, out);
+}
+
+/// A plot over time sharing its x axis and cursor with the others linked by `link`: round
+/// time grid, y from zero, drags left to the brush (scrolling pans, Ctrl+scroll zooms).
+fn time_plot(id: &str, height: f32, link: egui::Id) -> Plot<'_> {
+    Plot::new(id)
+        .height(height)
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .x_grid_spacer(time_grid)
+        .x_axis_formatter(|m, _| axis_time(m.value))
+        .include_y(0.0)
 }
 
 /// The brushed seconds `lo..hi` widened to whole windows, in microseconds; `None` when the
