@@ -170,6 +170,9 @@ struct Layer {
     rows: Vec<u32>,
 }
 
+/// A layer with the points (and their rows) drawn this frame.
+type Shown<'a> = (&'a Layer, Vec<[f64; 2]>, Vec<u32>);
+
 /// The plotted layers, ordinary first.
 struct Layers {
     layers: Vec<Layer>,
@@ -447,7 +450,7 @@ pub fn show(
             })
             .collect()
     });
-    let shown: Vec<(&Layer, Vec<[f64; 2]>, Vec<u32>)> = layers
+    let shown: Vec<Shown> = layers
         .layers
         .iter()
         .map(|l| {
