@@ -756,3 +756,63 @@ fn snapshot_of_the_evaluation() {
     harness.run();
     harness.snapshot_options("evaluation", &snapshot_options());
 }
+
+/// A file dropped on the window, as the windowing integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn files_dropped_on_the_window_open() {
+    let mut harness = open(Vec::new());
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(COWRIE.into())));
+    harness.step();
+    wait_until_loaded(&mut harness);
+    let inv = harness.state().as_ref().unwrap().investigation().unwrap();
+    assert_eq!(inv.files.len(), 1);
+    assert_eq!(inv.files[0].path, PathBuf::from(COWRIE));
+    assert_eq!(inv.table.len(), 211);
+}
+
+#[test]
+fn without_a_file_dialog_a_path_field_opens_files() {
+    // Headless there is no desktop portal and no display for zenity: the dialog cannot open.
+    let mut harness = open(Vec::new());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while harness.query_by_label_contains("could not open").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "no word about the missing dialog"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.get_by_label_contains("Type a path in the field above instead.");
+    harness
+        .get_by_role_and_label(Role::TextInput, "Path:")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Path:")
+        .type_text(&format!("{COWRIE}; {NSL_KDD}"));
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Open").click();
+    harness.step();
+    wait_until_loaded(&mut harness);
+    let inv = harness.state().as_ref().unwrap().investigation().unwrap();
+    assert_eq!(inv.files.len(), 2);
+    assert_eq!(inv.table.len(), 211 + 25_192);
+}

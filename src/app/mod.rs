@@ -787,12 +787,14 @@ impl NetsleuthApp {
             });
             if self.view.path_field {
                 ui.separator();
-                ui.label("Path:");
-                let edit = ui.add(
-                    egui::TextEdit::singleline(&mut self.view.open_path)
-                        .hint_text("/path/to/log.csv")
-                        .desired_width(420.0),
-                );
+                let label = ui.label("Path:");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.view.open_path)
+                            .hint_text("/path/to/log.csv; /another.json")
+                            .desired_width(420.0),
+                    )
+                    .labelled_by(label.id);
                 let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 if (ui.button("Open").clicked() || enter) && !self.view.open_path.is_empty() {
                     let files = self
