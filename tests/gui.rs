@@ -747,6 +747,13 @@ fn snapshots_of_the_main_views() {
     harness.key_press(egui::Key::F11);
     harness.run();
     harness.snapshot_options("presentation", &options);
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    harness.get_by_label("View").click();
+    harness.run();
+    harness.get_by_label("Light theme").click();
+    harness.run();
+    harness.snapshot_options("light", &options);
 }
 
 #[test]

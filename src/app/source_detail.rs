@@ -28,9 +28,9 @@ pub fn show(
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(s.stats.ip.to_string())
-                .text_style(super::text::style("large"))
-                .strong()
-                .monospace(),
+                .size(super::text::style("large").resolve(ui.style()).size)
+                .family(egui::FontFamily::Monospace)
+                .strong(),
         );
         if ui
             .small_button("Close")
@@ -182,12 +182,16 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     let normal_bars: Vec<Bar> = normal
         .iter()
         .enumerate()
-        .map(|(b, &n)| Bar::new(x(b), n).width(width))
+        .map(|(b, &n)| {
+            Bar::new(x(b), n)
+                .width(width)
+                .fill(egui::Color32::from_gray(110))
+        })
         .collect();
     let flagged_bars: Vec<Bar> = flagged
         .iter()
         .enumerate()
-        .map(|(b, &n)| Bar::new(x(b), n).width(width))
+        .map(|(b, &n)| Bar::new(x(b), n).width(width).fill(super::WARN))
         .collect();
     let normal_chart = BarChart::new("ordinary", normal_bars).color(egui::Color32::GRAY);
     let flagged_chart = BarChart::new("anomalous", flagged_bars)
