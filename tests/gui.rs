@@ -288,6 +288,25 @@ fn alerts_sort_filter_and_select_a_source() {
     };
     assert_eq!(busiest, "165.225.209.4");
 
+    // Sorting by verdict puts the proposed blocks first, then the watched sources.
+    harness
+        .get_by_role_and_label(Role::Button, "Verdict")
+        .click();
+    harness.run();
+    harness.get_by_label("Verdict ⬇");
+    {
+        let app = harness.state().as_ref().unwrap();
+        let a = app.analysis().unwrap();
+        let rows = app.view().alerts.rows(a, None);
+        let blocks = a.proposed_blocks();
+        assert!(rows[..blocks]
+            .iter()
+            .all(|&i| a.detection.sources[i].proposed_block));
+        assert!(!a.detection.sources[rows[blocks]].proposed_block);
+    }
+    harness.get_by_label("Events").click();
+    harness.run();
+
     // Ctrl+F focuses the text filter, which keeps the matching addresses only.
     harness.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::F);
     harness.run();

@@ -6,6 +6,7 @@ use eframe::egui::{self, Align, ComboBox, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::events::EventTable;
+use crate::report::verdict_label;
 
 use super::analysis::{reason_kind, Analysis};
 use super::text::{minute, thousands};
@@ -16,6 +17,8 @@ use super::{severity_color, Command, ViewState};
 pub enum SortKey {
     /// Confidence 0-100.
     Confidence,
+    /// Verdict: normal, watch, block.
+    Verdict,
     /// Source address.
     Ip,
     /// Country code.
@@ -39,6 +42,11 @@ pub enum VerdictFilter {
     Flagged,
     /// Proposed for blocking only.
     Block,
+}
+
+/// 0 for normal, 1 for watch, 2 for block.
+fn verdict_rank(confidence: f64, threshold: f64) -> u8 {
+    u8::from(confidence >= threshold / 2.0) + u8::from(confidence >= threshold)
 }
 
 /// Sort order and filters of the alerts table.
@@ -135,6 +143,9 @@ impl AlertsView {
             let (p, q) = (&src[x], &src[y]);
             let o = match key {
                 SortKey::Confidence => p.confidence.total_cmp(&q.confidence),
+                SortKey::Verdict => verdict_rank(p.confidence, threshold)
+                    .cmp(&verdict_rank(q.confidence, threshold))
+                    .then(p.confidence.total_cmp(&q.confidence)),
                 SortKey::Ip => p.stats.ip.cmp(&q.stats.ip),
                 SortKey::Country => p.stats.country.cmp(&q.stats.country),
                 SortKey::Events => p.stats.events.cmp(&q.stats.events),
@@ -274,8 +285,9 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
 fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &mut Vec<Command>) {
     let threshold = a.settings.auto_block;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    let columns: [(&str, SortKey); 7] = [
+    let columns: [(&str, SortKey); 8] = [
         ("Confidence", SortKey::Confidence),
+        ("Verdict", SortKey::Verdict),
         ("Source", SortKey::Ip),
         ("Country", SortKey::Country),
         ("Events", SortKey::Events),
@@ -290,7 +302,8 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .striped(true)
         .sense(Sense::click())
         .cell_layout(Layout::left_to_right(Align::Center))
-        .column(Column::exact(96.0))
+        .column(Column::exact(92.0))
+        .column(Column::exact(120.0))
         .column(Column::initial(140.0).resizable(true))
         .column(Column::exact(64.0))
         .column(Column::exact(72.0))
@@ -320,7 +333,10 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                             sort.sort = key;
                             sort.descending = matches!(
                                 key,
-                                SortKey::Confidence | SortKey::Events | SortKey::LastSeen
+                                SortKey::Confidence
+                                    | SortKey::Verdict
+                                    | SortKey::Events
+                                    | SortKey::LastSeen
                             );
                         }
                     }
@@ -332,13 +348,16 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                 let i = rows[row.index()];
                 let s = &a.detection.sources[i];
                 row.set_selected(view.selected == Some(i));
+                let c = severity_color(s.confidence, threshold);
                 row.col(|ui| {
-                    let c = severity_color(s.confidence, threshold);
                     ui.label(
                         RichText::new(format!("{:5.1}", s.confidence))
                             .strong()
                             .color(c),
                     );
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(verdict_label(s.confidence, threshold)).color(c));
                     if let Some(d) = view.decisions.get(&s.stats.ip) {
                         ui.label(RichText::new(d.word()).small().weak());
                     }
