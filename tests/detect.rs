@@ -77,6 +77,41 @@ fn known_outlier_source_gets_its_reasons() {
 }
 
 #[test]
+fn every_source_worth_watching_has_a_reason() {
+    for file in [
+        "cloudwatch/CloudWatch_Traffic_Web_Attack.csv",
+        "iot-23/CTU-Malware-Capture-44-1-labeled.csv",
+        "honeypot/cowrie/cowrie.json.2018-05-06",
+    ] {
+        let t = load(file);
+        let d = run(&t);
+        let watch = DetectionSettings::default().auto_block / 2.0;
+        for s in d.sources.iter().filter(|s| s.confidence >= watch) {
+            assert!(
+                !s.reasons.is_empty(),
+                "{file}: {} at confidence {:.1} has no reason",
+                s.stats.ip,
+                s.confidence
+            );
+        }
+    }
+    // The single-event source of the CloudWatch sample stands out by its bytes alone.
+    let t = load("cloudwatch/CloudWatch_Traffic_Web_Attack.csv");
+    let d = run(&t);
+    let s = d
+        .sources
+        .iter()
+        .find(|s| s.stats.ip.to_string() == "65.49.1.72")
+        .unwrap();
+    assert_eq!(s.stats.events, 1);
+    assert!(
+        s.reasons[0].starts_with("far from the median source: "),
+        "{:?}",
+        s.reasons
+    );
+}
+
+#[test]
 fn flat_scorer_matches_the_crate_on_real_data() {
     let t = load("nsl-kdd/KDDTrain+_20Percent.txt");
     let mut m = event_features(&t, &FeatureSettings::default());

@@ -95,13 +95,16 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
             .position(|n| n == name)
             .map_or(0.0, |c| inp.standardised.columns[c][i])
     };
+    // The forest's reason, kept aside when its score is only a little above ordinary (0.5):
+    // it is given then only if nothing else explains the source.
+    let mut forest_aside = None;
     if let Some(&raw) = inp
         .scores
         .raw
         .get(&DetectorKind::Forest)
         .and_then(|v| v.get(i))
     {
-        if raw >= 0.55 {
+        if raw > 0.5 {
             let all = &inp.scores.raw[&DetectorKind::Forest];
             let below = all.iter().filter(|&&v| v < raw).count();
             let pct = 100.0 * below as f64 / all.len().max(1) as f64;
@@ -123,9 +126,14 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
             if !drivers.is_empty() {
                 text.push_str(&format!(" (driven by {})", drivers.join(", ")));
             }
-            out.push(text);
+            if raw >= 0.55 {
+                out.push(text);
+            } else {
+                forest_aside = Some(text);
+            }
         }
     }
+    let forest_given = !out.is_empty();
     if let Some(t) = inp.rules {
         let [volume, bytes, off_hours] = RulesDetector::fired(s, t);
         if volume {
@@ -197,6 +205,35 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
         if b >= 3.0 {
             out.push(format!("burst of activity {b:.1}σ above its recent rate"));
         }
+    }
+    // The robust z-score detector counts from 3 deviations: name the features that far out,
+    // unless the forest's reason already lists what drives it.
+    let robust = inp
+        .scores
+        .raw
+        .get(&DetectorKind::RobustZ)
+        .is_some_and(|v| v.get(i).is_some_and(|&z| z >= 3.0));
+    if robust && !forest_given {
+        let mut far: Vec<(f64, &str)> = inp
+            .standardised
+            .names
+            .iter()
+            .zip(&inp.standardised.columns)
+            .map(|(n, c)| (c[i], n.as_str()))
+            .filter(|(z, _)| z.abs() >= 3.0)
+            .collect();
+        far.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+        let far: Vec<String> = far
+            .iter()
+            .take(3)
+            .map(|(z, n)| format!("{} {:+.1}σ", feature_meaning(n), z))
+            .collect();
+        if !far.is_empty() {
+            out.push(format!("far from the median source: {}", far.join(", ")));
+        }
+    }
+    if out.is_empty() {
+        out.extend(forest_aside);
     }
     out
 }
