@@ -307,6 +307,28 @@ fn alerts_sort_filter_and_select_a_source() {
     harness.get_by_label("Events").click();
     harness.run();
 
+    // A confidence range keeps the sources within it.
+    harness
+        .get_by_role_and_label(Role::Slider, "minimum confidence")
+        .set_value_accesskit(30.0);
+    harness
+        .get_by_role_and_label(Role::Slider, "maximum")
+        .set_value_accesskit(50.0);
+    harness.run();
+    let in_range = {
+        let a = harness.state().as_ref().unwrap().analysis().unwrap();
+        a.detection
+            .sources
+            .iter()
+            .filter(|s| (30.0..=50.0).contains(&s.confidence))
+            .count()
+    };
+    assert!(in_range > 0 && in_range < 28);
+    harness.get_by_label(&format!("{in_range} of 28 sources"));
+    harness.get_by_label("Clear").click();
+    harness.run();
+    harness.get_by_label("28 of 28 sources");
+
     // Ctrl+F focuses the text filter, which keeps the matching addresses only.
     harness.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::F);
     harness.run();

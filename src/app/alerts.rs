@@ -60,6 +60,8 @@ pub struct AlertsView {
     pub text: String,
     /// Lowest confidence listed.
     pub min_confidence: f64,
+    /// Highest confidence listed.
+    pub max_confidence: f64,
     /// Verdicts listed.
     pub verdict: VerdictFilter,
     /// Only sources with events to this destination port.
@@ -81,6 +83,7 @@ impl Default for AlertsView {
             descending: true,
             text: String::new(),
             min_confidence: 0.0,
+            max_confidence: 100.0,
             verdict: VerdictFilter::All,
             port: String::new(),
             protocol: String::new(),
@@ -115,6 +118,7 @@ impl AlertsView {
                 verdict_ok
                     && in_range.is_none_or(|n| n[i] > 0)
                     && s.confidence >= self.min_confidence
+                    && s.confidence <= self.max_confidence
                     && (country.is_empty()
                         || s.stats
                             .country
@@ -230,6 +234,14 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
                 .integer()
                 .text("minimum confidence"),
         );
+        ui.add(
+            egui::Slider::new(&mut f.max_confidence, 0.0..=100.0)
+                .integer()
+                .text("maximum"),
+        );
+        if f.max_confidence < f.min_confidence {
+            f.max_confidence = f.min_confidence;
+        }
         let verdict = ui.label("Verdict");
         ComboBox::from_id_salt("verdict")
             .selected_text(match f.verdict {
