@@ -864,3 +864,32 @@ fn without_a_file_dialog_a_path_field_opens_files() {
     assert_eq!(inv.files.len(), 2);
     assert_eq!(inv.table.len(), 211 + 25_192);
 }
+
+#[test]
+fn decisions_survive_a_restart() {
+    let config = tempfile::tempdir().unwrap();
+    let dir = Some(config.path().to_path_buf());
+    let ip: std::net::IpAddr = "165.225.8.79".parse().unwrap();
+    let mut first = harness_keeping(Vec::new(), dir.clone());
+    wait_until_loaded(&mut first);
+    first.get_by_label("Alerts").click();
+    first.run();
+    first.get_by_label("165.225.8.79").click();
+    first.run();
+    first.get_by_label("Block").click();
+    first.run();
+    // Saved at once, not on exit.
+    let saved = std::fs::read_to_string(config.path().join("decisions.json")).unwrap();
+    assert!(saved.contains(r#""165.225.8.79": "block""#), "{saved}");
+    drop(first);
+
+    let mut second = harness_keeping(Vec::new(), dir);
+    wait_until_loaded(&mut second);
+    assert_eq!(
+        second.state().as_ref().unwrap().view().decisions.get(&ip),
+        Some(netsleuth::app::Decision::Block)
+    );
+    second.get_by_label("Alerts").click();
+    second.run();
+    second.get_by_label("blocked");
+}

@@ -17,7 +17,6 @@ mod source_detail;
 mod text;
 mod timeline;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -33,7 +32,8 @@ use eframe::egui::{
 
 use crate::detection::DetectionSettings;
 use crate::ingest::{Investigation, ReadError, ReadOptions};
-use crate::session::RecentFiles;
+pub use crate::session::Decision;
+use crate::session::{DecisionBook, RecentFiles};
 pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
 pub use breakdown::Breakdown;
@@ -134,27 +134,6 @@ impl Tab {
     }
 }
 
-/// What the analyst decided about a source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Put on the blocklist.
-    Block,
-    /// Known good: never propose it.
-    Allow,
-    /// Looked at; no action.
-    Reviewed,
-}
-
-impl Decision {
-    fn word(self) -> &'static str {
-        match self {
-            Decision::Block => "blocked",
-            Decision::Allow => "allowed",
-            Decision::Reviewed => "reviewed",
-        }
-    }
-}
-
 /// Something a view asks the app to do; applied after the frame by [`NetsleuthApp::apply`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -232,8 +211,8 @@ pub struct ViewState {
     pub presentation: bool,
     /// Dark theme (otherwise light).
     pub dark: bool,
-    /// The analyst's decisions by source address.
-    pub decisions: HashMap<IpAddr, Decision>,
+    /// The analyst's decisions by source address, kept between runs.
+    pub decisions: DecisionBook,
     /// The evaluation view's level and detector.
     pub evaluation: EvaluationView,
     /// Detection settings being edited, not yet applied.
@@ -261,7 +240,7 @@ impl Default for ViewState {
             alerts: AlertsView::default(),
             presentation: false,
             dark: true,
-            decisions: HashMap::new(),
+            decisions: DecisionBook::default(),
             evaluation: EvaluationView::default(),
             settings_draft: None,
             open_path: String::new(),
@@ -304,6 +283,8 @@ pub struct NetsleuthApp {
     recent: RecentFiles,
     /// Where PNG exports go.
     export_dir: PathBuf,
+    /// The decision book on disk exists but could not be read: never overwrite it.
+    decisions_unreadable: bool,
     /// Outcomes of PNG exports, from their worker threads.
     png_sender: std::sync::mpsc::Sender<Result<PathBuf, String>>,
     png_results: Receiver<Result<PathBuf, String>>,
@@ -332,6 +313,19 @@ impl NetsleuthApp {
             .map(RecentFiles::load)
             .unwrap_or_default();
         let (png_sender, png_results) = channel();
+        let mut view = view;
+        let mut decisions_unreadable = false;
+        if let Some(dir) = &config_dir {
+            match DecisionBook::load(dir) {
+                Ok(book) => view.decisions = book,
+                Err(e) => {
+                    decisions_unreadable = true;
+                    view.notice = Some(format!(
+                        "Decisions are not saved this session: {e}. Fix or move the file."
+                    ));
+                }
+            }
+        }
         let mut app = NetsleuthApp {
             state: State::Failed(String::new()),
             view,
@@ -342,6 +336,7 @@ impl NetsleuthApp {
             config_dir,
             recent,
             export_dir: crate::session::export_dir(),
+            decisions_unreadable,
             png_sender,
             png_results,
             central: egui::Rect::NOTHING,
@@ -518,11 +513,8 @@ impl NetsleuthApp {
                     apply_style(ctx, &self.view);
                 }
                 Command::Decide(ip, d) => {
-                    if self.view.decisions.get(&ip) == Some(&d) {
-                        self.view.decisions.remove(&ip);
-                    } else {
-                        self.view.decisions.insert(ip, d);
-                    }
+                    self.view.decisions.toggle(ip, d);
+                    self.save_decisions();
                 }
                 Command::Cancel => match &self.state {
                     State::Loading(job) => job.cancel(),
@@ -568,6 +560,22 @@ impl NetsleuthApp {
         }
         self.recent.push(paths);
         self.save_recent();
+    }
+
+    /// Saves the decisions after every change. When the book on disk could not be read at
+    /// start, it is left alone (and the analyst told) rather than overwritten.
+    fn save_decisions(&mut self) {
+        if self.decisions_unreadable {
+            return;
+        }
+        if let Some(dir) = &self.config_dir {
+            if let Err(e) = self.view.decisions.save(dir) {
+                self.view.notice = Some(format!(
+                    "Cannot save the decisions in {}: {e}",
+                    dir.display()
+                ));
+            }
+        }
     }
 
     fn save_recent(&mut self) {

@@ -585,7 +585,7 @@ pub fn show(
         if ui.button(label).clicked() {
             for &i in &sv.boxed {
                 let ip = a.detection.sources[i].stats.ip;
-                if view.decisions.get(&ip) != Some(&Decision::Block) {
+                if view.decisions.get(&ip) != Some(Decision::Block) {
                     out.push(Command::Decide(ip, Decision::Block));
                 }
             }

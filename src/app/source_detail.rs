@@ -56,7 +56,7 @@ pub fn show(
         }
     });
     ui.horizontal(|ui| {
-        let current = view.decisions.get(&s.stats.ip).copied();
+        let current = view.decisions.get(&s.stats.ip);
         for (d, label) in [
             (Decision::Block, "Block"),
             (Decision::Allow, "Allow"),

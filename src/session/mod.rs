@@ -1,12 +1,14 @@
-//! What the analyst keeps between runs: the recent-files list, saved atomically under the
-//! configuration directory, and where exported images go.
+//! What the analyst keeps between runs: decisions about sources and the recent-files list,
+//! saved atomically under the configuration directory, and where exported images go.
 
 mod atomic;
+mod decisions;
 mod recent;
 
 use std::path::PathBuf;
 
 pub use atomic::write_atomic;
+pub use decisions::{Decision, DecisionBook};
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.
