@@ -17,7 +17,8 @@ Then, on the same rows:
     Missing values and infinities become 0.
 With --diagnose, sklearn is also run on netsleuth-like preprocessing of the same columns
 (log1p of non-negative columns with max > 1000, median/MAD scaling floored at half the standard
-deviation, then PCA to 16 components as netsleuth's forest gets when there are more than 16),
+deviation, then PCA to 16 components as netsleuth's forest got on wide files before feature
+bagging),
 and the largest |z| of that scaling is scored on its own (netsleuth's robust_z).
 Prints a table and writes it to bench/out/quality.json.
 Usage: bench/quality.py [--runs 3] [--only NAME,...] [--diagnose]

@@ -9,6 +9,7 @@ use eframe::egui::{self, accesskit::Role};
 use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use netsleuth::app::NetsleuthApp;
+use netsleuth::detection::{DetectionSettings, DetectorKind};
 use netsleuth::ingest::ReadOptions;
 
 const COWRIE: &str = concat!(
@@ -761,9 +762,36 @@ fn snapshot_options() -> egui_kittest::SnapshotOptions {
     egui_kittest::SnapshotOptions::default().max_failed_pixels(400)
 }
 
+/// A harness for snapshots: detection without the isolation forest, whose trees the crate
+/// grows from an unseeded generator, so that every machine draws the same pixels.
+fn open_for_snapshots(files: Vec<PathBuf>) -> AppHarness {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            move |ui, app: &mut Option<NetsleuthApp>| {
+                app.get_or_insert_with(|| {
+                    let settings = DetectionSettings {
+                        detectors: vec![
+                            DetectorKind::RobustZ,
+                            DetectorKind::Burst,
+                            DetectorKind::Rules,
+                        ],
+                        ..DetectionSettings::default()
+                    };
+                    NetsleuthApp::new(ui.ctx(), files.clone(), ReadOptions::default(), None)
+                        .with_settings(settings)
+                })
+                .show(ui);
+            },
+            None,
+        );
+    wait_until_loaded(&mut harness);
+    harness
+}
+
 #[test]
 fn snapshots_of_the_main_views() {
-    let mut harness = open(Vec::new());
+    let mut harness = open_for_snapshots(Vec::new());
     let options = snapshot_options();
     harness.snapshot_options("overview", &options);
     for (tab, name) in [
@@ -799,7 +827,7 @@ fn snapshots_of_the_main_views() {
 
 #[test]
 fn snapshot_of_the_evaluation() {
-    let mut harness = open(vec![IOT23.into()]);
+    let mut harness = open_for_snapshots(vec![IOT23.into()]);
     harness.get_by_label("Evaluation").click();
     harness.run();
     harness.snapshot_options("evaluation", &snapshot_options());

@@ -396,6 +396,12 @@ impl NetsleuthApp {
         &self.view
     }
 
+    /// Runs detection with `settings` instead of the defaults (from the next analysis on).
+    pub fn with_settings(mut self, settings: DetectionSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// Sends PNG exports to `dir` instead of the default (see [`crate::session::export_dir`]).
     pub fn with_export_dir(mut self, dir: PathBuf) -> Self {
         self.export_dir = dir;

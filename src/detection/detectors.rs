@@ -7,7 +7,7 @@ use crate::features::{quantile, FeatureMatrix, SourceStats};
 
 use std::path::PathBuf;
 
-use super::forest::{train, FlatForest, ForestSettings};
+use super::forest::{train, FlatForest, ForestSettings, MAX_DIMS};
 use super::model_cache::{load, model_key, store};
 
 /// Which detector.
@@ -69,9 +69,9 @@ pub trait Detector: Sync {
     fn fit(&mut self, _inputs: &LevelInputs<'_>) -> Option<String> {
         None
     }
-    /// The trained model, for detectors that have one.
-    fn model(&self) -> Option<&FlatForest> {
-        None
+    /// The trained models, for detectors that have them.
+    fn models(&self) -> Vec<&FlatForest> {
+        Vec::new()
     }
     /// Raw anomaly measures, one per item, higher is more anomalous.
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>>;
@@ -91,30 +91,37 @@ pub struct ForestDetector {
     pub settings: ForestSettings,
     /// Seed for the training pool.
     pub seed: u64,
-    /// The trained model, after [`Detector::fit`].
-    pub model: Option<FlatForest>,
+    /// The trained forests with the feature columns each sees, after [`Detector::fit`].
+    pub models: Vec<(Vec<usize>, FlatForest)>,
     /// Where trained models are cached, if anywhere.
     pub cache_dir: Option<PathBuf>,
 }
 
-impl Detector for ForestDetector {
-    fn kind(&self) -> DetectorKind {
-        DetectorKind::Forest
-    }
+/// The feature columns of each forest: all of them up to [`MAX_DIMS`]; beyond, the fewest
+/// groups of at most `MAX_DIMS` that hold them, column `j` going to group `j mod groups`
+/// (feature bagging: every forest sees a different subspace and their scores are averaged,
+/// which keeps every feature's own scale where a projection would mix them).
+pub fn column_groups(dims: usize) -> Vec<Vec<usize>> {
+    let groups = dims.div_ceil(MAX_DIMS).max(1);
+    (0..groups)
+        .map(|g| (g..dims).step_by(groups).collect())
+        .filter(|c: &Vec<usize>| !c.is_empty())
+        .collect()
+}
 
-    /// Loads the model for exactly these inputs from the cache, or trains and caches it.
-    fn fit(&mut self, inputs: &LevelInputs<'_>) -> Option<String> {
-        let key = model_key(inputs.standardised, &self.settings, self.seed);
+impl ForestDetector {
+    /// Loads the forest for exactly `m` from the cache, or trains and caches it.
+    fn fit_one(&self, m: &FeatureMatrix, seed: u64) -> (Option<FlatForest>, Option<String>) {
+        let key = model_key(m, &self.settings, seed);
         if let Some(dir) = &self.cache_dir {
             if let Some(model) = load(dir, &key) {
-                if model.dims() == inputs.standardised.dims() {
-                    self.model = Some(model);
-                    return None;
+                if model.dims() == m.dims() {
+                    return (Some(model), None);
                 }
             }
         }
-        self.model = train(inputs.standardised, &self.settings, self.seed);
-        match (&self.cache_dir, &self.model) {
+        let model = train(m, &self.settings, seed);
+        let warning = match (&self.cache_dir, &model) {
             (Some(dir), Some(model)) => store(dir, &key, model).err().map(|e| {
                 format!(
                     "cannot cache the trained model in {}: {e}; verdicts may differ on the next run",
@@ -122,15 +129,55 @@ impl Detector for ForestDetector {
                 )
             }),
             _ => None,
+        };
+        (model, warning)
+    }
+}
+
+impl Detector for ForestDetector {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::Forest
+    }
+
+    /// One forest per column group (see [`column_groups`]), each from the cache or trained.
+    fn fit(&mut self, inputs: &LevelInputs<'_>) -> Option<String> {
+        let m = inputs.standardised;
+        let mut warning = None;
+        self.models.clear();
+        for (g, cols) in column_groups(m.dims()).into_iter().enumerate() {
+            let sub = m.select(&cols);
+            let (model, w) = self.fit_one(&sub, self.seed.wrapping_add(g as u64));
+            warning = warning.or(w);
+            if let Some(model) = model {
+                self.models.push((cols, model));
+            }
         }
+        warning
     }
 
-    fn model(&self) -> Option<&FlatForest> {
-        self.model.as_ref()
+    fn models(&self) -> Vec<&FlatForest> {
+        self.models.iter().map(|(_, m)| m).collect()
     }
 
+    /// The mean of the forests' scores.
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
-        Some(self.model.as_ref()?.score(inputs.standardised))
+        let (first, rest) = self.models.split_first()?;
+        let score = |(cols, model): &(Vec<usize>, FlatForest)| {
+            if self.models.len() == 1 {
+                model.score(inputs.standardised)
+            } else {
+                model.score(&inputs.standardised.select(cols))
+            }
+        };
+        let mut sum = score(first);
+        for pair in rest {
+            for (s, v) in sum.iter_mut().zip(score(pair)) {
+                *s += v;
+            }
+        }
+        let n = self.models.len() as f64;
+        sum.iter_mut().for_each(|s| *s /= n);
+        Some(sum)
     }
 
     fn normalise(&self, raw: f64) -> f64 {
@@ -288,6 +335,20 @@ pub fn window_for_span(span_us: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_features_are_bagged_into_groups_of_at_most_sixteen() {
+        assert_eq!(column_groups(7), [(0..7).collect::<Vec<_>>()]);
+        assert_eq!(column_groups(16).len(), 1);
+        let groups = column_groups(38);
+        let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [13, 13, 12]);
+        assert_eq!(groups[1][..3], [1, 4, 7]);
+        let mut all: Vec<usize> = groups.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..38).collect::<Vec<_>>());
+        assert!(column_groups(0).is_empty());
+    }
 
     #[test]
     fn ramp_clamps() {

@@ -6,7 +6,6 @@
 //! 0.7, rules 0.6 and burst 0.5: one strong detector is enough to raise it, agreement raises
 //! it further, and no single weak signal reaches the auto-block threshold alone.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,7 +20,7 @@ use super::detectors::{
     burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
     RobustZDetector, RuleThresholds, RulesDetector,
 };
-use super::forest::{FlatForest, ForestSettings, MAX_DIMS};
+use super::forest::{FlatForest, ForestSettings};
 use super::model_cache::default_cache_dir;
 use super::reasons::{source_reasons, Population, ReasonInputs};
 
@@ -86,11 +85,11 @@ pub struct LevelScores {
     pub raw: BTreeMap<DetectorKind, Vec<f64>>,
     /// Normalised [0, 1] score per detector, one per item.
     pub normalised: BTreeMap<DetectorKind, Vec<f64>>,
-    /// The trained forest, when the forest ran (kept with a saved investigation).
-    pub model: Option<FlatForest>,
+    /// The trained forests, when the forest ran (kept with a saved investigation).
+    pub models: Vec<FlatForest>,
     /// Problems that did not stop detection.
     pub warnings: Vec<String>,
-    /// The feature names the level used (before any PCA).
+    /// The feature names the level used.
     pub features: Vec<String>,
 }
 
@@ -133,17 +132,6 @@ pub struct Detection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cancelled;
 
-/// The forest's input: the standardised features themselves, or their principal components
-/// when there are more than the forest takes.
-fn standardised_for_forest(m: &FeatureMatrix) -> Cow<'_, FeatureMatrix> {
-    if m.dims() <= MAX_DIMS {
-        return Cow::Borrowed(m);
-    }
-    let mut f = m.clone();
-    f.reduce_pca(MAX_DIMS);
-    Cow::Owned(f)
-}
-
 fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
     settings
         .detectors
@@ -153,7 +141,7 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                 DetectorKind::Forest => Box::new(ForestDetector {
                     settings: settings.forest,
                     seed: settings.seed,
-                    model: None,
+                    models: Vec::new(),
                     cache_dir: settings.cache_dir.clone(),
                 }),
                 DetectorKind::RobustZ => Box::new(RobustZDetector),
@@ -169,20 +157,14 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
 /// Runs every selected detector on one level, timing training and scoring.
 fn run_level(
     settings: &DetectionSettings,
-    inputs_full: &LevelInputs<'_>,
-    forest_inputs: &LevelInputs<'_>,
+    inputs: &LevelInputs<'_>,
     timings: &mut [Duration; 2],
 ) -> LevelScores {
     let mut scores = LevelScores {
-        features: inputs_full.standardised.names.clone(),
+        features: inputs.standardised.names.clone(),
         ..LevelScores::default()
     };
     for mut d in make_detectors(settings) {
-        let inputs = if d.kind() == DetectorKind::Forest {
-            forest_inputs
-        } else {
-            inputs_full
-        };
         let t = Instant::now();
         if let Some(w) = d.fit(inputs) {
             scores.warnings.push(w);
@@ -195,9 +177,7 @@ fn run_level(
             scores.normalised.insert(d.kind(), norm);
         }
         timings[1] += t.elapsed();
-        if let Some(m) = d.model() {
-            scores.model = Some(m.clone());
-        }
+        scores.models.extend(d.models().into_iter().cloned());
     }
     scores
 }
@@ -306,17 +286,12 @@ pub fn detect_reporting(
     // The event features are the largest buffers of a run: they go as soon as the events
     // are scored.
     let mut events = {
-        let ev_forest = standardised_for_forest(&ev);
         let ev_inputs = LevelInputs {
             standardised: &ev,
             sources: None,
             burst_z: event_burst.as_deref(),
         };
-        let ev_forest_inputs = LevelInputs {
-            standardised: &ev_forest,
-            ..ev_inputs
-        };
-        run_level(settings, &ev_inputs, &ev_forest_inputs, &mut level_time)
+        run_level(settings, &ev_inputs, &mut level_time)
     };
     drop((ev, event_burst));
     events.normalised.remove(&DetectorKind::Rules);
@@ -328,7 +303,6 @@ pub fn detect_reporting(
     let stats = source_stats(table, &settings.features);
     let mut src = source_features(&stats);
     src.standardise_robust();
-    let src_forest = standardised_for_forest(&src);
     let source_burst: Vec<f64> = stats
         .iter()
         .map(|s| {
@@ -351,12 +325,8 @@ pub fn detect_reporting(
         sources: Some(&stats),
         burst_z: Some(&source_burst),
     };
-    let src_forest_inputs = LevelInputs {
-        standardised: &src_forest,
-        ..src_inputs
-    };
     report(Phase::SourceScoring);
-    let source_scores = run_level(settings, &src_inputs, &src_forest_inputs, &mut level_time);
+    let source_scores = run_level(settings, &src_inputs, &mut level_time);
     timings.push(("train", level_time[0]));
     timings.push(("score", level_time[1]));
     check()?;
@@ -418,7 +388,7 @@ fn event_combined(events: &LevelScores, n: usize) -> Vec<f64> {
             let others = events
                 .normalised
                 .iter()
-                .filter(|(k, _)| **k != DetectorKind::Forest)
+                .filter(|(k, _)| !matches!(k, DetectorKind::Forest | DetectorKind::Burst))
                 .map(|(k, v)| (*k, v[r]));
             1.0 - (1.0 - base) * (1.0 - combine(others))
         })

@@ -1,7 +1,6 @@
 //! A column-major numeric feature matrix and the transforms detection needs: imputation,
-//! constant-column removal, robust standardisation and PCA reduction.
+//! constant-column removal, robust standardisation and column selection.
 
-use nalgebra::{DMatrix, SymmetricEigen};
 use rayon::prelude::*;
 
 /// Named numeric features, column-major, with no missing values once built.
@@ -65,6 +64,14 @@ pub fn impute(mut values: Vec<f64>) -> Option<Vec<f64>> {
 }
 
 impl FeatureMatrix {
+    /// A copy holding only `columns`, in that order.
+    pub fn select(&self, columns: &[usize]) -> FeatureMatrix {
+        FeatureMatrix {
+            names: columns.iter().map(|&c| self.names[c].clone()).collect(),
+            columns: columns.iter().map(|&c| self.columns[c].clone()).collect(),
+        }
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.columns.first().map_or(0, Vec::len)
@@ -107,55 +114,6 @@ impl FeatureMatrix {
                 (centre, scale)
             })
             .collect()
-    }
-
-    /// Projects onto the `k` principal components of largest variance when there are more
-    /// than `k` columns. Columns should be standardised first.
-    pub fn reduce_pca(&mut self, k: usize) {
-        let d = self.dims();
-        if d <= k {
-            return;
-        }
-        let n = self.rows();
-        let means: Vec<f64> = self
-            .columns
-            .iter()
-            .map(|c| c.iter().sum::<f64>() / n.max(1) as f64)
-            .collect();
-        let mut cov = DMatrix::<f64>::zeros(d, d);
-        for i in 0..d {
-            for j in i..d {
-                let s: f64 = self.columns[i]
-                    .iter()
-                    .zip(&self.columns[j])
-                    .map(|(a, b)| (a - means[i]) * (b - means[j]))
-                    .sum();
-                let v = s / (n.max(2) - 1) as f64;
-                cov[(i, j)] = v;
-                cov[(j, i)] = v;
-            }
-        }
-        let eig = SymmetricEigen::new(cov);
-        let mut order: Vec<usize> = (0..d).collect();
-        order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-        let mut columns = Vec::with_capacity(k);
-        let mut names = Vec::with_capacity(k);
-        for (rank, &comp) in order.iter().take(k).enumerate() {
-            let w = eig.eigenvectors.column(comp);
-            let mut col = vec![0.0; n];
-            for (j, c) in self.columns.iter().enumerate() {
-                let wj = w[j];
-                if wj != 0.0 {
-                    for (o, v) in col.iter_mut().zip(c) {
-                        *o += wj * (v - means[j]);
-                    }
-                }
-            }
-            columns.push(col);
-            names.push(format!("pc{}", rank + 1));
-        }
-        self.columns = columns;
-        self.names = names;
     }
 }
 
@@ -209,22 +167,5 @@ mod tests {
         m.push_imputed("b", vec![1.0, 2.0, 3.0, 4.0, 5.0]);
         // A well-spread column keeps its MAD scale: MAD 1 -> 1.4826 > sd/2.
         assert_eq!(m.standardise_robust()[0], (3.0, 1.4826));
-    }
-
-    #[test]
-    fn pca_keeps_the_dominant_direction() {
-        // Two perfectly correlated columns and one small noise column: the first component
-        // carries the shared variation.
-        let a: Vec<f64> = (0..50).map(|i| i as f64).collect();
-        let mut m = FeatureMatrix::default();
-        m.push_imputed("a", a.clone());
-        m.push_imputed("b", a.iter().map(|v| 2.0 * v).collect());
-        m.push_imputed("c", (0..50).map(|i| (i % 2) as f64 * 0.01).collect());
-        m.reduce_pca(1);
-        assert_eq!(m.dims(), 1);
-        let pc = &m.columns[0];
-        let spread = pc.iter().cloned().fold(f64::MIN, f64::max)
-            - pc.iter().cloned().fold(f64::MAX, f64::min);
-        assert!((spread - 49.0 * 5f64.sqrt()).abs() < 1e-6, "{spread}");
     }
 }
