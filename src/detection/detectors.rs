@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::features::{quantile, FeatureMatrix, SourceStats};
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use super::forest::{train, FlatForest, ForestSettings, MAX_DIMS};
@@ -144,8 +145,15 @@ impl Detector for ForestDetector {
         let m = inputs.standardised;
         let mut warning = None;
         self.models.clear();
-        for (g, cols) in column_groups(m.dims()).into_iter().enumerate() {
-            let sub = m.select(&cols);
+        let groups = column_groups(m.dims());
+        let single = groups.len() == 1;
+        for (g, cols) in groups.into_iter().enumerate() {
+            // A single group is every column: no copy of the features.
+            let sub = if single {
+                Cow::Borrowed(m)
+            } else {
+                Cow::Owned(m.select(&cols))
+            };
             let (model, w) = self.fit_one(&sub, self.seed.wrapping_add(g as u64));
             warning = warning.or(w);
             if let Some(model) = model {

@@ -22,7 +22,14 @@ pub fn quantile(v: &[f64], q: f64) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
-    let mut s = v.to_vec();
+    quantile_mut(&mut v.to_vec(), q)
+}
+
+/// [`quantile`], reordering `s` in place instead of copying it.
+fn quantile_mut(s: &mut [f64], q: f64) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
     let pos = q.clamp(0.0, 1.0) * (s.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let (_, &mut low, above) = s.select_nth_unstable_by(lo, f64::total_cmp);
@@ -121,9 +128,14 @@ impl FeatureMatrix {
 /// below half the standard deviation, so that a column where most values are equal does not
 /// turn every other value into an extreme z; 1 for a constant column.
 pub fn robust_scale(c: &[f64]) -> (f64, f64) {
-    let centre = median(c);
-    let dev: Vec<f64> = c.iter().map(|v| (v - centre).abs()).collect();
-    let mad = median(&dev) * 1.4826;
+    // One working copy: the median reorders it, then it becomes the deviations.
+    let mut work = c.to_vec();
+    let centre = quantile_mut(&mut work, 0.5);
+    for v in &mut work {
+        *v = (*v - centre).abs();
+    }
+    let mad = quantile_mut(&mut work, 0.5) * 1.4826;
+    drop(work);
     let n = c.len().max(1) as f64;
     let mean = c.iter().sum::<f64>() / n;
     let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
