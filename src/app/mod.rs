@@ -5,6 +5,7 @@
 mod alerts;
 mod analysis;
 mod breakdown;
+mod chrome;
 mod evaluation_view;
 mod event_alerts;
 mod files_view;
@@ -14,8 +15,11 @@ mod png_export;
 mod scatter;
 mod settings_view;
 mod source_detail;
+mod start_view;
+mod style;
 mod text;
 mod timeline;
+mod widgets;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -24,10 +28,8 @@ use std::process::ExitCode;
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use eframe::egui::text::LayoutJob;
 use eframe::egui::{
-    self, Align, Color32, FontId, Frame, Key, KeyboardShortcut, Layout, Margin, Modifiers,
-    ProgressBar, RichText, TextFormat, TextStyle, Ui,
+    self, Color32, Frame, Key, KeyboardShortcut, Margin, Modifiers, ProgressBar, RichText, Ui,
 };
 
 use crate::detection::DetectionSettings;
@@ -41,31 +43,12 @@ pub use evaluation_view::EvaluationView;
 pub use event_alerts::EventAlertsView;
 pub use loading::{LoadJob, Loaded};
 pub use scatter::ScatterView;
+use start_view::{elapsed_and_left, loading_view, recent_paths, recent_title, start_view};
+pub use style::severity_color;
+use style::{apply_style, install_fonts, BENIGN, ERROR, MALICIOUS, WARN};
 pub use text::thousands;
 pub use timeline::TimelineView;
-
-/// Red for files that could not be read and high-confidence sources.
-const ERROR: Color32 = Color32::from_rgb(235, 95, 85);
-/// Amber for skipped rows.
-const WARN: Color32 = Color32::from_rgb(240, 170, 60);
-/// Ground-truth benign counts.
-const BENIGN: Color32 = Color32::from_rgb(110, 190, 120);
-/// Ground-truth malicious counts.
-const MALICIOUS: Color32 = Color32::from_rgb(235, 110, 100);
-
-/// Confidence colours: high (at or above the auto-block threshold) red, medium (at or above
-/// half of it) orange, low (a quarter) yellow, otherwise the ordinary text colour.
-pub fn severity_color(confidence: f64, threshold: f64) -> Color32 {
-    if confidence >= threshold {
-        ERROR
-    } else if confidence >= threshold / 2.0 {
-        Color32::from_rgb(245, 150, 50)
-    } else if confidence >= threshold / 4.0 {
-        Color32::from_rgb(230, 210, 80)
-    } else {
-        Color32::from_gray(150)
-    }
-}
+use widgets::{png_button, stat, window_title};
 
 /// The bundled sample, as shipped in `assets/`.
 const SAMPLE_NAME: &str = "cloudwatch_web_attack.csv";
@@ -736,208 +719,6 @@ impl NetsleuthApp {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
     }
-
-    fn menu_bar(&mut self, ui: &mut Ui) {
-        egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                if ui.button("Open…  (Ctrl+O)").clicked() {
-                    self.commands.push(Command::OpenDialog);
-                }
-                if ui.button("Open a path…").clicked() {
-                    self.view.path_field = true;
-                }
-                ui.menu_button("Open recent", |ui| {
-                    if self.recent.entries.is_empty() {
-                        ui.label(RichText::new("Nothing opened yet").weak());
-                    }
-                    for entry in &self.recent.entries {
-                        if ui
-                            .button(recent_title(entry))
-                            .on_hover_text(recent_paths(entry))
-                            .clicked()
-                        {
-                            self.commands.push(Command::Open(entry.clone()));
-                        }
-                    }
-                    if !self.recent.entries.is_empty() {
-                        ui.separator();
-                        if ui.button("Clear the list").clicked() {
-                            self.commands.push(Command::ClearRecent);
-                        }
-                    }
-                });
-                if ui.button("Open the bundled sample").clicked() {
-                    if let Ok(p) = sample_path() {
-                        self.commands.push(Command::Open(vec![p]));
-                    }
-                }
-                ui.separator();
-                if ui.button("Quit").clicked() {
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            });
-            ui.menu_button("View", |ui| {
-                for tab in self.tabs() {
-                    if ui.button(tab.title()).clicked() {
-                        self.commands.push(Command::Show(tab));
-                    }
-                }
-                ui.separator();
-                if ui.button("Save the view as PNG").clicked() {
-                    let name = format!("{} view", self.view.tab.title().to_lowercase());
-                    self.commands.push(Command::SavePng(name, self.central));
-                }
-                if ui.button("Presentation mode  (F11)").clicked() {
-                    self.commands.push(Command::TogglePresentation);
-                }
-                let theme = if self.view.dark {
-                    "Light theme"
-                } else {
-                    "Dark theme"
-                };
-                if ui.button(theme).clicked() {
-                    self.commands.push(Command::ToggleTheme);
-                }
-            });
-            if self.view.path_field {
-                ui.separator();
-                let label = ui.label("Path:");
-                let edit = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.view.open_path)
-                            .hint_text("/path/to/log.csv; /another.json")
-                            .desired_width(420.0),
-                    )
-                    .labelled_by(label.id);
-                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                if (ui.button("Open").clicked() || enter) && !self.view.open_path.is_empty() {
-                    let files = self
-                        .view
-                        .open_path
-                        .split(';')
-                        .map(|p| PathBuf::from(p.trim()))
-                        .collect();
-                    self.commands.push(Command::Open(files));
-                }
-            }
-        });
-    }
-
-    fn status_bar(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            match &self.state {
-                State::Loading(job) => {
-                    ui.spinner();
-                    ui.label(format!("Reading… {:.0}%", job.fraction() * 100.0));
-                }
-                State::Ready(w) => {
-                    let inv = &w.loaded.investigation;
-                    ui.label(format!(
-                        "{} events · {} sources",
-                        thousands(inv.table.len() as u64),
-                        thousands(w.loaded.distinct_sources as u64)
-                    ));
-                    ui.separator();
-                    match &w.analysis {
-                        AnalysisState::Running(job) => {
-                            ui.spinner();
-                            ui.label(format!(
-                                "Detecting: {} ({:.0}%)",
-                                job.step(),
-                                job.fraction() * 100.0
-                            ));
-                            if ui.small_button("Cancel").clicked() {
-                                self.commands.push(Command::Cancel);
-                            }
-                        }
-                        AnalysisState::Done(a) => {
-                            ui.label(format!("Detection done in {:.2} s", a.seconds));
-                        }
-                        AnalysisState::Cancelled => {
-                            ui.label(RichText::new("Detection cancelled").color(WARN));
-                        }
-                    }
-                }
-                State::Failed(_) => {
-                    ui.label("No investigation open");
-                }
-            }
-            if let Some(n) = &self.view.notice {
-                ui.separator();
-                ui.label(RichText::new(n).color(WARN));
-            }
-        });
-    }
-
-    /// The app name and, once loaded, the totals.
-    fn header(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new("netsleuth")
-                    .text_style(text::style("brand"))
-                    .strong(),
-            );
-            if !self.view.presentation {
-                ui.label(RichText::new("network traffic log investigation").weak());
-            }
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                let label = if self.view.presentation {
-                    "Exit presentation"
-                } else {
-                    "Present"
-                };
-                if ui
-                    .button(label)
-                    .on_hover_text("Presentation mode: larger type, chrome hidden (F11)")
-                    .clicked()
-                {
-                    self.commands.push(Command::TogglePresentation);
-                }
-                let w = match &self.state {
-                    State::Ready(w) => w,
-                    State::Loading(_) => {
-                        ui.label(RichText::new("Reading…").weak());
-                        return;
-                    }
-                    State::Failed(_) => {
-                        ui.label(RichText::new("Nothing loaded").weak());
-                        return;
-                    }
-                };
-                let loaded = &w.loaded;
-                let inv = &loaded.investigation;
-                let failed = inv.failures.len() as u64;
-                // Right to left: the last one first.
-                if failed > 0 {
-                    stat(ui, failed, ("unreadable file", "unreadable files"), ERROR);
-                }
-                if loaded.skipped > 0 {
-                    stat(ui, loaded.skipped, ("skipped row", "skipped rows"), WARN);
-                }
-                let strong = ui.visuals().strong_text_color();
-                let sources = loaded.distinct_sources as u64;
-                stat(ui, sources, ("distinct source", "distinct sources"), strong);
-                stat(ui, inv.files.len() as u64, ("file", "files"), strong);
-                stat(ui, inv.table.len() as u64, ("event", "events"), strong);
-            });
-        });
-        if let State::Ready(_) = &self.state {
-            ui.add_space(6.0);
-            let tabs = self.tabs();
-            ui.horizontal(|ui| {
-                for (k, tab) in tabs.into_iter().enumerate() {
-                    let text = RichText::new(tab.title()).text_style(text::style("section"));
-                    if ui
-                        .selectable_label(self.view.tab == tab, text)
-                        .on_hover_text(format!("Ctrl+{}", k + 1))
-                        .clicked()
-                    {
-                        self.commands.push(Command::Show(tab));
-                    }
-                }
-            });
-        }
-    }
 }
 
 /// The central view of a loaded workspace.
@@ -1047,238 +828,6 @@ impl eframe::App for NetsleuthApp {
                 self.frame_log = None;
             }
         }
-    }
-}
-
-/// Makes the bundled monospace font a fallback for proportional text, so arrows and
-/// triangles (sort order, links) render instead of showing a missing glyph.
-fn install_fonts(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
-        family.push("Hack".to_owned());
-    }
-    ctx.set_fonts(fonts);
-}
-
-/// The theme and type sizes: slightly larger than egui's defaults, and larger still with high
-/// contrast in presentation mode, for reading on a projector.
-fn apply_style(ctx: &egui::Context, view: &ViewState) {
-    ctx.set_theme(if view.dark {
-        egui::Theme::Dark
-    } else {
-        egui::Theme::Light
-    });
-    let scale = if view.presentation { 1.35 } else { 1.0 };
-    let presentation = view.presentation;
-    ctx.all_styles_mut(|style| {
-        for (text_style, size) in [
-            (TextStyle::Heading, 22.0),
-            (TextStyle::Body, 14.0),
-            (TextStyle::Button, 14.0),
-            (TextStyle::Monospace, 13.0),
-            (TextStyle::Small, 11.0),
-        ] {
-            if let Some(font) = style.text_styles.get_mut(&text_style) {
-                font.size = size * scale;
-            }
-        }
-        for (name, size) in text::NAMED_STYLES {
-            style
-                .text_styles
-                .insert(text::style(name), FontId::proportional(size * scale));
-        }
-        style.spacing.item_spacing = egui::vec2(8.0, 6.0) * scale;
-        if presentation {
-            style.visuals.override_text_color = Some(if style.visuals.dark_mode {
-                Color32::WHITE
-            } else {
-                Color32::BLACK
-            });
-        } else {
-            style.visuals.override_text_color = None;
-        }
-    });
-}
-
-/// A recent entry's menu text: its first file's name, and how many more were opened with it.
-fn recent_title(files: &[PathBuf]) -> String {
-    let first = files.first().map_or_else(String::new, |p| {
-        p.file_name().map_or_else(
-            || p.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    });
-    match files.len() {
-        0 | 1 => first,
-        n => format!("{first} and {} more", n - 1),
-    }
-}
-
-/// Every path of a recent entry, one per line.
-fn recent_paths(files: &[PathBuf]) -> String {
-    files
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// "netsleuth — a.csv, b.log" (at most three names).
-fn window_title(inv: &Investigation) -> String {
-    const NAMED: usize = 3;
-    let mut names: Vec<String> = inv
-        .files
-        .iter()
-        .take(NAMED)
-        .filter_map(|f| f.path.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .collect();
-    if inv.files.len() > NAMED {
-        names.push(format!("and {} more", inv.files.len() - NAMED));
-    }
-    if names.is_empty() {
-        "netsleuth".into()
-    } else {
-        format!("netsleuth — {}", names.join(", "))
-    }
-}
-
-/// A header total: a large number and its noun, read out as one label ("282 events").
-fn stat(ui: &mut Ui, n: u64, (singular, plural): (&str, &str), color: Color32) {
-    let noun = if n == 1 { singular } else { plural };
-    let mut job = LayoutJob::default();
-    let format = |size: f32, color: Color32| TextFormat {
-        font_id: FontId::proportional(size),
-        color,
-        valign: Align::Center,
-        ..Default::default()
-    };
-    let size = |s: TextStyle| s.resolve(ui.style()).size;
-    job.append(
-        &thousands(n),
-        0.0,
-        format(size(text::style("large")), color),
-    );
-    job.append(
-        &format!(" {noun}"),
-        0.0,
-        format(size(TextStyle::Body), ui.visuals().weak_text_color()),
-    );
-    Frame::new()
-        .fill(ui.visuals().extreme_bg_color)
-        .corner_radius(6.0)
-        .inner_margin(Margin::symmetric(12, 4))
-        .show(ui, |ui| ui.label(job));
-}
-
-/// What shows when nothing is loaded: why, and ways to open something.
-fn start_view(ui: &mut Ui, msg: &str, recent: &RecentFiles, out: &mut Vec<Command>) {
-    if !msg.is_empty() {
-        ui.label(RichText::new(msg).color(ERROR).strong());
-        ui.add_space(12.0);
-    }
-    ui.horizontal(|ui| {
-        if ui.button("Open files…").clicked() {
-            out.push(Command::OpenDialog);
-        }
-        if ui.button("Open the bundled sample").clicked() {
-            if let Ok(p) = sample_path() {
-                out.push(Command::Open(vec![p]));
-            }
-        }
-    });
-    if recent.entries.is_empty() {
-        return;
-    }
-    ui.add_space(12.0);
-    ui.label(RichText::new("Recent").strong());
-    for entry in &recent.entries {
-        if ui
-            .link(recent_title(entry))
-            .on_hover_text(recent_paths(entry))
-            .clicked()
-        {
-            out.push(Command::Open(entry.clone()));
-        }
-    }
-}
-
-/// A card with the files being read, a progress bar and Cancel.
-fn loading_view(ui: &mut Ui, job: &LoadJob) {
-    const NAMED: usize = 6;
-    ui.vertical_centered(|ui| {
-        ui.add_space(ui.available_height() * 0.2);
-        Frame::group(ui.style())
-            .inner_margin(16)
-            .corner_radius(8.0)
-            .show(ui, |ui| {
-                ui.set_width(480.0);
-                ui.with_layout(Layout::top_down(Align::Min), |ui| {
-                    let what = text::count(job.paths.len() as u64, "file", "files");
-                    ui.label(
-                        RichText::new(format!("Reading {what}…"))
-                            .text_style(text::style("section"))
-                            .strong(),
-                    );
-                    for p in job.paths.iter().take(NAMED) {
-                        ui.label(RichText::new(p.display().to_string()).weak());
-                    }
-                    if job.paths.len() > NAMED {
-                        let more = job.paths.len() - NAMED;
-                        ui.label(RichText::new(format!("… and {more} more")).weak());
-                    }
-                    ui.add_space(4.0);
-                    let done = format!(
-                        "{} of {} ({:.0}%)",
-                        text::bytes(job.bytes_read()),
-                        text::bytes(job.total_bytes),
-                        job.fraction() * 100.0
-                    );
-                    ui.add(ProgressBar::new(job.fraction()).text(done));
-                    ui.horizontal(|ui| {
-                        let secs = job.started.elapsed().as_secs_f64();
-                        let f = f64::from(job.fraction());
-                        let left = (f >= 0.05).then(|| secs * (1.0 - f) / f);
-                        ui.label(RichText::new(elapsed_and_left(secs, left)).weak());
-                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                            let cancelling = job.is_cancelling();
-                            let label = if cancelling {
-                                "Cancelling…"
-                            } else {
-                                "Cancel"
-                            };
-                            if ui
-                                .add_enabled(!cancelling, egui::Button::new(label))
-                                .clicked()
-                            {
-                                job.cancel();
-                            }
-                        });
-                    });
-                });
-            });
-    });
-    ui.ctx().request_repaint_after(Duration::from_millis(100));
-}
-
-/// A small "Save PNG" button that saves `rect` (a plot) under the name `what`.
-pub(crate) fn png_button(ui: &mut Ui, what: &str, rect: egui::Rect, out: &mut Vec<Command>) {
-    if ui
-        .small_button("Save PNG")
-        .on_hover_text(format!("Save the {what} as a PNG image, for slides"))
-        .clicked()
-    {
-        out.push(Command::SavePng(what.to_owned(), rect));
-    }
-}
-
-/// "12 s, about 30 s left" (without the estimate when there is none yet).
-fn elapsed_and_left(elapsed: f64, left: Option<f64>) -> String {
-    let spent = format!("{elapsed:.0} s");
-    match left {
-        Some(l) if l >= 1.0 => format!("{spent}, about {l:.0} s left"),
-        Some(_) => format!("{spent}, almost done"),
-        None => spent,
     }
 }
 

@@ -1,0 +1,214 @@
+//! The window's chrome: menu bar, header (name, totals, view tabs, Present) and status bar.
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, Align, Key, Layout, RichText, Ui};
+
+use super::{
+    recent_paths, recent_title, sample_path, stat, text, thousands, AnalysisState, Command,
+    NetsleuthApp, State, ERROR, WARN,
+};
+
+impl NetsleuthApp {
+    pub(super) fn menu_bar(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…  (Ctrl+O)").clicked() {
+                    self.commands.push(Command::OpenDialog);
+                }
+                if ui.button("Open a path…").clicked() {
+                    self.view.path_field = true;
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.recent.entries.is_empty() {
+                        ui.label(RichText::new("Nothing opened yet").weak());
+                    }
+                    for entry in &self.recent.entries {
+                        if ui
+                            .button(recent_title(entry))
+                            .on_hover_text(recent_paths(entry))
+                            .clicked()
+                        {
+                            self.commands.push(Command::Open(entry.clone()));
+                        }
+                    }
+                    if !self.recent.entries.is_empty() {
+                        ui.separator();
+                        if ui.button("Clear the list").clicked() {
+                            self.commands.push(Command::ClearRecent);
+                        }
+                    }
+                });
+                if ui.button("Open the bundled sample").clicked() {
+                    if let Ok(p) = sample_path() {
+                        self.commands.push(Command::Open(vec![p]));
+                    }
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                for tab in self.tabs() {
+                    if ui.button(tab.title()).clicked() {
+                        self.commands.push(Command::Show(tab));
+                    }
+                }
+                ui.separator();
+                if ui.button("Save the view as PNG").clicked() {
+                    let name = format!("{} view", self.view.tab.title().to_lowercase());
+                    self.commands.push(Command::SavePng(name, self.central));
+                }
+                if ui.button("Presentation mode  (F11)").clicked() {
+                    self.commands.push(Command::TogglePresentation);
+                }
+                let theme = if self.view.dark {
+                    "Light theme"
+                } else {
+                    "Dark theme"
+                };
+                if ui.button(theme).clicked() {
+                    self.commands.push(Command::ToggleTheme);
+                }
+            });
+            if self.view.path_field {
+                ui.separator();
+                let label = ui.label("Path:");
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.view.open_path)
+                            .hint_text("/path/to/log.csv; /another.json")
+                            .desired_width(420.0),
+                    )
+                    .labelled_by(label.id);
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                if (ui.button("Open").clicked() || enter) && !self.view.open_path.is_empty() {
+                    let files = self
+                        .view
+                        .open_path
+                        .split(';')
+                        .map(|p| PathBuf::from(p.trim()))
+                        .collect();
+                    self.commands.push(Command::Open(files));
+                }
+            }
+        });
+    }
+
+    pub(super) fn status_bar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            match &self.state {
+                State::Loading(job) => {
+                    ui.spinner();
+                    ui.label(format!("Reading… {:.0}%", job.fraction() * 100.0));
+                }
+                State::Ready(w) => {
+                    let inv = &w.loaded.investigation;
+                    ui.label(format!(
+                        "{} events · {} sources",
+                        thousands(inv.table.len() as u64),
+                        thousands(w.loaded.distinct_sources as u64)
+                    ));
+                    ui.separator();
+                    match &w.analysis {
+                        AnalysisState::Running(job) => {
+                            ui.spinner();
+                            ui.label(format!(
+                                "Detecting: {} ({:.0}%)",
+                                job.step(),
+                                job.fraction() * 100.0
+                            ));
+                            if ui.small_button("Cancel").clicked() {
+                                self.commands.push(Command::Cancel);
+                            }
+                        }
+                        AnalysisState::Done(a) => {
+                            ui.label(format!("Detection done in {:.2} s", a.seconds));
+                        }
+                        AnalysisState::Cancelled => {
+                            ui.label(RichText::new("Detection cancelled").color(WARN));
+                        }
+                    }
+                }
+                State::Failed(_) => {
+                    ui.label("No investigation open");
+                }
+            }
+            if let Some(n) = &self.view.notice {
+                ui.separator();
+                ui.label(RichText::new(n).color(WARN));
+            }
+        });
+    }
+
+    /// The app name and, once loaded, the totals.
+    pub(super) fn header(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new("netsleuth")
+                    .text_style(text::style("brand"))
+                    .strong(),
+            );
+            if !self.view.presentation {
+                ui.label(RichText::new("network traffic log investigation").weak());
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let label = if self.view.presentation {
+                    "Exit presentation"
+                } else {
+                    "Present"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Presentation mode: larger type, chrome hidden (F11)")
+                    .clicked()
+                {
+                    self.commands.push(Command::TogglePresentation);
+                }
+                let w = match &self.state {
+                    State::Ready(w) => w,
+                    State::Loading(_) => {
+                        ui.label(RichText::new("Reading…").weak());
+                        return;
+                    }
+                    State::Failed(_) => {
+                        ui.label(RichText::new("Nothing loaded").weak());
+                        return;
+                    }
+                };
+                let loaded = &w.loaded;
+                let inv = &loaded.investigation;
+                let failed = inv.failures.len() as u64;
+                // Right to left: the last one first.
+                if failed > 0 {
+                    stat(ui, failed, ("unreadable file", "unreadable files"), ERROR);
+                }
+                if loaded.skipped > 0 {
+                    stat(ui, loaded.skipped, ("skipped row", "skipped rows"), WARN);
+                }
+                let strong = ui.visuals().strong_text_color();
+                let sources = loaded.distinct_sources as u64;
+                stat(ui, sources, ("distinct source", "distinct sources"), strong);
+                stat(ui, inv.files.len() as u64, ("file", "files"), strong);
+                stat(ui, inv.table.len() as u64, ("event", "events"), strong);
+            });
+        });
+        if let State::Ready(_) = &self.state {
+            ui.add_space(6.0);
+            let tabs = self.tabs();
+            ui.horizontal(|ui| {
+                for (k, tab) in tabs.into_iter().enumerate() {
+                    let text = RichText::new(tab.title()).text_style(text::style("section"));
+                    if ui
+                        .selectable_label(self.view.tab == tab, text)
+                        .on_hover_text(format!("Ctrl+{}", k + 1))
+                        .clicked()
+                    {
+                        self.commands.push(Command::Show(tab));
+                    }
+                }
+            });
+        }
+    }
+}

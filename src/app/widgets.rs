@@ -1,0 +1,66 @@
+//! Small pieces shared by the views: the header's totals, the window title, Save PNG.
+
+use eframe::egui::text::LayoutJob;
+use eframe::egui::{self, Align, Color32, FontId, Frame, Margin, TextFormat, TextStyle, Ui};
+
+use super::{text, thousands, Command};
+use crate::ingest::Investigation;
+
+/// "netsleuth — a.csv, b.log" (at most three names).
+pub(super) fn window_title(inv: &Investigation) -> String {
+    const NAMED: usize = 3;
+    let mut names: Vec<String> = inv
+        .files
+        .iter()
+        .take(NAMED)
+        .filter_map(|f| f.path.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    if inv.files.len() > NAMED {
+        names.push(format!("and {} more", inv.files.len() - NAMED));
+    }
+    if names.is_empty() {
+        "netsleuth".into()
+    } else {
+        format!("netsleuth — {}", names.join(", "))
+    }
+}
+
+/// A header total: a large number and its noun, read out as one label ("282 events").
+pub(super) fn stat(ui: &mut Ui, n: u64, (singular, plural): (&str, &str), color: Color32) {
+    let noun = if n == 1 { singular } else { plural };
+    let mut job = LayoutJob::default();
+    let format = |size: f32, color: Color32| TextFormat {
+        font_id: FontId::proportional(size),
+        color,
+        valign: Align::Center,
+        ..Default::default()
+    };
+    let size = |s: TextStyle| s.resolve(ui.style()).size;
+    job.append(
+        &thousands(n),
+        0.0,
+        format(size(text::style("large")), color),
+    );
+    job.append(
+        &format!(" {noun}"),
+        0.0,
+        format(size(TextStyle::Body), ui.visuals().weak_text_color()),
+    );
+    Frame::new()
+        .fill(ui.visuals().extreme_bg_color)
+        .corner_radius(6.0)
+        .inner_margin(Margin::symmetric(12, 4))
+        .show(ui, |ui| ui.label(job));
+}
+
+/// A small "Save PNG" button that saves `rect` (a plot) under the name `what`.
+pub(super) fn png_button(ui: &mut Ui, what: &str, rect: egui::Rect, out: &mut Vec<Command>) {
+    if ui
+        .small_button("Save PNG")
+        .on_hover_text(format!("Save the {what} as a PNG image, for slides"))
+        .clicked()
+    {
+        out.push(Command::SavePng(what.to_owned(), rect));
+    }
+}
