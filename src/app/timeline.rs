@@ -325,6 +325,8 @@ fn time_plot(id: &str, height: f32, link: egui::Id) -> Plot<'_> {
         .allow_boxed_zoom(false)
         .x_grid_spacer(time_grid)
         .x_axis_formatter(|m, _| axis_time(m.value))
+        // The same y-axis width on every linked plot, so that their time axes line up.
+        .y_axis_min_width(48.0)
         .include_y(0.0)
 }
 
