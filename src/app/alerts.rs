@@ -10,7 +10,7 @@ use crate::report::verdict_label;
 
 use super::analysis::{reason_kind, Analysis};
 use super::text::{minute, thousands};
-use super::{severity_color, Command, ViewState};
+use super::{severity_color, sort_header, Command, ViewState};
 
 /// Columns the table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,16 +193,18 @@ pub fn show(
         return;
     }
     let key = (view.alerts.clone(), a.generation, view.time_range);
-    if view.alerts_rows.as_ref().is_none_or(|(k, _)| *k != key) {
-        let in_range = view
-            .time_range
-            .map(|_| view.breakdown(t, a).source_events.clone());
-        let rows = view.alerts.rows(a, in_range.as_deref());
-        view.alerts_rows = Some((key, rows));
-    }
-    let rows = match &view.alerts_rows {
-        Some((_, rows)) => rows.clone(),
-        None => Vec::new(),
+    let (key, rows) = match view.alerts_rows.take() {
+        Some((k, rows)) if k == key => (k, rows),
+        _ => {
+            if view.time_range.is_some() {
+                view.breakdown(t, a);
+            }
+            let in_range = match (&view.breakdown, view.time_range) {
+                (Some((_, b)), Some(_)) => Some(b.source_events.as_slice()),
+                _ => None,
+            };
+            (key, view.alerts.rows(a, in_range))
+        }
     };
     ui.label(
         RichText::new(format!(
@@ -214,6 +216,7 @@ pub fn show(
     );
     ui.add_space(4.0);
     table(ui, a, &rows, view, out);
+    view.alerts_rows = Some((key, rows));
 }
 
 fn filters(ui: &mut Ui, f: &mut AlertsView) {
@@ -325,20 +328,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .header(row_height + 4.0, |mut header| {
             for (title, key) in columns {
                 header.col(|ui| {
-                    let arrow = if sort.sort == key {
-                        if sort.descending {
-                            " ⬇"
-                        } else {
-                            " ⬆"
-                        }
-                    } else {
-                        ""
-                    };
-                    let b = ui.add(
-                        egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
-                            .frame(false),
-                    );
-                    if b.clicked() {
+                    if sort_header(ui, title, sort.sort == key, sort.descending) {
                         if sort.sort == key {
                             sort.descending = !sort.descending;
                         } else {

@@ -7,7 +7,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::analysis::Analysis;
 use super::text::{bytes, thousands};
-use super::{AlertsView, Command, ViewState, WARN};
+use super::{sort_header, AlertsView, Command, ViewState, WARN};
 use crate::events::{format_utc, EventTable};
 
 /// Columns the event table sorts by.
@@ -157,16 +157,7 @@ pub fn show(
                         ui.label(RichText::new(title).strong());
                         return;
                     };
-                    let arrow = match (*sort == key, *ascending) {
-                        (false, _) => "",
-                        (true, false) => " ⬇",
-                        (true, true) => " ⬆",
-                    };
-                    let b = ui.add(
-                        egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
-                            .frame(false),
-                    );
-                    if b.clicked() {
+                    if sort_header(ui, title, *sort == key, !*ascending) {
                         if *sort == key {
                             *ascending = !*ascending;
                         } else {

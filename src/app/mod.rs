@@ -48,7 +48,7 @@ pub use style::severity_color;
 use style::{apply_style, install_fonts, BENIGN, ERROR, MALICIOUS, WARN};
 pub use text::thousands;
 pub use timeline::TimelineView;
-use widgets::{png_button, stat, window_title};
+use widgets::{png_button, sort_header, stat, window_title};
 
 /// The bundled sample, as shipped in `assets/`.
 const SAMPLE_NAME: &str = "cloudwatch_web_attack.csv";
@@ -236,14 +236,18 @@ impl Default for ViewState {
 impl ViewState {
     /// The breakdown of the current time range, computed when the range or analysis changed.
     pub fn breakdown(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &Breakdown {
-        let stale = self
+        let range = self.time_range;
+        if self
             .breakdown
             .as_ref()
-            .is_none_or(|(g, b)| *g != a.generation || b.range != self.time_range);
-        if stale {
-            self.breakdown = Some((a.generation, Breakdown::new(t, a, self.time_range)));
+            .is_some_and(|(g, b)| *g != a.generation || b.range != range)
+        {
+            self.breakdown = None;
         }
-        &self.breakdown.as_ref().expect("just computed").1
+        &self
+            .breakdown
+            .get_or_insert_with(|| (a.generation, Breakdown::new(t, a, range)))
+            .1
     }
 }
 
@@ -789,8 +793,12 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Scatter, Some(a)) => scatter::show(ui, &w.loaded, a, view, out),
         (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Breakdown, Some(a)) => {
-            let b = view.breakdown(&w.loaded.investigation.table, a).clone();
-            breakdown::show(ui, &b, &a.settings.features, view, out);
+            view.breakdown(&w.loaded.investigation.table, a);
+            // Lent out for the frame: the view also edits the alerts' filters.
+            if let Some((generation, b)) = view.breakdown.take() {
+                breakdown::show(ui, &b, &a.settings.features, view, out);
+                view.breakdown = Some((generation, b));
+            }
         }
         (Tab::Evaluation, Some(a)) => match &a.evaluation {
             Some(e) => evaluation_view::show(ui, e, view, out),

@@ -1,7 +1,9 @@
 //! Small pieces shared by the views: the header's totals, the window title, Save PNG.
 
 use eframe::egui::text::LayoutJob;
-use eframe::egui::{self, Align, Color32, FontId, Frame, Margin, TextFormat, TextStyle, Ui};
+use eframe::egui::{
+    self, Align, Color32, FontId, Frame, Margin, RichText, TextFormat, TextStyle, Ui,
+};
 
 use super::{text, thousands, Command};
 use crate::ingest::Investigation;
@@ -63,4 +65,16 @@ pub(super) fn png_button(ui: &mut Ui, what: &str, rect: egui::Rect, out: &mut Ve
     {
         out.push(Command::SavePng(what.to_owned(), rect));
     }
+}
+
+/// A table column header that sorts: its title, with an arrow when it is the sort column
+/// (down for largest first). Returns whether it was clicked.
+pub(super) fn sort_header(ui: &mut Ui, title: &str, active: bool, descending: bool) -> bool {
+    let arrow = match (active, descending) {
+        (false, _) => "",
+        (true, true) => " ⬇",
+        (true, false) => " ⬆",
+    };
+    ui.add(egui::Button::new(RichText::new(format!("{title}{arrow}")).strong()).frame(false))
+        .clicked()
 }

@@ -85,6 +85,23 @@ pub struct ReasonInputs<'a> {
     pub settings: &'a DetectionSettings,
 }
 
+/// Up to three features of item `i` at least `min_z` robust deviations from the median,
+/// farthest first, in words: "peak events per minute +7.7σ".
+fn strongest_features(m: &FeatureMatrix, i: usize, min_z: f64) -> Vec<String> {
+    let mut far: Vec<(f64, &str)> = m
+        .names
+        .iter()
+        .zip(&m.columns)
+        .map(|(n, c)| (c[i], n.as_str()))
+        .filter(|(z, _)| z.abs() >= min_z)
+        .collect();
+    far.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+    far.iter()
+        .take(3)
+        .map(|(z, n)| format!("{} {:+.1}σ", feature_meaning(n), z))
+        .collect()
+}
+
 /// The reasons for source `i`, strongest evidence first.
 pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<String> {
     let mut out = Vec::new();
@@ -108,20 +125,7 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
             let all = &inp.scores.raw[&DetectorKind::Forest];
             let below = all.iter().filter(|&&v| v < raw).count();
             let pct = 100.0 * below as f64 / all.len().max(1) as f64;
-            let mut drivers: Vec<(f64, &str)> = inp
-                .standardised
-                .names
-                .iter()
-                .zip(&inp.standardised.columns)
-                .map(|(n, c)| (c[i], n.as_str()))
-                .filter(|(z, _)| z.abs() >= 2.0)
-                .collect();
-            drivers.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-            let drivers: Vec<String> = drivers
-                .iter()
-                .take(3)
-                .map(|(z, n)| format!("{} {:+.1}σ", feature_meaning(n), z))
-                .collect();
+            let drivers = strongest_features(inp.standardised, i, 2.0);
             let mut text = format!("isolation forest score {raw:.2}, above {pct:.0}% of sources");
             if !drivers.is_empty() {
                 text.push_str(&format!(" (driven by {})", drivers.join(", ")));
@@ -214,20 +218,7 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
         .get(&DetectorKind::RobustZ)
         .is_some_and(|v| v.get(i).is_some_and(|&z| z >= 3.0));
     if robust && !forest_given {
-        let mut far: Vec<(f64, &str)> = inp
-            .standardised
-            .names
-            .iter()
-            .zip(&inp.standardised.columns)
-            .map(|(n, c)| (c[i], n.as_str()))
-            .filter(|(z, _)| z.abs() >= 3.0)
-            .collect();
-        far.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-        let far: Vec<String> = far
-            .iter()
-            .take(3)
-            .map(|(z, n)| format!("{} {:+.1}σ", feature_meaning(n), z))
-            .collect();
+        let far = strongest_features(inp.standardised, i, 3.0);
         if !far.is_empty() {
             out.push(format!("far from the median source: {}", far.join(", ")));
         }

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::detection::SourceVerdict;
 use crate::events::format_utc;
+use crate::session::write_atomic_with;
 
 /// Neutralises spreadsheet formula injection: text starting with `=`, `+`, `-`, `@`, a tab or
 /// a carriage return gets a leading apostrophe, which spreadsheets show as plain text.
@@ -30,26 +31,12 @@ pub fn verdict_label(confidence: f64, threshold: f64) -> &'static str {
     }
 }
 
-/// Writes `path` through a temporary file renamed into place, so a crash never leaves a
-/// half-written file under the final name.
-pub(super) fn write_atomic_bytes(
-    path: &Path,
-    fill: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
-) -> io::Result<()> {
-    let tmp = path.with_extension("csv.partial");
-    let file = fs::File::create(&tmp)?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    fill(&mut w)?;
-    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    fs::rename(&tmp, path)
-}
-
-/// [`write_atomic_bytes`] through a CSV writer.
+/// [`write_atomic_with`] through a CSV writer.
 fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut csv::Writer<&mut BufWriter<fs::File>>) -> csv::Result<()>,
 ) -> io::Result<()> {
-    write_atomic_bytes(path, |file| {
+    write_atomic_with(path, |file| {
         let mut w = csv::Writer::from_writer(file);
         fill(&mut w).map_err(io::Error::other)?;
         w.flush()

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use crate::detection::{Detection, DetectorKind};
 use crate::events::{format_utc, EventTable};
 
-use super::csv_out::write_atomic_bytes;
 use super::spreadsheet_safe;
+use crate::session::write_atomic_with;
 
 /// Rows rendered by one task.
 const CHUNK: usize = 16_384;
@@ -50,7 +50,7 @@ pub fn write_events(
         ips: &ips,
         files: &files,
     };
-    write_atomic_bytes(path, |w| {
+    write_atomic_with(path, |w| {
         let mut header = String::from(
             "file,line,event_time,source_ip,source_port,destination_ip,destination_port,\
              transport,app_protocol,bytes_sent,bytes_received,outcome,label,label_class,score,\

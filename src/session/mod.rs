@@ -7,7 +7,7 @@ mod recent;
 
 use std::path::PathBuf;
 
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, write_atomic_with};
 pub use decisions::{Decision, DecisionBook};
 pub use recent::RecentFiles;
 
