@@ -4,14 +4,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use netsleuth::detection::{
-    detect, train_crate, DetectionSettings, DetectorKind, FlatForest, ForestSettings,
+    column_groups, detect, detect_reporting, train, train_crate, Cancelled, DetectionSettings,
+    DetectorKind, FlatForest, ForestSettings, Phase,
 };
 use netsleuth::evaluation::evaluate;
 use netsleuth::events::EventTable;
-use netsleuth::features::{event_features, FeatureSettings};
+use netsleuth::features::{event_features, source_features, source_stats, FeatureSettings};
 use netsleuth::ingest::{read_file, ReadOptions, ReadProgress};
 
 fn data(rel: &str) -> PathBuf {
@@ -259,4 +261,78 @@ fn same_file_same_settings_same_verdicts() {
     };
     assert_eq!(conf(&first), conf(&second));
     assert_eq!(first.events.models, second.events.models);
+}
+
+/// The forests' inputs of `table` as detection builds them: the standardised event and source
+/// features, split into the column groups each forest sees.
+fn forest_inputs(table: &EventTable) -> Vec<netsleuth::features::FeatureMatrix> {
+    let settings = FeatureSettings::default();
+    let mut events = event_features(table, &settings);
+    events.standardise_robust();
+    let mut sources = source_features(&source_stats(table, &settings));
+    sources.standardise_robust();
+    [events, sources]
+        .iter()
+        .flat_map(|m| column_groups(m.dims()).into_iter().map(|c| m.select(&c)))
+        .collect()
+}
+
+#[test]
+fn training_always_ends_on_the_web_logs_that_used_to_hang() {
+    // Both files held feature values a few ULPs apart, on which the crate's split-point
+    // constructor looped about 2^51 times; without the cache most runs never ended.
+    for file in [
+        "web-access-logs/honeynet-redhat71_access_log.1",
+        "web-access-logs/hackers-access.log",
+    ] {
+        let inputs = forest_inputs(&load(file));
+        assert_eq!(inputs.len(), 2, "{file}: one event and one source forest");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let cancel = AtomicBool::new(false);
+            for round in 0..200u64 {
+                for m in &inputs {
+                    let t = Instant::now();
+                    let trained = train(m, &ForestSettings::default(), round, &cancel).is_some();
+                    if tx.send((trained, t.elapsed())).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        for i in 0..400 {
+            let (trained, took) = rx
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("{file}: training {i} did not end within 10 s"));
+            assert!(trained, "{file}: training {i} gave no forest");
+            assert!(
+                took < Duration::from_secs(5),
+                "{file}: training {i} took {took:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn cancel_stops_a_detection_that_is_training_within_a_second() {
+    let t = load("nsl-kdd/KDDTrain+_20Percent.txt");
+    let cancel = AtomicBool::new(false);
+    let raised = std::sync::Mutex::new(None);
+    let settings = DetectionSettings {
+        cache_dir: None,
+        ..DetectionSettings::default()
+    };
+    let result = detect_reporting(&t, &settings, &cancel, &|phase| {
+        if phase == Phase::EventScoring {
+            cancel.store(true, Ordering::Relaxed);
+            *raised.lock().unwrap() = Some(Instant::now());
+        }
+    });
+    let raised = raised.lock().unwrap().expect("event scoring started");
+    assert!(matches!(result, Err(Cancelled)));
+    assert!(
+        raised.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        raised.elapsed()
+    );
 }

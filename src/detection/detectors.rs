@@ -7,6 +7,7 @@ use crate::features::{quantile, FeatureMatrix, SourceStats};
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::forest::{train, FlatForest, ForestSettings, MAX_DIMS};
 use super::model_cache::{load, model_key, store};
@@ -58,6 +59,8 @@ pub struct LevelInputs<'a> {
     pub sources: Option<&'a [SourceStats]>,
     /// Per-item burst z-scores, when times are known.
     pub burst_z: Option<&'a [f64]>,
+    /// Raised to stop the run: long fits return early, leaving no model.
+    pub cancel: &'a AtomicBool,
 }
 
 /// A detector: learns from a level's items, then scores every item, or `None` when it does
@@ -112,7 +115,12 @@ pub fn column_groups(dims: usize) -> Vec<Vec<usize>> {
 
 impl ForestDetector {
     /// Loads the forest for exactly `m` from the cache, or trains and caches it.
-    fn fit_one(&self, m: &FeatureMatrix, seed: u64) -> (Option<FlatForest>, Option<String>) {
+    fn fit_one(
+        &self,
+        m: &FeatureMatrix,
+        seed: u64,
+        cancel: &AtomicBool,
+    ) -> (Option<FlatForest>, Option<String>) {
         let key = model_key(m, &self.settings, seed);
         if let Some(dir) = &self.cache_dir {
             if let Some(model) = load(dir, &key) {
@@ -121,7 +129,7 @@ impl ForestDetector {
                 }
             }
         }
-        let model = train(m, &self.settings, seed);
+        let model = train(m, &self.settings, seed, cancel);
         let warning = match (&self.cache_dir, &model) {
             (Some(dir), Some(model)) => store(dir, &key, model).err().map(|e| {
                 format!(
@@ -148,13 +156,17 @@ impl Detector for ForestDetector {
         let groups = column_groups(m.dims());
         let single = groups.len() == 1;
         for (g, cols) in groups.into_iter().enumerate() {
+            if inputs.cancel.load(Ordering::Relaxed) {
+                self.models.clear();
+                return warning;
+            }
             // A single group is every column: no copy of the features.
             let sub = if single {
                 Cow::Borrowed(m)
             } else {
                 Cow::Owned(m.select(&cols))
             };
-            let (model, w) = self.fit_one(&sub, self.seed.wrapping_add(g as u64));
+            let (model, w) = self.fit_one(&sub, self.seed.wrapping_add(g as u64), inputs.cancel);
             warning = warning.or(w);
             if let Some(model) = model {
                 self.models.push((cols, model));

@@ -12,6 +12,7 @@ use rand::seq::index::sample;
 use rand::SeedableRng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::features::FeatureMatrix;
 
@@ -106,28 +107,42 @@ const BLOCK: usize = 2048;
 impl FlatForest {
     /// Flattens a forest trained by the crate on `dims` real dimensions (the rest padding).
     pub fn from_crate<const N: usize>(forest: &Forest<f64, N>, dims: usize) -> FlatForest {
-        let value = serde_json::to_value(forest).expect("a forest always serialises");
-        let repr: ForestRepr =
-            serde_json::from_value(value).expect("the crate's serde form has the documented shape");
-        let depth = repr.trees.iter().map(|t| t.root.depth()).max().unwrap_or(0);
-        let internal = (1usize << depth) - 1;
-        let trees = repr
-            .trees
+        Self::from_crates(std::slice::from_ref(forest), dims)
+    }
+
+    /// Flattens forests trained by the crate with one sample size into one forest holding all
+    /// their trees (the mean path length over all trees is what a single call would score).
+    pub fn from_crates<const N: usize>(forests: &[Forest<f64, N>], dims: usize) -> FlatForest {
+        let reprs: Vec<ForestRepr> = forests
             .iter()
-            .map(|t| {
+            .map(|f| {
+                let value = serde_json::to_value(f).expect("a forest always serialises");
+                serde_json::from_value(value)
+                    .expect("the crate's serde form has the documented shape")
+            })
+            .collect();
+        let roots: Vec<&NodeRepr> = reprs
+            .iter()
+            .flat_map(|r| r.trees.iter().map(|t| &t.root))
+            .collect();
+        let depth = roots.iter().map(|r| r.depth()).max().unwrap_or(0);
+        let internal = (1usize << depth) - 1;
+        let trees = roots
+            .iter()
+            .map(|root| {
                 let mut tree = FlatTree {
                     normals: vec![0.0; internal * dims],
                     points: vec![0.0; internal * dims],
                     leaves: vec![0.0; 1 << depth],
                 };
-                place(&t.root, 0, 0, depth, dims, &mut tree);
+                place(root, 0, 0, depth, dims, &mut tree);
                 tree
             })
             .collect();
         FlatForest {
             dims,
             depth,
-            c: repr.avg_path_length_c,
+            c: reprs.first().map_or(1.0, |r| r.avg_path_length_c),
             trees,
         }
     }
@@ -276,28 +291,67 @@ fn place(node: &NodeRepr, i: usize, level: usize, depth: usize, dims: usize, tre
     }
 }
 
+/// Significant bits kept in every value handed to the crate for training.
+///
+/// The crate draws each split point with rand's `Uniform::new(min, max)`, whose constructor
+/// shrinks its scale one unit in the last place (ULP) at a time until
+/// `min + scale × (1 − 2⁻⁵²) < max`. That takes about `ULP(max) / ULP(max − min)` steps: 2⁵¹
+/// (a hang) for a node whose values differ by a few ULPs, as ratios and standardised values
+/// often do. Rounded by [`snap`], two distinct values differ by more than 2^-(KEPT_BITS + 2) of
+/// the larger magnitude, so every constructor call takes at most 2^(KEPT_BITS + 3) steps
+/// (tested by replaying the constructor's loop).
+pub const KEPT_BITS: u32 = 12;
+
+/// Largest magnitude handed to the crate: the difference of two values never overflows.
+const LARGEST: f64 = 1e150;
+
+/// Magnitudes below this are handed to the crate as 0 (no subnormal spacing).
+const SMALLEST: f64 = 1e-150;
+
+/// Rounds `v` to [`KEPT_BITS`] significant bits (to nearest, ties away from zero), clamped to
+/// ±1e150 with tiny magnitudes flushed to 0; NaN becomes 0. The result is exact, finite and
+/// idempotent.
+pub fn snap(v: f64) -> f64 {
+    if v.is_nan() || v.abs() < SMALLEST {
+        return 0.0;
+    }
+    let v = v.clamp(-LARGEST, LARGEST);
+    let dropped = 52 - KEPT_BITS;
+    let half = 1u64 << (dropped - 1);
+    // Adding half a unit of the kept precision to the magnitude bits and truncating rounds to
+    // nearest; a carry into the exponent is still the right value, and the clamp keeps it
+    // finite. The sign bit is untouched.
+    f64::from_bits((v.to_bits() + half) & !((1u64 << dropped) - 1))
+}
+
+/// Trees trained per call into the crate: training is cancellable between calls.
+const TREES_PER_CALL: usize = 10;
+
 /// Trains a forest on the rows of `m` (at most [`MAX_DIMS`] columns) with the crate, using
 /// full extension, and flattens it. `seed` picks the training pool; the crate's own tree
-/// randomness is not seedable, which is why trained models are cached and saved.
-pub fn train(m: &FeatureMatrix, settings: &ForestSettings, seed: u64) -> Option<FlatForest> {
+/// randomness is not seedable, which is why trained models are cached and saved. `None` when
+/// there is too little data, or when `cancel` is raised (checked every ten trees).
+pub fn train(
+    m: &FeatureMatrix,
+    settings: &ForestSettings,
+    seed: u64,
+    cancel: &AtomicBool,
+) -> Option<FlatForest> {
     let d = m.dims();
     if d == 0 || m.rows() < 2 {
         return None;
     }
     match d {
-        1..=4 => train_n::<4>(m, settings, seed),
-        5..=8 => train_n::<8>(m, settings, seed),
-        9..=MAX_DIMS => train_n::<MAX_DIMS>(m, settings, seed),
+        1..=4 => train_n::<4>(m, settings, seed, cancel),
+        5..=8 => train_n::<8>(m, settings, seed, cancel),
+        9..=MAX_DIMS => train_n::<MAX_DIMS>(m, settings, seed, cancel),
         _ => panic!("reduce features to at most {MAX_DIMS} dimensions before training"),
     }
 }
 
-/// The crate's forest trained as [`train`] does, before flattening (for equality tests).
-pub fn train_crate<const N: usize>(
-    m: &FeatureMatrix,
-    settings: &ForestSettings,
-    seed: u64,
-) -> Option<Forest<f64, N>> {
+/// The training pool of [`train`]: a seeded subset of the rows, every value [`snap`]ped and
+/// padded with zeros to `N` columns.
+fn training_pool<const N: usize>(m: &FeatureMatrix, seed: u64) -> Vec<[f64; N]> {
     let n = m.rows();
     let mut rng = StdRng::seed_from_u64(seed);
     let pool: Vec<usize> = if n > TRAINING_POOL {
@@ -307,29 +361,58 @@ pub fn train_crate<const N: usize>(
     } else {
         (0..n).collect()
     };
-    let rows: Vec<[f64; N]> = pool
-        .iter()
+    pool.iter()
         .map(|&r| {
             let mut row = [0.0; N];
             m.row_into(r, &mut row[..m.dims()]);
+            row.iter_mut().for_each(|v| *v = snap(*v));
             row
         })
-        .collect();
+        .collect()
+}
+
+/// One call into the crate: `trees` trees on `rows`.
+fn crate_forest<const N: usize>(
+    rows: &[[f64; N]],
+    settings: &ForestSettings,
+    trees: usize,
+) -> Option<Forest<f64, N>> {
     let options = ForestOptions {
-        n_trees: settings.trees,
+        n_trees: trees,
         sample_size: settings.sample_size.min(rows.len()),
         max_tree_depth: None,
         extension_level: N - 1,
     };
-    Forest::from_slice(&rows, &options).ok()
+    Forest::from_slice(rows, &options).ok()
+}
+
+/// The crate's forest trained on [`train`]'s pool in a single call (for equality tests).
+pub fn train_crate<const N: usize>(
+    m: &FeatureMatrix,
+    settings: &ForestSettings,
+    seed: u64,
+) -> Option<Forest<f64, N>> {
+    crate_forest(&training_pool::<N>(m, seed), settings, settings.trees)
 }
 
 fn train_n<const N: usize>(
     m: &FeatureMatrix,
     settings: &ForestSettings,
     seed: u64,
+    cancel: &AtomicBool,
 ) -> Option<FlatForest> {
-    train_crate::<N>(m, settings, seed).map(|f| FlatForest::from_crate(&f, m.dims()))
+    let rows = training_pool::<N>(m, seed);
+    let mut forests = Vec::new();
+    let mut left = settings.trees;
+    while left > 0 {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let trees = left.min(TREES_PER_CALL);
+        forests.push(crate_forest(&rows, settings, trees)?);
+        left -= trees;
+    }
+    Some(FlatForest::from_crates(&forests, m.dims()))
 }
 
 #[cfg(test)]
@@ -386,10 +469,117 @@ mod tests {
                 sample_size: 64,
             },
             3,
+            &AtomicBool::new(false),
         )
         .unwrap();
         let json = serde_json::to_string(&flat).unwrap();
         let back: FlatForest = serde_json::from_str(&json).unwrap();
         assert_eq!(back.score(&m), flat.score(&m));
+    }
+
+    /// The steps of rand 0.8's `Uniform::<f64>::new(low, high)`: its scale starts at
+    /// `high − low` and loses one ULP per step while `scale × max_rand + low >= high`.
+    /// Counts up to `limit`.
+    fn uniform_new_steps(low: f64, high: f64, limit: u64) -> u64 {
+        let max_rand = 1.0 - f64::EPSILON;
+        let mut scale = high - low;
+        let mut steps = 0;
+        while scale * max_rand + low >= high && steps < limit {
+            scale = f64::from_bits(scale.to_bits() - 1);
+            steps += 1;
+        }
+        steps
+    }
+
+    #[test]
+    fn snapping_keeps_twelve_significant_bits() {
+        assert_eq!(snap(1.0), 1.0);
+        assert_eq!(snap(1.0 + f64::EPSILON), 1.0);
+        assert_eq!(snap(-0.30000000000000004), snap(-0.3));
+        assert_eq!(snap(1.0 + 1.0 / 4096.0), 1.0 + 1.0 / 4096.0);
+        assert_eq!(
+            snap(1.0 + 1.0 / 8192.0),
+            1.0 + 1.0 / 4096.0,
+            "ties away from zero"
+        );
+        assert_eq!(snap(2.0 - 1e-9), 2.0, "carries into the exponent");
+        assert_eq!(snap(f64::INFINITY), snap(1e150));
+        assert_eq!(snap(f64::NAN), 0.0);
+        assert_eq!(snap(1e-300), 0.0);
+        assert!(snap(f64::NEG_INFINITY).is_finite());
+        for v in [0.1, 3.7, -12345.678, 1e-100, 6.02e23] {
+            assert_eq!(snap(snap(v)), snap(v), "idempotent at {v}");
+            assert!((snap(v) - v).abs() <= v.abs() / 8192.0, "{v}");
+        }
+    }
+
+    #[test]
+    fn snapped_values_bound_the_split_point_constructor() {
+        // The hazard: two values one ULP apart cost 2^51 steps.
+        assert_eq!(uniform_new_steps(1.0, 1.0 + f64::EPSILON, 1 << 30), 1 << 30);
+        // Every pair of distinct snapped values, adjacent on the grid (the worst case) or
+        // not, across magnitudes and signs, stays within the documented bound.
+        let bound = 1u64 << (KEPT_BITS + 3);
+        let mut rng = StdRng::seed_from_u64(9);
+        let mut worst = 0;
+        for _ in 0..20_000 {
+            let magnitude = 10f64.powi(rand::Rng::gen_range(&mut rng, -12..12));
+            let a = snap(rand::Rng::gen_range(&mut rng, -1.0..1.0) * magnitude);
+            let grid = [
+                f64::from_bits(a.to_bits() + (1 << (52 - KEPT_BITS))),
+                f64::from_bits(a.to_bits().wrapping_sub(1 << (52 - KEPT_BITS))),
+                snap(rand::Rng::gen_range(&mut rng, -1.0..1.0) * magnitude),
+            ];
+            for b in grid {
+                let b = snap(b);
+                if a == b || !b.is_finite() {
+                    continue;
+                }
+                let steps = uniform_new_steps(a.min(b), a.max(b), bound + 1);
+                worst = worst.max(steps);
+            }
+        }
+        assert!(worst <= bound, "{worst} steps");
+        assert!(worst > 0, "the replayed loop runs at all");
+    }
+
+    #[test]
+    fn values_one_ulp_apart_train_in_bounded_time() {
+        let mut m = FeatureMatrix::default();
+        let ulps = |base: f64, i: usize| f64::from_bits(base.to_bits() + (i % 4) as u64);
+        m.push_imputed("a", (0..3000).map(|i| ulps(1.0, i)).collect());
+        m.push_imputed("b", (0..3000).map(|i| ulps(0.3, i / 3)).collect());
+        m.push_imputed(
+            "c",
+            (0..3000)
+                .map(|i| ulps(-7e5, i / 7) + (i % 2) as f64)
+                .collect(),
+        );
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let f = train(&m, &ForestSettings::default(), 5, &AtomicBool::new(false));
+            tx.send(f.is_some()).ok();
+        });
+        let trained = rx.recv_timeout(std::time::Duration::from_secs(20));
+        assert_eq!(trained, Ok(true), "training must finish within 20 s");
+    }
+
+    #[test]
+    fn training_stops_when_cancelled() {
+        let m = matrix(3000);
+        let cancel = AtomicBool::new(true);
+        assert!(train(&m, &ForestSettings::default(), 1, &cancel).is_none());
+    }
+
+    #[test]
+    fn chunked_training_keeps_every_tree() {
+        let m = matrix(1000);
+        let f = train(&m, &ForestSettings::default(), 2, &AtomicBool::new(false)).unwrap();
+        assert_eq!(f.trees.len(), 100);
+        assert_eq!(f.depth, 8);
+        assert_eq!(f.c, c_factor(256));
+        let scores = f.score(&m);
+        let top = (0..scores.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+        assert_eq!(top, Some(7));
     }
 }

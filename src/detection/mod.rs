@@ -8,9 +8,10 @@ mod pipeline;
 mod reasons;
 
 pub use detectors::{
-    burst_z, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs, RuleThresholds,
+    burst_z, column_groups, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs,
+    RuleThresholds,
 };
-pub use forest::{train, train_crate, FlatForest, ForestSettings, MAX_DIMS};
+pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};
 pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
 pub use pipeline::{
     combine, detect, detect_reporting, event_truth, weight, Cancelled, Detection,

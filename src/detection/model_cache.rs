@@ -106,6 +106,7 @@ mod tests {
                 sample_size: 32,
             },
             1,
+            &std::sync::atomic::AtomicBool::new(false),
         )
         .unwrap();
         assert!(load(dir.path(), "k").is_none());

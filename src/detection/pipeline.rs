@@ -290,6 +290,7 @@ pub fn detect_reporting(
             standardised: &ev,
             sources: None,
             burst_z: event_burst.as_deref(),
+            cancel,
         };
         run_level(settings, &ev_inputs, &mut level_time)
     };
@@ -324,6 +325,7 @@ pub fn detect_reporting(
         standardised: &src,
         sources: Some(&stats),
         burst_z: Some(&source_burst),
+        cancel,
     };
     report(Phase::SourceScoring);
     let source_scores = run_level(settings, &src_inputs, &mut level_time);
