@@ -11,5 +11,5 @@ pub use column::{Column, Nullable};
 pub use field::{Field, FieldSet, TcpFlags};
 pub use intern::{IpInterner, Symbol, SymbolTable};
 pub use label::{Label, Verdict};
-pub use table::{EventDraft, EventTable, ExtraColumn, FileId};
+pub use table::{detail_parts, EventDraft, EventTable, ExtraColumn, FileId, DETAIL_SEPARATOR};
 pub use time::format_utc;

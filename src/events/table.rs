@@ -5,6 +5,27 @@ use std::net::IpAddr;
 
 use super::{Column, Field, FieldSet, IpInterner, Label, Nullable, Symbol, SymbolTable, Verdict};
 
+/// Separates the parts of an event's detail text (the ASCII unit separator, which log text
+/// never keeps: readers turn it into a space).
+pub const DETAIL_SEPARATOR: char = '\u{1f}';
+
+/// One part of an event's detail: a `key=value` pair, or plain text (key `None`), such as an
+/// access log's request line.
+pub fn detail_parts(detail: &str) -> impl Iterator<Item = (Option<&str>, &str)> {
+    detail
+        .split(DETAIL_SEPARATOR)
+        .map(|part| match part.split_once('=') {
+            Some((k, v))
+                if !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) =>
+            {
+                (Some(k), v)
+            }
+            _ => (None, part),
+        })
+}
+
 /// Index of an input file within an investigation.
 pub type FileId = u16;
 
@@ -47,7 +68,7 @@ pub struct EventDraft {
     pub outcome: String,
     /// Country code of the source.
     pub country_code: String,
-    /// Free text detail.
+    /// Free text detail: parts (`key=value` or plain text) separated by [`DETAIL_SEPARATOR`].
     pub detail: String,
     /// Ground-truth verdict.
     pub label: Option<Verdict>,
@@ -83,30 +104,40 @@ impl EventDraft {
         self.extras.clear();
     }
 
-    /// Appends `part` to the detail text, separated from earlier parts by a space.
+    /// Appends `part` to the detail text as a part of its own.
     pub fn add_detail(&mut self, part: &str) {
         let part = part.trim();
         if part.is_empty() {
             return;
         }
-        if !self.detail.is_empty() {
-            self.detail.push(' ');
-        }
-        self.detail.push_str(part);
+        self.start_detail_part();
+        self.push_detail_value(part);
     }
 
-    /// Appends `key=value` to the detail text.
+    /// Appends `key=value` to the detail text as a part of its own.
     pub fn add_detail_kv(&mut self, key: &str, value: &str) {
         let value = value.trim();
         if value.is_empty() {
             return;
         }
-        if !self.detail.is_empty() {
-            self.detail.push(' ');
-        }
-        self.detail.push_str(key);
+        self.start_detail_part();
+        self.push_detail_value(key);
         self.detail.push('=');
-        self.detail.push_str(value);
+        self.push_detail_value(value);
+    }
+
+    fn start_detail_part(&mut self) {
+        if !self.detail.is_empty() {
+            self.detail.push(DETAIL_SEPARATOR);
+        }
+    }
+
+    /// Appends text from the log, with any separator in it turned into a space.
+    fn push_detail_value(&mut self, text: &str) {
+        self.detail.extend(
+            text.chars()
+                .map(|c| if c == DETAIL_SEPARATOR { ' ' } else { c }),
+        );
     }
 
     /// The schema fields this draft holds.
@@ -376,9 +407,25 @@ impl EventTable {
         self.text(&self.country_code, row)
     }
 
-    /// Detail text.
+    /// Detail text, its parts separated by [`DETAIL_SEPARATOR`] (see [`detail_parts`]).
     pub fn detail(&self, row: usize) -> Option<&str> {
         self.text(&self.detail, row)
+    }
+
+    /// The value of the detail part `key` of `row`.
+    pub fn detail_value(&self, row: usize, key: &str) -> Option<&str> {
+        detail_parts(self.detail(row)?).find_map(|(k, v)| (k == Some(key)).then_some(v))
+    }
+
+    /// The first plain-text part of the detail of `row` (one without a key), such as an
+    /// access log's request line.
+    pub fn detail_plain(&self, row: usize) -> Option<&str> {
+        detail_parts(self.detail(row)?).find_map(|(k, v)| k.is_none().then_some(v))
+    }
+
+    /// The detail of `row` for reading: its parts separated by two spaces.
+    pub fn detail_text(&self, row: usize) -> Option<String> {
+        self.detail(row).map(|d| d.replace(DETAIL_SEPARATOR, "  "))
     }
 
     /// Ground-truth label.
