@@ -59,13 +59,13 @@ fn known_outlier_source_gets_its_reasons() {
     // 95th percentile of the 28 sources' means is 724,819.02.
     assert!(
         s.reasons
-            .contains(&"mean 11.2 MB sent per event, above the p95 of sources (724.8 KB)".into()),
+            .contains(&"unusual for this file: mean 11.2 MB sent per event, above the p95 of sources (724.8 KB)".into()),
         "{:?}",
         s.reasons
     );
     assert!(
         s.reasons
-            .contains(&"57% of events outside business hours (06:00-22:00, UTC+0)".into()),
+            .contains(&"unusual for this file: 57% of events outside business hours (Mon-Fri 06:00-22:00, UTC+0)".into()),
         "{:?}",
         s.reasons
     );
@@ -118,7 +118,7 @@ fn every_source_worth_watching_has_a_reason() {
         .unwrap();
     assert_eq!(s.stats.events, 1);
     assert!(
-        s.reasons[0].starts_with("far from the median source: "),
+        s.reasons[0].starts_with("unusual for this file: far from the median source: "),
         "{:?}",
         s.reasons
     );
@@ -198,9 +198,9 @@ fn detect_command_writes_safe_csvs_and_json() {
     assert!(events.contains(",'-1+2,"), "{events}");
     let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
     assert_eq!(sources.lines().count(), 4);
-    assert!(
-        sources.starts_with("ip,country,events,first_seen,last_seen,confidence,verdict,reasons\n")
-    );
+    assert!(sources.starts_with(
+        "ip,country,events,first_seen,last_seen,confidence,verdict,severity,findings,reasons\n"
+    ));
     let blocklist = std::fs::read_to_string(out.join("blocklist.csv")).unwrap();
     assert!(blocklist.starts_with("ip,confidence,country,reasons\n"));
 }

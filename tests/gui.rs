@@ -357,7 +357,9 @@ fn alerts_sort_filter_and_select_a_source() {
     for r in &reasons {
         harness.get_by_label(&format!("• {r}"));
     }
-    assert!(reasons.contains(&"29 events, 3x the median source (p95 is 28)".to_owned()));
+    assert!(reasons.contains(
+        &"unusual for this file: 29 events, 3x the median source (p95 is 28)".to_owned()
+    ));
 
     // Block it; Esc clears the selection.
     harness.get_by_label("Block").click();

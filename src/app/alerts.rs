@@ -6,15 +6,16 @@ use eframe::egui::{self, Align, ComboBox, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::events::EventTable;
-use crate::report::verdict_label;
 
 use super::analysis::{reason_kind, Analysis};
 use super::text::{minute, thousands};
-use super::{severity_color, sort_header, Command, ViewState};
+use super::{finding_color, severity_color, sort_header, Command, ViewState};
 
 /// Columns the table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortKey {
+    /// Triage order: the worst finding, then confidence.
+    Severity,
     /// Confidence 0-100.
     Confidence,
     /// Verdict: normal, watch, block.
@@ -79,7 +80,7 @@ pub struct AlertsView {
 impl Default for AlertsView {
     fn default() -> Self {
         AlertsView {
-            sort: SortKey::Confidence,
+            sort: SortKey::Severity,
             descending: true,
             text: String::new(),
             min_confidence: 0.0,
@@ -138,7 +139,10 @@ impl AlertsView {
                             .country
                             .as_deref()
                             .is_some_and(|c| c.to_lowercase().contains(&text))
-                        || s.reasons.iter().any(|r| r.to_lowercase().contains(&text)))
+                        || s.reasons.iter().any(|r| r.to_lowercase().contains(&text))
+                        || s.findings
+                            .iter()
+                            .any(|f| f.evidence.iter().any(|e| e.to_lowercase().contains(&text))))
             })
             .collect();
         let src = &a.detection.sources;
@@ -146,6 +150,7 @@ impl AlertsView {
         rows.sort_by(|&x, &y| {
             let (p, q) = (&src[x], &src[y]);
             let o = match key {
+                SortKey::Severity => q.priority_cmp(p),
                 SortKey::Confidence => p.confidence.total_cmp(&q.confidence),
                 SortKey::Verdict => verdict_rank(p.confidence, threshold)
                     .cmp(&verdict_rank(q.confidence, threshold))
@@ -300,7 +305,8 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
 fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &mut Vec<Command>) {
     let threshold = a.settings.auto_block;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    let columns: [(&str, SortKey); 8] = [
+    let columns: [(&str, SortKey); 9] = [
+        ("Severity", SortKey::Severity),
         ("Confidence", SortKey::Confidence),
         ("Verdict", SortKey::Verdict),
         ("Source", SortKey::Ip),
@@ -317,6 +323,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .striped(true)
         .sense(Sense::click())
         .cell_layout(Layout::left_to_right(Align::Center))
+        .column(Column::exact(72.0))
         .column(Column::exact(92.0))
         .column(Column::exact(120.0))
         .column(Column::initial(140.0).resizable(true))
@@ -335,7 +342,8 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                             sort.sort = key;
                             sort.descending = matches!(
                                 key,
-                                SortKey::Confidence
+                                SortKey::Severity
+                                    | SortKey::Confidence
                                     | SortKey::Verdict
                                     | SortKey::Events
                                     | SortKey::LastSeen
@@ -351,6 +359,14 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                 let s = &a.detection.sources[i];
                 row.set_selected(view.selected == Some(i));
                 let c = severity_color(s.confidence, threshold);
+                row.col(|ui| match s.severity() {
+                    Some(v) => {
+                        ui.label(RichText::new(v.name()).strong().color(finding_color(v)));
+                    }
+                    None => {
+                        ui.label(RichText::new("–").weak());
+                    }
+                });
                 row.col(|ui| {
                     ui.label(
                         RichText::new(format!("{:5.1}", s.confidence))
@@ -359,7 +375,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     );
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(verdict_label(s.confidence, threshold)).color(c));
+                    ui.label(RichText::new(s.action.name()).color(c));
                     if let Some(d) = view.decisions.get(&s.stats.ip) {
                         ui.label(RichText::new(d.word()).small().weak());
                     }

@@ -212,7 +212,11 @@ pub fn show(
                     });
                 }
                 row.col(|ui| {
-                    ui.label(t.detail(r).or_else(|| t.outcome(r)).unwrap_or(""));
+                    ui.label(
+                        t.detail_text(r)
+                            .or_else(|| t.outcome(r).map(str::to_string))
+                            .unwrap_or_default(),
+                    );
                 });
                 if row.response().clicked() {
                     if let Some(i) = a.source_of_row(t, r) {

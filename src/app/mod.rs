@@ -44,8 +44,8 @@ pub use event_alerts::EventAlertsView;
 pub use loading::{LoadJob, Loaded};
 pub use scatter::ScatterView;
 use start_view::{elapsed_and_left, loading_view, recent_paths, recent_title, start_view};
-pub use style::severity_color;
 use style::{apply_style, install_fonts, BENIGN, ERROR, MALICIOUS, WARN};
+pub use style::{finding_color, severity_color};
 pub use text::thousands;
 pub use timeline::TimelineView;
 use widgets::{png_button, sort_header, stat, window_title};
@@ -418,9 +418,17 @@ impl NetsleuthApp {
 
     fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {
         let repaint = ctx.clone();
+        let mut settings = self.settings.clone();
+        let formats: Vec<_> = loaded
+            .investigation
+            .files
+            .iter()
+            .map(|f| f.format)
+            .collect();
+        settings.features = settings.features.resolve(&formats);
         AnalysisState::Running(AnalysisJob::start(
             loaded.investigation.clone(),
-            self.settings.clone(),
+            settings,
             move || repaint.request_repaint(),
         ))
     }

@@ -5,11 +5,10 @@ use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use crate::events::format_utc;
-use crate::report::verdict_label;
 
 use super::analysis::{window_for, Analysis};
 use super::text::{bytes, count, thousands};
-use super::{severity_color, Command, Decision, Loaded, ViewState};
+use super::{finding_color, severity_color, Command, Decision, Loaded, ViewState};
 
 /// Raw events listed.
 const RAW_EVENTS: usize = 50;
@@ -49,7 +48,7 @@ pub fn show(
         );
         ui.vertical(|ui| {
             ui.label(RichText::new("confidence").weak());
-            ui.label(RichText::new(verdict_label(s.confidence, threshold)).strong());
+            ui.label(RichText::new(format!("{} · {}", s.action.name(), s.role.name())).strong());
         });
         if let Some(c) = &s.stats.country {
             ui.label(RichText::new(c).text_style(super::text::style("lead")));
@@ -78,6 +77,7 @@ pub fn show(
             for r in &s.reasons {
                 ui.label(format!("• {r}"));
             }
+            findings(ui, s);
             ui.add_space(8.0);
             stats(ui, a, i);
             ui.add_space(8.0);
@@ -85,6 +85,47 @@ pub fn show(
             ui.add_space(8.0);
             raw_events(ui, loaded, a, i);
         });
+}
+
+/// Each finding with its technique, severity and the log's own values behind it.
+fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
+    if s.findings.is_empty() {
+        return;
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Findings").strong());
+    for (k, f) in s.findings.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(f.severity.name())
+                    .strong()
+                    .color(finding_color(f.severity)),
+            );
+            ui.label(RichText::new(f.kind.name()).strong());
+            ui.label(RichText::new(format!("MITRE {}", f.kind.technique())).weak());
+            ui.label(RichText::new(count(f.rows.len() as u64, "event", "events")).weak());
+        });
+        egui::CollapsingHeader::new(format!("Evidence ({})", f.evidence.len()))
+            .id_salt(("evidence", k))
+            .show(ui, |ui| {
+                for e in &f.evidence {
+                    ui.label(RichText::new(printable(e)).monospace());
+                }
+            });
+    }
+}
+
+/// Log text made safe to show: control and bidirectional characters escaped.
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() || crate::detection::behaviour::is_bidi_control(c) {
+                c.escape_default().collect::<Vec<char>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 fn stats(ui: &mut Ui, a: &Analysis, i: usize) {
@@ -221,7 +262,7 @@ fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     );
     egui::Grid::new("raw-events")
         .striped(true)
-        .num_columns(5)
+        .num_columns(6)
         .show(ui, |ui| {
             for h in [
                 "time",
@@ -229,6 +270,7 @@ fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                 "protocol",
                 "sent / received",
                 "score",
+                "event",
             ] {
                 ui.label(RichText::new(h).weak());
             }
@@ -257,6 +299,15 @@ fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                 } else {
                     text
                 });
+                let what: Vec<String> = [t.outcome(r).map(str::to_string), t.detail_text(r)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let mut what = printable(&what.join("  "));
+                if what.chars().count() > 160 {
+                    what = what.chars().take(160).collect::<String>() + "…";
+                }
+                ui.label(RichText::new(what).monospace());
                 ui.end_row();
             }
         });

@@ -2,6 +2,8 @@
 
 use eframe::egui::{self, Color32, FontId, TextStyle};
 
+use crate::detection::behaviour::Severity;
+
 use super::{text, ViewState};
 
 /// Red for files that could not be read and high-confidence sources.
@@ -27,6 +29,16 @@ pub fn severity_color(confidence: f64, threshold: f64) -> Color32 {
         Color32::from_rgb(230, 210, 80)
     } else {
         Color32::from_gray(150)
+    }
+}
+
+/// The colour of a finding's severity.
+pub fn finding_color(severity: Severity) -> Color32 {
+    match severity {
+        Severity::Critical => ERROR,
+        Severity::High => Color32::from_rgb(245, 150, 50),
+        Severity::Medium => Color32::from_rgb(230, 210, 80),
+        Severity::Low => Color32::from_gray(150),
     }
 }
 

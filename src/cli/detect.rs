@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::detection::{detect, Detection, DetectionSettings, SourceVerdict};
 use crate::evaluation::{evaluate, Evaluation};
 use crate::ingest::{read_files, ReadOptions, ReadProgress};
-use crate::report::{verdict_label, write_blocklist, write_events, write_sources};
+use crate::report::{write_blocklist, write_events, write_sources};
 
 use super::inspect::file_json;
 
@@ -31,11 +31,7 @@ pub struct DetectRequest<'a> {
 
 fn ranked(d: &Detection) -> Vec<&SourceVerdict> {
     let mut v: Vec<&SourceVerdict> = d.sources.iter().collect();
-    v.sort_by(|a, b| {
-        b.confidence
-            .total_cmp(&a.confidence)
-            .then(b.stats.events.cmp(&a.stats.events))
-    });
+    v.sort_by(|a, b| a.priority_cmp(b));
     v
 }
 
@@ -85,7 +81,10 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         eprintln!("netsleuth: {e}");
     }
     let never = AtomicBool::new(false);
-    let Ok(mut d) = detect(&inv.table, &req.settings, &never) else {
+    let mut settings = req.settings.clone();
+    let formats: Vec<_> = inv.files.iter().map(|f| f.format).collect();
+    settings.features = settings.features.resolve(&formats);
+    let Ok(mut d) = detect(&inv.table, &settings, &never) else {
         unreachable!("detection without a cancel flag always completes")
     };
     for w in d.events.warnings.iter().chain(&d.source_scores.warnings) {
@@ -104,7 +103,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let threshold = req.settings.auto_block;
     let written = std::fs::create_dir_all(req.out)
         .and_then(|()| write_events(&req.out.join("events_scored.csv"), &inv.table, &d, &names))
-        .and_then(|()| write_sources(&req.out.join("sources.csv"), &ranked, threshold))
+        .and_then(|()| write_sources(&req.out.join("sources.csv"), &ranked))
         .and_then(|()| write_blocklist(&req.out.join("blocklist.csv"), &ranked));
     if let Err(e) = written {
         eprintln!("netsleuth: cannot write to {}: {e}", req.out.display());
@@ -138,7 +137,18 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 "country": s.stats.country,
                 "events": s.stats.events,
                 "confidence": (s.confidence * 10.0).round() / 10.0,
-                "verdict": verdict_label(s.confidence, threshold),
+                "verdict": s.action.name(),
+                "role": s.role.name(),
+                "severity": s.severity(),
+                "findings": s.findings.iter().map(|f| json!({
+                    "kind": f.kind,
+                    "name": f.kind.name(),
+                    "technique": f.kind.technique(),
+                    "severity": f.severity,
+                    "summary": f.summary,
+                    "evidence": f.evidence,
+                    "events": f.rows.len(),
+                })).collect::<Vec<_>>(),
                 "reasons": s.reasons,
             })).collect::<Vec<_>>(),
             "evaluation": evaluation,

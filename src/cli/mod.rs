@@ -60,9 +60,17 @@ enum Command {
         /// Detectors to run, comma separated: forest, robust_z, burst, rules.
         #[arg(long, value_delimiter = ',', value_parser = parse_detector)]
         detectors: Option<Vec<DetectorKind>>,
-        /// Business hours as START-END in whole hours, e.g. 6-22.
-        #[arg(long, value_parser = parse_hours, default_value = "6-22")]
-        business_hours: (u8, u8),
+        /// Business hours as START-END in whole hours (e.g. 6-22), `off`, or `auto`: 6-22
+        /// except for honeypot and web access logs, where the time of day means nothing.
+        #[arg(long, value_parser = parse_hours, default_value = "auto")]
+        business_hours: BusinessHours,
+        /// Working days, e.g. mon-fri or mon,tue,sat; other days are outside business time.
+        #[arg(long, value_parser = parse_days, default_value = "mon-fri")]
+        work_days: u8,
+        /// The analyst's own networks, comma separated CIDRs: their hosts are isolated,
+        /// never blocked (private ranges always count as internal).
+        #[arg(long, value_delimiter = ',')]
+        home: Vec<ipnet::IpNet>,
         /// Local time zone for business hours, hours east of UTC.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
         utc_offset: i8,
@@ -104,7 +112,52 @@ fn parse_detector(s: &str) -> Result<DetectorKind, String> {
     })
 }
 
-fn parse_hours(s: &str) -> Result<(u8, u8), String> {
+/// Parses day names: `mon-fri`, `mon,wed,sat`, `sun-thu` (wrapping), into bits from Monday.
+fn parse_days(s: &str) -> Result<u8, String> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let day = |d: &str| {
+        let d = d.trim().to_ascii_lowercase();
+        DAYS.iter()
+            .position(|&x| d.starts_with(x))
+            .ok_or_else(|| format!("unknown day '{d}'; days are mon, tue, ... sun"))
+    };
+    let mut mask = 0u8;
+    for part in s.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (mut i, b) = (day(a)?, day(b)?);
+                loop {
+                    mask |= 1 << i;
+                    if i == b {
+                        break;
+                    }
+                    i = (i + 1) % 7;
+                }
+            }
+            None => mask |= 1 << day(part)?,
+        }
+    }
+    Ok(mask)
+}
+
+/// Business hours as given on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BusinessHours {
+    /// Decided from the formats.
+    Auto,
+    /// Not used.
+    Off,
+    /// From the first hour to the end hour.
+    Hours(u8, u8),
+}
+
+/// Parses business hours: `auto`, `off` or START-END.
+fn parse_hours(s: &str) -> Result<BusinessHours, String> {
+    match s.trim() {
+        "auto" => return Ok(BusinessHours::Auto),
+        "off" => return Ok(BusinessHours::Off),
+        _ => {}
+    }
     let (a, b) = s
         .split_once('-')
         .ok_or_else(|| format!("'{s}' is not START-END, e.g. 6-22"))?;
@@ -121,7 +174,7 @@ fn parse_hours(s: &str) -> Result<(u8, u8), String> {
             "business hours {a}-{b} must satisfy start < end <= 24"
         ));
     }
-    Ok((a, b))
+    Ok(BusinessHours::Hours(a, b))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -146,6 +199,8 @@ pub fn main() -> ExitCode {
             threshold,
             detectors,
             business_hours,
+            work_days,
+            home,
             utc_offset,
             read,
         }) => {
@@ -156,9 +211,18 @@ pub fn main() -> ExitCode {
             if let Some(d) = detectors {
                 settings.detectors = d;
             }
-            settings.features.business_start_hour = business_hours.0;
-            settings.features.business_end_hour = business_hours.1;
+            match business_hours {
+                BusinessHours::Off => settings.features.business_hours = Some(false),
+                BusinessHours::Hours(a, b) => {
+                    settings.features.business_hours = Some(true);
+                    settings.features.business_start_hour = a;
+                    settings.features.business_end_hour = b;
+                }
+                BusinessHours::Auto => {}
+            }
+            settings.features.work_days = work_days;
             settings.features.utc_offset_hours = utc_offset;
+            settings.home = home;
             let req = detect::DetectRequest {
                 files: &files,
                 out: &out,

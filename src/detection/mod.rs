@@ -1,11 +1,13 @@
 //! Anomaly detection over events and sources: features in, scores, confidence and reasons
 //! out. Ground-truth labels are never used here, only in [`crate::evaluation`].
 
+pub mod behaviour;
 mod detectors;
 mod forest;
 mod model_cache;
 mod pipeline;
 mod reasons;
+mod roles;
 
 pub use detectors::{
     burst_z, column_groups, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs,
@@ -14,7 +16,8 @@ pub use detectors::{
 pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};
 pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
 pub use pipeline::{
-    combine, detect, detect_reporting, event_truth, weight, Cancelled, Detection,
-    DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
+    combine, detect, detect_reporting, event_truth, evidence_discount, weight, Cancelled,
+    Detection, DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
 };
-pub use reasons::{human_bytes, human_count};
+pub use reasons::{human_bytes, human_count, human_span};
+pub use roles::{action, is_unroutable, roles, Action, Role};

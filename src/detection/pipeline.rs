@@ -11,11 +11,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use ipnet::IpNet;
+
 use crate::events::{EventTable, Verdict};
 use crate::features::{
     event_features, source_features, source_stats, FeatureMatrix, FeatureSettings, SourceStats,
 };
 
+use super::behaviour::{combined_weight, findings, Finding, Severity};
 use super::detectors::{
     burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
     RobustZDetector, RuleThresholds, RulesDetector,
@@ -23,6 +26,7 @@ use super::detectors::{
 use super::forest::{FlatForest, ForestSettings};
 use super::model_cache::default_cache_dir;
 use super::reasons::{source_reasons, Population, ReasonInputs};
+use super::roles::{action, roles, Action, Role};
 
 /// How detection runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +47,8 @@ pub struct DetectionSettings {
     pub seed: u64,
     /// Where trained forests are cached so that reruns give the same verdicts.
     pub cache_dir: Option<PathBuf>,
+    /// The analyst's own networks: their hosts are isolated, never blocked.
+    pub home: Vec<IpNet>,
 }
 
 impl Default for DetectionSettings {
@@ -56,6 +62,7 @@ impl Default for DetectionSettings {
             percentile: 95.0,
             seed: 0x6e65_7473,
             cache_dir: default_cache_dir(),
+            home: Vec::new(),
         }
     }
 }
@@ -100,10 +107,42 @@ pub struct SourceVerdict {
     pub stats: SourceStats,
     /// Confidence that it is hostile, 0-100.
     pub confidence: f64,
-    /// Reasons in plain words, with the numbers behind them.
+    /// What it did, most severe first.
+    pub findings: Vec<Finding>,
+    /// Reasons in plain words: the findings first, then what is unusual for this file.
     pub reasons: Vec<String>,
-    /// Whether it reaches the auto-block threshold.
+    /// Who it is: external, internal, a server, or unroutable.
+    pub role: Role,
+    /// What the verdict proposes, from the role and the confidence.
+    pub action: Action,
+    /// Whether it is proposed for blocking: an external source at the auto-block threshold.
     pub proposed_block: bool,
+}
+
+impl SourceVerdict {
+    /// The severity of its worst finding.
+    pub fn severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// The order an analyst triages in: the worst finding first, then confidence, then more
+    /// events (so equal scores still read in a stable, meaningful order), then the address.
+    pub fn priority_cmp(&self, other: &SourceVerdict) -> std::cmp::Ordering {
+        other
+            .severity()
+            .cmp(&self.severity())
+            .then(other.confidence.total_cmp(&self.confidence))
+            .then(other.stats.events.cmp(&self.stats.events))
+            .then(self.stats.ip.cmp(&other.stats.ip))
+    }
+}
+
+/// How much statistics alone can say about a source with `events` events: `n / (n + 1)`, so
+/// that one event gives at most half the statistical confidence and two events two thirds
+/// (a two-event source stays below the default auto-block threshold on statistics alone).
+pub fn evidence_discount(events: u64) -> f64 {
+    let n = events as f64;
+    n / (n + 1.0)
 }
 
 /// Wall-clock time per phase.
@@ -347,6 +386,8 @@ pub fn detect_reporting(
         .thresholds(&stats)
     });
     let population = Population::of(stats.iter());
+    let behaviour = findings(table, &stats);
+    let source_roles = roles(table, &stats, &settings.home);
     let reason_inputs = ReasonInputs {
         scores: &source_scores,
         standardised: &src,
@@ -356,14 +397,29 @@ pub fn detect_reporting(
     };
     let sources = stats
         .into_iter()
+        .zip(behaviour)
+        .zip(source_roles)
         .enumerate()
-        .map(|(i, s)| {
-            let confidence =
-                100.0 * combine(source_scores.normalised.iter().map(|(k, v)| (*k, v[i])));
-            let reasons = source_reasons(&s, i, &reason_inputs);
+        .map(|(i, ((s, found), role))| {
+            let statistical = combine(source_scores.normalised.iter().map(|(k, v)| (*k, v[i])))
+                * evidence_discount(s.events);
+            let confidence = 100.0 * (1.0 - (1.0 - statistical) * (1.0 - combined_weight(&found)));
+            let mut reasons: Vec<String> = found
+                .iter()
+                .map(|f| format!("{}: {}", f.kind.name(), f.summary))
+                .collect();
+            reasons.extend(
+                source_reasons(&s, i, &reason_inputs)
+                    .into_iter()
+                    .map(|r| format!("unusual for this file: {r}")),
+            );
+            let action = action(role, confidence, settings.auto_block, !found.is_empty());
             SourceVerdict {
-                proposed_block: confidence >= settings.auto_block,
+                proposed_block: action == Action::Block,
+                role,
+                action,
                 confidence,
+                findings: found,
                 reasons,
                 stats: s,
             }

@@ -21,6 +21,17 @@ pub fn human_bytes(b: f64) -> String {
     }
 }
 
+/// Formats a length of time in microseconds, rounded: "42 s", "5 min", "3.5 h", "2.1 days".
+pub fn human_span(us: i64) -> String {
+    let s = us as f64 / 1e6;
+    match s {
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 5400.0 => format!("{:.0} min", s / 60.0),
+        s if s < 129_600.0 => format!("{:.1} h", s / 3600.0),
+        s => format!("{:.1} days", s / 86_400.0),
+    }
+}
+
 /// Formats a count with thousands separators.
 pub fn human_count(n: u64) -> String {
     let digits = n.to_string();
@@ -161,13 +172,10 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
             }
         }
         if off_hours {
-            let f = &inp.settings.features;
             out.push(format!(
-                "{:.0}% of events outside business hours ({:02}:00-{:02}:00, UTC{:+})",
+                "{:.0}% of events outside business hours ({})",
                 100.0 * s.off_hours_share.unwrap_or(0.0),
-                f.business_start_hour,
-                f.business_end_hour,
-                f.utc_offset_hours
+                inp.settings.features.describe()
             ));
         }
     }
@@ -239,5 +247,9 @@ mod tests {
         assert_eq!(human_bytes(1_234_567.0), "1.2 MB");
         assert_eq!(human_count(4812), "4,812");
         assert_eq!(human_count(12), "12");
+        assert_eq!(human_span(42_000_000), "42 s");
+        assert_eq!(human_span(300_000_000), "5 min");
+        assert_eq!(human_span(12_600_000_000), "3.5 h");
+        assert_eq!(human_span(181_440_000_000), "2.1 days");
     }
 }

@@ -23,14 +23,18 @@ pub fn weekday(time_us: i64, settings: &FeatureSettings) -> u32 {
     (local.div_euclid(24 * US_PER_HOUR) + 3).rem_euclid(7) as u32
 }
 
-/// Whether `time_us` falls outside business hours or on a weekend.
+/// Whether `time_us` falls outside business hours or on a day off; never when business hours
+/// do not apply.
 pub fn is_off_hours(time_us: i64, settings: &FeatureSettings) -> bool {
+    if !settings.business_hours_apply() {
+        return false;
+    }
     let h = hour_of_day(time_us, settings);
     let (start, end) = (
         u32::from(settings.business_start_hour),
         u32::from(settings.business_end_hour),
     );
-    !(start..end).contains(&h) || weekday(time_us, settings) >= 5
+    !(start..end).contains(&h) || settings.work_days & (1 << weekday(time_us, settings)) == 0
 }
 
 fn ln1p(v: f64) -> f64 {

@@ -19,6 +19,11 @@ pub struct FeatureSettings {
     pub business_end_hour: u8,
     /// Local time zone as hours east of UTC.
     pub utc_offset_hours: i8,
+    /// Working days, bit 0 Monday to bit 6 Sunday; other days are outside business time.
+    pub work_days: u8,
+    /// Whether business time means anything for these logs: `None` until decided from the
+    /// formats ([`FeatureSettings::resolve`]), then as decided; off, no event is off-hours.
+    pub business_hours: Option<bool>,
 }
 
 impl Default for FeatureSettings {
@@ -27,6 +32,40 @@ impl Default for FeatureSettings {
             business_start_hour: 6,
             business_end_hour: 22,
             utc_offset_hours: 0,
+            work_days: 0b001_1111,
+            business_hours: None,
         }
+    }
+}
+
+impl FeatureSettings {
+    /// Decides whether business hours apply, unless the analyst already did: not for logs
+    /// that only attackers and the Internet write (honeypots, public web servers), where the
+    /// time of day says nothing about intent.
+    pub fn resolve(mut self, formats: &[crate::ingest::Format]) -> FeatureSettings {
+        if self.business_hours.is_none() {
+            self.business_hours = Some(formats.iter().any(|f| f.has_business_hours()));
+        }
+        self
+    }
+
+    /// Whether business hours are in use.
+    pub fn business_hours_apply(&self) -> bool {
+        self.business_hours != Some(false)
+    }
+
+    /// The business time in words: "Mon-Fri 06:00-22:00, UTC+0".
+    pub fn describe(&self) -> String {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let days: Vec<usize> = (0..7).filter(|d| self.work_days & (1 << d) != 0).collect();
+        let contiguous = days.windows(2).all(|w| w[1] == w[0] + 1);
+        let day_text = match (days.first(), days.last()) {
+            (Some(&a), Some(&b)) if contiguous && b > a => format!("{}-{}", DAYS[a], DAYS[b]),
+            _ => days.iter().map(|&d| DAYS[d]).collect::<Vec<_>>().join(","),
+        };
+        format!(
+            "{day_text} {:02}:00-{:02}:00, UTC{:+}",
+            self.business_start_hour, self.business_end_hour, self.utc_offset_hours
+        )
     }
 }

@@ -139,7 +139,7 @@ fn stats_for(
         .iter()
         .fold(0u32, |acc, &us| acc | (1 << hour_of_day(us, settings)))
         .count_ones();
-    let off_hours_share = (!times.is_empty()).then(|| {
+    let off_hours_share = (settings.business_hours_apply() && !times.is_empty()).then(|| {
         times
             .iter()
             .filter(|&&us| is_off_hours(us, settings))

@@ -60,6 +60,15 @@ impl Format {
         Format::MappedCsv,
     ];
 
+    /// Whether business hours say something about these logs: not for honeypots (only
+    /// attackers write them) nor public web servers' access logs (the whole Internet does).
+    pub fn has_business_hours(self) -> bool {
+        !matches!(
+            self,
+            Format::Cowrie | Format::Dionaea | Format::DionaeaMhn | Format::AccessLog
+        )
+    }
+
     /// Short machine name, used by `--format` and in reports.
     pub fn id(self) -> &'static str {
         match self {

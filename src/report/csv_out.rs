@@ -19,18 +19,6 @@ pub fn spreadsheet_safe(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// The verdict word for a confidence: `block` at or above the threshold, `watch` at or above
-/// half of it, otherwise `normal`.
-pub fn verdict_label(confidence: f64, threshold: f64) -> &'static str {
-    if confidence >= threshold {
-        "block"
-    } else if confidence >= threshold / 2.0 {
-        "watch"
-    } else {
-        "normal"
-    }
-}
-
 /// [`write_atomic_with`] through a CSV writer.
 fn write_atomic(
     path: &Path,
@@ -53,7 +41,7 @@ fn safe(v: Option<&str>) -> String {
 
 /// Writes one row per source: address, country, counts, time range, confidence, verdict and
 /// reasons, most suspicious first.
-pub fn write_sources(path: &Path, sources: &[&SourceVerdict], threshold: f64) -> io::Result<()> {
+pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> {
     write_atomic(path, |w| {
         w.write_record([
             "ip",
@@ -63,6 +51,8 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict], threshold: f64) ->
             "last_seen",
             "confidence",
             "verdict",
+            "severity",
+            "findings",
             "reasons",
         ])?;
         for s in sources {
@@ -73,13 +63,24 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict], threshold: f64) ->
                 opt(s.stats.first_us.map(format_utc)),
                 opt(s.stats.last_us.map(format_utc)),
                 format!("{:.1}", s.confidence),
-                verdict_label(s.confidence, threshold).to_string(),
+                s.action.name().to_string(),
+                s.severity().map_or("", |v| v.name()).to_string(),
+                spreadsheet_safe(&findings_text(s)).into_owned(),
                 spreadsheet_safe(&s.reasons.join("; ")).into_owned(),
             ])?;
         }
         w.flush()?;
         Ok(())
     })
+}
+
+/// The findings of a source in one cell: "Malware download (T1105, critical); ...".
+fn findings_text(s: &SourceVerdict) -> String {
+    s.findings
+        .iter()
+        .map(|f| format!("{} ({}, {})", f.kind.name(), f.kind.technique(), f.severity))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Writes the sources proposed for blocking: address, confidence, country and reasons.
@@ -112,12 +113,5 @@ mod tests {
         assert_eq!(spreadsheet_safe("\tx"), "'\tx");
         assert_eq!(spreadsheet_safe("GET /"), "GET /");
         assert_eq!(spreadsheet_safe(""), "");
-    }
-
-    #[test]
-    fn verdict_words() {
-        assert_eq!(verdict_label(70.0, 70.0), "block");
-        assert_eq!(verdict_label(35.0, 70.0), "watch");
-        assert_eq!(verdict_label(34.9, 70.0), "normal");
     }
 }

@@ -4,5 +4,5 @@
 mod csv_out;
 mod events_csv;
 
-pub use csv_out::{spreadsheet_safe, verdict_label, write_blocklist, write_sources};
+pub use csv_out::{spreadsheet_safe, write_blocklist, write_sources};
 pub use events_csv::write_events;

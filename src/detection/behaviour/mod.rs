@@ -1,0 +1,338 @@
+//! Behaviour detectors: findings that name what a source did, in the log's own words, with
+//! a MITRE ATT&CK technique, a severity and the events behind it. One file per family of
+//! logs; each looks at one source's events at a time.
+//!
+//! A finding adds its weight to the source's confidence through the same noisy-OR as the
+//! statistical detectors (see [`super::pipeline`]); the weights are documented per kind in
+//! [`FindingKind::weight`] and in the README.
+
+mod ssh;
+mod web;
+
+use std::fmt;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::events::EventTable;
+use crate::features::SourceStats;
+
+pub use web::{decode_target, WebRequest};
+
+/// How bad a finding is, in the order an analyst triages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reconnaissance or noise worth knowing about.
+    Low,
+    /// Hostile intent without a sign of success: brute force, probes, scanners.
+    Medium,
+    /// An attack that could succeed: exploitation attempts, commands, proxy abuse.
+    High,
+    /// Signs of a compromise: malware downloaded, defences disabled, traces removed.
+    Critical,
+}
+
+impl Severity {
+    /// The name shown to the analyst.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// One step more severe (a hostile request the server answered with success).
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a finding names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A shell session: logged in, then ran commands.
+    ShellCommands,
+    /// Fetched a file onto the host (wget, curl, tftp, a recorded download).
+    MalwareDownload,
+    /// Disabled the firewall or other defences.
+    ImpairDefences,
+    /// Removed logs or shell history.
+    IndicatorRemoval,
+    /// Scheduled itself to run again (cron).
+    Persistence,
+    /// Used the host as a proxy to other hosts (SSH direct-tcpip, absolute-URI requests).
+    ProxyUse,
+    /// Logged in with a password.
+    ValidLogin,
+    /// Many failed logins.
+    BruteForce,
+    /// A known worm's request sequence (Nimda, Code Red).
+    WormProbe,
+    /// Commands for a shell in a web request.
+    WebCommandExecution,
+    /// `../` out of the web root, in any encoding.
+    PathTraversal,
+    /// SQL in a web request.
+    SqlInjection,
+    /// Script in a web request.
+    CrossSiteScripting,
+    /// A remote or local file named for inclusion.
+    FileInclusion,
+    /// A request far longer than any page: a buffer overflow attempt.
+    OversizedRequest,
+    /// Paths of known vulnerable software or secrets.
+    ExploitProbe,
+    /// A vulnerability scanner's user agent.
+    ScannerAgent,
+}
+
+impl FindingKind {
+    /// Every kind, in the order reasons list them when severities tie.
+    pub const ALL: [FindingKind; 17] = [
+        FindingKind::ShellCommands,
+        FindingKind::MalwareDownload,
+        FindingKind::ImpairDefences,
+        FindingKind::IndicatorRemoval,
+        FindingKind::Persistence,
+        FindingKind::WormProbe,
+        FindingKind::WebCommandExecution,
+        FindingKind::SqlInjection,
+        FindingKind::FileInclusion,
+        FindingKind::PathTraversal,
+        FindingKind::OversizedRequest,
+        FindingKind::CrossSiteScripting,
+        FindingKind::ProxyUse,
+        FindingKind::ValidLogin,
+        FindingKind::BruteForce,
+        FindingKind::ExploitProbe,
+        FindingKind::ScannerAgent,
+    ];
+
+    /// The name shown to the analyst.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::ShellCommands => "Commands after login",
+            FindingKind::MalwareDownload => "Malware download",
+            FindingKind::ImpairDefences => "Defences disabled",
+            FindingKind::IndicatorRemoval => "Traces removed",
+            FindingKind::Persistence => "Persistence via cron",
+            FindingKind::ProxyUse => "Used as a proxy",
+            FindingKind::ValidLogin => "Successful login",
+            FindingKind::BruteForce => "Password guessing",
+            FindingKind::WormProbe => "IIS worm probe (Nimda / Code Red)",
+            FindingKind::WebCommandExecution => "Command execution attempt",
+            FindingKind::PathTraversal => "Path traversal",
+            FindingKind::SqlInjection => "SQL injection",
+            FindingKind::CrossSiteScripting => "Cross-site scripting",
+            FindingKind::FileInclusion => "File inclusion",
+            FindingKind::OversizedRequest => "Buffer overflow attempt",
+            FindingKind::ExploitProbe => "Exploit and probe paths",
+            FindingKind::ScannerAgent => "Vulnerability scanner",
+        }
+    }
+
+    /// The MITRE ATT&CK technique.
+    pub fn technique(self) -> &'static str {
+        match self {
+            FindingKind::ShellCommands => "T1059.004",
+            FindingKind::MalwareDownload => "T1105",
+            FindingKind::ImpairDefences => "T1562.004",
+            FindingKind::IndicatorRemoval => "T1070",
+            FindingKind::Persistence => "T1053.003",
+            FindingKind::ProxyUse => "T1090",
+            FindingKind::ValidLogin => "T1078",
+            FindingKind::BruteForce => "T1110.001",
+            FindingKind::WormProbe
+            | FindingKind::PathTraversal
+            | FindingKind::SqlInjection
+            | FindingKind::FileInclusion
+            | FindingKind::OversizedRequest => "T1190",
+            FindingKind::WebCommandExecution => "T1059",
+            FindingKind::CrossSiteScripting => "T1059.007",
+            FindingKind::ExploitProbe => "T1595.003",
+            FindingKind::ScannerAgent => "T1595.002",
+        }
+    }
+
+    /// The severity before the response is taken into account.
+    pub fn severity(self) -> Severity {
+        match self {
+            FindingKind::MalwareDownload
+            | FindingKind::ImpairDefences
+            | FindingKind::IndicatorRemoval => Severity::Critical,
+            FindingKind::ShellCommands
+            | FindingKind::Persistence
+            | FindingKind::ProxyUse
+            | FindingKind::WormProbe
+            | FindingKind::WebCommandExecution
+            | FindingKind::PathTraversal
+            | FindingKind::SqlInjection
+            | FindingKind::FileInclusion
+            | FindingKind::OversizedRequest => Severity::High,
+            FindingKind::ValidLogin
+            | FindingKind::BruteForce
+            | FindingKind::CrossSiteScripting
+            | FindingKind::ExploitProbe
+            | FindingKind::ScannerAgent => Severity::Medium,
+        }
+    }
+
+    /// The finding's contribution to the source's confidence (a noisy-OR term in [0, 1]):
+    /// 0.9 for signs of compromise, 0.8 for commands and exploitation attempts, 0.7 for
+    /// proxy use, XSS and scanners, 0.6 for a login, probes and password guessing (which
+    /// [`Finding::weight`] raises with the number of attempts).
+    pub fn weight(self) -> f64 {
+        match self.severity() {
+            Severity::Critical => 0.9,
+            Severity::High if self == FindingKind::ProxyUse => 0.7,
+            Severity::High => 0.8,
+            Severity::Medium
+                if matches!(
+                    self,
+                    FindingKind::CrossSiteScripting | FindingKind::ScannerAgent
+                ) =>
+            {
+                0.7
+            }
+            Severity::Medium => 0.6,
+            Severity::Low => 0.3,
+        }
+    }
+}
+
+/// One finding about one source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// What it names.
+    pub kind: FindingKind,
+    /// How bad it is (the kind's severity, raised when the server answered with success).
+    pub severity: Severity,
+    /// One sentence in plain words, quoting the log.
+    pub summary: String,
+    /// The log's own values behind it (commands, URLs, paths, credentials), distinct, in
+    /// order of first appearance, at most [`EVIDENCE`].
+    pub evidence: Vec<String>,
+    /// The events behind it (table rows), in table order.
+    #[serde(skip)]
+    pub rows: Vec<u32>,
+    /// Its contribution to the confidence, in [0, 1].
+    pub weight: f64,
+}
+
+/// Most evidence values kept per finding.
+pub const EVIDENCE: usize = 20;
+
+impl Finding {
+    fn new(kind: FindingKind, summary: String, evidence: Vec<String>, rows: Vec<u32>) -> Self {
+        Finding {
+            kind,
+            severity: kind.severity(),
+            summary,
+            evidence,
+            rows,
+            weight: kind.weight(),
+        }
+    }
+}
+
+/// Keeps the first [`EVIDENCE`] distinct values.
+fn push_evidence(list: &mut Vec<String>, value: &str) {
+    if list.len() < EVIDENCE && !list.iter().any(|v| v == value) {
+        list.push(value.to_string());
+    }
+}
+
+/// Quotes log text for a sentence: trimmed, control characters escaped, at most 120
+/// characters.
+pub fn quote(text: &str) -> String {
+    let mut out = String::from("`");
+    for (i, c) in text.trim().chars().enumerate() {
+        if i == 120 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// Whether `c` reorders text (bidirectional overrides and isolates).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// The findings of every source, most severe first.
+pub fn findings(table: &EventTable, sources: &[SourceStats]) -> Vec<Vec<Finding>> {
+    let site = web::site_hosts(table);
+    sources
+        .par_iter()
+        .map(|s| {
+            let mut f = ssh::findings(table, &s.rows);
+            f.extend(web::findings(table, &s.rows, &site));
+            sort_findings(&mut f);
+            f
+        })
+        .collect()
+}
+
+/// Orders findings most severe first, then in [`FindingKind::ALL`] order.
+fn sort_findings(f: &mut [Finding]) {
+    let order = |k: FindingKind| FindingKind::ALL.iter().position(|&x| x == k);
+    f.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(order(a.kind).cmp(&order(b.kind)))
+    });
+}
+
+/// The noisy-OR of the findings' weights, in [0, 1].
+pub fn combined_weight(findings: &[Finding]) -> f64 {
+    1.0 - findings
+        .iter()
+        .map(|f| 1.0 - f.weight.clamp(0.0, 1.0))
+        .product::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_what_would_reorder_or_break_a_line() {
+        assert_eq!(quote(" wget http://x/y\n"), "`wget http://x/y`");
+        assert_eq!(quote("a\u{202e}b"), "`a\\u{202e}b`");
+        assert_eq!(quote("a\rb"), "`a\\rb`");
+        assert!(quote(&"x".repeat(500)).ends_with("…`"));
+    }
+
+    #[test]
+    fn every_kind_has_a_technique_and_a_weight() {
+        for k in FindingKind::ALL {
+            assert!(k.technique().starts_with('T'), "{k:?}");
+            assert!((0.3..=0.9).contains(&k.weight()), "{k:?}");
+        }
+        let mut sorted = FindingKind::ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), FindingKind::ALL.len());
+    }
+}

