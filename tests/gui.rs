@@ -923,3 +923,37 @@ fn decisions_survive_a_restart() {
     second.run();
     second.get_by_label("blocked");
 }
+
+#[test]
+fn files_without_sources_get_an_event_level_overview() {
+    let harness = open(vec![NSL_KDD.into()]);
+    let a = harness.state().as_ref().unwrap().analysis().unwrap();
+    assert!(a.detection.sources.is_empty());
+    let flagged = a.flagged_events();
+    assert!(flagged > 1000, "{flagged}");
+    let verdict = harness.get_by_label_contains("these files name no source addresses");
+    let text = verdict.value().unwrap_or_default();
+    assert!(
+        text.starts_with(&format!(
+            "{} events of 25,192 look anomalous",
+            netsleuth::app::thousands(flagged as u64)
+        )),
+        "{text}"
+    );
+    assert!(harness
+        .query_by_label_contains("no source stands out")
+        .is_none());
+}
+
+#[test]
+fn internal_hosts_to_isolate_lead_the_overview() {
+    let zeek = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/zeek/trickbot_conn.log"
+    );
+    let harness = open(vec![zeek.into()]);
+    let verdict = harness.get_by_label_contains("inside the network");
+    let text = verdict.value().unwrap_or_default();
+    assert!(text.contains("isolate and investigate"), "{text}");
+    assert!(text.contains("Start with 172.16.9.233"), "{text}");
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
+use crate::detection::behaviour::FindingKind;
 use crate::detection::{detect_reporting, Cancelled, Detection, DetectionSettings, Phase};
 
 /// The phase value once detection is done and the views' data is being derived.
@@ -65,12 +66,7 @@ impl Analysis {
     ) -> Analysis {
         let evaluation = evaluate(&inv.table, &detection);
         let mut ranked: Vec<usize> = (0..detection.sources.len()).collect();
-        ranked.sort_by(|&a, &b| {
-            let (a, b) = (&detection.sources[a], &detection.sources[b]);
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(b.stats.events.cmp(&a.stats.events))
-        });
+        ranked.sort_by(|&a, &b| detection.sources[a].priority_cmp(&detection.sources[b]));
         let (ports, protocols) = detection
             .sources
             .iter()
@@ -185,6 +181,15 @@ fn source_mix(t: &EventTable, rows: &[u32]) -> (PortCounts, ProtocolCounts) {
 
 /// The category of a reason text, for counting reasons across sources.
 pub fn reason_kind(reason: &str) -> String {
+    if let Some(k) = FindingKind::ALL
+        .iter()
+        .find(|k| reason.starts_with(k.name()) && reason[k.name().len()..].starts_with(':'))
+    {
+        return k.name().to_string();
+    }
+    let reason = reason
+        .strip_prefix("unusual for this file: ")
+        .unwrap_or(reason);
     const KINDS: [(&str, &str); 10] = [
         ("isolation forest", "Isolation forest outlier"),
         ("the median source", "High request volume"),
@@ -388,6 +393,14 @@ mod tests {
             "Isolation forest outlier"
         );
         assert_eq!(reason_kind("something new (x)"), "something new");
+        assert_eq!(
+            reason_kind("Used as a proxy: used the honeypot as a proxy to 23 hosts on port 80"),
+            "Used as a proxy"
+        );
+        assert_eq!(
+            reason_kind("unusual for this file: contacted 12 distinct destination hosts"),
+            "Host scanning"
+        );
     }
 
     #[test]

@@ -708,8 +708,11 @@ impl NetsleuthApp {
         if let State::Ready(w) = &self.state {
             if let (AnalysisState::Done(a), Some(i)) = (&w.analysis, self.view.selected) {
                 if i < a.detection.sources.len() {
+                    // Long log lines are clipped, never allowed to push the views aside.
+                    let widest = (ui.available_width() * 0.55).max(380.0);
                     egui::Panel::right("source")
                         .default_size(380.0)
+                        .max_size(widest)
                         .frame(Frame::side_top_panel(ui.style()).inner_margin(12))
                         .show(ui, |ui| {
                             source_detail::show(ui, &w.loaded, a, i, &self.view, &mut commands)

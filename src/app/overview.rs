@@ -4,6 +4,8 @@
 
 use eframe::egui::{self, Color32, Frame, Margin, RichText, Sense, Ui};
 
+use crate::detection::Action;
+
 use super::analysis::{Analysis, Timeline};
 use super::evaluation_view::detector_title;
 use super::text::{count, thousands};
@@ -38,7 +40,47 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
     let flagged = a.flagged_sources();
     let watched = flagged - blocks;
     let first = a.ranked.first().map(|&i| &a.detection.sources[i]);
+    let isolate = a
+        .detection
+        .sources
+        .iter()
+        .filter(|s| s.action == Action::Isolate)
+        .count();
+    if a.detection.sources.is_empty() {
+        let flagged = a.flagged_events();
+        let events = a.detection.event_flagged.len();
+        return if flagged > 0 {
+            (
+                format!(
+                    "{} of {} look anomalous; these files name no source addresses, so                      Alerts lists the events, the most anomalous first.",
+                    count(flagged as u64, "event", "events"),
+                    thousands(events as u64)
+                ),
+                WARN,
+            )
+        } else {
+            (
+                format!(
+                    "Everything looks ordinary: none of the {} events stands out.",
+                    thousands(events as u64)
+                ),
+                BENIGN,
+            )
+        };
+    }
     match first {
+        Some(top) if isolate > 0 => (
+            format!(
+                "{} inside the network {} compromised: isolate and investigate {}. {}                  proposed for blocking. Start with {} (confidence {:.0}).",
+                count(isolate as u64, "host", "hosts"),
+                if isolate == 1 { "looks" } else { "look" },
+                if isolate == 1 { "it" } else { "them" },
+                count(blocks as u64, "source", "sources"),
+                top.stats.ip,
+                top.confidence
+            ),
+            ERROR,
+        ),
         Some(top) if blocks > 0 => (
             format!(
                 "{} need{} attention: {} proposed for blocking, {} to watch. Start with {} \

@@ -13,6 +13,9 @@ use super::{finding_color, severity_color, Command, Decision, Loaded, ViewState}
 /// Raw events listed.
 const RAW_EVENTS: usize = 50;
 
+/// Characters of an event's outcome and detail shown in its row (all of it on hover).
+const EVENT_TEXT: usize = 48;
+
 /// Shows source `i` of the analysis.
 pub fn show(
     ui: &mut Ui,
@@ -303,11 +306,14 @@ fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                     .into_iter()
                     .flatten()
                     .collect();
-                let mut what = printable(&what.join("  "));
-                if what.chars().count() > 160 {
-                    what = what.chars().take(160).collect::<String>() + "…";
-                }
-                ui.label(RichText::new(what).monospace());
+                let full = printable(&what.join("  "));
+                let short: String = if full.chars().count() > EVENT_TEXT {
+                    full.chars().take(EVENT_TEXT).collect::<String>() + "…"
+                } else {
+                    full.clone()
+                };
+                ui.label(RichText::new(short).monospace())
+                    .on_hover_text(full);
                 ui.end_row();
             }
         });
