@@ -254,7 +254,6 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
 
 fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     let st = &a.detection.sources[i].stats;
-    let t = &loaded.investigation.table;
     ui.label(
         RichText::new(format!(
             "First {} of its {}",
@@ -263,6 +262,15 @@ fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
         ))
         .strong(),
     );
+    // The table scrolls sideways inside the panel rather than widening it.
+    egui::ScrollArea::horizontal()
+        .id_salt("raw-events-scroll")
+        .show(ui, |ui| raw_grid(ui, loaded, a, i));
+}
+
+fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
+    let st = &a.detection.sources[i].stats;
+    let t = &loaded.investigation.table;
     egui::Grid::new("raw-events")
         .striped(true)
         .num_columns(6)
