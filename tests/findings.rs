@@ -318,3 +318,56 @@ fn a_two_event_source_stays_below_auto_block_on_statistics_alone() {
         );
     }
 }
+
+#[test]
+fn the_trickbot_host_beacons_and_its_command_server_is_proposed() {
+    // trickbot_conn.log: 172.16.9.233 opened 155 connections to 24.119.69.70:449, a median
+    // 201.6 s apart with no spread (worked out with Python from the ts column).
+    let (_, d) = run("zeek/trickbot_conn.log");
+    let infected = source(&d, "172.16.9.233");
+    let beacon = infected
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Beaconing)
+        .expect("beaconing");
+    assert!(
+        beacon.evidence[0].starts_with("24.119.69.70:449: 155 connections every 3 min over "),
+        "{:?}",
+        beacon.evidence
+    );
+    assert_eq!(infected.action, Action::Isolate);
+    assert!(infected.reasons[0].starts_with("Beaconing: regular connections to "));
+    let c2 = source(&d, "24.119.69.70");
+    assert_eq!(c2.findings[0].kind, FindingKind::CommandAndControl);
+    assert!(c2.findings[0]
+        .summary
+        .starts_with("internal host 172.16.9.233 beacons to it"));
+    assert_eq!(c2.action, Action::Block);
+    assert!(c2.proposed_block);
+    // Regular polling of multicast name resolution is no beacon.
+    assert!(d
+        .sources
+        .iter()
+        .flat_map(|s| &s.findings)
+        .all(|f| !f.evidence.iter().any(|e| e.starts_with("224."))));
+}
+
+#[test]
+fn a_port_scan_is_named_and_browsing_is_no_sweep() {
+    // The CIC-IDS2017 improved sample: 172.16.0.1 sent 2,605 flows to 917 distinct ports of
+    // 192.168.10.50 (2,500 of them labelled Portscan), worked out with Python's csv module.
+    let (_, d) = run("cic-ids2017/cicids2017_improved_sample_mixed.csv");
+    let scanner = source(&d, "172.16.0.1");
+    let scan = &scanner.findings[0];
+    assert_eq!(scan.kind, FindingKind::PortScan);
+    assert_eq!(scan.summary, "probed 917 ports of 192.168.10.50");
+    assert_eq!(scan.rows.len(), 2605);
+    assert_eq!(ranked(&d)[0].stats.ip, scanner.stats.ip);
+    // The workstations reach dozens of HTTPS servers with successful, data-carrying flows.
+    let (_, d) = run("honeypot/suricata/eve.json");
+    assert!(d
+        .sources
+        .iter()
+        .flat_map(|s| &s.findings)
+        .all(|f| f.kind != FindingKind::HostScan));
+}

@@ -191,7 +191,7 @@ pub fn reason_kind(reason: &str) -> String {
         .strip_prefix("unusual for this file: ")
         .unwrap_or(reason);
     const KINDS: [(&str, &str); 10] = [
-        ("isolation forest", "Isolation forest outlier"),
+        ("isolated than", "Isolation forest outlier"),
         ("the median source", "High request volume"),
         ("sent per event", "Large transfers"),
         ("outside business hours", "Off-hours activity"),
@@ -389,7 +389,7 @@ mod tests {
             "High request volume"
         );
         assert_eq!(
-            reason_kind("isolation forest score 0.71, above 100% of sources (driven by x)"),
+            reason_kind("more isolated than 99% of sources (forest score 0.71): x"),
             "Isolation forest outlier"
         );
         assert_eq!(reason_kind("something new (x)"), "something new");

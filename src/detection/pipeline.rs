@@ -385,7 +385,7 @@ pub fn detect_reporting(
         }
         .thresholds(&stats)
     });
-    let population = Population::of(stats.iter());
+    let population = Population::of(&stats, &src.names);
     let behaviour = findings(table, &stats);
     let source_roles = roles(table, &stats, &settings.home);
     let reason_inputs = ReasonInputs {
@@ -413,7 +413,15 @@ pub fn detect_reporting(
                     .into_iter()
                     .map(|r| format!("unusual for this file: {r}")),
             );
-            let action = action(role, confidence, settings.auto_block, !found.is_empty());
+            let internal = crate::features::is_private(s.ip)
+                || settings.home.iter().any(|n| n.contains(&s.ip));
+            let action = action(
+                role,
+                confidence,
+                settings.auto_block,
+                !found.is_empty(),
+                internal,
+            );
             SourceVerdict {
                 proposed_block: action == Action::Block,
                 role,

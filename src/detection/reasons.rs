@@ -45,24 +45,71 @@ pub fn human_count(n: u64) -> String {
     out
 }
 
-/// What a source feature means, for explanations.
-fn feature_meaning(name: &str) -> &str {
+/// A source feature in words: its raw value from the statistics, a sentence template with
+/// `{}` for the value, and how the value is written.
+struct Phrase {
+    value: f64,
+    template: &'static str,
+    unit: fn(f64) -> String,
+}
+
+fn whole(v: f64) -> String {
+    human_count(v.round().max(0.0) as u64)
+}
+
+fn bytes(v: f64) -> String {
+    human_bytes(v)
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.0}%", 100.0 * v)
+}
+
+fn two_places(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// The phrase of source feature `name` for `s`, when the statistics hold its value.
+fn phrase(name: &str, s: &SourceStats) -> Option<Phrase> {
+    let p = |value: f64, template, unit| {
+        Some(Phrase {
+            value,
+            template,
+            unit,
+        })
+    };
     match name {
-        "log_events" => "event count",
-        "log_bytes_sent_total" => "bytes sent in total",
-        "log_bytes_sent_mean" => "bytes sent per event",
-        "log_bytes_sent_max" => "largest single send",
-        "log_bytes_received_total" => "bytes received in total",
-        "log_bytes_received_mean" => "bytes received per event",
-        "log_bytes_received_max" => "largest single receive",
-        "log_distinct_destinations" => "distinct destinations",
-        "log_distinct_ports" => "distinct destination ports",
-        "failed_share" => "share of failed attempts",
-        "log_active_hours" => "hours active",
-        "off_hours_share" => "off-hours share",
-        "log_peak_per_minute" => "peak events per minute",
-        "regularity" => "timing regularity",
-        other => other,
+        "log_events" => p(s.events as f64, "{} events", whole),
+        "log_bytes_sent_total" => p(s.bytes_sent?.total, "{} sent in total", bytes),
+        "log_bytes_sent_mean" => p(s.bytes_sent?.mean, "{} sent per event", bytes),
+        "log_bytes_sent_max" => p(s.bytes_sent?.max, "largest single send {}", bytes),
+        "log_bytes_received_total" => p(s.bytes_received?.total, "{} received in total", bytes),
+        "log_bytes_received_mean" => p(s.bytes_received?.mean, "{} received per event", bytes),
+        "log_bytes_received_max" => p(s.bytes_received?.max, "largest single receive {}", bytes),
+        "log_distinct_destinations" => p(
+            s.distinct_destinations as f64,
+            "{} distinct destinations",
+            whole,
+        ),
+        "log_distinct_ports" => p(
+            s.distinct_ports as f64,
+            "{} distinct destination ports",
+            whole,
+        ),
+        "failed_share" => p(s.failed_share?, "{} of attempts failed", percent),
+        "log_active_hours" => p(s.active_hours as f64, "active in {} distinct hours", whole),
+        "off_hours_share" => p(s.off_hours_share?, "{} of events off-hours", percent),
+        "log_peak_per_minute" => p(
+            s.peak_per_minute as f64,
+            "peak of {} events per minute",
+            whole,
+        ),
+        "regularity" => p(
+            s.interarrival_cv?,
+            "gap variation {} between events",
+            two_places,
+        ),
+        _ => None,
     }
 }
 
@@ -70,15 +117,32 @@ fn feature_meaning(name: &str) -> &str {
 pub struct Population {
     /// Median events per source.
     pub median_events: f64,
+    /// Median raw value of each source feature, by feature name.
+    medians: Vec<(String, f64)>,
 }
 
 impl Population {
-    /// Computes the figures over `sources`.
-    pub fn of<'a>(sources: impl Iterator<Item = &'a SourceStats>) -> Population {
-        let events: Vec<f64> = sources.map(|s| s.events as f64).collect();
+    /// Computes the figures over `sources`, for the source features named in `features`.
+    pub fn of(sources: &[SourceStats], features: &[String]) -> Population {
+        let events: Vec<f64> = sources.iter().map(|s| s.events as f64).collect();
+        let medians = features
+            .iter()
+            .filter_map(|name| {
+                let values: Vec<f64> = sources
+                    .iter()
+                    .filter_map(|s| phrase(name, s).map(|p| p.value))
+                    .collect();
+                (!values.is_empty()).then(|| (name.clone(), median(&values)))
+            })
+            .collect();
         Population {
             median_events: median(&events),
+            medians,
         }
+    }
+
+    fn median_of(&self, name: &str) -> Option<f64> {
+        self.medians.iter().find(|(n, _)| n == name).map(|m| m.1)
     }
 }
 
@@ -96,9 +160,16 @@ pub struct ReasonInputs<'a> {
     pub settings: &'a DetectionSettings,
 }
 
-/// Up to three features of item `i` at least `min_z` robust deviations from the median,
-/// farthest first, in words: "peak events per minute +7.7σ".
-fn strongest_features(m: &FeatureMatrix, i: usize, min_z: f64) -> Vec<String> {
+/// Up to three features of source `i` at least `min_z` robust deviations from the median,
+/// farthest first, in words with the typical value: "active in 40 distinct hours (median
+/// source 1)".
+fn strongest_features(
+    inp: &ReasonInputs<'_>,
+    s: &SourceStats,
+    i: usize,
+    min_z: f64,
+) -> Vec<String> {
+    let m = inp.standardised;
     let mut far: Vec<(f64, &str)> = m
         .names
         .iter()
@@ -108,8 +179,15 @@ fn strongest_features(m: &FeatureMatrix, i: usize, min_z: f64) -> Vec<String> {
         .collect();
     far.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
     far.iter()
+        .filter_map(|(_, n)| {
+            let p = phrase(n, s)?;
+            let text = p.template.replace("{}", &(p.unit)(p.value));
+            Some(match inp.population.median_of(n) {
+                Some(med) => format!("{text} (median source {})", (p.unit)(med)),
+                None => text,
+            })
+        })
         .take(3)
-        .map(|(z, n)| format!("{} {:+.1}σ", feature_meaning(n), z))
         .collect()
 }
 
@@ -136,10 +214,11 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
             let all = &inp.scores.raw[&DetectorKind::Forest];
             let below = all.iter().filter(|&&v| v < raw).count();
             let pct = 100.0 * below as f64 / all.len().max(1) as f64;
-            let drivers = strongest_features(inp.standardised, i, 2.0);
-            let mut text = format!("isolation forest score {raw:.2}, above {pct:.0}% of sources");
+            let drivers = strongest_features(inp, s, i, 2.0);
+            let mut text =
+                format!("more isolated than {pct:.0}% of sources (forest score {raw:.2})");
             if !drivers.is_empty() {
-                text.push_str(&format!(" (driven by {})", drivers.join(", ")));
+                text.push_str(&format!(": {}", drivers.join("; ")));
             }
             if raw >= 0.55 {
                 out.push(text);
@@ -226,9 +305,9 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
         .get(&DetectorKind::RobustZ)
         .is_some_and(|v| v.get(i).is_some_and(|&z| z >= 3.0));
     if robust && !forest_given {
-        let far = strongest_features(inp.standardised, i, 3.0);
+        let far = strongest_features(inp, s, i, 3.0);
         if !far.is_empty() {
-            out.push(format!("far from the median source: {}", far.join(", ")));
+            out.push(format!("far from the median source: {}", far.join("; ")));
         }
     }
     if out.is_empty() {

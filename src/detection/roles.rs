@@ -150,10 +150,17 @@ pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec
 }
 
 /// The action for a source of `role` with `confidence`, under the auto-block `threshold`.
-/// Findings of its own behaviour make a server a suspect like any other host.
-pub fn action(role: Role, confidence: f64, threshold: f64, has_findings: bool) -> Action {
+/// A server with findings of its own is judged as the host it is (`internal` or not).
+pub fn action(
+    role: Role,
+    confidence: f64,
+    threshold: f64,
+    has_findings: bool,
+    internal: bool,
+) -> Action {
     let role = match role {
-        Role::Server if has_findings => Role::Internal,
+        Role::Server if has_findings && internal => Role::Internal,
+        Role::Server if has_findings => Role::External,
         r => r,
     };
     match role {
@@ -212,12 +219,34 @@ mod tests {
 
     #[test]
     fn actions_follow_roles() {
-        assert_eq!(action(Role::External, 90.0, 70.0, false), Action::Block);
-        assert_eq!(action(Role::Internal, 90.0, 70.0, false), Action::Isolate);
-        assert_eq!(action(Role::Server, 90.0, 70.0, false), Action::Watch);
-        assert_eq!(action(Role::Server, 90.0, 70.0, true), Action::Isolate);
-        assert_eq!(action(Role::Unroutable, 99.0, 70.0, true), Action::Normal);
-        assert_eq!(action(Role::External, 40.0, 70.0, false), Action::Watch);
-        assert_eq!(action(Role::External, 10.0, 70.0, false), Action::Normal);
+        assert_eq!(
+            action(Role::External, 90.0, 70.0, false, false),
+            Action::Block
+        );
+        assert_eq!(
+            action(Role::Internal, 90.0, 70.0, false, true),
+            Action::Isolate
+        );
+        assert_eq!(
+            action(Role::Server, 90.0, 70.0, false, false),
+            Action::Watch
+        );
+        assert_eq!(
+            action(Role::Server, 90.0, 70.0, true, true),
+            Action::Isolate
+        );
+        assert_eq!(action(Role::Server, 90.0, 70.0, true, false), Action::Block);
+        assert_eq!(
+            action(Role::Unroutable, 99.0, 70.0, true, false),
+            Action::Normal
+        );
+        assert_eq!(
+            action(Role::External, 40.0, 70.0, false, false),
+            Action::Watch
+        );
+        assert_eq!(
+            action(Role::External, 10.0, 70.0, false, false),
+            Action::Normal
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! statistical detectors (see [`super::pipeline`]); the weights are documented per kind in
 //! [`FindingKind::weight`] and in the README.
 
+mod flows;
 mod ssh;
 mod web;
 
@@ -98,11 +99,21 @@ pub enum FindingKind {
     ExploitProbe,
     /// A vulnerability scanner's user agent.
     ScannerAgent,
+    /// Many ports of one host (a vertical scan).
+    PortScan,
+    /// One port across many hosts (a horizontal scan).
+    HostScan,
+    /// Regular connections from an internal host to an external one, as malware calls home.
+    Beaconing,
+    /// The external end of an internal host's beacon: a command-and-control server.
+    CommandAndControl,
 }
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 17] = [
+    pub const ALL: [FindingKind; 21] = [
+        FindingKind::Beaconing,
+        FindingKind::CommandAndControl,
         FindingKind::ShellCommands,
         FindingKind::MalwareDownload,
         FindingKind::ImpairDefences,
@@ -120,6 +131,8 @@ impl FindingKind {
         FindingKind::BruteForce,
         FindingKind::ExploitProbe,
         FindingKind::ScannerAgent,
+        FindingKind::HostScan,
+        FindingKind::PortScan,
     ];
 
     /// The name shown to the analyst.
@@ -142,6 +155,10 @@ impl FindingKind {
             FindingKind::OversizedRequest => "Buffer overflow attempt",
             FindingKind::ExploitProbe => "Exploit and probe paths",
             FindingKind::ScannerAgent => "Vulnerability scanner",
+            FindingKind::PortScan => "Port scan",
+            FindingKind::HostScan => "Host sweep",
+            FindingKind::Beaconing => "Beaconing",
+            FindingKind::CommandAndControl => "Command-and-control server",
         }
     }
 
@@ -165,6 +182,8 @@ impl FindingKind {
             FindingKind::CrossSiteScripting => "T1059.007",
             FindingKind::ExploitProbe => "T1595.003",
             FindingKind::ScannerAgent => "T1595.002",
+            FindingKind::PortScan | FindingKind::HostScan => "T1046",
+            FindingKind::Beaconing | FindingKind::CommandAndControl => "T1071",
         }
     }
 
@@ -182,12 +201,16 @@ impl FindingKind {
             | FindingKind::PathTraversal
             | FindingKind::SqlInjection
             | FindingKind::FileInclusion
-            | FindingKind::OversizedRequest => Severity::High,
+            | FindingKind::OversizedRequest
+            | FindingKind::Beaconing
+            | FindingKind::CommandAndControl => Severity::High,
             FindingKind::ValidLogin
             | FindingKind::BruteForce
             | FindingKind::CrossSiteScripting
             | FindingKind::ExploitProbe
-            | FindingKind::ScannerAgent => Severity::Medium,
+            | FindingKind::ScannerAgent
+            | FindingKind::PortScan
+            | FindingKind::HostScan => Severity::Medium,
         }
     }
 
@@ -283,15 +306,39 @@ pub fn is_bidi_control(c: char) -> bool {
 /// The findings of every source, most severe first.
 pub fn findings(table: &EventTable, sources: &[SourceStats]) -> Vec<Vec<Finding>> {
     let site = web::site_hosts(table);
-    sources
+    let mut all: Vec<Vec<Finding>> = sources
         .par_iter()
         .map(|s| {
             let mut f = ssh::findings(table, &s.rows);
             f.extend(web::findings(table, &s.rows, &site));
-            sort_findings(&mut f);
+            let active = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);
+            f.extend(flows::findings(table, &s.rows, active.max(1)));
             f
         })
-        .collect()
+        .collect();
+    let beaconing: Vec<(std::net::IpAddr, &[Finding])> = sources
+        .iter()
+        .zip(&all)
+        .map(|(s, f)| (s.ip, f.as_slice()))
+        .collect();
+    let targets = flows::beacon_targets(table, &beaconing);
+    for (s, f) in sources.iter().zip(all.iter_mut()) {
+        if let Some(callers) = targets.get(&s.ip) {
+            let names: Vec<String> = callers.iter().map(|(ip, _)| ip.to_string()).collect();
+            let how = callers
+                .first()
+                .map(|(_, line)| line.split_once(": ").map_or("", |x| x.1).to_string())
+                .unwrap_or_default();
+            f.push(Finding::new(
+                FindingKind::CommandAndControl,
+                format!("internal host {} beacons to it ({how})", names.join(", ")),
+                names,
+                Vec::new(),
+            ));
+        }
+        sort_findings(f);
+    }
+    all
 }
 
 /// Orders findings most severe first, then in [`FindingKind::ALL`] order.
