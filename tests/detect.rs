@@ -199,10 +199,11 @@ fn detect_command_writes_safe_csvs_and_json() {
     let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
     assert_eq!(sources.lines().count(), 4);
     assert!(sources.starts_with(
-        "ip,country,events,first_seen,last_seen,confidence,verdict,severity,findings,reasons\n"
+        "ip,country,events,first_seen,last_seen,confidence,verdict,role,severity,findings,reasons\n"
     ));
     let blocklist = std::fs::read_to_string(out.join("blocklist.csv")).unwrap();
-    assert!(blocklist.starts_with("ip,confidence,country,reasons\n"));
+    assert!(blocklist
+        .starts_with("ip,confidence,severity,findings,first_seen,last_seen,country,reasons\n"));
 }
 
 #[test]

@@ -141,7 +141,7 @@ fn proxy_use_names_its_destinations() {
         .unwrap();
     assert!(
         f.summary.starts_with(
-            "used the honeypot as a proxy to 23 hosts on port 80 (48 requests; 2a02:6b8:a::a, "
+            "tried to use the honeypot as a proxy to 23 hosts on port 80 (48 requests; 2a02:6b8:a::a, "
         ),
         "{}",
         f.summary
@@ -228,13 +228,24 @@ fn nimda_sources_are_named_and_outrank_every_ordinary_source() {
 }
 
 #[test]
-fn code_red_answered_with_success_is_possibly_succeeded() {
-    // honeynet-redhat71_access_log.13 line 121: default.ida answered 200.
+fn an_empty_success_is_no_sign_of_success() {
+    // honeynet-redhat71_access_log.13 line 121: default.ida answered 200 with no body ("-").
     let (_, d) = run("web-access-logs/honeynet-redhat71_access_log.13");
     let s = source(&d, "61.62.154.32");
     assert_eq!(s.findings[0].kind, FindingKind::WormProbe);
-    assert_eq!(s.findings[0].severity, Severity::Critical);
-    assert!(s.findings[0].summary.ends_with("possibly succeeded"));
+    assert_eq!(s.findings[0].severity, Severity::High);
+    assert!(
+        s.findings[0]
+            .summary
+            .ends_with("; 1 answered with success but an empty body"),
+        "{}",
+        s.findings[0].summary
+    );
+    assert!(d
+        .sources
+        .iter()
+        .flat_map(|s| &s.findings)
+        .all(|f| !f.summary.contains("possibly succeeded")));
     // 61.187.233.187 asked the honeypot for http://www.yahoo.com/ 44 times (log.1).
     let (_, d) = run("web-access-logs/honeynet-redhat71_access_log.1");
     let p = source(&d, "61.187.233.187");
@@ -370,4 +381,30 @@ fn a_port_scan_is_named_and_browsing_is_no_sweep() {
         .iter()
         .flat_map(|s| &s.findings)
         .all(|f| f.kind != FindingKind::HostScan));
+}
+
+#[test]
+fn ids_alerts_isolate_the_infected_host_and_block_its_servers() {
+    // eve.json: 29 "ET MALWARE FormBook CnC Checkin (GET)" alerts from 172.16.0.131 to 19
+    // distinct servers (worked out with Python's json module).
+    let (_, d) = run("honeypot/suricata/eve.json");
+    let host = source(&d, "172.16.0.131");
+    let alert = &host.findings[0];
+    assert_eq!(alert.kind, FindingKind::IdsAlert);
+    assert_eq!(alert.severity, Severity::Critical);
+    assert_eq!(alert.technique, "T1071");
+    assert_eq!(alert.rows.len(), 29);
+    assert_eq!(alert.evidence.len(), 20, "the signature and the 19 servers");
+    assert_eq!(alert.evidence[0], "ET MALWARE FormBook CnC Checkin (GET)");
+    assert_eq!(host.action, Action::Isolate);
+    assert_eq!(ranked(&d)[0].stats.ip, host.stats.ip);
+    let server = source(&d, "23.227.38.74");
+    assert_eq!(server.findings[0].kind, FindingKind::IdsAlert);
+    assert!(server.findings[0]
+        .summary
+        .ends_with(": 3 alerts with 172.16.0.131"));
+    assert_eq!(server.action, Action::Block);
+    // A policy signature is worth knowing, not a compromise.
+    let exe = source(&d, "64.34.171.228");
+    assert!(exe.findings.iter().all(|f| f.severity <= Severity::Medium));
 }

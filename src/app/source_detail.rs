@@ -105,7 +105,7 @@ fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
                     .color(finding_color(f.severity)),
             );
             ui.label(RichText::new(f.kind.name()).strong());
-            ui.label(RichText::new(format!("MITRE {}", f.kind.technique())).weak());
+            ui.label(RichText::new(format!("MITRE {}", f.technique)).weak());
             ui.label(RichText::new(count(f.rows.len() as u64, "event", "events")).weak());
         });
         egui::CollapsingHeader::new(format!("Evidence ({})", f.evidence.len()))

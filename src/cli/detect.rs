@@ -143,7 +143,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 "findings": s.findings.iter().map(|f| json!({
                     "kind": f.kind,
                     "name": f.kind.name(),
-                    "technique": f.kind.technique(),
+                    "technique": f.technique,
                     "severity": f.severity,
                     "summary": f.summary,
                     "evidence": f.evidence,

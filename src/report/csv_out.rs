@@ -51,6 +51,7 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
             "last_seen",
             "confidence",
             "verdict",
+            "role",
             "severity",
             "findings",
             "reasons",
@@ -64,6 +65,7 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
                 opt(s.stats.last_us.map(format_utc)),
                 format!("{:.1}", s.confidence),
                 s.action.name().to_string(),
+                s.role.name().to_string(),
                 s.severity().map_or("", |v| v.name()).to_string(),
                 spreadsheet_safe(&findings_text(s)).into_owned(),
                 spreadsheet_safe(&s.reasons.join("; ")).into_owned(),
@@ -78,19 +80,33 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
 fn findings_text(s: &SourceVerdict) -> String {
     s.findings
         .iter()
-        .map(|f| format!("{} ({}, {})", f.kind.name(), f.kind.technique(), f.severity))
+        .map(|f| format!("{} ({}, {})", f.kind.name(), f.technique, f.severity))
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-/// Writes the sources proposed for blocking: address, confidence, country and reasons.
+/// Writes the sources proposed for blocking, in the order given (triage order): address,
+/// confidence, worst finding's severity, findings, first and last seen, country and reasons.
 pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> {
     write_atomic(path, |w| {
-        w.write_record(["ip", "confidence", "country", "reasons"])?;
+        w.write_record([
+            "ip",
+            "confidence",
+            "severity",
+            "findings",
+            "first_seen",
+            "last_seen",
+            "country",
+            "reasons",
+        ])?;
         for s in sources.iter().filter(|s| s.proposed_block) {
             w.write_record([
                 s.stats.ip.to_string(),
                 format!("{:.1}", s.confidence),
+                s.severity().map_or("", |v| v.name()).to_string(),
+                spreadsheet_safe(&findings_text(s)).into_owned(),
+                opt(s.stats.first_us.map(format_utc)),
+                opt(s.stats.last_us.map(format_utc)),
                 safe(s.stats.country.as_deref()),
                 spreadsheet_safe(&s.reasons.join("; ")).into_owned(),
             ])?;

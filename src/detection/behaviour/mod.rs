@@ -7,6 +7,7 @@
 //! [`FindingKind::weight`] and in the README.
 
 mod flows;
+mod ids;
 mod ssh;
 mod web;
 
@@ -107,11 +108,14 @@ pub enum FindingKind {
     Beaconing,
     /// The external end of an internal host's beacon: a command-and-control server.
     CommandAndControl,
+    /// A network IDS signature fired on its traffic.
+    IdsAlert,
 }
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 21] = [
+    pub const ALL: [FindingKind; 22] = [
+        FindingKind::IdsAlert,
         FindingKind::Beaconing,
         FindingKind::CommandAndControl,
         FindingKind::ShellCommands,
@@ -159,6 +163,7 @@ impl FindingKind {
             FindingKind::HostScan => "Host sweep",
             FindingKind::Beaconing => "Beaconing",
             FindingKind::CommandAndControl => "Command-and-control server",
+            FindingKind::IdsAlert => "IDS alert",
         }
     }
 
@@ -184,6 +189,7 @@ impl FindingKind {
             FindingKind::ScannerAgent => "T1595.002",
             FindingKind::PortScan | FindingKind::HostScan => "T1046",
             FindingKind::Beaconing | FindingKind::CommandAndControl => "T1071",
+            FindingKind::IdsAlert => "T1071",
         }
     }
 
@@ -203,7 +209,8 @@ impl FindingKind {
             | FindingKind::FileInclusion
             | FindingKind::OversizedRequest
             | FindingKind::Beaconing
-            | FindingKind::CommandAndControl => Severity::High,
+            | FindingKind::CommandAndControl
+            | FindingKind::IdsAlert => Severity::High,
             FindingKind::ValidLogin
             | FindingKind::BruteForce
             | FindingKind::CrossSiteScripting
@@ -244,6 +251,8 @@ pub struct Finding {
     pub kind: FindingKind,
     /// How bad it is (the kind's severity, raised when the server answered with success).
     pub severity: Severity,
+    /// The MITRE ATT&CK technique (the kind's, or what an IDS category names).
+    pub technique: &'static str,
     /// One sentence in plain words, quoting the log.
     pub summary: String,
     /// The log's own values behind it (commands, URLs, paths, credentials), distinct, in
@@ -264,6 +273,7 @@ impl Finding {
         Finding {
             kind,
             severity: kind.severity(),
+            technique: kind.technique(),
             summary,
             evidence,
             rows,
@@ -279,12 +289,12 @@ fn push_evidence(list: &mut Vec<String>, value: &str) {
     }
 }
 
-/// Quotes log text for a sentence: trimmed, control characters escaped, at most 120
-/// characters.
+/// Quotes log text for a sentence: trimmed, control characters escaped, about 120
+/// characters at most.
 pub fn quote(text: &str) -> String {
     let mut out = String::from("`");
-    for (i, c) in text.trim().chars().enumerate() {
-        if i == 120 {
+    for c in text.trim().chars() {
+        if out.chars().count() > 120 {
             out.push('…');
             break;
         }
@@ -316,6 +326,10 @@ pub fn findings(table: &EventTable, sources: &[SourceStats]) -> Vec<Vec<Finding>
             f
         })
         .collect();
+    let mut alerts = ids::findings(table);
+    for (s, f) in sources.iter().zip(all.iter_mut()) {
+        f.extend(alerts.remove(&s.ip).unwrap_or_default());
+    }
     let beaconing: Vec<(std::net::IpAddr, &[Finding])> = sources
         .iter()
         .zip(&all)
@@ -369,6 +383,10 @@ mod tests {
         assert_eq!(quote("a\u{202e}b"), "`a\\u{202e}b`");
         assert_eq!(quote("a\rb"), "`a\\rb`");
         assert!(quote(&"x".repeat(500)).ends_with("…`"));
+        assert!(
+            quote(&"\u{90}".repeat(500)).chars().count() < 140,
+            "escapes count"
+        );
     }
 
     #[test]

@@ -377,7 +377,7 @@ fn download_finding(
                 .join("; ")
         ),
         _ => format!(
-            "fetched {}",
+            "tried to download {}",
             urls.iter()
                 .take(4)
                 .map(|u| u.as_str())
@@ -419,7 +419,7 @@ fn proxy(t: &EventTable, tunnels: &[u32]) -> Finding {
     Finding::new(
         FindingKind::ProxyUse,
         format!(
-            "used the honeypot as a proxy to {} {hosts_word}{on} ({} requests; {})",
+            "tried to use the honeypot as a proxy to {} {hosts_word}{on} ({} requests; {})",
             hosts.len(),
             tunnels.len(),
             shown.join(", ")

@@ -414,17 +414,27 @@ fn finding(t: &EventTable, kind: FindingKind, reqs: &[(u32, WebRequest<'_>)]) ->
             }
         })
         .collect();
-    let succeeded = statuses
+    // A success with a body: an empty 200 is a server shrugging, not a payload answered.
+    let answered_ok =
+        |(_, req): &&(u32, WebRequest<'_>)| req.status.is_some_and(|s| (200..300).contains(&s));
+    let succeeded = reqs
         .iter()
-        .filter(|(s, _)| (200..300).contains(*s))
-        .map(|(_, c)| c)
-        .sum::<usize>();
+        .filter(answered_ok)
+        .filter(|(r, _)| t.bytes_received(*r as usize).is_some_and(|b| b > 0.0))
+        .count();
+    let empty = reqs.iter().filter(answered_ok).count() - succeeded;
     let mut summary = format!("{lead}, {such}{}", quoted.join(", "));
     if !answered.is_empty() {
         summary.push_str(&format!(" (answered {})", answered.join(", ")));
     }
     let exploit = !matches!(kind, FindingKind::ScannerAgent | FindingKind::ProxyUse);
     let mut f = Finding::new(kind, summary, evidence, reqs.iter().map(|r| r.0).collect());
+    if empty > 0 && exploit {
+        let bodies = if empty == 1 { "body" } else { "bodies" };
+        f.summary.push_str(&format!(
+            "; {empty} answered with success but an empty {bodies}"
+        ));
+    }
     if succeeded > 0 && exploit {
         f.summary.push_str(&format!(
             "; {succeeded} answered with success: possibly succeeded"
