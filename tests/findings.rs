@@ -408,3 +408,64 @@ fn ids_alerts_isolate_the_infected_host_and_block_its_servers() {
     let exe = source(&d, "64.34.171.228");
     assert!(exe.findings.iter().all(|f| f.severity <= Severity::Medium));
 }
+
+#[test]
+fn identical_worm_sources_are_one_campaign() {
+    let (_, d) = run("web-access-logs/honeynet-redhat71_access_log.1");
+    let nimda = d
+        .campaigns
+        .iter()
+        .find(|c| c.kind == FindingKind::WormProbe)
+        .expect("a worm campaign");
+    let mut members: Vec<String> = nimda.addresses.iter().map(|a| a.to_string()).collect();
+    members.sort();
+    let mut expected: Vec<String> = NIMDA_1.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        members, expected,
+        "the nine full-sequence sources, nothing else"
+    );
+    assert_eq!(nimda.networks, 9);
+    assert_eq!(
+        nimda.summary,
+        "9 sources from 9 networks with the same IIS worm probe (Nimda / Code Red)"
+    );
+    // The partial sequences (2 and 3 requests) differ in evidence and stay apart.
+    assert!(d.campaigns.iter().all(|c| !c
+        .addresses
+        .iter()
+        .any(|a| a.to_string() == "218.56.138.114")));
+}
+
+#[test]
+fn detect_folds_a_campaign_into_one_line_and_lists_it_in_json() {
+    let out = tempfile::tempdir().unwrap();
+    let file = real_data::data("web-access-logs/honeynet-redhat71_access_log.1");
+    let run = |json: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_netsleuth"));
+        cmd.arg("detect").arg(&file).arg("--out").arg(out.path());
+        if json {
+            cmd.arg("--json");
+        }
+        let o = cmd.env("NETSLEUTH_CACHE_DIR", "").output().unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = run(false);
+    assert!(
+        text.contains(
+            "+ 8 more with the same IIS worm probe (Nimda / Code Red) (from 9 networks in all): "
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("IIS worm probe (Nimda / Code Red): 16 requests")
+            .count(),
+        1
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run(true)).unwrap();
+    let c = &doc["campaigns"][0];
+    assert_eq!(c["kind"], "worm_probe");
+    assert_eq!(c["addresses"].as_array().unwrap().len(), 9);
+    assert_eq!(doc["top_sources"][0]["campaign"], 0);
+}

@@ -957,3 +957,20 @@ fn internal_hosts_to_isolate_lead_the_overview() {
     assert!(text.contains("isolate and investigate"), "{text}");
     assert!(text.contains("Start with 172.16.9.233"), "{text}");
 }
+
+#[test]
+fn look_here_first_shows_one_card_per_campaign() {
+    let log = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/web-access-logs/honeynet-redhat71_access_log.1"
+    );
+    let harness = open(vec![log.into()]);
+    harness.get_by_label("+ 8 more sources with the same IIS worm probe (Nimda / Code Red)");
+    // One card of the nine Nimda sources says so; the others are folded into it.
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("IIS worm probe (Nimda / Code Red): 16 requests")
+            .count(),
+        1
+    );
+}

@@ -65,8 +65,7 @@ impl Analysis {
         seconds: f64,
     ) -> Analysis {
         let evaluation = evaluate(&inv.table, &detection);
-        let mut ranked: Vec<usize> = (0..detection.sources.len()).collect();
-        ranked.sort_by(|&a, &b| detection.sources[a].priority_cmp(&detection.sources[b]));
+        let ranked = detection.ranked.clone();
         let (ports, protocols) = detection
             .sources
             .iter()

@@ -235,11 +235,23 @@ fn section(ui: &mut Ui, title: &str) {
 fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Command>) {
     section(ui, "Look here first");
     let threshold = a.settings.auto_block;
-    for &i in a.ranked.iter().take(8) {
+    let campaigns = &a.detection.campaigns;
+    let mut shown_campaigns = Vec::new();
+    let mut cards = 0;
+    for &i in &a.ranked {
         let s = &a.detection.sources[i];
-        if s.confidence < threshold / 2.0 {
+        if s.confidence < threshold / 2.0 || cards == 8 {
             break;
         }
+        // One card per campaign: its first member, with the others counted.
+        let campaign = campaigns.iter().position(|c| c.members.contains(&i));
+        if let Some(c) = campaign {
+            if shown_campaigns.contains(&c) {
+                continue;
+            }
+            shown_campaigns.push(c);
+        }
+        cards += 1;
         let selected = view.selected == Some(i);
         let frame = Frame::group(ui.style())
             .corner_radius(6.0)
@@ -271,6 +283,21 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                         });
                         if let Some(r) = s.reasons.first() {
                             ui.label(RichText::new(r).small());
+                        }
+                        if let Some(c) = campaign.map(|c| &campaigns[c]) {
+                            ui.label(
+                                RichText::new(format!(
+                                    "+ {} with the same {}",
+                                    count(
+                                        c.members.len() as u64 - 1,
+                                        "more source",
+                                        "more sources"
+                                    ),
+                                    c.kind.name()
+                                ))
+                                .small()
+                                .strong(),
+                            );
                         }
                     });
                 });

@@ -29,10 +29,54 @@ pub struct DetectRequest<'a> {
     pub settings: DetectionSettings,
 }
 
-fn ranked(d: &Detection) -> Vec<&SourceVerdict> {
-    let mut v: Vec<&SourceVerdict> = d.sources.iter().collect();
-    v.sort_by(|a, b| a.priority_cmp(b));
-    v
+/// The campaign of source `i`, if it belongs to one.
+fn campaign_of(d: &Detection, i: usize) -> Option<usize> {
+    d.campaigns.iter().position(|c| c.members.contains(&i))
+}
+
+/// The text lines of the most suspicious sources: members of a campaign after its first
+/// are folded into one line under it.
+fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut shown = Vec::new();
+    for &i in &d.ranked {
+        let s = &d.sources[i];
+        if s.confidence < threshold / 2.0 || lines.len() >= 10 {
+            break;
+        }
+        let campaign = campaign_of(d, i);
+        if campaign.is_some() && shown.contains(&campaign) {
+            continue;
+        }
+        shown.push(campaign);
+        lines.push(format!(
+            "  {:>5.1}  {:<39} {:>8} events  {}",
+            s.confidence,
+            s.stats.ip,
+            s.stats.events,
+            s.reasons.first().map_or("", String::as_str)
+        ));
+        if let Some(c) = campaign.map(|c| &d.campaigns[c]) {
+            let others: Vec<String> = c.addresses[1..].iter().map(|a| a.to_string()).collect();
+            let listed = others
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if others.len() > 6 { ", …" } else { "" };
+            let nets = match c.networks {
+                1 => "one network".to_string(),
+                n => format!("{n} networks"),
+            };
+            lines.push(format!(
+                "         + {} more with the same {} (from {nets} in all): {listed}{more}",
+                others.len(),
+                c.kind.name(),
+            ));
+        }
+    }
+    lines
 }
 
 fn evaluation_text(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> {
@@ -99,7 +143,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         .iter()
         .map(|f| f.path.display().to_string())
         .collect();
-    let ranked = ranked(&d);
+    let ranked: Vec<&SourceVerdict> = d.ranked.iter().map(|&i| &d.sources[i]).collect();
     let threshold = req.settings.auto_block;
     let written = std::fs::create_dir_all(req.out)
         .and_then(|()| write_events(&req.out.join("events_scored.csv"), &inv.table, &d, &names))
@@ -132,8 +176,16 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             "out": req.out.display().to_string(),
             "files": inv.files.iter().map(file_json).collect::<Vec<_>>(),
             "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-            "top_sources": ranked.iter().take(10).map(|s| json!({
+            "campaigns": d.campaigns.iter().map(|c| json!({
+                "kind": c.kind,
+                "name": c.kind.name(),
+                "summary": c.summary,
+                "networks": c.networks,
+                "addresses": c.addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "top_sources": d.ranked.iter().take(10).map(|&i| (i, &d.sources[i])).map(|(i, s)| json!({
                 "ip": s.stats.ip.to_string(),
+                "campaign": campaign_of(&d, i),
                 "country": s.stats.country,
                 "events": s.stats.events,
                 "confidence": (s.confidence * 10.0).round() / 10.0,
@@ -171,19 +223,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 inv.files.len(),
                 d.sources.len()
             )?;
-            for s in ranked
-                .iter()
-                .take(10)
-                .filter(|s| s.confidence >= threshold / 2.0)
-            {
-                writeln!(
-                    out,
-                    "  {:>5.1}  {:<39} {:>8} events  {}",
-                    s.confidence,
-                    s.stats.ip,
-                    s.stats.events,
-                    s.reasons.first().map_or("", String::as_str)
-                )?;
+            for line in top_lines(&d, threshold) {
+                writeln!(out, "{line}")?;
             }
             if let Some(e) = &evaluation {
                 evaluation_text(&mut out, e)?;

@@ -2,6 +2,7 @@
 //! out. Ground-truth labels are never used here, only in [`crate::evaluation`].
 
 pub mod behaviour;
+mod campaigns;
 mod detectors;
 mod forest;
 mod model_cache;
@@ -9,6 +10,7 @@ mod pipeline;
 mod reasons;
 mod roles;
 
+pub use campaigns::Campaign;
 pub use detectors::{
     burst_z, column_groups, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs,
     RuleThresholds,

@@ -19,6 +19,7 @@ use crate::features::{
 };
 
 use super::behaviour::{combined_weight, findings, Finding, Severity};
+use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
     burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
     RobustZDetector, RuleThresholds, RulesDetector,
@@ -161,6 +162,10 @@ pub struct Detection {
     pub source_scores: LevelScores,
     /// The sources, in order of first appearance.
     pub sources: Vec<SourceVerdict>,
+    /// The sources in triage order (see [`SourceVerdict::priority_cmp`]), as indices.
+    pub ranked: Vec<usize>,
+    /// Sources that did the same thing, grouped.
+    pub campaigns: Vec<Campaign>,
     /// The thresholds the rules used.
     pub rules: Option<RuleThresholds>,
     /// Time per phase: features, train, score, reasons.
@@ -395,7 +400,7 @@ pub fn detect_reporting(
         population: &population,
         settings,
     };
-    let sources = stats
+    let sources: Vec<SourceVerdict> = stats
         .into_iter()
         .zip(behaviour)
         .zip(source_roles)
@@ -434,12 +439,17 @@ pub fn detect_reporting(
         })
         .collect();
     timings.push(("reasons", t.elapsed()));
+    let mut ranked: Vec<usize> = (0..sources.len()).collect();
+    ranked.sort_by(|&a, &b| sources[a].priority_cmp(&sources[b]));
+    let campaigns = campaigns(&sources, &ranked);
     Ok(Detection {
         events,
         event_score,
         event_flagged,
         source_scores,
         sources,
+        ranked,
+        campaigns,
         rules,
         timings,
     })
