@@ -113,6 +113,20 @@ pub fn column_groups(dims: usize) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// Tree evaluations (trees × rows) a forest may cost at scoring beyond its configured trees.
+const TREE_ROW_BUDGET: usize = 20_000_000;
+
+/// Most trees a forest gets.
+const MOST_TREES: usize = 2000;
+
+/// Trees for a forest over `rows`: at least the configured `trees`, more on small inputs
+/// (up to 2,000, within 20 million tree evaluations), where scoring costs little and more
+/// trees steady the scores that the crate's unseeded trees make vary from one training to
+/// the next.
+pub fn trees_for(rows: usize, trees: usize) -> usize {
+    trees.max((TREE_ROW_BUDGET / rows.max(1)).min(MOST_TREES))
+}
+
 impl ForestDetector {
     /// Loads the forest for exactly `m` from the cache, or trains and caches it.
     fn fit_one(
@@ -121,7 +135,11 @@ impl ForestDetector {
         seed: u64,
         cancel: &AtomicBool,
     ) -> (Option<FlatForest>, Option<String>) {
-        let key = model_key(m, &self.settings, seed);
+        let settings = ForestSettings {
+            trees: trees_for(m.rows(), self.settings.trees),
+            ..self.settings
+        };
+        let key = model_key(m, &settings, seed);
         if let Some(dir) = &self.cache_dir {
             if let Some(model) = load(dir, &key) {
                 if model.dims() == m.dims() {
@@ -129,7 +147,7 @@ impl ForestDetector {
                 }
             }
         }
-        let model = train(m, &self.settings, seed, cancel);
+        let model = train(m, &settings, seed, cancel);
         let warning = match (&self.cache_dir, &model) {
             (Some(dir), Some(model)) => store(dir, &key, model).err().map(|e| {
                 format!(

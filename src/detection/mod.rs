@@ -12,8 +12,8 @@ mod roles;
 
 pub use campaigns::Campaign;
 pub use detectors::{
-    burst_z, column_groups, max_abs_z, ramp, window_for_span, Detector, DetectorKind, LevelInputs,
-    RuleThresholds,
+    burst_z, column_groups, max_abs_z, ramp, trees_for, window_for_span, Detector, DetectorKind,
+    LevelInputs, RuleThresholds,
 };
 pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};
 pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
