@@ -54,6 +54,32 @@ struct ForestRepr {
     trees: Vec<TreeRepr>,
 }
 
+impl ForestRepr {
+    /// Its trees laid out `depth` levels deep (at least their own depth).
+    fn flatten(&self, depth: usize, dims: usize) -> Vec<FlatTree> {
+        let internal = (1usize << depth) - 1;
+        self.trees
+            .iter()
+            .map(|t| {
+                let mut tree = FlatTree {
+                    normals: vec![0.0; internal * dims],
+                    points: vec![0.0; internal * dims],
+                    leaves: vec![0.0; 1 << depth],
+                };
+                place(&t.root, 0, 0, depth, dims, &mut tree);
+                tree
+            })
+            .collect()
+    }
+
+    /// The crate's forest read through its serde form (as JSON bytes, which allocate far less
+    /// than a `serde_json::Value` tree).
+    fn of<const N: usize>(forest: &Forest<f64, N>) -> ForestRepr {
+        let json = serde_json::to_vec(forest).expect("a forest always serialises");
+        serde_json::from_slice(&json).expect("the crate's serde form has the documented shape")
+    }
+}
+
 #[derive(Deserialize)]
 struct TreeRepr {
     root: NodeRepr,
@@ -83,6 +109,7 @@ impl NodeRepr {
 
 /// One tree in heap order: internal node `i` has children `2i+1` and `2i+2`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "SparseTree", try_from = "SparseTree")]
 struct FlatTree {
     /// Normal vectors, `dims` per internal node.
     normals: Vec<f64>,
@@ -90,6 +117,90 @@ struct FlatTree {
     points: Vec<f64>,
     /// Path length of each leaf slot at the bottom level.
     leaves: Vec<f64>,
+}
+
+/// A flat tree as saved: only its real splits and non-zero leaves (most slots of a complete
+/// layout are padding), a fifth of the size or less.
+#[derive(Serialize, Deserialize)]
+struct SparseTree {
+    /// Internal node slots of the layout.
+    internal: usize,
+    /// Values per node.
+    dims: usize,
+    /// Leaf slots of the layout.
+    leaf_slots: usize,
+    /// Indices of the real splits.
+    nodes: Vec<u32>,
+    /// Their normals, `dims` each.
+    normals: Vec<f64>,
+    /// Their intercept points, `dims` each.
+    points: Vec<f64>,
+    /// Leaf slots with a path length, and those lengths.
+    leaves: Vec<(u32, f64)>,
+}
+
+impl From<FlatTree> for SparseTree {
+    fn from(t: FlatTree) -> SparseTree {
+        let internal = t.leaves.len().saturating_sub(1);
+        let dims = t.normals.len().checked_div(internal).unwrap_or(0);
+        let mut s = SparseTree {
+            internal,
+            dims,
+            leaf_slots: t.leaves.len(),
+            nodes: Vec::new(),
+            normals: Vec::new(),
+            points: Vec::new(),
+            leaves: Vec::new(),
+        };
+        for i in 0..internal {
+            let n = &t.normals[i * dims..(i + 1) * dims];
+            if n.iter().any(|&v| v != 0.0) {
+                s.nodes.push(i as u32);
+                s.normals.extend_from_slice(n);
+                s.points
+                    .extend_from_slice(&t.points[i * dims..(i + 1) * dims]);
+            }
+        }
+        s.leaves = (0..t.leaves.len())
+            .filter(|&i| t.leaves[i] != 0.0)
+            .map(|i| (i as u32, t.leaves[i]))
+            .collect();
+        s
+    }
+}
+
+impl TryFrom<SparseTree> for FlatTree {
+    type Error = String;
+
+    fn try_from(s: SparseTree) -> Result<FlatTree, String> {
+        let size = s.internal.checked_mul(s.dims).ok_or("tree too large")?;
+        if s.leaf_slots != s.internal + 1
+            || s.normals.len() != s.nodes.len() * s.dims
+            || s.points.len() != s.normals.len()
+        {
+            return Err("inconsistent tree".into());
+        }
+        let mut t = FlatTree {
+            normals: vec![0.0; size],
+            points: vec![0.0; size],
+            leaves: vec![0.0; s.leaf_slots],
+        };
+        for (k, &i) in s.nodes.iter().enumerate() {
+            let i = i as usize;
+            if i >= s.internal {
+                return Err("split outside the tree".into());
+            }
+            let (from, to) = (k * s.dims, (k + 1) * s.dims);
+            t.normals[i * s.dims..(i + 1) * s.dims].copy_from_slice(&s.normals[from..to]);
+            t.points[i * s.dims..(i + 1) * s.dims].copy_from_slice(&s.points[from..to]);
+        }
+        for (i, v) in s.leaves {
+            *t.leaves
+                .get_mut(i as usize)
+                .ok_or("leaf outside the tree")? = v;
+        }
+        Ok(t)
+    }
 }
 
 /// A trained forest in flat form; serialisable so that a saved investigation keeps its model.
@@ -107,43 +218,13 @@ const BLOCK: usize = 2048;
 impl FlatForest {
     /// Flattens a forest trained by the crate on `dims` real dimensions (the rest padding).
     pub fn from_crate<const N: usize>(forest: &Forest<f64, N>, dims: usize) -> FlatForest {
-        Self::from_crates(std::slice::from_ref(forest), dims)
-    }
-
-    /// Flattens forests trained by the crate with one sample size into one forest holding all
-    /// their trees (the mean path length over all trees is what a single call would score).
-    pub fn from_crates<const N: usize>(forests: &[Forest<f64, N>], dims: usize) -> FlatForest {
-        let reprs: Vec<ForestRepr> = forests
-            .iter()
-            .map(|f| {
-                let value = serde_json::to_value(f).expect("a forest always serialises");
-                serde_json::from_value(value)
-                    .expect("the crate's serde form has the documented shape")
-            })
-            .collect();
-        let roots: Vec<&NodeRepr> = reprs
-            .iter()
-            .flat_map(|r| r.trees.iter().map(|t| &t.root))
-            .collect();
-        let depth = roots.iter().map(|r| r.depth()).max().unwrap_or(0);
-        let internal = (1usize << depth) - 1;
-        let trees = roots
-            .iter()
-            .map(|root| {
-                let mut tree = FlatTree {
-                    normals: vec![0.0; internal * dims],
-                    points: vec![0.0; internal * dims],
-                    leaves: vec![0.0; 1 << depth],
-                };
-                place(root, 0, 0, depth, dims, &mut tree);
-                tree
-            })
-            .collect();
+        let repr = ForestRepr::of(forest);
+        let depth = repr.trees.iter().map(|t| t.root.depth()).max().unwrap_or(0);
         FlatForest {
             dims,
             depth,
-            c: reprs.first().map_or(1.0, |r| r.avg_path_length_c),
-            trees,
+            c: repr.avg_path_length_c,
+            trees: repr.flatten(depth, dims),
         }
     }
 
@@ -324,7 +405,8 @@ pub fn snap(v: f64) -> f64 {
     f64::from_bits((v.to_bits() + half) & !((1u64 << dropped) - 1))
 }
 
-/// Trees trained per call into the crate: training is cancellable between calls.
+/// Trees trained per call into the crate: calls run in parallel and training is cancellable
+/// between them.
 const TREES_PER_CALL: usize = 10;
 
 /// Trains a forest on the rows of `m` (at most [`MAX_DIMS`] columns) with the crate, using
@@ -402,17 +484,32 @@ fn train_n<const N: usize>(
     cancel: &AtomicBool,
 ) -> Option<FlatForest> {
     let rows = training_pool::<N>(m, seed);
-    let mut forests = Vec::new();
-    let mut left = settings.trees;
-    while left > 0 {
-        if cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        let trees = left.min(TREES_PER_CALL);
-        forests.push(crate_forest(&rows, settings, trees)?);
-        left -= trees;
-    }
-    Some(FlatForest::from_crates(&forests, m.dims()))
+    let calls: Vec<usize> = (0..settings.trees)
+        .step_by(TREES_PER_CALL)
+        .map(|start| TREES_PER_CALL.min(settings.trees - start))
+        .collect();
+    // The calls are independent (each thread draws from its own generator): in parallel.
+    // Every tree is laid out as deep as the crate may grow one, so that the calls' trees
+    // share one layout; padding levels send every point left and change no score.
+    let sample = settings.sample_size.min(rows.len());
+    let depth = (sample as f64).log2().ceil() as usize;
+    let dims = m.dims();
+    let chunks: Option<Vec<Vec<FlatTree>>> = calls
+        .par_iter()
+        .map(|&trees| {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let repr = ForestRepr::of(&crate_forest(&rows, settings, trees)?);
+            Some(repr.flatten(depth, dims))
+        })
+        .collect();
+    Some(FlatForest {
+        dims,
+        depth,
+        c: c_factor(sample),
+        trees: chunks?.concat(),
+    })
 }
 
 #[cfg(test)]

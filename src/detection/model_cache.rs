@@ -59,7 +59,41 @@ pub fn load(dir: &Path, key: &str) -> Option<FlatForest> {
 /// costs reproducibility across runs, so the error is returned for the caller to report.
 pub fn store(dir: &Path, key: &str, model: &FlatForest) -> std::io::Result<()> {
     let json = serde_json::to_vec(model).map_err(std::io::Error::other)?;
-    write_atomic(&dir.join(format!("{key}.json")), &json)
+    write_atomic(&dir.join(format!("{key}.json")), &json)?;
+    prune(dir, CACHE_LIMIT, &format!("{key}.json"));
+    Ok(())
+}
+
+/// Most bytes the cache keeps: beyond, the least recently written models go first.
+pub const CACHE_LIMIT: u64 = 500_000_000;
+
+/// Removes the oldest `.json` models of `dir` until the rest fit in `limit` bytes, never the
+/// one named `keep`. Errors only leave more behind.
+pub fn prune(dir: &Path, limit: u64, keep: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((m.modified().ok()?, m.len(), e.path()))
+        })
+        .collect();
+    let mut total: u64 = files.iter().map(|f| f.1).sum();
+    files.sort();
+    for (_, len, path) in files {
+        if total <= limit {
+            break;
+        }
+        if path.file_name().is_some_and(|n| n == keep) {
+            continue;
+        }
+        if fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +127,32 @@ mod tests {
             model_key(&matrix(0.0), &s, 1),
             model_key(&matrix(0.0), &fewer, 1)
         );
+    }
+
+    #[test]
+    fn the_cache_drops_its_oldest_models_beyond_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, name) in ["a.json", "b.json", "c.json", "notes.txt"]
+            .iter()
+            .enumerate()
+        {
+            fs::write(dir.path().join(name), vec![b'x'; 100]).unwrap();
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(i as u64);
+            fs::File::options()
+                .write(true)
+                .open(dir.path().join(name))
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        }
+        prune(dir.path(), 150, "a.json");
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        // b (older than c) goes, then c; a is the one just written; other files stay.
+        assert_eq!(left, ["a.json", "notes.txt"]);
     }
 
     #[test]
