@@ -469,3 +469,99 @@ fn detect_folds_a_campaign_into_one_line_and_lists_it_in_json() {
     assert_eq!(c["addresses"].as_array().unwrap().len(), 9);
     assert_eq!(doc["top_sources"][0]["campaign"], 0);
 }
+
+fn with_intel(rel: &str) -> Detection {
+    let (t, report) = real_data::read(rel);
+    let (lists, errors) =
+        netsleuth::detection::behaviour::ThreatLists::load(&[real_data::data("threat-intel")]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut settings = DetectionSettings {
+        cache_dir: None,
+        intel: Some(std::sync::Arc::new(lists)),
+        ..DetectionSettings::default()
+    };
+    settings.features = settings.features.resolve(&[report.format]);
+    detect(&t, &settings, &AtomicBool::new(false)).unwrap()
+}
+
+/// Sources whose threat-list finding names `list`.
+fn listed(d: &Detection, list: &str) -> usize {
+    d.sources
+        .iter()
+        .filter(|s| {
+            s.findings.iter().any(|f| {
+                f.kind == FindingKind::ThreatIntel
+                    && f.evidence
+                        .iter()
+                        .any(|e| e.starts_with(&format!("{list}: ")))
+            })
+        })
+        .count()
+}
+
+#[test]
+fn threat_lists_of_every_published_format_match_like_python_ipaddress() {
+    let (lists, _) =
+        netsleuth::detection::behaviour::ThreatLists::load(&[real_data::data("threat-intel")]);
+    let mut counts = lists.lists.clone();
+    counts.sort();
+    // Entries per file, counted with Python (the README in the folder holds none).
+    assert_eq!(
+        counts,
+        [
+            ("alienvault_reputation".to_string(), 54_521),
+            ("banlist".to_string(), 12_113),
+            ("blocklist_de_ssh".to_string(), 4_927),
+            ("drop".to_string(), 830),
+            ("edrop".to_string(), 132),
+            ("firehol_level1".to_string(), 6_559),
+            ("greensnow".to_string(), 3_747),
+        ]
+    );
+    // Cowrie 2018-05-19's 58 sources, matched with Python's ipaddress.
+    let d = with_intel("honeypot/cowrie/cowrie.json.2018-05-19");
+    for (list, n) in [
+        ("firehol_level1", 2),
+        ("blocklist_de_ssh", 28),
+        ("greensnow", 19),
+        ("alienvault_reputation", 24),
+        ("drop", 1),
+        ("edrop", 0),
+        ("banlist", 20),
+    ] {
+        assert_eq!(listed(&d, list), n, "{list}");
+    }
+    let s = source(&d, "206.189.233.139");
+    let f = s
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ThreatIntel)
+        .unwrap();
+    assert!(
+        f.evidence
+            .contains(&"drop: 206.189.0.0/16 SBL205399 (line 788)".to_string()),
+        "{:?}",
+        f.evidence
+    );
+    let top = source(&d, "111.73.46.18");
+    assert!(top
+        .reasons
+        .iter()
+        .any(|r| r.contains("alienvault_reputation: 111.73.46.18 (line 20668)")));
+    // hackers-access.log: only CIDR entries match (Spamhaus 9 and 3, FireHOL level1 13).
+    let d = with_intel("web-access-logs/hackers-access.log");
+    assert_eq!(listed(&d, "drop"), 9);
+    assert_eq!(listed(&d, "edrop"), 3);
+    assert_eq!(listed(&d, "firehol_level1"), 13);
+    // Level1 lists the private ranges: internal hosts are never matched.
+    let d = with_intel("zeek/trickbot_conn.log");
+    assert_eq!(
+        listed(&d, "firehol_level1"),
+        0,
+        "its two public matches never originate"
+    );
+    assert!(source(&d, "172.16.9.233")
+        .findings
+        .iter()
+        .all(|f| f.kind != FindingKind::ThreatIntel));
+}

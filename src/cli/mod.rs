@@ -71,6 +71,10 @@ enum Command {
         /// never blocked (private ranges always count as internal).
         #[arg(long, value_delimiter = ',')]
         home: Vec<ipnet::IpNet>,
+        /// IP reputation lists (plain, CSV, FireHOL .netset/.ipset, Spamhaus DROP), as files
+        /// or folders; repeat or separate with commas.
+        #[arg(long, value_delimiter = ',')]
+        intel: Vec<PathBuf>,
         /// Local time zone for business hours, hours east of UTC.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
         utc_offset: i8,
@@ -201,6 +205,7 @@ pub fn main() -> ExitCode {
             business_hours,
             work_days,
             home,
+            intel,
             utc_offset,
             read,
         }) => {
@@ -223,6 +228,17 @@ pub fn main() -> ExitCode {
             settings.features.work_days = work_days;
             settings.features.utc_offset_hours = utc_offset;
             settings.home = home;
+            if !intel.is_empty() {
+                let (lists, errors) = crate::detection::behaviour::ThreatLists::load(&intel);
+                for e in &errors {
+                    eprintln!("netsleuth: threat list {e}");
+                }
+                if lists.is_empty() {
+                    eprintln!("netsleuth: no threat list could be read");
+                    return ExitCode::FAILURE;
+                }
+                settings.intel = Some(std::sync::Arc::new(lists));
+            }
             let req = detect::DetectRequest {
                 files: &files,
                 out: &out,

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
@@ -18,7 +19,7 @@ use crate::features::{
     event_features, source_features, source_stats, FeatureMatrix, FeatureSettings, SourceStats,
 };
 
-use super::behaviour::{combined_weight, findings, Finding, Severity};
+use super::behaviour::{combined_weight, findings, Finding, Severity, ThreatLists};
 use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
     burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
@@ -50,6 +51,8 @@ pub struct DetectionSettings {
     pub cache_dir: Option<PathBuf>,
     /// The analyst's own networks: their hosts are isolated, never blocked.
     pub home: Vec<IpNet>,
+    /// IP reputation lists to match sources against.
+    pub intel: Option<Arc<ThreatLists>>,
 }
 
 impl Default for DetectionSettings {
@@ -64,6 +67,7 @@ impl Default for DetectionSettings {
             seed: 0x6e65_7473,
             cache_dir: default_cache_dir(),
             home: Vec::new(),
+            intel: None,
         }
     }
 }
@@ -391,7 +395,7 @@ pub fn detect_reporting(
         .thresholds(&stats)
     });
     let population = Population::of(&stats, &src.names);
-    let behaviour = findings(table, &stats);
+    let behaviour = findings(table, &stats, settings.intel.as_deref());
     let source_roles = roles(table, &stats, &settings.home);
     let reason_inputs = ReasonInputs {
         scores: &source_scores,

@@ -8,6 +8,7 @@
 
 mod flows;
 mod ids;
+mod intel;
 mod ssh;
 mod web;
 
@@ -19,6 +20,7 @@ use serde::Serialize;
 use crate::events::EventTable;
 use crate::features::SourceStats;
 
+pub use intel::{Listing, ThreatLists};
 pub use web::{decode_target, WebRequest};
 
 /// How bad a finding is, in the order an analyst triages.
@@ -110,11 +112,13 @@ pub enum FindingKind {
     CommandAndControl,
     /// A network IDS signature fired on its traffic.
     IdsAlert,
+    /// Named by an IP reputation list.
+    ThreatIntel,
 }
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 22] = [
+    pub const ALL: [FindingKind; 23] = [
         FindingKind::IdsAlert,
         FindingKind::Beaconing,
         FindingKind::CommandAndControl,
@@ -137,6 +141,7 @@ impl FindingKind {
         FindingKind::ScannerAgent,
         FindingKind::HostScan,
         FindingKind::PortScan,
+        FindingKind::ThreatIntel,
     ];
 
     /// The name shown to the analyst.
@@ -164,6 +169,7 @@ impl FindingKind {
             FindingKind::Beaconing => "Beaconing",
             FindingKind::CommandAndControl => "Command-and-control server",
             FindingKind::IdsAlert => "IDS alert",
+            FindingKind::ThreatIntel => "On a threat list",
         }
     }
 
@@ -190,6 +196,8 @@ impl FindingKind {
             FindingKind::PortScan | FindingKind::HostScan => "T1046",
             FindingKind::Beaconing | FindingKind::CommandAndControl => "T1071",
             FindingKind::IdsAlert => "T1071",
+            // A listing says others saw it attack, not how.
+            FindingKind::ThreatIntel => "-",
         }
     }
 
@@ -217,7 +225,8 @@ impl FindingKind {
             | FindingKind::ExploitProbe
             | FindingKind::ScannerAgent
             | FindingKind::PortScan
-            | FindingKind::HostScan => Severity::Medium,
+            | FindingKind::HostScan
+            | FindingKind::ThreatIntel => Severity::Medium,
         }
     }
 
@@ -314,7 +323,11 @@ pub fn is_bidi_control(c: char) -> bool {
 }
 
 /// The findings of every source, most severe first.
-pub fn findings(table: &EventTable, sources: &[SourceStats]) -> Vec<Vec<Finding>> {
+pub fn findings(
+    table: &EventTable,
+    sources: &[SourceStats],
+    intel: Option<&ThreatLists>,
+) -> Vec<Vec<Finding>> {
     let site = web::site_hosts(table);
     let mut all: Vec<Vec<Finding>> = sources
         .par_iter()
@@ -323,6 +336,7 @@ pub fn findings(table: &EventTable, sources: &[SourceStats]) -> Vec<Vec<Finding>
             f.extend(web::findings(table, &s.rows, &site));
             let active = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);
             f.extend(flows::findings(table, &s.rows, active.max(1)));
+            f.extend(intel.and_then(|i| i.finding(s.ip, &s.rows)));
             f
         })
         .collect();
@@ -392,7 +406,8 @@ mod tests {
     #[test]
     fn every_kind_has_a_technique_and_a_weight() {
         for k in FindingKind::ALL {
-            assert!(k.technique().starts_with('T'), "{k:?}");
+            let t = k.technique();
+            assert!(t.starts_with('T') || k == FindingKind::ThreatIntel, "{k:?}");
             assert!((0.3..=0.9).contains(&k.weight()), "{k:?}");
         }
         let mut sorted = FindingKind::ALL.to_vec();
