@@ -565,3 +565,42 @@ fn threat_lists_of_every_published_format_match_like_python_ipaddress() {
         .iter()
         .all(|f| f.kind != FindingKind::ThreatIntel));
 }
+
+#[test]
+fn a_source_shows_the_top_values_of_its_own_log() {
+    let (t, d) = run("honeypot/cowrie/cowrie.json.2018-05-19");
+    let s = source(&d, "111.73.46.18");
+    let v = netsleuth::features::field_values(&t, &s.stats.rows, 5);
+    let field = |name: &str| {
+        v.iter()
+            .find(|f| f.field == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    // Its 54 events by eventid, worked out from the raw file.
+    let events = field("event types");
+    assert_eq!(events.distinct, 10);
+    assert_eq!(
+        events.top[..3],
+        [
+            ("cowrie.log.open".to_string(), 15),
+            ("cowrie.command.input".to_string(), 15),
+            ("cowrie.log.closed".to_string(), 14),
+        ]
+    );
+    assert_eq!(field("usernames").top, [("root".to_string(), 1)]);
+    assert_eq!(field("passwords").top, [("1234".to_string(), 1)]);
+    assert_eq!(field("destination ports").top, [("2222".to_string(), 54)]);
+    assert!(field("URLs")
+        .top
+        .iter()
+        .any(|(u, _)| u == "http://mdb7.cn:8081/exp"));
+    // A web source: its requests and status codes.
+    let (t, d) = run("web-access-logs/honeynet-redhat71_access_log.1");
+    let s = source(&d, "24.215.76.171");
+    let v = netsleuth::features::field_values(&t, &s.stats.rows, 5);
+    let codes = v.iter().find(|f| f.field == "status codes").unwrap();
+    assert_eq!(codes.top, [("404".to_string(), 14), ("400".to_string(), 2)]);
+    let requests = v.iter().find(|f| f.field == "requests").unwrap();
+    assert_eq!(requests.distinct, 16);
+    assert_eq!(requests.top[0].0, "GET /scripts/root.exe?/c+dir HTTP/1.0");
+}

@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use crate::events::format_utc;
+use crate::features::{field_values, FieldValues, PROFILE_ROWS};
 
 use super::analysis::{window_for, Analysis};
 use super::text::{bytes, count, thousands};
@@ -81,6 +82,7 @@ pub fn show(
                 ui.label(format!("• {r}"));
             }
             findings(ui, s);
+            log_values(ui, loaded, s);
             ui.add_space(8.0);
             stats(ui, a, i);
             ui.add_space(8.0);
@@ -116,6 +118,57 @@ fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
                 }
             });
     }
+}
+
+/// The log's own values for the source: the top five of each field, computed once per source
+/// and kept in the ui's memory.
+fn log_values(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
+    let id = egui::Id::unique((
+        "field-values",
+        s.stats.ip,
+        s.stats.rows.len(),
+        s.stats.first_us,
+    ));
+    let values = ui.data(|d| d.get_temp::<std::sync::Arc<Vec<FieldValues>>>(id));
+    let values = values.unwrap_or_else(|| {
+        let v = std::sync::Arc::new(field_values(&loaded.investigation.table, &s.stats.rows, 5));
+        ui.data_mut(|d| d.insert_temp(id, v.clone()));
+        v
+    });
+    if values.is_empty() {
+        return;
+    }
+    ui.add_space(8.0);
+    let title = if s.stats.rows.len() > PROFILE_ROWS {
+        format!(
+            "In its log (first {} events)",
+            thousands(PROFILE_ROWS as u64)
+        )
+    } else {
+        "In its log".to_string()
+    };
+    ui.label(RichText::new(title).strong());
+    egui::Grid::new("field-values")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for f in values.iter() {
+                ui.label(RichText::new(format!("{} ({})", f.field, f.distinct)).weak());
+                ui.vertical(|ui| {
+                    for (v, n) in &f.top {
+                        let mut text = printable(v);
+                        if text.chars().count() > EVENT_TEXT {
+                            text = text.chars().take(EVENT_TEXT).collect::<String>() + "…";
+                        }
+                        ui.label(
+                            RichText::new(format!("{text}  ×{}", thousands(*n as u64))).monospace(),
+                        )
+                        .on_hover_text(printable(v));
+                    }
+                });
+                ui.end_row();
+            }
+        });
 }
 
 /// Log text made safe to show: control and bidirectional characters escaped.
