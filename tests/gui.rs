@@ -943,6 +943,11 @@ fn files_without_sources_get_an_event_level_overview() {
     assert!(harness
         .query_by_label_contains("no source stands out")
         .is_none());
+    // Alerts opens on the events.
+    let mut harness = harness;
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    assert!(harness.state().as_ref().unwrap().view().per_event);
 }
 
 #[test]

@@ -180,12 +180,20 @@ pub fn show(
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
+    // Files without source addresses (NSL-KDD, UNSW) have only events to list.
+    let sourceless = a.detection.sources.is_empty();
+    if sourceless {
+        view.per_event = true;
+    }
     ui.horizontal(|ui| {
-        ui.selectable_value(
-            &mut view.per_event,
-            false,
-            RichText::new("Sources").strong(),
-        );
+        ui.add_enabled_ui(!sourceless, |ui| {
+            ui.selectable_value(
+                &mut view.per_event,
+                false,
+                RichText::new("Sources").strong(),
+            )
+            .on_disabled_hover_text("These files name no source addresses");
+        });
         ui.selectable_value(
             &mut view.per_event,
             true,
