@@ -114,13 +114,13 @@ pub fn column_groups(dims: usize) -> Vec<Vec<usize>> {
 }
 
 /// Tree evaluations (trees × rows) a forest may cost at scoring beyond its configured trees.
-const TREE_ROW_BUDGET: usize = 20_000_000;
+const TREE_ROW_BUDGET: usize = 2_000_000;
 
 /// Most trees a forest gets.
 const MOST_TREES: usize = 1000;
 
 /// Trees for a forest over `rows`: at least the configured `trees`, more on small inputs
-/// (up to 1,000, within 20 million tree evaluations), where scoring costs little and more
+/// (up to 1,000, within 2 million tree evaluations), where scoring costs little and more
 /// trees steady the scores that the crate's unseeded trees make vary from one training to
 /// the next.
 pub fn trees_for(rows: usize, trees: usize) -> usize {
