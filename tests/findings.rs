@@ -604,3 +604,27 @@ fn a_source_shows_the_top_values_of_its_own_log() {
     assert_eq!(requests.distinct, 16);
     assert_eq!(requests.top[0].0, "GET /scripts/root.exe?/c+dir HTTP/1.0");
 }
+
+#[test]
+fn return_flows_make_a_server_not_a_suspect() {
+    // vpcflowlogs.log: all 13 flows from 52.46.150.99 leave port 443 for the instance's
+    // client ports (awk over the raw file): HTTPS answers, not probes of 13 ports.
+    let (_, d) = run("aws-vpc-flow-logs/vpcflowlogs.log");
+    let s = source(&d, "52.46.150.99");
+    assert_eq!(s.stats.events, 13);
+    assert_eq!(s.role, Role::Server);
+    assert!(s.findings.is_empty());
+    assert!(!s.proposed_block);
+    // Servers are not blamed for the failures of the clients they answered.
+    let (_, d) = run("honeypot/suricata/eve.json");
+    for s in d.sources.iter().filter(|s| s.role == Role::Server) {
+        assert!(
+            s.reasons
+                .iter()
+                .all(|r| !r.contains("failed or were refused")),
+            "{}: {:?}",
+            s.stats.ip,
+            s.reasons
+        );
+    }
+}

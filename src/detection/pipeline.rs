@@ -420,6 +420,8 @@ pub fn detect_reporting(
             reasons.extend(
                 source_reasons(&s, i, &reason_inputs)
                     .into_iter()
+                    // A server's "failed attempts" are the clients' failures it answered.
+                    .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
                     .map(|r| format!("unusual for this file: {r}")),
             );
             let internal = crate::features::is_private(s.ip)

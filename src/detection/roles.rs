@@ -99,8 +99,8 @@ pub fn is_unroutable(ip: IpAddr) -> bool {
 ///
 /// A source is a server when others reach it more than it reaches out (it is the
 /// destination of events from at least three sources, at least as often as it is a
-/// source), or when most of its own events leave a service port for a client port (it
-/// answers).
+/// source), or when at least four fifths of its own events leave a service port for a client
+/// port (it answers, such as a web server's return flows in a VPC log).
 pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec<Role> {
     let mut received: HashMap<u32, (u64, Vec<u32>)> = HashMap::new();
     for row in 0..table.len() {
@@ -137,7 +137,7 @@ pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec
                 })
                 .count() as u64;
             let server =
-                (from >= 3 && count >= s.events) || (s.events >= 3 && answers * 5 >= s.events * 4);
+                (from >= 3 && count >= s.events) || (answers * 5 >= s.events * 4 && answers > 0);
             if server {
                 Role::Server
             } else if crate::features::is_private(ip) || home.iter().any(|n| n.contains(&ip)) {
