@@ -9,7 +9,7 @@ mod real_data;
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 
-use netsleuth::detection::behaviour::{FindingKind, Severity};
+use netsleuth::detection::behaviour::{Finding, FindingKind, Severity};
 use netsleuth::detection::{detect, Action, Detection, DetectionSettings, Role, SourceVerdict};
 use netsleuth::events::EventTable;
 
@@ -35,6 +35,11 @@ fn source<'a>(d: &'a Detection, ip: &str) -> &'a SourceVerdict {
         .iter()
         .find(|s| s.stats.ip.to_string() == ip)
         .unwrap_or_else(|| panic!("no source {ip}"))
+}
+
+/// The finding of `kind` of source `s`, if any.
+fn finding(s: &SourceVerdict, kind: FindingKind) -> Option<&Finding> {
+    s.findings.iter().find(|f| f.kind == kind)
 }
 
 fn kinds(s: &SourceVerdict) -> BTreeSet<FindingKind> {
@@ -73,11 +78,7 @@ fn the_cowrie_compromise_is_the_first_finding_and_quotes_its_commands() {
         !k.contains(&FindingKind::BruteForce),
         "no failed login at all"
     );
-    let download = top
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::MalwareDownload)
-        .unwrap();
+    let download = finding(top, FindingKind::MalwareDownload).unwrap();
     assert_eq!(
         download.evidence,
         [
@@ -117,11 +118,7 @@ fn cowrie_sessions_rank_above_any_volume_of_failed_logins() {
     assert!(with_commands.iter().max() < guessing_only.iter().min());
     // 185.222.209.108 failed 74 times, the most in the file.
     let brute = source(&d, "185.222.209.108");
-    let f = brute
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::BruteForce)
-        .unwrap();
+    let f = finding(brute, FindingKind::BruteForce).unwrap();
     assert!(
         f.summary.starts_with("74 failed logins with "),
         "{}",
@@ -134,11 +131,7 @@ fn cowrie_sessions_rank_above_any_volume_of_failed_logins() {
 fn proxy_use_names_its_destinations() {
     let (_, d) = run("honeypot/cowrie/cowrie.json.2018-05-19");
     let s = source(&d, "195.3.147.49");
-    let f = s
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::ProxyUse)
-        .unwrap();
+    let f = finding(s, FindingKind::ProxyUse).unwrap();
     assert!(
         f.summary.starts_with(
             "tried to use the honeypot as a proxy to 23 hosts on port 80 (48 requests; 2a02:6b8:a::a, "
@@ -147,11 +140,7 @@ fn proxy_use_names_its_destinations() {
         f.summary
     );
     assert_eq!(f.evidence.len(), 20, "capped");
-    let login = s
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::ValidLogin)
-        .unwrap();
+    let login = finding(s, FindingKind::ValidLogin).unwrap();
     assert_eq!(login.evidence, ["root/admin"]);
     assert!(login.summary.contains("(8 logins)"), "{}", login.summary);
 }
@@ -208,10 +197,7 @@ fn nimda_sources_are_named_and_outrank_every_ordinary_source() {
         );
         for ip in nimda {
             let s = source(&d, ip);
-            let worm = s
-                .findings
-                .iter()
-                .find(|f| f.kind == FindingKind::WormProbe)
+            let worm = finding(s, FindingKind::WormProbe)
                 .unwrap_or_else(|| panic!("{file} {ip}: {:?}", s.reasons));
             assert_eq!(worm.rows.len(), 16, "{file} {ip}");
             assert_eq!(worm.evidence.len(), 16, "{file} {ip}: 16 distinct paths");
@@ -336,11 +322,7 @@ fn the_trickbot_host_beacons_and_its_command_server_is_proposed() {
     // 201.6 s apart with no spread (worked out with Python from the ts column).
     let (_, d) = run("zeek/trickbot_conn.log");
     let infected = source(&d, "172.16.9.233");
-    let beacon = infected
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::Beaconing)
-        .expect("beaconing");
+    let beacon = finding(infected, FindingKind::Beaconing).expect("beaconing");
     assert!(
         beacon.evidence[0].starts_with("24.119.69.70:449: 155 connections every 3 min over "),
         "{:?}",
@@ -532,11 +514,7 @@ fn threat_lists_of_every_published_format_match_like_python_ipaddress() {
         assert_eq!(listed(&d, list), n, "{list}");
     }
     let s = source(&d, "206.189.233.139");
-    let f = s
-        .findings
-        .iter()
-        .find(|f| f.kind == FindingKind::ThreatIntel)
-        .unwrap();
+    let f = finding(s, FindingKind::ThreatIntel).unwrap();
     assert!(
         f.evidence
             .contains(&"drop: 206.189.0.0/16 SBL205399 (line 788)".to_string()),

@@ -244,7 +244,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
             break;
         }
         // One card per campaign: its first member, with the others counted.
-        let campaign = campaigns.iter().position(|c| c.members.contains(&i));
+        let campaign = s.campaign;
         if let Some(c) = campaign {
             if shown_campaigns.contains(&c) {
                 continue;

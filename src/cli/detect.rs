@@ -29,11 +29,6 @@ pub struct DetectRequest<'a> {
     pub settings: DetectionSettings,
 }
 
-/// The campaign of source `i`, if it belongs to one.
-fn campaign_of(d: &Detection, i: usize) -> Option<usize> {
-    d.campaigns.iter().position(|c| c.members.contains(&i))
-}
-
 /// The text lines of the most suspicious sources: members of a campaign after its first
 /// are folded into one line under it.
 fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
@@ -44,7 +39,7 @@ fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
         if s.confidence < threshold / 2.0 || lines.len() >= 10 {
             break;
         }
-        let campaign = campaign_of(d, i);
+        let campaign = s.campaign;
         if campaign.is_some() && shown.contains(&campaign) {
             continue;
         }
@@ -199,9 +194,9 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 "networks": c.networks,
                 "addresses": c.addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-            "top_sources": d.ranked.iter().take(10).map(|&i| (i, &d.sources[i])).map(|(i, s)| json!({
+            "top_sources": ranked.iter().take(10).map(|s| json!({
                 "ip": s.stats.ip.to_string(),
-                "campaign": campaign_of(&d, i),
+                "campaign": s.campaign,
                 "country": s.stats.country,
                 "events": s.stats.events,
                 "confidence": (s.confidence * 10.0).round() / 10.0,

@@ -28,7 +28,7 @@ use super::detectors::{
 use super::forest::{FlatForest, ForestSettings};
 use super::model_cache::default_cache_dir;
 use super::reasons::{source_reasons, Population, ReasonInputs};
-use super::roles::{action, roles, Action, Role};
+use super::roles::{action, is_internal, roles, Action, Role};
 
 /// How detection runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,6 +122,8 @@ pub struct SourceVerdict {
     pub action: Action,
     /// Whether it is proposed for blocking: an external source at the auto-block threshold.
     pub proposed_block: bool,
+    /// The campaign it belongs to, as an index into [`Detection::campaigns`].
+    pub campaign: Option<usize>,
 }
 
 impl SourceVerdict {
@@ -404,7 +406,7 @@ pub fn detect_reporting(
         population: &population,
         settings,
     };
-    let sources: Vec<SourceVerdict> = stats
+    let mut sources: Vec<SourceVerdict> = stats
         .into_iter()
         .zip(behaviour)
         .zip(source_roles)
@@ -424,8 +426,7 @@ pub fn detect_reporting(
                     .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
                     .map(|r| format!("unusual for this file: {r}")),
             );
-            let internal = crate::features::is_private(s.ip)
-                || settings.home.iter().any(|n| n.contains(&s.ip));
+            let internal = is_internal(s.ip, &settings.home);
             let action = action(
                 role,
                 confidence,
@@ -435,6 +436,7 @@ pub fn detect_reporting(
             );
             SourceVerdict {
                 proposed_block: action == Action::Block,
+                campaign: None,
                 role,
                 action,
                 confidence,
@@ -448,6 +450,11 @@ pub fn detect_reporting(
     let mut ranked: Vec<usize> = (0..sources.len()).collect();
     ranked.sort_by(|&a, &b| sources[a].priority_cmp(&sources[b]));
     let campaigns = campaigns(&sources, &ranked);
+    for (c, campaign) in campaigns.iter().enumerate() {
+        for &m in &campaign.members {
+            sources[m].campaign = Some(c);
+        }
+    }
     Ok(Detection {
         events,
         event_score,

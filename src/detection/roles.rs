@@ -95,6 +95,11 @@ pub fn is_unroutable(ip: IpAddr) -> bool {
     }
 }
 
+/// Whether `ip` is inside: a private address or one of the `home` networks.
+pub fn is_internal(ip: IpAddr, home: &[IpNet]) -> bool {
+    crate::features::is_private(ip) || home.iter().any(|n| n.contains(&ip))
+}
+
 /// The roles of `sources` in `table`, given the home networks.
 ///
 /// A source is a server when others reach it more than it reaches out (it is the
@@ -140,7 +145,7 @@ pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec
                 (from >= 3 && count >= s.events) || (answers * 5 >= s.events * 4 && answers > 0);
             if server {
                 Role::Server
-            } else if crate::features::is_private(ip) || home.iter().any(|n| n.contains(&ip)) {
+            } else if is_internal(ip, home) {
                 Role::Internal
             } else {
                 Role::External
