@@ -5,10 +5,12 @@
 //! and sends commands.
 
 pub mod app;
+pub mod blocklist;
 pub mod cli;
 pub mod detection;
 pub mod evaluation;
 pub mod events;
+pub mod export;
 pub mod features;
 pub mod ingest;
 pub mod report;

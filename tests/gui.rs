@@ -909,14 +909,20 @@ fn decisions_survive_a_restart() {
     first.get_by_label("Block").click();
     first.run();
     // Saved at once, not on exit.
-    let saved = std::fs::read_to_string(config.path().join("decisions.json")).unwrap();
-    assert!(saved.contains(r#""165.225.8.79": "block""#), "{saved}");
+    let saved = std::fs::read_to_string(config.path().join("blocklist.json")).unwrap();
+    assert!(saved.contains(r#""net": "165.225.8.79/32""#), "{saved}");
     drop(first);
 
     let mut second = harness_keeping(Vec::new(), dir);
     wait_until_loaded(&mut second);
     assert_eq!(
-        second.state().as_ref().unwrap().view().decisions.get(&ip),
+        second
+            .state()
+            .as_ref()
+            .unwrap()
+            .view()
+            .blocklist
+            .decision(ip),
         Some(netsleuth::app::Decision::Block)
     );
     second.get_by_label("Alerts").click();
@@ -978,4 +984,250 @@ fn look_here_first_shows_one_card_per_campaign() {
             .count(),
         1
     );
+}
+
+const COWRIE_19: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-19"
+);
+
+/// Types `text` into the text field labelled `label`.
+fn type_into(harness: &mut AppHarness, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run();
+}
+
+fn entries(harness: &AppHarness) -> Vec<String> {
+    let mut nets: Vec<String> = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .blocklist
+        .list
+        .entries
+        .iter()
+        .map(|e| e.net.to_string())
+        .collect();
+    nets.sort();
+    nets
+}
+
+/// Steps until `done` holds (a worker thread's result arrived).
+fn step_until(harness: &mut AppHarness, done: impl Fn(&AppHarness) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness) {
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not report in time"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run();
+}
+
+#[test]
+fn blocklist_editor_from_proposals_to_export() {
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 1800.0])
+        .build_ui_state(
+            {
+                let dir = config.path().to_path_buf();
+                move |ui, app: &mut Option<NetsleuthApp>| {
+                    app.get_or_insert_with(|| {
+                        NetsleuthApp::new(
+                            ui.ctx(),
+                            vec![COWRIE_19.into()],
+                            ReadOptions::default(),
+                            Some(dir.clone()),
+                        )
+                    })
+                    .show(ui);
+                }
+            },
+            None,
+        );
+    wait_until_loaded(&mut harness);
+    // Its own shortcut, whether or not the files carry labels.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run();
+    assert_eq!(
+        harness.state().as_ref().unwrap().view().tab,
+        netsleuth::app::Tab::Blocklist
+    );
+    let proposed = harness
+        .state()
+        .as_ref()
+        .map(|app| {
+            netsleuth::blocklist::proposals(
+                &app.analysis().unwrap().detection,
+                &app.view().blocklist.list,
+            )
+            .len()
+        })
+        .unwrap();
+    assert!(proposed >= 3, "{proposed} proposals");
+    harness.get_by_label_contains(&format!("at confidence ≥ 70: {proposed}"));
+
+    // Validation as you type.
+    type_into(&mut harness, "Add:", "195.178.188.70/29");
+    harness.get_by_label("host bits set: did you mean 195.178.188.64/29?");
+    for _ in 0.."70/29".len() {
+        harness.key_press(egui::Key::Backspace);
+    }
+    harness.run();
+    type_into(&mut harness, "Add:", "64/29");
+    assert!(harness.query_by_label_contains("host bits set").is_none());
+    harness.get_by_role_and_label(Role::Button, "Add").click();
+    harness.run();
+    assert_eq!(entries(&harness), ["195.178.188.64/29"]);
+    let saved = std::fs::read_to_string(config.path().join("blocklist.json")).unwrap();
+    assert!(saved.contains("195.178.188.64/29"), "saved at once");
+
+    // A guardrail stops a private, broad range until confirmed.
+    type_into(&mut harness, "Add:", "10.0.0.0/8");
+    harness.get_by_role_and_label(Role::Button, "Add").click();
+    harness.run();
+    harness.get_by_label("must not be blocked: 10.0.0.0/8 is private network (RFC 1918)");
+    harness.get_by_label("very broad: 10.0.0.0/8 covers 16,777,216 addresses");
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel")
+        .click();
+    harness.run();
+    assert_eq!(entries(&harness).len(), 1);
+
+    // Accept every proposal, undo, redo.
+    harness
+        .get_by_role_and_label(Role::Button, "Accept all")
+        .click();
+    harness.run();
+    assert_eq!(entries(&harness).len(), 1 + proposed);
+    assert!(entries(&harness).contains(&"111.73.46.18/32".to_string()));
+    harness.get_by_label("Nothing waiting: every proposal was accepted or rejected.");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(entries(&harness), ["195.178.188.64/29"]);
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    harness.run();
+    assert_eq!(entries(&harness).len(), 1 + proposed);
+
+    // Import a list file: added, already listed, and left out with its line.
+    let list = config.path().join("list.txt");
+    std::fs::write(
+        &list,
+        "# from a colleague\n111.73.46.18\n5.5.5.5/8\n185.222.209.108\n185.222.209.151\n",
+    )
+    .unwrap();
+    type_into(&mut harness, "Import a list:", &list.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    harness.run();
+    step_until(&mut harness, |h| {
+        h.query_by_label_contains("lines left out").is_some()
+    });
+    harness.get_by_label_contains("already listed, 1 lines left out");
+    harness.get_by_label_contains("line 3: host bits set: did you mean 5.0.0.0/8?");
+    let listed = entries(&harness);
+    assert!(listed.contains(&"185.222.209.108/32".to_string()));
+    assert!(listed.contains(&"185.222.209.151/32".to_string()));
+
+    // Merge with its preview: two addresses of 185.222.209.0/24 become the /24.
+    harness
+        .get_by_label("also widen (blocks unlisted addresses)")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Preview merge")
+        .click();
+    harness.run();
+    harness.get_by_label_contains("addresses that are not listed now");
+    harness
+        .get_by_role_and_label(Role::Button, "Apply merge")
+        .click();
+    harness.run();
+    assert!(entries(&harness).contains(&"185.222.209.0/24".to_string()));
+
+    // Export with its preview, saved to the path given.
+    harness.get_by_label_contains("netsleuth-deny.conf ·");
+    let target = config.path().join("deny.conf");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Save to:");
+    field.focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Save to:")
+        .type_text(&target.display().to_string());
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Save export")
+        .click();
+    harness.run();
+    step_until(&mut harness, |_| target.exists());
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("deny 111.73.46.18;"), "{text}");
+    assert!(text.contains("deny 185.222.209.0/24;"), "{text}");
+    assert!(text.contains("deny 195.178.188.64/29;"), "{text}");
+}
+
+#[test]
+fn marked_alerts_are_blocked_together_and_show_it() {
+    let mut harness = open(vec![COWRIE_19.into()]);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness
+        .get_by_label("111.73.46.18")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.run();
+    harness
+        .get_by_label("195.3.147.49")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.run();
+    harness.get_by_label("2 marked");
+    assert!(
+        harness.state().as_ref().unwrap().view().selected.is_none(),
+        "Ctrl+click marks without opening the panel"
+    );
+    harness
+        .get_by_role_and_label(Role::Button, "Block the 2 marked")
+        .click();
+    harness.run();
+    let app = harness.state().as_ref().unwrap();
+    assert_eq!(entries(&harness), ["111.73.46.18/32", "195.3.147.49/32"]);
+    let e = app
+        .view()
+        .blocklist
+        .list
+        .entry(&"111.73.46.18/32".parse().unwrap())
+        .unwrap();
+    assert_eq!(e.origin, netsleuth::blocklist::Origin::Selection);
+    assert!(e.reason.contains("wget"), "{}", e.reason);
+    assert_eq!(shown(&harness, "blocked"), 2);
+    // A filter offers to block what it lists, leaving out what is already blocked.
+    type_into(&mut harness, "Filter", "proxy");
+    let listed = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .analysis()
+        .unwrap()
+        .detection
+        .sources
+        .iter()
+        .filter(|v| v.reasons.iter().any(|r| r.contains("proxy")))
+        .count();
+    assert!(listed > 2, "{listed}");
+    harness.get_by_label_contains("listed by the filters");
 }

@@ -227,9 +227,93 @@ pub fn show(
         ))
         .weak(),
     );
+    marked_bar(ui, a, &rows, view, out);
     ui.add_space(4.0);
     table(ui, a, &rows, view, out);
     view.alerts_rows = Some((key, rows));
+}
+
+/// Blocking several sources at once: those marked with Ctrl+click, or every source listed.
+/// Sources already blocked or that must never be (reserved, allowlisted) are left out, and
+/// the bar says how many.
+fn marked_bar(
+    ui: &mut Ui,
+    a: &Analysis,
+    rows: &[usize],
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    let blockable = |i: usize| {
+        let ip = a.detection.sources[i].stats.ip;
+        view.blocklist.decision(ip) != Some(super::Decision::Block)
+            && view
+                .blocklist
+                .list
+                .protected(&ipnet::IpNet::from(ip))
+                .is_none()
+    };
+    let entries = |set: &mut dyn Iterator<Item = usize>| {
+        crate::blocklist::Edit::put(
+            set.map(|i| {
+                crate::blocklist::entry_for(
+                    &a.detection.sources[i],
+                    crate::blocklist::Origin::Selection,
+                )
+            })
+            .collect(),
+        )
+    };
+    ui.horizontal(|ui| {
+        let marked: Vec<usize> = view.marked.iter().copied().collect();
+        if marked.is_empty() {
+            ui.label(RichText::new("Ctrl+click rows to mark several sources").weak());
+        } else {
+            let ok: Vec<usize> = marked.iter().copied().filter(|&i| blockable(i)).collect();
+            ui.label(format!("{} marked", thousands(marked.len() as u64)));
+            if ui
+                .add_enabled(
+                    !ok.is_empty(),
+                    egui::Button::new(format!("Block the {} marked", thousands(ok.len() as u64))),
+                )
+                .clicked()
+            {
+                out.push(Command::EditBlocklist(entries(&mut ok.iter().copied())));
+                view.marked.clear();
+            }
+            let left = marked.len() - ok.len();
+            if left > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{left} already blocked or never blocked (reserved or allowlisted)"
+                    ))
+                    .weak(),
+                );
+            }
+            if ui.button("Clear marks").clicked() {
+                view.marked.clear();
+            }
+        }
+        let unfiltered = AlertsView {
+            sort: view.alerts.sort,
+            descending: view.alerts.descending,
+            ..AlertsView::default()
+        };
+        if view.alerts == unfiltered && view.time_range.is_none() {
+            return;
+        }
+        let listed: Vec<usize> = rows.iter().copied().filter(|&i| blockable(i)).collect();
+        if !listed.is_empty()
+            && ui
+                .button(format!(
+                    "Block the {} listed by the filters",
+                    thousands(listed.len() as u64)
+                ))
+                .on_hover_text("Every source the filters list that is not blocked yet")
+                .clicked()
+        {
+            out.push(Command::EditBlocklist(entries(&mut listed.iter().copied())));
+        }
+    });
 }
 
 fn filters(ui: &mut Ui, f: &mut AlertsView) {
@@ -365,7 +449,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
             body.rows(row_height, rows.len(), |mut row| {
                 let i = rows[row.index()];
                 let s = &a.detection.sources[i];
-                row.set_selected(view.selected == Some(i));
+                row.set_selected(view.selected == Some(i) || view.marked.contains(&i));
                 let c = severity_color(s.confidence, threshold);
                 row.col(|ui| match s.severity() {
                     Some(v) => {
@@ -384,7 +468,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                 });
                 row.col(|ui| {
                     ui.label(RichText::new(s.action.name()).color(c));
-                    if let Some(d) = view.decisions.get(&s.stats.ip) {
+                    if let Some(d) = view.blocklist.decision(s.stats.ip) {
                         ui.label(RichText::new(d.word()).small().weak());
                     }
                 });
@@ -409,7 +493,13 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     ui.label(s.reasons.first().map_or("", String::as_str));
                 });
                 if row.response().clicked() {
-                    out.push(Command::Select(Some(i)));
+                    if row.response().ctx.input(|i| i.modifiers.command) {
+                        if !view.marked.remove(&i) {
+                            view.marked.insert(i);
+                        }
+                    } else {
+                        out.push(Command::Select(Some(i)));
+                    }
                 }
             });
         });

@@ -198,11 +198,11 @@ impl NetsleuthApp {
             ui.add_space(6.0);
             let tabs = self.tabs();
             ui.horizontal(|ui| {
-                for (k, tab) in tabs.into_iter().enumerate() {
+                for tab in tabs {
                     let text = RichText::new(tab.title()).text_style(text::style("section"));
                     if ui
                         .selectable_label(self.view.tab == tab, text)
-                        .on_hover_text(format!("Ctrl+{}", k + 1))
+                        .on_hover_text(format!("Ctrl+{}", tab.digit()))
                         .clicked()
                     {
                         self.commands.push(Command::Show(tab));

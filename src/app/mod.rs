@@ -4,6 +4,7 @@
 
 mod alerts;
 mod analysis;
+mod blocklist_view;
 mod breakdown;
 mod chrome;
 mod evaluation_view;
@@ -32,10 +33,11 @@ use eframe::egui::{
     self, Color32, Frame, Key, KeyboardShortcut, Margin, Modifiers, ProgressBar, RichText, Ui,
 };
 
-use crate::detection::DetectionSettings;
+pub use crate::blocklist::Decision;
+use crate::blocklist::{Blocklist, Coverage, Edit, History, Origin};
+use crate::detection::{DetectionSettings, SourceVerdict};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
-pub use crate::session::Decision;
-use crate::session::{DecisionBook, RecentFiles};
+use crate::session::RecentFiles;
 pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
 pub use breakdown::Breakdown;
@@ -83,6 +85,8 @@ pub enum Tab {
     Timeline,
     /// Anomalies by port, protocol, country, reason, and hour by weekday.
     Breakdown,
+    /// The blocklist editor, proposals, allowlist and exports.
+    Blocklist,
     /// Detectors against the ground-truth labels (only when the files carry labels).
     Evaluation,
     /// Detectors, thresholds and business hours.
@@ -92,12 +96,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 8] = [
+    const ALL: [Tab; 9] = [
         Tab::Overview,
         Tab::Alerts,
         Tab::Scatter,
         Tab::Timeline,
         Tab::Breakdown,
+        Tab::Blocklist,
         Tab::Evaluation,
         Tab::Settings,
         Tab::Files,
@@ -110,10 +115,16 @@ impl Tab {
             Tab::Scatter => "Scatter",
             Tab::Timeline => "Timeline",
             Tab::Breakdown => "Breakdown",
+            Tab::Blocklist => "Blocklist",
             Tab::Evaluation => "Evaluation",
             Tab::Settings => "Settings",
             Tab::Files => "Files",
         }
+    }
+
+    /// The tab's own shortcut digit (Ctrl+digit), whichever tabs are shown.
+    pub fn digit(self) -> usize {
+        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0) + 1
     }
 }
 
@@ -132,8 +143,18 @@ pub enum Command {
     TogglePresentation,
     /// Toggle between the dark and light themes.
     ToggleTheme,
-    /// Record a decision about a source.
-    Decide(IpAddr, Decision),
+    /// Change the blocklist (undoable).
+    EditBlocklist(Edit),
+    /// Undo the last blocklist change.
+    UndoBlocklist,
+    /// Redo the last undone blocklist change.
+    RedoBlocklist,
+    /// Read a list file and add its entries (one undoable change).
+    ImportList(PathBuf),
+    /// Pick a file with the system dialog for the Blocklist view's import or export field.
+    Browse(blocklist_view::Browse),
+    /// Write a rendered export to a path.
+    SaveExport(crate::export::Format, crate::export::Output, PathBuf),
     /// Cancel the running job.
     Cancel,
     /// Empty the recent-files list.
@@ -194,8 +215,12 @@ pub struct ViewState {
     pub presentation: bool,
     /// Dark theme (otherwise light).
     pub dark: bool,
-    /// The analyst's decisions by source address, kept between runs.
-    pub decisions: DecisionBook,
+    /// The analyst's blocklist, allowlist and review marks, kept between runs.
+    pub blocklist: BlocklistState,
+    /// Sources marked in the alerts table (Ctrl+click), for blocking together.
+    pub marked: std::collections::BTreeSet<usize>,
+    /// The Blocklist view's fields, preview and form.
+    pub blocklist_view: blocklist_view::BlocklistView,
     /// The evaluation view's level and detector.
     pub evaluation: EvaluationView,
     /// Detection settings being edited, not yet applied.
@@ -206,6 +231,52 @@ pub struct ViewState {
     pub path_field: bool,
     /// A message for the analyst, shown in the status bar.
     pub notice: Option<String>,
+}
+
+/// What a list import or an export on a worker thread gave.
+enum JobResult {
+    /// A list file read (or why not).
+    Imported(PathBuf, Result<crate::blocklist::ListRead, String>),
+    /// An export written (entries, and the path or why not).
+    Exported(usize, Result<PathBuf, String>),
+    /// A path picked in a file dialog for a field (none when cancelled).
+    Picked(blocklist_view::Browse, Option<PathBuf>),
+}
+
+/// The blocklist with its undo history and coverage index.
+#[derive(Debug, Clone, Default)]
+pub struct BlocklistState {
+    /// The list as saved.
+    pub list: Blocklist,
+    /// Undo and redo.
+    pub history: History,
+    /// Which entry covers an address, rebuilt after every change.
+    pub coverage: Coverage,
+    /// The file on disk exists but could not be read: never overwrite it.
+    pub unreadable: bool,
+    /// Changes with every edit, so that views can cache what they derive.
+    pub generation: u64,
+}
+
+impl BlocklistState {
+    /// Replaces the list (as loaded), with an empty history.
+    pub fn set(&mut self, list: Blocklist) {
+        self.coverage = list.coverage();
+        self.list = list;
+        self.history = History::default();
+    }
+
+    /// The decision about `ip`, for the source panel and the alerts table.
+    pub fn decision(&self, ip: IpAddr) -> Option<Decision> {
+        self.list.decision(&self.coverage, ip)
+    }
+
+    /// The edit that toggles `d` about the source `v` of the open investigation, an entry
+    /// from `origin` with its findings (or top reason) and confidence when it blocks.
+    pub fn toggle(&self, v: &SourceVerdict, d: Decision, origin: Origin) -> Edit {
+        self.list
+            .toggle(v.stats.ip, d, || crate::blocklist::entry_for(v, origin))
+    }
 }
 
 impl Default for ViewState {
@@ -223,7 +294,9 @@ impl Default for ViewState {
             alerts: AlertsView::default(),
             presentation: false,
             dark: true,
-            decisions: DecisionBook::default(),
+            blocklist: BlocklistState::default(),
+            blocklist_view: blocklist_view::BlocklistView::default(),
+            marked: std::collections::BTreeSet::new(),
             evaluation: EvaluationView::default(),
             settings_draft: None,
             open_path: String::new(),
@@ -270,10 +343,11 @@ pub struct NetsleuthApp {
     recent: RecentFiles,
     /// Where PNG exports go.
     export_dir: PathBuf,
-    /// The decision book on disk exists but could not be read: never overwrite it.
-    decisions_unreadable: bool,
     /// Outcomes of PNG exports, from their worker threads.
     png_sender: std::sync::mpsc::Sender<Result<PathBuf, String>>,
+    /// Outcomes of list imports and exports, from their worker threads.
+    job_sender: std::sync::mpsc::Sender<JobResult>,
+    job_results: Receiver<JobResult>,
     png_results: Receiver<Result<PathBuf, String>>,
     /// The central view's rectangle in the last frame, for "Save the view as PNG".
     central: egui::Rect,
@@ -300,15 +374,18 @@ impl NetsleuthApp {
             .map(RecentFiles::load)
             .unwrap_or_default();
         let (png_sender, png_results) = channel();
+        let (job_sender, job_results) = channel();
         let mut view = view;
-        let mut decisions_unreadable = false;
         if let Some(dir) = &config_dir {
-            match DecisionBook::load(dir) {
-                Ok(book) => view.decisions = book,
+            match crate::blocklist::load(dir) {
+                Ok(loaded) => {
+                    view.blocklist.set(loaded.list);
+                    view.notice = loaded.migrated;
+                }
                 Err(e) => {
-                    decisions_unreadable = true;
+                    view.blocklist.unreadable = true;
                     view.notice = Some(format!(
-                        "Decisions are not saved this session: {e}. Fix or move the file."
+                        "The blocklist is not saved this session: {e}. Fix or move the file."
                     ));
                 }
             }
@@ -323,9 +400,10 @@ impl NetsleuthApp {
             config_dir,
             recent,
             export_dir: crate::session::export_dir(),
-            decisions_unreadable,
             png_sender,
             png_results,
+            job_sender,
+            job_results,
             central: egui::Rect::NOTHING,
             pending_png: None,
             frame_log: None,
@@ -459,13 +537,68 @@ impl NetsleuthApp {
             State::Ready(w) => {
                 if let AnalysisState::Running(job) = &w.analysis {
                     match job.poll() {
-                        Some(Ok(a)) => w.analysis = AnalysisState::Done(Box::new(a)),
+                        Some(Ok(a)) => {
+                            w.analysis = AnalysisState::Done(Box::new(a));
+                            self.view.marked.clear();
+                        }
                         Some(Err(_)) => w.analysis = AnalysisState::Cancelled,
                         None => {}
                     }
                 }
             }
             State::Failed(_) => {}
+        }
+        while let Ok(result) = self.job_results.try_recv() {
+            match result {
+                JobResult::Imported(path, Ok(read)) => {
+                    let list = &self.view.blocklist.list;
+                    let admitted = crate::blocklist::admit(list, read.candidates, Origin::Import);
+                    let mut report = format!(
+                        "{}: {} added",
+                        path.display(),
+                        thousands(admitted.entries.len() as u64)
+                    );
+                    if admitted.duplicates > 0 {
+                        report.push_str(&format!(
+                            ", {} already listed",
+                            thousands(admitted.duplicates as u64)
+                        ));
+                    }
+                    let left_out: Vec<_> = read.skipped.iter().chain(&admitted.protected).collect();
+                    if !left_out.is_empty() {
+                        report.push_str(&format!(
+                            ", {} lines left out",
+                            thousands(left_out.len() as u64)
+                        ));
+                        for s in left_out.iter().take(5) {
+                            report.push_str(&format!("\nline {}: {}", s.line, s.why));
+                        }
+                    }
+                    self.view.blocklist_view.import_report = Some(report);
+                    let edit = Edit::put(admitted.entries);
+                    let b = &mut self.view.blocklist;
+                    if b.history.apply(&mut b.list, edit) {
+                        self.blocklist_changed();
+                    }
+                }
+                JobResult::Imported(_, Err(e)) => {
+                    self.view.blocklist_view.import_report = Some(e);
+                }
+                JobResult::Picked(target, Some(path)) => {
+                    self.view.blocklist_view.set_path(target, &path);
+                }
+                JobResult::Picked(_, None) => {}
+                JobResult::Exported(count, result) => {
+                    self.view.notice = Some(match result {
+                        Ok(path) => format!(
+                            "Exported {} entries to {}",
+                            thousands(count as u64),
+                            path.display()
+                        ),
+                        Err(e) => format!("Export failed: {e}"),
+                    });
+                }
+            }
         }
         while let Ok(result) = self.png_results.try_recv() {
             self.view.notice = Some(match result {
@@ -513,9 +646,55 @@ impl NetsleuthApp {
                     self.view.dark = !self.view.dark;
                     apply_style(ctx, &self.view);
                 }
-                Command::Decide(ip, d) => {
-                    self.view.decisions.toggle(ip, d);
-                    self.save_decisions();
+                Command::EditBlocklist(edit) => {
+                    let b = &mut self.view.blocklist;
+                    if b.history.apply(&mut b.list, edit) {
+                        self.blocklist_changed();
+                    }
+                }
+                Command::UndoBlocklist => {
+                    let b = &mut self.view.blocklist;
+                    if b.history.undo(&mut b.list) {
+                        self.blocklist_changed();
+                    }
+                }
+                Command::RedoBlocklist => {
+                    let b = &mut self.view.blocklist;
+                    if b.history.redo(&mut b.list) {
+                        self.blocklist_changed();
+                    }
+                }
+                Command::ImportList(path) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    std::thread::spawn(move || {
+                        let result = crate::blocklist::read_list_file(&path)
+                            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+                        let _ = sender.send(JobResult::Imported(path, result));
+                        ctx.request_repaint();
+                    });
+                    self.view.blocklist_view.import_report = Some("Reading the list…".into());
+                }
+                Command::Browse(target) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    let suggested = self.view.blocklist_view.export.path.clone();
+                    std::thread::spawn(move || {
+                        let picked = target.pick(&suggested);
+                        let _ = sender.send(JobResult::Picked(target, picked));
+                        ctx.request_repaint();
+                    });
+                }
+                Command::SaveExport(format, output, path) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    std::thread::spawn(move || {
+                        let result = crate::export::write(format, &output, &path)
+                            .map(|_| path.clone())
+                            .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                        let _ = sender.send(JobResult::Exported(output.count, result));
+                        ctx.request_repaint();
+                    });
                 }
                 Command::Cancel => match &self.state {
                     State::Loading(job) => job.cancel(),
@@ -563,16 +742,24 @@ impl NetsleuthApp {
         self.save_recent();
     }
 
-    /// Saves the decisions after every change. When the book on disk could not be read at
+    /// After a blocklist change: the index, the generation, and the save.
+    fn blocklist_changed(&mut self) {
+        let b = &mut self.view.blocklist;
+        b.coverage = b.list.coverage();
+        b.generation += 1;
+        self.save_blocklist();
+    }
+
+    /// Saves the blocklist after every change. When the file on disk could not be read at
     /// start, it is left alone (and the analyst told) rather than overwritten.
-    fn save_decisions(&mut self) {
-        if self.decisions_unreadable {
+    fn save_blocklist(&mut self) {
+        if self.view.blocklist.unreadable {
             return;
         }
         if let Some(dir) = &self.config_dir {
-            if let Err(e) = self.view.decisions.save(dir) {
+            if let Err(e) = crate::blocklist::save(&self.view.blocklist.list, dir) {
                 self.view.notice = Some(format!(
-                    "Cannot save the decisions in {}: {e}",
+                    "Cannot save the blocklist in {}: {e}",
                     dir.display()
                 ));
             }
@@ -648,7 +835,7 @@ impl NetsleuthApp {
                 self.commands.push(Command::Show(Tab::Alerts));
                 self.view.alerts.focus_filter = true;
             }
-            const DIGITS: [Key; 8] = [
+            const DIGITS: [Key; 9] = [
                 Key::Num1,
                 Key::Num2,
                 Key::Num3,
@@ -657,10 +844,20 @@ impl NetsleuthApp {
                 Key::Num6,
                 Key::Num7,
                 Key::Num8,
+                Key::Num9,
             ];
-            for (tab, key) in tabs.iter().copied().zip(DIGITS) {
-                if i.consume_key(Modifiers::COMMAND, key) {
+            for tab in tabs.iter().copied() {
+                if i.consume_key(Modifiers::COMMAND, DIGITS[tab.digit() - 1]) {
                     self.commands.push(Command::Show(tab));
+                }
+            }
+            if self.view.tab == Tab::Blocklist && self.view.blocklist_view.editing.is_none() {
+                let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+                let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+                if i.consume_shortcut(&redo) {
+                    self.commands.push(Command::RedoBlocklist);
+                } else if i.consume_shortcut(&undo) {
+                    self.commands.push(Command::UndoBlocklist);
                 }
             }
             if i.consume_key(Modifiers::NONE, Key::F11) {
@@ -743,7 +940,10 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         _ => None,
     };
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
-        if !matches!(view.tab, Tab::Files | Tab::Settings | Tab::Evaluation) {
+        if !matches!(
+            view.tab,
+            Tab::Files | Tab::Settings | Tab::Evaluation | Tab::Blocklist
+        ) {
             ui.horizontal(|ui| {
                 ui.label(
                     RichText::new(format!("Time range {}", text::time_range(lo, hi)))
@@ -759,6 +959,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         }
     }
     match (view.tab, analysis) {
+        (Tab::Blocklist, a) => blocklist_view::show(ui, Some(&w.loaded), a, view, out),
         (Tab::Files, _) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)

@@ -583,12 +583,21 @@ pub fn show(
             thousands(sv.boxed.len() as u64)
         );
         if ui.button(label).clicked() {
-            for &i in &sv.boxed {
-                let ip = a.detection.sources[i].stats.ip;
-                if view.decisions.get(&ip) != Some(Decision::Block) {
-                    out.push(Command::Decide(ip, Decision::Block));
-                }
-            }
+            let entries: Vec<_> = sv
+                .boxed
+                .iter()
+                .map(|&i| &a.detection.sources[i])
+                .filter(|v| {
+                    view.blocklist.decision(v.stats.ip) != Some(Decision::Block)
+                        && view
+                            .blocklist
+                            .list
+                            .protected(&ipnet::IpNet::from(v.stats.ip))
+                            .is_none()
+                })
+                .map(|v| crate::blocklist::entry_for(v, crate::blocklist::Origin::Selection))
+                .collect();
+            out.push(Command::EditBlocklist(crate::blocklist::Edit::put(entries)));
         }
         if ui.button("Clear the box").clicked() {
             sv.boxed.clear();

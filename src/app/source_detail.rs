@@ -59,14 +59,31 @@ pub fn show(
         }
     });
     ui.horizontal(|ui| {
-        let current = view.decisions.get(&s.stats.ip);
+        let current = view.blocklist.decision(s.stats.ip);
+        let protected = view
+            .blocklist
+            .list
+            .protected(&ipnet::IpNet::from(s.stats.ip));
         for (d, label) in [
             (Decision::Block, "Block"),
             (Decision::Allow, "Allow"),
             (Decision::Reviewed, "Mark reviewed"),
         ] {
-            if ui.selectable_label(current == Some(d), label).clicked() {
-                out.push(Command::Decide(s.stats.ip, d));
+            let enabled = d != Decision::Block || protected.is_none() || current == Some(d);
+            let button =
+                ui.add_enabled(enabled, egui::Button::selectable(current == Some(d), label));
+            let button = match &protected {
+                Some(p) if d == Decision::Block => {
+                    button.on_disabled_hover_text(format!("Never blocked: {p}"))
+                }
+                _ => button,
+            };
+            if button.clicked() {
+                out.push(Command::EditBlocklist(view.blocklist.toggle(
+                    s,
+                    d,
+                    crate::blocklist::Origin::Manual,
+                )));
             }
         }
     });

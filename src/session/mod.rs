@@ -1,14 +1,13 @@
-//! What the analyst keeps between runs: decisions about sources and the recent-files list,
-//! saved atomically under the configuration directory, and where exported images go.
+//! What the analyst keeps between runs: the recent-files list, saved atomically under the
+//! configuration directory (the blocklist keeps its own file there), and where exported
+//! images go.
 
 mod atomic;
-mod decisions;
 mod recent;
 
 use std::path::PathBuf;
 
 pub use atomic::{write_atomic, write_atomic_with};
-pub use decisions::{Decision, DecisionBook};
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.

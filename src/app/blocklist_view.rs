@@ -1,0 +1,988 @@
+//! The Blocklist view: the proposals from detection, the entries with inline edit, sort and
+//! search, adding with validation as you type and guardrails, import, merging with its
+//! preview, the allowlist, and the exports with a preview of exactly the bytes written.
+//! Every change is an [`Edit`] sent as a command, so it can be undone.
+
+use eframe::egui::{self, Align, ComboBox, Layout, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use ipnet::IpNet;
+
+use crate::blocklist::{
+    accept, format_time, guardrails, merge_edit, parse_net, parse_time, plan_list, proposals,
+    reject, Action, AllowEntry, Edit, Entry, Limits, Origin, Plan, Proposal, SourceFact,
+};
+use crate::export::{render, Format, Options, Output, Scope, Syntax};
+
+use super::analysis::Analysis;
+use super::loading::Loaded;
+use super::text::thousands;
+use super::{sort_header, Command, ViewState, ERROR, WARN};
+
+/// How the entries table is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EntrySort {
+    /// By address.
+    Address,
+    /// By action.
+    Action,
+    /// By confidence.
+    Confidence,
+    /// By origin.
+    Origin,
+    /// By when it was added.
+    #[default]
+    Added,
+}
+
+/// A cell being edited in place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellEdit {
+    /// The entry's network.
+    pub net: IpNet,
+    /// Which field.
+    pub field: EditField,
+    /// The text typed so far.
+    pub text: String,
+}
+
+/// The fields edited in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditField {
+    /// The reason.
+    Reason,
+    /// The note.
+    Note,
+    /// The expiry date.
+    Expiry,
+}
+
+/// Which field a file dialog fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browse {
+    /// The list to import.
+    Import,
+    /// The file to export to.
+    ExportFile,
+    /// The folder to export to.
+    ExportFolder,
+}
+
+impl Browse {
+    /// Shows the system dialog (on a worker thread); the path picked.
+    pub fn pick(self, suggested: &str) -> Option<std::path::PathBuf> {
+        let suggested = std::path::Path::new(suggested);
+        let dir = suggested.parent().filter(|d| d.is_dir());
+        let name = suggested
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string());
+        match self {
+            Browse::Import => rfd::FileDialog::new()
+                .set_title("Import an address list")
+                .add_filter("Lists", &["txt", "netset", "ipset", "csv", "lst", "json"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            Browse::ExportFile => {
+                let mut d = rfd::FileDialog::new().set_title("Save the export");
+                if let Some(dir) = dir {
+                    d = d.set_directory(dir);
+                }
+                if let Some(name) = name {
+                    d = d.set_file_name(name);
+                }
+                d.save_file()
+            }
+            Browse::ExportFolder => {
+                let mut d = rfd::FileDialog::new().set_title("Folder for the export");
+                if let Some(dir) = dir {
+                    d = d.set_directory(dir);
+                }
+                d.pick_folder()
+                    .map(|f| f.join(name.unwrap_or_else(|| "netsleuth-export".into())))
+            }
+        }
+    }
+}
+
+/// The export form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportForm {
+    /// The format.
+    pub format: Format,
+    /// Its syntax.
+    pub syntax: Syntax,
+    /// The name of sets, rules or policy.
+    pub name: String,
+    /// AWS scope.
+    pub scope: Scope,
+    /// The action exported.
+    pub action: Action,
+    /// Where to save.
+    pub path: String,
+}
+
+impl Default for ExportForm {
+    fn default() -> Self {
+        ExportForm {
+            format: Format::Nginx,
+            syntax: Syntax::Native,
+            name: "netsleuth-blocklist".into(),
+            scope: Scope::Regional,
+            action: Action::Block,
+            path: String::new(),
+        }
+    }
+}
+
+/// What the view keeps between frames.
+#[derive(Debug, Clone, Default)]
+pub struct BlocklistView {
+    /// The address typed in the add field.
+    pub add_text: String,
+    /// The reason typed for it.
+    pub add_reason: String,
+    /// The action for it.
+    pub add_action: Option<Action>,
+    /// An add whose guardrail warnings the analyst must confirm.
+    pub confirm: Option<(Entry, Vec<String>)>,
+    /// The search text.
+    pub search: String,
+    /// The sort.
+    pub sort: EntrySort,
+    /// Sort descending.
+    pub descending: bool,
+    /// A cell being edited.
+    pub editing: Option<CellEdit>,
+    /// The allowlist network typed.
+    pub allow_text: String,
+    /// The list file to import.
+    pub import_path: String,
+    /// What the last import did.
+    pub import_report: Option<String>,
+    /// Merge limits.
+    pub limits: Limits,
+    /// The merge preview, when asked for.
+    pub plan: Option<Plan>,
+    /// The export form.
+    pub export: ExportForm,
+    /// The preview of the export: for which list generation and form, and what it gave.
+    pub preview: Option<(u64, ExportForm, Result<Output, String>)>,
+    /// What detection knows of each source, for guardrails, by analysis generation.
+    facts: Option<(u64, Vec<SourceFact>)>,
+}
+
+impl BlocklistView {
+    /// Fills the field `target` with `path`, picked in a dialog.
+    pub fn set_path(&mut self, target: Browse, path: &std::path::Path) {
+        let text = path.display().to_string();
+        match target {
+            Browse::Import => self.import_path = text,
+            Browse::ExportFile | Browse::ExportFolder => self.export.path = text,
+        }
+    }
+}
+
+fn facts(a: &Analysis, table: &crate::events::EventTable) -> Vec<SourceFact> {
+    let truth = crate::detection::event_truth(table);
+    a.detection
+        .sources
+        .iter()
+        .map(|v| {
+            let (labelled, benign) = v.stats.rows.iter().fold((0, 0), |(l, b), &r| {
+                match truth.get(r as usize).copied().flatten() {
+                    Some(malicious) => (l + 1, b + u64::from(!malicious)),
+                    None => (l, b),
+                }
+            });
+            SourceFact {
+                ip: v.stats.ip,
+                events: v.stats.events,
+                flagged: v.proposed_block || !v.findings.is_empty(),
+                labelled,
+                benign,
+            }
+        })
+        .collect()
+}
+
+/// Draws the view. `a` is the open analysis, when there is one (for proposals and guardrails).
+pub fn show(
+    ui: &mut Ui,
+    loaded: Option<&Loaded>,
+    a: Option<&Analysis>,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    if let (Some(a), Some(l)) = (a, loaded) {
+        if view.blocklist_view.facts.as_ref().map(|f| f.0) != Some(a.generation) {
+            view.blocklist_view.facts = Some((a.generation, facts(a, &l.investigation.table)));
+        }
+    }
+    let investigation = loaded
+        .map(|l| {
+            super::widgets::window_title(&l.investigation)
+                .trim_start_matches("netsleuth — ")
+                .to_string()
+        })
+        .unwrap_or_default();
+    header(ui, view, out);
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .id_salt("blocklist")
+        .show(ui, |ui| {
+            if let Some(a) = a {
+                proposals_panel(ui, a, view, out);
+            }
+            add_row(ui, view, out);
+            ui.add_space(6.0);
+            tools(ui, view, out);
+            ui.add_space(6.0);
+            entries_table(ui, view, out);
+            ui.add_space(10.0);
+            allowlist(ui, view, out);
+            ui.add_space(10.0);
+            export_panel(ui, &investigation, view, out);
+        });
+}
+
+fn header(ui: &mut Ui, view: &ViewState, out: &mut Vec<Command>) {
+    let b = &view.blocklist;
+    let v6 = b
+        .list
+        .entries
+        .iter()
+        .filter(|e| e.net.addr().is_ipv6())
+        .count();
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!(
+                "{} entries ({} IPv4, {v6} IPv6) · {} allowlisted",
+                thousands(b.list.entries.len() as u64),
+                thousands((b.list.entries.len() - v6) as u64),
+                b.list.allowlist.len()
+            ))
+            .text_style(super::text::style("section")),
+        );
+        ui.add_space(12.0);
+        if ui
+            .add_enabled(b.history.can_undo(), egui::Button::new("Undo"))
+            .on_hover_text("Ctrl+Z")
+            .clicked()
+        {
+            out.push(Command::UndoBlocklist);
+        }
+        if ui
+            .add_enabled(b.history.can_redo(), egui::Button::new("Redo"))
+            .on_hover_text("Ctrl+Shift+Z")
+            .clicked()
+        {
+            out.push(Command::RedoBlocklist);
+        }
+        if b.unreadable {
+            ui.label(RichText::new("not saved: the file on disk is damaged").color(ERROR));
+        }
+    });
+    ui.separator();
+}
+
+fn proposals_panel(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+    let list = &view.blocklist.list;
+    let pending: Vec<Proposal> = proposals(&a.detection, list);
+    let title = format!(
+        "Proposed by detection at confidence ≥ {:.0}: {}",
+        a.settings.auto_block,
+        thousands(pending.len() as u64)
+    );
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .id_salt("proposals")
+        .default_open(true)
+        .show(ui, |ui| {
+            if pending.is_empty() {
+                ui.label(
+                    RichText::new("Nothing waiting: every proposal was accepted or rejected.")
+                        .weak(),
+                );
+                return;
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Accept all").clicked() {
+                    out.push(Command::EditBlocklist(accept(&pending)));
+                }
+                if ui.button("Reject all").clicked() {
+                    out.push(Command::EditBlocklist(reject(list, &pending)));
+                }
+            });
+            egui::ScrollArea::vertical()
+                .max_height(180.0)
+                .id_salt("proposal rows")
+                .show(ui, |ui| {
+                    egui::Grid::new("proposal grid")
+                        .striped(true)
+                        .num_columns(6)
+                        .show(ui, |ui| {
+                            for p in &pending {
+                                ui.label(RichText::new(p.ip.to_string()).monospace());
+                                ui.label(format!("{:.1}", p.confidence));
+                                ui.label(p.severity.unwrap_or("–"));
+                                ui.add_sized(
+                                    [420.0, 18.0],
+                                    egui::Label::new(p.reason.as_str()).truncate(),
+                                )
+                                .on_hover_text(&p.reason);
+                                if ui.small_button("Accept").clicked() {
+                                    out.push(Command::EditBlocklist(accept(std::slice::from_ref(
+                                        p,
+                                    ))));
+                                }
+                                if ui.small_button("Reject").clicked() {
+                                    out.push(Command::EditBlocklist(reject(
+                                        list,
+                                        std::slice::from_ref(p),
+                                    )));
+                                }
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
+    ui.add_space(6.0);
+}
+
+fn add_row(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
+    let bv = &mut view.blocklist_view;
+    let list = &view.blocklist.list;
+    ui.horizontal(|ui| {
+        let label = ui.label("Add:");
+        ui.add(
+            egui::TextEdit::singleline(&mut bv.add_text)
+                .hint_text("address or CIDR, e.g. 195.178.188.64/29")
+                .desired_width(230.0),
+        )
+        .labelled_by(label.id);
+        let action = bv.add_action.get_or_insert(Action::Block);
+        let action_label = ui.label("Action:");
+        ComboBox::from_id_salt("add action")
+            .selected_text(action.name())
+            .show_ui(ui, |ui| {
+                for a in Action::ALL {
+                    ui.selectable_value(action, a, a.name());
+                }
+            })
+            .response
+            .labelled_by(action_label.id);
+        let reason = ui.label("Reason:");
+        ui.add(egui::TextEdit::singleline(&mut bv.add_reason).desired_width(260.0))
+            .labelled_by(reason.id);
+        let parsed = (!bv.add_text.trim().is_empty()).then(|| parse_net(&bv.add_text));
+        let ok = matches!(parsed, Some(Ok(_)));
+        if ui.add_enabled(ok, egui::Button::new("Add")).clicked() {
+            if let Some(Ok(net)) = parsed {
+                let mut e = Entry::new(net, Origin::Manual, bv.add_reason.trim());
+                e.action = bv.add_action.unwrap_or(Action::Block);
+                let facts = bv.facts.as_ref().map(|f| f.1.as_slice()).unwrap_or(&[]);
+                let warnings: Vec<String> = guardrails(list, &net, facts)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                if warnings.is_empty() {
+                    out.push(Command::EditBlocklist(Edit::put(vec![e])));
+                    bv.add_text.clear();
+                    bv.add_reason.clear();
+                } else {
+                    bv.confirm = Some((e, warnings));
+                }
+            }
+        }
+    });
+    match (!bv.add_text.trim().is_empty()).then(|| parse_net(&bv.add_text)) {
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(ERROR));
+        }
+        Some(Ok(net)) if list.entry(&net).is_some() => {
+            ui.label(
+                RichText::new(format!("{net} is already on the list: adding replaces it")).weak(),
+            );
+        }
+        _ => {}
+    }
+    if let Some((entry, warnings)) = bv.confirm.clone() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(RichText::new(format!("Before adding {}:", entry.net)).strong());
+            for w in &warnings {
+                ui.label(RichText::new(w.as_str()).color(WARN));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Add anyway").clicked() {
+                    out.push(Command::EditBlocklist(Edit::put(vec![entry])));
+                    bv.confirm = None;
+                    bv.add_text.clear();
+                    bv.add_reason.clear();
+                }
+                if ui.button("Cancel").clicked() {
+                    bv.confirm = None;
+                }
+            });
+        });
+    }
+}
+
+fn tools(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
+    let bv = &mut view.blocklist_view;
+    ui.horizontal(|ui| {
+        let label = ui.label("Import a list:");
+        ui.add(
+            egui::TextEdit::singleline(&mut bv.import_path)
+                .hint_text("path of a .txt, .netset, DROP or CSV list")
+                .desired_width(300.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Browse…").clicked() {
+            out.push(Command::Browse(Browse::Import));
+        }
+        if ui
+            .add_enabled(
+                !bv.import_path.trim().is_empty(),
+                egui::Button::new("Import"),
+            )
+            .clicked()
+        {
+            out.push(Command::ImportList(bv.import_path.trim().into()));
+        }
+    });
+    if let Some(r) = &bv.import_report {
+        ui.label(RichText::new(r).weak());
+    }
+    ui.horizontal(|ui| {
+        let v4 = ui.label("Merge into networks no wider than IPv4 /");
+        ui.add(egui::DragValue::new(&mut bv.limits.v4).range(8..=32))
+            .labelled_by(v4.id);
+        let v6 = ui.label("IPv6 /");
+        ui.add(egui::DragValue::new(&mut bv.limits.v6).range(16..=128))
+            .labelled_by(v6.id);
+        ui.checkbox(
+            &mut bv.limits.widen,
+            "also widen (blocks unlisted addresses)",
+        );
+        if ui.button("Preview merge").clicked() {
+            bv.plan = Some(plan_list(&view.blocklist.list, bv.limits));
+        }
+    });
+    if let Some(plan) = bv.plan.clone() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            if plan.merges.is_empty() {
+                ui.label("Nothing to merge within these limits.");
+            } else {
+                ui.label(
+                    RichText::new(format!(
+                        "{} entries would become {}{}",
+                        plan.before,
+                        plan.after,
+                        if plan.extra() > 0 {
+                            format!(
+                                ", blocking {} addresses that are not listed now",
+                                thousands(plan.extra() as u64)
+                            )
+                        } else {
+                            ", covering exactly the same addresses".into()
+                        }
+                    ))
+                    .strong(),
+                );
+                for m in plan.merges.iter().take(12) {
+                    let from: Vec<String> = m.from.iter().map(ToString::to_string).collect();
+                    let extra = if m.extra > 0 {
+                        format!("  (+{} addresses)", thousands(m.extra as u64))
+                    } else {
+                        String::new()
+                    };
+                    ui.label(
+                        RichText::new(format!(
+                            "{} ← {}{extra}",
+                            m.into,
+                            crate::export::sanitize::one_line(&from.join(", "), 120)
+                        ))
+                        .monospace(),
+                    );
+                }
+                if plan.merges.len() > 12 {
+                    ui.label(format!("and {} more merges", plan.merges.len() - 12));
+                }
+            }
+            ui.horizontal(|ui| {
+                if !plan.merges.is_empty() && ui.button("Apply merge").clicked() {
+                    out.push(Command::EditBlocklist(merge_edit(
+                        &view.blocklist.list,
+                        &plan,
+                    )));
+                    bv.plan = None;
+                }
+                if ui.button("Close").clicked() {
+                    bv.plan = None;
+                }
+            });
+        });
+    }
+}
+
+fn sorted_rows(view: &ViewState) -> Vec<usize> {
+    let bv = &view.blocklist_view;
+    let entries = &view.blocklist.list.entries;
+    let needle = bv.search.trim().to_lowercase();
+    let mut rows: Vec<usize> = (0..entries.len())
+        .filter(|&i| {
+            let e = &entries[i];
+            needle.is_empty()
+                || e.net.to_string().contains(&needle)
+                || e.reason.to_lowercase().contains(&needle)
+                || e.note.to_lowercase().contains(&needle)
+        })
+        .collect();
+    rows.sort_by(|&x, &y| {
+        let (a, b) = (&entries[x], &entries[y]);
+        let o = match bv.sort {
+            EntrySort::Address => a.net.cmp(&b.net),
+            EntrySort::Action => a.action.cmp(&b.action),
+            EntrySort::Confidence => a
+                .confidence
+                .unwrap_or(-1.0)
+                .total_cmp(&b.confidence.unwrap_or(-1.0)),
+            EntrySort::Origin => a.origin.cmp(&b.origin),
+            EntrySort::Added => a.added_at.cmp(&b.added_at).then(x.cmp(&y)),
+        };
+        if bv.descending {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    rows
+}
+
+fn entries_table(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Search:");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.blocklist_view.search)
+                .hint_text("address, reason or note")
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id);
+    });
+    let rows = sorted_rows(view);
+    if rows.is_empty() {
+        ui.label(
+            RichText::new(if view.blocklist.list.entries.is_empty() {
+                "The blocklist is empty: accept proposals, add an address, import a list, or Block a source in any view."
+            } else {
+                "No entry matches the search."
+            })
+            .weak(),
+        );
+        return;
+    }
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+    let columns: [(&str, Option<EntrySort>); 9] = [
+        ("Address", Some(EntrySort::Address)),
+        ("Action", Some(EntrySort::Action)),
+        ("Confidence", Some(EntrySort::Confidence)),
+        ("Origin", Some(EntrySort::Origin)),
+        ("Added", Some(EntrySort::Added)),
+        ("Expires", None),
+        ("Reason", None),
+        ("Note", None),
+        ("", None),
+    ];
+    let entries = view.blocklist.list.entries.clone();
+    let bv = &mut view.blocklist_view;
+    TableBuilder::new(ui)
+        .id_salt("entries")
+        .striped(true)
+        .vscroll(true)
+        .max_scroll_height(320.0)
+        .cell_layout(Layout::left_to_right(Align::Center))
+        .column(Column::initial(170.0).resizable(true))
+        .column(Column::exact(92.0))
+        .column(Column::exact(80.0))
+        .column(Column::exact(78.0))
+        .column(Column::exact(150.0))
+        .column(Column::exact(96.0))
+        .column(Column::initial(260.0).resizable(true).clip(true))
+        .column(Column::initial(160.0).resizable(true).clip(true))
+        .column(Column::exact(28.0))
+        .header(row_height, |mut header| {
+            for (title, key) in columns {
+                header.col(|ui| match key {
+                    Some(key) => {
+                        if sort_header(ui, title, bv.sort == key, bv.descending) {
+                            if bv.sort == key {
+                                bv.descending = !bv.descending;
+                            } else {
+                                bv.sort = key;
+                                bv.descending =
+                                    matches!(key, EntrySort::Confidence | EntrySort::Added);
+                            }
+                        }
+                    }
+                    None => {
+                        ui.label(RichText::new(title).strong());
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, rows.len(), |mut row| {
+                let e = &entries[rows[row.index()]];
+                let mut address = None;
+                row.col(|ui| {
+                    address = Some(ui.label(RichText::new(e.net.to_string()).monospace()).id);
+                });
+                row.col(|ui| {
+                    let mut action = e.action;
+                    let combo = ComboBox::from_id_salt(("action", e.net))
+                        .selected_text(action.name())
+                        .width(84.0)
+                        .show_ui(ui, |ui| {
+                            for a in Action::ALL {
+                                ui.selectable_value(&mut action, a, a.name());
+                            }
+                        })
+                        .response;
+                    if let Some(id) = address {
+                        combo.labelled_by(id);
+                    }
+                    if action != e.action {
+                        let mut changed = e.clone();
+                        changed.action = action;
+                        out.push(Command::EditBlocklist(Edit::put(vec![changed])));
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(e.confidence.map_or("–".into(), |c| format!("{c:.1}")));
+                });
+                row.col(|ui| {
+                    ui.label(e.origin.name());
+                });
+                row.col(|ui| {
+                    ui.label(
+                        format_time(e.added_at)
+                            .replace('T', " ")
+                            .trim_end_matches('Z')
+                            .to_string(),
+                    );
+                });
+                let expiry = e
+                    .expires_at
+                    .map(|t| format_time(t)[..10].to_string())
+                    .unwrap_or_default();
+                for (field, value) in [
+                    (EditField::Expiry, expiry),
+                    (EditField::Reason, e.reason.clone()),
+                    (EditField::Note, e.note.clone()),
+                ] {
+                    row.col(|ui| editable(ui, bv, e, field, &value, out));
+                }
+                row.col(|ui| {
+                    if ui
+                        .small_button("Remove")
+                        .on_hover_text(format!("Remove {}", e.net))
+                        .clicked()
+                    {
+                        out.push(Command::EditBlocklist(Edit::remove(vec![e.net])));
+                    }
+                });
+            });
+        });
+}
+
+/// A cell that turns into a text field on click and saves on Enter or when it loses focus.
+fn editable(
+    ui: &mut Ui,
+    bv: &mut BlocklistView,
+    e: &Entry,
+    field: EditField,
+    value: &str,
+    out: &mut Vec<Command>,
+) {
+    let editing = bv
+        .editing
+        .as_mut()
+        .filter(|c| c.net == e.net && c.field == field);
+    if let Some(cell) = editing {
+        let r = ui.add(egui::TextEdit::singleline(&mut cell.text).desired_width(f32::INFINITY));
+        r.request_focus();
+        let done = ui.input(|i| i.key_pressed(egui::Key::Enter)) || r.lost_focus();
+        let cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
+        if cancel {
+            bv.editing = None;
+        } else if done {
+            let text = cell.text.trim().to_string();
+            let mut changed = e.clone();
+            let ok = match field {
+                EditField::Reason => {
+                    changed.reason = text;
+                    true
+                }
+                EditField::Note => {
+                    changed.note = text;
+                    true
+                }
+                EditField::Expiry if text.is_empty() => {
+                    changed.expires_at = None;
+                    true
+                }
+                EditField::Expiry => match parse_time(&text) {
+                    Some(t) => {
+                        changed.expires_at = Some(t);
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if ok {
+                if changed != *e {
+                    out.push(Command::EditBlocklist(Edit::put(vec![changed])));
+                }
+                bv.editing = None;
+            }
+        }
+        return;
+    }
+    let shown = if value.is_empty() { "…" } else { value };
+    let r = ui
+        .add(
+            egui::Label::new(shown)
+                .truncate()
+                .sense(egui::Sense::click()),
+        )
+        .on_hover_text("click to edit");
+    if r.clicked() {
+        bv.editing = Some(CellEdit {
+            net: e.net,
+            field,
+            text: value.to_string(),
+        });
+    }
+}
+
+fn allowlist(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
+    ui.label(RichText::new("Allowlist: never blocked").strong());
+    ui.label(
+        RichText::new(
+            "Private, loopback, link-local, CGNAT, documentation, multicast and reserved ranges are always allowed; add your own networks here.",
+        )
+        .weak(),
+    );
+    let bv = &mut view.blocklist_view;
+    ui.horizontal(|ui| {
+        let label = ui.label("Allow:");
+        ui.add(
+            egui::TextEdit::singleline(&mut bv.allow_text)
+                .hint_text("your network, e.g. 81.2.69.0/24")
+                .desired_width(230.0),
+        )
+        .labelled_by(label.id);
+        let parsed = parse_net(&bv.allow_text);
+        if ui
+            .add_enabled(parsed.is_ok(), egui::Button::new("Allow"))
+            .clicked()
+        {
+            if let Ok(net) = parsed {
+                out.push(Command::EditBlocklist(Edit {
+                    allow: vec![AllowEntry {
+                        net,
+                        note: String::new(),
+                        added_at: crate::blocklist::now(),
+                    }],
+                    ..Edit::default()
+                }));
+                bv.allow_text.clear();
+            }
+        }
+        if let (false, Err(e)) = (bv.allow_text.trim().is_empty(), parse_net(&bv.allow_text)) {
+            ui.label(RichText::new(e).color(ERROR));
+        }
+    });
+    for a in &view.blocklist.list.allowlist {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(a.net.to_string()).monospace());
+            if !a.note.is_empty() {
+                ui.label(RichText::new(&a.note).weak());
+            }
+            if ui
+                .small_button("Remove")
+                .on_hover_text(format!("Remove {} from the allowlist", a.net))
+                .clicked()
+            {
+                out.push(Command::EditBlocklist(Edit {
+                    unallow: vec![a.net],
+                    ..Edit::default()
+                }));
+            }
+        });
+    }
+}
+
+fn export_panel(ui: &mut Ui, investigation: &str, view: &mut ViewState, out: &mut Vec<Command>) {
+    ui.label(RichText::new("Export").strong());
+    let generation = view.blocklist.generation;
+    let bv = &mut view.blocklist_view;
+    let form = &mut bv.export;
+    ui.horizontal(|ui| {
+        let format = ui.label("Format:");
+        ComboBox::from_id_salt("export format")
+            .selected_text(form.format.title())
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                for f in Format::ALL {
+                    if ui
+                        .selectable_value(&mut form.format, f, f.title())
+                        .clicked()
+                    {
+                        form.syntax = f.syntaxes()[0];
+                    }
+                }
+            })
+            .response
+            .labelled_by(format.id);
+        if form.format.syntaxes().len() > 1 {
+            let syntax = ui.label("Syntax:");
+            ComboBox::from_id_salt("export syntax")
+                .selected_text(form.syntax.name())
+                .show_ui(ui, |ui| {
+                    for s in form.format.syntaxes() {
+                        ui.selectable_value(&mut form.syntax, *s, s.name());
+                    }
+                })
+                .response
+                .labelled_by(syntax.id);
+        }
+        let action = ui.label("Entries with action:");
+        ComboBox::from_id_salt("export action")
+            .selected_text(form.action.name())
+            .show_ui(ui, |ui| {
+                for a in Action::ALL {
+                    ui.selectable_value(&mut form.action, a, a.name());
+                }
+            })
+            .response
+            .labelled_by(action.id);
+        let name = ui.label("Name:");
+        ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(170.0))
+            .labelled_by(name.id);
+        if matches!(
+            form.format,
+            Format::AwsWafCli | Format::AwsWafCloudFormation | Format::AwsWafTerraform
+        ) {
+            let scope = ui.label("Scope:");
+            ComboBox::from_id_salt("export scope")
+                .selected_text(form.scope.name())
+                .show_ui(ui, |ui| {
+                    for s in [Scope::Regional, Scope::Cloudfront] {
+                        ui.selectable_value(&mut form.scope, s, s.name());
+                    }
+                })
+                .response
+                .labelled_by(scope.id);
+        }
+    });
+    let stale = bv
+        .preview
+        .as_ref()
+        .is_none_or(|(g, f, _)| *g != generation || f != form);
+    if stale {
+        let opts = Options {
+            name: form.name.clone(),
+            scope: form.scope,
+            syntax: form.syntax,
+            action: form.action,
+            investigation: investigation.to_string(),
+            ..Options::default()
+        };
+        let result = render(form.format, &view.blocklist.list.entries, &opts);
+        bv.preview = Some((generation, form.clone(), result));
+    }
+    let form = &mut bv.export;
+    ui.horizontal(|ui| {
+        let label = ui.label(if form.format.is_folder() {
+            "Save to folder:"
+        } else {
+            "Save to:"
+        });
+        if form.path.is_empty() {
+            let dir = crate::session::export_dir();
+            form.path = dir
+                .join(form.format.default_name(form.syntax))
+                .display()
+                .to_string();
+        }
+        ui.add(egui::TextEdit::singleline(&mut form.path).desired_width(420.0))
+            .labelled_by(label.id);
+        if ui.button("Browse…").clicked() {
+            out.push(Command::Browse(if form.format.is_folder() {
+                Browse::ExportFolder
+            } else {
+                Browse::ExportFile
+            }));
+        }
+        if ui.small_button("Default name").clicked() {
+            let dir = std::path::Path::new(&form.path)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            form.path = dir
+                .join(form.format.default_name(form.syntax))
+                .display()
+                .to_string();
+        }
+        let ready = matches!(bv.preview, Some((_, _, Ok(_))));
+        if ui
+            .add_enabled(ready, egui::Button::new("Save export"))
+            .clicked()
+        {
+            if let Some((_, f, Ok(output))) = &bv.preview {
+                out.push(Command::SaveExport(
+                    f.format,
+                    output.clone(),
+                    f.path.clone().into(),
+                ));
+            }
+        }
+    });
+    match &bv.preview {
+        Some((_, _, Err(e))) => {
+            ui.label(RichText::new(e).color(ERROR));
+        }
+        Some((_, _, Ok(output))) => {
+            for n in &output.notes {
+                ui.label(RichText::new(format!("• {n}")).color(WARN));
+            }
+            for f in &output.files {
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {} bytes",
+                        f.name,
+                        thousands(f.bytes.len() as u64)
+                    ))
+                    .strong(),
+                );
+                let text = String::from_utf8_lossy(&f.bytes);
+                let shown: String = text.lines().take(200).collect::<Vec<_>>().join("\n");
+                egui::ScrollArea::both()
+                    .max_height(220.0)
+                    .id_salt(("preview", &f.name))
+                    .show(ui, |ui| {
+                        ui.add(
+                            egui::Label::new(RichText::new(shown).monospace().size(12.0)).extend(),
+                        );
+                    });
+                let lines = text.lines().count();
+                if lines > 200 {
+                    ui.label(
+                        RichText::new(format!("first 200 of {} lines", thousands(lines as u64)))
+                            .weak(),
+                    );
+                }
+            }
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,247 @@
+//! Merging entries into fewer networks: covered entries into the one that covers them,
+//! adjacent ones into their common network, never wider than a limit, and optionally widened
+//! within that limit (a /24 for two addresses of it), saying how many extra addresses that
+//! blocks.
+
+use std::collections::BTreeMap;
+
+use ipnet::IpNet;
+
+use super::address::{common_supernet, size};
+use super::entry::{now, Action, Entry};
+use super::list::{Blocklist, Edit};
+
+/// Default limits: never merge into a network wider than these.
+pub const DEFAULT_MAX_V4: u8 = 24;
+/// See [`DEFAULT_MAX_V4`].
+pub const DEFAULT_MAX_V6: u8 = 48;
+
+/// How far merging may go.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Shortest IPv4 prefix a merge may produce.
+    pub v4: u8,
+    /// Shortest IPv6 prefix a merge may produce.
+    pub v6: u8,
+    /// Also merge entries that are not adjacent into their common network (within the limit),
+    /// which blocks addresses that were not on the list.
+    pub widen: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            v4: DEFAULT_MAX_V4,
+            v6: DEFAULT_MAX_V6,
+            widen: false,
+        }
+    }
+}
+
+/// One merge: the networks it replaces and the network it puts in their place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merge {
+    /// The network put in their place.
+    pub into: IpNet,
+    /// The entries' networks it replaces.
+    pub from: Vec<IpNet>,
+    /// Addresses `into` covers that none of `from` did.
+    pub extra: u128,
+}
+
+/// The merges that would shrink a list of networks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Each merge.
+    pub merges: Vec<Merge>,
+    /// Networks before.
+    pub before: usize,
+    /// Networks after.
+    pub after: usize,
+}
+
+impl Plan {
+    /// Extra addresses all merges block together.
+    pub fn extra(&self) -> u128 {
+        self.merges.iter().map(|m| m.extra).sum()
+    }
+}
+
+fn union_size(nets: &[IpNet]) -> u128 {
+    IpNet::aggregate(&nets.to_vec()).iter().map(size).sum()
+}
+
+/// The fewest networks covering `nets` within `limits` (see [`Limits`]).
+pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
+    let mut groups: BTreeMap<IpNet, Vec<IpNet>> = BTreeMap::new();
+    let mut wide: Vec<IpNet> = Vec::new();
+    let mut sorted = nets.to_vec();
+    sorted.sort_by_key(|n| (n.prefix_len(), *n));
+    sorted.dedup();
+    for net in &sorted {
+        let limit = if net.addr().is_ipv4() {
+            limits.v4
+        } else {
+            limits.v6
+        };
+        if net.prefix_len() < limit {
+            wide.push(*net);
+        } else {
+            let block = IpNet::new(net.addr(), limit).expect("limit fits").trunc();
+            groups.entry(block).or_default().push(*net);
+        }
+    }
+    let mut outputs: Vec<IpNet> = Vec::new();
+    for (_, group) in groups {
+        if wide.iter().any(|w| w.contains(&group[0])) {
+            continue;
+        }
+        let exact = IpNet::aggregate(&group);
+        if limits.widen && exact.len() > 1 {
+            let joined = exact[1..]
+                .iter()
+                .try_fold(exact[0], |acc, n| common_supernet(&acc, n))
+                .expect("one family per block");
+            outputs.push(joined);
+        } else {
+            outputs.extend(exact);
+        }
+    }
+    outputs.extend(IpNet::aggregate(&wide));
+    outputs.sort();
+    let mut merges = Vec::new();
+    for into in &outputs {
+        let from: Vec<IpNet> = sorted
+            .iter()
+            .filter(|n| into.contains(*n))
+            .copied()
+            .collect();
+        if from.len() == 1 && from[0] == *into {
+            continue;
+        }
+        let extra = size(into) - union_size(&from);
+        merges.push(Merge {
+            into: *into,
+            from,
+            extra,
+        });
+    }
+    Plan {
+        merges,
+        before: sorted.len(),
+        after: outputs.len(),
+    }
+}
+
+/// The plan for `list`'s entries: entries merge only with entries of the same action.
+pub fn plan_list(list: &Blocklist, limits: Limits) -> Plan {
+    let mut by_action: BTreeMap<Action, Vec<IpNet>> = BTreeMap::new();
+    for e in &list.entries {
+        by_action.entry(e.action).or_default().push(e.net);
+    }
+    let mut out = Plan::default();
+    for nets in by_action.values() {
+        let p = plan(nets, limits);
+        out.merges.extend(p.merges);
+        out.before += p.before;
+        out.after += p.after;
+    }
+    out
+}
+
+/// The edit that carries out `plan` on `list`: each merge's entries are replaced by one whose
+/// reason and note say what it holds.
+pub fn merge_edit(list: &Blocklist, plan: &Plan) -> Edit {
+    let mut edit = Edit::default();
+    for m in &plan.merges {
+        let members: Vec<&Entry> = m.from.iter().filter_map(|n| list.entry(n)).collect();
+        let Some(first) = members.first() else {
+            continue;
+        };
+        let mut reasons: Vec<&str> = Vec::new();
+        for e in &members {
+            if !e.reason.is_empty() && !reasons.contains(&e.reason.as_str()) {
+                reasons.push(&e.reason);
+            }
+        }
+        let reason = match reasons.len() {
+            0 => String::new(),
+            1..=3 => reasons.join("; "),
+            n => format!("{}; and {} more", reasons[..3].join("; "), n - 3),
+        };
+        let names: Vec<String> = m.from.iter().map(ToString::to_string).collect();
+        let merged = Entry {
+            net: m.into,
+            action: first.action,
+            reason,
+            confidence: members.iter().filter_map(|e| e.confidence).reduce(f64::max),
+            origin: first.origin,
+            added_at: now(),
+            note: format!("merged from {}", names.join(", ")),
+            expires_at: members
+                .iter()
+                .map(|e| e.expires_at)
+                .try_fold(i64::MIN, |acc, x| x.map(|x| acc.max(x))),
+        };
+        edit.remove.extend(m.from.iter().filter(|n| **n != m.into));
+        edit.put.push(merged);
+    }
+    edit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn adjacent_and_covered_networks_merge_exactly() {
+        let p = plan(
+            &nets(&["1.2.3.0/25", "1.2.3.128/25", "1.2.3.7/32", "9.9.9.9/32"]),
+            Limits::default(),
+        );
+        assert_eq!(p.before, 4);
+        assert_eq!(p.after, 2);
+        assert_eq!(p.merges.len(), 1);
+        assert_eq!(p.merges[0].into.to_string(), "1.2.3.0/24");
+        assert_eq!(p.merges[0].from.len(), 3);
+        assert_eq!(p.extra(), 0);
+    }
+
+    #[test]
+    fn never_wider_than_the_limit() {
+        let p = plan(&nets(&["1.2.2.0/24", "1.2.3.0/24"]), Limits::default());
+        assert!(p.merges.is_empty());
+        let p = plan(
+            &nets(&["1.2.2.0/24", "1.2.3.0/24"]),
+            Limits {
+                v4: 23,
+                ..Limits::default()
+            },
+        );
+        assert_eq!(p.merges[0].into.to_string(), "1.2.2.0/23");
+    }
+
+    #[test]
+    fn widening_counts_the_extra_addresses() {
+        let p = plan(
+            &nets(&[
+                "1.2.3.4/32",
+                "1.2.3.9/32",
+                "2001:db8::1/128",
+                "2001:db8::2/128",
+            ]),
+            Limits {
+                widen: true,
+                ..Limits::default()
+            },
+        );
+        let into: Vec<String> = p.merges.iter().map(|m| m.into.to_string()).collect();
+        assert_eq!(into, ["1.2.3.0/28", "2001:db8::/126"]);
+        assert_eq!(p.merges[0].extra, 14);
+        assert_eq!(p.merges[1].extra, 2);
+    }
+}

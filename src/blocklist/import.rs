@@ -1,0 +1,328 @@
+//! Reading address lists: plain lists (one address, CIDR or range per line, `#` comments),
+//! FireHOL `.netset`/`.ipset`, Spamhaus DROP (`1.10.16.0/20 ; SBL256894`), and CSV files with an
+//! address column, such as the `blocklist.csv` and `sources.csv` that `netsleuth detect` writes.
+//! Every line that cannot be read is reported with its number and why.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use ipnet::IpNet;
+
+use super::address::parse_nets;
+use super::entry::{Action, Entry, Origin};
+use super::list::Blocklist;
+
+/// One network read from a list, with what the list said about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The network.
+    pub net: IpNet,
+    /// The list's comment or reason for it.
+    pub reason: String,
+    /// The confidence column, when the list has one.
+    pub confidence: Option<f64>,
+    /// The action column, when the list has one.
+    pub action: Option<Action>,
+    /// The line it was on (1-based).
+    pub line: u64,
+}
+
+/// A line left out, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// The line (1-based).
+    pub line: u64,
+    /// The line's text, cut to 80 characters.
+    pub text: String,
+    /// Why it was left out.
+    pub why: String,
+}
+
+/// What reading a list gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListRead {
+    /// Networks read, in file order.
+    pub candidates: Vec<Candidate>,
+    /// Lines that held something but no usable network.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Column names that hold the address in CSV lists, in order of preference.
+const ADDRESS_COLUMNS: [&str; 8] = [
+    "ip",
+    "address",
+    "cidr",
+    "network",
+    "src_ip",
+    "source",
+    "source_ip",
+    "value",
+];
+/// Column names that hold the reason, in order of preference (detect's `reasons` spells out
+/// its `findings`).
+const REASON_COLUMNS: [&str; 5] = ["reasons", "reason", "comment", "description", "findings"];
+
+fn cut(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn is_comment(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#') || t.starts_with(';') || t.starts_with("//")
+}
+
+fn header_columns(line: &str) -> Option<Vec<String>> {
+    if !line.contains(',') {
+        return None;
+    }
+    let cols: Vec<String> = line
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    cols.iter()
+        .any(|c| ADDRESS_COLUMNS.contains(&c.as_str()))
+        .then_some(cols)
+}
+
+/// Reads the list in `path` (plain or CSV, see the module docs).
+pub fn read_list_file(path: &Path) -> io::Result<ListRead> {
+    read_list(BufReader::new(File::open(path)?))
+}
+
+/// Reads a list from `input` (plain or CSV, see the module docs).
+pub fn read_list(mut input: impl BufRead) -> io::Result<ListRead> {
+    let mut out = ListRead::default();
+    let mut line = String::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        if read_line_lossy(&mut input, &mut line)? == 0 {
+            return Ok(out);
+        }
+        number += 1;
+        if is_comment(&line) {
+            continue;
+        }
+        if let Some(cols) = header_columns(&line) {
+            read_csv(input, &cols, number, &mut out)?;
+            return Ok(out);
+        }
+        read_plain_line(&line, number, &mut out);
+        break;
+    }
+    loop {
+        line.clear();
+        if read_line_lossy(&mut input, &mut line)? == 0 {
+            return Ok(out);
+        }
+        number += 1;
+        if !is_comment(&line) {
+            read_plain_line(&line, number, &mut out);
+        }
+    }
+}
+
+/// Reads one line as UTF-8, replacing bytes that are not; 0 at the end.
+fn read_line_lossy(input: &mut impl BufRead, line: &mut String) -> io::Result<usize> {
+    let mut bytes = Vec::new();
+    let n = input.read_until(b'\n', &mut bytes)?;
+    line.push_str(&String::from_utf8_lossy(&bytes));
+    Ok(n)
+}
+
+fn read_plain_line(line: &str, number: u64, out: &mut ListRead) {
+    let t = line.trim().trim_start_matches('\u{feff}');
+    let (addr, rest) = match t.find(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t, ""),
+    };
+    let reason = rest
+        .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '#')
+        .trim();
+    push(
+        addr.trim_matches('"'),
+        reason,
+        None,
+        None,
+        number,
+        line,
+        out,
+    );
+}
+
+fn push(
+    addr: &str,
+    reason: &str,
+    confidence: Option<f64>,
+    action: Option<Action>,
+    number: u64,
+    line: &str,
+    out: &mut ListRead,
+) {
+    match parse_nets(addr) {
+        Ok(nets) => out.candidates.extend(nets.into_iter().map(|net| Candidate {
+            net,
+            reason: reason.to_string(),
+            confidence,
+            action,
+            line: number,
+        })),
+        Err(why) => out.skipped.push(Skipped {
+            line: number,
+            text: cut(line),
+            why,
+        }),
+    }
+}
+
+fn read_csv(
+    input: impl Read,
+    cols: &[String],
+    header_line: u64,
+    out: &mut ListRead,
+) -> io::Result<()> {
+    let find = |names: &[&str]| names.iter().find_map(|n| cols.iter().position(|c| c == n));
+    let addr = find(&ADDRESS_COLUMNS).expect("header has an address column");
+    let reason = find(&REASON_COLUMNS);
+    let confidence = find(&["confidence"]);
+    let action = find(&["action"]);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let number = header_line + reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => match e.kind() {
+                csv::ErrorKind::Io(_) => return Err(io::Error::other(e)),
+                _ => {
+                    out.skipped.push(Skipped {
+                        line: number,
+                        text: String::new(),
+                        why: format!("not CSV: {e}"),
+                    });
+                    continue;
+                }
+            },
+        }
+        let text = record.iter().collect::<Vec<_>>().join(",");
+        if is_comment(&text) {
+            continue;
+        }
+        let Some(a) = record.get(addr) else {
+            out.skipped.push(Skipped {
+                line: number,
+                text: cut(&text),
+                why: format!("no column {} ({})", addr + 1, cols[addr]),
+            });
+            continue;
+        };
+        let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
+        let why = field(reason);
+        let conf = field(confidence)
+            .parse::<f64>()
+            .ok()
+            .filter(|c| c.is_finite());
+        let act = Action::from_name(field(action));
+        push(a.trim(), why, conf, act, number, &text, out);
+    }
+}
+
+/// What admitting a list's candidates to a blocklist gives.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Admitted {
+    /// New entries, one per network.
+    pub entries: Vec<Entry>,
+    /// Candidates left out because a reserved range or the allowlist protects them.
+    pub protected: Vec<Skipped>,
+    /// Candidates already on the list (or twice in the file).
+    pub duplicates: usize,
+}
+
+/// The entries `candidates` would add to `list` with `origin`, leaving out protected networks
+/// (each reported) and networks already on the list.
+pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Admitted {
+    let mut out = Admitted::default();
+    let mut seen: std::collections::HashSet<IpNet> = list.entries.iter().map(|e| e.net).collect();
+    for c in candidates {
+        if let Some(p) = list.protected(&c.net) {
+            out.protected.push(Skipped {
+                line: c.line,
+                text: c.net.to_string(),
+                why: format!("never blocked: {p}"),
+            });
+            continue;
+        }
+        if !seen.insert(c.net) {
+            out.duplicates += 1;
+            continue;
+        }
+        let mut e = Entry::new(c.net, origin, c.reason);
+        e.confidence = c.confidence;
+        if let Some(a) = c.action {
+            e.action = a;
+        }
+        out.entries.push(e);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> ListRead {
+        read_list(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn plain_drop_and_netset_lines() {
+        let r = read(
+            "# FireHOL\n1.10.16.0/20 ; SBL256894\n\n2.2.2.2 scanner\n10.0.0.1-10.0.0.2\nbad\n5.5.5.5/8\n",
+        );
+        let nets: Vec<String> = r.candidates.iter().map(|c| c.net.to_string()).collect();
+        assert_eq!(
+            nets,
+            ["1.10.16.0/20", "2.2.2.2/32", "10.0.0.1/32", "10.0.0.2/32"]
+        );
+        assert_eq!(r.candidates[0].reason, "SBL256894");
+        assert_eq!(r.candidates[0].line, 2);
+        assert_eq!(r.candidates[1].reason, "scanner");
+        assert_eq!(r.skipped.len(), 2);
+        assert_eq!(r.skipped[0].line, 6);
+        assert_eq!(r.skipped[1].why, "host bits set: did you mean 5.0.0.0/8?");
+    }
+
+    #[test]
+    fn csv_with_an_address_column() {
+        let r = read(
+            "ip,confidence,severity,findings,reasons\n111.73.46.18,99.5,critical,Successful login (T1078),\"Successful login: logged in as root, ran wget\"\nnope,1,,,\n",
+        );
+        assert_eq!(r.candidates.len(), 1);
+        assert_eq!(r.candidates[0].confidence, Some(99.5));
+        assert_eq!(
+            r.candidates[0].reason,
+            "Successful login: logged in as root, ran wget"
+        );
+        assert_eq!(r.candidates[0].line, 2);
+        assert_eq!(r.skipped[0].line, 3);
+    }
+
+    #[test]
+    fn admitting_leaves_out_protected_and_repeated_networks() {
+        let r = read("111.73.46.18\n192.168.1.1\n111.73.46.18\n");
+        let a = admit(&Blocklist::default(), r.candidates, Origin::Import);
+        assert_eq!(a.entries.len(), 1);
+        assert_eq!(a.duplicates, 1);
+        assert_eq!(a.protected[0].line, 2);
+        assert!(a.protected[0].why.contains("private network"));
+    }
+}

@@ -1,0 +1,128 @@
+//! Google Cloud Armor: a security policy whose deny rules hold at most 10 source ranges each,
+//! as JSON or YAML for `gcloud compute security-policies import`, or as gcloud commands that
+//! add the rules to an existing policy.
+
+use serde_json::{json, Value};
+
+use super::limits::{CLOUD_ARMOR_LAST_PRIORITY, CLOUD_ARMOR_RANGES};
+use super::sanitize::{json_string, one_line, shell_word};
+use super::{Ctx, Format, OutFile, Syntax};
+use crate::blocklist::Action;
+
+/// The first rule's priority; rules follow one apart.
+const FIRST_PRIORITY: u32 = 1000;
+
+pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    if ctx.opts.action != Action::Block {
+        return Err("this Cloud Armor export writes deny(403) rules: export block entries".into());
+    }
+    super::check_name(&ctx.opts.name, 63)?;
+    let ranges: Vec<String> = ctx.all().map(|e| e.net.to_string()).collect();
+    let chunks: Vec<&[String]> = ranges.chunks(CLOUD_ARMOR_RANGES).collect();
+    let last = FIRST_PRIORITY as u64 + chunks.len() as u64 - 1;
+    if last > u64::from(CLOUD_ARMOR_LAST_PRIORITY) {
+        return Err("too many rules for Cloud Armor priorities".into());
+    }
+    ctx.notes.push(format!(
+        "{} deny rules of at most {CLOUD_ARMOR_RANGES} ranges, priorities {FIRST_PRIORITY} to {last}; a project holds 200 rules per policy unless its quota is raised",
+        chunks.len()
+    ));
+    let describe = |i: usize| format!("netsleuth blocklist {}/{}", i + 1, chunks.len());
+    let name = ctx.opts.name.clone();
+    let file = Format::CloudArmor.default_name(ctx.opts.syntax).to_string();
+    let text = match ctx.opts.syntax {
+        Syntax::Shell => {
+            let mut s = String::from("#!/bin/sh\n");
+            s.push_str(&ctx.hash_header(Format::CloudArmor));
+            s.push_str(&format!(
+                "# Adds the rules to the existing policy {name}. To make it first:\n#   gcloud compute security-policies create {name} --description='netsleuth blocklist'\nset -e\n"
+            ));
+            for (i, c) in chunks.iter().enumerate() {
+                s.push_str(&format!(
+                    "gcloud compute security-policies rules create {} --security-policy={} --src-ip-ranges={} --action=deny-403 --description={}\n",
+                    FIRST_PRIORITY as usize + i,
+                    shell_word(&name),
+                    c.join(","),
+                    shell_word(&describe(i))
+                ));
+            }
+            s
+        }
+        syntax => {
+            let mut rules: Vec<Value> = chunks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    json!({
+                        "description": describe(i),
+                        "priority": FIRST_PRIORITY as usize + i,
+                        "action": "deny(403)",
+                        "preview": false,
+                        "match": {"versionedExpr": "SRC_IPS_V1", "config": {"srcIpRanges": c}},
+                    })
+                })
+                .collect();
+            rules.push(json!({
+                "description": "Default rule, higher priority overrides it",
+                "priority": 2_147_483_647u32,
+                "action": "allow",
+                "preview": false,
+                "match": {"versionedExpr": "SRC_IPS_V1", "config": {"srcIpRanges": ["*"]}},
+            }));
+            let description = one_line(&ctx.header(Format::CloudArmor).join(". "), 2000);
+            if syntax == Syntax::Yaml {
+                yaml(
+                    &ctx.hash_header(Format::CloudArmor),
+                    &name,
+                    &description,
+                    &rules,
+                )
+            } else {
+                let mut t = serde_json::to_string_pretty(&json!({
+                    "name": name,
+                    "description": description,
+                    "rules": rules,
+                }))
+                .expect("JSON values serialise");
+                t.push('\n');
+                t
+            }
+        }
+    };
+    if ctx.opts.syntax != Syntax::Shell {
+        ctx.notes.push(
+            "gcloud compute security-policies import replaces every rule of the policy: use the .sh form to add to a policy in use".into(),
+        );
+    }
+    Ok(vec![OutFile {
+        name: file,
+        bytes: text.into_bytes(),
+    }])
+}
+
+fn yaml(header: &str, name: &str, description: &str, rules: &[Value]) -> String {
+    let mut y = header.to_string();
+    y.push_str(&format!(
+        "name: {}\ndescription: {}\nrules:\n",
+        json_string(name),
+        json_string(description)
+    ));
+    for r in rules {
+        let ranges: Vec<String> = r["match"]["config"]["srcIpRanges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(json_string))
+            .collect();
+        y.push_str(&format!(
+            "- description: {}\n  priority: {}\n  action: {}\n  preview: false\n  match:\n    versionedExpr: SRC_IPS_V1\n    config:\n      srcIpRanges:\n",
+            json_string(r["description"].as_str().unwrap_or_default()),
+            r["priority"],
+            json_string(r["action"].as_str().unwrap_or_default())
+        ));
+        for range in ranges {
+            y.push_str(&format!("      - {range}\n"));
+        }
+    }
+    y
+}

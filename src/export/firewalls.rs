@@ -1,0 +1,145 @@
+//! Host firewalls: `ipset restore` input with iptables and ip6tables rules, and an nftables
+//! table with interval sets (overlapping entries merged first, as nft refuses them).
+
+use ipnet::IpNet;
+
+use super::limits::{IPSET_COMMENT_CHARS, IPSET_NAME_CHARS, NFT_COMMENT_CHARS};
+use super::sanitize::plain_quoted;
+use super::{addr, why, Ctx, Format, OutFile};
+use crate::blocklist::{Action, Entry};
+
+fn set_base(ctx: &Ctx) -> Result<String, String> {
+    let base: String = ctx
+        .opts
+        .name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+        .collect();
+    if base.is_empty() {
+        return Err(format!("name '{}' has no letter or digit", ctx.opts.name));
+    }
+    Ok(base.chars().take(IPSET_NAME_CHARS - 3).collect())
+}
+
+fn drop_only(ctx: &Ctx, format: Format) -> Result<(), String> {
+    if ctx.opts.action == Action::Block {
+        Ok(())
+    } else {
+        Err(format!("{} drops; export block entries", format.title()))
+    }
+}
+
+/// `netsleuth.ipset`, `netsleuth.rules.v4` and `netsleuth.rules.v6`.
+pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    drop_only(ctx, Format::Ipset)?;
+    let base = set_base(ctx)?;
+    let mut sets = ctx.hash_header(Format::Ipset);
+    sets.push_str("# Load with: ipset restore -exist < netsleuth.ipset\n");
+    let mut files = Vec::new();
+    for (family, ipt, suffix, list) in [
+        ("inet", "iptables", "v4", &ctx.v4),
+        ("inet6", "ip6tables", "v6", &ctx.v6),
+    ] {
+        let name = format!("{base}-{suffix}");
+        let maxelem = (list.len() * 2).next_power_of_two().max(65_536);
+        sets.push_str(&format!(
+            "create {name} hash:net family {family} hashsize 1024 maxelem {maxelem} comment\nflush {name}\n"
+        ));
+        for e in list.iter() {
+            let c = plain_quoted(&why(e), IPSET_COMMENT_CHARS);
+            if c.is_empty() {
+                sets.push_str(&format!("add {name} {}\n", e.net));
+            } else {
+                sets.push_str(&format!("add {name} {} comment \"{c}\"\n", e.net));
+            }
+        }
+        let mut rules = ctx.hash_header(Format::Ipset);
+        rules.push_str(&format!(
+            "# After the sets: {ipt}-restore --noflush < netsleuth.rules.{suffix}\n*filter\n-I INPUT -m set --match-set {name} src -j DROP\n-I FORWARD -m set --match-set {name} src -j DROP\nCOMMIT\n"
+        ));
+        files.push(OutFile {
+            name: format!("netsleuth.rules.{suffix}"),
+            bytes: rules.into_bytes(),
+        });
+    }
+    files.insert(
+        0,
+        OutFile {
+            name: "netsleuth.ipset".into(),
+            bytes: sets.into_bytes(),
+        },
+    );
+    Ok(files)
+}
+
+/// The entries of one family merged into non-overlapping networks, each with the comment of
+/// the entry it came from when it is unchanged.
+fn intervals<'a>(list: &[&'a Entry]) -> (Vec<(IpNet, Option<&'a Entry>)>, usize) {
+    let nets: Vec<IpNet> = list.iter().map(|e| e.net).collect();
+    let merged = IpNet::aggregate(&nets);
+    let changed = list.len() - merged.iter().filter(|m| nets.contains(m)).count();
+    let out = merged
+        .into_iter()
+        .map(|m| (m, list.iter().find(|e| e.net == m).copied()))
+        .collect();
+    (out, changed)
+}
+
+/// A table `inet NAME` with `blocked_v4` and `blocked_v6` interval sets and drop rules,
+/// replacing an earlier one in the same transaction.
+pub(super) fn nftables(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    drop_only(ctx, Format::Nftables)?;
+    let table = set_base(ctx)?.replace('-', "_");
+    let mut s = ctx.hash_header(Format::Nftables);
+    s.push_str(&format!(
+        "# Load with: nft -f netsleuth.nft (replaces the table {table} in one transaction)\ntable inet {table}\ndelete table inet {table}\ntable inet {table} {{\n"
+    ));
+    let mut merged = 0;
+    let mut rules = Vec::new();
+    for (set, kind, proto, list) in [
+        ("blocked_v4", "ipv4_addr", "ip", &ctx.v4),
+        ("blocked_v6", "ipv6_addr", "ip6", &ctx.v6),
+    ] {
+        s.push_str(&format!(
+            "    set {set} {{\n        type {kind}\n        flags interval\n"
+        ));
+        let (nets, changed) = intervals(list);
+        merged += changed;
+        if !nets.is_empty() {
+            s.push_str("        elements = {\n");
+            let n = nets.len();
+            for (i, (net, entry)) in nets.into_iter().enumerate() {
+                let comment = entry
+                    .map(|e| plain_quoted(&why(e), NFT_COMMENT_CHARS))
+                    .filter(|c| !c.is_empty())
+                    .map(|c| format!(" comment \"{c}\""))
+                    .unwrap_or_default();
+                let sep = if i + 1 < n { "," } else { "" };
+                s.push_str(&format!("            {}{comment}{sep}\n", addr(&net)));
+            }
+            s.push_str("        }\n");
+            rules.push(format!("        {proto} saddr @{set} drop\n"));
+        }
+        s.push_str("    }\n");
+    }
+    s.push_str(
+        "    chain input {\n        type filter hook input priority filter - 10; policy accept;\n",
+    );
+    for r in &rules {
+        s.push_str(r);
+    }
+    s.push_str("    }\n    chain forward {\n        type filter hook forward priority filter - 10; policy accept;\n");
+    for r in &rules {
+        s.push_str(r);
+    }
+    s.push_str("    }\n}\n");
+    if merged > 0 {
+        ctx.notes.push(format!(
+            "{merged} overlapping or adjacent entries merged: nft refuses overlapping intervals"
+        ));
+    }
+    Ok(vec![OutFile {
+        name: Format::Nftables.default_name(super::Syntax::Native).into(),
+        bytes: s.into_bytes(),
+    }])
+}

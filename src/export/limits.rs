@@ -1,0 +1,97 @@
+//! What the vendors accept, in one table, each fact with where it is documented. The
+//! exporters read these constants; `netsleuth export-blocklist --limits` prints the table.
+
+/// Addresses in one AWS WAFv2 IP set.
+pub const AWS_IPSET_ADDRESSES: usize = 10_000;
+/// Characters in an AWS WAFv2 IP set's name (`^[\w\-]+$`).
+pub const AWS_NAME_CHARS: usize = 128;
+/// Characters in an AWS WAFv2 IP set's description.
+pub const AWS_DESCRIPTION_CHARS: usize = 256;
+/// Characters in a Cloudflare list item's comment.
+pub const CLOUDFLARE_COMMENT_CHARS: usize = 500;
+/// Items across an account's lists on the common plans.
+pub const CLOUDFLARE_ACCOUNT_ITEMS: usize = 10_000;
+/// Shortest IPv4 prefix a Cloudflare list accepts.
+pub const CLOUDFLARE_V4_PREFIX: u8 = 8;
+/// Shortest IPv6 prefix a Cloudflare list accepts.
+pub const CLOUDFLARE_V6_PREFIX: u8 = 12;
+/// Characters in one Cloudflare rule expression.
+pub const CLOUDFLARE_EXPRESSION_CHARS: usize = 4_096;
+/// Values in one Application Gateway WAF match condition.
+pub const AZURE_APPGW_VALUES: usize = 540;
+/// Values in one Front Door WAF custom rule.
+pub const AZURE_FRONTDOOR_VALUES: usize = 600;
+/// Custom rules in one Azure WAF policy.
+pub const AZURE_RULES: usize = 100;
+/// Source ranges in one Cloud Armor rule with `SRC_IPS_V1`.
+pub const CLOUD_ARMOR_RANGES: usize = 10;
+/// The highest priority a Cloud Armor rule other than the default may have.
+pub const CLOUD_ARMOR_LAST_PRIORITY: u32 = 2_147_483_646;
+/// Characters in an ipset set name.
+pub const IPSET_NAME_CHARS: usize = 31;
+/// Characters in an ipset entry comment.
+pub const IPSET_COMMENT_CHARS: usize = 255;
+/// Characters in an nftables element comment.
+pub const NFT_COMMENT_CHARS: usize = 128;
+/// The last rule id of ModSecurity's range for local use.
+pub const MODSECURITY_LAST_LOCAL_ID: u32 = 99_999;
+
+/// One fact: the format, what is limited, the limit, and where it is documented.
+pub struct Limit {
+    /// The export formats it applies to.
+    pub formats: &'static str,
+    /// What it limits.
+    pub what: &'static str,
+    /// The limit.
+    pub value: String,
+    /// Where it is documented.
+    pub source: &'static str,
+}
+
+/// Every fact the exporters rely on.
+pub fn table() -> Vec<Limit> {
+    let l = |formats, what, value: String, source| Limit {
+        formats,
+        what,
+        value,
+        source,
+    };
+    vec![
+        l("aws-waf-*", "addresses per IP set (larger lists are split into numbered sets)", AWS_IPSET_ADDRESSES.to_string(),
+          "AWS WAF Developer Guide, Quotas: \"Maximum number of IP addresses in CIDR notation per IP set\""),
+        l("aws-waf-*", "IP set name, pattern ^[\\w\\-]+$", AWS_NAME_CHARS.to_string(),
+          "AWS WAFv2 API Reference, CreateIPSet: Name"),
+        l("aws-waf-*", "IP set description", AWS_DESCRIPTION_CHARS.to_string(),
+          "AWS WAFv2 API Reference, CreateIPSet: Description"),
+        l("aws-waf-*", "addresses are CIDRs with no host bits set; /0 is refused; IPv4 and IPv6 in separate sets", "all prefixes /1 to /32 and /1 to /128".into(),
+          "AWS WAFv2 API Reference, IPSet: Addresses"),
+        l("aws-waf-*", "CLOUDFRONT scope sets are created in us-east-1", "us-east-1".into(),
+          "AWS WAFv2 API Reference, CreateIPSet: Scope"),
+        l("cloudflare-*", "comment per list item", CLOUDFLARE_COMMENT_CHARS.to_string(),
+          "Cloudflare API, Lists: create list items (comment)"),
+        l("cloudflare-*", "list items per account on the common plans (a warning beyond)", CLOUDFLARE_ACCOUNT_ITEMS.to_string(),
+          "Cloudflare docs, Lists: availability"),
+        l("cloudflare-*", "IPv4 prefixes accepted (broader entries are split)", format!("/{CLOUDFLARE_V4_PREFIX} to /32"),
+          "Cloudflare docs, Lists: IP lists"),
+        l("cloudflare-*", "IPv6 prefixes accepted (broader entries are split)", format!("/{CLOUDFLARE_V6_PREFIX} to /128"),
+          "Cloudflare docs, Lists: IP lists"),
+        l("cloudflare-expression", "characters per rule expression (longer lists become several rules)", CLOUDFLARE_EXPRESSION_CHARS.to_string(),
+          "Cloudflare docs, Rules language: expression length"),
+        l("azure-waf-appgw", "match values per match condition", AZURE_APPGW_VALUES.to_string(),
+          "Azure docs, Application Gateway WAF custom rules: IPMatch"),
+        l("azure-waf-frontdoor", "match values per custom rule", AZURE_FRONTDOOR_VALUES.to_string(),
+          "Azure docs, Front Door WAF custom rules: IP address lists"),
+        l("azure-waf-*", "custom rules per policy (refused beyond)", AZURE_RULES.to_string(),
+          "Azure docs, Azure subscription and service limits: WAF"),
+        l("cloud-armor", "source ranges per rule (SRC_IPS_V1)", CLOUD_ARMOR_RANGES.to_string(),
+          "Google Cloud Armor docs, security policy overview: IP address allowlists and denylists"),
+        l("cloud-armor", "rule priorities (the default rule holds 2147483647)", format!("0 to {CLOUD_ARMOR_LAST_PRIORITY}"),
+          "Google Cloud Armor docs, security policy rules: priority"),
+        l("ipset", "set name", IPSET_NAME_CHARS.to_string(), "ipset(8): SET NAME, IPSET_MAXNAMELEN 32 with the NUL"),
+        l("ipset", "entry comment", IPSET_COMMENT_CHARS.to_string(), "ipset(8): comment extension"),
+        l("nftables", "element comment", NFT_COMMENT_CHARS.to_string(), "nft(8): NFT_USERDATA_MAXLEN"),
+        l("nftables", "overlapping intervals in one set are refused, so entries are merged first", "-".into(), "nft(8): sets, flags interval"),
+        l("modsecurity", "rule ids for local use", format!("1 to {MODSECURITY_LAST_LOCAL_ID}"),
+          "ModSecurity Reference Manual, id action: reserved ranges"),
+    ]
+}

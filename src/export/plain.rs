@@ -1,0 +1,99 @@
+//! Plain exports: one address per line, CSV with every field, and CrowdSec decisions.
+
+use serde_json::json;
+
+use super::sanitize::{csv_cell, one_line};
+use super::{addr, why, Ctx, Format, OutFile, Syntax};
+use crate::blocklist::{format_time, Action};
+
+/// One address or network per line, nothing else: what Palo Alto EDLs, FortiGate threat
+/// feeds and pfSense URL tables read.
+pub(super) fn txt(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    let mut s = String::new();
+    for e in ctx.all() {
+        s.push_str(&addr(&e.net));
+        s.push('\n');
+    }
+    Ok(vec![OutFile {
+        name: Format::Txt.default_name(Syntax::Native).into(),
+        bytes: s.into_bytes(),
+    }])
+}
+
+/// The CSV columns.
+pub const CSV_HEADER: [&str; 8] = [
+    "address",
+    "action",
+    "reason",
+    "confidence",
+    "origin",
+    "added_at",
+    "expires_at",
+    "note",
+];
+
+/// Every field of every entry.
+pub(super) fn csv(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+    for e in ctx.all() {
+        w.write_record([
+            e.net.to_string(),
+            e.action.name().to_string(),
+            csv_cell(&one_line(&e.reason, 2000)),
+            e.confidence.map(|c| format!("{c:.1}")).unwrap_or_default(),
+            e.origin.name().to_string(),
+            format_time(e.added_at),
+            e.expires_at.map(format_time).unwrap_or_default(),
+            csv_cell(&one_line(&e.note, 2000)),
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(vec![OutFile {
+        name: Format::Csv.default_name(Syntax::Native).into(),
+        bytes: w.into_inner().map_err(|e| e.to_string())?,
+    }])
+}
+
+/// `cscli decisions import -i FILE` JSON: a ban (or captcha) per entry, for its remaining
+/// time or the export's duration.
+pub(super) fn crowdsec(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    let kind = match ctx.opts.action {
+        Action::Block => "ban",
+        Action::Challenge => "captcha",
+        a => {
+            return Err(format!(
+                "CrowdSec decisions ban or ask a captcha, not {}",
+                a.name()
+            ))
+        }
+    };
+    let now = ctx.opts.generated_at;
+    let decisions: Vec<_> = ctx
+        .all()
+        .map(|e| {
+            let scope = if e.net.prefix_len() == e.net.max_prefix_len() {
+                "Ip"
+            } else {
+                "Range"
+            };
+            let duration = e
+                .expires_at
+                .map(|t| format!("{}s", (t - now).max(1)))
+                .unwrap_or_else(|| ctx.opts.duration.clone());
+            json!({
+                "value": addr(&e.net),
+                "scope": scope,
+                "type": kind,
+                "duration": duration,
+                "reason": one_line(&why(e), 500),
+            })
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&decisions).expect("JSON values serialise");
+    bytes.push(b'\n');
+    Ok(vec![OutFile {
+        name: Format::Crowdsec.default_name(Syntax::Native).into(),
+        bytes,
+    }])
+}

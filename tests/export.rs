@@ -1,0 +1,507 @@
+//! Blocklist exports fed to the real consumers (nginx -t, apache2 -t, nft -c, ipset and
+//! iptables-restore in a network namespace, haproxy -c, botocore, cfn-lint, python-hcl2, the
+//! Azure and Google client models) through `tests/validators/check`, which
+//! `scripts/install-validators` sets up. The limits are tested at their edges on generated
+//! address lists (named as such); the end-to-end test runs on the real Cowrie logs.
+
+mod real_data;
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ipnet::IpNet;
+use netsleuth::blocklist::{Entry, Origin};
+use netsleuth::export::{render, write, Format, Options, Output, Syntax};
+
+const CHECK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validators/check");
+const BIN: &str = env!("CARGO_BIN_EXE_netsleuth");
+
+/// Runs the real consumer of `format` on `path`; the error output when it refuses.
+fn consumer(format: &str, path: &Path) -> Result<(), String> {
+    let out = Command::new(CHECK)
+        .arg(format)
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {CHECK}: {e} (run scripts/install-validators)"));
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn accepted(format: &str, path: &Path) {
+    if let Err(e) = consumer(format, path) {
+        panic!("{format}: {} refused:\n{e}", path.display());
+    }
+}
+
+/// Generated hosts 11.x.y.z (a routed, unreserved range), `n` of them: not real data, only
+/// addresses to fill a list to a limit.
+fn generated_hosts(n: usize) -> Vec<Entry> {
+    (0..n as u32)
+        .map(|i| {
+            let ip = Ipv4Addr::from(u32::from(Ipv4Addr::new(11, 0, 0, 1)) + i);
+            Entry::new(
+                IpNet::from(std::net::IpAddr::V4(ip)),
+                Origin::Manual,
+                "generated",
+            )
+        })
+        .collect()
+}
+
+fn entries(list: &[&str], reason: &str) -> Vec<Entry> {
+    list.iter()
+        .map(|s| {
+            Entry::new(
+                netsleuth::blocklist::parse_net(s).unwrap(),
+                Origin::Manual,
+                reason,
+            )
+        })
+        .collect()
+}
+
+fn opts(syntax: Syntax) -> Options {
+    Options {
+        investigation: "tests/export.rs".into(),
+        syntax,
+        ..Options::default()
+    }
+}
+
+/// Renders and writes `entries` as `format` in `dir`; the output and its path.
+fn export_to(dir: &Path, format: Format, syntax: Syntax, entries: &[Entry]) -> (Output, PathBuf) {
+    let output = render(format, entries, &opts(syntax)).unwrap();
+    let path = dir.join(format.default_name(syntax));
+    write(format, &output, &path).unwrap();
+    (output, path)
+}
+
+/// Every format with every syntax it has.
+fn every_export() -> Vec<(Format, Syntax)> {
+    Format::ALL
+        .iter()
+        .flat_map(|f| f.syntaxes().iter().map(move |s| (*f, *s)))
+        .collect()
+}
+
+fn text_of(output: &Output) -> String {
+    output
+        .files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&f.bytes).to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn hostile_reasons_never_change_what_a_file_means() {
+    let reason = "GET /x\n}\ndeny all;\n*/ \"quoted\" 'single' `tick` $(reboot) ${var} %{x} </RequireAll> \\ \u{202e}end";
+    let list = entries(
+        &[
+            "111.73.46.18/32",
+            "195.178.188.64/29",
+            "2a01:4f8:c17:1::/64",
+        ],
+        reason,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (format, syntax) in every_export() {
+        let (output, path) = export_to(dir.path(), format, syntax, &list);
+        accepted(format.id(), &path);
+        let text = text_of(&output);
+        assert!(
+            !text.contains("\ndeny all;"),
+            "{}: a reason broke out",
+            format.id()
+        );
+        assert!(
+            !text.contains('\u{202e}'),
+            "{}: a bidi control kept",
+            format.id()
+        );
+    }
+    let (output, _) = export_to(dir.path(), Format::Nginx, Syntax::Native, &list);
+    let text = text_of(&output);
+    let denies: Vec<&str> = text.lines().filter(|l| l.starts_with("deny ")).collect();
+    assert_eq!(
+        denies,
+        [
+            "deny 111.73.46.18;",
+            "deny 195.178.188.64/29;",
+            "deny 2a01:4f8:c17:1::/64;"
+        ]
+    );
+}
+
+#[test]
+fn aws_sets_split_past_10000_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, path) = export_to(
+        dir.path(),
+        Format::AwsWafCli,
+        Syntax::Native,
+        &generated_hosts(10_000),
+    );
+    accepted("aws-waf-cli", &path);
+    let names: Vec<&str> = output.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "netsleuth-blocklist-ipv4.json",
+            "web-acl-rules.json",
+            "README.txt"
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (output, path) = export_to(
+        dir.path(),
+        Format::AwsWafCli,
+        Syntax::Native,
+        &generated_hosts(10_001),
+    );
+    accepted("aws-waf-cli", &path);
+    let names: Vec<&str> = output.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "netsleuth-blocklist-ipv4-1.json",
+            "netsleuth-blocklist-ipv4-2.json",
+            "web-acl-rules.json",
+            "README.txt"
+        ]
+    );
+    let second: serde_json::Value = serde_json::from_slice(&output.files[1].bytes).unwrap();
+    assert_eq!(second["Addresses"], serde_json::json!(["11.0.39.17/32"]));
+    assert!(output
+        .notes
+        .iter()
+        .any(|n| n.contains("split into 2 IP sets")));
+    for syntax in [Syntax::Yaml, Syntax::Json] {
+        let (_, path) = export_to(
+            dir.path(),
+            Format::AwsWafCloudFormation,
+            syntax,
+            &generated_hosts(10_001),
+        );
+        accepted("aws-waf-cloudformation", &path);
+    }
+    let (_, path) = export_to(
+        dir.path(),
+        Format::AwsWafTerraform,
+        Syntax::Native,
+        &generated_hosts(10_001),
+    );
+    accepted("aws-waf-terraform", &path);
+}
+
+/// Hosts whose Cloudflare expression is exactly 4,096 characters (263 of 14 characters, 10
+/// of 13), and with one character more when `longer`.
+fn expression_hosts(longer: bool) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for i in 0..263u32 {
+        out.push(format!("11.100.{}.{}", 100 + i / 100, 100 + i % 100));
+    }
+    for i in 0..10u32 {
+        let last = if longer && i == 0 { 199 } else { 10 + i };
+        out.push(format!("11.101.100.{last}"));
+    }
+    let list: Vec<&str> = out.iter().map(String::as_str).collect();
+    entries(&list, "generated")
+}
+
+#[test]
+fn cloudflare_expressions_split_past_4096_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, path) = export_to(
+        dir.path(),
+        Format::CloudflareExpression,
+        Syntax::Native,
+        &expression_hosts(false),
+    );
+    accepted("cloudflare-expression", &path);
+    let text = text_of(&output);
+    assert_eq!(text.lines().count(), 1);
+    assert_eq!(text.lines().next().unwrap().len(), 4096);
+    let (output, path) = export_to(
+        dir.path(),
+        Format::CloudflareExpression,
+        Syntax::Native,
+        &expression_hosts(true),
+    );
+    accepted("cloudflare-expression", &path);
+    let text = text_of(&output);
+    assert_eq!(text.lines().count(), 2);
+    assert!(text
+        .lines()
+        .all(|l| l.len() <= 4096 && l.starts_with("ip.src in {")));
+}
+
+#[test]
+fn cloudflare_splits_what_it_does_not_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = entries(&["2a00::/8", "4.0.0.0/7"], "broad");
+    for format in [
+        Format::CloudflareList,
+        Format::CloudflareCsv,
+        Format::CloudflareExpression,
+    ] {
+        let (output, path) = export_to(dir.path(), format, Syntax::Native, &list);
+        accepted(format.id(), &path);
+        assert!(
+            output
+                .notes
+                .iter()
+                .any(|n| n.contains("2a00::/8 into 16 /12") && n.contains("4.0.0.0/7 into 2 /8")),
+            "{:?}",
+            output.notes
+        );
+        assert_eq!(output.count, 2);
+    }
+    let (output, _) = export_to(dir.path(), Format::CloudflareList, Syntax::Native, &list);
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&output.files[0].bytes).unwrap();
+    assert_eq!(items.len(), 18);
+}
+
+fn rule_count(output: &Output, key: &str) -> usize {
+    let v: serde_json::Value = serde_json::from_slice(&output.files[0].bytes).unwrap();
+    match key {
+        "" => v.as_array().unwrap().len(),
+        k => v[k].as_array().unwrap().len(),
+    }
+}
+
+#[test]
+fn cloud_armor_rules_hold_ten_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, rules) in [(10, 1), (11, 2)] {
+        for syntax in Format::CloudArmor.syntaxes() {
+            let (output, path) =
+                export_to(dir.path(), Format::CloudArmor, *syntax, &generated_hosts(n));
+            accepted("cloud-armor", &path);
+            if *syntax == Syntax::Json {
+                assert_eq!(
+                    rule_count(&output, "rules"),
+                    rules + 1,
+                    "{n} ranges (and the default rule)"
+                );
+            }
+            if *syntax == Syntax::Shell {
+                assert_eq!(text_of(&output).matches("rules create").count(), rules);
+            }
+        }
+    }
+}
+
+#[test]
+fn azure_rules_split_at_their_limits_and_refuse_past_100() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, per) in [
+        (Format::AzureWafAppGw, 540),
+        (Format::AzureWafFrontDoor, 600),
+    ] {
+        for (n, rules) in [(per, 1), (per + 1, 2), (per * 100, 100)] {
+            let (output, path) = export_to(dir.path(), format, Syntax::Native, &generated_hosts(n));
+            accepted(format.id(), &path);
+            assert_eq!(rule_count(&output, ""), rules, "{} with {n}", format.id());
+        }
+        let err = render(
+            format,
+            &generated_hosts(per * 100 + 1),
+            &opts(Syntax::Native),
+        )
+        .unwrap_err();
+        assert!(err.contains("more than the 100 a policy holds"), "{err}");
+    }
+}
+
+#[test]
+fn firewall_exports_merge_and_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = entries(
+        &[
+            "198.18.0.0/32",
+            "1.2.3.0/24",
+            "1.2.3.7/32",
+            "1.2.4.0/24",
+            "2a01:4f8::/32",
+            "2a01:4f8:1::1/128",
+        ],
+        "overlapping on purpose",
+    );
+    let (output, path) = export_to(dir.path(), Format::Nftables, Syntax::Native, &list);
+    accepted("nftables", &path);
+    assert!(
+        output.notes.iter().any(|n| n.contains("merged")),
+        "{:?}",
+        output.notes
+    );
+    let (_, path) = export_to(dir.path(), Format::Ipset, Syntax::Native, &list);
+    accepted("ipset", &path);
+}
+
+/// Runs the netsleuth binary; its status, stdout and stderr.
+fn netsleuth(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn bad_lines_are_reported_and_never_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("list.txt");
+    std::fs::write(
+        &input,
+        "# analyst's list\n195.178.188.70/29\n0.0.0.0/0\n111.73.46.18\n10.0.0.1\n2001:db8::/32\nnot-an-ip\n",
+    )
+    .unwrap();
+    let out = dir.path().join("deny.conf");
+    let (ok, stdout, stderr) = netsleuth(&[
+        "export-blocklist",
+        input.to_str().unwrap(),
+        "--format",
+        "nginx",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let name = input.display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "{name}:2: host bits set: did you mean 195.178.188.64/29?"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{name}:3: /0 covers every address")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{name}:5: never blocked: 10.0.0.0/8 is private network"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{name}:6: never blocked: 2001:db8::/32 is documentation"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{name}:7: 'not-an-ip' is not an IP address")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("5 lines left out, never exported"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.starts_with("1 entries exported as nginx"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let denies: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(denies, ["deny 111.73.46.18;"]);
+    accepted("nginx", &out);
+}
+
+#[test]
+fn a_folder_that_is_not_an_export_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("mine");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("notes.txt"), "keep me").unwrap();
+    let output = render(
+        Format::Ipset,
+        &entries(&["111.73.46.18/32"], ""),
+        &opts(Syntax::Native),
+    )
+    .unwrap();
+    let err = write(Format::Ipset, &output, &target).unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("is not an earlier netsleuth export"));
+    assert_eq!(
+        std::fs::read_to_string(target.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    let again = dir.path().join("export");
+    write(Format::Ipset, &output, &again).unwrap();
+    write(Format::Ipset, &output, &again).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["export", "mine"]);
+}
+
+/// The real honeypot data end to end: detect over the three Cowrie days at a low threshold,
+/// then every export of its blocklist.csv through the CLI and its consumer.
+#[test]
+fn cowrie_blocklist_through_every_export_and_consumer() {
+    let dir = tempfile::tempdir().unwrap();
+    let cowrie = Path::new(real_data::DATA).join("honeypot/cowrie");
+    let mut files: Vec<String> = std::fs::read_dir(&cowrie)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    files.sort();
+    let out = dir.path().join("detect");
+    let mut args = vec![
+        "detect",
+        "--threshold",
+        "30",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, _, stderr) = netsleuth(&args);
+    assert!(ok, "{stderr}");
+    let csv = out.join("blocklist.csv");
+    let rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    assert!(rows >= 20, "only {rows} sources at threshold 30");
+    for (format, syntax) in every_export() {
+        let target = dir.path().join(format.default_name(syntax));
+        let (ok, stdout, stderr) = netsleuth(&[
+            "export-blocklist",
+            csv.to_str().unwrap(),
+            "--format",
+            format.id(),
+            "--out",
+            target.to_str().unwrap(),
+        ]);
+        assert!(ok, "{}: {stderr}", format.id());
+        assert!(
+            stdout.starts_with(&format!("{rows} entries exported as {}", format.id())),
+            "{}: {stdout}",
+            format.id()
+        );
+        accepted(format.id(), &target);
+        let text = if format.is_folder() {
+            std::fs::read_dir(&target)
+                .unwrap()
+                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect::<String>()
+        } else {
+            std::fs::read_to_string(&target).unwrap()
+        };
+        assert!(
+            text.contains("111.73.46.18"),
+            "{} lacks the intruder",
+            format.id()
+        );
+    }
+}
