@@ -1030,7 +1030,7 @@ fn step_until(harness: &mut AppHarness, done: impl Fn(&AppHarness) -> bool) {
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
-    harness.run();
+    harness.run_steps(8);
 }
 
 #[test]
@@ -1133,7 +1133,7 @@ fn blocklist_editor_from_proposals_to_export() {
     harness
         .get_by_role_and_label(Role::Button, "Import")
         .click();
-    harness.run();
+    harness.step();
     step_until(&mut harness, |h| {
         h.query_by_label_contains("lines left out").is_some()
     });
@@ -1174,7 +1174,7 @@ fn blocklist_editor_from_proposals_to_export() {
     harness
         .get_by_role_and_label(Role::Button, "Save export")
         .click();
-    harness.run();
+    harness.step();
     step_until(&mut harness, |_| target.exists());
     let text = std::fs::read_to_string(&target).unwrap();
     assert!(text.contains("deny 111.73.46.18;"), "{text}");

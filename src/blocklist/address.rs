@@ -16,6 +16,15 @@ pub fn canonical_ip(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// `s` as shown in a message: control characters escaped, at most 60 characters.
+pub fn shown(s: &str) -> String {
+    let escaped: String = s.chars().flat_map(char::escape_debug).collect();
+    match escaped.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &escaped[..i]),
+        None => escaped,
+    }
+}
+
 fn parse_ip(s: &str) -> Option<IpAddr> {
     let s = s.trim().trim_start_matches('[').trim_end_matches(']');
     s.parse::<IpAddr>().ok().map(canonical_ip)
@@ -35,21 +44,34 @@ pub fn parse_net(text: &str) -> Result<IpNet, String> {
         }
         if let Some((host, port)) = s.rsplit_once(':') {
             if parse_ip(host).is_some() && port.parse::<u16>().is_ok() {
-                return Err(format!("'{s}' has a port: write the address {host} alone"));
+                return Err(format!(
+                    "'{}' has a port: write the address {} alone",
+                    shown(s),
+                    shown(host)
+                ));
             }
         }
-        return Err(format!("'{s}' is not an IP address or CIDR network"));
+        if s.contains('%') {
+            return Err(format!(
+                "'{}' has a zone id (%...): firewalls and WAFs take the address without it",
+                shown(s)
+            ));
+        }
+        return Err(format!(
+            "'{}' is not an IP address or CIDR network",
+            shown(s)
+        ));
     };
-    let ip = parse_ip(addr).ok_or_else(|| format!("'{addr}' is not an IP address"))?;
+    let ip = parse_ip(addr).ok_or_else(|| format!("'{}' is not an IP address", shown(addr)))?;
     let prefix: u8 = prefix
         .trim()
         .parse()
-        .map_err(|_| format!("'/{prefix}' is not a prefix length"))?;
+        .map_err(|_| format!("'/{}' is not a prefix length", shown(prefix)))?;
     let mapped = matches!(addr.trim().parse::<IpAddr>(), Ok(IpAddr::V6(_))) && ip.is_ipv4();
     let prefix = if mapped {
-        prefix
-            .checked_sub(96)
-            .ok_or_else(|| format!("/{prefix} is wider than the IPv4-mapped range ::ffff:0:0/96"))?
+        prefix.checked_sub(96).filter(|&p| p > 0).ok_or_else(|| {
+            format!("/{prefix} is not inside the IPv4-mapped range ::ffff:0:0/96 (write IPv4)")
+        })?
     } else {
         prefix
     };
@@ -98,13 +120,15 @@ pub fn parse_nets(text: &str) -> Result<Vec<IpNet>, String> {
             .collect(),
         _ => {
             return Err(format!(
-                "'{s}': the range must run from low to high in one family"
+                "'{}': the range must run from low to high in one family",
+                shown(s)
             ))
         }
     };
     if nets.len() > MOST_RANGE_PARTS {
         return Err(format!(
-            "'{s}' needs more than {MOST_RANGE_PARTS} networks: write it as CIDRs"
+            "'{}' needs more than {MOST_RANGE_PARTS} networks: write it as CIDRs",
+            shown(s)
         ));
     }
     if nets.iter().any(|n| n.prefix_len() == 0) {

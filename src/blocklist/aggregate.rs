@@ -10,6 +10,7 @@ use ipnet::IpNet;
 use super::address::{common_supernet, size};
 use super::entry::{now, Action, Entry};
 use super::list::{Blocklist, Edit};
+use super::reserved::reserved_overlap;
 
 /// Default limits: never merge into a network wider than these.
 pub const DEFAULT_MAX_V4: u8 = 24;
@@ -97,11 +98,14 @@ pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
             continue;
         }
         let exact = IpNet::aggregate(&group);
-        if limits.widen && exact.len() > 1 {
-            let joined = exact[1..]
-                .iter()
-                .try_fold(exact[0], |acc, n| common_supernet(&acc, n))
-                .expect("one family per block");
+        let joined = exact[1..]
+            .iter()
+            .try_fold(exact[0], |acc, n| common_supernet(&acc, n))
+            .expect("one family per block");
+        // Widening never reaches into a reserved range none of the entries is in.
+        let reserved = reserved_overlap(&joined).is_some()
+            && exact.iter().all(|n| reserved_overlap(n).is_none());
+        if limits.widen && exact.len() > 1 && !reserved {
             outputs.push(joined);
         } else {
             outputs.extend(exact);
@@ -109,10 +113,17 @@ pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
     }
     outputs.extend(IpNet::aggregate(&wide));
     outputs.sort();
+    let mut by_addr = sorted.clone();
+    by_addr.sort();
     let mut merges = Vec::new();
     for into in &outputs {
-        let from: Vec<IpNet> = sorted
+        // Members are contiguous in address order, from the output's own network on.
+        let start = by_addr.partition_point(|n| n < into);
+        let from: Vec<IpNet> = by_addr[start..]
             .iter()
+            .take_while(|n| {
+                n.addr().is_ipv4() == into.addr().is_ipv4() && n.network() <= into.broadcast()
+            })
             .filter(|n| into.contains(*n))
             .copied()
             .collect();
@@ -223,6 +234,19 @@ mod tests {
             },
         );
         assert_eq!(p.merges[0].into.to_string(), "1.2.2.0/23");
+    }
+
+    #[test]
+    fn widening_never_reaches_into_reserved_ranges() {
+        let p = plan(
+            &nets(&["9.0.0.1/32", "11.0.0.1/32"]),
+            Limits {
+                v4: 4,
+                v6: 48,
+                widen: true,
+            },
+        );
+        assert!(p.merges.is_empty(), "{:?}", p.merges);
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use ipnet::IpNet;
 
-use super::address::parse_nets;
+use super::address::{parse_nets, shown};
+use super::entry::parse_time;
 use super::entry::{Action, Entry, Origin};
 use super::list::Blocklist;
 
@@ -24,6 +25,8 @@ pub struct Candidate {
     pub confidence: Option<f64>,
     /// The action column, when the list has one.
     pub action: Option<Action>,
+    /// The expiry column, when the list has one, seconds since 1970.
+    pub expires_at: Option<i64>,
     /// The line it was on (1-based).
     pub line: u64,
 }
@@ -64,11 +67,7 @@ const ADDRESS_COLUMNS: [&str; 8] = [
 const REASON_COLUMNS: [&str; 5] = ["reasons", "reason", "comment", "description", "findings"];
 
 fn cut(s: &str) -> String {
-    let s = s.trim();
-    match s.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
+    shown(s.trim())
 }
 
 fn is_comment(line: &str) -> bool {
@@ -131,6 +130,12 @@ pub fn read_list(mut input: impl BufRead) -> io::Result<ListRead> {
 fn read_line_lossy(input: &mut impl BufRead, line: &mut String) -> io::Result<usize> {
     let mut bytes = Vec::new();
     let n = input.read_until(b'\n', &mut bytes)?;
+    if bytes.contains(&0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "binary data (NUL bytes): not an address list",
+        ));
+    }
     line.push_str(&String::from_utf8_lossy(&bytes));
     Ok(n)
 }
@@ -141,9 +146,30 @@ fn read_plain_line(line: &str, number: u64, out: &mut ListRead) {
         Some(i) => (&t[..i], &t[i..]),
         None => (t, ""),
     };
-    let reason = rest
-        .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '#')
-        .trim();
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    // "a - b" is a range; "a b" or "a,b" are two addresses, not an address and a reason.
+    if let Some(end) = rest.strip_prefix('-').map(str::trim) {
+        if !end.is_empty() && !end.contains(char::is_whitespace) {
+            let range = format!("{}-{end}", addr.trim_matches('"'));
+            push(&range, "", None, None, number, line, out);
+            return;
+        }
+    }
+    let words: Vec<&str> = rest
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !words.is_empty()
+        && words
+            .iter()
+            .all(|w| parse_nets(w.trim_matches('"')).is_ok())
+    {
+        for w in std::iter::once(addr).chain(words) {
+            push(w.trim_matches('"'), "", None, None, number, line, out);
+        }
+        return;
+    }
+    let reason = rest.trim_start_matches('#').trim();
     push(
         addr.trim_matches('"'),
         reason,
@@ -164,12 +190,27 @@ fn push(
     line: &str,
     out: &mut ListRead,
 ) {
+    push_expiring(addr, reason, confidence, action, None, number, line, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_expiring(
+    addr: &str,
+    reason: &str,
+    confidence: Option<f64>,
+    action: Option<Action>,
+    expires_at: Option<i64>,
+    number: u64,
+    line: &str,
+    out: &mut ListRead,
+) {
     match parse_nets(addr) {
         Ok(nets) => out.candidates.extend(nets.into_iter().map(|net| Candidate {
             net,
             reason: reason.to_string(),
             confidence,
             action,
+            expires_at,
             line: number,
         })),
         Err(why) => out.skipped.push(Skipped {
@@ -191,6 +232,13 @@ fn read_csv(
     let reason = find(&REASON_COLUMNS);
     let confidence = find(&["confidence"]);
     let action = find(&["action"]);
+    let verdict = find(&["verdict"]);
+    let expiry = find(&["expires_at", "expires", "expiry"]);
+    if find(&["event_time"]).is_some() && find(&["score"]).is_some() {
+        return Err(io::Error::other(
+            "this is detect's events_scored.csv, one row per event: export its blocklist.csv",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -231,8 +279,45 @@ fn read_csv(
             .parse::<f64>()
             .ok()
             .filter(|c| c.is_finite());
-        let act = Action::from_name(field(action));
-        push(a.trim(), why, conf, act, number, &text, out);
+        let skip = |why: String, out: &mut ListRead| {
+            out.skipped.push(Skipped {
+                line: number,
+                text: cut(&text),
+                why,
+            })
+        };
+        let v = field(verdict);
+        if verdict.is_some() && !v.eq_ignore_ascii_case("block") {
+            skip(format!("verdict '{}', not block", shown(v)), out);
+            continue;
+        }
+        let act = match field(action) {
+            "" => None,
+            name => match Action::from_name(&name.to_ascii_lowercase()) {
+                Some(a) => Some(a),
+                None => {
+                    skip(
+                        format!(
+                            "unknown action '{}' (block, rate-limit, challenge or monitor)",
+                            shown(name)
+                        ),
+                        out,
+                    );
+                    continue;
+                }
+            },
+        };
+        let expires_at = match field(expiry) {
+            "" => None,
+            t => match parse_time(t) {
+                Some(t) => Some(t),
+                None => {
+                    skip(format!("expiry '{}' is not a date", shown(t)), out);
+                    continue;
+                }
+            },
+        };
+        push_expiring(a.trim(), why, conf, act, expires_at, number, &text, out);
     }
 }
 
@@ -267,6 +352,7 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
         }
         let mut e = Entry::new(c.net, origin, c.reason);
         e.confidence = c.confidence;
+        e.expires_at = c.expires_at;
         if let Some(a) = c.action {
             e.action = a;
         }
@@ -293,6 +379,20 @@ mod tests {
             nets,
             ["1.10.16.0/20", "2.2.2.2/32", "10.0.0.1/32", "10.0.0.2/32"]
         );
+        let r2 = read("5.5.5.5 5.5.5.6\n7.7.7.7,7.7.7.8\n8.8.8.8 - 8.8.8.10\n");
+        let two: Vec<String> = r2.candidates.iter().map(|c| c.net.to_string()).collect();
+        assert_eq!(
+            two,
+            [
+                "5.5.5.5/32",
+                "5.5.5.6/32",
+                "7.7.7.7/32",
+                "7.7.7.8/32",
+                "8.8.8.8/31",
+                "8.8.8.10/32"
+            ]
+        );
+        assert!(read_list(&b"1.2.3.4\n\0\x01"[..]).is_err());
         assert_eq!(r.candidates[0].reason, "SBL256894");
         assert_eq!(r.candidates[0].line, 2);
         assert_eq!(r.candidates[1].reason, "scanner");
@@ -314,6 +414,25 @@ mod tests {
         );
         assert_eq!(r.candidates[0].line, 2);
         assert_eq!(r.skipped[0].line, 3);
+    }
+
+    #[test]
+    fn csv_verdicts_actions_and_expiry_are_honoured() {
+        let r = read(
+            "ip,action,verdict,expires_at\n1.1.1.1,block,block,2030-01-01\n8.8.8.8,allow,block,\n9.9.9.9,block,normal,\n4.4.4.4,Monitor,block,tomorrow\n",
+        );
+        assert_eq!(r.candidates.len(), 1);
+        assert_eq!(r.candidates[0].expires_at, parse_time("2030-01-01"));
+        let why: Vec<&str> = r.skipped.iter().map(|s| s.why.as_str()).collect();
+        assert_eq!(
+            why,
+            [
+                "unknown action 'allow' (block, rate-limit, challenge or monitor)",
+                "verdict 'normal', not block",
+                "expiry 'tomorrow' is not a date"
+            ]
+        );
+        assert!(read_list(&b"file,line,event_time,source_ip,score\n"[..]).is_err());
     }
 
     #[test]

@@ -16,7 +16,18 @@ pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     if ctx.opts.action != Action::Block {
         return Err("this Cloud Armor export writes deny(403) rules: export block entries".into());
     }
-    super::check_name(&ctx.opts.name, 63)?;
+    let name = &ctx.opts.name;
+    let valid = name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid {
+        return Err(format!(
+            "Cloud Armor policy names are 1 to 63 lowercase letters, digits and '-', starting with a letter and not ending with '-': '{name}' is not"
+        ));
+    }
     let ranges: Vec<String> = ctx.all().map(|e| e.net.to_string()).collect();
     let chunks: Vec<&[String]> = ranges.chunks(CLOUD_ARMOR_RANGES).collect();
     let last = FIRST_PRIORITY as u64 + chunks.len() as u64 - 1;

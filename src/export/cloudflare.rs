@@ -36,18 +36,23 @@ fn items(ctx: &mut Ctx) -> Vec<(IpNet, String)> {
             split.join(", ")
         ));
     }
-    if out.len() > CLOUDFLARE_ACCOUNT_ITEMS {
+    out
+}
+
+/// A warning when the items pass what an account's lists hold on the common plans.
+fn account_note(ctx: &mut Ctx, items: usize) {
+    if items > CLOUDFLARE_ACCOUNT_ITEMS {
         ctx.notes.push(format!(
-            "{} items: more than the {CLOUDFLARE_ACCOUNT_ITEMS} list items an account holds on the common plans",
-            out.len()
+            "{items} items: more than the {CLOUDFLARE_ACCOUNT_ITEMS} list items an account holds on the common plans"
         ));
     }
-    out
 }
 
 /// `[{"ip": ..., "comment": ...}]` for `POST .../rules/lists/{id}/items`.
 pub(super) fn list(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
-    let items: Vec<_> = items(ctx)
+    let all = items(ctx);
+    account_note(ctx, all.len());
+    let items: Vec<_> = all
         .into_iter()
         .map(|(net, comment)| {
             if comment.is_empty() {
@@ -70,7 +75,9 @@ pub(super) fn csv(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
-    for (net, comment) in items(ctx) {
+    let all = items(ctx);
+    account_note(ctx, all.len());
+    for (net, comment) in all {
         let comment: String = comment
             .chars()
             .filter(|c| !matches!(c, ',' | '"'))

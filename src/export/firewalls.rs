@@ -76,11 +76,13 @@ pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 /// the entry it came from when it is unchanged.
 fn intervals<'a>(list: &[&'a Entry]) -> (Vec<(IpNet, Option<&'a Entry>)>, usize) {
     let nets: Vec<IpNet> = list.iter().map(|e| e.net).collect();
+    let by_net: std::collections::HashMap<IpNet, &'a Entry> =
+        list.iter().map(|e| (e.net, *e)).collect();
     let merged = IpNet::aggregate(&nets);
-    let changed = list.len() - merged.iter().filter(|m| nets.contains(m)).count();
+    let changed = list.len() - merged.iter().filter(|m| by_net.contains_key(m)).count();
     let out = merged
         .into_iter()
-        .map(|m| (m, list.iter().find(|e| e.net == m).copied()))
+        .map(|m| (m, by_net.get(&m).copied()))
         .collect();
     (out, changed)
 }

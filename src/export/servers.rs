@@ -65,7 +65,9 @@ pub(super) fn nginx_geo(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 pub(super) fn apache(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     block_only(ctx, Format::Apache)?;
     let mut s = ctx.hash_header(Format::Apache);
-    s.push_str("# Include inside <Directory>, <Location> or <VirtualHost> (mod_authz_host).\n");
+    s.push_str(
+        "# Include inside <Directory> or <Location> (mod_authz_host) in place of its Require lines:\n# a Require all granted beside this block would let everyone in.\n",
+    );
     s.push_str("<RequireAll>\n    Require all granted\n");
     for e in ctx.all() {
         reason_line(&mut s, "    ", e);
