@@ -505,3 +505,71 @@ fn cowrie_blocklist_through_every_export_and_consumer() {
         );
     }
 }
+
+/// Reloading an updated ipset export swaps the new set in whole, in a fresh network namespace.
+#[test]
+fn an_ipset_reload_swaps_in_the_updated_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    let old = entries(&["111.73.46.18/32", "195.3.147.49/32"], "first");
+    let new = entries(
+        &["111.73.46.18/32", "185.222.209.0/24", "2a01:4f8::/32"],
+        "second",
+    );
+    for (list, path) in [(&old, &first), (&new, &second)] {
+        let output = render(Format::Ipset, list, &opts(Syntax::Native)).unwrap();
+        write(Format::Ipset, &output, path).unwrap();
+    }
+    let script = format!(
+        "ipset restore < {a}/netsleuth.ipset && ipset restore < {b}/netsleuth.ipset && ipset list netsleuth-blocklist-v4 && ipset list -n",
+        a = first.display(),
+        b = second.display()
+    );
+    let out = Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("111.73.46.18") && text.contains("185.222.209.0/24"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("195.3.147.49"),
+        "the old entry stayed: {text}"
+    );
+    assert!(!text.contains("-tmp"), "a temporary set stayed: {text}");
+}
+
+#[test]
+fn two_exports_with_different_names_do_not_clash() {
+    let list = entries(&["111.73.46.18/32"], "x");
+    let mut texts = Vec::new();
+    for name in ["cowrie-honeypot", "web-scanners"] {
+        let o = Options {
+            name: name.into(),
+            ..opts(Syntax::Native)
+        };
+        for format in [Format::ModSecurity, Format::NginxGeo] {
+            texts.push(text_of(&render(format, &list, &o).unwrap()));
+        }
+    }
+    let id = |t: &str| {
+        t.split("id:")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(id(&texts[0]), id(&texts[2]));
+    assert!(texts[1].contains("geo $cowrie_honeypot {"), "{}", texts[1]);
+    assert!(texts[3].contains("geo $web_scanners {"), "{}", texts[3]);
+}

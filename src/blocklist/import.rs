@@ -12,7 +12,7 @@ use ipnet::IpNet;
 use super::address::{parse_nets, shown};
 use super::entry::parse_time;
 use super::entry::{Action, Entry, Origin};
-use super::list::Blocklist;
+use super::list::{Blocklist, Protected};
 
 /// One network read from a list, with what the list said about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -339,10 +339,16 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
     let mut seen: std::collections::HashSet<IpNet> = list.entries.iter().map(|e| e.net).collect();
     for c in candidates {
         if let Some(p) = list.protected(&c.net) {
+            let (Protected::Reserved(inner, _) | Protected::Allowed(inner, _)) = &p;
+            let why = if c.net.prefix_len() < inner.prefix_len() {
+                format!("never blocked: {} contains {inner}, and {p}", c.net)
+            } else {
+                format!("never blocked: {p}")
+            };
             out.protected.push(Skipped {
                 line: c.line,
                 text: c.net.to_string(),
-                why: format!("never blocked: {p}"),
+                why,
             });
             continue;
         }
@@ -443,5 +449,14 @@ mod tests {
         assert_eq!(a.duplicates, 1);
         assert_eq!(a.protected[0].line, 2);
         assert!(a.protected[0].why.contains("private network"));
+        let wide = admit(
+            &Blocklist::default(),
+            read("100.0.0.0/8\n").candidates,
+            Origin::Import,
+        );
+        assert_eq!(
+            wide.protected[0].why,
+            "never blocked: 100.0.0.0/8 contains 100.64.0.0/10, and 100.64.0.0/10 is carrier-grade NAT (RFC 6598)"
+        );
     }
 }

@@ -59,6 +59,9 @@ fn read_input(path: &Path) -> Result<Blocklist, String> {
         );
     }
     list.entries = admitted.entries;
+    if list.entries.is_empty() {
+        return Err(format!("{} holds no address to export", path.display()));
+    }
     Ok(list)
 }
 

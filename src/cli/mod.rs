@@ -88,7 +88,10 @@ enum Command {
         /// The blocklist to export.
         #[arg(required_unless_present = "limits")]
         input: Option<PathBuf>,
-        /// The format to write.
+        /// The format to write: aws-waf-cli, aws-waf-cloudformation, aws-waf-terraform,
+        /// cloudflare-list, cloudflare-csv, cloudflare-expression, azure-waf-appgw,
+        /// azure-waf-frontdoor, cloud-armor, nginx, nginx-geo, apache, ipset, nftables,
+        /// modsecurity, modsecurity-file, haproxy, crowdsec, txt, csv.
         #[arg(long, value_parser = parse_export_format, required_unless_present = "limits")]
         format: Option<crate::export::Format>,
         /// Where to write: a file, or a folder for aws-waf-cli, ipset and modsecurity-file.

@@ -262,6 +262,9 @@ pub(super) fn cloudformation(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         .expect("JSON is UTF-8")
     } else {
         let mut y = ctx.hash_header(Format::AwsWafCloudFormation);
+        if ctx.opts.scope == Scope::Cloudfront {
+            y.push_str("# CLOUDFRONT scope: deploy this stack in us-east-1.\n");
+        }
         y.push_str("AWSTemplateFormatVersion: \"2010-09-09\"\n");
         y.push_str("Description: \"netsleuth blocklist: WAFv2 IP sets and a rule group that blocks them\"\n");
         y.push_str("Resources:\n");
@@ -338,6 +341,9 @@ pub(super) fn terraform(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     let scope = ctx.opts.scope.name();
     let resource = |set: &Set| set.name.replace('-', "_");
     let mut t = ctx.hash_header(Format::AwsWafTerraform);
+    if ctx.opts.scope == Scope::Cloudfront {
+        t.push_str("# CLOUDFRONT scope: apply with an aws provider for region us-east-1.\n");
+    }
     for set in &sets {
         t.push_str(&format!(
             "\nresource \"aws_wafv2_ip_set\" \"{}\" {{\n  name               = {}\n  description        = {}\n  scope              = \"{scope}\"\n  ip_address_version = \"{}\"\n  addresses = [\n",

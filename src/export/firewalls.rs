@@ -18,7 +18,10 @@ fn set_base(ctx: &Ctx) -> Result<String, String> {
     if base.is_empty() {
         return Err(format!("name '{}' has no letter or digit", ctx.opts.name));
     }
-    Ok(base.chars().take(IPSET_NAME_CHARS - 3).collect())
+    Ok(base
+        .chars()
+        .take(IPSET_NAME_CHARS - "-v4-tmp".len())
+        .collect())
 }
 
 fn drop_only(ctx: &Ctx, format: Format) -> Result<(), String> {
@@ -34,25 +37,30 @@ pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     drop_only(ctx, Format::Ipset)?;
     let base = set_base(ctx)?;
     let mut sets = ctx.hash_header(Format::Ipset);
-    sets.push_str("# Load with: ipset restore -exist < netsleuth.ipset\n");
+    sets.push_str(
+        "# Load with: ipset restore -exist < netsleuth.ipset\n# Each set is filled under a temporary name and swapped in at once, so reloading an updated\n# list never leaves the firewall with a half-filled set. Load the rules files once: the rules\n# keep matching the set across reloads (loading them again adds the rules a second time).\n# A list that outgrows a set's maxelem needs the set destroyed first (ipset destroy NAME).\n",
+    );
     let mut files = Vec::new();
     for (family, ipt, suffix, list) in [
         ("inet", "iptables", "v4", &ctx.v4),
         ("inet6", "ip6tables", "v6", &ctx.v6),
     ] {
         let name = format!("{base}-{suffix}");
+        let tmp = format!("{name}-tmp");
         let maxelem = (list.len() * 2).next_power_of_two().max(65_536);
+        let options = format!("hash:net family {family} hashsize 1024 maxelem {maxelem} comment");
         sets.push_str(&format!(
-            "create {name} hash:net family {family} hashsize 1024 maxelem {maxelem} comment\nflush {name}\n"
+            "create {name} {options} -exist\ncreate {tmp} {options} -exist\nflush {tmp}\n"
         ));
         for e in list.iter() {
             let c = plain_quoted(&why(e), IPSET_COMMENT_CHARS);
             if c.is_empty() {
-                sets.push_str(&format!("add {name} {}\n", e.net));
+                sets.push_str(&format!("add {tmp} {}\n", e.net));
             } else {
-                sets.push_str(&format!("add {name} {} comment \"{c}\"\n", e.net));
+                sets.push_str(&format!("add {tmp} {} comment \"{c}\"\n", e.net));
             }
         }
+        sets.push_str(&format!("swap {tmp} {name}\ndestroy {tmp}\n"));
         let mut rules = ctx.hash_header(Format::Ipset);
         rules.push_str(&format!(
             "# After the sets: {ipt}-restore --noflush < netsleuth.rules.{suffix}\n*filter\n-I INPUT -m set --match-set {name} src -j DROP\n-I FORWARD -m set --match-set {name} src -j DROP\nCOMMIT\n"

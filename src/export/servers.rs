@@ -49,10 +49,22 @@ pub(super) fn nginx(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 pub(super) fn nginx_geo(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     block_only(ctx, Format::NginxGeo)?;
     let mut s = ctx.hash_header(Format::NginxGeo);
-    s.push_str(
-        "# Include in the http block, then in each server or location to protect:\n#     if ($netsleuth_blocked) { return 403; }\n",
-    );
-    s.push_str("geo $netsleuth_blocked {\n    default 0;\n");
+    let var: String = ctx
+        .opts
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.push_str(&format!(
+        "# Include in the http block, then in each server or location to protect:\n#     if (${var}) {{ return 403; }}\n# The variable is named after the export (--name), so several lists can coexist.\n"
+    ));
+    s.push_str(&format!("geo ${var} {{\n    default 0;\n"));
     for e in ctx.all() {
         reason_line(&mut s, "    ", e);
         s.push_str(&format!("    {} 1;\n", e.net));
@@ -77,8 +89,17 @@ pub(super) fn apache(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     Ok(file(Format::Apache, s))
 }
 
-/// The first ModSecurity rule id used.
+/// The first ModSecurity rule id an export may use: ids from here to 99,999 are split into
+/// 90 blocks of 100, one chosen by the export's name so that two lists do not clash.
 const FIRST_ID: u32 = 90_000;
+
+/// The export's first rule id: the block of 100 its name picks (FNV-1a of the name).
+fn first_id(name: &str) -> u32 {
+    let hash = name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    FIRST_ID + (hash % 90) * 100
+}
 /// Addresses per `@ipMatch` rule.
 const PER_RULE: usize = 200;
 
@@ -94,7 +115,8 @@ pub(super) fn modsecurity(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     block_only(ctx, Format::ModSecurity)?;
     let entries: Vec<_> = ctx.all().copied().collect();
     let chunks: Vec<_> = entries.chunks(PER_RULE).collect();
-    let last = FIRST_ID as usize + chunks.len() - 1;
+    let first = first_id(&ctx.opts.name);
+    let last = first as usize + chunks.len() - 1;
     if last > MODSECURITY_LAST_LOCAL_ID as usize {
         return Err(format!(
             "{} rules would run past id {MODSECURITY_LAST_LOCAL_ID}: use modsecurity-file",
@@ -103,7 +125,7 @@ pub(super) fn modsecurity(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     }
     let mut s = ctx.hash_header(Format::ModSecurity);
     s.push_str(&format!(
-        "# Rule ids {FIRST_ID} to {last} (the range for local rules); SecRuleEngine On applies them.\n"
+        "# Rule ids {first} to {last} (the range for local rules, the block of 100 --name picks); SecRuleEngine On applies them.\n"
     ));
     for (i, chunk) in chunks.iter().enumerate() {
         for e in *chunk {
@@ -116,7 +138,7 @@ pub(super) fn modsecurity(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         }
         let list: Vec<String> = chunk.iter().map(|e| addr(&e.net)).collect();
         s.push_str(&modsec_rule(
-            FIRST_ID + i as u32,
+            first + i as u32,
             &format!("@ipMatch {}", list.join(",")),
             i,
             chunks.len(),
@@ -124,7 +146,7 @@ pub(super) fn modsecurity(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     }
     if chunks.len() > 1 {
         ctx.notes.push(format!(
-            "{} rules of at most {PER_RULE} addresses, ids {FIRST_ID} to {last}",
+            "{} rules of at most {PER_RULE} addresses, ids {first} to {last}",
             chunks.len()
         ));
     }
@@ -142,7 +164,7 @@ pub(super) fn modsecurity_file(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         "# {ADDRESS_FILE} is read from this file's folder: keep the two together.\n"
     ));
     conf.push_str(&modsec_rule(
-        FIRST_ID,
+        first_id(&ctx.opts.name),
         &format!("@ipMatchFromFile {ADDRESS_FILE}"),
         0,
         1,

@@ -1094,8 +1094,8 @@ def check_nginx(path):
 def check_nginx_geo(path):
     expect_file(path)
     body = [(n, l.strip()) for n, l in lines_of(path) if not comment_or_blank(l)]
-    if not body or body[0][1] != "geo $netsleuth_blocked {":
-        raise Reject(f"{path}: must start with 'geo $netsleuth_blocked {{'")
+    if not body or not re.fullmatch(r"geo \$[A-Za-z0-9_]+ \{", body[0][1]):
+        raise Reject(f"{path}: must start with 'geo $VARIABLE {{'")
     if body[-1][1] != "}" or len(body) < 3:
         raise Reject(f"{path}: the geo block must end with a closing '}}' line")
     defaults, nets = 0, []
@@ -1290,6 +1290,24 @@ def check_ipset(path):
         if m:
             if m.group(1) not in sets:
                 raise Reject(f"{where}: set {m.group(1)} is flushed before it is created")
+            continue
+        m = re.fullmatch(r"swap (\S+) (\S+)", line)
+        if m:
+            a, b = m.group(1), m.group(2)
+            if a not in sets or b not in sets:
+                raise Reject(f"{where}: swap of a set that is not created")
+            if sets[a]["family"] != sets[b]["family"]:
+                raise Reject(f"{where}: swap of sets of different families")
+            for label_i, (label, net, s_name) in enumerate(nets):
+                if s_name in (a, b):
+                    nets[label_i] = (label, net, b if s_name == a else a)
+            continue
+        m = re.fullmatch(r"destroy (\S+)", line)
+        if m:
+            if m.group(1) not in sets:
+                raise Reject(f"{where}: destroy of a set that is not created")
+            del sets[m.group(1)]
+            nets = [x for x in nets if x[2] != m.group(1)]
             continue
         m = re.fullmatch(r'add (\S+) (\S+)(?: comment "([^"]*)")?( -exist)?', line)
         if not m:
