@@ -1231,3 +1231,29 @@ fn marked_alerts_are_blocked_together_and_show_it() {
     assert!(listed > 2, "{listed}");
     harness.get_by_label_contains("listed by the filters");
 }
+
+/// A large import is saved on a worker thread, and the last save completes when the window
+/// closes: nothing is lost.
+#[test]
+fn a_large_blocklist_is_saved_off_the_ui_thread_and_kept_on_close() {
+    let config = tempfile::tempdir().unwrap();
+    let list = config.path().join("generated.txt");
+    // Generated addresses (11.0.0.1 onwards), only to pass the background-save size.
+    let text: String = (0..6_000u32)
+        .map(|i| format!("{}\n", std::net::Ipv4Addr::from(0x0b00_0001 + i)))
+        .collect();
+    std::fs::write(&list, text).unwrap();
+    let mut harness = harness_keeping(vec![COWRIE.into()], Some(config.path().into()));
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Blocklist").click();
+    harness.run();
+    type_into(&mut harness, "Import a list:", &list.display().to_string());
+    harness
+        .get_by_role_and_label(Role::Button, "Import")
+        .click();
+    harness.step();
+    step_until(&mut harness, |h| entries(h).len() == 6_000);
+    drop(harness);
+    let saved = netsleuth::blocklist::load(config.path()).unwrap().list;
+    assert_eq!(saved.entries.len(), 6_000);
+}

@@ -133,6 +133,9 @@ impl Default for ExportForm {
     }
 }
 
+/// What the entries table's rows depend on.
+type RowsKey = (u64, String, EntrySort, bool);
+
 /// What the view keeps between frames.
 #[derive(Debug, Clone, Default)]
 pub struct BlocklistView {
@@ -168,6 +171,10 @@ pub struct BlocklistView {
     pub preview: Option<(u64, ExportForm, Result<Output, String>)>,
     /// What detection knows of each source, for guardrails, by analysis generation.
     facts: Option<(u64, Vec<SourceFact>)>,
+    /// The table's rows for (list generation, search, sort, descending).
+    rows: Option<(RowsKey, Vec<usize>)>,
+    /// The proposals for (analysis generation, list generation).
+    proposals: Option<((u64, u64), Vec<Proposal>)>,
 }
 
 impl BlocklistView {
@@ -286,7 +293,13 @@ fn header(ui: &mut Ui, view: &ViewState, out: &mut Vec<Command>) {
 
 fn proposals_panel(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
     let list = &view.blocklist.list;
-    let pending: Vec<Proposal> = proposals(&a.detection, list);
+    let key = (a.generation, view.blocklist.generation);
+    let cached = view.blocklist_view.proposals.take();
+    let pending = match cached {
+        Some((k, p)) if k == key => p,
+        _ => proposals(&a.detection, list),
+    };
+    let pending = &view.blocklist_view.proposals.insert((key, pending)).1;
     let title = format!(
         "Proposed by detection at confidence ≥ {:.0}: {}",
         a.settings.auto_block,
@@ -305,10 +318,10 @@ fn proposals_panel(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Ve
             }
             ui.horizontal(|ui| {
                 if ui.button("Accept all").clicked() {
-                    out.push(Command::EditBlocklist(accept(&pending)));
+                    out.push(Command::EditBlocklist(accept(pending)));
                 }
                 if ui.button("Reject all").clicked() {
-                    out.push(Command::EditBlocklist(reject(list, &pending)));
+                    out.push(Command::EditBlocklist(reject(list, pending)));
                 }
             });
             egui::ScrollArea::vertical()
@@ -319,7 +332,7 @@ fn proposals_panel(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Ve
                         .striped(true)
                         .num_columns(6)
                         .show(ui, |ui| {
-                            for p in &pending {
+                            for p in pending {
                                 ui.label(RichText::new(p.ip.to_string()).monospace());
                                 ui.label(format!("{:.1}", p.confidence));
                                 ui.label(p.severity.unwrap_or("–"));
@@ -567,7 +580,17 @@ fn entries_table(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
         )
         .labelled_by(label.id);
     });
-    let rows = sorted_rows(view);
+    let key: RowsKey = (
+        view.blocklist.generation,
+        view.blocklist_view.search.clone(),
+        view.blocklist_view.sort,
+        view.blocklist_view.descending,
+    );
+    let rows = match view.blocklist_view.rows.take() {
+        Some((k, rows)) if k == key => rows,
+        _ => sorted_rows(view),
+    };
+    let rows = &view.blocklist_view.rows.insert((key, rows)).1.clone();
     if rows.is_empty() {
         ui.label(
             RichText::new(if view.blocklist.list.entries.is_empty() {
@@ -591,7 +614,7 @@ fn entries_table(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
         ("Note", None),
         ("", None),
     ];
-    let entries = view.blocklist.list.entries.clone();
+    let entries = &view.blocklist.list.entries;
     let bv = &mut view.blocklist_view;
     TableBuilder::new(ui)
         .id_salt("entries")
@@ -607,7 +630,7 @@ fn entries_table(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
         .column(Column::exact(96.0))
         .column(Column::initial(260.0).resizable(true).clip(true))
         .column(Column::initial(160.0).resizable(true).clip(true))
-        .column(Column::exact(28.0))
+        .column(Column::exact(64.0))
         .header(row_height, |mut header| {
             for (title, key) in columns {
                 header.col(|ui| match key {

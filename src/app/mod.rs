@@ -233,10 +233,67 @@ pub struct ViewState {
     pub notice: Option<String>,
 }
 
+/// Lists this long are saved on a worker thread, so that an edit never holds up a frame; shorter
+/// ones are saved before the next frame.
+const BACKGROUND_SAVE: usize = 5_000;
+
+/// The worker that saves large blocklists: it writes the latest list it was given, one save
+/// at a time, and finishes its last save when the app closes.
+struct Saver {
+    sender: Option<std::sync::mpsc::Sender<Blocklist>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Saver {
+    fn start(dir: PathBuf, report: std::sync::mpsc::Sender<JobResult>) -> Saver {
+        let (sender, lists) = channel::<Blocklist>();
+        let thread = std::thread::Builder::new()
+            .name("netsleuth-blocklist-saver".into())
+            .spawn(move || {
+                while let Ok(mut list) = lists.recv() {
+                    while let Ok(newer) = lists.try_recv() {
+                        list = newer;
+                    }
+                    if let Err(e) = crate::blocklist::save(&list, &dir) {
+                        let _ = report.send(JobResult::SaveFailed(format!(
+                            "Cannot save the blocklist in {}: {e}",
+                            dir.display()
+                        )));
+                    }
+                }
+            })
+            .ok();
+        Saver {
+            sender: Some(sender),
+            thread,
+        }
+    }
+
+    fn save(&self, list: Blocklist) {
+        if let Some(s) = &self.sender {
+            let _ = s.send(list);
+        }
+    }
+}
+
+impl Drop for Saver {
+    fn drop(&mut self) {
+        self.sender = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// What a list import or an export on a worker thread gave.
 enum JobResult {
-    /// A list file read (or why not).
-    Imported(PathBuf, Result<crate::blocklist::ListRead, String>),
+    /// A list file read and admitted against the list as it was (or why not).
+    Imported(
+        PathBuf,
+        Result<(Vec<crate::blocklist::Skipped>, crate::blocklist::Admitted), String>,
+    ),
+    /// A background save failed.
+    SaveFailed(String),
     /// An export written (entries, and the path or why not).
     Exported(usize, Result<PathBuf, String>),
     /// A path picked in a file dialog for a field (none when cancelled).
@@ -348,6 +405,8 @@ pub struct NetsleuthApp {
     /// Outcomes of list imports and exports, from their worker threads.
     job_sender: std::sync::mpsc::Sender<JobResult>,
     job_results: Receiver<JobResult>,
+    /// Saves large blocklists off the UI thread, started when first needed.
+    saver: Option<Saver>,
     png_results: Receiver<Result<PathBuf, String>>,
     /// The central view's rectangle in the last frame, for "Save the view as PNG".
     central: egui::Rect,
@@ -404,6 +463,7 @@ impl NetsleuthApp {
             png_results,
             job_sender,
             job_results,
+            saver: None,
             central: egui::Rect::NOTHING,
             pending_png: None,
             frame_log: None,
@@ -550,9 +610,7 @@ impl NetsleuthApp {
         }
         while let Ok(result) = self.job_results.try_recv() {
             match result {
-                JobResult::Imported(path, Ok(read)) => {
-                    let list = &self.view.blocklist.list;
-                    let admitted = crate::blocklist::admit(list, read.candidates, Origin::Import);
+                JobResult::Imported(path, Ok((skipped, admitted))) => {
                     let mut report = format!(
                         "{}: {} added",
                         path.display(),
@@ -564,7 +622,7 @@ impl NetsleuthApp {
                             thousands(admitted.duplicates as u64)
                         ));
                     }
-                    let left_out: Vec<_> = read.skipped.iter().chain(&admitted.protected).collect();
+                    let left_out: Vec<_> = skipped.iter().chain(&admitted.protected).collect();
                     if !left_out.is_empty() {
                         report.push_str(&format!(
                             ", {} lines left out",
@@ -584,6 +642,7 @@ impl NetsleuthApp {
                 JobResult::Imported(_, Err(e)) => {
                     self.view.blocklist_view.import_report = Some(e);
                 }
+                JobResult::SaveFailed(e) => self.view.notice = Some(e),
                 JobResult::Picked(target, Some(path)) => {
                     self.view.blocklist_view.set_path(target, &path);
                 }
@@ -667,8 +726,17 @@ impl NetsleuthApp {
                 Command::ImportList(path) => {
                     let sender = self.job_sender.clone();
                     let ctx = ctx.clone();
+                    let snapshot = self.view.blocklist.list.clone();
                     std::thread::spawn(move || {
                         let result = crate::blocklist::read_list_file(&path)
+                            .map(|read| {
+                                let admitted = crate::blocklist::admit(
+                                    &snapshot,
+                                    read.candidates,
+                                    Origin::Import,
+                                );
+                                (read.skipped, admitted)
+                            })
                             .map_err(|e| format!("cannot read {}: {e}", path.display()));
                         let _ = sender.send(JobResult::Imported(path, result));
                         ctx.request_repaint();
@@ -756,14 +824,23 @@ impl NetsleuthApp {
         if self.view.blocklist.unreadable {
             return;
         }
-        if let Some(dir) = &self.config_dir {
-            if let Err(e) = crate::blocklist::save(&self.view.blocklist.list, dir) {
+        let Some(dir) = &self.config_dir else {
+            return;
+        };
+        let list = &self.view.blocklist.list;
+        if list.entries.len() < BACKGROUND_SAVE {
+            if let Err(e) = crate::blocklist::save(list, dir) {
                 self.view.notice = Some(format!(
                     "Cannot save the blocklist in {}: {e}",
                     dir.display()
                 ));
             }
+            return;
         }
+        let saver = self
+            .saver
+            .get_or_insert_with(|| Saver::start(dir.clone(), self.job_sender.clone()));
+        saver.save(list.clone());
     }
 
     fn save_recent(&mut self) {

@@ -164,8 +164,14 @@ pub fn plan_list(list: &Blocklist, limits: Limits) -> Plan {
 /// reason and note say what it holds.
 pub fn merge_edit(list: &Blocklist, plan: &Plan) -> Edit {
     let mut edit = Edit::default();
+    let by_net: std::collections::HashMap<IpNet, &Entry> =
+        list.entries.iter().map(|e| (e.net, e)).collect();
     for m in &plan.merges {
-        let members: Vec<&Entry> = m.from.iter().filter_map(|n| list.entry(n)).collect();
+        let members: Vec<&Entry> = m
+            .from
+            .iter()
+            .filter_map(|n| by_net.get(n).copied())
+            .collect();
         let Some(first) = members.first() else {
             continue;
         };
