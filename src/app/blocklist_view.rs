@@ -590,7 +590,12 @@ fn entries_table(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
         Some((k, rows)) if k == key => rows,
         _ => sorted_rows(view),
     };
-    let rows = &view.blocklist_view.rows.insert((key, rows)).1.clone();
+    draw_entries(ui, &rows, view, out);
+    view.blocklist_view.rows = Some((key, rows));
+}
+
+/// The entries table itself, for the `rows` (indices into the entries) to show.
+fn draw_entries(ui: &mut Ui, rows: &[usize], view: &mut ViewState, out: &mut Vec<Command>) {
     if rows.is_empty() {
         ui.label(
             RichText::new(if view.blocklist.list.entries.is_empty() {

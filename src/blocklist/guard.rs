@@ -6,6 +6,7 @@ use ipnet::IpNet;
 
 use super::address::size;
 use super::list::{Blocklist, Protected};
+use crate::detection::human_count;
 
 /// IPv4 networks wider than this are "very broad".
 pub const BROAD_V4: u8 = 16;
@@ -62,7 +63,7 @@ impl std::fmt::Display for Warning {
             Warning::Broad { net } => write!(
                 f,
                 "very broad: {net} covers {} addresses",
-                group_digits(size(net))
+                human_count(size(net))
             ),
             Warning::Quiet {
                 sources: 1,
@@ -71,7 +72,7 @@ impl std::fmt::Display for Warning {
             } => write!(
                 f,
                 "covers {example}, which detection did not flag or whose labelled events are mostly benign ({} events)",
-                group_digits(u128::from(*events))
+                human_count(*events)
             ),
             Warning::Quiet {
                 sources,
@@ -80,23 +81,10 @@ impl std::fmt::Display for Warning {
             } => write!(
                 f,
                 "covers {sources} sources that detection did not flag or whose labelled events are mostly benign, such as {example} ({} events in all)",
-                group_digits(u128::from(*events))
+                human_count(*events)
             ),
         }
     }
-}
-
-/// `n` with thousands separated by commas.
-pub fn group_digits(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The warnings about blocking `net` on `list`, given what the open investigation knows of

@@ -4,24 +4,78 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::Args;
+
 use crate::blocklist::{
-    admit, merge_edit, plan_list, read_blocklist, read_list_file, Action, Blocklist, Limits, Origin,
+    admit, merge_edit, plan_list, read_blocklist, read_list_file, Blocklist, Limits, Origin,
 };
-use crate::export::{render, write, Format, Options, Scope, Syntax};
+use crate::export::{render, write, Format, Options, Syntax};
 
 /// What `export-blocklist` was asked.
-pub struct ExportRequest<'a> {
-    pub input: &'a Path,
-    pub format: Format,
-    pub out: &'a Path,
-    pub scope: Scope,
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The blocklist to export.
+    #[arg(required_unless_present = "limits")]
+    pub input: Option<PathBuf>,
+    /// The format to write: aws-waf-cli, aws-waf-cloudformation, aws-waf-terraform,
+    /// cloudflare-list, cloudflare-csv, cloudflare-expression, azure-waf-appgw,
+    /// azure-waf-frontdoor, cloud-armor, nginx, nginx-geo, apache, ipset, nftables,
+    /// modsecurity, modsecurity-file, haproxy, crowdsec, txt, csv.
+    #[arg(long, value_parser = parse_export_format, required_unless_present = "limits")]
+    pub format: Option<crate::export::Format>,
+    /// Where to write: a file, or a folder for aws-waf-cli, ipset and modsecurity-file.
+    /// The extension picks JSON, YAML or shell where a format has several.
+    #[arg(long, required_unless_present = "limits")]
+    pub out: Option<PathBuf>,
+    /// Print the vendors' limits the exports respect, with their sources, and exit.
+    #[arg(long, exclusive = true)]
+    pub limits: bool,
+    /// AWS WAF scope: REGIONAL or CLOUDFRONT.
+    #[arg(long, default_value = "REGIONAL", value_parser = parse_scope)]
+    pub scope: crate::export::Scope,
+    /// Name of the sets, rules, table or policy.
+    #[arg(long, default_value = "netsleuth-blocklist")]
     pub name: String,
-    pub action: Action,
+    /// Export the entries with this action: block, rate-limit, challenge, monitor.
+    #[arg(long, default_value = "block", value_parser = parse_action)]
+    pub action: crate::blocklist::Action,
+    /// CrowdSec decision duration for entries without an expiry (Go duration).
+    #[arg(long, default_value = "168h")]
     pub duration: String,
+    /// Merge covered and adjacent entries into the fewest networks first.
+    #[arg(long)]
     pub aggregate: bool,
+    /// Also merge entries of one --max-prefix network into their common network, blocking
+    /// addresses that were not listed (the count is printed).
+    #[arg(long)]
     pub widen: bool,
+    /// The widest IPv4 network a merge may make.
+    #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V4, value_parser = clap::value_parser!(u8).range(1..=32))]
     pub max_prefix: u8,
+    /// The widest IPv6 network a merge may make.
+    #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V6, value_parser = clap::value_parser!(u8).range(1..=128))]
     pub max_prefix6: u8,
+}
+
+fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
+    crate::export::Format::from_id(s).ok_or_else(|| {
+        format!(
+            "unknown export format '{s}'; formats are {}",
+            crate::export::Format::ALL
+                .map(crate::export::Format::id)
+                .join(", ")
+        )
+    })
+}
+
+fn parse_scope(s: &str) -> Result<crate::export::Scope, String> {
+    crate::export::Scope::from_name(s)
+        .ok_or_else(|| format!("scope '{s}' is REGIONAL or CLOUDFRONT"))
+}
+
+fn parse_action(s: &str) -> Result<crate::blocklist::Action, String> {
+    crate::blocklist::Action::from_name(s)
+        .ok_or_else(|| format!("action '{s}' is block, rate-limit, challenge or monitor"))
 }
 
 /// The most bad lines listed one by one.
@@ -66,7 +120,7 @@ fn read_input(path: &Path) -> Result<Blocklist, String> {
 }
 
 /// Prints the vendors' limits with their sources.
-pub fn print_limits() {
+fn print_limits() {
     for l in crate::export::limits::table() {
         println!(
             "{:<24} {:<14} {}\n{:<24} {:<14} source: {}",
@@ -75,9 +129,13 @@ pub fn print_limits() {
     }
 }
 
-/// Runs the export; failure when nothing could be exported or written.
-pub fn run(req: &ExportRequest) -> ExitCode {
-    match export(req) {
+/// Runs the export (or prints the limits); failure when nothing could be exported or written.
+pub fn run(args: &ExportArgs) -> ExitCode {
+    let (Some(input), Some(format), Some(out)) = (&args.input, args.format, &args.out) else {
+        print_limits();
+        return ExitCode::SUCCESS;
+    };
+    match export(args, input, format, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("netsleuth: {e}");
@@ -86,8 +144,8 @@ pub fn run(req: &ExportRequest) -> ExitCode {
     }
 }
 
-fn export(req: &ExportRequest) -> Result<(), String> {
-    let mut list = read_input(req.input)?;
+fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<(), String> {
+    let mut list = read_input(input)?;
     if req.aggregate || req.widen {
         let limits = Limits {
             v4: req.max_prefix,
@@ -115,9 +173,8 @@ fn export(req: &ExportRequest) -> Result<(), String> {
     let opts = Options {
         name: req.name.clone(),
         scope: req.scope,
-        syntax: Syntax::for_path(req.format, req.out),
-        investigation: req
-            .input
+        syntax: Syntax::for_path(format, out),
+        investigation: input
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default(),
@@ -125,17 +182,17 @@ fn export(req: &ExportRequest) -> Result<(), String> {
         duration: req.duration.clone(),
         ..Options::default()
     };
-    let output = render(req.format, &list.entries, &opts)?;
+    let output = render(format, &list.entries, &opts)?;
     for n in &output.notes {
         eprintln!("note: {n}");
     }
-    let written: Vec<PathBuf> = write(req.format, &output, req.out)
-        .map_err(|e| format!("cannot write {}: {e}", req.out.display()))?;
+    let written: Vec<PathBuf> =
+        write(format, &output, out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!(
         "{} entries exported as {} to {}",
         output.count,
-        req.format.id(),
-        req.out.display()
+        format.id(),
+        out.display()
     );
     if written.len() > 1 {
         for p in written {

@@ -84,70 +84,7 @@ enum Command {
     },
     /// Write a blocklist as WAF or firewall rules: INPUT is a saved blocklist (.json), a
     /// blocklist.csv from detect, or a plain list (one address or CIDR per line).
-    ExportBlocklist {
-        /// The blocklist to export.
-        #[arg(required_unless_present = "limits")]
-        input: Option<PathBuf>,
-        /// The format to write: aws-waf-cli, aws-waf-cloudformation, aws-waf-terraform,
-        /// cloudflare-list, cloudflare-csv, cloudflare-expression, azure-waf-appgw,
-        /// azure-waf-frontdoor, cloud-armor, nginx, nginx-geo, apache, ipset, nftables,
-        /// modsecurity, modsecurity-file, haproxy, crowdsec, txt, csv.
-        #[arg(long, value_parser = parse_export_format, required_unless_present = "limits")]
-        format: Option<crate::export::Format>,
-        /// Where to write: a file, or a folder for aws-waf-cli, ipset and modsecurity-file.
-        /// The extension picks JSON, YAML or shell where a format has several.
-        #[arg(long, required_unless_present = "limits")]
-        out: Option<PathBuf>,
-        /// Print the vendors' limits the exports respect, with their sources, and exit.
-        #[arg(long, exclusive = true)]
-        limits: bool,
-        /// AWS WAF scope: REGIONAL or CLOUDFRONT.
-        #[arg(long, default_value = "REGIONAL", value_parser = parse_scope)]
-        scope: crate::export::Scope,
-        /// Name of the sets, rules, table or policy.
-        #[arg(long, default_value = "netsleuth-blocklist")]
-        name: String,
-        /// Export the entries with this action: block, rate-limit, challenge, monitor.
-        #[arg(long, default_value = "block", value_parser = parse_action)]
-        action: crate::blocklist::Action,
-        /// CrowdSec decision duration for entries without an expiry (Go duration).
-        #[arg(long, default_value = "168h")]
-        duration: String,
-        /// Merge covered and adjacent entries into the fewest networks first.
-        #[arg(long)]
-        aggregate: bool,
-        /// Also merge entries of one --max-prefix network into their common network, blocking
-        /// addresses that were not listed (the count is printed).
-        #[arg(long)]
-        widen: bool,
-        /// The widest IPv4 network a merge may make.
-        #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V4, value_parser = clap::value_parser!(u8).range(1..=32))]
-        max_prefix: u8,
-        /// The widest IPv6 network a merge may make.
-        #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V6, value_parser = clap::value_parser!(u8).range(1..=128))]
-        max_prefix6: u8,
-    },
-}
-
-fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
-    crate::export::Format::from_id(s).ok_or_else(|| {
-        format!(
-            "unknown export format '{s}'; formats are {}",
-            crate::export::Format::ALL
-                .map(crate::export::Format::id)
-                .join(", ")
-        )
-    })
-}
-
-fn parse_scope(s: &str) -> Result<crate::export::Scope, String> {
-    crate::export::Scope::from_name(s)
-        .ok_or_else(|| format!("scope '{s}' is REGIONAL or CLOUDFRONT"))
-}
-
-fn parse_action(s: &str) -> Result<crate::blocklist::Action, String> {
-    crate::blocklist::Action::from_name(s)
-        .ok_or_else(|| format!("action '{s}' is block, rate-limit, challenge or monitor"))
+    ExportBlocklist(export::ExportArgs),
 }
 
 /// Options shared by every command that reads files.
@@ -315,38 +252,7 @@ pub fn main() -> ExitCode {
             };
             detect::run(&req, &read.options())
         }
-        Some(Command::ExportBlocklist {
-            input,
-            format,
-            out,
-            scope,
-            name,
-            action,
-            duration,
-            aggregate,
-            widen,
-            max_prefix,
-            max_prefix6,
-            limits: _,
-        }) => {
-            let (Some(input), Some(format), Some(out)) = (input, format, out) else {
-                export::print_limits();
-                return ExitCode::SUCCESS;
-            };
-            export::run(&export::ExportRequest {
-                input: &input,
-                format,
-                out: &out,
-                scope,
-                name,
-                action,
-                duration,
-                aggregate,
-                widen,
-                max_prefix,
-                max_prefix6,
-            })
-        }
+        Some(Command::ExportBlocklist(args)) => export::run(&args),
         None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

@@ -32,9 +32,9 @@ pub fn human_span(us: i64) -> String {
     }
 }
 
-/// Formats a count with thousands separators.
-pub fn human_count(n: u64) -> String {
-    let digits = n.to_string();
+/// Formats a count with thousands separators (up to the size of the IPv6 space).
+pub fn human_count(n: impl Into<u128>) -> String {
+    let digits = n.into().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -324,8 +324,8 @@ mod tests {
     fn human_units() {
         assert_eq!(human_bytes(999.0), "999 B");
         assert_eq!(human_bytes(1_234_567.0), "1.2 MB");
-        assert_eq!(human_count(4812), "4,812");
-        assert_eq!(human_count(12), "12");
+        assert_eq!(human_count(4812u64), "4,812");
+        assert_eq!(human_count(12u64), "12");
         assert_eq!(human_span(42_000_000), "42 s");
         assert_eq!(human_span(300_000_000), "5 min");
         assert_eq!(human_span(12_600_000_000), "3.5 h");

@@ -181,6 +181,16 @@ pub(super) fn cli(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     Ok(files)
 }
 
+/// The entry's reason as a `#` comment ending its line, after `gap`; empty without a reason.
+fn trailing_reason(e: &Entry, gap: &str) -> String {
+    let reason = hash_comment(&why(e), 200);
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!("{gap}# {reason}")
+    }
+}
+
 fn pretty(v: &Value) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(v).expect("JSON values serialise");
     bytes.push(b'\n');
@@ -277,12 +287,7 @@ pub(super) fn cloudformation(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
                 set.version
             ));
             for e in set.entries {
-                let reason = hash_comment(&why(e), 200);
-                let comment = if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!("  # {reason}")
-                };
+                let comment = trailing_reason(e, "  ");
                 y.push_str(&format!(
                     "        - {}{comment}\n",
                     json_string(&e.net.to_string())
@@ -353,12 +358,7 @@ pub(super) fn terraform(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
             set.version
         ));
         for e in set.entries {
-            let reason = hash_comment(&why(e), 200);
-            let comment = if reason.is_empty() {
-                String::new()
-            } else {
-                format!(" # {reason}")
-            };
+            let comment = trailing_reason(e, " ");
             t.push_str(&format!(
                 "    {},{comment}\n",
                 hcl_string(&e.net.to_string())
