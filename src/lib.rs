@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod events;
 pub mod export;
 pub mod features;
+pub mod geo;
 pub mod ingest;
 pub mod report;
 pub mod session;

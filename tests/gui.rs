@@ -835,6 +835,17 @@ fn snapshot_of_the_evaluation() {
     harness.snapshot_options("evaluation", &snapshot_options());
 }
 
+#[test]
+fn snapshot_of_the_map() {
+    let mut harness = open_for_snapshots(vec![DIONAEA.into()]);
+    harness.get_by_label("Map").click();
+    harness.run();
+    harness.snapshot_options("map", &snapshot_options());
+    harness.get_by_label("Countries").click();
+    harness.run();
+    harness.snapshot_options("map_choropleth", &snapshot_options());
+}
+
 /// A file dropped on the window, as the windowing integration hands it over.
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -1057,7 +1068,7 @@ fn blocklist_editor_from_proposals_to_export() {
         );
     wait_until_loaded(&mut harness);
     // Its own shortcut, whether or not the files carry labels.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num7);
     harness.run();
     assert_eq!(
         harness.state().as_ref().unwrap().view().tab,
@@ -1256,4 +1267,192 @@ fn a_large_blocklist_is_saved_off_the_ui_thread_and_kept_on_close() {
     drop(harness);
     let saved = netsleuth::blocklist::load(config.path()).unwrap().list;
     assert_eq!(saved.entries.len(), 6_000);
+}
+
+const DIONAEA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/honeypot/dionaea/dionaea_mhn_export.json"
+);
+
+fn map_state(harness: &AppHarness) -> &netsleuth::app::MapView {
+    &harness.state().as_ref().unwrap().view().map
+}
+
+fn click_at(harness: &mut AppHarness, pos: egui::Pos2, modifiers: egui::Modifiers) {
+    harness.event(egui::Event::PointerMoved(pos));
+    harness.run();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+    }
+    harness.run();
+}
+
+/// The map on real honeypot data: every public source placed (country level with the bundled
+/// database), clusters that split when a click zooms in, a marker that selects its source,
+/// hover naming it, the country table filtering the alerts, Shift-drag selecting a box, and
+/// the choropleth's legend.
+#[test]
+fn map_places_clusters_and_selects_dionaea_sources() {
+    let mut harness = open(vec![DIONAEA.into()]);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run();
+    assert_eq!(
+        harness.state().as_ref().unwrap().view().tab,
+        netsleuth::app::Tab::Map
+    );
+    let (sources, placed, internal) = {
+        let a = harness.state().as_ref().unwrap().analysis().unwrap();
+        let placed = a
+            .detection
+            .sources
+            .iter()
+            .filter(|s| s.geo.as_ref().is_some_and(|g| g.position.is_some()))
+            .count();
+        let internal = a
+            .detection
+            .sources
+            .iter()
+            .filter(|s| netsleuth::geo::is_internal(s.stats.ip))
+            .count();
+        (a.detection.sources.len(), placed, internal)
+    };
+    assert!(
+        placed as f64 >= 0.95 * (sources - internal) as f64,
+        "{placed} of {sources}"
+    );
+    harness.get_by_label(&format!("{} placed", placed_text(placed)));
+    harness.get_by_label(&format!("· country-level placement for {placed}"));
+
+    // At world zoom the markers cluster; every placed source is in one drawn group.
+    let drawn = map_state(&harness).drawn().to_vec();
+    let members: usize = drawn.iter().map(|d| d.members.len()).sum();
+    assert_eq!(members, placed);
+    let clusters_before = drawn.len();
+    assert!(
+        clusters_before < placed,
+        "{clusters_before} groups for {placed}"
+    );
+    let biggest = drawn
+        .iter()
+        .max_by_key(|d| d.members.len())
+        .unwrap()
+        .clone();
+    assert!(biggest.members.len() > 5);
+    let zoom = map_state(&harness).zoom();
+    click_at(&mut harness, biggest.center, egui::Modifiers::NONE);
+    let zoomed = map_state(&harness).zoom();
+    assert!((zoomed - zoom - 2.0).abs() < 1e-6, "{zoom} -> {zoomed}");
+    // The cluster split: its sources now fall in more groups than one.
+    let after = map_state(&harness).drawn().to_vec();
+    let split = after
+        .iter()
+        .filter(|d| d.members.iter().any(|m| biggest.members.contains(m)))
+        .count();
+    assert!(
+        split > 1,
+        "the cluster of {} stayed whole",
+        biggest.members.len()
+    );
+
+    // A single marker: hover names it, a click selects it and opens its panel.
+    let single = after
+        .iter()
+        .rev()
+        .find(|d| d.members.len() == 1 && d.center.x > 40.0 && d.center.x < 800.0)
+        .expect("a single marker in view")
+        .clone();
+    let ip = {
+        let a = harness.state().as_ref().unwrap().analysis().unwrap();
+        a.detection.sources[single.members[0] as usize]
+            .stats
+            .ip
+            .to_string()
+    };
+    harness.event(egui::Event::PointerMoved(single.center));
+    harness.run();
+    assert!(
+        harness.query_all_by_label(&ip).count() >= 1,
+        "hover names {ip}"
+    );
+    click_at(&mut harness, single.center, egui::Modifiers::NONE);
+    assert_eq!(
+        harness.state().as_ref().unwrap().view().selected,
+        Some(single.members[0] as usize)
+    );
+    assert!(harness.query_all_by_label("Block").count() >= 1);
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+
+    // Shift-drag a box around the upper left quarter of the map: every source inside.
+    let map_rect = map_state(&harness).rect();
+    let (from, to) = (map_rect.min + egui::vec2(5.0, 5.0), map_rect.center());
+    let inside: usize = map_state(&harness)
+        .drawn()
+        .iter()
+        .filter(|d| egui::Rect::from_two_pos(from, to).contains(d.center) && d.members.len() == 1)
+        .count();
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    harness.event(egui::Event::PointerMoved(from));
+    harness.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::SHIFT,
+    });
+    harness.run();
+    for k in 1..=8 {
+        harness.event(egui::Event::PointerMoved(
+            from + (to - from) * (k as f32 / 8.0),
+        ));
+        harness.run();
+    }
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::SHIFT,
+    });
+    harness.run();
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    harness.run();
+    let boxed = map_state(&harness).boxed.len();
+    assert!(
+        boxed >= inside && boxed > 0,
+        "{boxed} boxed, {inside} single markers inside"
+    );
+    harness.get_by_label(&format!("Block the {boxed} sources in the box"));
+
+    // The country table: a click filters the alerts to that country.
+    let (iso, n) = {
+        let rows = map_state(&harness).countries();
+        let top = rows.iter().max_by_key(|c| c.sources).unwrap();
+        (top.iso.clone(), top.sources)
+    };
+    let name = netsleuth::geo::world().name(&iso).to_string();
+    harness.get_by_label(&format!("{iso} {name}")).click();
+    harness.run();
+    assert_eq!(harness.state().as_ref().unwrap().view().alerts.country, iso);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label(&format!("{n} of {sources} sources"));
+
+    // The choropleth with its legend.
+    harness.get_by_label("Map").click();
+    harness.run();
+    harness.get_by_label("Countries").click();
+    harness.run();
+    harness.get_by_label_contains("Flagged sources per country: 0 to ");
+}
+
+fn placed_text(n: usize) -> String {
+    if n == 1 {
+        "1 source".into()
+    } else {
+        format!("{} sources", netsleuth::detection::human_count(n as u64))
+    }
 }

@@ -121,9 +121,7 @@ impl AlertsView {
                     && s.confidence >= self.min_confidence
                     && s.confidence <= self.max_confidence
                     && (country.is_empty()
-                        || s.stats
-                            .country
-                            .as_deref()
+                        || s.country()
                             .is_some_and(|c| c.eq_ignore_ascii_case(&country)))
                     && (reason.is_empty()
                         || s.reasons.iter().any(|r| {
@@ -135,10 +133,10 @@ impl AlertsView {
                         || a.protocols[i].iter().any(|(q, _)| q.contains(&protocol)))
                     && (text.is_empty()
                         || s.stats.ip.to_string().contains(&text)
-                        || s.stats
-                            .country
-                            .as_deref()
+                        || s.country()
                             .is_some_and(|c| c.to_lowercase().contains(&text))
+                        || s.as_text()
+                            .is_some_and(|a| a.to_lowercase().contains(&text))
                         || s.reasons.iter().any(|r| r.to_lowercase().contains(&text))
                         || s.findings
                             .iter()
@@ -156,7 +154,7 @@ impl AlertsView {
                     .cmp(&verdict_rank(q.confidence, threshold))
                     .then(p.confidence.total_cmp(&q.confidence)),
                 SortKey::Ip => p.stats.ip.cmp(&q.stats.ip),
-                SortKey::Country => p.stats.country.cmp(&q.stats.country),
+                SortKey::Country => p.country().cmp(&q.country()),
                 SortKey::Events => p.stats.events.cmp(&q.stats.events),
                 SortKey::Reason => p.reasons.first().cmp(&q.reasons.first()),
                 SortKey::FirstSeen => p.stats.first_us.cmp(&q.stats.first_us),
@@ -170,6 +168,27 @@ impl AlertsView {
         });
         rows
     }
+}
+
+/// Where a source is, in one line: "Boxford, England, GB · AS15169 Google Inc. (country-level)".
+pub fn place_text(g: &crate::geo::GeoInfo) -> String {
+    let mut place: Vec<&str> = Vec::new();
+    place.extend(g.city.as_deref());
+    place.extend(g.subdivision.as_deref());
+    place.extend(g.country.as_deref());
+    let mut out = if place.is_empty() {
+        g.placement.name().to_string()
+    } else {
+        place.join(", ")
+    };
+    if let Some(a) = g.as_text() {
+        out.push_str(" · ");
+        out.push_str(&a);
+    }
+    if g.placement == crate::geo::Placement::Country {
+        out.push_str(" (country-level placement)");
+    }
+    out
 }
 
 /// Shows the filters and the table.
@@ -205,19 +224,9 @@ pub fn show(
         super::event_alerts::show(ui, t, a, view, out);
         return;
     }
-    let key = (view.alerts.clone(), a.generation, view.time_range);
-    let (key, rows) = match view.alerts_rows.take() {
-        Some((k, rows)) if k == key => (k, rows),
-        _ => {
-            if view.time_range.is_some() {
-                view.breakdown(t, a);
-            }
-            let in_range = match (&view.breakdown, view.time_range) {
-                (Some((_, b)), Some(_)) => Some(b.source_events.as_slice()),
-                _ => None,
-            };
-            (key, view.alerts.rows(a, in_range))
-        }
+    view.alert_rows(t, a);
+    let Some((key, rows)) = view.alerts_rows.take() else {
+        return;
     };
     ui.label(
         RichText::new(format!(
@@ -476,7 +485,10 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     ui.label(RichText::new(s.stats.ip.to_string()).monospace());
                 });
                 row.col(|ui| {
-                    ui.label(s.stats.country.as_deref().unwrap_or("–"));
+                    let r = ui.label(s.country().unwrap_or("–"));
+                    if let Some(g) = &s.geo {
+                        r.on_hover_text(place_text(g));
+                    }
                 });
                 row.col(|ui| {
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {

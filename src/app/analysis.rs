@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use crate::detection::behaviour::FindingKind;
 use crate::detection::{detect_reporting, Cancelled, Detection, DetectionSettings, Phase};
+use crate::geo::Locator;
 
 /// The phase value once detection is done and the views' data is being derived.
 const PREPARING: u8 = u8::MAX;
@@ -39,6 +40,8 @@ pub struct Analysis {
     pub protocols: Vec<Vec<(String, u32)>>,
     /// How long the run took, in seconds.
     pub seconds: f64,
+    /// The GeoIP databases that placed the sources.
+    pub geo: Option<Arc<Locator>>,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
 }
@@ -94,6 +97,7 @@ impl Analysis {
             ranked,
             detection,
             seconds,
+            geo: None,
         }
     }
 
@@ -288,11 +292,13 @@ pub struct AnalysisJob {
 }
 
 impl AnalysisJob {
-    /// Starts detection over `inv` on a worker thread; `repaint` is called as each phase
-    /// starts and when it finishes.
+    /// Starts detection over `inv` on a worker thread, placing sources with the `geoip`
+    /// databases chosen in Settings before those found on the machine; `repaint` is called as
+    /// each phase starts and when it finishes.
     pub fn start(
         inv: Arc<Investigation>,
         settings: DetectionSettings,
+        geoip: Vec<std::path::PathBuf>,
         repaint: impl Fn() + Send + Sync + 'static,
     ) -> AnalysisJob {
         let cancel = Arc::new(AtomicBool::new(false));
@@ -308,13 +314,20 @@ impl AnalysisJob {
                     job_phase.store(k as u8, Ordering::Relaxed);
                     repaint();
                 };
-                let result =
-                    detect_reporting(&inv.table, &settings, &job_cancel, &report).map(|d| {
-                        job_phase.store(PREPARING, Ordering::Relaxed);
-                        repaint();
-                        let seconds = t.elapsed().as_secs_f64();
-                        Analysis::new(&inv, d, settings, seconds)
-                    });
+                // Sources are placed with the databases found on this machine; the settings
+                // kept for the Settings view stay as the analyst left them.
+                let mut run = settings.clone();
+                if run.geo.is_none() {
+                    run.geo = Some(Locator::shared(&geoip));
+                }
+                let result = detect_reporting(&inv.table, &run, &job_cancel, &report).map(|d| {
+                    job_phase.store(PREPARING, Ordering::Relaxed);
+                    repaint();
+                    let seconds = t.elapsed().as_secs_f64();
+                    let mut analysis = Analysis::new(&inv, d, settings, seconds);
+                    analysis.geo = run.geo.clone();
+                    analysis
+                });
                 // The receiver may be gone if the window closed; nothing to do then.
                 let _ = tx.send(result);
                 repaint();

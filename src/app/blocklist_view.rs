@@ -65,6 +65,8 @@ pub enum Browse {
     ExportFile,
     /// The folder to export to.
     ExportFolder,
+    /// A GeoIP database for Settings.
+    GeoIp,
 }
 
 impl Browse {
@@ -91,6 +93,11 @@ impl Browse {
                 }
                 d.save_file()
             }
+            Browse::GeoIp => rfd::FileDialog::new()
+                .set_title("Choose a GeoIP or ASN database")
+                .add_filter("MaxMind DB", &["mmdb"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
             Browse::ExportFolder => {
                 let mut d = rfd::FileDialog::new().set_title("Folder for the export");
                 if let Some(dir) = dir {
@@ -184,6 +191,7 @@ impl BlocklistView {
         match target {
             Browse::Import => self.import_path = text,
             Browse::ExportFile | Browse::ExportFolder => self.export.path = text,
+            Browse::GeoIp => {}
         }
     }
 }

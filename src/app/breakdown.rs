@@ -41,6 +41,8 @@ pub struct Breakdown {
     pub protocols: Vec<Bar>,
     /// By the source's country.
     pub countries: Vec<Bar>,
+    /// By the source's autonomous system ("AS14061 DigitalOcean, LLC").
+    pub ases: Vec<Bar>,
     /// Flagged sources active in the range, by kind of reason.
     pub reasons: Vec<Bar>,
     /// Anomalous events by weekday (Monday first) and hour of day.
@@ -77,6 +79,8 @@ impl Breakdown {
         let mut ports: HashMap<u16, (u64, u64)> = HashMap::new();
         let mut protocols: HashMap<&str, (u64, u64)> = HashMap::new();
         let mut countries: HashMap<&str, (u64, u64)> = HashMap::new();
+        let as_of: Vec<Option<String>> = d.sources.iter().map(|s| s.as_text()).collect();
+        let mut ases: HashMap<&str, (u64, u64)> = HashMap::new();
         let mut heatmap = [[0u32; 24]; 7];
         let mut source_events = vec![0u32; d.sources.len()];
         let (mut events, mut anomalous) = (0u64, 0u64);
@@ -100,11 +104,18 @@ impl Breakdown {
             if let Some(p) = t.app_protocol(r).or_else(|| t.transport(r)) {
                 add(protocols.entry(p).or_default());
             }
-            if let Some(c) = t.country_code(r) {
+            let source = a.source_of_row(t, r);
+            // The source's country (GeoIP's, else its log's); rows without a source keep the
+            // country they carry.
+            let country = source.map_or(t.country_code(r), |s| d.sources[s].country());
+            if let Some(c) = country {
                 add(countries.entry(c).or_default());
             }
-            if let Some(s) = a.source_of_row(t, r) {
+            if let Some(s) = source {
                 source_events[s] += 1;
+                if let Some(asn) = as_of[s].as_deref() {
+                    add(ases.entry(asn).or_default());
+                }
             }
             if let (true, Some(us)) = (flagged, time) {
                 heatmap[weekday(us, features) as usize][hour_of_day(us, features) as usize] += 1;
@@ -129,6 +140,7 @@ impl Breakdown {
             ports: top(ports),
             protocols: top(protocols),
             countries: top(countries),
+            ases: top(ases),
             reasons: top(reasons),
             heatmap,
             source_events,
@@ -142,6 +154,7 @@ enum Pick {
     Protocol(String),
     Country(String),
     Reason(String),
+    As(String),
 }
 
 /// Shows the breakdown of the current time range.
@@ -195,6 +208,14 @@ pub fn show(
                     pick = Some(Pick::Reason(r));
                 }
             });
+            if !b.ases.is_empty() {
+                ui.add_space(12.0);
+                ui.columns(2, |cols| {
+                    if let Some(a) = chart(&mut cols[0], "Anomalous events by source AS", &b.ases) {
+                        pick = Some(Pick::As(a));
+                    }
+                });
+            }
             if let Some(pick) = pick {
                 // The alerts keep their order but only this one filter.
                 let f = &mut view.alerts;
@@ -208,6 +229,7 @@ pub fn show(
                     Pick::Protocol(v) => f.protocol = v,
                     Pick::Country(v) => f.country = v,
                     Pick::Reason(v) => f.reason = v,
+                    Pick::As(v) => f.text = v,
                 }
                 out.push(Command::Show(Tab::Alerts));
             }

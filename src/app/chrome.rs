@@ -72,6 +72,11 @@ impl NetsleuthApp {
                     self.commands.push(Command::ToggleTheme);
                 }
             });
+            ui.menu_button("Help", |ui| {
+                if ui.button("About netsleuth").clicked() {
+                    self.view.about = true;
+                }
+            });
             if self.view.path_field {
                 ui.separator();
                 let label = ui.label("Path:");
@@ -211,4 +216,26 @@ impl NetsleuthApp {
             });
         }
     }
+}
+
+/// The About window: version and the attributions the bundled data asks for.
+pub(super) fn about(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("About netsleuth")
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.label(RichText::new(format!("netsleuth {}", env!("CARGO_PKG_VERSION"))).strong());
+            ui.label(env!("CARGO_PKG_DESCRIPTION"));
+            ui.add_space(8.0);
+            ui.label(RichText::new("Bundled data").strong());
+            ui.label(crate::geo::BUNDLED_ATTRIBUTION);
+            ui.label(
+                "Country outlines: Natural Earth (public domain), via the world-atlas package.",
+            );
+            ui.label(
+                "Sample: AWS CloudWatch web-attack export from Kaggle's \"Suspicious Web Threat \
+                 Interactions\" (MIT).",
+            );
+        });
 }

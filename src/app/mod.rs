@@ -11,6 +11,7 @@ mod evaluation_view;
 mod event_alerts;
 mod files_view;
 mod loading;
+mod map_view;
 mod overview;
 mod png_export;
 mod scatter;
@@ -44,6 +45,7 @@ pub use breakdown::Breakdown;
 pub use evaluation_view::EvaluationView;
 pub use event_alerts::EventAlertsView;
 pub use loading::{LoadJob, Loaded};
+pub use map_view::{CountryRow, Drawn, MapMode, MapView};
 pub use scatter::ScatterView;
 use start_view::{elapsed_and_left, loading_view, recent_paths, recent_title, start_view};
 use style::{apply_style, install_fonts, BENIGN, ERROR, MALICIOUS, WARN};
@@ -85,6 +87,8 @@ pub enum Tab {
     Timeline,
     /// Anomalies by port, protocol, country, reason, and hour by weekday.
     Breakdown,
+    /// Sources on a world map, with a per-country table.
+    Map,
     /// The blocklist editor, proposals, allowlist and exports.
     Blocklist,
     /// Detectors against the ground-truth labels (only when the files carry labels).
@@ -96,12 +100,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 9] = [
+    const ALL: [Tab; 10] = [
         Tab::Overview,
         Tab::Alerts,
         Tab::Scatter,
         Tab::Timeline,
         Tab::Breakdown,
+        Tab::Map,
         Tab::Blocklist,
         Tab::Evaluation,
         Tab::Settings,
@@ -115,6 +120,7 @@ impl Tab {
             Tab::Scatter => "Scatter",
             Tab::Timeline => "Timeline",
             Tab::Breakdown => "Breakdown",
+            Tab::Map => "Map",
             Tab::Blocklist => "Blocklist",
             Tab::Evaluation => "Evaluation",
             Tab::Settings => "Settings",
@@ -122,9 +128,10 @@ impl Tab {
         }
     }
 
-    /// The tab's own shortcut digit (Ctrl+digit), whichever tabs are shown.
+    /// The tab's own shortcut digit (Ctrl+digit, the tenth is Ctrl+0), whichever tabs are
+    /// shown.
     pub fn digit(self) -> usize {
-        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0) + 1
+        (Tab::ALL.iter().position(|&t| t == self).unwrap_or(0) + 1) % 10
     }
 }
 
@@ -163,6 +170,9 @@ pub enum Command {
     SavePng(String, egui::Rect),
     /// Run detection again with new settings.
     Rerun(DetectionSettings),
+    /// Use these GeoIP databases first (none: only those found on the machine and the
+    /// bundled one), remember the choice, and place the sources again.
+    ChooseGeoIp(Vec<PathBuf>),
 }
 
 /// Detection's progress on the loaded files.
@@ -199,6 +209,8 @@ pub struct ViewState {
     pub time_range: Option<(i64, i64)>,
     /// The scatter's axes, colours and box selection.
     pub scatter: ScatterView,
+    /// The map's position, mode, country table and box selection.
+    pub map: map_view::MapView,
     /// The timeline's window choice and brush.
     pub timeline: TimelineView,
     /// The breakdown of the current time range, cached with the analysis it came from.
@@ -231,6 +243,8 @@ pub struct ViewState {
     pub path_field: bool,
     /// A message for the analyst, shown in the status bar.
     pub notice: Option<String>,
+    /// The About window is open.
+    pub about: bool,
 }
 
 /// Lists this long are saved on a worker thread, so that an edit never holds up a frame; shorter
@@ -343,6 +357,7 @@ impl Default for ViewState {
             selected: None,
             time_range: None,
             scatter: ScatterView::default(),
+            map: map_view::MapView::default(),
             timeline: TimelineView::default(),
             breakdown: None,
             alerts_rows: None,
@@ -359,11 +374,35 @@ impl Default for ViewState {
             open_path: String::new(),
             path_field: false,
             notice: None,
+            about: false,
         }
     }
 }
 
 impl ViewState {
+    /// What the alerts' rows depend on now.
+    fn alerts_key(&self, a: &Analysis) -> AlertsKey {
+        (self.alerts.clone(), a.generation, self.time_range)
+    }
+
+    /// The sources that pass the alerts' filters and the time range, in table order, computed
+    /// when the filters, range or analysis changed. The map shows the same sources.
+    pub fn alert_rows(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &[usize] {
+        let key = self.alerts_key(a);
+        if self.alerts_rows.as_ref().is_none_or(|(k, _)| *k != key) {
+            if self.time_range.is_some() {
+                self.breakdown(t, a);
+            }
+            let in_range = match (&self.breakdown, self.time_range) {
+                (Some((_, b)), Some(_)) => Some(b.source_events.as_slice()),
+                _ => None,
+            };
+            let rows = self.alerts.rows(a, in_range);
+            self.alerts_rows = Some((key, rows));
+        }
+        self.alerts_rows.as_ref().map_or(&[], |(_, r)| r.as_slice())
+    }
+
     /// The breakdown of the current time range, computed when the range or analysis changed.
     pub fn breakdown(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &Breakdown {
         let range = self.time_range;
@@ -398,6 +437,8 @@ pub struct NetsleuthApp {
     /// Where the recent-files list is kept; `None` keeps nothing between runs.
     config_dir: Option<PathBuf>,
     recent: RecentFiles,
+    /// The GeoIP databases chosen in Settings.
+    geoip: crate::session::GeoIpChoice,
     /// Where PNG exports go.
     export_dir: PathBuf,
     /// Outcomes of PNG exports, from their worker threads.
@@ -432,6 +473,10 @@ impl NetsleuthApp {
             .as_deref()
             .map(RecentFiles::load)
             .unwrap_or_default();
+        let geoip = config_dir
+            .as_deref()
+            .map(crate::session::GeoIpChoice::load)
+            .unwrap_or_default();
         let (png_sender, png_results) = channel();
         let (job_sender, job_results) = channel();
         let mut view = view;
@@ -458,6 +503,7 @@ impl NetsleuthApp {
             commands: Vec::new(),
             config_dir,
             recent,
+            geoip,
             export_dir: crate::session::export_dir(),
             png_sender,
             png_results,
@@ -567,6 +613,7 @@ impl NetsleuthApp {
         AnalysisState::Running(AnalysisJob::start(
             loaded.investigation.clone(),
             settings,
+            self.geoip.databases.clone(),
             move || repaint.request_repaint(),
         ))
     }
@@ -643,6 +690,9 @@ impl NetsleuthApp {
                     self.view.blocklist_view.import_report = Some(e);
                 }
                 JobResult::SaveFailed(e) => self.view.notice = Some(e),
+                JobResult::Picked(blocklist_view::Browse::GeoIp, Some(path)) => {
+                    self.commands.push(Command::ChooseGeoIp(vec![path]));
+                }
                 JobResult::Picked(target, Some(path)) => {
                     self.view.blocklist_view.set_path(target, &path);
                 }
@@ -787,6 +837,18 @@ impl NetsleuthApp {
                     self.recent = RecentFiles::default();
                     self.save_recent();
                 }
+                Command::ChooseGeoIp(databases) => {
+                    self.geoip = crate::session::GeoIpChoice { databases };
+                    if let Some(dir) = &self.config_dir {
+                        if let Err(e) = self.geoip.save(dir) {
+                            self.view.notice = Some(format!(
+                                "Cannot save the GeoIP choice in {}: {e}",
+                                dir.display()
+                            ));
+                        }
+                    }
+                    self.commands.push(Command::Rerun(self.settings.clone()));
+                }
                 Command::Rerun(settings) => {
                     self.settings = settings;
                     if let State::Ready(w) = &self.state {
@@ -912,7 +974,8 @@ impl NetsleuthApp {
                 self.commands.push(Command::Show(Tab::Alerts));
                 self.view.alerts.focus_filter = true;
             }
-            const DIGITS: [Key; 9] = [
+            const DIGITS: [Key; 10] = [
+                Key::Num0,
                 Key::Num1,
                 Key::Num2,
                 Key::Num3,
@@ -924,7 +987,7 @@ impl NetsleuthApp {
                 Key::Num9,
             ];
             for tab in tabs.iter().copied() {
-                if i.consume_key(Modifiers::COMMAND, DIGITS[tab.digit() - 1]) {
+                if i.consume_key(Modifiers::COMMAND, DIGITS[tab.digit()]) {
                     self.commands.push(Command::Show(tab));
                 }
             }
@@ -969,6 +1032,7 @@ impl NetsleuthApp {
         }
         self.poll(&ctx);
         self.shortcuts(&ctx);
+        chrome::about(&ctx, &mut self.view.about);
         if !self.view.presentation {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         }
@@ -1081,6 +1145,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Alerts, Some(a)) => alerts::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Scatter, Some(a)) => scatter::show(ui, &w.loaded, a, view, out),
         (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded.investigation.table, a, view, out),
+        (Tab::Map, Some(a)) => map_view::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Breakdown, Some(a)) => {
             view.breakdown(&w.loaded.investigation.table, a);
             // Lent out for the frame: the view also edits the alerts' filters.
@@ -1095,7 +1160,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                 ui.label("These files carry no ground-truth labels to measure detection against.");
             }
         },
-        (Tab::Settings, Some(a)) => settings_view::show(ui, &a.settings, view, out),
+        (Tab::Settings, Some(a)) => settings_view::show(ui, a, view, out),
     }
 }
 

@@ -274,7 +274,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                     ui.vertical(|ui| {
                         ui.horizontal(|ui| {
                             ui.label(RichText::new(s.stats.ip.to_string()).strong().monospace());
-                            if let Some(c) = &s.stats.country {
+                            if let Some(c) = s.country() {
                                 ui.label(RichText::new(c).weak());
                             }
                             ui.label(

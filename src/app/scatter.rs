@@ -11,7 +11,7 @@ use egui_plot::{
 
 use super::analysis::Analysis;
 use super::text::thousands;
-use super::{severity_color, Command, Decision, Loaded, ViewState, ERROR, WARN};
+use super::{severity_color, Command, Loaded, ViewState, ERROR, WARN};
 use crate::events::EventTable;
 
 /// Most ordinary events drawn; the rest are thinned evenly.
@@ -570,38 +570,17 @@ pub fn show(
     let plot_rect = response.response.rect;
     ui.horizontal(|ui| {
         super::png_button(ui, "scatter plot", plot_rect, out);
-        if sv.boxed.is_empty() {
-            ui.label(RichText::new("Drag a box around anomalies to select their sources.").weak());
-            return;
-        }
-        ui.label(format!(
-            "{} in the box.",
-            super::text::count(sv.boxed.len() as u64, "source", "sources")
-        ));
-        let label = format!(
-            "Block the {} sources in the box",
-            thousands(sv.boxed.len() as u64)
+        let ViewState {
+            scatter, blocklist, ..
+        } = view;
+        super::widgets::block_selection_bar(
+            ui,
+            a,
+            blocklist,
+            &mut scatter.boxed,
+            "Drag a box around anomalies to select their sources.",
+            out,
         );
-        if ui.button(label).clicked() {
-            let entries: Vec<_> = sv
-                .boxed
-                .iter()
-                .map(|&i| &a.detection.sources[i])
-                .filter(|v| {
-                    view.blocklist.decision(v.stats.ip) != Some(Decision::Block)
-                        && view
-                            .blocklist
-                            .list
-                            .protected(&ipnet::IpNet::from(v.stats.ip))
-                            .is_none()
-                })
-                .map(|v| crate::blocklist::entry_for(v, crate::blocklist::Origin::Selection))
-                .collect();
-            out.push(Command::EditBlocklist(crate::blocklist::Edit::put(entries)));
-        }
-        if ui.button("Clear the box").clicked() {
-            sv.boxed.clear();
-        }
     });
 }
 

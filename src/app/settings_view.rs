@@ -3,9 +3,12 @@
 
 use eframe::egui::{self, RichText, Slider, Ui};
 
+use super::analysis::Analysis;
 use super::evaluation_view::detector_title;
+use super::text::thousands;
 use super::{Command, ViewState};
 use crate::detection::{DetectionSettings, DetectorKind};
+use crate::geo::{world, PlacementCounts, BUNDLED_ATTRIBUTION};
 
 /// What each detector does, in a sentence.
 fn description(kind: DetectorKind) -> &'static str {
@@ -23,13 +26,10 @@ fn description(kind: DetectorKind) -> &'static str {
     }
 }
 
-/// Shows the settings; `current` are the settings of the analysis on screen.
-pub fn show(
-    ui: &mut Ui,
-    current: &DetectionSettings,
-    view: &mut ViewState,
-    out: &mut Vec<Command>,
-) {
+/// Shows the settings of the analysis on screen, a draft of new ones, and the GeoIP
+/// databases in use.
+pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+    let current = &a.settings;
     let draft = view.settings_draft.get_or_insert_with(|| current.clone());
     egui::ScrollArea::vertical()
         .auto_shrink(false)
@@ -145,7 +145,75 @@ pub fn show(
                     .logarithmic(true)
                     .text("points per tree"),
             );
+            ui.add_space(12.0);
+            geoip(ui, a, out);
         });
+}
+
+/// The databases that placed the sources: file, schema, build date, IP versions, how many
+/// sources they placed, and what went wrong with any of them.
+fn geoip(ui: &mut Ui, a: &Analysis, out: &mut Vec<Command>) {
+    section(ui, "GeoIP and ASN databases");
+    ui.label(
+        RichText::new(
+            "Consulted in this order, each field from the first that has it: the file chosen \
+             here, NETSLEUTH_GEOIP, /usr/share/GeoIP, /var/lib/GeoIP, your data folder, then \
+             the bundled country database.",
+        )
+        .weak(),
+    );
+    let Some(locator) = &a.geo else {
+        ui.label("This analysis ran without GeoIP.");
+        return;
+    };
+    egui::Grid::new("geoip-databases")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for h in ["File", "Schema", "Built", "Addresses"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for d in locator.databases() {
+                ui.label(RichText::new(d.path.display().to_string()).monospace());
+                ui.label(d.schema.label());
+                let built = i64::try_from(d.built)
+                    .ok()
+                    .and_then(|s| s.checked_mul(1_000_000))
+                    .map(crate::events::format_utc)
+                    .map_or_else(String::new, |t| t.chars().take(10).collect());
+                ui.label(built);
+                ui.label(if d.ip_version == 6 {
+                    "IPv4 and IPv6"
+                } else {
+                    "IPv4 only"
+                });
+                ui.end_row();
+            }
+        });
+    for p in locator.problems() {
+        ui.label(RichText::new(p).color(super::WARN));
+    }
+    let c = PlacementCounts::of(a.detection.sources.iter().filter_map(|s| s.geo.as_ref()));
+    ui.label(format!(
+        "Placed {} of {} public sources: {} at a database location, {} at their country's \
+         point; {} internal, never drawn.",
+        thousands((c.located + c.country) as u64),
+        thousands((c.located + c.country + c.unlocated) as u64),
+        thousands(c.located as u64),
+        thousands(c.country as u64),
+        thousands(c.internal as u64),
+    ));
+    ui.horizontal(|ui| {
+        if ui.button("Choose a database…").clicked() {
+            out.push(Command::Browse(super::blocklist_view::Browse::GeoIp));
+        }
+        if ui.button("Use only those found").clicked() {
+            out.push(Command::ChooseGeoIp(Vec::new()));
+        }
+    });
+    ui.label(RichText::new(BUNDLED_ATTRIBUTION).small().weak());
+    ui.label(RichText::new(&world().source).small().weak());
 }
 
 fn section(ui: &mut Ui, title: &str) {

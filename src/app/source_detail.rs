@@ -54,10 +54,21 @@ pub fn show(
             ui.label(RichText::new("confidence").weak());
             ui.label(RichText::new(format!("{} · {}", s.action.name(), s.role.name())).strong());
         });
-        if let Some(c) = &s.stats.country {
+        if let Some(c) = s.country() {
             ui.label(RichText::new(c).text_style(super::text::style("lead")));
         }
     });
+    if let Some(g) = &s.geo {
+        ui.label(RichText::new(super::alerts::place_text(g)).weak());
+        if let Some(logged) = s.stats.country.as_deref() {
+            if g.country
+                .as_deref()
+                .is_some_and(|c| !c.eq_ignore_ascii_case(logged))
+            {
+                ui.label(RichText::new(format!("its log says {logged}")).color(super::WARN));
+            }
+        }
+    }
     ui.horizontal(|ui| {
         let current = view.blocklist.decision(s.stats.ip);
         let protected = view

@@ -78,3 +78,47 @@ pub(super) fn sort_header(ui: &mut Ui, title: &str, active: bool, descending: bo
     ui.add(egui::Button::new(RichText::new(format!("{title}{arrow}")).strong()).frame(false))
         .clicked()
 }
+
+/// The bar under a box selection (scatter, map): how many sources are in the box, a button that
+/// blocks them (leaving out those already blocked or protected) and one that clears the box.
+pub(super) fn block_selection_bar(
+    ui: &mut Ui,
+    a: &super::analysis::Analysis,
+    blocklist: &super::BlocklistState,
+    boxed: &mut Vec<usize>,
+    hint: &str,
+    out: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        if boxed.is_empty() {
+            ui.label(RichText::new(hint).weak());
+            return;
+        }
+        ui.label(format!(
+            "{} in the box.",
+            text::count(boxed.len() as u64, "source", "sources")
+        ));
+        let label = format!(
+            "Block the {} sources in the box",
+            thousands(boxed.len() as u64)
+        );
+        if ui.button(label).clicked() {
+            let entries: Vec<_> = boxed
+                .iter()
+                .map(|&i| &a.detection.sources[i])
+                .filter(|v| {
+                    blocklist.decision(v.stats.ip) != Some(crate::blocklist::Decision::Block)
+                        && blocklist
+                            .list
+                            .protected(&ipnet::IpNet::from(v.stats.ip))
+                            .is_none()
+                })
+                .map(|v| crate::blocklist::entry_for(v, crate::blocklist::Origin::Selection))
+                .collect();
+            out.push(Command::EditBlocklist(crate::blocklist::Edit::put(entries)));
+        }
+        if ui.button("Clear the box").clicked() {
+            boxed.clear();
+        }
+    });
+}

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::detection::{detect, Detection, DetectionSettings, SourceVerdict};
 use crate::evaluation::{evaluate, Evaluation};
+use crate::geo::{GeoInfo, PlacementCounts};
 use crate::ingest::{read_files, ReadOptions, ReadProgress};
 use crate::report::{write_blocklist, write_events, write_sources};
 
@@ -121,6 +122,20 @@ fn evaluation_text(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> 
     Ok(())
 }
 
+/// A source's place for `--json`.
+fn geo_json(g: &GeoInfo) -> Value {
+    json!({
+        "country": g.country,
+        "city": g.city,
+        "subdivision": g.subdivision,
+        "asn": g.asn,
+        "as_org": g.as_org,
+        "latitude": g.position.map(|p| p.0),
+        "longitude": g.position.map(|p| p.1),
+        "placement": g.placement.name(),
+    })
+}
+
 /// Runs `detect`. Exit 1 when a file could not be read or the outputs could not be written.
 pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let t = Instant::now();
@@ -175,6 +190,14 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         .filter(|s| s.confidence >= threshold / 2.0)
         .count();
     let proposed = d.sources.iter().filter(|s| s.proposed_block).count();
+    let placement = settings.geo.as_ref().map(|l| {
+        let counts = PlacementCounts::of(d.sources.iter().filter_map(|s| s.geo.as_ref()));
+        let dbs: Vec<String> = l
+            .databases()
+            .map(|i| i.path.display().to_string())
+            .collect();
+        (counts, dbs)
+    });
     let mut out = std::io::stdout().lock();
     let result = if req.json {
         let mut doc = json!({
@@ -187,6 +210,13 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             "out": req.out.display().to_string(),
             "files": inv.files.iter().map(file_json).collect::<Vec<_>>(),
             "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            "geoip": placement.map(|(c, dbs)| json!({
+                "databases": dbs,
+                "located": c.located,
+                "country_level": c.country,
+                "internal": c.internal,
+                "unlocated": c.unlocated,
+            })),
             "campaigns": d.campaigns.iter().map(|c| json!({
                 "kind": c.kind,
                 "name": c.kind.name(),
@@ -197,7 +227,9 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             "top_sources": ranked.iter().take(10).map(|s| json!({
                 "ip": s.stats.ip.to_string(),
                 "campaign": s.campaign,
-                "country": s.stats.country,
+                "country": s.geo.as_ref().and_then(|g| g.country.clone()).or(s.stats.country.clone()),
+                "country_logged": s.stats.country,
+                "geo": s.geo.as_ref().map(geo_json),
                 "events": s.stats.events,
                 "confidence": (s.confidence * 10.0).round() / 10.0,
                 "verdict": s.action.name(),
@@ -236,6 +268,17 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             )?;
             for line in top_lines(&d, threshold) {
                 writeln!(out, "{line}")?;
+            }
+            if let Some((c, dbs)) = &placement {
+                writeln!(
+                    out,
+                    "GeoIP: {} of {} public sources placed ({} at city level), {} internal; {}",
+                    c.located + c.country,
+                    c.located + c.country + c.unlocated,
+                    c.located,
+                    c.internal,
+                    dbs.join(", ")
+                )?;
             }
             if let Some(e) = &evaluation {
                 evaluation_text(&mut out, e)?;

@@ -79,6 +79,13 @@ enum Command {
         /// Local time zone for business hours, hours east of UTC.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
         utc_offset: i8,
+        /// GeoIP or ASN databases (MaxMind DB files) consulted before those in
+        /// NETSLEUTH_GEOIP, the standard places and the bundled country database.
+        #[arg(long, value_delimiter = ',')]
+        geoip: Vec<PathBuf>,
+        /// Leave sources unlocated: no GeoIP lookup at all.
+        #[arg(long, conflicts_with = "geoip")]
+        no_geoip: bool,
         #[command(flatten)]
         read: ReadArgs,
     },
@@ -211,6 +218,8 @@ pub fn main() -> ExitCode {
             home,
             intel,
             utc_offset,
+            geoip,
+            no_geoip,
             read,
         }) => {
             let mut settings = DetectionSettings {
@@ -242,6 +251,13 @@ pub fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
                 settings.intel = Some(std::sync::Arc::new(lists));
+            }
+            if !no_geoip {
+                let locator = crate::geo::Locator::discover(&geoip);
+                for p in locator.problems() {
+                    eprintln!("netsleuth: GeoIP database {p}");
+                }
+                settings.geo = Some(std::sync::Arc::new(locator));
             }
             let req = detect::DetectRequest {
                 files: &files,

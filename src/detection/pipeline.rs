@@ -18,6 +18,7 @@ use crate::events::{EventTable, Verdict};
 use crate::features::{
     event_features, source_features, source_stats, FeatureMatrix, FeatureSettings, SourceStats,
 };
+use crate::geo::{country_disagreement, GeoInfo, Locator};
 
 use super::behaviour::{combined_weight, findings, Finding, Severity, ThreatLists};
 use super::campaigns::{campaigns, Campaign};
@@ -53,6 +54,8 @@ pub struct DetectionSettings {
     pub home: Vec<IpNet>,
     /// IP reputation lists to match sources against.
     pub intel: Option<Arc<ThreatLists>>,
+    /// GeoIP and ASN databases to place sources with; `None` leaves them unlocated.
+    pub geo: Option<Arc<Locator>>,
 }
 
 impl Default for DetectionSettings {
@@ -68,6 +71,7 @@ impl Default for DetectionSettings {
             cache_dir: default_cache_dir(),
             home: Vec::new(),
             intel: None,
+            geo: None,
         }
     }
 }
@@ -124,9 +128,24 @@ pub struct SourceVerdict {
     pub proposed_block: bool,
     /// The campaign it belongs to, as an index into [`Detection::campaigns`].
     pub campaign: Option<usize>,
+    /// Where it is, when detection ran with GeoIP databases.
+    pub geo: Option<GeoInfo>,
 }
 
 impl SourceVerdict {
+    /// Its country: GeoIP's when known, else the one its log carries.
+    pub fn country(&self) -> Option<&str> {
+        self.geo
+            .as_ref()
+            .and_then(|g| g.country.as_deref())
+            .or(self.stats.country.as_deref())
+    }
+
+    /// Its autonomous system, "AS14061 DigitalOcean, LLC", when known.
+    pub fn as_text(&self) -> Option<String> {
+        self.geo.as_ref().and_then(GeoInfo::as_text)
+    }
+
     /// The severity of its worst finding.
     pub fn severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
@@ -398,6 +417,15 @@ pub fn detect_reporting(
     });
     let population = Population::of(&stats, &src.names);
     let behaviour = findings(table, &stats, settings.intel.as_deref());
+    let t_geo = Instant::now();
+    let mut places: Vec<Option<GeoInfo>> = match &settings.geo {
+        Some(locator) => {
+            let ips: Vec<_> = stats.iter().map(|s| s.ip).collect();
+            locator.locate(&ips).into_iter().map(Some).collect()
+        }
+        None => vec![None; stats.len()],
+    };
+    let geo_time = t_geo.elapsed();
     let source_roles = roles(table, &stats, &settings.home);
     let reason_inputs = ReasonInputs {
         scores: &source_scores,
@@ -419,6 +447,11 @@ pub fn detect_reporting(
                 .iter()
                 .map(|f| format!("{}: {}", f.kind.name(), f.summary))
                 .collect();
+            let geo = places[i].take();
+            reasons.extend(country_disagreement(
+                s.country.as_deref(),
+                geo.as_ref().and_then(|g| g.country.as_deref()),
+            ));
             reasons.extend(
                 source_reasons(&s, i, &reason_inputs)
                     .into_iter()
@@ -437,6 +470,7 @@ pub fn detect_reporting(
             SourceVerdict {
                 proposed_block: action == Action::Block,
                 campaign: None,
+                geo,
                 role,
                 action,
                 confidence,
@@ -446,7 +480,10 @@ pub fn detect_reporting(
             }
         })
         .collect();
-    timings.push(("reasons", t.elapsed()));
+    timings.push(("reasons", t.elapsed() - geo_time));
+    if settings.geo.is_some() {
+        timings.push(("geoip", geo_time));
+    }
     let mut ranked: Vec<usize> = (0..sources.len()).collect();
     ranked.sort_by(|&a, &b| sources[a].priority_cmp(&sources[b]));
     let campaigns = campaigns(&sources, &ranked);

@@ -39,13 +39,21 @@ fn safe(v: Option<&str>) -> String {
     v.map_or_else(String::new, |s| spreadsheet_safe(s).into_owned())
 }
 
-/// Writes one row per source: address, country, counts, time range, confidence, verdict and
-/// reasons, most suspicious first.
+/// Writes one row per source: address, where it is (GeoIP country, city, AS, coordinates, and
+/// the country its log gave), counts, time range, confidence, verdict and reasons, most
+/// suspicious first. `country` is GeoIP's when known, else the logged one.
 pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> {
     write_atomic(path, |w| {
         w.write_record([
             "ip",
             "country",
+            "city",
+            "asn",
+            "as_org",
+            "latitude",
+            "longitude",
+            "placement",
+            "country_logged",
             "events",
             "first_seen",
             "last_seen",
@@ -57,8 +65,17 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
             "reasons",
         ])?;
         for s in sources {
+            let g = s.geo.as_ref();
+            let position = g.and_then(|g| g.position);
             w.write_record([
                 s.stats.ip.to_string(),
+                safe(s.country()),
+                safe(g.and_then(|g| g.city.as_deref())),
+                opt(g.and_then(|g| g.asn)),
+                safe(g.and_then(|g| g.as_org.as_deref())),
+                opt(position.map(|p| format!("{:.4}", p.0))),
+                opt(position.map(|p| format!("{:.4}", p.1))),
+                g.map_or("", |g| g.placement.name()).to_string(),
                 safe(s.stats.country.as_deref()),
                 s.stats.events.to_string(),
                 opt(s.stats.first_us.map(format_utc)),
@@ -107,7 +124,7 @@ pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()
                 spreadsheet_safe(&findings_text(s)).into_owned(),
                 opt(s.stats.first_us.map(format_utc)),
                 opt(s.stats.last_us.map(format_utc)),
-                safe(s.stats.country.as_deref()),
+                safe(s.country()),
                 spreadsheet_safe(&s.reasons.join("; ")).into_owned(),
             ])?;
         }

@@ -1,13 +1,15 @@
-//! What the analyst keeps between runs: the recent-files list, saved atomically under the
-//! configuration directory (the blocklist keeps its own file there), and where exported
+//! What the analyst keeps between runs: the recent-files list and the chosen GeoIP databases,
+//! saved atomically under the configuration directory (the blocklist keeps its own file there), and where exported
 //! images go.
 
 mod atomic;
+mod geoip;
 mod recent;
 
 use std::path::PathBuf;
 
 pub use atomic::{write_atomic, write_atomic_with};
+pub use geoip::GeoIpChoice;
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.

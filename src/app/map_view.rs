@@ -1,0 +1,892 @@
+//! The world map: an offline base map of country outlines, sources as markers sized by events
+//! and coloured by confidence, clustered where they overlap, a choropleth mode, and a
+//! per-country table. Hover names the sources, a click selects, Shift-drag selects a box.
+
+use std::collections::BTreeMap;
+
+use eframe::egui::epaint::{Mesh, Vertex, WHITE_UV};
+use eframe::egui::{
+    self, Align, Align2, Color32, FontId, Layout, Pos2, Rect, RichText, Shape, Stroke, Ui, Vec2,
+};
+use egui_extras::{Column, TableBuilder};
+use rustc_hash::FxHashMap;
+use walkers::{lon_lat, Map, MapMemory, Projector};
+
+use super::analysis::Analysis;
+use super::style::severity_color;
+use super::{text, thousands, Command, ViewState};
+use crate::events::EventTable;
+use crate::geo::{mercator_y, world, PlacementCounts};
+
+/// Markers closer than this many points on screen are drawn as one cluster.
+const CLUSTER_CELL: f32 = 34.0;
+
+/// What the map colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MapMode {
+    /// One marker per source (clustered).
+    #[default]
+    Markers,
+    /// Countries coloured by flagged sources.
+    Choropleth,
+}
+
+/// The country table's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountryKey {
+    /// Country name.
+    Name,
+    /// Events.
+    Events,
+    /// Anomalous events.
+    Anomalous,
+    /// Sources.
+    Sources,
+    /// Flagged sources.
+    Flagged,
+    /// Sources proposed for blocking.
+    Proposed,
+}
+
+/// One country's row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CountryRow {
+    /// ISO code.
+    pub iso: String,
+    /// Events from its sources.
+    pub events: u64,
+    /// Anomalous events from its sources.
+    pub anomalous: u64,
+    /// Sources.
+    pub sources: u64,
+    /// Sources at or above half the auto-block threshold.
+    pub flagged: u64,
+    /// Sources proposed for blocking.
+    pub proposed: u64,
+}
+
+/// A source drawn on the map, in Mercator degrees.
+#[derive(Debug, Clone, Copy)]
+struct Marker {
+    x: f32,
+    y: f32,
+    source: u32,
+    events: u64,
+    confidence: f64,
+}
+
+/// What the map derives from the analysis and the filters, rebuilt when they change.
+#[derive(Debug, Default)]
+struct Layers {
+    key: Option<(super::AlertsKey, u64)>,
+    /// Markers, least confident first so anomalies are drawn on top.
+    markers: Vec<Marker>,
+    /// Countries of the filtered sources.
+    countries: Vec<CountryRow>,
+    /// How the filtered sources were placed.
+    counts: PlacementCounts,
+    /// Most events of one marker, for sizing.
+    max_events: u64,
+}
+
+/// The map's state.
+pub struct MapView {
+    memory: MapMemory,
+    fitted: bool,
+    /// Markers or choropleth.
+    pub mode: MapMode,
+    /// The country table's sort column and direction (descending when true).
+    pub sort: (CountryKey, bool),
+    /// Sources inside the last Shift-drag box.
+    pub boxed: Vec<usize>,
+    box_start: Option<Pos2>,
+    last_selected: Option<usize>,
+    layers: Layers,
+    drawn: Vec<Drawn>,
+    rect: Option<Rect>,
+}
+
+/// A marker or cluster as drawn in the last frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// Its centre on screen.
+    pub center: Pos2,
+    /// Its radius in points.
+    pub radius: f32,
+    /// The sources in it (one for a marker).
+    pub members: Vec<u32>,
+}
+
+impl Default for MapView {
+    fn default() -> Self {
+        MapView {
+            memory: MapMemory::default(),
+            fitted: false,
+            mode: MapMode::default(),
+            sort: (CountryKey::Flagged, true),
+            boxed: Vec::new(),
+            box_start: None,
+            last_selected: None,
+            layers: Layers::default(),
+            drawn: Vec::new(),
+            rect: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for MapView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MapView")
+            .field("mode", &self.mode)
+            .field("zoom", &self.memory.zoom())
+            .field("boxed", &self.boxed.len())
+            .finish()
+    }
+}
+
+impl MapView {
+    /// The zoom level (0 shows the whole world on 256 points).
+    pub fn zoom(&self) -> f64 {
+        self.memory.zoom()
+    }
+
+    /// Sets the zoom level, centred on `lat`, `lon`.
+    pub fn zoom_to(&mut self, zoom: f64, lat: f64, lon: f64) {
+        let _ = self.memory.set_zoom(zoom.clamp(0.0, 18.0));
+        self.memory.center_at(lon_lat(lon, lat));
+        self.fitted = true;
+    }
+
+    /// The per-country rows (sorted by ISO code).
+    pub fn countries(&self) -> &[CountryRow] {
+        &self.layers.countries
+    }
+
+    /// Where the map was drawn in the last frame.
+    pub fn rect(&self) -> Rect {
+        self.rect.unwrap_or(Rect::NOTHING)
+    }
+
+    /// The markers and clusters drawn in the last frame, least confident first.
+    pub fn drawn(&self) -> &[Drawn] {
+        &self.drawn
+    }
+}
+
+fn layers(t: &EventTable, a: &Analysis, rows: &[usize], threshold: f64) -> Layers {
+    let mut markers = Vec::new();
+    let mut countries: BTreeMap<String, CountryRow> = BTreeMap::new();
+    let mut anomalous = vec![0u64; a.detection.sources.len()];
+    let wanted: Vec<bool> = {
+        let mut w = vec![false; a.detection.sources.len()];
+        for &i in rows {
+            w[i] = true;
+        }
+        w
+    };
+    for r in 0..t.len() {
+        if a.detection.event_flagged[r] {
+            if let Some(s) = a.source_of_row(t, r) {
+                anomalous[s] += 1;
+            }
+        }
+    }
+    let mut max_events = 1;
+    for &i in rows {
+        let s = &a.detection.sources[i];
+        if let Some(c) = s.country() {
+            let row = countries.entry(c.to_ascii_uppercase()).or_default();
+            row.events += s.stats.events;
+            row.anomalous += anomalous[i];
+            row.sources += 1;
+            row.flagged += u64::from(s.confidence >= threshold / 2.0);
+            row.proposed += u64::from(s.proposed_block);
+        }
+        if let Some((lat, lon)) = s.geo.as_ref().and_then(|g| g.position) {
+            max_events = max_events.max(s.stats.events);
+            markers.push(Marker {
+                x: lon as f32,
+                y: mercator_y(lat) as f32,
+                source: i as u32,
+                events: s.stats.events,
+                confidence: s.confidence,
+            });
+        }
+    }
+    markers.sort_by(|p, q| p.confidence.total_cmp(&q.confidence));
+    let counts = PlacementCounts::of(
+        a.detection
+            .sources
+            .iter()
+            .zip(&wanted)
+            .filter(|(_, &w)| w)
+            .filter_map(|(s, _)| s.geo.as_ref()),
+    );
+    Layers {
+        key: None,
+        markers,
+        countries: countries
+            .into_iter()
+            .map(|(iso, mut row)| {
+                row.iso = iso;
+                row
+            })
+            .collect(),
+        counts,
+        max_events,
+    }
+}
+
+/// Screen position of Mercator degrees: one scale and offset per axis, taken from two
+/// projected points (the projection is linear in these units).
+#[derive(Clone, Copy)]
+struct Affine {
+    sx: f32,
+    ox: f32,
+    sy: f32,
+    oy: f32,
+}
+
+impl Affine {
+    fn of(projector: &Projector) -> Affine {
+        let p0 = projector.project(lon_lat(0.0, 0.0));
+        let p1 = projector.project(lon_lat(90.0, 60.0));
+        let sx = (p1.x - p0.x) / 90.0;
+        let sy = (p1.y - p0.y) / mercator_y(60.0) as f32;
+        Affine {
+            sx,
+            ox: p0.x,
+            sy,
+            oy: p0.y,
+        }
+    }
+
+    fn at(self, x: f32, y: f32) -> Pos2 {
+        Pos2::new(self.ox + self.sx * x, self.oy + self.sy * y)
+    }
+
+    fn inverse(self, p: Pos2) -> (f32, f32) {
+        ((p.x - self.ox) / self.sx, (p.y - self.oy) / self.sy)
+    }
+}
+
+/// Land and border colours for the theme.
+fn land_colors(dark: bool) -> (Color32, Color32, Color32) {
+    if dark {
+        (
+            Color32::from_rgb(22, 28, 36),
+            Color32::from_rgb(52, 60, 70),
+            Color32::from_rgb(88, 98, 110),
+        )
+    } else {
+        (
+            Color32::from_rgb(206, 220, 232),
+            Color32::from_rgb(236, 236, 230),
+            Color32::from_rgb(160, 160, 150),
+        )
+    }
+}
+
+/// Choropleth colour for a share of the largest count (0 to 1).
+fn ramp(share: f32, land: Color32) -> Color32 {
+    if share <= 0.0 {
+        return land;
+    }
+    let t = 0.25 + 0.75 * share.clamp(0.0, 1.0).sqrt();
+    let hot = Color32::from_rgb(235, 95, 85);
+    let lerp = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * t) as u8;
+    Color32::from_rgb(
+        lerp(land.r(), hot.r()),
+        lerp(land.g(), hot.g()),
+        lerp(land.b(), hot.b()),
+    )
+}
+
+fn draw_land(
+    painter: &egui::Painter,
+    tf: Affine,
+    clip: Rect,
+    border: Color32,
+    fill_of: &dyn Fn(&str) -> Color32,
+) {
+    let mut mesh = Mesh::default();
+    let mut lines = Vec::new();
+    for c in &world().countries {
+        if c.vertices.is_empty() {
+            continue;
+        }
+        let (lo, hi) = bounds(&c.vertices);
+        let r = Rect::from_two_pos(tf.at(lo.0, lo.1), tf.at(hi.0, hi.1));
+        if !r.intersects(clip) {
+            continue;
+        }
+        let color = fill_of(&c.iso);
+        let base = mesh.vertices.len() as u32;
+        mesh.vertices
+            .extend(c.vertices.chunks_exact(2).map(|v| Vertex {
+                pos: tf.at(v[0], v[1]),
+                uv: WHITE_UV,
+                color,
+            }));
+        mesh.indices.extend(c.triangles.iter().map(|&i| base + i));
+        let big_enough = r.width().max(r.height()) > 6.0;
+        if big_enough {
+            for ring in &c.rings {
+                let (a, b) = (ring[0] as usize, ring[1] as usize);
+                if b - a < 3 {
+                    continue;
+                }
+                let pts: Vec<Pos2> = mesh.vertices[base as usize + a..base as usize + b]
+                    .iter()
+                    .map(|v| v.pos)
+                    .collect();
+                lines.push(Shape::closed_line(pts, Stroke::new(0.6, border)));
+            }
+        }
+    }
+    painter.add(Shape::mesh(mesh));
+    painter.extend(lines);
+}
+
+fn bounds(vertices: &[f32]) -> ((f32, f32), (f32, f32)) {
+    let (mut lo, mut hi) = ((f32::MAX, f32::MAX), (f32::MIN, f32::MIN));
+    for v in vertices.chunks_exact(2) {
+        lo = (lo.0.min(v[0]), lo.1.min(v[1]));
+        hi = (hi.0.max(v[0]), hi.1.max(v[1]));
+    }
+    (lo, hi)
+}
+
+/// Markers gathered into screen cells.
+struct Cluster {
+    center: Pos2,
+    members: Vec<u32>,
+    events: u64,
+    confidence: f64,
+}
+
+/// Groups the markers by screen cell; a cell with one marker is drawn at the marker itself.
+fn clusters(markers: &[Marker], tf: Affine, clip: Rect) -> Vec<Cluster> {
+    let mut cells: FxHashMap<(i32, i32), usize> = FxHashMap::default();
+    let mut out: Vec<Cluster> = Vec::new();
+    let mut sums: Vec<Vec2> = Vec::new();
+    let margin = clip.expand(CLUSTER_CELL);
+    for m in markers {
+        let p = tf.at(m.x, m.y);
+        if !margin.contains(p) {
+            continue;
+        }
+        let cell = (
+            ((p.x - clip.left()) / CLUSTER_CELL).floor() as i32,
+            ((p.y - clip.top()) / CLUSTER_CELL).floor() as i32,
+        );
+        let k = *cells.entry(cell).or_insert_with(|| {
+            out.push(Cluster {
+                center: p,
+                members: Vec::new(),
+                events: 0,
+                confidence: 0.0,
+            });
+            sums.push(Vec2::ZERO);
+            out.len() - 1
+        });
+        let c = &mut out[k];
+        c.members.push(m.source);
+        c.events += m.events;
+        c.confidence = c.confidence.max(m.confidence);
+        sums[k] += p.to_vec2();
+    }
+    for (c, s) in out.iter_mut().zip(sums) {
+        c.center = (s / c.members.len() as f32).to_pos2();
+    }
+    // Least confident first, so the worst are drawn on top.
+    out.sort_by(|p, q| p.confidence.total_cmp(&q.confidence));
+    out
+}
+
+/// Radius for a marker or cluster: area proportional to its events.
+fn radius(events: u64, max_events: u64, members: usize) -> f32 {
+    let share = (events as f32 / max_events.max(1) as f32).sqrt();
+    let r = 3.5 + 16.0 * share;
+    if members > 1 {
+        r.max(9.0 + 2.0 * (members as f32).log10())
+    } else {
+        r
+    }
+}
+
+/// Shows the map view.
+pub fn show(
+    ui: &mut Ui,
+    t: &EventTable,
+    a: &Analysis,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    let threshold = a.settings.auto_block;
+    let rows = view.alert_rows(t, a).to_vec();
+    let key = (view.alerts_key(a), view.blocklist.generation);
+    if view.map.layers.key.as_ref() != Some(&key) {
+        view.map.layers = layers(t, a, &rows, threshold);
+        view.map.layers.key = Some(key);
+    }
+    let located_any = a.detection.sources.iter().any(|s| s.geo.is_some());
+    header(ui, a, view, located_any);
+    if !located_any {
+        ui.label(RichText::new("Detection ran without GeoIP: no source has a place.").weak());
+        return;
+    }
+    // In presentation mode the map has the whole view.
+    if !view.presentation {
+        let table_width = (ui.available_width() * 0.3).clamp(260.0, 420.0);
+        egui::Panel::right("map-countries")
+            .resizable(true)
+            .default_size(table_width)
+            .show(ui, |ui| country_table(ui, view));
+    }
+    map_area(ui, a, view, out);
+}
+
+fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
+    let c = view.map.layers.counts;
+    ui.horizontal_wrapped(|ui| {
+        ui.selectable_value(&mut view.map.mode, MapMode::Markers, "Sources");
+        ui.selectable_value(&mut view.map.mode, MapMode::Choropleth, "Countries");
+        ui.separator();
+        if ui.button("+").on_hover_text("Zoom in (or the wheel)").clicked() {
+            let _ = view.map.memory.zoom_in();
+        }
+        if ui.button("−").on_hover_text("Zoom out").clicked() {
+            let _ = view.map.memory.zoom_out();
+        }
+        if ui.button("World").on_hover_text("Show the whole world").clicked() {
+            view.map.fitted = false;
+        }
+        ui.separator();
+        if !located_any {
+            return;
+        }
+        if view.map.mode == MapMode::Choropleth {
+            let max = view.map.layers.countries.iter().map(|c| c.flagged).max().unwrap_or(0);
+            ui.label(format!("Flagged sources per country: 0 to {}", thousands(max)));
+            ui.separator();
+        }
+        let databases: Vec<String> = a
+            .geo
+            .iter()
+            .flat_map(|l| l.databases())
+            .map(|d| d.path.display().to_string())
+            .collect();
+        ui.label(format!(
+            "{} placed",
+            text::count((c.located + c.country) as u64, "source", "sources")
+        ))
+        .on_hover_text(format!("Placed with {}", databases.join(", ")));
+        if c.country > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "· country-level placement for {}",
+                    thousands(c.country as u64)
+                ))
+                .weak(),
+            )
+            .on_hover_text(
+                "The database gives only a country: these sources sit at a point inside it, \
+                 spread so they do not stack. Choose a city database in Settings for more.",
+            );
+        }
+        ui.label(RichText::new(format!("· {} internal", thousands(c.internal as u64))).weak())
+            .on_hover_text("Private, loopback, link-local, CGNAT, documentation and reserved addresses are never drawn.");
+        ui.label(
+            RichText::new(format!("· {} unlocated", thousands(c.unlocated as u64))).weak(),
+        );
+    });
+}
+
+fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+    let shift = ui.input(|i| i.modifiers.shift);
+    let dark = ui.visuals().dark_mode;
+    let (sea, land, border) = land_colors(dark);
+    let avail = ui.available_rect_before_wrap();
+    if !view.map.fitted && avail.width() > 10.0 {
+        let zoom = (f64::from(avail.width()) / 256.0).log2().max(0.0);
+        view.map.zoom_to(zoom, 25.0, 10.0);
+    }
+    let selected = view.selected;
+    if selected != view.map.last_selected {
+        view.map.last_selected = selected;
+        if let Some(p) = selected
+            .and_then(|i| a.detection.sources.get(i))
+            .and_then(|s| s.geo.as_ref()?.position)
+        {
+            view.map.memory.center_at(lon_lat(p.1, p.0));
+        }
+    }
+    let threshold = a.settings.auto_block;
+    let map_view = &mut view.map;
+    let Layers {
+        markers,
+        countries,
+        max_events,
+        ..
+    } = &map_view.layers;
+    let mode = map_view.mode;
+    let fill_max = countries.iter().map(|c| c.flagged).max().unwrap_or(0);
+    let by_iso: FxHashMap<&str, &CountryRow> =
+        countries.iter().map(|c| (c.iso.as_str(), c)).collect();
+    let mut clicked: Option<Vec<u32>> = None;
+    let mut hovered: Option<Vec<u32>> = None;
+    let mut boxed: Option<Rect> = None;
+    let mut box_start = map_view.box_start;
+    let mut drawn = Vec::new();
+    // Room below for the selection bar.
+    let size = Vec2::new(avail.width(), (avail.height() - 34.0).max(120.0));
+    let response = ui.allocate_ui(size, |ui| {
+        Map::new(None, &mut map_view.memory, lon_lat(10.0, 25.0))
+            // The wheel zooms, as on every map; Shift-drag draws a box instead of panning.
+            .zoom_with_ctrl(false)
+            .drag_pan_buttons(if shift {
+                egui::DragPanButtons::empty()
+            } else {
+                egui::DragPanButtons::PRIMARY
+            })
+            .show(ui, |ui, response, projector, _| {
+                let tf = Affine::of(projector);
+                let clip = response.rect;
+                let painter = ui.painter().with_clip_rect(clip);
+                painter.rect_filled(clip, 0.0, sea);
+                let fill = |iso: &str| match mode {
+                    MapMode::Markers => land,
+                    MapMode::Choropleth => ramp(
+                        by_iso
+                            .get(iso)
+                            .map_or(0.0, |c| c.flagged as f32 / fill_max.max(1) as f32),
+                        land,
+                    ),
+                };
+                draw_land(&painter, tf, clip, border, &fill);
+                let pointer = response.hover_pos();
+                if mode == MapMode::Markers {
+                    let groups = clusters(markers, tf, clip);
+                    let mut under: Option<(f32, usize)> = None;
+                    for (k, c) in groups.iter().enumerate() {
+                        let r = radius(c.events, *max_events, c.members.len());
+                        let color = severity_color(c.confidence, threshold);
+                        let is_selected = selected.is_some_and(|s| c.members.contains(&(s as u32)));
+                        painter.circle(
+                            c.center,
+                            r,
+                            color.gamma_multiply(0.8),
+                            Stroke::new(
+                                if is_selected { 3.0 } else { 1.0 },
+                                if is_selected {
+                                    Color32::WHITE
+                                } else {
+                                    Color32::from_black_alpha(160)
+                                },
+                            ),
+                        );
+                        if c.members.len() > 1 {
+                            painter.text(
+                                c.center,
+                                Align2::CENTER_CENTER,
+                                thousands(c.members.len() as u64),
+                                FontId::proportional(11.0 + r * 0.2),
+                                Color32::BLACK,
+                            );
+                        }
+                        if let Some(p) = pointer {
+                            let d = p.distance(c.center);
+                            if d <= r.max(6.0) && under.is_none_or(|(best, _)| d < best) {
+                                under = Some((d, k));
+                            }
+                        }
+                    }
+                    if let Some((_, k)) = under {
+                        hovered = Some(groups[k].members.clone());
+                        if response.clicked() {
+                            clicked = Some(groups[k].members.clone());
+                        }
+                    }
+                    drawn = groups
+                        .into_iter()
+                        .map(|c| Drawn {
+                            radius: radius(c.events, *max_events, c.members.len()),
+                            center: c.center,
+                            members: c.members,
+                        })
+                        .collect();
+                    // Shift-drag: a selection box.
+                    if shift && response.drag_started() {
+                        box_start = ui
+                            .input(|i| i.pointer.press_origin())
+                            .or(response.interact_pointer_pos());
+                    }
+                    if let (Some(a0), Some(p)) =
+                        (box_start, pointer.or(response.interact_pointer_pos()))
+                    {
+                        let r = Rect::from_two_pos(a0, p);
+                        painter.rect_stroke(
+                            r,
+                            0.0,
+                            Stroke::new(1.5, Color32::from_rgb(120, 180, 255)),
+                            egui::StrokeKind::Inside,
+                        );
+                        if response.drag_stopped() || !ui.input(|i| i.pointer.primary_down()) {
+                            boxed = Some(r);
+                            box_start = None;
+                        }
+                    }
+                } else {
+                    legend(&painter, clip, fill_max, land);
+                }
+                response.clone()
+            })
+    });
+    let map_response = response.inner.inner;
+    map_view.box_start = box_start;
+    map_view.drawn = drawn;
+    map_view.rect = Some(map_response.rect);
+    if let Some(r) = boxed {
+        map_view.boxed = markers_in(markers, &map_response, r, &map_view.memory);
+    }
+    if let Some(members) = &hovered {
+        map_response
+            .clone()
+            .on_hover_ui_at_pointer(|ui| hover_ui(ui, a, members));
+    }
+    if let Some(members) = clicked {
+        if members.len() == 1 {
+            out.push(Command::Select(Some(members[0] as usize)));
+        } else if let Some(p) = map_response.hover_pos() {
+            // A cluster: zoom in on it so that it splits.
+            let zoom = view.map.memory.zoom() + 2.0;
+            let tf = view.map.last_affine(&map_response);
+            let (x, y) = tf.inverse(p);
+            let lat = inverse_mercator(f64::from(y));
+            view.map.zoom_to(zoom, lat, f64::from(x));
+        }
+    }
+    ui.horizontal(|ui| {
+        super::png_button(ui, "map", map_response.rect, out);
+        selection_bar(ui, a, view, out);
+    });
+}
+
+impl MapView {
+    /// The transform of the map drawn in `response`'s rect at the current centre and zoom.
+    fn last_affine(&self, response: &egui::Response) -> Affine {
+        let projection = walkers::MercatorProjection;
+        let projector = Projector::new(
+            response.rect,
+            &projection,
+            &self.memory,
+            lon_lat(10.0, 25.0),
+        );
+        Affine::of(&projector)
+    }
+}
+
+fn markers_in(
+    markers: &[Marker],
+    response: &egui::Response,
+    r: Rect,
+    memory: &MapMemory,
+) -> Vec<usize> {
+    let projection = walkers::MercatorProjection;
+    let projector = Projector::new(response.rect, &projection, memory, lon_lat(10.0, 25.0));
+    let tf = Affine::of(&projector);
+    let mut inside: Vec<usize> = markers
+        .iter()
+        .filter(|m| r.contains(tf.at(m.x, m.y)))
+        .map(|m| m.source as usize)
+        .collect();
+    inside.sort_unstable();
+    inside
+}
+
+fn inverse_mercator(y: f64) -> f64 {
+    (2.0 * y.to_radians().exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees()
+}
+
+fn legend(painter: &egui::Painter, clip: Rect, max: u64, land: Color32) {
+    let w = 180.0;
+    let origin = clip.left_bottom() + Vec2::new(12.0, -44.0);
+    let bg = Rect::from_min_size(origin - Vec2::new(6.0, 18.0), Vec2::new(w + 12.0, 54.0));
+    painter.rect_filled(bg, 4.0, Color32::from_black_alpha(150));
+    painter.text(
+        origin - Vec2::new(0.0, 4.0),
+        Align2::LEFT_BOTTOM,
+        "Flagged sources per country",
+        FontId::proportional(12.0),
+        Color32::WHITE,
+    );
+    let steps = 24;
+    for k in 0..steps {
+        let x0 = origin.x + w * k as f32 / steps as f32;
+        let r = Rect::from_min_size(
+            Pos2::new(x0, origin.y),
+            Vec2::new(w / steps as f32 + 0.5, 12.0),
+        );
+        painter.rect_filled(r, 0.0, ramp((k as f32 + 0.5) / steps as f32, land));
+    }
+    painter.text(
+        Pos2::new(origin.x, origin.y + 14.0),
+        Align2::LEFT_TOP,
+        "0",
+        FontId::proportional(11.0),
+        Color32::WHITE,
+    );
+    painter.text(
+        Pos2::new(origin.x + w, origin.y + 14.0),
+        Align2::RIGHT_TOP,
+        thousands(max),
+        FontId::proportional(11.0),
+        Color32::WHITE,
+    );
+}
+
+fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32]) {
+    let threshold = a.settings.auto_block;
+    if members.len() > 1 {
+        ui.label(
+            RichText::new(format!("{} sources here", thousands(members.len() as u64))).strong(),
+        );
+        ui.label(RichText::new("Click to zoom in.").weak());
+    }
+    let mut shown: Vec<&crate::detection::SourceVerdict> = members
+        .iter()
+        .map(|&i| &a.detection.sources[i as usize])
+        .collect();
+    shown.sort_by(|p, q| p.priority_cmp(q));
+    for s in shown.iter().take(5) {
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(format!("{:.0}", s.confidence))
+                    .strong()
+                    .color(severity_color(s.confidence, threshold)),
+            );
+            ui.label(RichText::new(s.stats.ip.to_string()).monospace().strong());
+            ui.label(text::count(s.stats.events, "event", "events"));
+        });
+        if let Some(g) = &s.geo {
+            ui.label(RichText::new(super::alerts::place_text(g)).small());
+        }
+        if let Some(r) = s.reasons.first() {
+            ui.label(RichText::new(r).small().weak());
+        }
+    }
+    if shown.len() > 5 {
+        ui.label(RichText::new(format!("and {} more", thousands(shown.len() as u64 - 5))).weak());
+    }
+}
+
+fn selection_bar(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+    let ViewState { map, blocklist, .. } = view;
+    super::widgets::block_selection_bar(
+        ui,
+        a,
+        blocklist,
+        &mut map.boxed,
+        "Shift-drag a box to select the sources inside it; click a marker to select it.",
+        out,
+    );
+}
+
+fn country_table(ui: &mut Ui, view: &mut ViewState) {
+    let world = world();
+    let (key, descending) = view.map.sort;
+    let mut rows = view.map.layers.countries.clone();
+    rows.sort_by(|p, q| {
+        let o = match key {
+            CountryKey::Name => world.name(&p.iso).cmp(world.name(&q.iso)),
+            CountryKey::Events => p.events.cmp(&q.events),
+            CountryKey::Anomalous => p.anomalous.cmp(&q.anomalous),
+            CountryKey::Sources => p.sources.cmp(&q.sources),
+            CountryKey::Flagged => p.flagged.cmp(&q.flagged),
+            CountryKey::Proposed => p.proposed.cmp(&q.proposed),
+        }
+        .then_with(|| q.events.cmp(&p.events));
+        if descending {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    let current = view.alerts.country.trim().to_ascii_uppercase();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("By country").strong());
+        if !current.is_empty() && ui.button(format!("Show all (now {current})")).clicked() {
+            view.alerts.country.clear();
+        }
+    });
+    let heading = |ui: &mut Ui, sort: &mut (CountryKey, bool), k: CountryKey, label: &str| {
+        let arrow = match (sort.0 == k, sort.1) {
+            (true, true) => " ▼",
+            (true, false) => " ▲",
+            _ => "",
+        };
+        if ui.button(format!("{label}{arrow}")).clicked() {
+            *sort = (
+                k,
+                if sort.0 == k {
+                    !sort.1
+                } else {
+                    k != CountryKey::Name
+                },
+            );
+        }
+    };
+    let mut pick = None;
+    // A click anywhere on a row picks its country: labels must not take it for selecting text.
+    ui.style_mut().interaction.selectable_labels = false;
+    TableBuilder::new(ui)
+        .id_salt("map-countries")
+        .striped(true)
+        .sense(egui::Sense::click())
+        .column(Column::remainder().at_least(90.0).clip(true))
+        .columns(Column::auto().at_least(44.0), 4)
+        .header(22.0, |mut h| {
+            let sort = &mut view.map.sort;
+            h.col(|ui| heading(ui, sort, CountryKey::Name, "Country"));
+            h.col(|ui| heading(ui, sort, CountryKey::Events, "Events"));
+            h.col(|ui| heading(ui, sort, CountryKey::Anomalous, "Anom."));
+            h.col(|ui| heading(ui, sort, CountryKey::Flagged, "Flagged"));
+            h.col(|ui| heading(ui, sort, CountryKey::Proposed, "Block"));
+        })
+        .body(|body| {
+            body.rows(22.0, rows.len(), |mut row| {
+                let c = &rows[row.index()];
+                row.set_selected(current == c.iso);
+                row.col(|ui| {
+                    ui.label(format!("{} {}", c.iso, world.name(&c.iso)))
+                        .on_hover_text(format!(
+                            "{} · click to show only this country in every view",
+                            text::count(c.sources, "source", "sources")
+                        ));
+                });
+                for n in [c.events, c.anomalous, c.flagged, c.proposed] {
+                    row.col(|ui| {
+                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                            ui.label(thousands(n));
+                        });
+                    });
+                }
+                if row.response().clicked() {
+                    pick = Some(c.iso.clone());
+                }
+            });
+        });
+    if let Some(iso) = pick {
+        view.alerts.country = if current == iso {
+            String::new()
+        } else {
+            iso.clone()
+        };
+        if let Some(country) = world.country(&iso) {
+            let (lat, lon) = country.lat_lon();
+            let zoom = view.map.memory.zoom().max(3.0);
+            view.map.zoom_to(zoom, lat, lon);
+        }
+    }
+}

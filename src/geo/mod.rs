@@ -1,0 +1,26 @@
+//! Where sources are: GeoIP and ASN lookups in MaxMind DB files (several at once, a country
+//! database bundled), internal addresses kept apart, country-level placement, and the world
+//! table the map draws.
+
+mod database;
+mod locate;
+mod world;
+
+pub use database::{Database, DatabaseInfo, Record, Schema};
+pub use locate::{
+    is_internal, standard_dirs, GeoInfo, Locator, Placement, PlacementCounts, BUNDLED_ATTRIBUTION,
+    BUNDLED_NAME, GEOIP_ENV,
+};
+pub use world::{mercator_y, world, Country, World, MAX_LATITUDE};
+
+/// The reason a source gets when the country its log carries differs from GeoIP's:
+/// "logged as NL, GeoIP says RU" (a spoofed or stale field, or a database out of date).
+pub fn country_disagreement(logged: Option<&str>, geo: Option<&str>) -> Option<String> {
+    let (logged, geo) = (logged?.trim(), geo?);
+    (logged.len() == 2 && !logged.eq_ignore_ascii_case(geo)).then(|| {
+        format!(
+            "logged as {}, GeoIP says {geo}",
+            logged.to_ascii_uppercase()
+        )
+    })
+}

@@ -1,0 +1,115 @@
+//! The bundled world: country names, the point where a country's sources are placed, and
+//! the outlines the map draws (Natural Earth via world-atlas, made by `scripts/build-world`).
+//!
+//! Outline vertices are in Web Mercator scaled to degrees: x is the longitude, y is
+//! `degrees(ln(tan(pi/4 + lat/2)))` with the latitude clamped to the projection's range, so a
+//! map turns them into pixels with one scale and offset per axis.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The largest latitude Web Mercator shows.
+pub const MAX_LATITUDE: f64 = 85.051_128_78;
+
+/// One country.
+#[derive(Debug, Deserialize)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2 code.
+    pub iso: String,
+    /// Common English name.
+    pub name: String,
+    /// Where its sources are placed when only the country is known: `[lon, lat]`, an interior
+    /// point of its largest land mass.
+    pub point: [f64; 2],
+    /// Outline vertices, `x0, y0, x1, y1, ...` in Mercator degrees.
+    pub vertices: Vec<f32>,
+    /// Triangles filling the outlines, as vertex indices.
+    pub triangles: Vec<u32>,
+    /// Each ring (outer boundary or hole) as a half-open range of vertex indices.
+    pub rings: Vec<[u32; 2]>,
+}
+
+impl Country {
+    /// Latitude and longitude of [`Country::point`].
+    pub fn lat_lon(&self) -> (f64, f64) {
+        (self.point[1], self.point[0])
+    }
+
+    /// How far (degrees) sources placed at the country point may be spread: a fraction of the
+    /// country's extent around the point, so a small country's sources stay on land.
+    pub fn spread_radius(&self) -> f64 {
+        let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for v in self.vertices.chunks_exact(2) {
+            lo_x = lo_x.min(v[0]);
+            hi_x = hi_x.max(v[0]);
+            lo_y = lo_y.min(v[1]);
+            hi_y = hi_y.max(v[1]);
+        }
+        if lo_x > hi_x {
+            return 0.05;
+        }
+        let side = f64::from((hi_x - lo_x).min(hi_y - lo_y));
+        (side * 0.15).clamp(0.02, 1.5)
+    }
+}
+
+#[derive(Deserialize)]
+struct Document {
+    source: String,
+    countries: Vec<Country>,
+}
+
+/// Every country of the bundled table.
+#[derive(Debug)]
+pub struct World {
+    /// Where the data came from.
+    pub source: String,
+    /// Countries sorted by ISO code.
+    pub countries: Vec<Country>,
+    index: HashMap<String, usize>,
+}
+
+impl World {
+    /// The country with ISO code `iso` (any case).
+    pub fn country(&self, iso: &str) -> Option<&Country> {
+        self.index
+            .get(&iso.to_ascii_uppercase())
+            .map(|&i| &self.countries[i])
+    }
+
+    /// The country's common name, or the code itself when the table lacks it.
+    pub fn name<'a>(&'a self, iso: &'a str) -> &'a str {
+        self.country(iso).map_or(iso, |c| c.name.as_str())
+    }
+}
+
+/// The bundled world table, parsed on first use.
+pub fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let doc: Document = serde_json::from_str(include_str!("../../assets/world/countries.json"))
+            .expect("the bundled world table parses");
+        let index = doc
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.iso.clone(), i))
+            .collect();
+        World {
+            source: doc.source,
+            countries: doc.countries,
+            index,
+        }
+    })
+}
+
+/// Web Mercator y in degrees for a latitude, clamped to the projection's range.
+pub fn mercator_y(lat: f64) -> f64 {
+    let lat = lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
+    (std::f64::consts::FRAC_PI_4 + lat / 2.0)
+        .tan()
+        .ln()
+        .to_degrees()
+}

@@ -1,0 +1,451 @@
+//! GeoIP and ASN lookups on the real databases in ../shared/data/geoip, checked against values
+//! worked out without our reader: the JSON MaxMind built its test databases from (longest
+//! matching network, computed here with ipnet) and, for the bundled database, what Python's
+//! maxminddb package reads (tests/fixtures/geoip-bundled.csv).
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use netsleuth::geo::{
+    country_disagreement, is_internal, world, Database, Locator, Placement, PlacementCounts, Schema,
+};
+use serde_json::Value;
+
+fn geoip(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/geoip")
+        .join(name)
+}
+
+/// The networks of a MaxMind source JSON with their records.
+fn source_networks(name: &str) -> Vec<(IpNet, Value)> {
+    let text = std::fs::read_to_string(geoip(name)).expect("source JSON is there");
+    let doc: Vec<serde_json::Map<String, Value>> = serde_json::from_str(&text).unwrap();
+    doc.into_iter()
+        .flat_map(|m| m.into_iter())
+        .map(|(net, rec)| (net.parse().expect("network parses"), rec))
+        .collect()
+}
+
+/// The record of the longest network containing `ip`, as the database must answer.
+fn expected(nets: &[(IpNet, Value)], ip: IpAddr) -> Option<&Value> {
+    nets.iter()
+        .filter(|(n, _)| n.contains(&ip))
+        .max_by_key(|(n, _)| n.prefix_len())
+        .map(|(_, v)| v)
+}
+
+fn only(path: PathBuf) -> Locator {
+    Locator::with_paths(&[path], false)
+}
+
+/// Every network of the City test databases: the first address of each gives the country,
+/// city and coordinates its (longest) source network holds, IPv4 and IPv6.
+#[test]
+fn city_databases_match_their_source() {
+    for name in ["GeoIP2-City-Test", "GeoLite2-City-Test"] {
+        let db = Database::open(&geoip(&format!("{name}.mmdb"))).unwrap();
+        assert_eq!(db.info().schema, Schema::NestedCity, "{name}");
+        let locator = only(geoip(&format!("{name}.mmdb")));
+        let nets = source_networks(&format!("source-{name}.json"));
+        let (mut checked, mut v6, mut cities) = (0, 0, 0);
+        for (net, _) in &nets {
+            let ip = net.network();
+            if is_internal(ip) {
+                continue;
+            }
+            let want = expected(&nets, ip).unwrap();
+            let got = locator.lookup(ip);
+            let country = want["country"]["iso_code"]
+                .as_str()
+                .or(want["registered_country"]["iso_code"].as_str());
+            assert_eq!(got.country.as_deref(), country, "{name} {ip}");
+            let city = want["city"]["names"]["en"].as_str();
+            assert_eq!(got.city.as_deref(), city, "{name} {ip}");
+            let lat = want["location"]["latitude"].as_f64();
+            let lon = want["location"]["longitude"].as_f64();
+            if let (Some(lat), Some(lon)) = (lat, lon) {
+                assert_eq!(got.placement, Placement::Located, "{name} {ip}");
+                assert_eq!(got.position, Some((lat, lon)), "{name} {ip}");
+            }
+            cities += usize::from(city.is_some());
+            v6 += usize::from(ip.is_ipv6());
+            checked += 1;
+        }
+        assert!(
+            checked > 100 && v6 > 20 && cities >= 10,
+            "{name}: {checked} {v6} {cities}"
+        );
+    }
+    // The examples the data's README names.
+    let city = only(geoip("GeoIP2-City-Test.mmdb"));
+    let london = city.lookup("81.2.69.142".parse().unwrap());
+    assert_eq!(
+        (london.country.as_deref(), london.city.as_deref()),
+        (Some("GB"), Some("London"))
+    );
+    assert_eq!(london.subdivision.as_deref(), Some("England"));
+    let boxford = city.lookup("2.125.160.216".parse().unwrap());
+    assert_eq!(boxford.city.as_deref(), Some("Boxford"));
+    assert_eq!(boxford.position, Some((51.75, -1.25)));
+    assert_eq!(boxford.accuracy_km, Some(100));
+}
+
+#[test]
+fn asn_database_matches_its_source() {
+    let path = geoip("GeoLite2-ASN-Test.mmdb");
+    assert_eq!(Database::open(&path).unwrap().info().schema, Schema::Asn);
+    let locator = only(path);
+    let nets = source_networks("source-GeoLite2-ASN-Test.json");
+    let mut checked = 0;
+    for (net, _) in &nets {
+        let ip = net.network();
+        if is_internal(ip) {
+            continue;
+        }
+        let want = expected(&nets, ip).unwrap();
+        let got = locator.lookup(ip);
+        assert_eq!(
+            got.asn.map(u64::from),
+            want["autonomous_system_number"].as_u64(),
+            "{ip}"
+        );
+        assert_eq!(
+            got.as_org.as_deref(),
+            want["autonomous_system_organization"].as_str(),
+            "{ip}"
+        );
+        // An ASN database knows no country: nothing to place.
+        assert_eq!(got.placement, Placement::Unlocated);
+        checked += 1;
+    }
+    assert!(checked > 500, "{checked}");
+    let google = locator.lookup("1.0.0.1".parse().unwrap());
+    assert_eq!(google.asn, Some(15169));
+    assert_eq!(google.as_org.as_deref(), Some("Google Inc."));
+    assert_eq!(google.as_text().as_deref(), Some("AS15169 Google Inc."));
+}
+
+/// A city database and an ASN database together: each field from the one that has it.
+#[test]
+fn several_databases_merge_field_by_field() {
+    let locator = Locator::with_paths(
+        &[
+            geoip("GeoIP2-City-Test.mmdb"),
+            geoip("GeoLite2-ASN-Test.mmdb"),
+        ],
+        true,
+    );
+    assert_eq!(locator.databases().count(), 3);
+    assert!(locator.problems().is_empty());
+    let city = source_networks("source-GeoIP2-City-Test.json");
+    let asn = source_networks("source-GeoLite2-ASN-Test.json");
+    let both = city
+        .iter()
+        .map(|(n, _)| n.network())
+        .find(|&ip| {
+            !is_internal(ip)
+                && expected(&asn, ip).is_some()
+                && expected(&city, ip).is_some_and(|r| r["city"]["names"]["en"].is_string())
+        })
+        .expect("an address in both test databases");
+    let got = locator.lookup(both);
+    let want_city = expected(&city, both).unwrap();
+    let want_asn = expected(&asn, both).unwrap();
+    assert_eq!(
+        got.city.as_deref(),
+        want_city["city"]["names"]["en"].as_str()
+    );
+    assert_eq!(
+        got.asn.map(u64::from),
+        want_asn["autonomous_system_number"].as_u64()
+    );
+    assert_eq!(got.placement, Placement::Located);
+}
+
+#[test]
+fn country_database_places_at_the_country_point() {
+    let path = geoip("GeoLite2-Country-Test.mmdb");
+    assert_eq!(
+        Database::open(&path).unwrap().info().schema,
+        Schema::NestedCountry
+    );
+    let locator = only(path);
+    let nets = source_networks("source-GeoLite2-Country-Test.json");
+    let (ip, want) = nets
+        .iter()
+        .map(|(n, _)| n.network())
+        .filter(|&ip| !is_internal(ip))
+        .find_map(|ip| {
+            let c = expected(&nets, ip)?["country"]["iso_code"].as_str()?;
+            world().country(c).is_some().then_some((ip, c))
+        })
+        .unwrap();
+    let got = locator.lookup(ip);
+    assert_eq!(got.country.as_deref(), Some(want));
+    assert_eq!(got.placement, Placement::Country);
+    let country = world().country(want).unwrap();
+    assert_eq!(got.position, Some(country.lat_lon()));
+}
+
+/// The bundled database, read by our reader, gives what Python's maxminddb reads for the same
+/// real addresses, IPv4 and IPv6; the one address it lacks is unlocated.
+#[test]
+fn bundled_database_matches_python() {
+    let locator = Locator::with_paths(&[], true);
+    let info: Vec<_> = locator.databases().collect();
+    assert_eq!(info.len(), 1);
+    assert_eq!(info[0].schema, Schema::FlatCountry);
+    assert_eq!(info[0].ip_version, 6);
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoip-bundled.csv"),
+    )
+    .unwrap();
+    let (mut checked, mut v6, mut missing) = (0, 0, 0);
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let mut cells = line.split(',');
+        let ip: IpAddr = cells.next().unwrap().parse().unwrap();
+        let want = cells.next().unwrap();
+        let got = locator.lookup(ip);
+        if want.is_empty() {
+            assert_eq!(got.country, None, "{ip}");
+            assert_eq!(got.placement, Placement::Unlocated, "{ip}");
+            assert_eq!(got.position, None, "{ip}");
+            missing += 1;
+        } else {
+            assert_eq!(got.country.as_deref(), Some(want), "{ip}");
+            assert_eq!(got.placement, Placement::Country, "{ip}");
+            let p = got.position.unwrap();
+            assert!(p != (0.0, 0.0), "{ip}");
+        }
+        v6 += usize::from(ip.is_ipv6());
+        checked += 1;
+    }
+    assert_eq!((checked, v6, missing), (244, 4, 1));
+}
+
+/// Sources of one country are spread around its point, none stacked, none at 0,0, all within
+/// the country's spread radius.
+#[test]
+fn country_level_sources_are_spread() {
+    let locator = Locator::with_paths(&[], true);
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoip-bundled.csv"),
+    )
+    .unwrap();
+    let cn: Vec<IpAddr> = text
+        .lines()
+        .filter(|l| l.contains(",CN,"))
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(cn.len() > 20, "{}", cn.len());
+    let placed = locator.locate(&cn);
+    let china = world().country("CN").unwrap();
+    let (lat0, lon0) = china.lat_lon();
+    let r = china.spread_radius();
+    let mut seen = Vec::new();
+    for g in &placed {
+        let (lat, lon) = g.position.unwrap();
+        assert!((lat - lat0).abs() <= r + 1e-9, "{lat} vs {lat0}");
+        assert!(
+            ((lon - lon0) * lat0.to_radians().cos()).abs() <= r + 1e-9,
+            "{lon} vs {lon0}"
+        );
+        assert!(!seen.contains(&(lat, lon)), "stacked at {lat},{lon}");
+        seen.push((lat, lon));
+    }
+    let counts = PlacementCounts::of(&placed);
+    assert_eq!(counts.country, cn.len());
+}
+
+#[test]
+fn internal_addresses_are_never_looked_up_or_drawn() {
+    let locator = Locator::with_paths(&[geoip("GeoIP2-City-Test.mmdb")], true);
+    for ip in [
+        "10.1.2.3",
+        "172.16.9.5",
+        "192.168.0.1",
+        "127.0.0.1",
+        "169.254.1.1",
+        "100.64.0.1",
+        "192.0.2.7",
+        "224.0.0.251",
+        "255.255.255.255",
+        "fe80::1",
+        "::1",
+        "ff02::fb",
+        "fd00::1",
+        "2001:db8::1",
+        "::ffff:10.0.0.1",
+    ] {
+        let g = locator.lookup(ip.parse().unwrap());
+        assert_eq!(g.placement, Placement::Internal, "{ip}");
+        assert_eq!(g.position, None, "{ip}");
+    }
+    // An IPv4-mapped public address is looked up as the IPv4 address.
+    let mapped = locator.lookup("::ffff:81.2.69.142".parse().unwrap());
+    assert_eq!(mapped.city.as_deref(), Some("London"));
+}
+
+/// MaxMind's IPv4-only test tree carries no country, city or AS field: it is refused by name,
+/// once, and IPv6 lookups beside it are simply answered by the other databases, with no
+/// error per lookup.
+#[test]
+fn an_ipv4_only_database_without_our_fields_is_refused_once() {
+    let path = geoip("MaxMind-DB-test-ipv4-24.mmdb");
+    let e = Database::open(&path).unwrap_err();
+    assert!(e.contains("MaxMind-DB-test-ipv4-24.mmdb"), "{e}");
+    assert!(e.contains("no country, city or AS fields"), "{e}");
+    let locator = Locator::with_paths(&[path], true);
+    let ips: Vec<IpAddr> = (1..=200u16)
+        .map(|k| IpAddr::from([0x2001, 0x4860, k, 0, 0, 0, 0, 0x8888]))
+        .collect();
+    let placed = locator.locate(&ips);
+    assert!(placed.iter().all(|g| g.country.as_deref() == Some("US")));
+    assert_eq!(locator.problems().len(), 1, "{:?}", locator.problems());
+}
+
+/// A damaged database gives one clear message naming the file, never a panic, and the
+/// other databases go on working.
+#[test]
+fn damaged_databases_are_named_not_fatal() {
+    for name in [
+        "MaxMind-DB-test-broken-pointers-24.mmdb",
+        "MaxMind-DB-test-broken-search-tree-24.mmdb",
+    ] {
+        let locator = Locator::with_paths(&[geoip(name)], true);
+        let ips: Vec<IpAddr> = (0..=255u8)
+            .flat_map(|a| [a, a.wrapping_mul(7)].map(|b| IpAddr::from([1, a, b, 1])))
+            .collect();
+        let placed = locator.locate(&ips);
+        assert_eq!(placed.len(), ips.len());
+        let problems = locator.problems();
+        assert_eq!(problems.len(), 1, "{name}: {problems:?}");
+        assert!(problems[0].contains(name), "{}", problems[0]);
+        assert!(problems[0].contains("damaged"), "{}", problems[0]);
+        // The bundled database still answers.
+        let g = locator.lookup("8.8.8.8".parse().unwrap());
+        assert_eq!(g.country.as_deref(), Some("US"), "{name}");
+    }
+    let missing = Locator::with_paths(&[geoip("no-such.mmdb")], true);
+    let problems = missing.problems();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("no-such.mmdb"));
+    let not_a_db = Locator::with_paths(&[geoip("README.md")], true);
+    assert!(not_a_db.problems()[0].contains("README.md"));
+}
+
+/// The spoofing check on a real CloudWatch row: every row of the shared file agrees with
+/// GeoIP, so the test takes its first row and changes only the logged country.
+#[test]
+fn logged_country_disagreement_on_a_cloudwatch_row() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/cloudwatch/CloudWatch_Traffic_Web_Attack.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap();
+    assert!(row.contains(",147.161.161.82,AE,"), "{row}");
+    let locator = Locator::with_paths(&[], true);
+    let geo = locator.lookup("147.161.161.82".parse().unwrap());
+    assert_eq!(geo.country.as_deref(), Some("AE"));
+    assert_eq!(
+        country_disagreement(Some("AE"), geo.country.as_deref()),
+        None
+    );
+    assert_eq!(
+        country_disagreement(Some("nl"), geo.country.as_deref()).as_deref(),
+        Some("logged as NL, GeoIP says AE")
+    );
+
+    // Through detection: the edited row's source carries the reason and both countries.
+    let dir = tempfile::tempdir().unwrap();
+    let edited = row.replace(",147.161.161.82,AE,", ",147.161.161.82,NL,");
+    let file = dir.path().join("cloudwatch.csv");
+    std::fs::write(&file, format!("{header}\n{edited}\n")).unwrap();
+    let out = dir.path().join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .args(["detect", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .env("NETSLEUTH_GEOIP", "")
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(sources.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rec = rows.records().next().unwrap().unwrap();
+    assert_eq!(&rec[col("ip")], "147.161.161.82");
+    assert_eq!(&rec[col("country")], "AE");
+    assert_eq!(&rec[col("country_logged")], "NL");
+    assert!(
+        rec[col("reasons")].contains("logged as NL, GeoIP says AE"),
+        "{}",
+        &rec[col("reasons")]
+    );
+}
+
+/// With no configuration, detect on the real honeypot files places at least 95% of the
+/// public sources in a country, and sources.csv carries the place columns.
+#[test]
+fn detect_places_honeypot_sources() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/honeypot");
+    for file in [
+        "cowrie/cowrie.json.2018-05-19",
+        "dionaea/dionaea_mhn_export.json",
+        "suricata/eve.json",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .args(["detect", "--out"])
+            .arg(&out)
+            .arg(data.join(file))
+            .env("NETSLEUTH_GEOIP", "")
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{file}: {run:?}");
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(stdout.contains("GeoIP: "), "{stdout}");
+        let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
+        let mut rows = csv::Reader::from_reader(sources.as_bytes());
+        let headers = rows.headers().unwrap().clone();
+        for h in [
+            "country",
+            "city",
+            "asn",
+            "as_org",
+            "latitude",
+            "longitude",
+            "country_logged",
+        ] {
+            assert!(headers.iter().any(|x| x == h), "{file}: no {h} column");
+        }
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (mut public, mut placed) = (0, 0);
+        for rec in rows.records() {
+            let rec = rec.unwrap();
+            let ip: IpAddr = rec[col("ip")].parse().unwrap();
+            if is_internal(ip) {
+                assert_eq!(&rec[col("placement")], "internal", "{file} {ip}");
+                assert_eq!(&rec[col("latitude")], "", "{file} {ip}");
+                continue;
+            }
+            public += 1;
+            if !rec[col("country")].is_empty() {
+                placed += 1;
+                let lat: f64 = rec[col("latitude")].parse().unwrap();
+                let lon: f64 = rec[col("longitude")].parse().unwrap();
+                assert!(lat != 0.0 || lon != 0.0, "{file} {ip}");
+            }
+        }
+        assert!(public > 10, "{file}: {public}");
+        assert!(
+            placed as f64 >= 0.95 * public as f64,
+            "{file}: {placed} of {public}"
+        );
+    }
+}
