@@ -162,6 +162,7 @@ fn several_databases_merge_field_by_field() {
         want_asn["autonomous_system_number"].as_u64()
     );
     assert_eq!(got.placement, Placement::Located);
+    assert_eq!(got.placed_by, Some(0), "the city database placed it");
 }
 
 #[test]
@@ -216,6 +217,7 @@ fn bundled_database_matches_python() {
         } else {
             assert_eq!(got.country.as_deref(), Some(want), "{ip}");
             assert_eq!(got.placement, Placement::Country, "{ip}");
+            assert_eq!(got.placed_by, Some(0), "{ip}");
             let p = got.position.unwrap();
             assert!(p != (0.0, 0.0), "{ip}");
         }

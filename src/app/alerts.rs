@@ -24,6 +24,8 @@ pub enum SortKey {
     Ip,
     /// Country code.
     Country,
+    /// Autonomous system number.
+    As,
     /// Event count.
     Events,
     /// First reason.
@@ -155,6 +157,7 @@ impl AlertsView {
                     .then(p.confidence.total_cmp(&q.confidence)),
                 SortKey::Ip => p.stats.ip.cmp(&q.stats.ip),
                 SortKey::Country => p.country().cmp(&q.country()),
+                SortKey::As => asn(p).cmp(&asn(q)),
                 SortKey::Events => p.stats.events.cmp(&q.stats.events),
                 SortKey::Reason => p.reasons.first().cmp(&q.reasons.first()),
                 SortKey::FirstSeen => p.stats.first_us.cmp(&q.stats.first_us),
@@ -168,6 +171,11 @@ impl AlertsView {
         });
         rows
     }
+}
+
+/// A source's AS number, when known.
+fn asn(s: &crate::detection::SourceVerdict) -> Option<u32> {
+    s.geo.as_ref().and_then(|g| g.asn)
 }
 
 /// Where a source is, in one line: "Boxford, England, GB · AS15169 Google Inc. (country-level)".
@@ -406,21 +414,27 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
 fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &mut Vec<Command>) {
     let threshold = a.settings.auto_block;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    let columns: [(&str, SortKey); 9] = [
+    // The AS column only when a database gave any source one.
+    let with_as = a.detection.sources.iter().any(|s| asn(s).is_some());
+    let columns: Vec<(&str, SortKey)> = [
         ("Severity", SortKey::Severity),
         ("Confidence", SortKey::Confidence),
         ("Verdict", SortKey::Verdict),
         ("Source", SortKey::Ip),
         ("Country", SortKey::Country),
+        ("AS", SortKey::As),
         ("Events", SortKey::Events),
         ("First seen", SortKey::FirstSeen),
         ("Last seen", SortKey::LastSeen),
         ("Top reason", SortKey::Reason),
-    ];
+    ]
+    .into_iter()
+    .filter(|(_, k)| with_as || *k != SortKey::As)
+    .collect();
     let sort = &mut view.alerts;
     // Labels that select text would swallow the click that selects the row.
     ui.style_mut().interaction.selectable_labels = false;
-    TableBuilder::new(ui)
+    let mut builder = TableBuilder::new(ui)
         .striped(true)
         .sense(Sense::click())
         .cell_layout(Layout::left_to_right(Align::Center))
@@ -428,7 +442,11 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .column(Column::exact(92.0))
         .column(Column::exact(120.0))
         .column(Column::initial(140.0).resizable(true))
-        .column(Column::exact(64.0))
+        .column(Column::exact(64.0));
+    if with_as {
+        builder = builder.column(Column::initial(150.0).resizable(true).clip(true));
+    }
+    builder
         .column(Column::exact(72.0))
         .column(Column::initial(128.0).resizable(true))
         .column(Column::initial(128.0).resizable(true))
@@ -490,6 +508,11 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                         r.on_hover_text(place_text(g));
                     }
                 });
+                if with_as {
+                    row.col(|ui| {
+                        ui.label(s.as_text().unwrap_or_else(|| "–".into()));
+                    });
+                }
                 row.col(|ui| {
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                         ui.label(thousands(s.stats.events));

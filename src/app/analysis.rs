@@ -38,6 +38,8 @@ pub struct Analysis {
     /// Per source: its protocols (application protocol, else transport) with event counts,
     /// most used first.
     pub protocols: Vec<Vec<(String, u32)>>,
+    /// Per source: its anomalous (flagged) events.
+    pub anomalous: Vec<u32>,
     /// How long the run took, in seconds.
     pub seconds: f64,
     /// The GeoIP databases that placed the sources.
@@ -74,6 +76,17 @@ impl Analysis {
             .iter()
             .map(|s| source_mix(&inv.table, &s.stats.rows))
             .unzip();
+        let anomalous = detection
+            .sources
+            .iter()
+            .map(|s| {
+                s.stats
+                    .rows
+                    .iter()
+                    .filter(|&&r| detection.event_flagged[r as usize])
+                    .count() as u32
+            })
+            .collect();
         let mut source_by_ip = vec![u32::MAX; inv.table.ips().len()];
         for (i, s) in detection.sources.iter().enumerate() {
             if let Some(id) = s
@@ -91,6 +104,7 @@ impl Analysis {
             source_by_ip,
             ports,
             protocols,
+            anomalous,
             timeline: Timeline::new(&inv.table, &detection, None),
             evaluation,
             settings,

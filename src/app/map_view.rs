@@ -173,31 +173,16 @@ impl MapView {
     }
 }
 
-fn layers(t: &EventTable, a: &Analysis, rows: &[usize], threshold: f64) -> Layers {
+fn layers(a: &Analysis, rows: &[usize], threshold: f64) -> Layers {
     let mut markers = Vec::new();
     let mut countries: BTreeMap<String, CountryRow> = BTreeMap::new();
-    let mut anomalous = vec![0u64; a.detection.sources.len()];
-    let wanted: Vec<bool> = {
-        let mut w = vec![false; a.detection.sources.len()];
-        for &i in rows {
-            w[i] = true;
-        }
-        w
-    };
-    for r in 0..t.len() {
-        if a.detection.event_flagged[r] {
-            if let Some(s) = a.source_of_row(t, r) {
-                anomalous[s] += 1;
-            }
-        }
-    }
     let mut max_events = 1;
     for &i in rows {
         let s = &a.detection.sources[i];
         if let Some(c) = s.country() {
             let row = countries.entry(c.to_ascii_uppercase()).or_default();
             row.events += s.stats.events;
-            row.anomalous += anomalous[i];
+            row.anomalous += u64::from(a.anomalous[i]);
             row.sources += 1;
             row.flagged += u64::from(s.confidence >= threshold / 2.0);
             row.proposed += u64::from(s.proposed_block);
@@ -215,12 +200,8 @@ fn layers(t: &EventTable, a: &Analysis, rows: &[usize], threshold: f64) -> Layer
     }
     markers.sort_by(|p, q| p.confidence.total_cmp(&q.confidence));
     let counts = PlacementCounts::of(
-        a.detection
-            .sources
-            .iter()
-            .zip(&wanted)
-            .filter(|(_, &w)| w)
-            .filter_map(|(s, _)| s.geo.as_ref()),
+        rows.iter()
+            .filter_map(|&i| a.detection.sources[i].geo.as_ref()),
     );
     Layers {
         key: None,
@@ -302,16 +283,21 @@ fn ramp(share: f32, land: Color32) -> Color32 {
     )
 }
 
+/// Below this zoom the 1:110m outlines are drawn: the 1:50m detail is under a pixel there.
+const COARSE_BELOW_ZOOM: f64 = 3.5;
+
 fn draw_land(
     painter: &egui::Painter,
     tf: Affine,
     clip: Rect,
+    coarse: bool,
     border: Color32,
     fill_of: &dyn Fn(&str) -> Color32,
 ) {
     let mut mesh = Mesh::default();
     let mut lines = Vec::new();
-    for c in &world().countries {
+    for country in &world().countries {
+        let c = country.outline(coarse);
         if c.vertices.is_empty() {
             continue;
         }
@@ -320,7 +306,7 @@ fn draw_land(
         if !r.intersects(clip) {
             continue;
         }
-        let color = fill_of(&c.iso);
+        let color = fill_of(&country.iso);
         let base = mesh.vertices.len() as u32;
         mesh.vertices
             .extend(c.vertices.chunks_exact(2).map(|v| Vertex {
@@ -336,11 +322,16 @@ fn draw_land(
                 if b - a < 3 {
                     continue;
                 }
-                let pts: Vec<Pos2> = mesh.vertices[base as usize + a..base as usize + b]
-                    .iter()
-                    .map(|v| v.pos)
-                    .collect();
-                lines.push(Shape::closed_line(pts, Stroke::new(0.6, border)));
+                // Points within two pixels of the last one kept add work, not shape.
+                let mut pts: Vec<Pos2> = Vec::new();
+                for v in &mesh.vertices[base as usize + a..base as usize + b] {
+                    if pts.last().is_none_or(|p| p.distance_sq(v.pos) >= 4.0) {
+                        pts.push(v.pos);
+                    }
+                }
+                if pts.len() >= 3 {
+                    lines.push(Shape::closed_line(pts, Stroke::new(0.6, border)));
+                }
             }
         }
     }
@@ -365,20 +356,21 @@ struct Cluster {
     confidence: f64,
 }
 
-/// Groups the markers by screen cell; a cell with one marker is drawn at the marker itself.
-fn clusters(markers: &[Marker], tf: Affine, clip: Rect) -> Vec<Cluster> {
+/// Groups the markers by screen cell (`cell` points wide); a cell with one marker is drawn at
+/// the marker itself.
+fn clusters(markers: &[Marker], tf: Affine, clip: Rect, cell: f32) -> Vec<Cluster> {
     let mut cells: FxHashMap<(i32, i32), usize> = FxHashMap::default();
     let mut out: Vec<Cluster> = Vec::new();
     let mut sums: Vec<Vec2> = Vec::new();
-    let margin = clip.expand(CLUSTER_CELL);
+    let margin = clip.expand(cell);
     for m in markers {
         let p = tf.at(m.x, m.y);
         if !margin.contains(p) {
             continue;
         }
         let cell = (
-            ((p.x - clip.left()) / CLUSTER_CELL).floor() as i32,
-            ((p.y - clip.top()) / CLUSTER_CELL).floor() as i32,
+            ((p.x - clip.left()) / cell).floor() as i32,
+            ((p.y - clip.top()) / cell).floor() as i32,
         );
         let k = *cells.entry(cell).or_insert_with(|| {
             out.push(Cluster {
@@ -404,15 +396,17 @@ fn clusters(markers: &[Marker], tf: Affine, clip: Rect) -> Vec<Cluster> {
     out
 }
 
-/// Radius for a marker or cluster: area proportional to its events.
-fn radius(events: u64, max_events: u64, members: usize) -> f32 {
+/// Radius for a marker or cluster: area proportional to its events; `scale` enlarges
+/// everything for presentation mode.
+fn radius(events: u64, max_events: u64, members: usize, scale: f32) -> f32 {
     let share = (events as f32 / max_events.max(1) as f32).sqrt();
     let r = 3.5 + 16.0 * share;
-    if members > 1 {
-        r.max(9.0 + 2.0 * (members as f32).log10())
-    } else {
-        r
-    }
+    scale
+        * if members > 1 {
+            r.max(9.0 + 2.0 * (members as f32).log10())
+        } else {
+            r
+        }
 }
 
 /// Shows the map view.
@@ -424,13 +418,13 @@ pub fn show(
     out: &mut Vec<Command>,
 ) {
     let threshold = a.settings.auto_block;
-    let rows = view.alert_rows(t, a).to_vec();
     let key = (view.alerts_key(a), view.blocklist.generation);
     if view.map.layers.key.as_ref() != Some(&key) {
-        view.map.layers = layers(t, a, &rows, threshold);
+        let rows = view.alert_rows(t, a).to_vec();
+        view.map.layers = layers(a, &rows, threshold);
         view.map.layers.key = Some(key);
     }
-    let located_any = a.detection.sources.iter().any(|s| s.geo.is_some());
+    let located_any = a.geo.is_some();
     header(ui, a, view, located_any);
     if !located_any {
         ui.label(RichText::new("Detection ran without GeoIP: no source has a place.").weak());
@@ -505,6 +499,7 @@ fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
 
 fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
     let shift = ui.input(|i| i.modifiers.shift);
+    let scale = if view.presentation { 1.5 } else { 1.0 };
     let dark = ui.visuals().dark_mode;
     let (sea, land, border) = land_colors(dark);
     let avail = ui.available_rect_before_wrap();
@@ -564,13 +559,14 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                         land,
                     ),
                 };
-                draw_land(&painter, tf, clip, border, &fill);
+                let coarse = projector.zoom() < COARSE_BELOW_ZOOM;
+                draw_land(&painter, tf, clip, coarse, border, &fill);
                 let pointer = response.hover_pos();
                 if mode == MapMode::Markers {
-                    let groups = clusters(markers, tf, clip);
+                    let groups = clusters(markers, tf, clip, CLUSTER_CELL * scale);
                     let mut under: Option<(f32, usize)> = None;
                     for (k, c) in groups.iter().enumerate() {
-                        let r = radius(c.events, *max_events, c.members.len());
+                        let r = radius(c.events, *max_events, c.members.len(), scale);
                         let color = severity_color(c.confidence, threshold);
                         let is_selected = selected.is_some_and(|s| c.members.contains(&(s as u32)));
                         painter.circle(
@@ -591,7 +587,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                                 c.center,
                                 Align2::CENTER_CENTER,
                                 thousands(c.members.len() as u64),
-                                FontId::proportional(11.0 + r * 0.2),
+                                FontId::proportional((11.0 + r * 0.2) * scale.sqrt()),
                                 Color32::BLACK,
                             );
                         }
@@ -611,7 +607,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                     drawn = groups
                         .into_iter()
                         .map(|c| Drawn {
-                            radius: radius(c.events, *max_events, c.members.len()),
+                            radius: radius(c.events, *max_events, c.members.len(), scale),
                             center: c.center,
                             members: c.members,
                         })
@@ -844,9 +840,12 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
         .id_salt("map-countries")
         .striped(true)
         .sense(egui::Sense::click())
-        .column(Column::remainder().at_least(90.0).clip(true))
-        .columns(Column::auto().at_least(44.0), 4)
-        .header(22.0, |mut h| {
+        .column(Column::remainder().at_least(110.0).clip(true))
+        .column(Column::exact(72.0))
+        .column(Column::exact(64.0))
+        .column(Column::exact(80.0))
+        .column(Column::exact(60.0))
+        .header(30.0, |mut h| {
             let sort = &mut view.map.sort;
             h.col(|ui| heading(ui, sort, CountryKey::Name, "Country"));
             h.col(|ui| heading(ui, sort, CountryKey::Events, "Events"));

@@ -168,13 +168,13 @@ fn geoip(ui: &mut Ui, a: &Analysis, out: &mut Vec<Command>) {
     };
     egui::Grid::new("geoip-databases")
         .striped(true)
-        .num_columns(4)
+        .num_columns(5)
         .show(ui, |ui| {
-            for h in ["File", "Schema", "Built", "Addresses"] {
+            for h in ["File", "Schema", "Built", "Addresses", "Placed"] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
-            for d in locator.databases() {
+            for (k, d) in locator.databases().enumerate() {
                 ui.label(RichText::new(d.path.display().to_string()).monospace());
                 ui.label(d.schema.label());
                 let built = i64::try_from(d.built)
@@ -188,6 +188,13 @@ fn geoip(ui: &mut Ui, a: &Analysis, out: &mut Vec<Command>) {
                 } else {
                     "IPv4 only"
                 });
+                let placed = a
+                    .detection
+                    .sources
+                    .iter()
+                    .filter(|s| s.geo.as_ref().is_some_and(|g| g.placed_by == Some(k)))
+                    .count();
+                ui.label(thousands(placed as u64));
                 ui.end_row();
             }
         });

@@ -448,10 +448,6 @@ pub fn detect_reporting(
                 .map(|f| format!("{}: {}", f.kind.name(), f.summary))
                 .collect();
             let geo = places[i].take();
-            reasons.extend(country_disagreement(
-                s.country.as_deref(),
-                geo.as_ref().and_then(|g| g.country.as_deref()),
-            ));
             reasons.extend(
                 source_reasons(&s, i, &reason_inputs)
                     .into_iter()
@@ -459,6 +455,11 @@ pub fn detect_reporting(
                     .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
                     .map(|r| format!("unusual for this file: {r}")),
             );
+            // Last: the log's own country against GeoIP's (a spoofed or stale field).
+            reasons.extend(country_disagreement(
+                s.country.as_deref(),
+                geo.as_ref().and_then(|g| g.country.as_deref()),
+            ));
             let internal = is_internal(s.ip, &settings.home);
             let action = action(
                 role,

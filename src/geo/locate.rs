@@ -66,6 +66,9 @@ pub struct GeoInfo {
     pub accuracy_km: Option<u16>,
     /// How it was placed.
     pub placement: Placement,
+    /// Which database placed it (its location, else its country), by position in
+    /// [`Locator::databases`].
+    pub placed_by: Option<usize>,
 }
 
 impl GeoInfo {
@@ -79,6 +82,7 @@ impl GeoInfo {
             position: None,
             accuracy_km: None,
             placement,
+            placed_by: None,
         }
     }
 
@@ -257,12 +261,17 @@ impl Locator {
         }
         let mut merged = Record::default();
         let mut location_country = None;
-        for db in &self.databases {
+        let (mut location_db, mut country_db) = (None, None);
+        for (k, db) in self.databases.iter().enumerate() {
             let Some(r) = db.lookup(ip) else { continue };
             if merged.location.is_none() && r.location.is_some() {
                 merged.location = r.location;
                 merged.accuracy_km = r.accuracy_km;
                 location_country = r.country.clone();
+                location_db = Some(k);
+            }
+            if merged.country.is_none() && r.country.is_some() {
+                country_db = Some(k);
             }
             merged.country = merged.country.or(r.country);
             merged.city = merged.city.or(r.city);
@@ -275,6 +284,7 @@ impl Locator {
         if location_country.is_some() && location_country != merged.country {
             merged.location = None;
             merged.accuracy_km = None;
+            location_db = None;
         }
         let (position, placement) = match (merged.location, &merged.country) {
             (Some(p), _) => (Some(p), Placement::Located),
@@ -292,6 +302,11 @@ impl Locator {
             as_org: merged.as_org,
             position,
             accuracy_km: merged.accuracy_km,
+            placed_by: match placement {
+                Placement::Located => location_db,
+                Placement::Country => country_db,
+                _ => None,
+            },
             placement,
         }
     }

@@ -11,7 +11,7 @@ pub use locate::{
     is_internal, standard_dirs, GeoInfo, Locator, Placement, PlacementCounts, BUNDLED_ATTRIBUTION,
     BUNDLED_NAME, GEOIP_ENV,
 };
-pub use world::{mercator_y, world, Country, World, MAX_LATITUDE};
+pub use world::{mercator_y, world, Country, Outline, World, MAX_LATITUDE};
 
 /// The reason a source gets when the country its log carries differs from GeoIP's:
 /// "logged as NL, GeoIP says RU" (a spoofed or stale field, or a database out of date).

@@ -23,9 +23,20 @@ pub struct Country {
     /// Where its sources are placed when only the country is known: `[lon, lat]`, an interior
     /// point of its largest land mass.
     pub point: [f64; 2],
-    /// Outline vertices, `x0, y0, x1, y1, ...` in Mercator degrees.
+    /// Its outline at 1:50m (empty for the few countries only 1:10m has).
+    #[serde(flatten)]
+    pub fine: Outline,
+    /// Its outline at 1:110m, for drawing the world zoomed out, when that scale has it.
+    #[serde(default)]
+    pub coarse: Option<Outline>,
+}
+
+/// A country's outline, ready to draw.
+#[derive(Debug, Deserialize)]
+pub struct Outline {
+    /// Vertices, `x0, y0, x1, y1, ...` in Mercator degrees.
     pub vertices: Vec<f32>,
-    /// Triangles filling the outlines, as vertex indices.
+    /// Triangles filling the outline, as vertex indices.
     pub triangles: Vec<u32>,
     /// Each ring (outer boundary or hole) as a half-open range of vertex indices.
     pub rings: Vec<[u32; 2]>,
@@ -37,11 +48,19 @@ impl Country {
         (self.point[1], self.point[0])
     }
 
+    /// The outline to draw: the coarse one when asked for and there is one, else the fine.
+    pub fn outline(&self, coarse: bool) -> &Outline {
+        match (&self.coarse, coarse) {
+            (Some(c), true) => c,
+            _ => &self.fine,
+        }
+    }
+
     /// How far (degrees) sources placed at the country point may be spread: a fraction of the
     /// country's extent around the point, so a small country's sources stay on land.
     pub fn spread_radius(&self) -> f64 {
         let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-        for v in self.vertices.chunks_exact(2) {
+        for v in self.fine.vertices.chunks_exact(2) {
             lo_x = lo_x.min(v[0]);
             hi_x = hi_x.max(v[0]);
             lo_y = lo_y.min(v[1]);
