@@ -1776,3 +1776,61 @@ fn cancelled_read_stops_with_cancelled() {
     let e = read_files(&[path], &ReadOptions::default(), &progress).unwrap_err();
     assert_eq!(e, ReadError::Cancelled);
 }
+
+/// Counts and durations that cannot be true (`inf`, `1e309`, `-5`, `NaN`) and times outside
+/// 1970-2099 skip their row with the reason and line, instead of dominating every statistic
+/// ("inf TB sent") or, as before, panicking in the forest; the other rows are all kept, and
+/// detect says how many rows it skipped.
+#[test]
+fn impossible_counts_durations_and_times_skip_their_rows() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 21);
+    set_field(&mut lines[1], b',', 0, b"inf");
+    set_field(&mut lines[2], b',', 0, b"1e309");
+    set_field(&mut lines[3], b',', 1, b"-5");
+    set_field(&mut lines[4], b',', 1, b"NaN");
+    set_field(&mut lines[5], b',', 2, b"0000-01-01T00:00:00Z");
+    set_field(&mut lines[6], b',', 3, b"9999-12-31T23:59:59Z");
+    let path = s.file("impossible.csv", &join(&lines));
+    let (r, _) = read(&path);
+    assert_eq!(r.records, 20);
+    assert_eq!(r.events, 14);
+    let kinds = r.skips.by_kind();
+    assert_eq!(kinds.get("impossible count"), Some(&4), "{kinds:?}");
+    assert_eq!(kinds.get("timestamp out of range"), Some(&2), "{kinds:?}");
+    let reasons: Vec<(u64, &str)> = r
+        .skips
+        .examples()
+        .iter()
+        .map(|e| (e.line, e.reason.as_str()))
+        .collect();
+    assert_eq!(reasons[0].0, 2);
+    assert!(
+        reasons[0].1.starts_with("impossible count: bytes ")
+            && reasons[0]
+                .1
+                .ends_with(" = inf (a count runs from 0 to 10^15)"),
+        "{}",
+        reasons[0].1
+    );
+    assert_eq!(reasons[2].0, 4);
+    assert!(reasons[2].1.contains(" = -5 "), "{}", reasons[2].1);
+    assert_eq!(reasons[4].0, 6);
+    assert!(
+        reasons[4].1.contains("outside 1970-2099"),
+        "{}",
+        reasons[4].1
+    );
+
+    let out = s.0.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", "")
+        .args(["detect", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(!text.contains("inf TB"), "{text}");
+}

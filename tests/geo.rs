@@ -227,38 +227,60 @@ fn bundled_database_matches_python() {
     assert_eq!((checked, v6, missing), (244, 4, 1));
 }
 
-/// Sources of one country are spread around its point, none stacked, none at 0,0, all within
-/// the country's spread radius.
+/// Lookups keep the country point itself (what sources.csv exports); the map spreads a
+/// country's sources around it, none stacked, none at 0,0, each on the country's land and
+/// within its spread radius: China and the Netherlands, whose small mainland sits beside the sea.
 #[test]
-fn country_level_sources_are_spread() {
+fn country_level_sources_are_spread_on_land() {
     let locator = Locator::with_paths(&[], true);
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoip-bundled.csv"),
     )
     .unwrap();
-    let cn: Vec<IpAddr> = text
-        .lines()
-        .filter(|l| l.contains(",CN,"))
-        .map(|l| l.split(',').next().unwrap().parse().unwrap())
-        .collect();
-    assert!(cn.len() > 20, "{}", cn.len());
-    let placed = locator.locate(&cn);
-    let china = world().country("CN").unwrap();
-    let (lat0, lon0) = china.lat_lon();
-    let r = china.spread_radius();
-    let mut seen = Vec::new();
-    for g in &placed {
-        let (lat, lon) = g.position.unwrap();
-        assert!((lat - lat0).abs() <= r + 1e-9, "{lat} vs {lat0}");
-        assert!(
-            ((lon - lon0) * lat0.to_radians().cos()).abs() <= r + 1e-9,
-            "{lon} vs {lon0}"
-        );
-        assert!(!seen.contains(&(lat, lon)), "stacked at {lat},{lon}");
-        seen.push((lat, lon));
+    for iso in ["CN", "NL"] {
+        let ips: Vec<IpAddr> = text
+            .lines()
+            .filter(|l| l.contains(&format!(",{iso},")))
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(ips.len() >= 3, "{iso}: {}", ips.len());
+        // As many sources as the shared Dionaea file has from China, from these addresses.
+        let many: Vec<IpAddr> = ips.iter().cycle().take(177).copied().collect();
+        let placed = locator.locate(&many);
+        let country = world().country(iso).unwrap();
+        for g in &placed {
+            assert_eq!(
+                g.position,
+                Some(country.lat_lon()),
+                "{iso}: exports keep the point"
+            );
+        }
+        let refs: Vec<_> = placed.iter().map(Some).collect();
+        let drawn = netsleuth::geo::map_positions(&refs);
+        let (lat0, lon0) = country.lat_lon();
+        let r = country.spread_radius();
+        let mut seen = Vec::new();
+        for p in &drawn {
+            let (lat, lon) = p.unwrap();
+            assert!(
+                country.contains(lat, lon),
+                "{iso}: {lat},{lon} is not on land"
+            );
+            assert!((lat - lat0).abs() <= r + 1e-9, "{lat} vs {lat0}");
+            assert!(
+                ((lon - lon0) * lat0.to_radians().cos().max(0.2)).abs() <= r + 1e-9,
+                "{lon} vs {lon0}"
+            );
+            assert!(!seen.contains(&(lat, lon)), "{iso}: stacked at {lat},{lon}");
+            seen.push((lat, lon));
+        }
     }
-    let counts = PlacementCounts::of(&placed);
-    assert_eq!(counts.country, cn.len());
+    // A point in the North Sea is not Dutch land; Amsterdam is.
+    let nl = world().country("NL").unwrap();
+    assert!(!nl.contains(53.32, 4.0));
+    assert!(nl.contains(52.37, 4.90));
+    let counts = PlacementCounts::of(&locator.locate(&["8.8.8.8".parse().unwrap()]));
+    assert_eq!(counts.country, 1);
 }
 
 #[test]
@@ -360,6 +382,10 @@ fn logged_country_disagreement_on_a_cloudwatch_row() {
         country_disagreement(Some("nl"), geo.country.as_deref()).as_deref(),
         Some("logged as NL, GeoIP says AE")
     );
+    // Placeholders are no country to disagree with.
+    for placeholder in ["--", "XX", "ZZ", "EU", "A1", ""] {
+        assert_eq!(country_disagreement(Some(placeholder), Some("AE")), None);
+    }
 
     // Through detection: the edited row's source carries the reason and both countries.
     let dir = tempfile::tempdir().unwrap();

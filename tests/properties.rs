@@ -33,7 +33,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// Every skip reason kind the readers use.
-const KNOWN_KINDS: [&str; 14] = [
+const KNOWN_KINDS: [&str; 17] = [
     "wrong field count",
     "bad timestamp",
     "bad number",
@@ -48,6 +48,9 @@ const KNOWN_KINDS: [&str; 14] = [
     "read error, rest of file lost",
     "bad header",
     "unterminated quoted field",
+    "impossible count",
+    "impossible duration",
+    "timestamp out of range",
 ];
 
 /// Bytes that matter to some parser: delimiters, quotes, line endings, digits, JSON

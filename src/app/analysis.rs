@@ -44,6 +44,8 @@ pub struct Analysis {
     pub seconds: f64,
     /// The GeoIP databases that placed the sources.
     pub geo: Option<Arc<Locator>>,
+    /// Per source: where the map draws it (country-level places spread apart).
+    pub map_positions: Vec<Option<(f64, f64)>>,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
 }
@@ -112,6 +114,7 @@ impl Analysis {
             detection,
             seconds,
             geo: None,
+            map_positions: Vec::new(),
         }
     }
 
@@ -340,6 +343,13 @@ impl AnalysisJob {
                     let seconds = t.elapsed().as_secs_f64();
                     let mut analysis = Analysis::new(&inv, d, settings, seconds);
                     analysis.geo = run.geo.clone();
+                    let places: Vec<_> = analysis
+                        .detection
+                        .sources
+                        .iter()
+                        .map(|s| s.geo.as_ref())
+                        .collect();
+                    analysis.map_positions = crate::geo::map_positions(&places);
                     analysis
                 });
                 // The receiver may be gone if the window closed; nothing to do then.

@@ -18,6 +18,9 @@ use super::{text, thousands, Command, ViewState};
 use crate::events::EventTable;
 use crate::geo::{mercator_y, world, PlacementCounts};
 
+/// The closest the map zooms in.
+const MAX_ZOOM: f64 = 12.0;
+
 /// Markers closer than this many points on screen are drawn as one cluster.
 const CLUSTER_CELL: f32 = 34.0;
 
@@ -187,7 +190,7 @@ fn layers(a: &Analysis, rows: &[usize], threshold: f64) -> Layers {
             row.flagged += u64::from(s.confidence >= threshold / 2.0);
             row.proposed += u64::from(s.proposed_block);
         }
-        if let Some((lat, lon)) = s.geo.as_ref().and_then(|g| g.position) {
+        if let Some((lat, lon)) = a.map_positions.get(i).copied().flatten() {
             max_events = max_events.max(s.stats.events);
             markers.push(Marker {
                 x: lon as f32,
@@ -268,12 +271,19 @@ fn land_colors(dark: bool) -> (Color32, Color32, Color32) {
     }
 }
 
-/// Choropleth colour for a share of the largest count (0 to 1).
+/// Choropleth colour of a country with sources of which none is flagged.
+fn quiet(land: Color32) -> Color32 {
+    let blue = Color32::from_rgb(90, 130, 170);
+    Color32::from_rgb(
+        ((u16::from(land.r()) + u16::from(blue.r())) / 2) as u8,
+        ((u16::from(land.g()) + u16::from(blue.g())) / 2) as u8,
+        ((u16::from(land.b()) + u16::from(blue.b())) / 2) as u8,
+    )
+}
+
+/// Choropleth colour for a share of the largest flagged count (above 0, up to 1).
 fn ramp(share: f32, land: Color32) -> Color32 {
-    if share <= 0.0 {
-        return land;
-    }
-    let t = 0.25 + 0.75 * share.clamp(0.0, 1.0).sqrt();
+    let t = 0.3 + 0.7 * share.clamp(0.0, 1.0).sqrt();
     let hot = Color32::from_rgb(235, 95, 85);
     let lerp = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * t) as u8;
     Color32::from_rgb(
@@ -295,7 +305,7 @@ fn draw_land(
     fill_of: &dyn Fn(&str) -> Color32,
 ) {
     let mut mesh = Mesh::default();
-    let mut lines = Vec::new();
+    let mut borders = Mesh::default();
     for country in &world().countries {
         let c = country.outline(coarse);
         if c.vertices.is_empty() {
@@ -318,25 +328,50 @@ fn draw_land(
         let big_enough = r.width().max(r.height()) > 6.0;
         if big_enough {
             for ring in &c.rings {
-                let (a, b) = (ring[0] as usize, ring[1] as usize);
-                if b - a < 3 {
-                    continue;
-                }
-                // Points within two pixels of the last one kept add work, not shape.
-                let mut pts: Vec<Pos2> = Vec::new();
-                for v in &mesh.vertices[base as usize + a..base as usize + b] {
-                    if pts.last().is_none_or(|p| p.distance_sq(v.pos) >= 4.0) {
-                        pts.push(v.pos);
-                    }
-                }
-                if pts.len() >= 3 {
-                    lines.push(Shape::closed_line(pts, Stroke::new(0.6, border)));
-                }
+                let ring = &mesh.vertices
+                    [base as usize + ring[0] as usize..base as usize + ring[1] as usize];
+                border_ring(&mut borders, ring.iter().map(|v| v.pos), border);
             }
         }
     }
     painter.add(Shape::mesh(mesh));
-    painter.extend(lines);
+    painter.add(Shape::mesh(borders));
+}
+
+/// Half the width of a border line, in points.
+const BORDER_HALF_WIDTH: f32 = 0.4;
+
+/// Adds a closed ring as quads, one per segment: no joins, so no miter spikes where a coast
+/// turns back on itself. Points within two pixels of the last one kept are left out.
+fn border_ring(mesh: &mut Mesh, points: impl Iterator<Item = Pos2>, color: Color32) {
+    let mut kept: Vec<Pos2> = Vec::new();
+    for p in points {
+        if kept.last().is_none_or(|q| q.distance_sq(p) >= 4.0) {
+            kept.push(p);
+        }
+    }
+    if kept.len() < 3 {
+        return;
+    }
+    kept.push(kept[0]);
+    for w in kept.windows(2) {
+        let (p, q) = (w[0], w[1]);
+        let d = q - p;
+        let len = d.length();
+        if len < 1e-3 {
+            continue;
+        }
+        let n = Vec2::new(-d.y, d.x) / len * BORDER_HALF_WIDTH;
+        let k = mesh.vertices.len() as u32;
+        for pos in [p + n, p - n, q + n, q - n] {
+            mesh.vertices.push(Vertex {
+                pos,
+                uv: WHITE_UV,
+                color,
+            });
+        }
+        mesh.indices.extend([k, k + 1, k + 2, k + 1, k + 3, k + 2]);
+    }
 }
 
 fn bounds(vertices: &[f32]) -> ((f32, f32), (f32, f32)) {
@@ -356,23 +391,31 @@ struct Cluster {
     confidence: f64,
 }
 
-/// Groups the markers by screen cell (`cell` points wide); a cell with one marker is drawn at
+/// Groups the markers: first by cells `cell` points wide on the world's own pixel grid (so that
+/// panning does not regroup them), then merges groups whose circles would overlap, biggest
+/// first, until none do. `radius_of(events, members)` sizes a group. A group of one is drawn at
 /// the marker itself.
-fn clusters(markers: &[Marker], tf: Affine, clip: Rect, cell: f32) -> Vec<Cluster> {
-    let mut cells: FxHashMap<(i32, i32), usize> = FxHashMap::default();
+fn clusters(
+    markers: &[Marker],
+    tf: Affine,
+    clip: Rect,
+    cell: f32,
+    radius_of: &dyn Fn(u64, usize) -> f32,
+) -> Vec<Cluster> {
+    let mut cells: FxHashMap<(i64, i64), usize> = FxHashMap::default();
     let mut out: Vec<Cluster> = Vec::new();
     let mut sums: Vec<Vec2> = Vec::new();
-    let margin = clip.expand(cell);
+    let margin = clip.expand(cell * 2.0);
     for m in markers {
         let p = tf.at(m.x, m.y);
         if !margin.contains(p) {
             continue;
         }
-        let cell = (
-            ((p.x - clip.left()) / cell).floor() as i32,
-            ((p.y - clip.top()) / cell).floor() as i32,
+        let key = (
+            (f64::from(m.x) * f64::from(tf.sx) / f64::from(cell)).floor() as i64,
+            (f64::from(m.y) * f64::from(tf.sy) / f64::from(cell)).floor() as i64,
         );
-        let k = *cells.entry(cell).or_insert_with(|| {
+        let k = *cells.entry(key).or_insert_with(|| {
             out.push(Cluster {
                 center: p,
                 members: Vec::new(),
@@ -391,9 +434,45 @@ fn clusters(markers: &[Marker], tf: Affine, clip: Rect, cell: f32) -> Vec<Cluste
     for (c, s) in out.iter_mut().zip(sums) {
         c.center = (s / c.members.len() as f32).to_pos2();
     }
+    merge_overlapping(&mut out, radius_of);
     // Least confident first, so the worst are drawn on top.
     out.sort_by(|p, q| p.confidence.total_cmp(&q.confidence));
     out
+}
+
+/// Merges groups whose circles overlap into the bigger one (centre weighted by members), so no
+/// count hides another.
+fn merge_overlapping(groups: &mut Vec<Cluster>, radius_of: &dyn Fn(u64, usize) -> f32) {
+    for _ in 0..4 {
+        groups.sort_by_key(|g| std::cmp::Reverse(g.members.len()));
+        let mut merged = false;
+        let mut i = 0;
+        while i < groups.len() {
+            let mut j = i + 1;
+            while j < groups.len() {
+                let (a, b) = (&groups[i], &groups[j]);
+                let reach =
+                    radius_of(a.events, a.members.len()) + radius_of(b.events, b.members.len());
+                if a.center.distance(b.center) < reach * 0.9 {
+                    let b = groups.swap_remove(j);
+                    let a = &mut groups[i];
+                    let (na, nb) = (a.members.len() as f32, b.members.len() as f32);
+                    a.center =
+                        ((a.center.to_vec2() * na + b.center.to_vec2() * nb) / (na + nb)).to_pos2();
+                    a.members.extend(b.members);
+                    a.events += b.events;
+                    a.confidence = a.confidence.max(b.confidence);
+                    merged = true;
+                } else {
+                    j += 1;
+                }
+            }
+            i += 1;
+        }
+        if !merged {
+            break;
+        }
+    }
 }
 
 /// Radius for a marker or cluster: area proportional to its events; `scale` enlarges
@@ -430,9 +509,10 @@ pub fn show(
         ui.label(RichText::new("Detection ran without GeoIP: no source has a place.").weak());
         return;
     }
-    // In presentation mode the map has the whole view.
-    if !view.presentation {
-        let table_width = (ui.available_width() * 0.3).clamp(260.0, 420.0);
+    // In presentation mode the map has the whole view, and beside the source panel the
+    // map keeps its room.
+    if !view.presentation && view.selected.is_none() {
+        let table_width = (ui.available_width() * 0.38).clamp(300.0, 540.0);
         egui::Panel::right("map-countries")
             .resizable(true)
             .default_size(table_width)
@@ -485,8 +565,11 @@ fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
                 .weak(),
             )
             .on_hover_text(
-                "The database gives only a country: these sources sit at a point inside it, \
-                 spread so they do not stack. Choose a city database in Settings for more.",
+                "The database gives only a country: these sources are drawn around a point inside \
+                 it, spread on its land so they do not stack (exports keep the point itself). \
+                 The bundled database gives the country where the address block is \
+                 registered, not where the machine is. Choose a city database in Settings for \
+                 more.",
             );
         }
         ui.label(RichText::new(format!("· {} internal", thousands(c.internal as u64))).weak())
@@ -503,9 +586,15 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     let dark = ui.visuals().dark_mode;
     let (sea, land, border) = land_colors(dark);
     let avail = ui.available_rect_before_wrap();
+    // The whole world fits at this zoom; the map never zooms out past it, nor in past
+    // street level, where a country-level marker means nothing.
+    let fit = (f64::from(avail.width()) / 256.0).log2().max(0.0);
     if !view.map.fitted && avail.width() > 10.0 {
-        let zoom = (f64::from(avail.width()) / 256.0).log2().max(0.0);
-        view.map.zoom_to(zoom, 25.0, 10.0);
+        view.map.zoom_to(fit, 25.0, 10.0);
+    }
+    let zoom = view.map.memory.zoom();
+    if zoom < fit - 0.5 || zoom > MAX_ZOOM {
+        let _ = view.map.memory.set_zoom(zoom.clamp(fit - 0.5, MAX_ZOOM));
     }
     let selected = view.selected;
     if selected != view.map.last_selected {
@@ -534,6 +623,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     let mut boxed: Option<Rect> = None;
     let mut box_start = map_view.box_start;
     let mut drawn = Vec::new();
+    let mut hovered_country: Option<String> = None;
     // Room below for the selection bar.
     let size = Vec2::new(avail.width(), (avail.height() - 34.0).max(120.0));
     let response = ui.allocate_ui(size, |ui| {
@@ -552,18 +642,19 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                 painter.rect_filled(clip, 0.0, sea);
                 let fill = |iso: &str| match mode {
                     MapMode::Markers => land,
-                    MapMode::Choropleth => ramp(
-                        by_iso
-                            .get(iso)
-                            .map_or(0.0, |c| c.flagged as f32 / fill_max.max(1) as f32),
-                        land,
-                    ),
+                    MapMode::Choropleth => match by_iso.get(iso) {
+                        None => land,
+                        Some(c) if c.flagged == 0 => quiet(land),
+                        Some(c) => ramp(c.flagged as f32 / fill_max.max(1) as f32, land),
+                    },
                 };
                 let coarse = projector.zoom() < COARSE_BELOW_ZOOM;
                 draw_land(&painter, tf, clip, coarse, border, &fill);
                 let pointer = response.hover_pos();
                 if mode == MapMode::Markers {
-                    let groups = clusters(markers, tf, clip, CLUSTER_CELL * scale);
+                    let radius_of =
+                        |events: u64, members: usize| radius(events, *max_events, members, scale);
+                    let groups = clusters(markers, tf, clip, CLUSTER_CELL * scale, &radius_of);
                     let mut under: Option<(f32, usize)> = None;
                     for (k, c) in groups.iter().enumerate() {
                         let r = radius(c.events, *max_events, c.members.len(), scale);
@@ -634,7 +725,16 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                         }
                     }
                 } else {
-                    legend(&painter, clip, fill_max, land);
+                    legend(ui, &painter, clip, fill_max, land);
+                    if let Some(p) = pointer {
+                        let (x, y) = tf.inverse(p);
+                        let lat = inverse_mercator(f64::from(y));
+                        hovered_country = world()
+                            .countries
+                            .iter()
+                            .find(|c| c.contains(lat, f64::from(x)))
+                            .map(|c| c.iso.clone());
+                    }
                 }
                 response.clone()
             })
@@ -651,36 +751,74 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
             .clone()
             .on_hover_ui_at_pointer(|ui| hover_ui(ui, a, members));
     }
+    if let Some(iso) = &hovered_country {
+        let row = view
+            .map
+            .layers
+            .countries
+            .iter()
+            .find(|c| &c.iso == iso)
+            .cloned();
+        map_response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.label(RichText::new(format!("{iso} {}", world().name(iso))).strong());
+            match &row {
+                Some(c) => {
+                    ui.label(format!(
+                        "{} · {} flagged · {} proposed for blocking",
+                        text::count(c.sources, "source", "sources"),
+                        thousands(c.flagged),
+                        thousands(c.proposed)
+                    ));
+                    ui.label(format!(
+                        "{} · {} anomalous",
+                        text::count(c.events, "event", "events"),
+                        thousands(c.anomalous)
+                    ));
+                    ui.label(
+                        RichText::new("Click to show only this country in every view.").weak(),
+                    );
+                }
+                None => {
+                    ui.label(RichText::new("No source from here.").weak());
+                }
+            }
+        });
+        if map_response.clicked() && row.is_some() {
+            toggle_country(view, iso);
+        }
+    }
     if let Some(members) = clicked {
         if members.len() == 1 {
             out.push(Command::Select(Some(members[0] as usize)));
-        } else if let Some(p) = map_response.hover_pos() {
-            // A cluster: zoom in on it so that it splits.
-            let zoom = view.map.memory.zoom() + 2.0;
-            let tf = view.map.last_affine(&map_response);
-            let (x, y) = tf.inverse(p);
-            let lat = inverse_mercator(f64::from(y));
-            view.map.zoom_to(zoom, lat, f64::from(x));
+        } else {
+            // A cluster: zoom to its members' extent, so that it splits.
+            let (mut lo, mut hi) = ((f32::MAX, f32::MAX), (f32::MIN, f32::MIN));
+            for m in view
+                .map
+                .layers
+                .markers
+                .iter()
+                .filter(|m| members.contains(&m.source))
+            {
+                lo = (lo.0.min(m.x), lo.1.min(m.y));
+                hi = (hi.0.max(m.x), hi.1.max(m.y));
+            }
+            if lo.0 <= hi.0 {
+                let rect = map_response.rect;
+                // Mercator degrees per point at zoom 0 is 360 / 256.
+                let span = f64::from((hi.0 - lo.0).max(hi.1 - lo.1)).max(1e-4);
+                let fit = (f64::from(rect.width().min(rect.height())) * 0.6 * 360.0 / 256.0 / span)
+                    .log2();
+                let zoom = fit.max(view.map.memory.zoom() + 1.0).min(MAX_ZOOM);
+                let lat = inverse_mercator(f64::from(lo.1 + hi.1) / 2.0);
+                view.map.zoom_to(zoom, lat, f64::from(lo.0 + hi.0) / 2.0);
+            }
         }
     }
     ui.horizontal(|ui| {
         super::png_button(ui, "map", map_response.rect, out);
         selection_bar(ui, a, view, out);
     });
-}
-
-impl MapView {
-    /// The transform of the map drawn in `response`'s rect at the current centre and zoom.
-    fn last_affine(&self, response: &egui::Response) -> Affine {
-        let projection = walkers::MercatorProjection;
-        let projector = Projector::new(
-            response.rect,
-            &projection,
-            &self.memory,
-            lon_lat(10.0, 25.0),
-        );
-        Affine::of(&projector)
-    }
 }
 
 fn markers_in(
@@ -705,17 +843,36 @@ fn inverse_mercator(y: f64) -> f64 {
     (2.0 * y.to_radians().exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees()
 }
 
-fn legend(painter: &egui::Painter, clip: Rect, max: u64, land: Color32) {
+fn legend(ui: &Ui, painter: &egui::Painter, clip: Rect, max: u64, land: Color32) {
+    let ink = ui.visuals().text_color();
     let w = 180.0;
     let origin = clip.left_bottom() + Vec2::new(12.0, -44.0);
-    let bg = Rect::from_min_size(origin - Vec2::new(6.0, 18.0), Vec2::new(w + 12.0, 54.0));
-    painter.rect_filled(bg, 4.0, Color32::from_black_alpha(150));
+    let bg = Rect::from_min_size(origin - Vec2::new(6.0, 58.0), Vec2::new(w + 12.0, 94.0));
+    painter.rect_filled(bg, 4.0, ui.visuals().extreme_bg_color.gamma_multiply(0.9));
+    for (k, (color, label)) in [(land, "no source"), (quiet(land), "sources, none flagged")]
+        .into_iter()
+        .enumerate()
+    {
+        let y = origin.y - 52.0 + 16.0 * k as f32;
+        painter.rect_filled(
+            Rect::from_min_size(Pos2::new(origin.x, y), Vec2::new(18.0, 11.0)),
+            0.0,
+            color,
+        );
+        painter.text(
+            Pos2::new(origin.x + 24.0, y - 1.0),
+            Align2::LEFT_TOP,
+            label,
+            FontId::proportional(11.0),
+            ink,
+        );
+    }
     painter.text(
         origin - Vec2::new(0.0, 4.0),
         Align2::LEFT_BOTTOM,
         "Flagged sources per country",
         FontId::proportional(12.0),
-        Color32::WHITE,
+        ink,
     );
     let steps = 24;
     for k in 0..steps {
@@ -729,16 +886,16 @@ fn legend(painter: &egui::Painter, clip: Rect, max: u64, land: Color32) {
     painter.text(
         Pos2::new(origin.x, origin.y + 14.0),
         Align2::LEFT_TOP,
-        "0",
+        "1",
         FontId::proportional(11.0),
-        Color32::WHITE,
+        ink,
     );
     painter.text(
         Pos2::new(origin.x + w, origin.y + 14.0),
         Align2::RIGHT_TOP,
         thousands(max),
         FontId::proportional(11.0),
-        Color32::WHITE,
+        ink,
     );
 }
 
@@ -816,23 +973,28 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
             view.alerts.country.clear();
         }
     });
-    let heading = |ui: &mut Ui, sort: &mut (CountryKey, bool), k: CountryKey, label: &str| {
-        let arrow = match (sort.0 == k, sort.1) {
-            (true, true) => " ▼",
-            (true, false) => " ▲",
-            _ => "",
+    let heading =
+        |ui: &mut Ui, sort: &mut (CountryKey, bool), k: CountryKey, label: &str, tip: &str| {
+            let arrow = match (sort.0 == k, sort.1) {
+                (true, true) => " ▼",
+                (true, false) => " ▲",
+                _ => "",
+            };
+            if ui
+                .button(format!("{label}{arrow}"))
+                .on_hover_text(tip)
+                .clicked()
+            {
+                *sort = (
+                    k,
+                    if sort.0 == k {
+                        !sort.1
+                    } else {
+                        k != CountryKey::Name
+                    },
+                );
+            }
         };
-        if ui.button(format!("{label}{arrow}")).clicked() {
-            *sort = (
-                k,
-                if sort.0 == k {
-                    !sort.1
-                } else {
-                    k != CountryKey::Name
-                },
-            );
-        }
-    };
     let mut pick = None;
     // A click anywhere on a row picks its country: labels must not take it for selecting text.
     ui.style_mut().interaction.selectable_labels = false;
@@ -841,17 +1003,59 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
         .striped(true)
         .sense(egui::Sense::click())
         .column(Column::remainder().at_least(110.0).clip(true))
-        .column(Column::exact(72.0))
         .column(Column::exact(64.0))
-        .column(Column::exact(80.0))
-        .column(Column::exact(60.0))
+        .column(Column::exact(58.0))
+        .column(Column::exact(66.0))
+        .column(Column::exact(86.0))
+        .column(Column::exact(90.0))
         .header(30.0, |mut h| {
             let sort = &mut view.map.sort;
-            h.col(|ui| heading(ui, sort, CountryKey::Name, "Country"));
-            h.col(|ui| heading(ui, sort, CountryKey::Events, "Events"));
-            h.col(|ui| heading(ui, sort, CountryKey::Anomalous, "Anom."));
-            h.col(|ui| heading(ui, sort, CountryKey::Flagged, "Flagged"));
-            h.col(|ui| heading(ui, sort, CountryKey::Proposed, "Block"));
+            h.col(|ui| heading(ui, sort, CountryKey::Name, "Country", "ISO code and name"));
+            h.col(|ui| {
+                heading(
+                    ui,
+                    sort,
+                    CountryKey::Events,
+                    "Events",
+                    "Events from its sources",
+                )
+            });
+            h.col(|ui| {
+                heading(
+                    ui,
+                    sort,
+                    CountryKey::Anomalous,
+                    "Anom.",
+                    "Anomalous events from its sources",
+                )
+            });
+            h.col(|ui| {
+                heading(
+                    ui,
+                    sort,
+                    CountryKey::Sources,
+                    "Sources",
+                    "Distinct source addresses",
+                )
+            });
+            h.col(|ui| {
+                heading(
+                    ui,
+                    sort,
+                    CountryKey::Flagged,
+                    "Flagged",
+                    "Sources at half the auto-block threshold or above",
+                )
+            });
+            h.col(|ui| {
+                heading(
+                    ui,
+                    sort,
+                    CountryKey::Proposed,
+                    "Proposed",
+                    "Sources detection proposes to block (whether or not on the blocklist yet)",
+                )
+            });
         })
         .body(|body| {
             body.rows(22.0, rows.len(), |mut row| {
@@ -864,7 +1068,7 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
                             text::count(c.sources, "source", "sources")
                         ));
                 });
-                for n in [c.events, c.anomalous, c.flagged, c.proposed] {
+                for n in [c.events, c.anomalous, c.sources, c.flagged, c.proposed] {
                     row.col(|ui| {
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                             ui.label(thousands(n));
@@ -877,15 +1081,22 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
             });
         });
     if let Some(iso) = pick {
-        view.alerts.country = if current == iso {
-            String::new()
-        } else {
-            iso.clone()
-        };
-        if let Some(country) = world.country(&iso) {
-            let (lat, lon) = country.lat_lon();
-            let zoom = view.map.memory.zoom().max(3.0);
-            view.map.zoom_to(zoom, lat, lon);
-        }
+        toggle_country(view, &iso);
+    }
+}
+
+/// Shows only `iso` in every view (or everything again when it is already the filter), and
+/// centres the map on it.
+fn toggle_country(view: &mut ViewState, iso: &str) {
+    let current = view.alerts.country.trim().to_ascii_uppercase();
+    view.alerts.country = if current == iso {
+        String::new()
+    } else {
+        iso.to_string()
+    };
+    if let Some(country) = world().country(iso) {
+        let (lat, lon) = country.lat_lon();
+        let zoom = view.map.memory.zoom().max(3.0);
+        view.map.zoom_to(zoom, lat, lon);
     }
 }

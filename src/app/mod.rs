@@ -757,7 +757,16 @@ impl NetsleuthApp {
                 }
                 Command::EditBlocklist(edit) => {
                     let b = &mut self.view.blocklist;
+                    let before = b.list.entries.len();
                     if b.history.apply(&mut b.list, edit) {
+                        let added = b.list.entries.len().saturating_sub(before);
+                        if added > 1 {
+                            self.view.notice = Some(format!(
+                                "Added {} entries to the blocklist (Ctrl+Z in the Blocklist view \
+                                 undoes it)",
+                                thousands(added as u64)
+                            ));
+                        }
                         self.blocklist_changed();
                     }
                 }

@@ -203,8 +203,8 @@ fn geoip(ui: &mut Ui, a: &Analysis, out: &mut Vec<Command>) {
     }
     let c = PlacementCounts::of(a.detection.sources.iter().filter_map(|s| s.geo.as_ref()));
     ui.label(format!(
-        "Placed {} of {} public sources: {} at a database location, {} at their country's \
-         point; {} internal, never drawn.",
+        "Placed {} of {} public sources: {} at the database's coordinates, {} around their \
+         country's point (spread on the map so they do not stack); {} internal, never drawn.",
         thousands((c.located + c.country) as u64),
         thousands((c.located + c.country + c.unlocated) as u64),
         thousands(c.located as u64),

@@ -79,8 +79,10 @@ pub(super) fn sort_header(ui: &mut Ui, title: &str, active: bool, descending: bo
         .clicked()
 }
 
-/// The bar under a box selection (scatter, map): how many sources are in the box, a button that
-/// blocks them (leaving out those already blocked or protected) and one that clears the box.
+/// The bar under a box selection (scatter, map): how many sources are in the box and how many
+/// of them detection flagged, a button that blocks the flagged ones (leaving out those already
+/// blocked or protected; the others are for the analyst to judge one by one) and clears the
+/// box, and one that only clears it.
 pub(super) fn block_selection_bar(
     ui: &mut Ui,
     a: &super::analysis::Analysis,
@@ -94,28 +96,44 @@ pub(super) fn block_selection_bar(
             ui.label(RichText::new(hint).weak());
             return;
         }
+        let half = a.settings.auto_block / 2.0;
+        let flagged: Vec<&crate::detection::SourceVerdict> = boxed
+            .iter()
+            .map(|&i| &a.detection.sources[i])
+            .filter(|v| v.confidence >= half)
+            .collect();
+        let blockable: Vec<_> = flagged
+            .iter()
+            .filter(|v| {
+                blocklist.decision(v.stats.ip) != Some(crate::blocklist::Decision::Block)
+                    && blocklist
+                        .list
+                        .protected(&ipnet::IpNet::from(v.stats.ip))
+                        .is_none()
+            })
+            .collect();
         ui.label(format!(
-            "{} in the box.",
-            text::count(boxed.len() as u64, "source", "sources")
+            "{} in the box, {} flagged.",
+            text::count(boxed.len() as u64, "source", "sources"),
+            thousands(flagged.len() as u64)
         ));
         let label = format!(
-            "Block the {} sources in the box",
-            thousands(boxed.len() as u64)
+            "Block the {} flagged sources in the box",
+            thousands(blockable.len() as u64)
         );
-        if ui.button(label).clicked() {
-            let entries: Vec<_> = boxed
+        let button = ui
+            .add_enabled(!blockable.is_empty(), egui::Button::new(label))
+            .on_hover_text(
+                "Sources at half the auto-block threshold or above, not yet blocked and not \
+                 allowlisted. Undo with Ctrl+Z in the Blocklist view.",
+            );
+        if button.clicked() {
+            let entries: Vec<_> = blockable
                 .iter()
-                .map(|&i| &a.detection.sources[i])
-                .filter(|v| {
-                    blocklist.decision(v.stats.ip) != Some(crate::blocklist::Decision::Block)
-                        && blocklist
-                            .list
-                            .protected(&ipnet::IpNet::from(v.stats.ip))
-                            .is_none()
-                })
                 .map(|v| crate::blocklist::entry_for(v, crate::blocklist::Origin::Selection))
                 .collect();
             out.push(Command::EditBlocklist(crate::blocklist::Edit::put(entries)));
+            boxed.clear();
         }
         if ui.button("Clear the box").clicked() {
             boxed.clear();

@@ -130,8 +130,8 @@ fn geo_json(g: &GeoInfo) -> Value {
         "subdivision": g.subdivision,
         "asn": g.asn,
         "as_org": g.as_org,
-        "latitude": g.position.map(|p| p.0),
-        "longitude": g.position.map(|p| p.1),
+        "latitude": g.position.map(|p| (p.0 * 1e4).round() / 1e4),
+        "longitude": g.position.map(|p| (p.1 * 1e4).round() / 1e4),
         "placement": g.placement.name(),
     })
 }
@@ -212,8 +212,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             "geoip": placement.map(|(c, dbs)| json!({
                 "databases": dbs,
-                "located": c.located,
-                "country_level": c.country,
+                "at_coordinates": c.located,
+                "at_country_point": c.country,
                 "internal": c.internal,
                 "unlocated": c.unlocated,
             })),
@@ -272,10 +272,12 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             if let Some((c, dbs)) = &placement {
                 writeln!(
                     out,
-                    "GeoIP: {} of {} public sources placed ({} at city level), {} internal; {}",
+                    "GeoIP: {} of {} public sources placed ({} at the database's coordinates, {} at \
+                     their country's point), {} internal; {}",
                     c.located + c.country,
                     c.located + c.country + c.unlocated,
                     c.located,
+                    c.country,
                     c.internal,
                     dbs.join(", ")
                 )?;

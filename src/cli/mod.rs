@@ -79,8 +79,9 @@ enum Command {
         /// Local time zone for business hours, hours east of UTC.
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
         utc_offset: i8,
-        /// GeoIP or ASN databases (MaxMind DB files) consulted before those in
-        /// NETSLEUTH_GEOIP, the standard places and the bundled country database.
+        /// GeoIP or ASN databases (MaxMind DB files), comma separated, consulted before those
+        /// in NETSLEUTH_GEOIP (separated like PATH), the standard places and the bundled
+        /// country database.
         #[arg(long, value_delimiter = ',')]
         geoip: Vec<PathBuf>,
         /// Leave sources unlocated: no GeoIP lookup at all.
@@ -252,7 +253,9 @@ pub fn main() -> ExitCode {
                 }
                 settings.intel = Some(std::sync::Arc::new(lists));
             }
-            if !no_geoip {
+            if no_geoip {
+                eprintln!("netsleuth: GeoIP off (--no-geoip): sources are not placed");
+            } else {
                 let locator = crate::geo::Locator::discover(&geoip);
                 for p in locator.problems() {
                     eprintln!("netsleuth: GeoIP database {p}");

@@ -36,11 +36,12 @@ pub enum Placement {
 }
 
 impl Placement {
-    /// A word for tables.
+    /// A word for tables and `sources.csv`: `coordinates` (the database's), `country` (the
+    /// country's point), `internal`, `unlocated`.
     pub fn name(self) -> &'static str {
         match self {
-            Placement::Located => "located",
-            Placement::Country => "country-level",
+            Placement::Located => "coordinates",
+            Placement::Country => "country",
             Placement::Internal => "internal",
             Placement::Unlocated => "unlocated",
         }
@@ -311,47 +312,61 @@ impl Locator {
         }
     }
 
-    /// Looks up every address once, in parallel, then spreads the sources placed at their
-    /// country's point on a sunflower spiral so that they do not stack. The result is in
-    /// the order of `ips`.
+    /// Looks up every address once, in parallel; the result is in the order of `ips`.
     pub fn locate(&self, ips: &[IpAddr]) -> Vec<GeoInfo> {
-        let mut out: Vec<GeoInfo> = ips.par_iter().map(|&ip| self.lookup(ip)).collect();
-        spread(&mut out);
-        out
+        ips.par_iter().map(|&ip| self.lookup(ip)).collect()
     }
 }
 
-/// Moves country-level positions apart: the k-th of n sources of a country sits at radius
-/// r·sqrt(k/n) and angle k·golden angle around the country's point, r from the country's size.
-fn spread(infos: &mut [GeoInfo]) {
+/// Where the map draws each place: database coordinates as they are; country-level places
+/// moved apart so that they do not stack, the k-th of a country's n sources at radius
+/// r·sqrt(k/n) and angle k·(golden angle) around the country's point, kept inside the
+/// country's outline (a candidate outside is pulled in towards the point). These are drawing
+/// positions only: exports keep the country point itself.
+pub fn map_positions(places: &[Option<&GeoInfo>]) -> Vec<Option<(f64, f64)>> {
+    let mut out: Vec<Option<(f64, f64)>> =
+        places.iter().map(|g| g.and_then(|g| g.position)).collect();
     let mut per_country: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, g) in infos.iter().enumerate() {
-        if g.placement == Placement::Country {
+    for (i, g) in places.iter().enumerate() {
+        if let Some(g) = g.filter(|g| g.placement == Placement::Country) {
             if let Some(c) = &g.country {
                 per_country.entry(c.as_str()).or_default().push(i);
             }
         }
     }
     let moves: Vec<(usize, (f64, f64))> = per_country
-        .into_iter()
-        .flat_map(|(iso, members)| {
+        .into_par_iter()
+        .flat_map_iter(|(iso, members)| {
             let country = world().country(iso);
-            let radius = country.map_or(0.05, |c| c.spread_radius());
             let n = members.len() as f64;
             members.into_iter().enumerate().filter_map(move |(k, i)| {
-                let country = country?;
-                let (lat, lon) = country.lat_lon();
-                let r = radius * (k as f64 / n).sqrt();
-                let angle = k as f64 * 2.399_963_229_728_653;
-                let lat2 = (lat + r * angle.sin()).clamp(-85.0, 85.0);
-                let lon2 = lon + r * angle.cos() / lat.to_radians().cos().max(0.2);
-                Some((i, (lat2, lon2.clamp(-180.0, 180.0))))
+                let c = country?;
+                Some((i, spread_point(c, k as f64, n)))
             })
         })
         .collect();
     for (i, p) in moves {
-        infos[i].position = Some(p);
+        out[i] = Some(p);
     }
+    out
+}
+
+/// The k-th of n spread positions around a country's point, inside the country.
+fn spread_point(c: &super::world::Country, k: f64, n: f64) -> (f64, f64) {
+    let (lat, lon) = c.lat_lon();
+    let radius = c.spread_radius() * (k / n).sqrt();
+    let angle = k * 2.399_963_229_728_653;
+    let stretch = 1.0 / lat.to_radians().cos().max(0.2);
+    let mut r = radius;
+    for _ in 0..6 {
+        let lat2 = (lat + r * angle.sin()).clamp(-85.0, 85.0);
+        let lon2 = (lon + r * angle.cos() * stretch).clamp(-180.0, 180.0);
+        if c.contains(lat2, lon2) {
+            return (lat2, lon2);
+        }
+        r *= 0.55;
+    }
+    (lat, lon)
 }
 
 /// Counts of how sources were placed, for Settings and the map's legend.

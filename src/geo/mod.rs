@@ -8,16 +8,19 @@ mod world;
 
 pub use database::{Database, DatabaseInfo, Record, Schema};
 pub use locate::{
-    is_internal, standard_dirs, GeoInfo, Locator, Placement, PlacementCounts, BUNDLED_ATTRIBUTION,
-    BUNDLED_NAME, GEOIP_ENV,
+    is_internal, map_positions, standard_dirs, GeoInfo, Locator, Placement, PlacementCounts,
+    BUNDLED_ATTRIBUTION, BUNDLED_NAME, GEOIP_ENV,
 };
 pub use world::{mercator_y, world, Country, Outline, World, MAX_LATITUDE};
 
-/// The reason a source gets when the country its log carries differs from GeoIP's:
+/// The reason a source gets when the country its log carries (an ISO code the world table
+/// knows) differs from GeoIP's:
 /// "logged as NL, GeoIP says RU" (a spoofed or stale field, or a database out of date).
 pub fn country_disagreement(logged: Option<&str>, geo: Option<&str>) -> Option<String> {
     let (logged, geo) = (logged?.trim(), geo?);
-    (logged.len() == 2 && !logged.eq_ignore_ascii_case(geo)).then(|| {
+    // Placeholders ("--", "XX", "ZZ", "EU", "A1") are no country to disagree with.
+    let known = logged.len() == 2 && world().country(logged).is_some();
+    (known && !logged.eq_ignore_ascii_case(geo)).then(|| {
         format!(
             "logged as {}, GeoIP says {geo}",
             logged.to_ascii_uppercase()

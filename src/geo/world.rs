@@ -56,6 +56,23 @@ impl Country {
         }
     }
 
+    /// Whether a point lies on the country's land (its coarse outline when it has one, which
+    /// is cheaper to test and close enough for placing markers).
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        let o = self.outline(true);
+        let (x, y) = (lon as f32, mercator_y(lat) as f32);
+        let v = |i: u32| (o.vertices[2 * i as usize], o.vertices[2 * i as usize + 1]);
+        o.triangles.chunks_exact(3).any(|t| {
+            let (a, b, c) = (v(t[0]), v(t[1]), v(t[2]));
+            let side =
+                |p: (f32, f32), q: (f32, f32)| (q.0 - p.0) * (y - p.1) - (q.1 - p.1) * (x - p.0);
+            let (d1, d2, d3) = (side(a, b), side(b, c), side(c, a));
+            let negative = d1 < 0.0 || d2 < 0.0 || d3 < 0.0;
+            let positive = d1 > 0.0 || d2 > 0.0 || d3 > 0.0;
+            !(negative && positive)
+        })
+    }
+
     /// How far (degrees) sources placed at the country point may be spread: a fraction of the
     /// country's extent around the point, so a small country's sources stay on land.
     pub fn spread_radius(&self) -> f64 {
@@ -70,7 +87,7 @@ impl Country {
             return 0.05;
         }
         let side = f64::from((hi_x - lo_x).min(hi_y - lo_y));
-        (side * 0.15).clamp(0.02, 1.5)
+        (side * 0.2).clamp(0.02, 4.0)
     }
 }
 

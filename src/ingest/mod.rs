@@ -273,8 +273,12 @@ impl<'a> Sink<'a> {
         self.label_column = name.map(str::to_string);
     }
 
-    /// Appends the draft as an event read at `line`, then clears it.
+    /// Appends the draft as an event read at `line`, then clears it; a draft with an
+    /// impossible value (see [`implausible`]) is skipped with the reason instead.
     pub(crate) fn emit(&mut self, line: u64) -> Result<(), ReadError> {
+        if let Some((kind, detail)) = implausible(&self.draft) {
+            return self.skip(line, kind, || detail);
+        }
         self.fields = self
             .fields
             .union(self.table.push(self.file, line, &self.draft));
@@ -322,6 +326,50 @@ impl<'a> Sink<'a> {
         }
         Ok(())
     }
+}
+
+/// The largest byte or packet count one event may carry (a petabyte).
+const MAX_COUNT: f64 = 1e15;
+
+/// The longest duration one event may have: ten years, in seconds.
+const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86_400.0;
+
+/// Event times are kept from 1970-01-01 to 2100-01-01 (UTC, microseconds).
+const TIME_RANGE_US: std::ops::Range<i64> = 0..4_102_444_800_000_000;
+
+/// Why an event cannot be true, if it cannot: a count or duration that is not a finite
+/// number from 0 to its bound (`inf`, `-5`, `1e308`), or a time outside 1970-2099. Such
+/// values would otherwise dominate every statistic of the file.
+pub fn implausible(d: &EventDraft) -> Option<(&'static str, String)> {
+    let counts = [
+        ("bytes sent", d.bytes_sent),
+        ("bytes received", d.bytes_received),
+        ("packets sent", d.packets_sent),
+        ("packets received", d.packets_received),
+    ];
+    for (what, v) in counts {
+        if let Some(v) = v.filter(|v| !(0.0..=MAX_COUNT).contains(v)) {
+            return Some((
+                "impossible count",
+                format!("{what} = {v} (a count runs from 0 to 10^15)"),
+            ));
+        }
+    }
+    if let Some(v) = d.duration_s.filter(|v| !(0.0..=MAX_DURATION_S).contains(v)) {
+        return Some((
+            "impossible duration",
+            format!("{v} s (a duration runs from 0 to ten years)"),
+        ));
+    }
+    for us in [d.time_us, d.end_time_us].into_iter().flatten() {
+        if !TIME_RANGE_US.contains(&us) {
+            return Some((
+                "timestamp out of range",
+                format!("{} is outside 1970-2099", crate::events::format_utc(us)),
+            ));
+        }
+    }
+    None
 }
 
 /// Reads one file into `table` as file number `file`.
