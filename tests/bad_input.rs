@@ -1834,3 +1834,31 @@ fn impossible_counts_durations_and_times_skip_their_rows() {
     let text = String::from_utf8_lossy(&run.stdout);
     assert!(!text.contains("inf TB"), "{text}");
 }
+
+/// A detect run that reads no event (missing, empty or unreadable input) leaves an earlier
+/// run's outputs in --out untouched and says so.
+#[test]
+fn detect_without_events_keeps_earlier_outputs() {
+    let s = Scratch::new();
+    let out = s.0.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("sources.csv"), b"earlier results\n").unwrap();
+    let empty = s.file("empty.csv", b"");
+    for input in [s.0.path().join("missing.csv"), empty] {
+        let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .env("NETSLEUTH_CACHE_DIR", "")
+            .args(["detect", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1), "{run:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains("nothing written to"), "{err}");
+        assert_eq!(
+            std::fs::read(out.join("sources.csv")).unwrap(),
+            b"earlier results\n"
+        );
+        assert!(!out.join("events_scored.csv").exists());
+    }
+}

@@ -71,7 +71,7 @@ pub struct AlertsView {
     pub port: String,
     /// Only sources using this protocol.
     pub protocol: String,
-    /// Only sources from this country (code, exact, any case).
+    /// Only sources from this country (ISO code or English name, exact, any case).
     pub country: String,
     /// Only sources with a reason of this kind or containing this text.
     pub reason: String,
@@ -123,8 +123,11 @@ impl AlertsView {
                     && s.confidence >= self.min_confidence
                     && s.confidence <= self.max_confidence
                     && (country.is_empty()
-                        || s.country()
-                            .is_some_and(|c| c.eq_ignore_ascii_case(&country)))
+                        || s.country().is_some_and(|c| {
+                            c.eq_ignore_ascii_case(&country)
+                                || (country.len() > 2
+                                    && crate::geo::world().name(c).to_lowercase() == country)
+                        }))
                     && (reason.is_empty()
                         || s.reasons.iter().any(|r| {
                             reason_kind(r).to_lowercase() == reason

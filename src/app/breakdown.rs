@@ -264,7 +264,9 @@ fn chart(ui: &mut Ui, title: &str, bars: &[Bar]) -> Option<String> {
         } else {
             bar.label.clone()
         };
-        painter.text(
+        // Clipped to its column, so a long name never runs under the bar.
+        let label_area = Rect::from_min_size(rect.min, egui::vec2(label_w - 6.0, rect.height()));
+        painter.with_clip_rect(label_area.intersect(rect)).text(
             rect.left_center() + egui::vec2(4.0, 0.0),
             egui::Align2::LEFT_CENTER,
             name,

@@ -926,7 +926,13 @@ fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32]) {
             ui.label(RichText::new(super::alerts::place_text(g)).small());
         }
         if let Some(r) = s.reasons.first() {
-            ui.label(RichText::new(r).small().weak());
+            // The first reason, cut to two short lines: the source panel has the rest.
+            let short: String = if r.chars().count() > 110 {
+                format!("{}…", r.chars().take(109).collect::<String>())
+            } else {
+                r.clone()
+            };
+            ui.label(RichText::new(short).small().weak());
         }
     }
     if shown.len() > 5 {

@@ -245,6 +245,8 @@ pub struct ViewState {
     pub notice: Option<String>,
     /// The About window is open.
     pub about: bool,
+    /// GeoIP database paths typed in Settings.
+    pub geoip_path: String,
 }
 
 /// Lists this long are saved on a worker thread, so that an edit never holds up a frame; shorter
@@ -375,6 +377,7 @@ impl Default for ViewState {
             path_field: false,
             notice: None,
             about: false,
+            geoip_path: String::new(),
         }
     }
 }

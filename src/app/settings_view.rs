@@ -30,10 +30,10 @@ fn description(kind: DetectorKind) -> &'static str {
 /// databases in use.
 pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
     let current = &a.settings;
-    let draft = view.settings_draft.get_or_insert_with(|| current.clone());
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
+            let draft = view.settings_draft.get_or_insert_with(|| current.clone());
             ui.spacing_mut().slider_width = 280.0;
             ui.heading("Detection settings");
             ui.label(
@@ -146,13 +146,13 @@ pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                     .text("points per tree"),
             );
             ui.add_space(12.0);
-            geoip(ui, a, out);
+            geoip(ui, a, view, out);
         });
 }
 
 /// The databases that placed the sources: file, schema, build date, IP versions, how many
 /// sources they placed, and what went wrong with any of them.
-fn geoip(ui: &mut Ui, a: &Analysis, out: &mut Vec<Command>) {
+fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
     section(ui, "GeoIP and ASN databases");
     ui.label(
         RichText::new(
@@ -215,7 +215,28 @@ fn geoip(ui: &mut Ui, a: &Analysis, out: &mut Vec<Command>) {
         if ui.button("Choose a database…").clicked() {
             out.push(Command::Browse(super::blocklist_view::Browse::GeoIp));
         }
-        if ui.button("Use only those found").clicked() {
+        // Typed paths for when no file dialog can open (no desktop portal or zenity).
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut view.geoip_path)
+                .hint_text("/path/GeoLite2-City.mmdb; /path/GeoLite2-ASN.mmdb")
+                .desired_width(340.0),
+        );
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Use").clicked() || enter) && !view.geoip_path.trim().is_empty() {
+            let paths = view
+                .geoip_path
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(std::path::PathBuf::from)
+                .collect();
+            out.push(Command::ChooseGeoIp(paths));
+        }
+        if ui
+            .button("Forget the chosen files")
+            .on_hover_text("Use only NETSLEUTH_GEOIP, the standard places and the bundled database")
+            .clicked()
+        {
             out.push(Command::ChooseGeoIp(Vec::new()));
         }
     });

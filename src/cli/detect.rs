@@ -150,6 +150,14 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     for e in &inv.failures {
         eprintln!("netsleuth: {e}");
     }
+    // Results of an earlier run in --out are worth more than empty files.
+    if inv.table.is_empty() {
+        eprintln!(
+            "netsleuth: no event was read; nothing written to {}",
+            req.out.display()
+        );
+        return ExitCode::FAILURE;
+    }
     let never = AtomicBool::new(false);
     let mut settings = req.settings.clone();
     let formats: Vec<_> = inv.files.iter().map(|f| f.format).collect();

@@ -183,12 +183,27 @@ pub fn standard_dirs() -> Vec<PathBuf> {
 
 impl Locator {
     /// The databases to use, in order: `chosen` (Settings), the paths in `NETSLEUTH_GEOIP`,
-    /// the `.mmdb` files in the standard places, then the bundled country database. A file
-    /// that cannot be opened is left out with one message naming it.
+    /// the `.mmdb` files in the standard places, then the bundled country database. A folder
+    /// stands for the `.mmdb` files in it; a file that cannot be opened is left out with one
+    /// message naming it.
     pub fn discover(chosen: &[PathBuf]) -> Locator {
-        let mut paths: Vec<PathBuf> = chosen.to_vec();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut add = |p: PathBuf| {
+            if p.is_dir() {
+                paths.extend(mmdb_files(&p));
+            } else {
+                paths.push(p);
+            }
+        };
+        chosen.iter().cloned().for_each(&mut add);
         if let Some(v) = std::env::var_os(GEOIP_ENV) {
-            paths.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
+            // Separated as in PATH; commas are taken too, as --geoip takes them.
+            for p in std::env::split_paths(&v) {
+                let text = p.to_string_lossy().into_owned();
+                text.split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .for_each(|s| add(PathBuf::from(s.trim())));
+            }
         }
         for dir in standard_dirs() {
             paths.extend(mmdb_files(&dir));

@@ -222,12 +222,18 @@ pub fn parse_port(b: &[u8]) -> Option<u16> {
 }
 
 /// Parses an IPv4 or IPv6 address, allowing brackets around IPv6 and an IPv6 zone suffix.
+/// An IPv4-mapped IPv6 address (`::ffff:81.2.69.142`) is the IPv4 address it carries, so that
+/// a dual-stack server's log does not split one client into two sources.
 pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
     let b = b.trim_ascii();
     let b = b.strip_prefix(b"[").unwrap_or(b);
     let b = b.strip_suffix(b"]").unwrap_or(b);
     let b = memchr::memchr(b'%', b).map_or(b, |i| &b[..i]);
-    std::str::from_utf8(b).ok()?.parse().ok()
+    let ip: IpAddr = std::str::from_utf8(b).ok()?.parse().ok()?;
+    Some(match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    })
 }
 
 /// Normalises a transport protocol given as a name (`TCP`, `tcp_ip`) or an IANA number (`6`).
@@ -326,6 +332,11 @@ mod tests {
         assert_eq!(parse_port(b"70000"), None);
         assert_eq!(parse_ip(b"fe80::1%eth0").unwrap().to_string(), "fe80::1");
         assert_eq!(parse_ip(b"10.0.0.300"), None);
+        assert_eq!(
+            parse_ip(b"::ffff:81.2.69.142").unwrap().to_string(),
+            "81.2.69.142"
+        );
+        assert_eq!(parse_ip(b"::1").unwrap().to_string(), "::1");
         assert_eq!(transport_name("6"), "tcp");
         assert_eq!(transport_name("TCP"), "tcp");
         assert_eq!(transport_name("udp_ip"), "udp");

@@ -39,8 +39,8 @@ fn safe(v: Option<&str>) -> String {
     v.map_or_else(String::new, |s| spreadsheet_safe(s).into_owned())
 }
 
-/// Writes one row per source: address, where it is (GeoIP country, city, AS, coordinates, and
-/// the country its log gave), counts, time range, confidence, verdict and reasons, most
+/// Writes one row per source: address, where it is (GeoIP country, city, region, AS,
+/// coordinates, and the country its log gave), counts, time range, confidence, verdict and reasons, most
 /// suspicious first. `country` is GeoIP's when known, else the logged one.
 pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> {
     write_atomic(path, |w| {
@@ -48,6 +48,7 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
             "ip",
             "country",
             "city",
+            "region",
             "asn",
             "as_org",
             "latitude",
@@ -71,6 +72,7 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
                 s.stats.ip.to_string(),
                 safe(s.country()),
                 safe(g.and_then(|g| g.city.as_deref())),
+                safe(g.and_then(|g| g.subdivision.as_deref())),
                 opt(g.and_then(|g| g.asn)),
                 safe(g.and_then(|g| g.as_org.as_deref())),
                 opt(position.map(|p| format!("{:.4}", p.0))),
