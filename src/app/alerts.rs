@@ -101,6 +101,14 @@ impl AlertsView {
     /// The indices of the sources that pass the filters, in table order. With `in_range`
     /// (events per source in the brushed time range), only sources active in it.
     pub fn rows(&self, a: &Analysis, in_range: Option<&[u32]>) -> Vec<usize> {
+        // No filter and triage order: the ranking itself, without touching every source.
+        let unfiltered = AlertsView {
+            focus_filter: self.focus_filter,
+            ..AlertsView::default()
+        };
+        if in_range.is_none() && *self == unfiltered {
+            return a.ranked.clone();
+        }
         let text = self.text.to_lowercase();
         let country = self.country.trim().to_lowercase();
         let reason = self.reason.trim().to_lowercase();

@@ -44,8 +44,10 @@ pub struct Analysis {
     pub seconds: f64,
     /// The GeoIP databases that placed the sources.
     pub geo: Option<Arc<Locator>>,
-    /// Per source: where the map draws it (country-level places spread apart).
-    pub map_positions: Vec<Option<(f64, f64)>>,
+    /// Per source: what the map draws of it.
+    pub map_points: Vec<super::map_view::MapPoint>,
+    /// The sources the map draws, least confident first.
+    pub map_order: Vec<u32>,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
 }
@@ -114,7 +116,8 @@ impl Analysis {
             detection,
             seconds,
             geo: None,
-            map_positions: Vec::new(),
+            map_points: Vec::new(),
+            map_order: Vec::new(),
         }
     }
 
@@ -343,13 +346,8 @@ impl AnalysisJob {
                     let seconds = t.elapsed().as_secs_f64();
                     let mut analysis = Analysis::new(&inv, d, settings, seconds);
                     analysis.geo = run.geo.clone();
-                    let places: Vec<_> = analysis
-                        .detection
-                        .sources
-                        .iter()
-                        .map(|s| s.geo.as_ref())
-                        .collect();
-                    analysis.map_positions = crate::geo::map_positions(&places);
+                    (analysis.map_points, analysis.map_order) =
+                        super::map_view::map_points(&analysis);
                     analysis
                 });
                 // The receiver may be gone if the window closed; nothing to do then.

@@ -2,8 +2,6 @@
 //! and coloured by confidence, clustered where they overlap, a choropleth mode, and a
 //! per-country table. Hover names the sources, a click selects, Shift-drag selects a box.
 
-use std::collections::BTreeMap;
-
 use eframe::egui::epaint::{Mesh, Vertex, WHITE_UV};
 use eframe::egui::{
     self, Align, Align2, Color32, FontId, Layout, Pos2, Rect, RichText, Shape, Stroke, Ui, Vec2,
@@ -16,7 +14,7 @@ use super::analysis::Analysis;
 use super::style::severity_color;
 use super::{text, thousands, Command, ViewState};
 use crate::events::EventTable;
-use crate::geo::{mercator_y, world, PlacementCounts};
+use crate::geo::{mercator_y, world, Placement, PlacementCounts};
 
 /// The closest the map zooms in.
 const MAX_ZOOM: f64 = 12.0;
@@ -176,46 +174,113 @@ impl MapView {
     }
 }
 
-fn layers(a: &Analysis, rows: &[usize], threshold: f64) -> Layers {
-    let mut markers = Vec::new();
-    let mut countries: BTreeMap<String, CountryRow> = BTreeMap::new();
-    let mut max_events = 1;
+/// What the map needs of one source, compact so that a pass over 100,000 of them stays in
+/// the cache (the sources themselves are large).
+#[derive(Debug, Clone, Copy)]
+pub struct MapPoint {
+    /// Drawing position in Mercator degrees, when the source is drawn.
+    xy: Option<(f32, f32)>,
+    events: u64,
+    confidence: f64,
+    anomalous: u32,
+    flagged: bool,
+    proposed: bool,
+    /// Upper-case ISO country code.
+    country: Option<[u8; 2]>,
+    placement: Option<Placement>,
+}
+
+/// The map's points of every source of `a`, and the drawn ones least confident first; built
+/// once per analysis, on the detection worker.
+pub fn map_points(a: &Analysis) -> (Vec<MapPoint>, Vec<u32>) {
+    let half = a.settings.auto_block / 2.0;
+    let places: Vec<_> = a.detection.sources.iter().map(|s| s.geo.as_ref()).collect();
+    let positions = crate::geo::map_positions(&places);
+    let points: Vec<MapPoint> = a
+        .detection
+        .sources
+        .iter()
+        .zip(positions)
+        .enumerate()
+        .map(|(i, (s, p))| MapPoint {
+            xy: p.map(|(lat, lon)| (lon as f32, mercator_y(lat) as f32)),
+            events: s.stats.events,
+            confidence: s.confidence,
+            anomalous: a.anomalous[i],
+            flagged: s.confidence >= half,
+            proposed: s.proposed_block,
+            country: s.country().and_then(|c| {
+                let b = c.as_bytes();
+                (b.len() == 2).then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
+            }),
+            placement: s.geo.as_ref().map(|g| g.placement),
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..points.len() as u32)
+        .filter(|&i| points[i as usize].xy.is_some())
+        .collect();
+    order.sort_by(|&p, &q| {
+        points[p as usize]
+            .confidence
+            .total_cmp(&points[q as usize].confidence)
+    });
+    (points, order)
+}
+
+fn layers(a: &Analysis, rows: &[usize]) -> Layers {
+    let points = &a.map_points;
+    let mut wanted = vec![false; points.len()];
+    let mut by_code: FxHashMap<[u8; 2], CountryRow> = FxHashMap::default();
+    let mut counts = PlacementCounts::default();
     for &i in rows {
-        let s = &a.detection.sources[i];
-        if let Some(c) = s.country() {
-            let row = countries.entry(c.to_ascii_uppercase()).or_default();
-            row.events += s.stats.events;
-            row.anomalous += u64::from(a.anomalous[i]);
+        wanted[i] = true;
+        let p = &points[i];
+        if let Some(c) = p.country {
+            let row = by_code.entry(c).or_default();
+            row.events += p.events;
+            row.anomalous += u64::from(p.anomalous);
             row.sources += 1;
-            row.flagged += u64::from(s.confidence >= threshold / 2.0);
-            row.proposed += u64::from(s.proposed_block);
+            row.flagged += u64::from(p.flagged);
+            row.proposed += u64::from(p.proposed);
         }
-        if let Some((lat, lon)) = a.map_positions.get(i).copied().flatten() {
-            max_events = max_events.max(s.stats.events);
-            markers.push(Marker {
-                x: lon as f32,
-                y: mercator_y(lat) as f32,
-                source: i as u32,
-                events: s.stats.events,
-                confidence: s.confidence,
-            });
+        match p.placement {
+            Some(Placement::Located) => counts.located += 1,
+            Some(Placement::Country) => counts.country += 1,
+            Some(Placement::Internal) => counts.internal += 1,
+            Some(Placement::Unlocated) => counts.unlocated += 1,
+            None => {}
         }
     }
-    markers.sort_by(|p, q| p.confidence.total_cmp(&q.confidence));
-    let counts = PlacementCounts::of(
-        rows.iter()
-            .filter_map(|&i| a.detection.sources[i].geo.as_ref()),
-    );
+    let mut max_events = 1;
+    let markers: Vec<Marker> = a
+        .map_order
+        .iter()
+        .filter(|&&i| wanted[i as usize])
+        .filter_map(|&i| {
+            let p = &points[i as usize];
+            let (x, y) = p.xy?;
+            max_events = max_events.max(p.events);
+            Some(Marker {
+                x,
+                y,
+                source: i,
+                events: p.events,
+                confidence: p.confidence,
+            })
+        })
+        .collect();
+    let mut countries: Vec<CountryRow> = by_code
+        .into_iter()
+        .map(|(code, mut row)| {
+            row.iso = String::from_utf8_lossy(&code).into_owned();
+            row
+        })
+        .collect();
+    countries.sort_by(|p, q| p.iso.cmp(&q.iso));
     Layers {
         key: None,
         markers,
-        countries: countries
-            .into_iter()
-            .map(|(iso, mut row)| {
-                row.iso = iso;
-                row
-            })
-            .collect(),
+        countries,
         counts,
         max_events,
     }
@@ -496,11 +561,10 @@ pub fn show(
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
-    let threshold = a.settings.auto_block;
     let key = (view.alerts_key(a), view.blocklist.generation);
     if view.map.layers.key.as_ref() != Some(&key) {
         let rows = view.alert_rows(t, a).to_vec();
-        view.map.layers = layers(a, &rows, threshold);
+        view.map.layers = layers(a, &rows);
         view.map.layers.key = Some(key);
     }
     let located_any = a.geo.is_some();
@@ -678,7 +742,8 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                                 c.center,
                                 Align2::CENTER_CENTER,
                                 thousands(c.members.len() as u64),
-                                FontId::proportional((11.0 + r * 0.2) * scale.sqrt()),
+                                // Whole sizes only: each size is a font atlas of its own.
+                                FontId::proportional(((11.0 + r * 0.2) * scale.sqrt()).round()),
                                 Color32::BLACK,
                             );
                         }
