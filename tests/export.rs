@@ -573,3 +573,24 @@ fn two_exports_with_different_names_do_not_clash() {
     assert!(texts[1].contains("geo $cowrie_honeypot {"), "{}", texts[1]);
     assert!(texts[3].contains("geo $web_scanners {"), "{}", texts[3]);
 }
+
+/// ModSecurity rules keep to their list's block of 100 ids: 20,000 addresses (100 rules of
+/// 200) fit and the consumer takes them; one more address is refused with the way out, instead
+/// of taking the next list's ids.
+#[test]
+fn modsecurity_rules_keep_to_their_block_of_ids() {
+    let o = opts(Syntax::Native);
+    let dir = tempfile::tempdir().unwrap();
+    let (fits, path) = export_to(
+        dir.path(),
+        Format::ModSecurity,
+        Syntax::Native,
+        &generated_hosts(20_000),
+    );
+    assert_eq!(text_of(&fits).matches("SecRule REMOTE_ADDR").count(), 100);
+    accepted("modsecurity", &path);
+    let e = render(Format::ModSecurity, &generated_hosts(20_001), &o).unwrap_err();
+    assert!(e.contains("more than the 100 ids"), "{e}");
+    assert!(e.contains("use modsecurity-file"), "{e}");
+    assert!(render(Format::ModSecurityFile, &generated_hosts(20_001), &o).is_ok());
+}

@@ -233,6 +233,40 @@ impl FlatForest {
         self.dims
     }
 
+    /// Whether the forest can score: a width and depth in range, a positive normalising
+    /// constant, every tree laid out for that width and depth, and only finite numbers. A
+    /// model read from disk is checked before use, as a damaged or hand-edited cache entry
+    /// would otherwise index past its arrays, or flag everything (depth 0) or nothing (c 0).
+    pub fn check(&self) -> Result<(), String> {
+        if self.dims == 0 || self.dims > 4096 {
+            return Err(format!("width {} out of range", self.dims));
+        }
+        if !(1..=30).contains(&self.depth) {
+            return Err(format!("depth {} out of range", self.depth));
+        }
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(format!("normalising constant {} is not positive", self.c));
+        }
+        if self.trees.is_empty() {
+            return Err("no tree".into());
+        }
+        let leaves = 1usize << self.depth;
+        let nodes = (leaves - 1) * self.dims;
+        for (k, t) in self.trees.iter().enumerate() {
+            if t.leaves.len() != leaves || t.normals.len() != nodes || t.points.len() != nodes {
+                return Err(format!("tree {k} is not laid out for depth {}", self.depth));
+            }
+            let finite = t.normals.iter().chain(&t.points).all(|v| v.is_finite())
+                && t.leaves.iter().all(|v| v.is_finite() && *v >= 0.0);
+            if !finite {
+                return Err(format!(
+                    "tree {k} holds a value that is not a finite number"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Scores every row of `m` (which must have [`Self::dims`] columns), in parallel. Scores
     /// are in (0, 1]; higher is more anomalous, about 0.5 is ordinary.
     pub fn score(&self, m: &FeatureMatrix) -> Vec<f64> {

@@ -51,8 +51,17 @@ pub fn model_key(m: &FeatureMatrix, settings: &ForestSettings, seed: u64) -> Str
 
 /// Loads the model stored under `key` in `dir`, if any and readable.
 pub fn load(dir: &Path, key: &str) -> Option<FlatForest> {
-    let bytes = fs::read(dir.join(format!("{key}.json"))).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let path = dir.join(format!("{key}.json"));
+    // Only a regular file of a sane size: a link to /dev/zero or a fifo would be read forever.
+    let meta = fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > CACHE_LIMIT {
+        return None;
+    }
+    let bytes = fs::read(&path).ok()?;
+    let model: FlatForest = serde_json::from_slice(&bytes).ok()?;
+    // An entry that parses but cannot score is a miss: the forest is trained and stored again.
+    model.check().ok()?;
+    Some(model)
 }
 
 /// Stores `model` under `key` in `dir`, atomically. A cache that cannot be written only
@@ -171,6 +180,26 @@ mod tests {
         .unwrap();
         assert!(load(dir.path(), "k").is_none());
         store(dir.path(), "k", &model).unwrap();
-        assert_eq!(load(dir.path(), "k"), Some(model));
+        assert_eq!(load(dir.path(), "k"), Some(model.clone()));
+
+        // Entries that parse but cannot score, or are no regular file, are misses.
+        let mut doc: serde_json::Value = serde_json::to_value(&model).unwrap();
+        for (field, value) in [("depth", 0.into()), ("c", 0.0.into()), ("dims", 0.into())] {
+            let mut bad = doc.clone();
+            bad[field] = value;
+            fs::write(dir.path().join("bad.json"), bad.to_string()).unwrap();
+            assert!(load(dir.path(), "bad").is_none(), "{field}");
+        }
+        doc["depth"] = (doc["depth"].as_u64().unwrap() + 1).into();
+        fs::write(dir.path().join("deeper.json"), doc.to_string()).unwrap();
+        assert!(
+            load(dir.path(), "deeper").is_none(),
+            "trees laid out for another depth"
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.json")).unwrap();
+            assert!(load(dir.path(), "zero").is_none());
+        }
     }
 }

@@ -93,12 +93,15 @@ pub(super) fn apache(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 /// 90 blocks of 100, one chosen by the export's name so that two lists do not clash.
 const FIRST_ID: u32 = 90_000;
 
-/// The export's first rule id: the block of 100 its name picks (FNV-1a of the name).
+/// Rule ids per export name.
+const ID_BLOCK: usize = 100;
+
+/// The export's first rule id: the block of [`ID_BLOCK`] its name picks (FNV-1a of the name).
 fn first_id(name: &str) -> u32 {
     let hash = name.bytes().fold(0x811c_9dc5u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
-    FIRST_ID + (hash % 90) * 100
+    FIRST_ID + (hash % 90) * ID_BLOCK as u32
 }
 /// Addresses per `@ipMatch` rule.
 const PER_RULE: usize = 200;
@@ -117,6 +120,18 @@ pub(super) fn modsecurity(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     let chunks: Vec<_> = entries.chunks(PER_RULE).collect();
     let first = first_id(&ctx.opts.name);
     let last = first as usize + chunks.len() - 1;
+    // Past its block of 100 ids the list would take another name's ids, and past 99,999 the
+    // range for local rules: either way a reload would clash or override someone's rules.
+    if chunks.len() > ID_BLOCK {
+        return Err(format!(
+            "{} addresses need {} rules of {PER_RULE}, more than the {ID_BLOCK} ids of this \
+             list's block ({first} to {}): use modsecurity-file, one rule that reads the \
+             addresses from a file",
+            entries.len(),
+            chunks.len(),
+            first as usize + ID_BLOCK - 1
+        ));
+    }
     if last > MODSECURITY_LAST_LOCAL_ID as usize {
         return Err(format!(
             "{} rules would run past id {MODSECURITY_LAST_LOCAL_ID}: use modsecurity-file",
