@@ -1862,3 +1862,56 @@ fn detect_without_events_keeps_earlier_outputs() {
         assert!(!out.join("events_scored.csv").exists());
     }
 }
+
+/// The same file given twice, or through a link, is read once and the repeat is reported;
+/// detect says how many rows it skipped and why.
+#[test]
+fn a_file_given_twice_is_read_once_and_skips_are_reported() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 21);
+    set_field(&mut lines[3], b',', 0, b"inf");
+    let path = s.file("cw.csv", &join(&lines));
+    let link = s.0.path().join("link.csv");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let inv = read_files(
+        &[path.clone(), path.clone(), link.clone()],
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap();
+    assert_eq!(inv.files.len(), 1);
+    assert_eq!(inv.table.len(), 19);
+    assert_eq!(inv.failures.len(), 2);
+    for e in &inv.failures {
+        assert!(matches!(e, ReadError::Repeated { .. }), "{e:?}");
+        assert!(e.to_string().contains("the same file as"), "{e}");
+    }
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", "")
+        .args(["detect", "--out"])
+        .arg(s.0.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("cw.csv: 1 of 20 rows skipped (1 impossible count); first at line 4:"),
+        "{err}"
+    );
+}
+
+/// Old Mac exports end their lines with a lone CR: every row is read, as with LF.
+#[test]
+fn cr_only_line_endings_are_lines() {
+    let s = Scratch::new();
+    for rel in [CLOUDWATCH, ACCESS, ZEEK_TSV] {
+        let lines = head_lines(rel, 40);
+        let lf = s.file("lf.log", &join_with(&lines, b"\n"));
+        let cr = s.file("cr.log", &join_with(&lines, b"\r"));
+        let (a, ta) = read(&lf);
+        let (b, tb) = read(&cr);
+        assert!(a.events > 10, "{rel}: {}", a.events);
+        assert_eq!((b.records, b.events), (a.records, a.events), "{rel}");
+        assert_eq!(ta.len(), tb.len(), "{rel}");
+    }
+}

@@ -63,9 +63,17 @@ fn nasty_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// The number of lines in `bytes`, counting a last line without a newline.
+/// Lines as the reader counts them: ended by LF, or by a lone CR when the first 64 KiB hold
+/// CRs and no LF (old Mac line endings).
 fn line_count(bytes: &[u8]) -> u64 {
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    newlines + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let end = if head.contains(&b'\r') && !head.contains(&b'\n') {
+        b'\r'
+    } else {
+        b'\n'
+    };
+    let newlines = bytes.iter().filter(|&&b| b == end || b == b'\n').count() as u64;
+    newlines + u64::from(!bytes.is_empty() && !bytes.ends_with(&[end]))
 }
 
 /// Reads `bytes` from a temporary file with `options` and checks the report's bookkeeping.

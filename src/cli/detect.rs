@@ -150,6 +150,28 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     for e in &inv.failures {
         eprintln!("netsleuth: {e}");
     }
+    // Rows left out change what detection sees: say how many, why, and where the first is.
+    for f in inv.files.iter().filter(|f| f.skips.total() > 0) {
+        let kinds: Vec<String> = f
+            .skips
+            .by_kind()
+            .iter()
+            .map(|(k, n)| format!("{} {k}", crate::detection::human_count(*n)))
+            .collect();
+        let first = f
+            .skips
+            .examples()
+            .first()
+            .map(|e| format!("; first at line {}: {}", e.line, e.reason))
+            .unwrap_or_default();
+        eprintln!(
+            "netsleuth: {}: {} of {} rows skipped ({}){first}",
+            f.path.display(),
+            crate::detection::human_count(f.skips.total()),
+            crate::detection::human_count(f.records),
+            kinds.join(", ")
+        );
+    }
     // Results of an earlier run in --out are worth more than empty files.
     if inv.table.is_empty() {
         eprintln!(

@@ -76,11 +76,38 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         Err(e) if !head.is_empty() => Box::new(FailingReader(Some(e))),
         Err(e) => return Err(e),
     };
-    let reader = Box::new(BufReader::with_capacity(
-        256 * 1024,
-        io::Cursor::new(head.clone()).chain(rest),
-    ));
+    // Old Mac exports end lines with a lone CR: read them as LF, or the whole file would be
+    // one line that no reader accepts.
+    let cr_only = memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none();
+    if cr_only {
+        for b in &mut head {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+    }
+    let stream = io::Cursor::new(head.clone()).chain(rest);
+    let reader: Box<dyn BufRead + Send> = if cr_only {
+        Box::new(BufReader::with_capacity(256 * 1024, CrAsLf(stream)))
+    } else {
+        Box::new(BufReader::with_capacity(256 * 1024, stream))
+    };
     Ok(Input { head, gzip, reader })
+}
+
+/// A reader that turns every CR into LF, for files whose lines end with a lone CR.
+struct CrAsLf<R>(R);
+
+impl<R: Read> Read for CrAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// What [`LineReader::next_line`] found.

@@ -83,6 +83,13 @@ pub enum ReadError {
         /// What was wrong.
         message: String,
     },
+    /// The file was given again (under its own or another name) and read only once.
+    Repeated {
+        /// The path given again.
+        path: PathBuf,
+        /// The path it was read under.
+        first: PathBuf,
+    },
     /// The read was cancelled.
     Cancelled,
 }
@@ -114,6 +121,12 @@ impl fmt::Display for ReadError {
                 }
             }
             ReadError::Mapping { path, message } => write!(f, "{}: {message}", path.display()),
+            ReadError::Repeated { path, first } => write!(
+                f,
+                "{}: the same file as {}, read once so that no event counts twice",
+                path.display(),
+                first.display()
+            ),
             ReadError::Cancelled => write!(f, "cancelled"),
         }
     }
@@ -508,11 +521,24 @@ pub fn read_files(
     progress: &ReadProgress,
 ) -> Result<Investigation, ReadError> {
     let mut inv = Investigation::default();
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let id = FileId::try_from(i).map_err(|_| ReadError::Io {
             path: path.clone(),
             message: "too many files in one investigation (limit 65,535)".into(),
         })?;
+        // The same file twice (or through a link) would double every event and change the
+        // verdicts: it is read once, and the repeat is reported.
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
+                inv.failures.push(ReadError::Repeated {
+                    path: path.clone(),
+                    first: (*first).clone(),
+                });
+                continue;
+            }
+            seen.push((real, path));
+        }
         match read_file(path, id, &mut inv.table, options, progress) {
             Ok(report) => inv.files.push(report),
             Err(ReadError::Cancelled) => return Err(ReadError::Cancelled),
