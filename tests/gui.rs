@@ -383,6 +383,11 @@ fn presentation_mode_hides_the_chrome() {
     assert!(harness
         .query_by_label_contains("Detection done in")
         .is_none());
+    // The meeting sees the file and its span, and only the views it looks at.
+    harness.get_by_label("cloudwatch_web_attack.csv · 2024-04-25 23:00 – 2024-04-26 09:50");
+    assert!(harness.query_by_label("Settings").is_none());
+    assert!(harness.query_by_label("Files").is_none());
+    harness.get_by_label("Map");
     harness.get_by_label("Exit presentation").click();
     harness.run();
     assert!(!harness.state().as_ref().unwrap().view().presentation);

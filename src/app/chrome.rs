@@ -199,6 +199,22 @@ impl NetsleuthApp {
                 stat(ui, inv.table.len() as u64, ("event", "events"), strong);
             });
         });
+        if let (true, State::Ready(w)) = (self.view.presentation, &self.state) {
+            // A meeting needs to see what it is looking at: the files and their span.
+            let inv = &w.loaded.investigation;
+            let title = super::widgets::window_title(inv);
+            let files = title
+                .strip_prefix("netsleuth — ")
+                .unwrap_or(&title)
+                .to_string();
+            let first = inv.files.iter().filter_map(|f| f.first_event_us).min();
+            let last = inv.files.iter().filter_map(|f| f.last_event_us).max();
+            let span = match (first, last) {
+                (Some(a), Some(b)) => format!(" · {}", text::time_range(a, b)),
+                _ => String::new(),
+            };
+            ui.label(RichText::new(format!("{files}{span}")).text_style(text::style("lead")));
+        }
         if let State::Ready(_) = &self.state {
             ui.add_space(6.0);
             let tabs = self.tabs();

@@ -752,6 +752,10 @@ impl NetsleuthApp {
                 Command::Show(tab) => self.view.tab = tab,
                 Command::TogglePresentation => {
                     self.view.presentation = !self.view.presentation;
+                    if self.view.presentation && matches!(self.view.tab, Tab::Settings | Tab::Files)
+                    {
+                        self.view.tab = Tab::Overview;
+                    }
                     apply_style(ctx, &self.view);
                 }
                 Command::ToggleTheme => {
@@ -968,9 +972,12 @@ impl NetsleuthApp {
             },
             _ => false,
         };
+        // Presentation mode shows the views a meeting looks at, not the workbench ones.
+        let presenting = self.view.presentation;
         Tab::ALL
             .into_iter()
             .filter(|&t| t != Tab::Evaluation || labelled)
+            .filter(|&t| !presenting || !matches!(t, Tab::Settings | Tab::Files))
             .collect()
     }
 

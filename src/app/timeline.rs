@@ -241,6 +241,9 @@ pub fn show(
         .legend(Legend::default())
         .y_axis_label("events")
         .show(ui, |p| {
+            // Counts never go below zero: y runs from 0 to just above the tallest window,
+            // whatever the margins or the x zoom.
+            p.set_plot_bounds_y(0.0..=(peak * 1.15).max(1.0));
             p.bar_chart(ordinary);
             p.bar_chart(anomalous);
             if !burst_points.is_empty() {
@@ -305,6 +308,7 @@ pub fn show(
         .y_axis_label("mean score")
         .include_y(1.0)
         .show(ui, |p| {
+            p.set_plot_bounds_y(0.0..=1.05);
             for run in runs {
                 let line = Line::new("mean anomaly score", PlotPoints::from(run)).color(ERROR);
                 p.line(line);
