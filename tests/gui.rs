@@ -1474,3 +1474,32 @@ fn placed_text(n: usize) -> String {
         format!("{} sources", netsleuth::detection::human_count(n as u64))
     }
 }
+
+/// A honeypot log carries no byte counts: the scatter opens on fields it has (duration and
+/// destination port on Cowrie), not on empty axes; a web log opens on response size and hour.
+#[test]
+fn the_scatter_opens_on_fields_the_file_has() {
+    let web = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/web-access-logs/hackers-access.log"
+    );
+    for (file, x, y) in [
+        (COWRIE, "duration (s)", "destination port"),
+        (web, "bytes received", "hour of day (UTC)"),
+    ] {
+        let mut harness = open(vec![file.into()]);
+        harness.get_by_label("Scatter").click();
+        harness.run();
+        assert!(
+            harness
+                .query_by_label("No event in view carries both fields.")
+                .is_none(),
+            "{file}"
+        );
+                for (axis, want) in [("x axis", x), ("y axis", y)] {
+            let combo = harness.get_by_role_and_label(Role::ComboBox, axis);
+            let shown = combo.accesskit_node().value().map(|v| v.to_string());
+            assert_eq!(shown.as_deref(), Some(want), "{file}: {axis}");
+        }
+    }
+}

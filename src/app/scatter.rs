@@ -70,6 +70,21 @@ impl Field {
         }
     }
 
+    /// The table field it reads, when it reads one (the score is always there).
+    fn source(self) -> Option<crate::events::Field> {
+        use crate::events::Field as F;
+        match self {
+            Field::BytesSent => Some(F::BytesSent),
+            Field::BytesReceived => Some(F::BytesReceived),
+            Field::PacketsSent => Some(F::PacketsSent),
+            Field::PacketsReceived => Some(F::PacketsReceived),
+            Field::Duration => Some(F::DurationS),
+            Field::DestinationPort => Some(F::DestinationPort),
+            Field::Hour => Some(F::EventTime),
+            Field::Score => None,
+        }
+    }
+
     /// Whether a log scale suits it by default (heavy-tailed counts).
     fn log_by_default(self) -> bool {
         matches!(
@@ -131,6 +146,10 @@ pub struct ScatterView {
     cache: Option<(LayersKey, Layers)>,
     /// The plot's mapping to the screen in the last frame, to thin points per pixel.
     last_transform: Option<PlotTransform>,
+    /// The analyst picked the axes: keep them across analyses.
+    chosen: bool,
+    /// The files the default axes were picked for (their event count).
+    defaulted_for: Option<usize>,
 }
 
 impl Default for ScatterView {
@@ -145,6 +164,8 @@ impl Default for ScatterView {
             boxed: Vec::new(),
             cache: None,
             last_transform: None,
+            chosen: false,
+            defaulted_for: None,
         }
     }
 }
@@ -382,6 +403,41 @@ fn axis_text(field: Field, plain: f64) -> String {
 }
 
 /// Shows the scatter.
+/// Until the analyst picks axes, the first two of bytes sent, bytes received, duration,
+/// packets, destination port, hour and score that the files carry (so that a web log or a
+/// honeypot log never opens on axes it has no values for).
+fn default_axes(sv: &mut ScatterView, inv: &crate::ingest::Investigation) {
+    if sv.chosen || sv.defaulted_for == Some(inv.table.len()) {
+        return;
+    }
+    sv.defaulted_for = Some(inv.table.len());
+    let fields = inv
+        .files
+        .iter()
+        .fold(crate::events::FieldSet::default(), |f, r| f.union(r.fields));
+    let order = [
+        Field::BytesSent,
+        Field::BytesReceived,
+        Field::Duration,
+        Field::PacketsSent,
+        Field::PacketsReceived,
+        Field::DestinationPort,
+        Field::Hour,
+        Field::Score,
+    ];
+    let present: Vec<Field> = order
+        .into_iter()
+        .filter(|f| f.source().is_none_or(|s| fields.contains(s)))
+        .collect();
+    if let [x, y, ..] = present[..] {
+        sv.x = x;
+        sv.y = y;
+        sv.log_x = x.log_by_default();
+        sv.log_y = y.log_by_default();
+    }
+}
+
+/// Shows the scatter.
 pub fn show(
     ui: &mut Ui,
     loaded: &Loaded,
@@ -390,8 +446,11 @@ pub fn show(
     out: &mut Vec<Command>,
 ) {
     let t = &loaded.investigation.table;
+    default_axes(&mut view.scatter, &loaded.investigation);
+    let before = (view.scatter.x, view.scatter.y);
     controls(ui, &mut view.scatter);
     let sv = &mut view.scatter;
+    sv.chosen |= (sv.x, sv.y) != before;
     let key = LayersKey {
         generation: a.generation,
         x: sv.x,
