@@ -1496,10 +1496,35 @@ fn the_scatter_opens_on_fields_the_file_has() {
                 .is_none(),
             "{file}"
         );
-                for (axis, want) in [("x axis", x), ("y axis", y)] {
+        for (axis, want) in [("x axis", x), ("y axis", y)] {
             let combo = harness.get_by_role_and_label(Role::ComboBox, axis);
             let shown = combo.accesskit_node().value().map(|v| v.to_string());
             assert_eq!(shown.as_deref(), Some(want), "{file}: {axis}");
         }
     }
+}
+
+/// Beside the source panel the KPI cards wrap onto a second row instead of breaking their
+/// titles and figures letter by letter.
+#[test]
+fn kpi_cards_keep_their_words_beside_the_source_panel() {
+    let mut harness = open(Vec::new());
+    // A smaller window, as on a laptop beside the meeting's screen.
+    harness.set_size(egui::vec2(960.0, 800.0));
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("165.225.8.79").click();
+    harness.run();
+    harness.get_by_label("Overview").click();
+    harness.run();
+    assert!(harness.state().as_ref().unwrap().view().selected.is_some());
+    for title in ["anomalous events", "flagged sources", "proposed blocks"] {
+        let r = harness.get_by_label(title).rect();
+        assert!(r.height() < 30.0, "{title} wraps: {r:?}");
+    }
+    let figure = harness.get_by_label("282").rect();
+    assert!(
+        figure.height() < 50.0,
+        "the events figure wraps: {figure:?}"
+    );
 }

@@ -165,12 +165,21 @@ fn kpis(ui: &mut Ui, loaded: &Loaded, a: &Analysis) {
             Some(ERROR),
         ),
     ];
-    ui.columns(cards.len(), |cols| {
-        for (col, (title, value, trend, color)) in cols.iter_mut().zip(cards) {
-            kpi_card(col, title, value, trend, color);
-        }
-    });
+    // As many cards to a row as fit whole: beside the source panel they wrap onto a second
+    // row rather than squeeze their figures letter by letter.
+    let per_row = ((ui.available_width() / KPI_MIN_WIDTH) as usize).clamp(1, cards.len());
+    for row in cards.chunks(per_row) {
+        ui.columns(per_row, |cols| {
+            for (col, &(title, value, trend, color)) in cols.iter_mut().zip(row) {
+                kpi_card(col, title, value, trend, color);
+            }
+        });
+        ui.add_space(4.0);
+    }
 }
+
+/// The narrowest a KPI card gets: room for "1,000,000" in the figure style and its margins.
+const KPI_MIN_WIDTH: f32 = 190.0;
 
 fn kpi_card(
     ui: &mut Ui,
@@ -184,7 +193,7 @@ fn kpi_card(
         .inner_margin(Margin::symmetric(14, 10))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(RichText::new(title).weak());
+            ui.add(egui::Label::new(RichText::new(title).weak()).truncate());
             let strong = ui.visuals().strong_text_color();
             let c = if value > 0 {
                 color.unwrap_or(strong)
