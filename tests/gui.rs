@@ -592,23 +592,16 @@ fn breakdown_counts_anomalies_and_links_to_the_alerts() {
     harness.get_by_label(&format!("{expected} of 28 sources"));
 }
 
-#[test]
-fn brushing_the_timeline_filters_the_alerts() {
-    let mut harness = open(Vec::new());
-    harness.get_by_label("Timeline").click();
-    harness.run();
-    let hint = harness
-        .get_by_label("Drag across the plot to select a time range.")
-        .rect();
-    // Drag across the left part of the upper plot.
-    let y = hint.bottom() + 200.0;
-    let (from, to) = (egui::pos2(200.0, y), egui::pos2(420.0, y));
+/// Presses the primary button at `from`, moves to `to` in ten steps and releases it, with
+/// `modifiers` held throughout.
+fn drag(harness: &mut AppHarness, from: egui::Pos2, to: egui::Pos2, modifiers: egui::Modifiers) {
+    harness.event(egui::Event::ModifiersChanged(modifiers));
     harness.event(egui::Event::PointerMoved(from));
     harness.event(egui::Event::PointerButton {
         pos: from,
         button: egui::PointerButton::Primary,
         pressed: true,
-        modifiers: egui::Modifiers::NONE,
+        modifiers,
     });
     harness.run();
     for k in 1..=10 {
@@ -621,9 +614,25 @@ fn brushing_the_timeline_filters_the_alerts() {
         pos: to,
         button: egui::PointerButton::Primary,
         pressed: false,
-        modifiers: egui::Modifiers::NONE,
+        modifiers,
     });
     harness.run();
+    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    harness.run();
+}
+
+#[test]
+fn brushing_the_timeline_filters_the_alerts() {
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Timeline").click();
+    harness.run();
+    let hint = harness
+        .get_by_label("Drag across the plot to select a time range.")
+        .rect();
+    // Drag across the left part of the upper plot.
+    let y = hint.bottom() + 200.0;
+    let (from, to) = (egui::pos2(200.0, y), egui::pos2(420.0, y));
+    drag(&mut harness, from, to, egui::Modifiers::NONE);
     let (lo, hi) = harness
         .state()
         .as_ref()
@@ -1401,30 +1410,7 @@ fn map_places_clusters_and_selects_dionaea_sources() {
         .iter()
         .filter(|d| egui::Rect::from_two_pos(from, to).contains(d.center) && d.members.len() == 1)
         .count();
-    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
-    harness.event(egui::Event::PointerMoved(from));
-    harness.event(egui::Event::PointerButton {
-        pos: from,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::SHIFT,
-    });
-    harness.run();
-    for k in 1..=8 {
-        harness.event(egui::Event::PointerMoved(
-            from + (to - from) * (k as f32 / 8.0),
-        ));
-        harness.run();
-    }
-    harness.event(egui::Event::PointerButton {
-        pos: to,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::SHIFT,
-    });
-    harness.run();
-    harness.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
-    harness.run();
+    drag(&mut harness, from, to, egui::Modifiers::SHIFT);
     let boxed = map_state(&harness).boxed.clone();
     assert!(
         boxed.len() >= inside && !boxed.is_empty(),

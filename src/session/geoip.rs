@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::write_atomic;
-
 /// The chosen database files, in the order they are consulted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GeoIpChoice {
@@ -23,16 +21,12 @@ impl GeoIpChoice {
 
     /// Reads the choice from `config_dir`; a missing or unreadable file is no choice.
     pub fn load(config_dir: &Path) -> GeoIpChoice {
-        std::fs::read(Self::path(config_dir))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        super::load_json(&Self::path(config_dir))
     }
 
     /// Writes the choice to `config_dir` atomically.
     pub fn save(&self, config_dir: &Path) -> io::Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
-        write_atomic(&Self::path(config_dir), &json)
+        super::save_json(&Self::path(config_dir), self)
     }
 }
 

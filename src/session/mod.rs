@@ -6,7 +6,11 @@ mod atomic;
 mod geoip;
 mod recent;
 
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 pub use atomic::{write_atomic, write_atomic_with};
 pub use geoip::GeoIpChoice;
@@ -40,4 +44,19 @@ pub fn config_dir() -> Option<PathBuf> {
         Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
         _ => directories::ProjectDirs::from("", "", "netsleuth").map(|d| d.config_dir().into()),
     }
+}
+
+/// A small JSON document kept between runs (recent files, GeoIP choice); a missing or
+/// unreadable one is the default.
+fn load_json<T: DeserializeOwned + Default>(path: &Path) -> T {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Writes a small JSON document atomically, pretty-printed for a person reading it.
+fn save_json<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    write_atomic(path, &json)
 }

@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::write_atomic;
-
 /// How many investigations the list keeps.
 pub const RECENT_LIMIT: usize = 12;
 
@@ -25,16 +23,12 @@ impl RecentFiles {
 
     /// Reads the list from `config_dir`; a missing or unreadable list is empty.
     pub fn load(config_dir: &Path) -> RecentFiles {
-        std::fs::read(Self::path(config_dir))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        super::load_json(&Self::path(config_dir))
     }
 
     /// Writes the list to `config_dir` atomically.
     pub fn save(&self, config_dir: &Path) -> io::Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
-        write_atomic(&Self::path(config_dir), &json)
+        super::save_json(&Self::path(config_dir), self)
     }
 
     /// Puts `files` first, removing an earlier identical entry and the oldest beyond the limit.
