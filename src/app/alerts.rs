@@ -426,7 +426,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
     let threshold = a.settings.auto_block;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     // The AS column only when a database gave any source one.
-    let with_as = a.detection.sources.iter().any(|s| asn(s).is_some());
+    let with_as = a.any_asn;
     let columns: Vec<(&str, SortKey)> = [
         ("Severity", SortKey::Severity),
         ("Confidence", SortKey::Confidence),

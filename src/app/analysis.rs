@@ -48,6 +48,8 @@ pub struct Analysis {
     pub map_points: Vec<super::map_view::MapPoint>,
     /// The sources the map draws, least confident first.
     pub map_order: Vec<u32>,
+    /// Whether a database gave any source an autonomous system (the alerts then show it).
+    pub any_asn: bool,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
 }
@@ -118,6 +120,7 @@ impl Analysis {
             geo: None,
             map_points: Vec::new(),
             map_order: Vec::new(),
+            any_asn: false,
         }
     }
 
@@ -348,6 +351,11 @@ impl AnalysisJob {
                     analysis.geo = run.geo.clone();
                     (analysis.map_points, analysis.map_order) =
                         super::map_view::map_points(&analysis);
+                    analysis.any_asn = analysis
+                        .detection
+                        .sources
+                        .iter()
+                        .any(|s| s.geo.as_ref().is_some_and(|g| g.asn.is_some()));
                     analysis
                 });
                 // The receiver may be gone if the window closed; nothing to do then.

@@ -243,12 +243,8 @@ fn layers(a: &Analysis, rows: &[usize]) -> Layers {
             row.flagged += u64::from(p.flagged);
             row.proposed += u64::from(p.proposed);
         }
-        match p.placement {
-            Some(Placement::Located) => counts.located += 1,
-            Some(Placement::Country) => counts.country += 1,
-            Some(Placement::Internal) => counts.internal += 1,
-            Some(Placement::Unlocated) => counts.unlocated += 1,
-            None => {}
+        if let Some(placement) = p.placement {
+            counts.add(placement);
         }
     }
     let mut max_events = 1;
@@ -376,8 +372,8 @@ fn draw_land(
         if c.vertices.is_empty() {
             continue;
         }
-        let (lo, hi) = bounds(&c.vertices);
-        let r = Rect::from_two_pos(tf.at(lo.0, lo.1), tf.at(hi.0, hi.1));
+        let [lo_x, lo_y, hi_x, hi_y] = c.bounds;
+        let r = Rect::from_two_pos(tf.at(lo_x, lo_y), tf.at(hi_x, hi_y));
         if !r.intersects(clip) {
             continue;
         }
@@ -437,15 +433,6 @@ fn border_ring(mesh: &mut Mesh, points: impl Iterator<Item = Pos2>, color: Color
         }
         mesh.indices.extend([k, k + 1, k + 2, k + 1, k + 3, k + 2]);
     }
-}
-
-fn bounds(vertices: &[f32]) -> ((f32, f32), (f32, f32)) {
-    let (mut lo, mut hi) = ((f32::MAX, f32::MAX), (f32::MIN, f32::MIN));
-    for v in vertices.chunks_exact(2) {
-        lo = (lo.0.min(v[0]), lo.1.min(v[1]));
-        hi = (hi.0.max(v[0]), hi.1.max(v[1]));
-    }
-    (lo, hi)
 }
 
 /// Markers gathered into screen cells.
@@ -609,17 +596,19 @@ fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
             ui.label(format!("Flagged sources per country: 0 to {}", thousands(max)));
             ui.separator();
         }
-        let databases: Vec<String> = a
-            .geo
-            .iter()
-            .flat_map(|l| l.databases())
-            .map(|d| d.path.display().to_string())
-            .collect();
-        ui.label(format!(
+                ui.label(format!(
             "{} placed",
             text::count((c.located + c.country) as u64, "source", "sources")
         ))
-        .on_hover_text(format!("Placed with {}", databases.join(", ")));
+        .on_hover_ui(|ui| {
+            let databases: Vec<String> = a
+                .geo
+                .iter()
+                .flat_map(|l| l.databases())
+                .map(|d| d.path.display().to_string())
+                .collect();
+            ui.label(format!("Placed with {}", databases.join(", ")));
+        });
         if c.country > 0 {
             ui.label(
                 RichText::new(format!(

@@ -353,10 +353,11 @@ pub fn map_positions(places: &[Option<&GeoInfo>]) -> Vec<Option<(f64, f64)>> {
         .into_par_iter()
         .flat_map_iter(|(iso, members)| {
             let country = world().country(iso);
+            let radius = country.map_or(0.0, |c| c.spread_radius());
             let n = members.len() as f64;
             members.into_iter().enumerate().filter_map(move |(k, i)| {
                 let c = country?;
-                Some((i, spread_point(c, k as f64, n)))
+                Some((i, spread_point(c, radius, k as f64, n)))
             })
         })
         .collect();
@@ -366,10 +367,10 @@ pub fn map_positions(places: &[Option<&GeoInfo>]) -> Vec<Option<(f64, f64)>> {
     out
 }
 
-/// The k-th of n spread positions around a country's point, inside the country.
-fn spread_point(c: &super::world::Country, k: f64, n: f64) -> (f64, f64) {
+/// The k-th of n spread positions within `radius` of a country's point, inside the country.
+fn spread_point(c: &super::world::Country, radius: f64, k: f64, n: f64) -> (f64, f64) {
     let (lat, lon) = c.lat_lon();
-    let radius = c.spread_radius() * (k / n).sqrt();
+    let radius = radius * (k / n).sqrt();
     let angle = k * 2.399_963_229_728_653;
     let stretch = 1.0 / lat.to_radians().cos().max(0.2);
     let mut r = radius;
@@ -402,14 +403,19 @@ impl PlacementCounts {
     pub fn of<'a>(infos: impl IntoIterator<Item = &'a GeoInfo>) -> PlacementCounts {
         let mut c = PlacementCounts::default();
         for g in infos {
-            match g.placement {
-                Placement::Located => c.located += 1,
-                Placement::Country => c.country += 1,
-                Placement::Internal => c.internal += 1,
-                Placement::Unlocated => c.unlocated += 1,
-            }
+            c.add(g.placement);
         }
         c
+    }
+
+    /// Counts one more source placed so.
+    pub fn add(&mut self, p: Placement) {
+        match p {
+            Placement::Located => self.located += 1,
+            Placement::Country => self.country += 1,
+            Placement::Internal => self.internal += 1,
+            Placement::Unlocated => self.unlocated += 1,
+        }
     }
 
     /// Public sources with a country, as a share of all public sources.

@@ -40,6 +40,29 @@ pub struct Outline {
     pub triangles: Vec<u32>,
     /// Each ring (outer boundary or hole) as a half-open range of vertex indices.
     pub rings: Vec<[u32; 2]>,
+    /// The vertices' extent, `[min x, min y, max x, max y]`; empty (min above max) when there
+    /// is no vertex. Computed once when the table is read.
+    #[serde(skip, default = "empty_bounds")]
+    pub bounds: [f32; 4],
+}
+
+fn empty_bounds() -> [f32; 4] {
+    [f32::MAX, f32::MAX, f32::MIN, f32::MIN]
+}
+
+impl Outline {
+    fn measure(&mut self) {
+        let mut b = empty_bounds();
+        for v in self.vertices.chunks_exact(2) {
+            b = [
+                b[0].min(v[0]),
+                b[1].min(v[1]),
+                b[2].max(v[0]),
+                b[3].max(v[1]),
+            ];
+        }
+        self.bounds = b;
+    }
 }
 
 impl Country {
@@ -76,13 +99,7 @@ impl Country {
     /// How far (degrees) sources placed at the country point may be spread: a fraction of the
     /// country's extent around the point, so a small country's sources stay on land.
     pub fn spread_radius(&self) -> f64 {
-        let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
-        for v in self.fine.vertices.chunks_exact(2) {
-            lo_x = lo_x.min(v[0]);
-            hi_x = hi_x.max(v[0]);
-            lo_y = lo_y.min(v[1]);
-            hi_y = hi_y.max(v[1]);
-        }
+        let [lo_x, lo_y, hi_x, hi_y] = self.fine.bounds;
         if lo_x > hi_x {
             return 0.05;
         }
@@ -125,8 +142,15 @@ impl World {
 pub fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
-        let doc: Document = serde_json::from_str(include_str!("../../assets/world/countries.json"))
-            .expect("the bundled world table parses");
+        let mut doc: Document =
+            serde_json::from_str(include_str!("../../assets/world/countries.json"))
+                .expect("the bundled world table parses");
+        for c in &mut doc.countries {
+            c.fine.measure();
+            if let Some(o) = &mut c.coarse {
+                o.measure();
+            }
+        }
         let index = doc
             .countries
             .iter()
