@@ -159,6 +159,62 @@ fn evaluation_floors_on_labelled_sets() {
 }
 
 #[test]
+fn evaluation_counts_every_labelled_class() {
+    // Counted with Python from column 42 of the file: 13,449 normal rows and 21 attack
+    // classes, from neptune (8,282) down to four with a single row.
+    let t = load("nsl-kdd/KDDTrain+_20Percent.txt");
+    let d = run(&t);
+    let e = evaluate(&t, &d).expect("labelled");
+    for (name, card) in &e.event.detectors {
+        let classes = &card.classes;
+        assert_eq!(classes.len(), 22, "{name}");
+        let counted: Vec<(&str, bool, usize)> = classes
+            .iter()
+            .take(6)
+            .map(|c| (c.class.as_str(), c.malicious, c.items))
+            .collect();
+        assert_eq!(
+            counted,
+            [
+                ("neptune", true, 8282),
+                ("ipsweep", true, 710),
+                ("satan", true, 691),
+                ("portsweep", true, 587),
+                ("smurf", true, 529),
+                ("nmap", true, 301),
+            ],
+            "{name}"
+        );
+        let last = &classes[classes.len() - 1];
+        assert_eq!(
+            (last.class.as_str(), last.malicious, last.items),
+            ("normal", false, 13449)
+        );
+        let singles: Vec<&str> = classes
+            .iter()
+            .filter(|c| c.items == 1)
+            .map(|c| c.class.as_str())
+            .collect();
+        assert_eq!(
+            singles,
+            ["ftp_write", "land", "loadmodule", "spy"],
+            "{name}"
+        );
+        // The classes split the confusion matrix: attack classes hold the true positives,
+        // the benign one the false positives.
+        let m = &card.confusion;
+        let caught: usize = classes
+            .iter()
+            .filter(|c| c.malicious)
+            .map(|c| c.flagged)
+            .sum();
+        assert_eq!(caught as u64, m.tp, "{name}");
+        assert_eq!(last.flagged as u64, m.fp, "{name}");
+        assert!(classes.iter().all(|c| c.flagged <= c.items));
+    }
+}
+
+#[test]
 fn detect_command_writes_safe_csvs_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("hostile.csv");
@@ -237,6 +293,29 @@ fn detect_json_reports_evaluation_when_labels_exist() {
         }
     }
     assert_eq!(doc["evaluation"]["source"]["items"], 2);
+    // The README's counts of the detailed labels.
+    let classes: Vec<(String, bool, u64)> = ev["default"]["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["class"].as_str().unwrap().to_string(),
+                c["malicious"].as_bool().unwrap(),
+                c["items"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            ("C&C".to_string(), true, 14),
+            ("C&C-FileDownload".to_string(), true, 11),
+            ("DDoS".to_string(), true, 1),
+            ("Benign".to_string(), false, 211),
+        ]
+    );
+    assert!(doc["evaluation"]["source"]["default"]["classes"].is_null());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::text::thousands;
 use super::{Command, ViewState, BENIGN, MALICIOUS};
-use crate::evaluation::{Evaluation, LevelEvaluation, Scorecard};
+use crate::evaluation::{ClassRecall, Evaluation, LevelEvaluation, Scorecard};
 
 /// Which level and detector the evaluation view shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +104,10 @@ pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState, out: &mut Vec<Com
         roc_plot(&mut cols[0], &cards, ev.sources, out);
         if let Some(card) = level.detectors.get(&ev.detector) {
             confusion(&mut cols[1], detector_title(&ev.detector), card, unit);
+            if card.classes.len() > 1 {
+                cols[1].add_space(12.0);
+                class_table(&mut cols[1], detector_title(&ev.detector), &card.classes);
+            }
         }
     });
 }
@@ -245,4 +249,51 @@ fn confusion(ui: &mut Ui, title: &str, c: &Scorecard, unit: &str) {
         ))
         .weak(),
     );
+}
+
+/// What share of each labelled class one detector's verdict flagged: the attack classes it
+/// catches and misses, and the benign classes it flags wrongly.
+fn class_table(ui: &mut Ui, title: &str, classes: &[ClassRecall]) {
+    ui.label(RichText::new(format!("Flagged per labelled class: {title}")).strong());
+    ui.add_space(4.0);
+    egui::ScrollArea::vertical()
+        .id_salt("classes")
+        .max_height(ui.available_height().max(160.0))
+        .show(ui, |ui| {
+            egui::Grid::new("class recall")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    for h in ["class", "events", "flagged", ""] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for c in classes {
+                        let color = if c.malicious { MALICIOUS } else { BENIGN };
+                        ui.label(RichText::new(&c.class).color(color))
+                            .on_hover_text(if c.malicious {
+                                "an attack class: the share flagged is its recall"
+                            } else {
+                                "a benign class: the share flagged is its false-positive rate"
+                            });
+                        ui.label(RichText::new(thousands(c.items as u64)).monospace());
+                        ui.label(
+                            RichText::new(format!(
+                                "{} ({:.1}%)",
+                                thousands(c.flagged as u64),
+                                100.0 * c.share()
+                            ))
+                            .monospace(),
+                        );
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(90.0, 10.0), egui::Sense::hover());
+                        ui.painter()
+                            .rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+                        let mut filled = rect;
+                        filled.set_width(rect.width() * c.share() as f32);
+                        ui.painter().rect_filled(filled, 2.0, color);
+                        ui.end_row();
+                    }
+                });
+        });
 }

@@ -118,6 +118,26 @@ fn evaluation_text(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> 
                 c.fpr
             )?;
         }
+        if let Some(c) = level
+            .detectors
+            .get("default")
+            .filter(|c| c.classes.len() > 1)
+        {
+            writeln!(out, "  flagged by the default verdict, per labelled class:")?;
+            let width = c.classes.iter().map(|k| k.class.chars().count()).max();
+            let width = width.unwrap_or(0).clamp(8, 40);
+            for k in &c.classes {
+                writeln!(
+                    out,
+                    "    {:<width$} {:>6} {:>8} of {:>8} ({:.1}%)",
+                    k.class,
+                    if k.malicious { "attack" } else { "benign" },
+                    k.flagged,
+                    k.items,
+                    100.0 * k.share()
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -4,4 +4,4 @@ mod metrics;
 mod report;
 
 pub use metrics::{average_precision, roc_auc, roc_curve, Confusion};
-pub use report::{evaluate, Evaluation, LevelEvaluation, Scorecard, ROC_POINTS};
+pub use report::{evaluate, ClassRecall, Evaluation, LevelEvaluation, Scorecard, ROC_POINTS};

@@ -1,11 +1,11 @@
 //! Side-by-side evaluation of every detector, per event and per source, against labels.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use crate::detection::{event_truth, Detection};
-use crate::events::EventTable;
+use crate::events::{EventTable, Verdict};
 
 use super::metrics::{average_precision, roc_auc, roc_curve, Confusion};
 
@@ -29,6 +29,64 @@ pub struct Scorecard {
     /// Its ROC curve, thinned to [`ROC_POINTS`] points, for plotting.
     #[serde(skip)]
     pub roc: Vec<[f64; 2]>,
+    /// How each labelled class fared under its verdict (events only): attack classes by
+    /// size, then the benign ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassRecall>,
+}
+
+/// How many items of one labelled class a verdict flagged: the recall of an attack class, the
+/// false-positive rate of a benign one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassRecall {
+    /// The class as the file names it (`neptune`, `Portscan`, `C&C-HeartBeat`).
+    pub class: String,
+    /// Whether the class is an attack.
+    pub malicious: bool,
+    /// Items of the class.
+    pub items: usize,
+    /// Of which flagged.
+    pub flagged: usize,
+}
+
+impl ClassRecall {
+    /// The share flagged, in [0, 1].
+    pub fn share(&self) -> f64 {
+        self.flagged as f64 / self.items.max(1) as f64
+    }
+}
+
+/// The labelled classes of a level: each item's class index, and the classes' names and
+/// whether they are attacks.
+struct Classes {
+    of: Vec<usize>,
+    names: Vec<(String, bool)>,
+}
+
+impl Classes {
+    fn recall(&self, flagged: &[bool]) -> Vec<ClassRecall> {
+        let mut out: Vec<ClassRecall> = self
+            .names
+            .iter()
+            .map(|(class, malicious)| ClassRecall {
+                class: class.clone(),
+                malicious: *malicious,
+                items: 0,
+                flagged: 0,
+            })
+            .collect();
+        for (&c, &f) in self.of.iter().zip(flagged) {
+            out[c].items += 1;
+            out[c].flagged += usize::from(f);
+        }
+        out.sort_by(|a, b| {
+            b.malicious
+                .cmp(&a.malicious)
+                .then(b.items.cmp(&a.items))
+                .then(a.class.cmp(&b.class))
+        });
+        out
+    }
 }
 
 /// How many points of each ROC curve are kept for plotting.
@@ -47,6 +105,7 @@ impl Scorecard {
             fpr: c.fpr(),
             confusion: c,
             roc: roc_curve(scores, malicious, ROC_POINTS),
+            classes: Vec::new(),
         }
     }
 }
@@ -74,6 +133,7 @@ pub struct Evaluation {
 
 fn level<'a>(
     truth: &[Option<bool>],
+    classes: Option<&dyn Fn(usize) -> Option<(String, bool)>>,
     default: (&[f64], &[bool]),
     detectors: impl Iterator<Item = (&'a str, &'a [f64], Vec<bool>)>,
 ) -> LevelEvaluation {
@@ -81,16 +141,33 @@ fn level<'a>(
     let malicious: Vec<bool> = keep.iter().map(|&i| truth[i] == Some(true)).collect();
     let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
     let pick_b = |v: &[bool]| keep.iter().map(|&i| v[i]).collect::<Vec<bool>>();
+    let classes = classes.map(|class_of| {
+        let mut index: HashMap<(String, bool), usize> = HashMap::new();
+        let mut names = Vec::new();
+        let of = keep
+            .iter()
+            .map(|&i| {
+                let class = class_of(i).unwrap_or_default();
+                *index.entry(class.clone()).or_insert_with(|| {
+                    names.push(class);
+                    names.len() - 1
+                })
+            })
+            .collect();
+        Classes { of, names }
+    });
+    let card = |scores: &[f64], flagged: &[bool]| {
+        let flagged = pick_b(flagged);
+        let mut c = Scorecard::new(&pick(scores), &flagged, &malicious);
+        if let Some(classes) = &classes {
+            c.classes = classes.recall(&flagged);
+        }
+        c
+    };
     let mut cards = BTreeMap::new();
-    cards.insert(
-        "default".to_string(),
-        Scorecard::new(&pick(default.0), &pick_b(default.1), &malicious),
-    );
+    cards.insert("default".to_string(), card(default.0, default.1));
     for (name, scores, flagged) in detectors {
-        cards.insert(
-            name.to_string(),
-            Scorecard::new(&pick(scores), &pick_b(&flagged), &malicious),
-        );
+        cards.insert(name.to_string(), card(scores, &flagged));
     }
     LevelEvaluation {
         items: keep.len(),
@@ -107,8 +184,17 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
         return None;
     }
     let flags = |norm: &[f64]| norm.iter().map(|&s| s >= 0.5).collect::<Vec<bool>>();
+    let class_of = |row: usize| {
+        table.label(row).map(|l| {
+            (
+                table.label_class_name(l).to_string(),
+                l.verdict == Verdict::Malicious,
+            )
+        })
+    };
     let event = level(
         &truth,
+        Some(&class_of),
         (&d.event_score, &d.event_flagged),
         d.events
             .raw
@@ -131,6 +217,7 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
         let blocked: Vec<bool> = d.sources.iter().map(|s| s.proposed_block).collect();
         level(
             &source_truth,
+            None,
             (&confidence, &blocked),
             d.source_scores.raw.iter().map(|(k, raw)| {
                 (
