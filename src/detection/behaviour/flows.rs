@@ -1,13 +1,16 @@
-//! Connection logs (Zeek, VPC, CIC/ISCX, Suricata flows): port scans and beaconing.
+//! Connection logs (Zeek, VPC, CIC/ISCX, Suricata flows): port scans, beaconing, floods, large
+//! uploads and long connections.
 //!
 //! Beaconing is scored per source-destination pair the way RITA does in spirit: how regular
 //! the gaps between connections are (their dispersion and skew), how regular their sizes are,
-//! and how persistently the pair talks over the file's span.
+//! and how persistently the pair talks over the file's span. The byte counts of a pair tell
+//! the rest: one-way traffic at megabytes a second is a flood; an internal host sending an
+//! external one ten times what came back, a megabyte or more, is data leaving the network.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
-use crate::detection::{human_span, is_unroutable};
+use crate::detection::{human_bytes, human_count, human_span, is_unroutable};
 use crate::events::EventTable;
 use crate::features::{is_failure, is_private, median, quantile_sorted};
 
@@ -21,6 +24,23 @@ const BEACON_MIN: usize = 10;
 
 /// Beacon score (0 to 1) from which a pair is reported.
 const BEACON_SCORE: f64 = 0.8;
+
+/// Bytes an internal host sends one external host, ten times what came back, from which the
+/// upload is reported.
+const UPLOAD_BYTES: f64 = 1e6;
+
+/// How many times what came back an upload must be.
+const UPLOAD_RATIO: f64 = 10.0;
+
+/// Bytes a second of connection time from which one-way traffic (under 1% answered, 10 MB or
+/// more) is a flood rather than an upload.
+const FLOOD_RATE: f64 = 1e6;
+
+/// Bytes from which one-way traffic can be a flood.
+const FLOOD_BYTES: f64 = 1e7;
+
+/// Seconds a connection must stay open to be reported as long.
+const LONG_CONNECTION_S: f64 = 3600.0;
 
 /// Ports whose clients poll by design (DNS, DHCP, NTP, NetBIOS, SSDP, mDNS, LLMNR): regular
 /// traffic to them is housekeeping, not a beacon.
@@ -80,12 +100,20 @@ pub fn findings(t: &EventTable, rows: &[u32], active_us: i64) -> Vec<Finding> {
     let mut ports_by_host: HashMap<u32, (HashSet<u16>, Vec<u32>)> = HashMap::new();
     let mut hosts_by_port: HashMap<u16, (HashSet<u32>, Vec<u32>)> = HashMap::new();
     let mut pairs: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Connections with a duration, whatever their protocol: what each pair exchanged.
+    let mut connections: HashMap<u32, Vec<u32>> = HashMap::new();
     for &r in rows {
         let row = r as usize;
         let (Some(dst), Some(port)) = (t.destination_ip_id(row), t.destination_port(row)) else {
             continue;
         };
-        if t.transport(row).is_none() || t.app_protocol(row) == Some("http") {
+        if t.transport(row).is_none() {
+            continue;
+        }
+        if t.duration_s(row).is_some() {
+            connections.entry(dst).or_default().push(r);
+        }
+        if t.app_protocol(row) == Some("http") {
             continue;
         }
         let e = ports_by_host.entry(dst).or_default();
@@ -130,7 +158,175 @@ pub fn findings(t: &EventTable, rows: &[u32], active_us: i64) -> Vec<Finding> {
             out.push(f);
         }
     }
+    out.extend(transfers(t, &connections, source_private));
     out
+}
+
+/// What one source exchanged with one destination.
+#[derive(Default)]
+struct Exchange {
+    sent: f64,
+    received: f64,
+    seconds: f64,
+    connections: usize,
+    ports: BTreeSet<u16>,
+    long: Vec<(f64, u32)>,
+}
+
+impl Exchange {
+    fn of(t: &EventTable, rows: &[u32]) -> Exchange {
+        let mut x = Exchange::default();
+        for &r in rows {
+            let row = r as usize;
+            x.sent += t.bytes_sent(row).unwrap_or(0.0);
+            x.received += t.bytes_received(row).unwrap_or(0.0);
+            let d = t.duration_s(row).unwrap_or(0.0);
+            x.seconds += d;
+            x.connections += 1;
+            x.ports.extend(t.destination_port(row));
+            if d >= LONG_CONNECTION_S {
+                x.long.push((d, r));
+            }
+        }
+        x
+    }
+
+    fn ports(&self) -> String {
+        let shown: Vec<String> = self.ports.iter().take(5).map(u16::to_string).collect();
+        let more = match self.ports.len() {
+            n if n > 5 => format!(" and {} more", n - 5),
+            _ => String::new(),
+        };
+        let word = if self.ports.len() == 1 {
+            "port"
+        } else {
+            "ports"
+        };
+        format!("{word} {}{more}", shown.join(", "))
+    }
+
+    fn connections(&self) -> String {
+        match self.connections {
+            1 => "1 connection".to_string(),
+            n => format!("{} connections", human_count(n as u64)),
+        }
+    }
+
+    fn flood(&self) -> bool {
+        self.sent >= FLOOD_BYTES
+            && self.received <= 0.01 * self.sent
+            && self.seconds > 0.0
+            && self.sent / self.seconds >= FLOOD_RATE
+    }
+
+    fn upload(&self) -> bool {
+        self.sent >= UPLOAD_BYTES && self.sent >= UPLOAD_RATIO * self.received
+    }
+}
+
+/// Floods, uploads and long connections over a source's pairs: one finding of each kind,
+/// naming its largest destinations. Uploads and long connections count only from an internal
+/// source to an external destination; a flood from anyone to anything routable.
+fn transfers(t: &EventTable, pairs: &HashMap<u32, Vec<u32>>, internal: bool) -> Vec<Finding> {
+    let mut floods = Vec::new();
+    let mut uploads = Vec::new();
+    let mut long = Vec::new();
+    for (&dst, rows) in pairs {
+        let ip = t.ips().resolve(dst);
+        if is_unroutable(ip) {
+            continue;
+        }
+        let x = Exchange::of(t, rows);
+        let outward = internal && !is_private(ip);
+        if x.flood() {
+            floods.push((ip, x, rows));
+        } else if outward && x.upload() {
+            uploads.push((ip, x, rows));
+        } else if outward && !x.long.is_empty() {
+            long.push((ip, x, rows));
+        }
+    }
+    let mut out = Vec::new();
+    let by_sent = |v: &mut Vec<(IpAddr, Exchange, &Vec<u32>)>| {
+        v.sort_by(|a, b| b.1.sent.total_cmp(&a.1.sent).then(a.0.cmp(&b.0)))
+    };
+    by_sent(&mut floods);
+    by_sent(&mut uploads);
+    if let Some((ip, x, _)) = floods.first() {
+        let what = format!(
+            "sent {} to {ip} ({}) in {} at {}/s, with {} back",
+            human_bytes(x.sent),
+            x.ports(),
+            x.connections(),
+            human_bytes(x.sent / x.seconds),
+            human_bytes(x.received)
+        );
+        out.push(pair_finding(FindingKind::Flood, what, &rows_of(&floods)));
+    }
+    if let Some((ip, x, _)) = uploads.first() {
+        let what = format!(
+            "sent {} to external host {ip} ({}) in {} and received {}: verify what left the \
+             network",
+            human_bytes(x.sent),
+            x.ports(),
+            x.connections(),
+            human_bytes(x.received)
+        );
+        out.push(pair_finding(
+            FindingKind::Exfiltration,
+            what,
+            &rows_of(&uploads),
+        ));
+    }
+    long.sort_by(|a, b| {
+        let longest = |x: &Exchange| x.long.iter().map(|l| l.0).fold(0.0, f64::max);
+        longest(&b.1).total_cmp(&longest(&a.1)).then(a.0.cmp(&b.0))
+    });
+    if let Some((ip, x, _)) = long.first() {
+        let longest = x.long.iter().map(|l| l.0).fold(0.0, f64::max);
+        let held = match x.long.len() {
+            1 => "a connection".to_string(),
+            n => format!("{n} connections"),
+        };
+        let held_rows: Vec<u32> = x.long.iter().map(|l| l.1).collect();
+        let on = Exchange::of(t, &held_rows);
+        let what = format!(
+            "held {held} to {ip} ({}) open for up to {}, carrying {} out and {} in",
+            on.ports(),
+            human_span((longest * 1e6) as i64),
+            human_bytes(on.sent),
+            human_bytes(on.received)
+        );
+        let held: Vec<(IpAddr, Vec<u32>)> = long
+            .iter()
+            .map(|(ip, x, _)| (*ip, x.long.iter().map(|l| l.1).collect()))
+            .collect();
+        out.push(pair_finding(FindingKind::LongConnection, what, &held));
+    }
+    out
+}
+
+/// The destinations of `pairs` with their rows.
+fn rows_of(pairs: &[(IpAddr, Exchange, &Vec<u32>)]) -> Vec<(IpAddr, Vec<u32>)> {
+    pairs.iter().map(|p| (p.0, p.2.clone())).collect()
+}
+
+/// A finding over several destinations: the first described in `what`, the others counted;
+/// the evidence names each destination.
+fn pair_finding(kind: FindingKind, what: String, pairs: &[(IpAddr, Vec<u32>)]) -> Finding {
+    let more = match pairs.len() {
+        1 => String::new(),
+        2 => " and 1 other host".to_string(),
+        n => format!(" and {} other hosts", n - 1),
+    };
+    let evidence = pairs
+        .iter()
+        .take(super::EVIDENCE)
+        .map(|p| p.0.to_string())
+        .collect();
+    let mut rows: Vec<u32> = pairs.iter().flat_map(|p| p.1.iter().copied()).collect();
+    rows.sort_unstable();
+    Finding::new(kind, format!("{what}{more}"), evidence, rows)
 }
 
 /// Whether connections look like probes rather than use: most failed or were refused, or

@@ -21,6 +21,7 @@ use crate::events::EventTable;
 use crate::features::SourceStats;
 
 pub use intel::{Listing, ThreatLists};
+pub use ssh::{sessions, SessionStory};
 pub use web::{decode_target, WebRequest};
 
 /// How bad a finding is, in the order an analyst triages.
@@ -110,6 +111,12 @@ pub enum FindingKind {
     Beaconing,
     /// The external end of an internal host's beacon: a command-and-control server.
     CommandAndControl,
+    /// An internal host sent far more to an external one than came back.
+    Exfiltration,
+    /// One-way traffic at a rate that floods its destination.
+    Flood,
+    /// A connection to an external host held open for an hour or more.
+    LongConnection,
     /// A network IDS signature fired on its traffic.
     IdsAlert,
     /// Named by an IP reputation list.
@@ -118,10 +125,12 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 23] = [
+    pub const ALL: [FindingKind; 26] = [
         FindingKind::IdsAlert,
         FindingKind::Beaconing,
         FindingKind::CommandAndControl,
+        FindingKind::Flood,
+        FindingKind::Exfiltration,
         FindingKind::ShellCommands,
         FindingKind::MalwareDownload,
         FindingKind::ImpairDefences,
@@ -142,6 +151,7 @@ impl FindingKind {
         FindingKind::HostScan,
         FindingKind::PortScan,
         FindingKind::ThreatIntel,
+        FindingKind::LongConnection,
     ];
 
     /// The name shown to the analyst.
@@ -168,6 +178,9 @@ impl FindingKind {
             FindingKind::HostScan => "Host sweep",
             FindingKind::Beaconing => "Beaconing",
             FindingKind::CommandAndControl => "Command-and-control server",
+            FindingKind::Exfiltration => "Large upload out of the network",
+            FindingKind::Flood => "Flood",
+            FindingKind::LongConnection => "Long connection",
             FindingKind::IdsAlert => "IDS alert",
             FindingKind::ThreatIntel => "On a threat list",
         }
@@ -194,7 +207,11 @@ impl FindingKind {
             FindingKind::ExploitProbe => "T1595.003",
             FindingKind::ScannerAgent => "T1595.002",
             FindingKind::PortScan | FindingKind::HostScan => "T1046",
-            FindingKind::Beaconing | FindingKind::CommandAndControl => "T1071",
+            FindingKind::Beaconing
+            | FindingKind::CommandAndControl
+            | FindingKind::LongConnection => "T1071",
+            FindingKind::Exfiltration => "T1048",
+            FindingKind::Flood => "T1498.001",
             FindingKind::IdsAlert => "T1071",
             // A listing says others saw it attack, not how.
             FindingKind::ThreatIntel => "-",
@@ -218,6 +235,7 @@ impl FindingKind {
             | FindingKind::OversizedRequest
             | FindingKind::Beaconing
             | FindingKind::CommandAndControl
+            | FindingKind::Flood
             | FindingKind::IdsAlert => Severity::High,
             FindingKind::ValidLogin
             | FindingKind::BruteForce
@@ -226,7 +244,9 @@ impl FindingKind {
             | FindingKind::ScannerAgent
             | FindingKind::PortScan
             | FindingKind::HostScan
+            | FindingKind::Exfiltration
             | FindingKind::ThreatIntel => Severity::Medium,
+            FindingKind::LongConnection => Severity::Low,
         }
     }
 
