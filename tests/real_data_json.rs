@@ -56,6 +56,7 @@ fn cowrie_2018_05_06() {
             outcome: Some("cowrie.session.connect"),
             source_port: Some(52577),
             destination_port: Some(2222),
+            detail: Text::Contains(&["session=173332e506ca"]),
             ..Row::default()
         },
     );
@@ -72,7 +73,7 @@ fn cowrie_2018_05_06() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.login.success"),
             destination_port: Some(2222),
-            detail: Text::Contains(&["username=root", "password=password"]),
+            detail: Text::Contains(&["username=root", "password=password", "session=ef410359268d"]),
             ..Row::default()
         },
     );
@@ -88,7 +89,7 @@ fn cowrie_2018_05_06() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.command.input"),
             destination_port: Some(2222),
-            detail: Text::Contains(&["input=ls"]),
+            detail: Text::Contains(&["input=ls", "session=ef410359268d"]),
             ..Row::default()
         },
     );
@@ -104,7 +105,7 @@ fn cowrie_2018_05_06() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.client.version"),
             destination_port: Some(2222),
-            detail: Text::Contains(&["version=SSH-2.0-PUTTY"]),
+            detail: Text::Contains(&["version=SSH-2.0-PUTTY", "session=1419fbb94647"]),
             ..Row::default()
         },
     );
@@ -121,6 +122,7 @@ fn cowrie_2018_05_06() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.session.closed"),
             destination_port: Some(2222),
+            detail: Text::Contains(&["session=3aeac8d48f11"]),
             ..Row::default()
         },
     );
@@ -179,6 +181,7 @@ fn cowrie_2018_05_07() {
             outcome: Some("cowrie.session.connect"),
             source_port: Some(40476),
             destination_port: Some(2222),
+            detail: Text::Contains(&["session=7b3575906e8b"]),
             ..Row::default()
         },
     );
@@ -194,7 +197,7 @@ fn cowrie_2018_05_07() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.login.failed"),
             destination_port: Some(2222),
-            detail: Text::Contains(&["username=admin", "password=admin"]),
+            detail: Text::Contains(&["username=admin", "password=admin", "session=0f2935bc01a9"]),
             ..Row::default()
         },
     );
@@ -210,7 +213,7 @@ fn cowrie_2018_05_07() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.client.version"),
             destination_port: Some(2222),
-            detail: Text::Contains(&["version=SSH-2.0-PUTTY"]),
+            detail: Text::Contains(&["version=SSH-2.0-PUTTY", "session=e3aa19137b97"]),
             ..Row::default()
         },
     );
@@ -227,6 +230,7 @@ fn cowrie_2018_05_07() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.session.closed"),
             destination_port: Some(2222),
+            detail: Text::Contains(&["session=f4d04cd254f5"]),
             ..Row::default()
         },
     );
@@ -280,6 +284,7 @@ fn cowrie_2018_05_19_with_tunnels_and_downloads() {
             outcome: Some("cowrie.session.connect"),
             source_port: Some(50540),
             destination_port: Some(2222),
+            detail: Text::Contains(&["session=524e0ff18104"]),
             ..Row::default()
         },
     );
@@ -296,7 +301,7 @@ fn cowrie_2018_05_19_with_tunnels_and_downloads() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.direct-tcpip.data"),
             destination_port: Some(80),
-            detail: Text::Contains(&["tunnel=2a00:1450:400f:80b::200e:80"]),
+            detail: Text::Contains(&["tunnel=2a00:1450:400f:80b::200e:80", "session=70a8e4ff954a"]),
             ..Row::default()
         },
     );
@@ -332,6 +337,7 @@ fn cowrie_2018_05_19_with_tunnels_and_downloads() {
             app_protocol: Some("ssh"),
             outcome: Some("cowrie.session.closed"),
             destination_port: Some(2222),
+            detail: Text::Contains(&["session=9e05e5038899"]),
             ..Row::default()
         },
     );

@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
+use crate::detection::behaviour::{sessions as sessions_of, SessionStory};
 use crate::events::format_utc;
 use crate::features::{field_values, FieldValues, PROFILE_ROWS};
 
@@ -111,6 +112,7 @@ pub fn show(
             }
             findings(ui, s);
             log_values(ui, loaded, s);
+            sessions(ui, loaded, s);
             ui.add_space(8.0);
             stats(ui, a, i);
             ui.add_space(8.0);
@@ -197,6 +199,92 @@ fn log_values(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict)
                 ui.end_row();
             }
         });
+}
+
+/// Sessions listed in full; the rest are counted.
+const SESSIONS_SHOWN: usize = 20;
+
+/// The source's Cowrie sessions, one line each: those that got in first, with their commands,
+/// downloads and tunnels; sessions of failed logins only under one heading.
+fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
+    let id = egui::Id::unique(("sessions", s.stats.ip, s.stats.rows.len(), s.stats.first_us));
+    let stories = ui.data(|d| d.get_temp::<std::sync::Arc<Vec<SessionStory>>>(id));
+    let stories = stories.unwrap_or_else(|| {
+        let v = std::sync::Arc::new(sessions_of(&loaded.investigation.table, &s.stats.rows));
+        ui.data_mut(|d| d.insert_temp(id, v.clone()));
+        v
+    });
+    if stories.is_empty() {
+        return;
+    }
+    let (inside, outside): (Vec<&SessionStory>, Vec<&SessionStory>) =
+        stories.iter().partition(|x| x.got_in());
+    ui.add_space(8.0);
+    ui.label(
+        RichText::new(format!(
+            "Sessions ({}, {} got in)",
+            thousands(stories.len() as u64),
+            thousands(inside.len() as u64)
+        ))
+        .strong(),
+    );
+    let when = |x: &SessionStory| {
+        let at = x.start_us.map(format_utc).unwrap_or_default();
+        format!("{at} {}", x.protocol)
+    };
+    for (k, x) in inside.iter().take(SESSIONS_SHOWN).enumerate() {
+        ui.label(RichText::new(when(x)).weak().monospace());
+        ui.label(printable(&x.sentence()));
+        let lines: Vec<&String> = x
+            .commands
+            .iter()
+            .chain(&x.downloads)
+            .chain(&x.tunnels)
+            .collect();
+        if lines.len() > 1 {
+            egui::CollapsingHeader::new(format!("Commands and transfers ({})", lines.len()))
+                .id_salt(("session", k))
+                .show(ui, |ui| {
+                    for l in lines {
+                        ui.label(RichText::new(printable(l)).monospace());
+                    }
+                });
+        }
+    }
+    if inside.len() > SESSIONS_SHOWN {
+        ui.label(
+            RichText::new(format!(
+                "and {} more sessions that got in",
+                thousands((inside.len() - SESSIONS_SHOWN) as u64)
+            ))
+            .weak(),
+        );
+    }
+    if !outside.is_empty() {
+        let attempts: usize = outside.iter().map(|x| x.failed.len()).sum();
+        egui::CollapsingHeader::new(format!(
+            "{} sessions that never got in ({} failed logins)",
+            thousands(outside.len() as u64),
+            thousands(attempts as u64)
+        ))
+        .id_salt("sessions outside")
+        .show(ui, |ui| {
+            for x in outside.iter().take(SESSIONS_SHOWN) {
+                ui.label(
+                    RichText::new(format!("{}  {}", when(x), printable(&x.sentence()))).small(),
+                );
+            }
+            if outside.len() > SESSIONS_SHOWN {
+                ui.label(
+                    RichText::new(format!(
+                        "and {} more",
+                        thousands((outside.len() - SESSIONS_SHOWN) as u64)
+                    ))
+                    .weak(),
+                );
+            }
+        });
+    }
 }
 
 /// Log text made safe to show: control and bidirectional characters escaped.

@@ -37,6 +37,138 @@ impl CommandClass {
     }
 }
 
+/// One Cowrie session of a source, as the analyst reads it: how it connected, what it tried,
+/// what it did once in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionStory {
+    /// Cowrie's session id.
+    pub id: String,
+    /// `ssh` or `telnet`.
+    pub protocol: String,
+    /// The first and last event's time.
+    pub start_us: Option<i64>,
+    /// The last event's time.
+    pub end_us: Option<i64>,
+    /// The client's version banner.
+    pub client: Option<String>,
+    /// Failed logins, as `user/password`, in order.
+    pub failed: Vec<String>,
+    /// The successful login, as `user/password`.
+    pub login: Option<String>,
+    /// Command lines, in order.
+    pub commands: Vec<String>,
+    /// Fetched URLs, with their hash when Cowrie kept the file.
+    pub downloads: Vec<String>,
+    /// Hosts and ports it asked the honeypot to connect to (direct-tcpip).
+    pub tunnels: Vec<String>,
+    /// The session's events (table rows), in table order.
+    pub rows: Vec<u32>,
+}
+
+impl SessionStory {
+    /// Whether anything happened beyond failed logins.
+    pub fn got_in(&self) -> bool {
+        self.login.is_some() || !self.commands.is_empty() || !self.tunnels.is_empty()
+    }
+
+    /// The story in one sentence, quoting the log.
+    pub fn sentence(&self) -> String {
+        let mut parts = Vec::new();
+        match self.failed.len() {
+            0 => {}
+            1 => parts.push(format!("1 failed login ({})", quote(&self.failed[0]))),
+            n => parts.push(format!(
+                "{n} failed logins ({}{})",
+                self.failed
+                    .iter()
+                    .take(3)
+                    .map(|f| quote(f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if n > 3 { ", …" } else { "" }
+            )),
+        }
+        if let Some(l) = &self.login {
+            parts.push(format!("logged in as {}", quote(l)));
+        }
+        match self.commands.len() {
+            0 => {}
+            1 => parts.push(format!("ran {}", quote(&self.commands[0]))),
+            n => parts.push(format!("ran {n} commands")),
+        }
+        match self.downloads.len() {
+            0 => {}
+            1 => parts.push(format!("fetched {}", quote(&self.downloads[0]))),
+            n => parts.push(format!("fetched {n} files")),
+        }
+        match self.tunnels.len() {
+            0 => {}
+            1 => parts.push(format!("tunnelled to {}", self.tunnels[0])),
+            n => parts.push(format!("tunnelled to {n} hosts")),
+        }
+        if parts.is_empty() {
+            parts.push("connected and left".to_string());
+        }
+        let span = match (self.start_us, self.end_us) {
+            (Some(a), Some(b)) if b > a => format!(" over {}", human_span(b - a)),
+            _ => String::new(),
+        };
+        format!("{}{span}", parts.join(", "))
+    }
+}
+
+/// The Cowrie sessions among `rows`, in order of their first event; events without a session
+/// id are left out.
+pub fn sessions(t: &EventTable, rows: &[u32]) -> Vec<SessionStory> {
+    let mut order: Vec<SessionStory> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for &r in rows {
+        let row = r as usize;
+        let Some(event) = t.outcome(row).and_then(|o| o.strip_prefix("cowrie.")) else {
+            continue;
+        };
+        let Some(id) = t.detail_value(row, "session") else {
+            continue;
+        };
+        let i = *index.entry(id.to_string()).or_insert_with(|| {
+            order.push(SessionStory {
+                id: id.to_string(),
+                protocol: t.app_protocol(row).unwrap_or("").to_string(),
+                ..SessionStory::default()
+            });
+            order.len() - 1
+        });
+        let s = &mut order[i];
+        s.rows.push(r);
+        if let Some(us) = t.time_us(row) {
+            s.start_us = Some(s.start_us.map_or(us, |a| a.min(us)));
+            s.end_us = Some(s.end_us.map_or(us, |b| b.max(us)));
+        }
+        let value = |k: &str| t.detail_value(row, k).unwrap_or("").to_string();
+        let credentials = || format!("{}/{}", value("username"), value("password"));
+        match event {
+            "client.version" => s.client = t.detail_value(row, "version").map(str::to_string),
+            "login.failed" => s.failed.push(credentials()),
+            "login.success" => s.login = Some(credentials()),
+            "command.input" => s.commands.push(value("input")),
+            "session.file_download" | "session.file_download.failed" => {
+                let url = value("url");
+                if url.contains("://") {
+                    s.downloads.push(match t.detail_value(row, "shasum") {
+                        Some(h) => format!("{url} (sha256 {h})"),
+                        None => url,
+                    });
+                }
+            }
+            "direct-tcpip.request" => s
+                .tunnels
+                .extend(t.detail_value(row, "tunnel").map(str::to_string)),
+            _ => {}
+        }
+    }
+    order
+}
+
 /// The programs of a command line: the first word of each `;`, `|` or `&` separated part,
 /// without its directory, plus `busybox`'s applet.
 fn words(command: &str) -> Vec<&str> {

@@ -108,6 +108,7 @@ pub fn read_cowrie(
         d.add_detail_kv("version", ev.version.as_deref().unwrap_or(""));
         d.add_detail_kv("url", ev.url.as_deref().unwrap_or(""));
         d.add_detail_kv("shasum", ev.shasum.as_deref().unwrap_or(""));
+        d.add_detail_kv("session", ev.session.as_deref().unwrap_or(""));
         if ev.eventid == "cowrie.session.closed" {
             if let Some(s) = &ev.session {
                 sessions.remove(s);
