@@ -31,6 +31,11 @@ const KDD99_GZ: &str = concat!(
 
 type AppHarness = Harness<'static, Option<NetsleuthApp>>;
 
+/// A file or folder of the shared data.
+fn data(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(rel)
+}
+
 /// A harness around the app; the app is created on the first frame so that it gets the
 /// harness's context, exactly as eframe gives it one.
 fn harness(files: Vec<PathBuf>) -> AppHarness {
@@ -1513,4 +1518,94 @@ fn kpi_cards_keep_their_words_beside_the_source_panel() {
         figure.height() < 50.0,
         "the events figure wraps: {figure:?}"
     );
+}
+
+#[test]
+fn threat_lists_chosen_in_settings_name_sources_and_survive_a_restart() {
+    let config = tempfile::tempdir().unwrap();
+    let file = data("honeypot/cowrie/cowrie.json.2018-05-19");
+    let mut harness = harness_keeping(vec![file.clone()], Some(config.path().to_path_buf()));
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("No list is loaded.");
+    let spamhaus = data("threat-intel/spamhaus/drop.txt");
+    let firehol = data("threat-intel/firehol");
+    type_into(
+        &mut harness,
+        "or by path:",
+        &format!("{}; {}", spamhaus.display(), firehol.display()),
+    );
+    // The section sits below the fold of the Settings view.
+    harness.get_by_label("Add").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Add").click();
+    let has_lists = |h: &AppHarness| {
+        h.state()
+            .as_ref()
+            .unwrap()
+            .analysis()
+            .is_some_and(|a| a.intel.is_some())
+    };
+    step_until(&mut harness, has_lists);
+    let lists = |harness: &AppHarness| {
+        let a = harness.state().as_ref().unwrap().analysis().unwrap();
+        let mut names: Vec<(String, usize)> = a.intel.as_deref().unwrap().lists.clone();
+        names.sort();
+        let drop_named: Vec<String> = a
+            .detection
+            .sources
+            .iter()
+            .filter(|s| s.threat_lists().contains(&"drop"))
+            .map(|s| s.stats.ip.to_string())
+            .collect();
+        (names, drop_named)
+    };
+    // The entry counts and the one Spamhaus match, as the findings tests count them.
+    let expected = (
+        vec![
+            ("alienvault_reputation".to_string(), 54_521),
+            ("blocklist_de_ssh".to_string(), 4_927),
+            ("drop".to_string(), 830),
+            ("firehol_level1".to_string(), 6_559),
+            ("greensnow".to_string(), 3_747),
+        ],
+        vec!["206.189.233.139".to_string()],
+    );
+    assert_eq!(lists(&harness), expected);
+    harness.get_by_label("drop");
+    harness.get_by_label("830");
+    // The alerts show which lists name each source.
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("Lists");
+    drop(harness);
+
+    let saved = std::fs::read_to_string(config.path().join("intel.json")).unwrap();
+    assert!(
+        saved.contains("drop.txt") && saved.contains("firehol"),
+        "{saved}"
+    );
+    let mut harness = harness_keeping(vec![file], Some(config.path().to_path_buf()));
+    wait_until_loaded(&mut harness);
+    assert_eq!(lists(&harness), expected, "the lists survive a restart");
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Forget the lists").scroll_to_me();
+    harness.run();
+    harness.get_by_label("Forget the lists").click();
+    step_until(&mut harness, |h| {
+        h.state()
+            .as_ref()
+            .unwrap()
+            .analysis()
+            .is_some_and(|a| a.intel.is_none())
+    });
+    let a = harness.state().as_ref().unwrap().analysis().unwrap();
+    assert!(a.intel.is_none());
+    assert!(a
+        .detection
+        .sources
+        .iter()
+        .all(|s| s.threat_lists().is_empty()));
 }

@@ -9,7 +9,7 @@ use crate::events::EventTable;
 
 use super::analysis::{reason_kind, Analysis};
 use super::text::{minute, thousands};
-use super::{finding_color, severity_color, sort_header, Command, ViewState};
+use super::{finding_color, severity_color, sort_header, Command, ViewState, WARN};
 
 /// Columns the table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,6 +26,8 @@ pub enum SortKey {
     Country,
     /// Autonomous system number.
     As,
+    /// The threat lists naming it.
+    Lists,
     /// Event count.
     Events,
     /// First reason.
@@ -169,6 +171,7 @@ impl AlertsView {
                 SortKey::Ip => p.stats.ip.cmp(&q.stats.ip),
                 SortKey::Country => p.country().cmp(&q.country()),
                 SortKey::As => asn(p).cmp(&asn(q)),
+                SortKey::Lists => p.threat_lists().cmp(&q.threat_lists()),
                 SortKey::Events => p.stats.events.cmp(&q.stats.events),
                 SortKey::Reason => p.reasons.first().cmp(&q.reasons.first()),
                 SortKey::FirstSeen => p.stats.first_us.cmp(&q.stats.first_us),
@@ -427,6 +430,8 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     // The AS column only when a database gave any source one.
     let with_as = a.any_asn;
+    // The lists column only when threat lists are loaded.
+    let with_lists = a.intel.as_deref().is_some_and(|l| !l.is_empty());
     let columns: Vec<(&str, SortKey)> = [
         ("Severity", SortKey::Severity),
         ("Confidence", SortKey::Confidence),
@@ -434,13 +439,14 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         ("Source", SortKey::Ip),
         ("Country", SortKey::Country),
         ("AS", SortKey::As),
+        ("Lists", SortKey::Lists),
         ("Events", SortKey::Events),
         ("First seen", SortKey::FirstSeen),
         ("Last seen", SortKey::LastSeen),
         ("Top reason", SortKey::Reason),
     ]
     .into_iter()
-    .filter(|(_, k)| with_as || *k != SortKey::As)
+    .filter(|(_, k)| (with_as || *k != SortKey::As) && (with_lists || *k != SortKey::Lists))
     .collect();
     let sort = &mut view.alerts;
     // Labels that select text would swallow the click that selects the row.
@@ -456,6 +462,9 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .column(Column::exact(64.0));
     if with_as {
         builder = builder.column(Column::initial(150.0).resizable(true).clip(true));
+    }
+    if with_lists {
+        builder = builder.column(Column::initial(120.0).resizable(true).clip(true));
     }
     builder
         .column(Column::exact(72.0))
@@ -522,6 +531,16 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                 if with_as {
                     row.col(|ui| {
                         ui.label(s.as_text().unwrap_or_else(|| "–".into()));
+                    });
+                }
+                if with_lists {
+                    row.col(|ui| {
+                        let lists = s.threat_lists();
+                        if lists.is_empty() {
+                            ui.label(RichText::new("–").weak());
+                        } else {
+                            ui.label(RichText::new(lists.join(", ")).color(WARN));
+                        }
                     });
                 }
                 row.col(|ui| {

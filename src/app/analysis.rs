@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
-use crate::detection::behaviour::FindingKind;
+use crate::detection::behaviour::{FindingKind, ThreatLists};
 use crate::detection::{detect_reporting, Cancelled, Detection, DetectionSettings, Phase};
 use crate::geo::Locator;
 
@@ -50,6 +50,12 @@ pub struct Analysis {
     pub map_order: Vec<u32>,
     /// Whether a database gave any source an autonomous system (the alerts then show it).
     pub any_asn: bool,
+    /// The threat lists matched against the sources.
+    pub intel: Option<Arc<ThreatLists>>,
+    /// The chosen threat lists that could not be read, with why.
+    pub intel_problems: Vec<String>,
+    /// The threat lists chosen in Settings for this run.
+    pub intel_paths: Vec<std::path::PathBuf>,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
 }
@@ -121,6 +127,9 @@ impl Analysis {
             map_points: Vec::new(),
             map_order: Vec::new(),
             any_asn: false,
+            intel: None,
+            intel_problems: Vec::new(),
+            intel_paths: Vec::new(),
         }
     }
 
@@ -316,12 +325,14 @@ pub struct AnalysisJob {
 
 impl AnalysisJob {
     /// Starts detection over `inv` on a worker thread, placing sources with the `geoip`
-    /// databases chosen in Settings before those found on the machine; `repaint` is called as
-    /// each phase starts and when it finishes.
+    /// databases chosen in Settings before those found on the machine and matching them
+    /// against the `intel` lists; `repaint` is called as each phase starts and when it
+    /// finishes.
     pub fn start(
         inv: Arc<Investigation>,
         settings: DetectionSettings,
         geoip: Vec<std::path::PathBuf>,
+        intel: Vec<std::path::PathBuf>,
         repaint: impl Fn() + Send + Sync + 'static,
     ) -> AnalysisJob {
         let cancel = Arc::new(AtomicBool::new(false));
@@ -343,12 +354,21 @@ impl AnalysisJob {
                 if run.geo.is_none() {
                     run.geo = Some(Locator::shared(&geoip));
                 }
+                let mut intel_problems = Vec::new();
+                if run.intel.is_none() && !intel.is_empty() {
+                    let (lists, problems) = ThreatLists::load(&intel);
+                    run.intel = Some(Arc::new(lists));
+                    intel_problems = problems;
+                }
                 let result = detect_reporting(&inv.table, &run, &job_cancel, &report).map(|d| {
                     job_phase.store(PREPARING, Ordering::Relaxed);
                     repaint();
                     let seconds = t.elapsed().as_secs_f64();
                     let mut analysis = Analysis::new(&inv, d, settings, seconds);
                     analysis.geo = run.geo.clone();
+                    analysis.intel = run.intel.clone();
+                    analysis.intel_problems = intel_problems;
+                    analysis.intel_paths = intel;
                     (analysis.map_points, analysis.map_order) =
                         super::map_view::map_points(&analysis);
                     analysis.any_asn = analysis

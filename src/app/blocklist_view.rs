@@ -67,6 +67,10 @@ pub enum Browse {
     ExportFolder,
     /// A GeoIP database for Settings.
     GeoIp,
+    /// A threat list file for Settings.
+    ThreatList,
+    /// A folder of threat lists for Settings.
+    ThreatFolder,
 }
 
 impl Browse {
@@ -98,6 +102,14 @@ impl Browse {
                 .add_filter("MaxMind DB", &["mmdb"])
                 .add_filter("All files", &["*"])
                 .pick_file(),
+            Browse::ThreatList => rfd::FileDialog::new()
+                .set_title("Add an IP reputation list")
+                .add_filter("Lists", &["txt", "netset", "ipset", "csv", "lst"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            Browse::ThreatFolder => rfd::FileDialog::new()
+                .set_title("Add a folder of IP reputation lists")
+                .pick_folder(),
             Browse::ExportFolder => {
                 let mut d = rfd::FileDialog::new().set_title("Folder for the export");
                 if let Some(dir) = dir {
@@ -191,7 +203,7 @@ impl BlocklistView {
         match target {
             Browse::Import => self.import_path = text,
             Browse::ExportFile | Browse::ExportFolder => self.export.path = text,
-            Browse::GeoIp => {}
+            Browse::GeoIp | Browse::ThreatList | Browse::ThreatFolder => {}
         }
     }
 }

@@ -38,7 +38,7 @@ pub use crate::blocklist::Decision;
 use crate::blocklist::{Blocklist, Coverage, Edit, History, Origin};
 use crate::detection::{DetectionSettings, SourceVerdict};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
-use crate::session::RecentFiles;
+use crate::session::{Chosen, ChosenFiles, RecentFiles};
 pub use alerts::AlertsView;
 pub use analysis::{Analysis, AnalysisJob};
 pub use breakdown::Breakdown;
@@ -170,9 +170,10 @@ pub enum Command {
     SavePng(String, egui::Rect),
     /// Run detection again with new settings.
     Rerun(DetectionSettings),
-    /// Use these GeoIP databases first (none: only those found on the machine and the
-    /// bundled one), remember the choice, and place the sources again.
-    ChooseGeoIp(Vec<PathBuf>),
+    /// Use these files from now on, remember the choice, and run detection again: GeoIP
+    /// databases consulted first (none: only those found on the machine and the bundled one),
+    /// or the threat lists matched against every source (none: no list).
+    ChooseFiles(Chosen, Vec<PathBuf>),
 }
 
 /// Detection's progress on the loaded files.
@@ -247,6 +248,8 @@ pub struct ViewState {
     pub about: bool,
     /// GeoIP database paths typed in Settings.
     pub geoip_path: String,
+    /// The Settings view's typed threat list paths.
+    pub intel_path: String,
 }
 
 /// Lists this long are saved on a worker thread, so that an edit never holds up a frame; shorter
@@ -378,6 +381,7 @@ impl Default for ViewState {
             notice: None,
             about: false,
             geoip_path: String::new(),
+            intel_path: String::new(),
         }
     }
 }
@@ -441,7 +445,9 @@ pub struct NetsleuthApp {
     config_dir: Option<PathBuf>,
     recent: RecentFiles,
     /// The GeoIP databases chosen in Settings.
-    geoip: crate::session::GeoIpChoice,
+    geoip: ChosenFiles,
+    /// The threat lists chosen in Settings.
+    intel: ChosenFiles,
     /// Where PNG exports go.
     export_dir: PathBuf,
     /// Outcomes of PNG exports, from their worker threads.
@@ -476,10 +482,13 @@ impl NetsleuthApp {
             .as_deref()
             .map(RecentFiles::load)
             .unwrap_or_default();
-        let geoip = config_dir
-            .as_deref()
-            .map(crate::session::GeoIpChoice::load)
-            .unwrap_or_default();
+        let chosen = |what| {
+            config_dir
+                .as_deref()
+                .map(|d| ChosenFiles::load(d, what))
+                .unwrap_or_default()
+        };
+        let (geoip, intel) = (chosen(Chosen::GeoIp), chosen(Chosen::ThreatLists));
         let (png_sender, png_results) = channel();
         let (job_sender, job_results) = channel();
         let mut view = view;
@@ -507,6 +516,7 @@ impl NetsleuthApp {
             config_dir,
             recent,
             geoip,
+            intel,
             export_dir: crate::session::export_dir(),
             png_sender,
             png_results,
@@ -616,7 +626,8 @@ impl NetsleuthApp {
         AnalysisState::Running(AnalysisJob::start(
             loaded.investigation.clone(),
             settings,
-            self.geoip.databases.clone(),
+            self.geoip.paths.clone(),
+            self.intel.paths.clone(),
             move || repaint.request_repaint(),
         ))
     }
@@ -694,7 +705,19 @@ impl NetsleuthApp {
                 }
                 JobResult::SaveFailed(e) => self.view.notice = Some(e),
                 JobResult::Picked(blocklist_view::Browse::GeoIp, Some(path)) => {
-                    self.commands.push(Command::ChooseGeoIp(vec![path]));
+                    self.commands
+                        .push(Command::ChooseFiles(Chosen::GeoIp, vec![path]));
+                }
+                JobResult::Picked(
+                    blocklist_view::Browse::ThreatList | blocklist_view::Browse::ThreatFolder,
+                    Some(path),
+                ) => {
+                    let mut paths = self.intel.paths.clone();
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                    self.commands
+                        .push(Command::ChooseFiles(Chosen::ThreatLists, paths));
                 }
                 JobResult::Picked(target, Some(path)) => {
                     self.view.blocklist_view.set_path(target, &path);
@@ -853,15 +876,17 @@ impl NetsleuthApp {
                     self.recent = RecentFiles::default();
                     self.save_recent();
                 }
-                Command::ChooseGeoIp(databases) => {
-                    self.geoip = crate::session::GeoIpChoice { databases };
+                Command::ChooseFiles(what, paths) => {
+                    let choice = ChosenFiles { paths };
                     if let Some(dir) = &self.config_dir {
-                        if let Err(e) = self.geoip.save(dir) {
-                            self.view.notice = Some(format!(
-                                "Cannot save the GeoIP choice in {}: {e}",
-                                dir.display()
-                            ));
+                        if let Err(e) = choice.save(dir, what) {
+                            self.view.notice =
+                                Some(format!("Cannot save the choice in {}: {e}", dir.display()));
                         }
+                    }
+                    match what {
+                        Chosen::GeoIp => self.geoip = choice,
+                        Chosen::ThreatLists => self.intel = choice,
                     }
                     self.commands.push(Command::Rerun(self.settings.clone()));
                 }

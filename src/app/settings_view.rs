@@ -9,6 +9,7 @@ use super::text::thousands;
 use super::{Command, ViewState};
 use crate::detection::{DetectionSettings, DetectorKind};
 use crate::geo::{world, PlacementCounts, BUNDLED_ATTRIBUTION};
+use crate::session::Chosen;
 
 /// What each detector does, in a sentence.
 fn description(kind: DetectorKind) -> &'static str {
@@ -147,7 +148,110 @@ pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
             );
             ui.add_space(12.0);
             geoip(ui, a, view, out);
+            ui.add_space(12.0);
+            threat_lists(ui, a, view, out);
         });
+}
+
+/// The IP reputation lists matched against every source: each list with its entries and
+/// the sources it names, what could not be read, and the buttons to add or forget lists.
+fn threat_lists(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
+    section(ui, "Threat intelligence lists");
+    ui.label(
+        RichText::new(
+            "A source on a list gets a finding naming the list, the entry and its line. Plain \
+             lists, CSV with an address column, FireHOL .netset/.ipset and Spamhaus DROP; a \
+             folder adds every list in it. Private and reserved addresses never match.",
+        )
+        .weak(),
+    );
+    match a.intel.as_deref().filter(|l| !l.is_empty()) {
+        None => {
+            ui.label("No list is loaded.");
+        }
+        Some(lists) => {
+            egui::Grid::new("threat-lists")
+                .striped(true)
+                .num_columns(3)
+                .show(ui, |ui| {
+                    for h in ["List", "Entries", "Sources named"] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for (name, entries) in &lists.lists {
+                        let named = a
+                            .detection
+                            .sources
+                            .iter()
+                            .filter(|s| s.threat_lists().contains(&name.as_str()))
+                            .count();
+                        ui.label(RichText::new(name).monospace());
+                        ui.label(thousands(*entries as u64));
+                        ui.label(thousands(named as u64));
+                        ui.end_row();
+                    }
+                });
+        }
+    }
+    for p in &a.intel_problems {
+        ui.label(RichText::new(format!("Cannot read {p}")).color(super::WARN));
+    }
+    if !a.intel_paths.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "Chosen: {}",
+                a.intel_paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+            .small()
+            .weak(),
+        );
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Add a list…").clicked() {
+            out.push(Command::Browse(super::blocklist_view::Browse::ThreatList));
+        }
+        if ui.button("Add a folder…").clicked() {
+            out.push(Command::Browse(super::blocklist_view::Browse::ThreatFolder));
+        }
+        let label = ui.label("or by path:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.intel_path)
+                    .hint_text("/path/firehol_level1.netset; /path/lists/")
+                    .desired_width(300.0),
+            )
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Add").clicked() || enter) && !view.intel_path.trim().is_empty() {
+            let mut paths = a.intel_paths.clone();
+            for p in view
+                .intel_path
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                let p = std::path::PathBuf::from(p);
+                if !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
+            view.intel_path.clear();
+            out.push(Command::ChooseFiles(Chosen::ThreatLists, paths));
+        }
+        if ui
+            .add_enabled(
+                !a.intel_paths.is_empty(),
+                egui::Button::new("Forget the lists"),
+            )
+            .clicked()
+        {
+            out.push(Command::ChooseFiles(Chosen::ThreatLists, Vec::new()));
+        }
+    });
 }
 
 /// The databases that placed the sources: file, schema, build date, IP versions, how many
@@ -230,14 +334,14 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
                 .filter(|p| !p.is_empty())
                 .map(std::path::PathBuf::from)
                 .collect();
-            out.push(Command::ChooseGeoIp(paths));
+            out.push(Command::ChooseFiles(Chosen::GeoIp, paths));
         }
         if ui
             .button("Forget the chosen files")
             .on_hover_text("Use only NETSLEUTH_GEOIP, the standard places and the bundled database")
             .clicked()
         {
-            out.push(Command::ChooseGeoIp(Vec::new()));
+            out.push(Command::ChooseFiles(Chosen::GeoIp, Vec::new()));
         }
     });
     ui.label(RichText::new(BUNDLED_ATTRIBUTION).small().weak());

@@ -20,7 +20,7 @@ use crate::features::{
 };
 use crate::geo::{country_disagreement, GeoInfo, Locator};
 
-use super::behaviour::{combined_weight, findings, Finding, Severity, ThreatLists};
+use super::behaviour::{combined_weight, findings, Finding, FindingKind, Severity, ThreatLists};
 use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
     burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
@@ -144,6 +144,19 @@ impl SourceVerdict {
     /// Its autonomous system, "AS14061 DigitalOcean, LLC", when known.
     pub fn as_text(&self) -> Option<String> {
         self.geo.as_ref().and_then(GeoInfo::as_text)
+    }
+
+    /// The threat lists that name it, each once, in the finding's order.
+    pub fn threat_lists(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::ThreatIntel)
+            .flat_map(|f| f.evidence.iter())
+            .filter_map(|e| e.split_once(": ").map(|x| x.0))
+            .collect();
+        names.dedup();
+        names
     }
 
     /// The severity of its worst finding.

@@ -1,9 +1,9 @@
-//! What the analyst keeps between runs: the recent-files list and the chosen GeoIP databases,
+//! What the analyst keeps between runs: the recent-files list, the chosen GeoIP databases and threat lists,
 //! saved atomically under the configuration directory (the blocklist keeps its own file there), and where exported
 //! images go.
 
 mod atomic;
-mod geoip;
+mod chosen;
 mod recent;
 
 use std::io;
@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use atomic::{write_atomic, write_atomic_with};
-pub use geoip::GeoIpChoice;
+pub use chosen::{Chosen, ChosenFiles};
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.
