@@ -123,12 +123,13 @@ fn cowrie_sessions_tell_their_story() {
     );
     // Cowrie also records the redirect to /dev/null as a "download": not a fetched file.
     assert_eq!(s.downloads.len(), 1);
-    assert!(s.downloads[0].starts_with("http://mdb7.cn:8081/exp"));
+    assert_eq!(s.downloads[0].url, "http://mdb7.cn:8081/exp");
+    assert!(s.downloads[0].failed, "cowrie.session.file_download.failed");
     let sentence = s.sentence();
     for part in [
         "logged in as `root/1234`",
         "ran 15 commands",
-        "fetched `http://mdb7.cn:8081/exp",
+        "tried to fetch `http://mdb7.cn:8081/exp` (it failed)",
     ] {
         assert!(sentence.contains(part), "{sentence}");
     }

@@ -235,17 +235,18 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
     for (k, x) in inside.iter().take(SESSIONS_SHOWN).enumerate() {
         ui.label(RichText::new(when(x)).weak().monospace());
         ui.label(printable(&x.sentence()));
-        let lines: Vec<&String> = x
+        let lines: Vec<String> = x
             .commands
             .iter()
-            .chain(&x.downloads)
-            .chain(&x.tunnels)
+            .cloned()
+            .chain(x.downloads.iter().map(|d| d.to_string()))
+            .chain(x.tunnels.iter().cloned())
             .collect();
         if lines.len() > 1 {
             egui::CollapsingHeader::new(format!("Commands and transfers ({})", lines.len()))
                 .id_salt(("session", k))
                 .show(ui, |ui| {
-                    for l in lines {
+                    for l in &lines {
                         ui.label(RichText::new(printable(l)).monospace());
                     }
                 });

@@ -21,7 +21,7 @@ use crate::events::EventTable;
 use crate::features::SourceStats;
 
 pub use intel::{Listing, ThreatLists};
-pub use ssh::{sessions, SessionStory};
+pub use ssh::{sessions, Download, SessionStory};
 pub use web::{decode_target, WebRequest};
 
 /// How bad a finding is, in the order an analyst triages.

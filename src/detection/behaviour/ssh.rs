@@ -57,12 +57,33 @@ pub struct SessionStory {
     pub login: Option<String>,
     /// Command lines, in order.
     pub commands: Vec<String>,
-    /// Fetched URLs, with their hash when Cowrie kept the file.
-    pub downloads: Vec<String>,
+    /// URLs it had the honeypot fetch.
+    pub downloads: Vec<Download>,
     /// Hosts and ports it asked the honeypot to connect to (direct-tcpip).
     pub tunnels: Vec<String>,
     /// The session's events (table rows), in table order.
     pub rows: Vec<u32>,
+}
+
+/// A URL a session had the honeypot fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Download {
+    /// The URL.
+    pub url: String,
+    /// The SHA-256 of the file, when Cowrie kept it.
+    pub sha256: Option<String>,
+    /// Whether the fetch failed.
+    pub failed: bool,
+}
+
+impl std::fmt::Display for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.sha256, self.failed) {
+            (_, true) => write!(f, "{} (the honeypot could not fetch it)", self.url),
+            (Some(h), false) => write!(f, "{} (sha256 {h})", self.url),
+            (None, false) => f.write_str(&self.url),
+        }
+    }
 }
 
 impl SessionStory {
@@ -96,10 +117,15 @@ impl SessionStory {
             1 => parts.push(format!("ran {}", quote(&self.commands[0]))),
             n => parts.push(format!("ran {n} commands")),
         }
-        match self.downloads.len() {
-            0 => {}
-            1 => parts.push(format!("fetched {}", quote(&self.downloads[0]))),
-            n => parts.push(format!("fetched {n} files")),
+        let fetched = self.downloads.iter().filter(|d| !d.failed).count();
+        match (self.downloads.len(), fetched) {
+            (0, _) => {}
+            (1, 1) => parts.push(format!("fetched {}", quote(&self.downloads[0].url))),
+            (1, 0) => parts.push(format!(
+                "tried to fetch {} (it failed)",
+                quote(&self.downloads[0].url)
+            )),
+            (n, k) => parts.push(format!("had {n} files fetched ({k} succeeded)")),
         }
         match self.tunnels.len() {
             0 => {}
@@ -154,9 +180,10 @@ pub fn sessions(t: &EventTable, rows: &[u32]) -> Vec<SessionStory> {
             "session.file_download" | "session.file_download.failed" => {
                 let url = value("url");
                 if url.contains("://") {
-                    s.downloads.push(match t.detail_value(row, "shasum") {
-                        Some(h) => format!("{url} (sha256 {h})"),
-                        None => url,
+                    s.downloads.push(Download {
+                        url,
+                        sha256: t.detail_value(row, "shasum").map(str::to_string),
+                        failed: event.ends_with("failed"),
                     });
                 }
             }
@@ -351,10 +378,16 @@ fn brute_force(
     let mut f = Finding::new(
         FindingKind::BruteForce,
         format!(
-            "{} failed logins with {} usernames and {} passwords{span} (most tried: {})",
+            "{} failed logins with {} and {}{span} (most tried: {})",
             failed.len(),
-            users.len(),
-            passwords.len(),
+            match users.len() {
+                1 => "1 username".to_string(),
+                n => format!("{n} usernames"),
+            },
+            match passwords.len() {
+                1 => "1 password".to_string(),
+                n => format!("{n} passwords"),
+            },
             named.join(", ")
         ),
         top.iter().map(|(u, _)| u.to_string()).take(20).collect(),
@@ -580,6 +613,35 @@ mod tests {
         assert!(classify("cat /proc/cpuinfo").is_empty());
         assert!(classify("rm -rf exp").is_empty());
         assert!(classify("echo wgetting").is_empty());
+    }
+
+    #[test]
+    fn a_story_says_which_downloads_arrived() {
+        let fetched = |failed: bool| Download {
+            url: "http://mdb7.cn:8081/exp".into(),
+            sha256: (!failed).then(|| "f8c2".to_string()),
+            failed,
+        };
+        let mut s = SessionStory {
+            login: Some("root/1234".into()),
+            downloads: vec![fetched(false)],
+            start_us: Some(0),
+            end_us: Some(120_000_000),
+            ..SessionStory::default()
+        };
+        assert_eq!(
+            s.sentence(),
+            "logged in as `root/1234`, fetched `http://mdb7.cn:8081/exp` over 2 min"
+        );
+        assert_eq!(
+            s.downloads[0].to_string(),
+            "http://mdb7.cn:8081/exp (sha256 f8c2)"
+        );
+        s.downloads.push(fetched(true));
+        assert!(s.sentence().contains("had 2 files fetched (1 succeeded)"));
+        assert!(SessionStory::default()
+            .sentence()
+            .starts_with("connected and left"));
     }
 
     #[test]
