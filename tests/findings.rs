@@ -727,3 +727,29 @@ fn a_mirai_flood_and_its_long_command_channel() {
         "a flood is no upload"
     );
 }
+
+#[test]
+fn a_port_scan_of_the_sensor_itself_is_named() {
+    // Dionaea's MHN export names the destination port and not the address. Counted with
+    // Python: 72.226.28.47 tried 468 distinct ports, 51.15.190.16 40; no other source 25.
+    let (_, d) = run("honeypot/dionaea/dionaea_mhn_export.json");
+    let scanners: BTreeSet<String> = d
+        .sources
+        .iter()
+        .filter(|s| finding(s, FindingKind::PortScan).is_some())
+        .map(|s| s.stats.ip.to_string())
+        .collect();
+    assert_eq!(
+        scanners,
+        BTreeSet::from(["51.15.190.16".to_string(), "72.226.28.47".to_string()])
+    );
+    let f = finding(source(&d, "72.226.28.47"), FindingKind::PortScan).unwrap();
+    assert!(
+        f.summary
+            .starts_with("probed 468 ports of the host that wrote this log"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(f.rows.len(), 516);
+    assert_eq!(f.evidence[..4], ["1", "3", "4", "9"]);
+}

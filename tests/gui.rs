@@ -1609,3 +1609,25 @@ fn threat_lists_chosen_in_settings_name_sources_and_survive_a_restart() {
         .iter()
         .all(|s| s.threat_lists().is_empty()));
 }
+
+#[test]
+fn the_scatter_colours_labelled_files_by_label_against_verdict() {
+    let mut harness = open(vec![PathBuf::from(IOT23)]);
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    harness.get_by_label("label").click();
+    harness.run();
+    let a = harness.state().as_ref().unwrap().analysis().unwrap();
+    let m = &a.evaluation.as_ref().unwrap().event.detectors["default"].confusion;
+    // The same counts as the evaluation's confusion matrix: 26 labelled attacks in all.
+    assert_eq!(m.tp + m.fn_, 26);
+    harness.get_by_label(&format!(
+        "{} attack events flagged, {} missed; {} benign events flagged.",
+        m.tp, m.fn_, m.fp
+    ));
+    // Without labels there is no such colouring.
+    let mut harness = open(Vec::new());
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    assert!(harness.query_by_label("label").is_none());
+}

@@ -539,7 +539,9 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                         if lists.is_empty() {
                             ui.label(RichText::new("–").weak());
                         } else {
-                            ui.label(RichText::new(lists.join(", ")).color(WARN));
+                            let text = lists.join(", ");
+                            ui.label(RichText::new(&text).color(WARN))
+                                .on_hover_text(text);
                         }
                     });
                 }

@@ -1,6 +1,6 @@
 //! The scatter plot: any two event fields against each other (bytes sent against bytes
-//! received by default, the seeds' plot), linear or log, coloured by verdict or by the
-//! source's confidence. Ordinary traffic is thinned evenly; anomalies are drawn one by one.
+//! received by default, the seeds' plot), linear or log, coloured by verdict, by the
+//! source's confidence or, on labelled files, by label against verdict. Ordinary traffic is thinned evenly; anomalies are drawn one by one.
 //! Click a point to select its source; drag a box to select the sources of the anomalies in
 //! it and send them to the blocklist.
 
@@ -11,8 +11,11 @@ use egui_plot::{
 
 use super::analysis::Analysis;
 use super::text::thousands;
-use super::{severity_color, Command, Loaded, ViewState, ERROR, WARN};
-use crate::events::EventTable;
+use super::{severity_color, Command, Loaded, ViewState, ERROR, MALICIOUS, WARN};
+use crate::events::{EventTable, Verdict};
+
+/// Attacks the verdict missed, on the label colouring.
+const MISSED: Color32 = Color32::from_rgb(90, 160, 240);
 
 /// Most ordinary events drawn; the rest are thinned evenly.
 const ORDINARY_POINTS: usize = 20_000;
@@ -125,6 +128,9 @@ pub enum Colouring {
     Verdict,
     /// By the confidence of the event's source: block, watch, low, none.
     Confidence,
+    /// By the ground-truth label against the verdict: caught and missed attacks, benign
+    /// events flagged and not (files with labels only).
+    Label,
 }
 
 /// The scatter's choices.
@@ -201,6 +207,9 @@ struct Layers {
     anomalous_total: usize,
     /// Events without both values.
     missing: usize,
+    /// Under the label colouring, every labelled event in view (drawn or not): attacks
+    /// flagged, attacks missed, benign events flagged.
+    labelled: Option<[usize; 3]>,
 }
 
 /// `v` on a log10(1 + v) scale when `log`.
@@ -230,6 +239,19 @@ impl Layers {
         };
         let rows: Vec<usize> = (0..t.len()).filter(|&r| in_range(r)).collect();
         let anomalous_total = rows.iter().filter(|&&r| d.event_flagged[r]).count();
+        let labelled = (key.colouring == Colouring::Label).then(|| {
+            let mut n = [0usize; 3];
+            for &r in &rows {
+                let Some(l) = t.label(r) else { continue };
+                match (l.verdict == Verdict::Malicious, d.event_flagged[r]) {
+                    (true, true) => n[0] += 1,
+                    (true, false) => n[1] += 1,
+                    (false, true) => n[2] += 1,
+                    (false, false) => {}
+                }
+            }
+            n
+        });
         let ordinary_total = rows.len() - anomalous_total;
         let ordinary_stride = ordinary_total.div_ceil(ORDINARY_POINTS).max(1);
         let anomalous_stride = anomalous_total.div_ceil(ANOMALOUS_POINTS).max(1);
@@ -261,6 +283,16 @@ impl Layers {
                     2.5,
                 ),
                 layer("anomalous event", WARN, 2.5),
+            ],
+            Colouring::Label => vec![
+                layer(
+                    "benign or unlabelled",
+                    Color32::from_gray(130).gamma_multiply(0.5),
+                    1.5,
+                ),
+                layer("benign, flagged", WARN, 2.5),
+                layer("attack, missed", MISSED, 2.5),
+                layer("attack, flagged", MALICIOUS, 2.5),
             ],
         };
         let (mut seen_ordinary, mut seen_anomalous, mut missing) = (0usize, 0usize, 0usize);
@@ -298,6 +330,15 @@ impl Layers {
                         0
                     }
                 }
+                Colouring::Label => {
+                    let attack = t.label(r).is_some_and(|l| l.verdict == Verdict::Malicious);
+                    match (attack, flagged) {
+                        (false, false) => 0,
+                        (false, true) => 1,
+                        (true, false) => 2,
+                        (true, true) => 3,
+                    }
+                }
             };
             let l = &mut layers[which];
             l.points.push([scaled(x, key.log_x), scaled(y, key.log_y)]);
@@ -308,6 +349,7 @@ impl Layers {
             ordinary_total,
             anomalous_total,
             missing,
+            labelled,
         }
     }
 }
@@ -448,7 +490,7 @@ pub fn show(
     let t = &loaded.investigation.table;
     default_axes(&mut view.scatter, &loaded.investigation);
     let before = (view.scatter.x, view.scatter.y);
-    controls(ui, &mut view.scatter);
+    controls(ui, &mut view.scatter, a.evaluation.is_some());
     let sv = &mut view.scatter;
     sv.chosen |= (sv.x, sv.y) != before;
     let key = LayersKey {
@@ -491,6 +533,14 @@ pub fn show(
         ))
         .weak(),
     );
+    if let Some([caught, missed, wrong]) = layers.labelled {
+        ui.label(format!(
+            "{} attack events flagged, {} missed; {} benign events flagged.",
+            thousands(caught as u64),
+            thousands(missed as u64),
+            thousands(wrong as u64)
+        ));
+    }
     if drawn == 0 {
         ui.label("No event in view carries both fields.");
         return;
@@ -669,8 +719,8 @@ fn boxed_sources(
     v
 }
 
-/// Axis fields, scales and colouring.
-fn controls(ui: &mut Ui, sv: &mut ScatterView) {
+/// Axis fields, scales and colouring (by label only when the files carry labels).
+fn controls(ui: &mut Ui, sv: &mut ScatterView, labelled: bool) {
     ui.horizontal_wrapped(|ui| {
         for (axis, field, log) in [
             ("x", &mut sv.x, &mut sv.log_x),
@@ -700,6 +750,11 @@ fn controls(ui: &mut Ui, sv: &mut ScatterView) {
             Colouring::Confidence,
             "source confidence",
         );
+        if labelled {
+            ui.selectable_value(&mut sv.colouring, Colouring::Label, "label");
+        } else if sv.colouring == Colouring::Label {
+            sv.colouring = Colouring::Verdict;
+        }
     });
 }
 

@@ -30,7 +30,7 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 /// The cache key of a forest trained on `m` with `settings` and `seed`.
 pub fn model_key(m: &FeatureMatrix, settings: &ForestSettings, seed: u64) -> String {
     let mut h = Xxh3::new();
-    h.update(b"netsleuth-forest-v1");
+    h.update(b"netsleuth-forest-v2");
     for v in [
         settings.trees as u64,
         settings.sample_size as u64,

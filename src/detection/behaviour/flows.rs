@@ -102,9 +102,17 @@ pub fn findings(t: &EventTable, rows: &[u32], active_us: i64) -> Vec<Finding> {
     let mut pairs: HashMap<u32, Vec<u32>> = HashMap::new();
     // Connections with a duration, whatever their protocol: what each pair exchanged.
     let mut connections: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Connections to a port of the log's own host: logs such as Dionaea's MHN export name
+    // the port and leave the address out.
+    let mut own_ports: (HashSet<u16>, Vec<u32>) = (HashSet::new(), Vec::new());
     for &r in rows {
         let row = r as usize;
-        let (Some(dst), Some(port)) = (t.destination_ip_id(row), t.destination_port(row)) else {
+        let Some(port) = t.destination_port(row) else {
+            continue;
+        };
+        let Some(dst) = t.destination_ip_id(row) else {
+            own_ports.0.insert(port);
+            own_ports.1.push(r);
             continue;
         };
         if t.transport(row).is_none() {
@@ -135,6 +143,16 @@ pub fn findings(t: &EventTable, rows: &[u32], active_us: i64) -> Vec<Finding> {
             FindingKind::PortScan,
             format!("probed {} ports of {host}", ports.len()),
             scan_rows,
+        ));
+    } else if own_ports.0.len() >= SCAN_MIN {
+        out.push(scan(
+            t,
+            FindingKind::PortScan,
+            format!(
+                "probed {} ports of the host that wrote this log",
+                own_ports.0.len()
+            ),
+            &own_ports.1,
         ));
     }
     if let Some((port, (hosts, scan_rows))) = hosts_by_port
