@@ -56,6 +56,8 @@ pub struct Analysis {
     pub intel_problems: Vec<String>,
     /// The threat lists chosen in Settings for this run.
     pub intel_paths: Vec<std::path::PathBuf>,
+    /// Sources each threat list names, by list.
+    pub intel_named: HashMap<String, usize>,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
 }
@@ -130,6 +132,7 @@ impl Analysis {
             intel: None,
             intel_problems: Vec::new(),
             intel_paths: Vec::new(),
+            intel_named: HashMap::new(),
         }
     }
 
@@ -369,6 +372,11 @@ impl AnalysisJob {
                     analysis.intel = run.intel.clone();
                     analysis.intel_problems = intel_problems;
                     analysis.intel_paths = intel;
+                    for s in &analysis.detection.sources {
+                        for list in s.threat_lists() {
+                            *analysis.intel_named.entry(list.to_string()).or_default() += 1;
+                        }
+                    }
                     (analysis.map_points, analysis.map_order) =
                         super::map_view::map_points(&analysis);
                     analysis.any_asn = analysis

@@ -179,12 +179,7 @@ fn threat_lists(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<C
                     }
                     ui.end_row();
                     for (name, entries) in &lists.lists {
-                        let named = a
-                            .detection
-                            .sources
-                            .iter()
-                            .filter(|s| s.threat_lists().contains(&name.as_str()))
-                            .count();
+                        let named = a.intel_named.get(name).copied().unwrap_or(0);
                         ui.label(RichText::new(name).monospace());
                         ui.label(thousands(*entries as u64));
                         ui.label(thousands(named as u64));
