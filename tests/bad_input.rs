@@ -397,6 +397,51 @@ fn small_gzip_cut_mid_stream_keeps_rows_before_the_cut() {
     assert_eq!(event_lines(&r, &t), lines_except(1, complete as u32, &[]));
 }
 
+/// `detect` on a gzip cut short writes what it could read, says how much was lost and where,
+/// reports it in `--json` as `inspect` does, and exits 2: written, with losses.
+#[test]
+fn detect_on_a_cut_gzip_says_the_tail_is_lost_and_exits_2() {
+    let s = Scratch::new();
+    let gz = gzip(&join(&head_lines(COWRIE, 60)));
+    let cut = &gz[..gz.len() / 2];
+    let (prefix, _) = decodable_prefix(cut);
+    let complete = prefix.iter().filter(|&&b| b == b'\n').count() as u64;
+    let path = s.file("cowrie.json.gz", cut);
+    let out = s.0.path().join("out");
+    let detect = |json: bool| {
+        Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .env("NETSLEUTH_CACHE_DIR", "")
+            .args(["detect", "--out"])
+            .arg(&out)
+            .arg(&path)
+            .args(json.then_some("--json"))
+            .output()
+            .unwrap()
+    };
+    let run = detect(false);
+    assert_eq!(run.status.code(), Some(2), "{run:?}");
+    let err = text(&run.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}: 1 of {} rows skipped (1 read error, rest of file lost); first at line {}:",
+            path.display(),
+            complete + 1,
+            complete + 1
+        )),
+        "{err}"
+    );
+    assert!(text(&run.stdout).starts_with(&format!("{complete} events from 1 file(s)")));
+    let run = detect(true);
+    assert_eq!(run.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(doc["files"][0]["events"], complete);
+    assert_eq!(doc["files"][0]["skipped"], 1);
+    assert_eq!(
+        doc["files"][0]["skipped_by_reason"]["read error, rest of file lost"],
+        1
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Binary files, other compressions, empty and blank files
 // ---------------------------------------------------------------------------------------------
@@ -1304,7 +1349,7 @@ fn inspect_max_line_bytes_reports_the_long_line() {
         OsStr::new("--max-line-bytes"),
         OsStr::new("4096"),
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "a skipped row is a loss");
     let stdout = text(&out.stdout);
     assert!(stdout.contains("  skipped     1\n"), "{stdout}");
     assert!(
@@ -1567,7 +1612,7 @@ fn inspect_fails_but_still_reports_good_files() {
     let files = [&good_csv, &prose, &good_json];
 
     let out = inspect(files);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "read with a file lost");
     let stdout = text(&out.stdout);
     let stderr = text(&out.stderr);
     assert!(
@@ -1595,7 +1640,12 @@ fn inspect_fails_but_still_reports_good_files() {
             .map(|p| p.as_os_str())
             .chain([OsStr::new("--json")]),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        inspect([&prose]).status.code(),
+        Some(1),
+        "nothing usable was read"
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let reported: Vec<&str> = doc["files"]
         .as_array()
@@ -1830,7 +1880,12 @@ fn impossible_counts_durations_and_times_skip_their_rows() {
         .arg(&path)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{run:?}");
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "written, with rows lost: {run:?}"
+    );
+    assert!(out.join("sources.csv").is_file());
     let text = String::from_utf8_lossy(&run.stdout);
     assert!(!text.contains("inf TB"), "{text}");
 }
@@ -1897,6 +1952,20 @@ fn a_file_given_twice_is_read_once_and_skips_are_reported() {
     assert!(
         err.contains("cw.csv: 1 of 20 rows skipped (1 impossible count); first at line 4:"),
         "{err}"
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let whole = s.file("whole.csv", &join(&head_lines(CLOUDWATCH, 21)));
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", "")
+        .args(["detect", "--out"])
+        .arg(s.0.path().join("out"))
+        .args([&whole, &whole])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "a repeat read once loses nothing: {run:?}"
     );
 }
 

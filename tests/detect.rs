@@ -449,3 +449,170 @@ fn without_the_cache_confidence_varies_within_a_measured_bound() {
     assert_eq!(netsleuth::detection::trees_for(3456, 100), 578);
     assert_eq!(netsleuth::detection::trees_for(1_000_000, 100), 100);
 }
+
+/// Checks that `out` holds one complete set from one run: the manifest, and exactly the files
+/// it lists at the sizes it lists, with as many rows as it counts. Returns the run's inputs.
+fn complete_set(out: &Path) -> Vec<String> {
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("netsleuth-run.json")).expect("a set has its manifest"),
+    )
+    .unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "blocklist.csv",
+            "events_scored.csv",
+            "netsleuth-run.json",
+            "sources.csv"
+        ]
+    );
+    for (name, bytes) in manifest["bytes"].as_object().unwrap() {
+        assert_eq!(
+            std::fs::metadata(out.join(name)).unwrap().len(),
+            bytes.as_u64().unwrap(),
+            "{name}"
+        );
+    }
+    let rows = |name: &str| {
+        csv::Reader::from_path(out.join(name))
+            .unwrap()
+            .records()
+            .count() as u64
+    };
+    assert_eq!(
+        rows("events_scored.csv"),
+        manifest["events"].as_u64().unwrap()
+    );
+    assert_eq!(rows("sources.csv"), manifest["sources"].as_u64().unwrap());
+    assert_eq!(
+        rows("blocklist.csv"),
+        manifest["proposed_blocks"].as_u64().unwrap()
+    );
+    manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Leftovers beside `out` other than its lock file.
+fn leftovers(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".out.") && n != ".out.netsleuth-lock")
+        .collect()
+}
+
+/// `detect` killed (SIGKILL) at random points, alternating between two real inputs: `--out`
+/// always holds one complete set from one run, and the next run clears what was left.
+#[test]
+fn a_killed_detect_always_leaves_one_complete_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let inputs = [
+        data("cloudwatch/CloudWatch_Traffic_Web_Attack.csv"),
+        data("aws-vpc-flow-logs/vpcflowlogs.log"),
+    ];
+    let command = |input: &Path| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_netsleuth"));
+        c.env("NETSLEUTH_CACHE_DIR", "")
+            .args(["detect", "--out"])
+            .arg(&out)
+            .arg(input)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c
+    };
+    let t = Instant::now();
+    assert!(command(&inputs[0]).status().unwrap().success());
+    let whole_run = t.elapsed();
+    assert_eq!(complete_set(&out), [inputs[0].display().to_string()]);
+
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut random = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let mut completed = 0;
+    for round in 0..24 {
+        let input = &inputs[round % 2];
+        // Half the kills anywhere in the run, half near its end, where the set is committed.
+        let share = if round % 4 < 2 {
+            random()
+        } else {
+            0.75 + 0.35 * random()
+        };
+        let mut child = command(input).spawn().unwrap();
+        std::thread::sleep(whole_run.mul_f64(share));
+        let _ = child.kill();
+        if child.wait().unwrap().success() {
+            completed += 1;
+        }
+        let set = complete_set(&out);
+        assert!(
+            set == [inputs[0].display().to_string()] || set == [inputs[1].display().to_string()],
+            "round {round}: {set:?}"
+        );
+    }
+    assert!(completed < 24, "some run must have been killed");
+    assert!(command(&inputs[1]).status().unwrap().success());
+    assert_eq!(complete_set(&out), [inputs[1].display().to_string()]);
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+/// Two `detect` runs started together on one `--out` take turns: both succeed, the folder
+/// holds the later run's set whole, and the one that waited said for whom.
+#[test]
+fn concurrent_detect_runs_on_one_folder_never_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let inputs = [
+        data("cloudwatch/CloudWatch_Traffic_Web_Attack.csv"),
+        data("aws-vpc-flow-logs/vpcflowlogs.log"),
+    ];
+    let mut waited = 0;
+    for _ in 0..4 {
+        let children: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+                    .env("NETSLEUTH_CACHE_DIR", "")
+                    .args(["detect", "--out"])
+                    .arg(&out)
+                    .arg(input)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "{o:?}");
+            let err = String::from_utf8_lossy(&o.stderr);
+            if err.contains("waiting for") {
+                assert!(err.contains("(netsleuth run, process "), "{err}");
+                waited += 1;
+            }
+        }
+        let set = complete_set(&out);
+        assert!(
+            inputs.iter().any(|i| set == [i.display().to_string()]),
+            "{set:?}"
+        );
+        assert_eq!(leftovers(&out), Vec::<String>::new());
+    }
+    assert!(
+        waited > 0,
+        "runs started together must have met at the lock"
+    );
+}

@@ -12,7 +12,7 @@ use crate::detection::{detect, Detection, DetectionSettings, SourceVerdict};
 use crate::evaluation::{evaluate, Evaluation};
 use crate::geo::{GeoInfo, PlacementCounts};
 use crate::ingest::{read_files, ReadOptions, ReadProgress};
-use crate::report::{write_blocklist, write_events, write_sources};
+use crate::report::{write_blocklist, write_events, write_sources, OutputSet};
 
 use super::inspect::file_json;
 
@@ -156,8 +156,20 @@ fn geo_json(g: &GeoInfo) -> Value {
     })
 }
 
-/// Runs `detect`. Exit 1 when a file could not be read or the outputs could not be written.
+/// Runs `detect`. Exit 1 when nothing could be read or the outputs could not be written, 2
+/// when they were written from what could be read but something was lost (see `read_status`).
 pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
+    // Taken first: a folder that cannot hold the outputs is said before minutes of work, and
+    // runs on one folder take turns.
+    let set = match OutputSet::begin(req.out, |holder| {
+        eprintln!("netsleuth: waiting for {} ({holder})", req.out.display());
+    }) {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("netsleuth: cannot write to {}: {e}", req.out.display());
+            return ExitCode::FAILURE;
+        }
+    };
     let t = Instant::now();
     let inv = match read_files(req.files, options, &ReadProgress::default()) {
         Ok(inv) => inv,
@@ -221,10 +233,26 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         .collect();
     let ranked: Vec<&SourceVerdict> = d.ranked.iter().map(|&i| &d.sources[i]).collect();
     let threshold = req.settings.auto_block;
-    let written = std::fs::create_dir_all(req.out)
-        .and_then(|()| write_events(&req.out.join("events_scored.csv"), &inv.table, &d, &names))
-        .and_then(|()| write_sources(&req.out.join("sources.csv"), &ranked))
-        .and_then(|()| write_blocklist(&req.out.join("blocklist.csv"), &ranked));
+    let flagged_events = d.event_flagged.iter().filter(|&&f| f).count();
+    let proposed = d.sources.iter().filter(|s| s.proposed_block).count();
+    let manifest = json!({
+        "netsleuth": env!("CARGO_PKG_VERSION"),
+        "written_at": crate::events::format_utc(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as i64),
+        ),
+        "inputs": names,
+        "events": inv.table.len(),
+        "sources": d.sources.len(),
+        "flagged_events": flagged_events,
+        "proposed_blocks": proposed,
+        "threshold": threshold,
+    });
+    let written = write_events(&set.path("events_scored.csv"), &inv.table, &d, &names)
+        .and_then(|()| write_sources(&set.path("sources.csv"), &ranked))
+        .and_then(|()| write_blocklist(&set.path("blocklist.csv"), &ranked))
+        .and_then(|()| set.commit(&manifest));
     if let Err(e) = written {
         eprintln!("netsleuth: cannot write to {}: {e}", req.out.display());
         return ExitCode::FAILURE;
@@ -233,13 +261,11 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     timings.extend(d.timings.iter().copied());
     timings.push(("write", t.elapsed()));
 
-    let flagged_events = d.event_flagged.iter().filter(|&&f| f).count();
     let flagged_sources = d
         .sources
         .iter()
         .filter(|s| s.confidence >= threshold / 2.0)
         .count();
-    let proposed = d.sources.iter().filter(|s| s.proposed_block).count();
     let placement = settings.geo.as_ref().map(|l| {
         let counts = PlacementCounts::of(d.sources.iter().filter_map(|s| s.geo.as_ref()));
         let dbs: Vec<String> = l
@@ -354,11 +380,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    if inv.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    super::read_status(&inv)
 }
 
 #[cfg(test)]

@@ -87,7 +87,8 @@ fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Runs `inspect` on `files`. Exit code 1 when any file could not be read at all.
+/// Runs `inspect` on `files`. Exit 0 when all was read, 2 when something was lost, 1 when no
+/// event could be read.
 pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
     let inv = match read_files(files, options, &ReadProgress::default()) {
         Ok(inv) => inv,
@@ -115,9 +116,5 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
     for e in &inv.failures {
         eprintln!("netsleuth: {e}");
     }
-    if inv.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    super::read_status(&inv)
 }

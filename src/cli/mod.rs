@@ -10,7 +10,28 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::detection::{DetectionSettings, DetectorKind};
-use crate::ingest::{ColumnMapping, Format, ReadOptions, DEFAULT_MAX_LINE_BYTES};
+use crate::ingest::{
+    ColumnMapping, Format, Investigation, ReadError, ReadOptions, DEFAULT_MAX_LINE_BYTES,
+};
+
+/// Exit status of a command that read files and produced its output: 0 when every file was
+/// read whole, 2 when something was lost on the way (a file unreadable, rows skipped, the
+/// tail of a damaged file), 1 when no event could be read at all. A file given twice and
+/// read once loses nothing.
+fn read_status(inv: &Investigation) -> ExitCode {
+    if inv.table.is_empty() {
+        return ExitCode::FAILURE;
+    }
+    let lost_file = inv
+        .failures
+        .iter()
+        .any(|e| !matches!(e, ReadError::Repeated { .. }));
+    if lost_file || inv.files.iter().any(|f| f.skips.total() > 0) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
 
 /// Investigate network and web traffic logs: find anomalous sources, export blocklists.
 #[derive(Debug, Parser)]

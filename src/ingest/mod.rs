@@ -334,7 +334,7 @@ impl<'a> Sink<'a> {
 
     fn count_record(&mut self) -> Result<(), ReadError> {
         self.records += 1;
-        if self.records % 4096 == 0 && self.cancel.load(Ordering::Relaxed) {
+        if self.records.is_multiple_of(4096) && self.cancel.load(Ordering::Relaxed) {
             return Err(ReadError::Cancelled);
         }
         Ok(())

@@ -179,7 +179,7 @@ impl Clock {
         }
         b.extend_from_slice(self.prefix.as_bytes());
         let micros = us.rem_euclid(1_000_000) as u64;
-        if micros % 1000 == 0 && micros > 0 {
+        if micros.is_multiple_of(1000) && micros > 0 {
             b.push(b'.');
             padded(b, micros / 1000, 3);
         } else if micros > 0 {
