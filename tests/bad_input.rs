@@ -1984,3 +1984,170 @@ fn cr_only_line_endings_are_lines() {
         assert_eq!(ta.len(), tb.len(), "{rel}");
     }
 }
+
+/// Everything a read of `path` produced, row by row.
+fn all_rows(path: &Path) -> (u64, Vec<String>) {
+    let (r, t) = read(path);
+    (r.records, r.rows.map(|row| row_summary(&t, row)).collect())
+}
+
+/// Windows "Unicode text" exports: the real CloudWatch file as UTF-16 LE and BE with a
+/// byte-order mark and CRLF endings, with a non-Latin name and a character outside the
+/// Basic Multilingual Plane (a surrogate pair) in one row, reads exactly as its UTF-8 self.
+#[test]
+fn utf16_exports_with_a_bom_read_like_utf8() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 283);
+    set_field(&mut lines[5], b',', 10, "Трафик 🛡 Web".as_bytes());
+    let utf8 = String::from_utf8(join_with(&lines, b"\r\n")).unwrap();
+    assert!(
+        utf8.len() * 2 > 64 * 1024,
+        "the file must outgrow the sniffed head"
+    );
+    let plain = s.file("utf8.csv", utf8.as_bytes());
+    let units: Vec<u16> = utf8.encode_utf16().collect();
+    let le: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(units.iter().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    let be: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(units.iter().flat_map(|u| u.to_be_bytes()))
+        .collect();
+    let expected = all_rows(&plain);
+    assert_eq!(expected.0, lines.len() as u64 - 1);
+    assert!(expected.1[4].contains("Трафик 🛡 Web"), "{}", expected.1[4]);
+    for (name, bytes) in [
+        ("le.csv", le.clone()),
+        ("be.csv", be),
+        ("le.csv.gz", gzip(&le)),
+    ] {
+        let path = s.file(name, &bytes);
+        let (r, _) = read(&path);
+        assert!(r.utf16, "{name}");
+        assert_eq!(r.format, Format::CloudWatch, "{name}");
+        assert_eq!(all_rows(&path), expected, "{name}");
+    }
+    let out = inspect([s.0.path().join("le.csv.gz")]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains("(cloudwatch, gzip, UTF-16)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// A tar archive, plain or gzip-compressed, is named as one with what to do; a log
+/// compressed twice is read through both layers.
+#[test]
+fn archives_are_named_and_a_gzip_in_a_gzip_is_read() {
+    let s = Scratch::new();
+    let log = s.file("access.log", &join(&head_lines(ACCESS, 50)));
+    for (name, flags) in [("logs.tar", "-cf"), ("logs.tar.gz", "-czf")] {
+        let archive = s.0.path().join(name);
+        let made = Command::new("tar")
+            .arg(flags)
+            .arg(&archive)
+            .arg("-C")
+            .arg(s.0.path())
+            .arg("access.log")
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = read_err(&archive, &ReadOptions::default());
+        assert_eq!(format_problem(&e), &SniffError::Archive("tar"), "{name}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: a tar archive (several files in one); netsleuth reads each log as a file \
+                 of its own, so extract it first and open the logs",
+                archive.display()
+            )
+        );
+    }
+    let twice = s.file(
+        "access.log.gz.gz",
+        &gzip(&gzip(&join(&head_lines(ACCESS, 50)))),
+    );
+    let (r, _) = read(&twice);
+    assert!(r.gzip);
+    assert_eq!(r.format, Format::AccessLog);
+    assert_eq!(all_rows(&twice), all_rows(&log));
+    assert_eq!(r.events, 50);
+}
+
+/// CIC-IDS2017's own header names "Fwd Header Length" twice (columns 41 and 62, counted
+/// with Python's csv module): both are kept, the repeat under a suffixed name, and the
+/// reader says so in `inspect`.
+#[test]
+fn a_repeated_header_name_is_kept_apart_and_reported() {
+    let path = data("cic-ids2017/Friday-WorkingHours-Afternoon-DDos.pcap_ISCX.first299.csv");
+    let (r, _) = read(&path);
+    assert_eq!(
+        r.warnings,
+        [
+            "the header names 'Fwd Header Length' twice (columns 41 and 62): the first is read as \
+          named, the second is kept as 'Fwd Header Length.1'"
+        ]
+    );
+    assert!(r.extra_columns.iter().any(|c| c == "Fwd Header Length.1"));
+    let out = inspect([&path]);
+    assert!(
+        text(&out.stdout).contains("  warning     the header names 'Fwd Header Length' twice"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0), "a repeat loses nothing");
+}
+
+/// A CloudWatch export with its source column repeated (a spreadsheet edit gone wrong): the
+/// first `src_ip` is read, not silently replaced by the last.
+#[test]
+fn a_repeated_field_column_reads_the_first() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 11);
+    for (i, line) in lines.iter_mut().enumerate() {
+        line.extend_from_slice(if i == 0 { b",src_ip" } else { b",192.0.2.1" });
+    }
+    let path = s.file("repeated.csv", &join(&lines));
+    let (r, t) = read(&path);
+    assert_eq!(r.events, 10);
+    assert_eq!(
+        t.source_ip(r.rows.start).unwrap().to_string(),
+        "147.161.161.82"
+    );
+    assert_eq!(
+        r.warnings,
+        [
+            "the header names 'src_ip' twice (columns 5 and 17): the first is read as named, the \
+          second is kept as 'src_ip.1'"
+        ]
+    );
+}
+
+/// Log text reaches the terminal escaped: a right-to-left override in a bad value (which
+/// would reorder the rest of the line on screen) is printed as `\u{202e}`.
+#[test]
+fn log_text_on_the_terminal_is_escaped() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 11);
+    set_field(&mut lines[3], b',', 0, "12\u{202e}34\u{1b}[31m".as_bytes());
+    let path = s.file("bidi.csv", &join(&lines));
+    let out = inspect([&path]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("column 'bytes_in' = '12\\u{202e}34?[31m'"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{202e}') && !stdout.contains('\u{1b}'));
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", "")
+        .args(["detect", "--out"])
+        .arg(s.0.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = text(&run.stderr);
+    assert!(err.contains("'12\\u{202e}34?[31m'"), "{err}");
+    assert!(!err.contains('\u{202e}'));
+}

@@ -130,9 +130,20 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
                             .on_hover_text(f.path.display().to_string());
                     });
                     row.col(|ui| {
-                        let gzip = if f.gzip { " (gzip)" } else { "" };
-                        ui.label(format!("{}{gzip}", f.format.title()))
-                            .on_hover_text(format!("--format {}", f.format.id()));
+                        let gzip = match (f.gzip, f.utf16) {
+                            (true, true) => " (gzip, UTF-16)",
+                            (true, false) => " (gzip)",
+                            (false, true) => " (UTF-16)",
+                            (false, false) => "",
+                        };
+                        ui.horizontal(|ui| {
+                            ui.label(format!("{}{gzip}", f.format.title()))
+                                .on_hover_text(format!("--format {}", f.format.id()));
+                            if !f.warnings.is_empty() {
+                                ui.label(RichText::new("⚠").color(WARN))
+                                    .on_hover_text(f.warnings.join("\n"));
+                            }
+                        });
                     });
                     row.col(|ui| {
                         right_aligned(ui, thousands(f.records));

@@ -162,11 +162,11 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     // Taken first: a folder that cannot hold the outputs is said before minutes of work, and
     // runs on one folder take turns.
     let set = match OutputSet::begin(req.out, |holder| {
-        eprintln!("netsleuth: waiting for {} ({holder})", req.out.display());
+        say!("waiting for {} ({holder})", req.out.display());
     }) {
         Ok(set) => set,
         Err(e) => {
-            eprintln!("netsleuth: cannot write to {}: {e}", req.out.display());
+            say!("cannot write to {}: {e}", req.out.display());
             return ExitCode::FAILURE;
         }
     };
@@ -174,13 +174,18 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let inv = match read_files(req.files, options, &ReadProgress::default()) {
         Ok(inv) => inv,
         Err(e) => {
-            eprintln!("netsleuth: {e}");
+            say!("{e}");
             return ExitCode::FAILURE;
         }
     };
     let read_time = t.elapsed();
     for e in &inv.failures {
-        eprintln!("netsleuth: {e}");
+        say!("{e}");
+    }
+    for f in &inv.files {
+        for w in &f.warnings {
+            say!("{}: {w}", f.path.display());
+        }
     }
     // Rows left out change what detection sees: say how many, why, and where the first is.
     for f in inv.files.iter().filter(|f| f.skips.total() > 0) {
@@ -196,8 +201,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             .first()
             .map(|e| format!("; first at line {}: {}", e.line, e.reason))
             .unwrap_or_default();
-        eprintln!(
-            "netsleuth: {}: {} of {} rows skipped ({}){first}",
+        say!(
+            "{}: {} of {} rows skipped ({}){first}",
             f.path.display(),
             crate::detection::human_count(f.skips.total()),
             crate::detection::human_count(f.records),
@@ -206,8 +211,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     }
     // Results of an earlier run in --out are worth more than empty files.
     if inv.table.is_empty() {
-        eprintln!(
-            "netsleuth: no event was read; nothing written to {}",
+        say!(
+            "no event was read; nothing written to {}",
             req.out.display()
         );
         return ExitCode::FAILURE;
@@ -220,7 +225,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         unreachable!("detection without a cancel flag always completes")
     };
     for w in d.events.warnings.iter().chain(&d.source_scores.warnings) {
-        eprintln!("netsleuth: {w}");
+        say!("{w}");
     }
     let t = Instant::now();
     let evaluation = evaluate(&inv.table, &d);
@@ -254,7 +259,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         .and_then(|()| write_blocklist(&set.path("blocklist.csv"), &ranked))
         .and_then(|()| set.commit(&manifest));
     if let Err(e) = written {
-        eprintln!("netsleuth: cannot write to {}: {e}", req.out.display());
+        say!("cannot write to {}: {e}", req.out.display());
         return ExitCode::FAILURE;
     }
     let mut timings = vec![("read", read_time)];
@@ -333,6 +338,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         }
         writeln!(out, "{doc}")
     } else {
+        let mut out = super::Terminal(&mut out);
         (|| {
             writeln!(
                 out,
@@ -376,7 +382,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     };
     if let Err(e) = result {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("netsleuth: {e}");
+            say!("{e}");
         }
         return ExitCode::FAILURE;
     }

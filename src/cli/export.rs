@@ -96,7 +96,13 @@ fn read_input(path: &Path) -> Result<Blocklist, String> {
         if s.text.is_empty() {
             eprintln!("{}:{}: {}", path.display(), s.line, s.why);
         } else {
-            eprintln!("{}:{}: {} ({})", path.display(), s.line, s.why, s.text);
+            eprintln!(
+                "{}:{}: {} ({})",
+                path.display(),
+                s.line,
+                s.why,
+                super::for_terminal(&s.text)
+            );
         }
     }
     if bad > LISTED {
@@ -138,7 +144,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     match export(args, input, format, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("netsleuth: {e}");
+            say!("{e}");
             ExitCode::FAILURE
         }
     }

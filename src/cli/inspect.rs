@@ -15,11 +15,13 @@ pub fn file_json(f: &FileReport) -> Value {
         "path": f.path.display().to_string(),
         "format": f.format.id(),
         "gzip": f.gzip,
+        "utf16": f.utf16,
         "records": f.records,
         "events": f.events,
         "skipped": f.skips.total(),
         "skipped_by_reason": f.skips.by_kind(),
         "skipped_examples": f.skips.examples(),
+        "warnings": f.warnings,
         "sources": f.sources,
         "first_event": f.first_event_us.map(format_time),
         "last_event": f.last_event_us.map(format_time),
@@ -35,7 +37,12 @@ pub fn file_json(f: &FileReport) -> Value {
 }
 
 fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
-    let gz = if f.gzip { ", gzip" } else { "" };
+    let gz = match (f.gzip, f.utf16) {
+        (true, true) => ", gzip, UTF-16",
+        (true, false) => ", gzip",
+        (false, true) => ", UTF-16",
+        (false, false) => "",
+    };
     writeln!(out, "{}", f.path.display())?;
     writeln!(
         out,
@@ -45,6 +52,9 @@ fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
     )?;
     writeln!(out, "  records     {}", f.records)?;
     writeln!(out, "  events      {}", f.events)?;
+    for w in &f.warnings {
+        writeln!(out, "  warning     {w}")?;
+    }
     writeln!(out, "  skipped     {}", f.skips.total())?;
     for (kind, n) in f.skips.by_kind() {
         writeln!(out, "    {n} {kind}")?;
@@ -93,7 +103,7 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
     let inv = match read_files(files, options, &ReadProgress::default()) {
         Ok(inv) => inv,
         Err(e) => {
-            eprintln!("netsleuth: {e}");
+            say!("{e}");
             return ExitCode::FAILURE;
         }
     };
@@ -105,16 +115,17 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
         });
         writeln!(out, "{doc}")
     } else {
+        let mut out = super::Terminal(&mut out);
         inv.files.iter().try_for_each(|f| write_text(&mut out, f))
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("netsleuth: {e}");
+            say!("{e}");
         }
         return ExitCode::FAILURE;
     }
     for e in &inv.failures {
-        eprintln!("netsleuth: {e}");
+        say!("{e}");
     }
     super::read_status(&inv)
 }

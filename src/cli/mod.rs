@@ -1,5 +1,12 @@
 //! The command line: GUI by default, headless subcommands for scripting.
 
+/// Prints one `netsleuth: ` message line to stderr with [`for_terminal`]'s escaping.
+macro_rules! say {
+    ($($t:tt)*) => {
+        eprintln!("netsleuth: {}", $crate::cli::for_terminal(&format!($($t)*)))
+    };
+}
+
 mod detect;
 mod export;
 mod inspect;
@@ -13,6 +20,45 @@ use crate::detection::{DetectionSettings, DetectorKind};
 use crate::ingest::{
     ColumnMapping, Format, Investigation, ReadError, ReadOptions, DEFAULT_MAX_LINE_BYTES,
 };
+
+/// Log text made safe for a terminal: control characters other than newline and tab, line
+/// and paragraph separators and bidirectional controls (which reorder what follows them on
+/// screen) are written as escapes such as `\u{202e}`.
+pub fn for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{2028}' | '\u{2029}')
+            || crate::detection::behaviour::is_bidi_control(c)
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Standard output for text made of log values: everything written passes [`for_terminal`].
+/// Written through `write!`, whose pieces are whole strings.
+struct Terminal<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Terminal<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(for_terminal(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
 
 /// Exit status of a command that read files and produced its output: 0 when every file was
 /// read whole, 2 when something was lost on the way (a file unreadable, rows skipped, the
@@ -266,20 +312,20 @@ pub fn main() -> ExitCode {
             if !intel.is_empty() {
                 let (lists, errors) = crate::detection::behaviour::ThreatLists::load(&intel);
                 for e in &errors {
-                    eprintln!("netsleuth: threat list {e}");
+                    say!("threat list {e}");
                 }
                 if lists.is_empty() {
-                    eprintln!("netsleuth: no threat list could be read");
+                    say!("no threat list could be read");
                     return ExitCode::FAILURE;
                 }
                 settings.intel = Some(std::sync::Arc::new(lists));
             }
             if no_geoip {
-                eprintln!("netsleuth: GeoIP off (--no-geoip): sources are not placed");
+                say!("GeoIP off (--no-geoip): sources are not placed");
             } else {
                 let locator = crate::geo::Locator::discover(&geoip);
                 for p in locator.problems() {
-                    eprintln!("netsleuth: GeoIP database {p}");
+                    say!("GeoIP database {p}");
                 }
                 settings.geo = Some(std::sync::Arc::new(locator));
             }

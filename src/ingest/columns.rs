@@ -104,6 +104,7 @@ pub struct ColumnPlan {
     targets: Vec<Target>,
     null_tokens: &'static [&'static str],
     label_column: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// Normalises a header name for matching: trimmed, lower case, without quotes.
@@ -530,6 +531,25 @@ impl ColumnPlan {
             }
         }
         let names = dedupe(header);
+        // A repeated name: the first column is read as named, the repeat is kept apart under
+        // its suffixed name instead of silently overwriting the first.
+        let mut warnings = Vec::new();
+        for (j, h) in header.iter().enumerate() {
+            let Some(i) = header[..j].iter().position(|e| norm(e) == norm(h)) else {
+                continue;
+            };
+            if !matches!(targets[j], Target::Auto | Target::Detail | Target::Ignore) {
+                targets[j] = Target::Auto;
+            }
+            warnings.push(format!(
+                "the header names '{}' twice (columns {} and {}): the first is read as named, \
+                 the second is kept as '{}'",
+                h.trim(),
+                i + 1,
+                j + 1,
+                names[j]
+            ));
+        }
         let label_column = targets
             .iter()
             .position(|t| *t == Target::Label)
@@ -539,7 +559,13 @@ impl ColumnPlan {
             targets,
             null_tokens,
             label_column,
+            warnings,
         })
+    }
+
+    /// What the header did that the analyst should know (a repeated column name).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The name of the label column, if the file has one.

@@ -1,4 +1,4 @@
-//! Opening inputs: transparent gzip, byte counting for progress, a peeked head for format
+//! Opening inputs: transparent gzip (nested too) and UTF-16, byte counting for progress, a peeked head for format
 //! sniffing, and a line reader that caps line length.
 
 use std::fs::File;
@@ -44,6 +44,8 @@ pub struct Input {
     pub head: Vec<u8>,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
+    /// Whether it was UTF-16 text (with a byte-order mark), read as UTF-8.
+    pub utf16: bool,
     /// The whole decoded stream, starting with `head`.
     pub reader: Box<dyn BufRead + Send>,
 }
@@ -59,23 +61,30 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
             counter,
         },
     );
-    let gzip = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let mut decoded: Box<dyn Read + Send> = if gzip {
-        Box::new(MultiGzDecoder::new(raw))
+    let gzip = raw.fill_buf()?.starts_with(GZIP_MAGIC);
+    let (mut head, mut rest) = if gzip {
+        peek(Box::new(MultiGzDecoder::new(raw)))?
     } else {
-        Box::new(raw)
+        peek(Box::new(raw))?
     };
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    let rest: Box<dyn Read + Send> = match (&mut decoded)
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)
-    {
-        Ok(_) => decoded,
-        // A stream that breaks within the head (a small truncated gzip) still yields the
-        // bytes before the break; the error is reported where the reader reaches it.
-        Err(e) if !head.is_empty() => Box::new(FailingReader(Some(e))),
-        Err(e) => return Err(e),
-    };
+    // A gzip inside a gzip (a log compressed twice) is opened layer by layer.
+    for _ in 0..MAX_GZIP_LAYERS {
+        if !(gzip && head.starts_with(GZIP_MAGIC)) {
+            break;
+        }
+        (head, rest) = peek(Box::new(MultiGzDecoder::new(
+            io::Cursor::new(head).chain(rest),
+        )))?;
+    }
+    // Windows "Unicode text" exports are UTF-16 with a byte-order mark: read as UTF-8.
+    let utf16 = head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff");
+    if utf16 {
+        let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .bom_sniffing(true)
+            .strip_bom(true)
+            .build(io::Cursor::new(head).chain(rest));
+        (head, rest) = peek(Box::new(decoder))?;
+    }
     // Old Mac exports end lines with a lone CR: read them as LF, or the whole file would be
     // one line that no reader accepts.
     let cr_only = memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none();
@@ -92,7 +101,32 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
     } else {
         Box::new(BufReader::with_capacity(256 * 1024, stream))
     };
-    Ok(Input { head, gzip, reader })
+    Ok(Input {
+        head,
+        gzip,
+        utf16,
+        reader,
+    })
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+/// Gzip layers opened inside the first before the content is taken as it is.
+const MAX_GZIP_LAYERS: usize = 3;
+
+/// Reads the first [`HEAD_BYTES`] of `decoded`; returns them and the stream after them.
+fn peek(mut decoded: Box<dyn Read + Send>) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    match (&mut decoded)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+    {
+        Ok(_) => Ok((head, decoded)),
+        // A stream that breaks within the head (a small truncated gzip) still yields the
+        // bytes before the break; the error is reported where the reader reaches it.
+        Err(e) if !head.is_empty() => Ok((head, Box::new(FailingReader(Some(e))))),
+        Err(e) => Err(e),
+    }
 }
 
 /// A reader that turns every CR into LF, for files whose lines end with a lone CR.

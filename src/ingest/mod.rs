@@ -113,6 +113,11 @@ impl fmt::Display for ReadError {
                         f,
                         "{p}: {kind}-compressed; netsleuth reads plain text and gzip, so decompress it first"
                     ),
+                    SniffError::Archive(kind) => write!(
+                        f,
+                        "{p}: a {kind} archive (several files in one); netsleuth reads each log \
+                         as a file of its own, so extract it first and open the logs"
+                    ),
                     SniffError::Unrecognised(why) => write!(
                         f,
                         "{p}: format not recognised: {why}. Tried: {}. Use --format to choose one",
@@ -156,6 +161,8 @@ pub struct FileReport {
     pub format: Format,
     /// Whether it was gzip-compressed.
     pub gzip: bool,
+    /// Whether it was UTF-16 text, read as UTF-8.
+    pub utf16: bool,
     /// Data records seen (events + skipped); headers, comments and blank lines excluded.
     pub records: u64,
     /// Events kept.
@@ -168,6 +175,8 @@ pub struct FileReport {
     pub extra_columns: Vec<String>,
     /// Ground-truth label counts, when the file has labels.
     pub labels: Option<LabelCounts>,
+    /// What the analyst should know about how it was read (a repeated column name).
+    pub warnings: Vec<String>,
     /// Its rows in the event table.
     pub rows: Range<usize>,
     /// Distinct source addresses.
@@ -199,6 +208,7 @@ pub(crate) struct Sink<'a> {
     fields: FieldSet,
     label_column: Option<String>,
     labels: LabelCounts,
+    warnings: Vec<String>,
     cancel: &'a AtomicBool,
 }
 
@@ -214,6 +224,7 @@ impl<'a> Sink<'a> {
             fields: FieldSet::default(),
             label_column: None,
             labels: LabelCounts::default(),
+            warnings: Vec::new(),
             cancel,
         }
     }
@@ -282,8 +293,14 @@ impl<'a> Sink<'a> {
     }
 
     /// Names the column labels come from.
-    pub(crate) fn set_label_column(&mut self, name: Option<&str>) {
-        self.label_column = name.map(str::to_string);
+    /// Takes up a column plan: its label column and its warnings.
+    pub(crate) fn adopt(&mut self, plan: &columns::ColumnPlan) {
+        self.label_column = plan.label_column().map(str::to_string);
+        for w in plan.warnings() {
+            if !self.warnings.contains(w) {
+                self.warnings.push(w.clone());
+            }
+        }
     }
 
     /// Appends the draft as an event read at `line`, then clears it; a draft with an
@@ -404,9 +421,12 @@ pub fn read_file(
     };
     let sniffed = match sniff(&input.head) {
         Ok(s) => s,
-        Err(e @ (SniffError::Empty | SniffError::Binary(_) | SniffError::Compressed(_))) => {
-            return Err(format_err(e))
-        }
+        Err(
+            e @ (SniffError::Empty
+            | SniffError::Binary(_)
+            | SniffError::Compressed(_)
+            | SniffError::Archive(_)),
+        ) => return Err(format_err(e)),
         Err(e) if options.format.is_none() => return Err(format_err(e)),
         Err(_) => Sniffed {
             format: Format::MappedCsv,
@@ -421,7 +441,7 @@ pub fn read_file(
         _ => sniffed,
     };
     let start = table.len();
-    let gzip = input.gzip;
+    let (gzip, utf16) = (input.gzip, input.utf16);
     let mut sink = Sink::new(table, file, &progress.cancel);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
         formats::FormatError::Cancelled => ReadError::Cancelled,
@@ -438,6 +458,7 @@ pub fn read_file(
         fields,
         label_column,
         mut labels,
+        warnings,
         ..
     } = sink;
     let rows = start..table.len();
@@ -458,12 +479,14 @@ pub fn read_file(
         path: path.to_path_buf(),
         format: sniffed.format,
         gzip,
+        utf16,
         records,
         events,
         skips,
         fields,
         extra_columns,
         labels,
+        warnings,
         rows,
         sources,
         first_event_us,

@@ -13,6 +13,8 @@ pub enum SniffError {
     Binary(usize),
     /// Compressed with something other than gzip; names the compression.
     Compressed(&'static str),
+    /// An archive of several files (tar); names the kind.
+    Archive(&'static str),
     /// Text that matches no known format; the message says what was looked for.
     Unrecognised(String),
 }
@@ -73,6 +75,10 @@ const OTHER_COMPRESSIONS: [(&[u8], &str); 5] = [
 /// Rejects binary content: other compressions, NUL bytes, or mostly control bytes. Attack
 /// traffic logs legitimately hold some control bytes (shellcode in URLs), so a few are fine.
 fn check_text(head: &[u8]) -> Result<(), SniffError> {
+    // POSIX and GNU tar headers carry "ustar" at byte 257.
+    if head.get(257..262) == Some(b"ustar") {
+        return Err(SniffError::Archive("tar"));
+    }
     if let Some((_, name)) = OTHER_COMPRESSIONS.iter().find(|(m, _)| head.starts_with(m)) {
         return Err(SniffError::Compressed(name));
     }
@@ -308,6 +314,9 @@ mod tests {
         assert_eq!(sniff(b"ab\0cd"), Err(SniffError::Binary(2)));
         assert_eq!(sniff(b"\x01\x02\x03a\x04"), Err(SniffError::Binary(0)));
         assert_eq!(sniff(b"BZh91AY&SY"), Err(SniffError::Compressed("bzip2")));
+        let mut tar = vec![b'a'; 512];
+        tar[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(sniff(&tar), Err(SniffError::Archive("tar")));
         assert!(
             matches!(sniff(b"{\"a\":1}\n"), Err(SniffError::Unrecognised(m)) if m.contains("keys [a]"))
         );

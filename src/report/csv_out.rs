@@ -10,12 +10,20 @@ use crate::detection::SourceVerdict;
 use crate::events::format_utc;
 use crate::session::write_atomic_with;
 
-/// Neutralises spreadsheet formula injection: text starting with `=`, `+`, `-`, `@`, a tab or
-/// a carriage return gets a leading apostrophe, which spreadsheets show as plain text.
+/// Neutralises spreadsheet formula injection: text whose first character other than white
+/// space (spaces, tabs, newlines, no-break spaces) is `=`, `+`, `-`, `@` or one of their
+/// full-width look-alikes, or that starts with a tab or carriage return, gets a leading
+/// apostrophe, which spreadsheets show as plain text.
 pub fn spreadsheet_safe(s: &str) -> Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
+    let starts_formula = matches!(s.chars().next(), Some('\t' | '\r'))
+        || matches!(
+            s.trim_start().chars().next(),
+            Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠')
+        );
+    if starts_formula {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
@@ -146,6 +154,18 @@ mod tests {
         assert_eq!(spreadsheet_safe("-cmd"), "'-cmd");
         assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        for s in [
+            " =1+1",
+            "\n=1+1",
+            "\u{a0}=1+1",
+            "＝1+1",
+            "\u{3000}＋1",
+            "＠A1",
+            " \r\n-2",
+        ] {
+            assert_eq!(spreadsheet_safe(s), format!("'{s}"), "{s:?}");
+        }
+        assert_eq!(spreadsheet_safe(" GET = /"), " GET = /");
         assert_eq!(spreadsheet_safe("GET /"), "GET /");
         assert_eq!(spreadsheet_safe(""), "");
     }

@@ -106,7 +106,7 @@ pub fn read(
     })
     .transpose()?;
     if let Some(p) = &plan {
-        sink.set_label_column(p.label_column());
+        sink.adopt(p);
     }
     let mut batcher = Batcher::new(reader, max_len);
     let Some(first) = batcher.next_batch(64 * 1024) else {
@@ -209,7 +209,7 @@ fn record(
             .map(|f| decode_text(f).into_owned())
             .collect();
         let p = header_plan(ctx.format, &header, ctx.mapping)?;
-        sink.set_label_column(p.label_column());
+        sink.adopt(&p);
         *plan = Some(p);
         return Ok(());
     };

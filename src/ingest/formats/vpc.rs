@@ -42,6 +42,7 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
                 .collect();
             plan = ColumnPlan::new(Format::VpcFlow, &header, None, &["-"])
                 .map_err(|e| RowError::new("bad header", e))?;
+            sink.adopt(&plan);
             return Ok(Row::NotARecord);
         }
         let n = tokens(line).count();

@@ -29,7 +29,7 @@ pub fn read_tsv(
                     .collect();
                 match ColumnPlan::new(Format::ZeekTsv, &header, None, ZEEK_NULLS) {
                     Ok(p) => {
-                        sink.set_label_column(p.label_column());
+                        sink.adopt(&p);
                         plan = Some(p);
                     }
                     Err(e) => mapping_error = Some(e),
