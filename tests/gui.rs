@@ -1631,3 +1631,76 @@ fn the_scatter_colours_labelled_files_by_label_against_verdict() {
     harness.run();
     assert!(harness.query_by_label("label").is_none());
 }
+
+/// A copy of the real CloudWatch export under a path of its own, so that a fault injected
+/// for it touches no other test.
+fn private_copy(dir: &tempfile::TempDir) -> PathBuf {
+    let path = dir.path().join("cloudwatch.csv");
+    std::fs::copy(data("cloudwatch/CloudWatch_Traffic_Web_Attack.csv"), &path).unwrap();
+    path
+}
+
+/// A reader that fails inside (a panic on its thread) ends as a message on the start page,
+/// never as a window that waits for ever.
+#[test]
+fn a_reader_that_fails_inside_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = private_copy(&dir);
+    netsleuth::app::inject_fault("read", &file);
+    let mut harness = harness(vec![file.clone()]);
+    wait_until_loaded(&mut harness);
+    harness.get_by_label_contains(&format!(
+        "Internal error while reading the files: fault injected at read for {}",
+        file.display()
+    ));
+}
+
+/// Detection that fails inside ends with "Detection failed" and the reason, in the window
+/// and in the status bar; the files stay open.
+#[test]
+fn a_detection_that_fails_inside_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = private_copy(&dir);
+    netsleuth::app::inject_fault("detect", &file);
+    let mut harness = harness(vec![file]);
+    wait_until_loaded(&mut harness);
+    assert!(harness.state().as_ref().unwrap().analysis().is_none());
+    assert_eq!(
+        shown(&harness, "Detection failed"),
+        2,
+        "view and status bar"
+    );
+    harness.get_by_label_contains("Internal error while detecting: fault injected at detect");
+    harness.get_by_label("Files").click();
+    harness.run();
+    assert!(shown(&harness, "cloudwatch.csv") > 0, "the file stays open");
+}
+
+/// A panic while drawing is caught at the frame's boundary: the window goes on with the
+/// message at its top, and the block the analyst made just before is on disk.
+#[test]
+fn a_panic_while_drawing_is_shown_and_the_work_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let file = private_copy(&dir);
+    let mut harness = harness_keeping(vec![file.clone()], Some(config.path().to_path_buf()));
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("165.225.8.79").click();
+    harness.run();
+    harness.get_by_label("Block").click();
+    harness.run();
+    netsleuth::app::inject_fault("draw", &file);
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.get_by_label_contains(&format!(
+        "Internal error while drawing the window: fault injected at draw for {}",
+        file.display()
+    ));
+    harness.get_by_label_contains("Your decisions, notes and blocklist were saved");
+    let saved = std::fs::read_to_string(config.path().join("blocklist.json")).unwrap();
+    assert!(saved.contains(r#""net": "165.225.8.79/32""#), "{saved}");
+    harness.get_by_role_and_label(Role::Button, "Dismiss");
+}

@@ -196,7 +196,11 @@ fn missing_file_fails_but_others_are_reported() {
     let zeek = data("zeek/conn_json.log");
 
     let out = inspect(&[&vpc, &missing, &zeek, "--json"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "read, with a file lost: {out:?}"
+    );
     let doc = stdout_json(&out);
     let files = doc["files"].as_array().expect("files array");
     assert_eq!(files.len(), 2);

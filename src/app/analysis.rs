@@ -316,6 +316,15 @@ pub fn window_for(span_us: i64) -> i64 {
     step * 1_000_000
 }
 
+/// Why a detection job ended without an analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// The analyst cancelled it.
+    Cancelled,
+    /// It failed on an internal error; holds the message for the window.
+    Failed(String),
+}
+
 /// A detection run in the background.
 pub struct AnalysisJob {
     /// When it started.
@@ -323,7 +332,7 @@ pub struct AnalysisJob {
     cancel: Arc<AtomicBool>,
     /// The running [`Phase`] by index, or [`PREPARING`].
     phase: Arc<AtomicU8>,
-    result: Receiver<Result<Analysis, Cancelled>>,
+    result: Receiver<Result<Analysis, Stopped>>,
 }
 
 impl AnalysisJob {
@@ -363,28 +372,47 @@ impl AnalysisJob {
                     run.intel = Some(Arc::new(lists));
                     intel_problems = problems;
                 }
-                let result = detect_reporting(&inv.table, &run, &job_cancel, &report).map(|d| {
-                    job_phase.store(PREPARING, Ordering::Relaxed);
-                    repaint();
-                    let seconds = t.elapsed().as_secs_f64();
-                    let mut analysis = Analysis::new(&inv, d, settings, seconds);
-                    analysis.geo = run.geo.clone();
-                    analysis.intel = run.intel.clone();
-                    analysis.intel_problems = intel_problems;
-                    analysis.intel_paths = intel;
-                    for s in &analysis.detection.sources {
-                        for list in s.threat_lists() {
-                            *analysis.intel_named.entry(list.to_string()).or_default() += 1;
+                let files: Vec<std::path::PathBuf> =
+                    inv.files.iter().map(|f| f.path.clone()).collect();
+                let result = super::worker::caught(|| {
+                    super::worker::fault("detect", &files);
+                    detect_reporting(&inv.table, &run, &job_cancel, &report)
+                });
+                let result = match result {
+                    Ok(Ok(d)) => Ok(d),
+                    Ok(Err(Cancelled)) => Err(Stopped::Cancelled),
+                    Err(m) => Err(Stopped::Failed(super::worker::internal_error(
+                        "detecting",
+                        &m,
+                    ))),
+                };
+                let result = result.and_then(|d| {
+                    super::worker::caught(|| {
+                        job_phase.store(PREPARING, Ordering::Relaxed);
+                        repaint();
+                        let seconds = t.elapsed().as_secs_f64();
+                        let mut analysis = Analysis::new(&inv, d, settings, seconds);
+                        analysis.geo = run.geo.clone();
+                        analysis.intel = run.intel.clone();
+                        analysis.intel_problems = intel_problems;
+                        analysis.intel_paths = intel;
+                        for s in &analysis.detection.sources {
+                            for list in s.threat_lists() {
+                                *analysis.intel_named.entry(list.to_string()).or_default() += 1;
+                            }
                         }
-                    }
-                    (analysis.map_points, analysis.map_order) =
-                        super::map_view::map_points(&analysis);
-                    analysis.any_asn = analysis
-                        .detection
-                        .sources
-                        .iter()
-                        .any(|s| s.geo.as_ref().is_some_and(|g| g.asn.is_some()));
-                    analysis
+                        (analysis.map_points, analysis.map_order) =
+                            super::map_view::map_points(&analysis);
+                        analysis.any_asn = analysis
+                            .detection
+                            .sources
+                            .iter()
+                            .any(|s| s.geo.as_ref().is_some_and(|g| g.asn.is_some()));
+                        analysis
+                    })
+                    .map_err(|m| {
+                        Stopped::Failed(super::worker::internal_error("preparing the views", &m))
+                    })
                 });
                 // The receiver may be gone if the window closed; nothing to do then.
                 let _ = tx.send(result);
@@ -439,11 +467,11 @@ impl AnalysisJob {
     }
 
     /// The result, once the worker has finished.
-    pub fn poll(&self) -> Option<Result<Analysis, Cancelled>> {
+    pub fn poll(&self) -> Option<Result<Analysis, Stopped>> {
         match self.result.try_recv() {
             Ok(r) => Some(r),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(Cancelled)),
+            Err(TryRecvError::Disconnected) => Some(Err(Stopped::Cancelled)),
         }
     }
 }

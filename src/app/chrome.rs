@@ -134,6 +134,10 @@ impl NetsleuthApp {
                         AnalysisState::Cancelled => {
                             ui.label(RichText::new("Detection cancelled").color(WARN));
                         }
+                        AnalysisState::Failed(m) => {
+                            ui.label(RichText::new("Detection failed").color(ERROR))
+                                .on_hover_text(m);
+                        }
                     }
                 }
                 State::Failed(_) => {

@@ -60,7 +60,16 @@ impl LoadJob {
         thread::Builder::new()
             .name("netsleuth-read".into())
             .spawn(move || {
-                let result = read_files(&job_paths, &options, &job_progress).map(Loaded::new);
+                let result = super::worker::caught(|| {
+                    super::worker::fault("read", &job_paths);
+                    read_files(&job_paths, &options, &job_progress).map(Loaded::new)
+                })
+                .unwrap_or_else(|m| {
+                    Err(ReadError::Internal(super::worker::internal_error(
+                        "reading the files",
+                        &m,
+                    )))
+                });
                 // The receiver may be gone if the window closed; nothing to do then.
                 let _ = tx.send(result);
                 repaint();

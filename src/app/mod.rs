@@ -22,6 +22,7 @@ mod style;
 mod text;
 mod timeline;
 mod widgets;
+mod worker;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -40,7 +41,7 @@ use crate::detection::{DetectionSettings, SourceVerdict};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::{Chosen, ChosenFiles, RecentFiles};
 pub use alerts::AlertsView;
-pub use analysis::{Analysis, AnalysisJob};
+pub use analysis::{Analysis, AnalysisJob, Stopped};
 pub use breakdown::Breakdown;
 pub use evaluation_view::EvaluationView;
 pub use event_alerts::EventAlertsView;
@@ -53,6 +54,7 @@ pub use style::{finding_color, severity_color};
 pub use text::thousands;
 pub use timeline::TimelineView;
 use widgets::{png_button, sort_header, stat, window_title};
+pub use worker::inject_fault;
 
 /// The bundled sample, as shipped in `assets/`.
 const SAMPLE_NAME: &str = "cloudwatch_web_attack.csv";
@@ -181,6 +183,8 @@ enum AnalysisState {
     Running(AnalysisJob),
     Done(Box<Analysis>),
     Cancelled,
+    /// Detection failed on an internal error; holds the message.
+    Failed(String),
 }
 
 /// Loaded files and their analysis.
@@ -464,6 +468,8 @@ pub struct NetsleuthApp {
     pending_png: Option<(egui::Rect, PathBuf)>,
     /// Per-frame timings, when asked for with `--frame-log`.
     frame_log: Option<std::io::LineWriter<std::fs::File>>,
+    /// What a panic caught while drawing said, until dismissed.
+    internal_error: Option<String>,
 }
 
 impl NetsleuthApp {
@@ -526,6 +532,7 @@ impl NetsleuthApp {
             central: egui::Rect::NOTHING,
             pending_png: None,
             frame_log: None,
+            internal_error: None,
         };
         let files = if files.is_empty() {
             match sample_path() {
@@ -662,7 +669,8 @@ impl NetsleuthApp {
                             w.analysis = AnalysisState::Done(Box::new(a));
                             self.view.marked.clear();
                         }
-                        Some(Err(_)) => w.analysis = AnalysisState::Cancelled,
+                        Some(Err(Stopped::Cancelled)) => w.analysis = AnalysisState::Cancelled,
+                        Some(Err(Stopped::Failed(m))) => w.analysis = AnalysisState::Failed(m),
                         None => {}
                     }
                 }
@@ -817,16 +825,19 @@ impl NetsleuthApp {
                     let ctx = ctx.clone();
                     let snapshot = self.view.blocklist.list.clone();
                     std::thread::spawn(move || {
-                        let result = crate::blocklist::read_list_file(&path)
-                            .map(|read| {
-                                let admitted = crate::blocklist::admit(
-                                    &snapshot,
-                                    read.candidates,
-                                    Origin::Import,
-                                );
-                                (read.skipped, admitted)
-                            })
-                            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+                        let result = worker::caught(|| {
+                            crate::blocklist::read_list_file(&path)
+                                .map(|read| {
+                                    let admitted = crate::blocklist::admit(
+                                        &snapshot,
+                                        read.candidates,
+                                        Origin::Import,
+                                    );
+                                    (read.skipped, admitted)
+                                })
+                                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                        })
+                        .unwrap_or_else(|m| Err(worker::internal_error("importing the list", &m)));
                         let _ = sender.send(JobResult::Imported(path, result));
                         ctx.request_repaint();
                     });
@@ -846,9 +857,12 @@ impl NetsleuthApp {
                     let sender = self.job_sender.clone();
                     let ctx = ctx.clone();
                     std::thread::spawn(move || {
-                        let result = crate::export::write(format, &output, &path)
-                            .map(|_| path.clone())
-                            .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                        let result = worker::caught(|| {
+                            crate::export::write(format, &output, &path)
+                                .map(|_| path.clone())
+                                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                        })
+                        .unwrap_or_else(|m| Err(worker::internal_error("exporting", &m)));
                         let _ = sender.send(JobResult::Exported(output.count, result));
                         ctx.request_repaint();
                     });
@@ -1067,8 +1081,45 @@ impl NetsleuthApp {
         });
     }
 
-    /// Draws the whole window.
+    /// Draws the whole window. A panic while drawing is caught here and shown in a strip at
+    /// the top (the analyst's work is saved as it is made, so nothing is lost); the window
+    /// goes on.
     pub fn show(&mut self, ui: &mut Ui) {
+        if let Some(message) = &self.internal_error {
+            let mut dismissed = false;
+            egui::Panel::top("internal error")
+                .frame(Frame::side_top_panel(ui.style()).fill(ERROR.gamma_multiply(0.25)))
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(message.as_str()).strong());
+                        dismissed = ui.button("Dismiss").clicked();
+                    });
+                });
+            if dismissed {
+                self.internal_error = None;
+            }
+        }
+        let files: Vec<PathBuf> = match &self.state {
+            State::Ready(w) => w
+                .loaded
+                .investigation
+                .files
+                .iter()
+                .map(|f| f.path.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let drawn = worker::caught(|| {
+            worker::fault("draw", &files);
+            self.draw(ui);
+        });
+        if let Err(m) = drawn {
+            self.internal_error = Some(worker::internal_error("drawing the window", &m));
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn draw(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         // A window created during a frame (as in tests) still has that frame's older style.
         if !ui.style().text_styles.contains_key(&text::style("figure")) {
@@ -1178,6 +1229,10 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                         if ui.button("Cancel").clicked() {
                             out.push(Command::Cancel);
                         }
+                    }
+                    AnalysisState::Failed(message) => {
+                        ui.label(RichText::new("Detection failed").color(ERROR).strong());
+                        ui.label(message.as_str());
                     }
                     _ => {
                         ui.label("Detection was cancelled.");

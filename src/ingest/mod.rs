@@ -92,6 +92,9 @@ pub enum ReadError {
     },
     /// The read was cancelled.
     Cancelled,
+    /// The reader failed on an internal error (a panic caught at its thread's boundary);
+    /// holds the message for the analyst.
+    Internal(String),
 }
 
 impl fmt::Display for ReadError {
@@ -133,6 +136,7 @@ impl fmt::Display for ReadError {
                 first.display()
             ),
             ReadError::Cancelled => write!(f, "cancelled"),
+            ReadError::Internal(message) => f.write_str(message),
         }
     }
 }
