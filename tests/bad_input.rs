@@ -2151,3 +2151,84 @@ fn log_text_on_the_terminal_is_escaped() {
     assert!(err.contains("'12\\u{202e}34?[31m'"), "{err}");
     assert!(!err.contains('\u{202e}'));
 }
+
+/// Peak resident memory of the largest child process waited for so far, in bytes.
+fn children_peak_rss() -> u64 {
+    // SAFETY: getrusage only writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss as u64 * 1024
+}
+
+/// A generated wide CSV (not real data: 200 rows of 4,000 numeric columns, of which every
+/// 20th varies from row to row and the rest hold two values): detection keeps the 200 most
+/// varied columns, names what it left out, and stays within bounded memory.
+#[test]
+fn a_file_of_thousands_of_columns_is_detected_on_the_most_varied() {
+    let s = Scratch::new();
+    let columns = 4000;
+    let mut csv = String::from("src_ip");
+    for c in 0..columns {
+        csv.push_str(&format!(",c{c}"));
+    }
+    csv.push('\n');
+    for r in 0..200u32 {
+        csv.push_str(&format!("10.0.{}.{}", r / 250, r % 250 + 1));
+        for c in 0..columns {
+            let v = if c % 20 == 0 { r * 7 + c } else { r % 2 };
+            csv.push_str(&format!(",{v}"));
+        }
+        csv.push('\n');
+    }
+    let path = s.file("wide.csv", csv.as_bytes());
+    let cache = s.0.path().join("cache");
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", &cache)
+        .args(["detect", "--out"])
+        .arg(s.0.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let err = text(&run.stderr);
+    assert!(
+        err.contains(
+            "3800 extra numeric columns left out of detection, which uses the 200 with the most \
+             distinct values: c1, c2, c3, c4, c5, …"
+        ),
+        "{err}"
+    );
+    let peak = children_peak_rss();
+    assert!(peak < 400 << 20, "peak RSS {} MB", peak >> 20);
+    let cached: u64 = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(cached < 50 << 20, "model cache {} MB", cached >> 20);
+}
+
+/// A gzip inside a gzip of one real access-log line repeated 100,000 times (synthetic
+/// repetition) inflates thousands of times: every row is read, with a warning giving the figure.
+#[test]
+fn a_gzip_that_inflates_beyond_a_thousand_times_is_flagged() {
+    let s = Scratch::new();
+    let line = head_lines(ACCESS, 1).pop().unwrap();
+    let plain = join(&vec![line; 100_000]);
+    let bomb = gzip(&gzip(&plain));
+    let path = s.file("bomb.log.gz", &bomb);
+    let ratio = plain.len() as u64 / bomb.len() as u64;
+    assert!(ratio > 1000, "{ratio}");
+    let (r, _) = read(&path);
+    assert_eq!(r.events, 100_000);
+    assert_eq!(
+        r.warnings,
+        [format!(
+            "the gzip decompresses to {ratio} times its size ({} MB from {} KB); check that this \
+             is the log you meant, as a file built to exhaust memory looks like this",
+            plain.len() / 1_000_000,
+            bomb.len() / 1000
+        )]
+    );
+    let (plain_gz, _) = read(&s.file("once.log.gz", &gzip(&join(&head_lines(ACCESS, 500)))));
+    assert!(plain_gz.warnings.is_empty(), "{:?}", plain_gz.warnings);
+}

@@ -445,9 +445,12 @@ fn without_the_cache_confidence_varies_within_a_measured_bound() {
             .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r[i]), b.max(r[i])));
         assert!(hi - lo <= 5.0, "source {i}: {lo} to {hi}");
     }
-    assert_eq!(netsleuth::detection::trees_for(520, 100), 1000);
-    assert_eq!(netsleuth::detection::trees_for(3456, 100), 578);
-    assert_eq!(netsleuth::detection::trees_for(1_000_000, 100), 100);
+    assert_eq!(netsleuth::detection::trees_for(520, 100, 1), 1000);
+    assert_eq!(netsleuth::detection::trees_for(3456, 100, 1), 578);
+    assert_eq!(netsleuth::detection::trees_for(1_000_000, 100, 1), 100);
+    // A wide file's many groups share the budget, never below the configured trees.
+    assert_eq!(netsleuth::detection::trees_for(520, 100, 4), 250);
+    assert_eq!(netsleuth::detection::trees_for(200, 100, 14), 100);
 }
 
 /// Checks that `out` holds one complete set from one run: the manifest, and exactly the files

@@ -1,7 +1,8 @@
 //! Property tests: the format sniffer and the value parsers never panic on arbitrary input,
 //! timestamps in every accepted layout round-trip against chrono, and reading arbitrary bytes,
 //! generated rows or mutated real lines with every format (forced or detected) never panics
-//! and keeps its books: records = events + skips, with every line number inside the file.
+//! and keeps its books: records = events + skips, with every line number inside the file;
+//! and detection end to end on mutated real samples never panics.
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -729,5 +730,46 @@ proptest! {
     #[test]
     fn reading_generated_rows_of_known_layouts_never_panics(bytes in generated_layout_file()) {
         check_read(&bytes, &ReadOptions::default())?;
+    }
+}
+
+/// Reads `bytes` as their detected format and, when any event was read, runs the whole
+/// detection (every detector, no model cache) and checks its verdicts are numbers in range.
+fn check_detect(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("input");
+    std::fs::write(&path, bytes).expect("write input");
+    let mut table = EventTable::default();
+    let options = ReadOptions::default();
+    if read_file(&path, 0, &mut table, &options, &ReadProgress::default()).is_err()
+        || table.is_empty()
+    {
+        return Ok(());
+    }
+    let settings = netsleuth::detection::DetectionSettings {
+        cache_dir: None,
+        ..Default::default()
+    };
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let d = netsleuth::detection::detect(&table, &settings, &never)
+        .map_err(|_| TestCaseError::fail("detection without a cancel flag stopped"))?;
+    prop_assert_eq!(d.event_flagged.len(), table.len());
+    for s in &d.sources {
+        prop_assert!(
+            (0.0..=100.0).contains(&s.confidence),
+            "confidence {} of {}",
+            s.confidence,
+            s.stats.ip
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(CASES))]
+
+    #[test]
+    fn detecting_mutated_real_samples_never_panics(bytes in mutated_sample()) {
+        check_detect(&bytes)?;
     }
 }

@@ -119,12 +119,14 @@ const TREE_ROW_BUDGET: usize = 2_000_000;
 /// Most trees a forest gets.
 const MOST_TREES: usize = 1000;
 
-/// Trees for a forest over `rows`: at least the configured `trees`, more on small inputs
-/// (up to 1,000, within 2 million tree evaluations), where scoring costs little and more
-/// trees steady the scores that the crate's unseeded trees make vary from one training to
-/// the next.
-pub fn trees_for(rows: usize, trees: usize) -> usize {
-    trees.max((TREE_ROW_BUDGET / rows.max(1)).min(MOST_TREES))
+/// Trees for each of `groups` forests over `rows`: at least the configured `trees`, more on
+/// small inputs (up to 1,000 over all the groups, within 2 million tree evaluations), where
+/// scoring costs little and more trees steady the scores that the crate's unseeded trees
+/// make vary from one training to the next. Counting every group keeps a wide file's models
+/// (many groups of few rows) in bounded memory.
+pub fn trees_for(rows: usize, trees: usize, groups: usize) -> usize {
+    let groups = groups.max(1);
+    trees.max((TREE_ROW_BUDGET / rows.max(1) / groups).min(MOST_TREES / groups))
 }
 
 impl ForestDetector {
@@ -132,11 +134,12 @@ impl ForestDetector {
     fn fit_one(
         &self,
         m: &FeatureMatrix,
+        groups: usize,
         seed: u64,
         cancel: &AtomicBool,
     ) -> (Option<FlatForest>, Option<String>) {
         let settings = ForestSettings {
-            trees: trees_for(m.rows(), self.settings.trees),
+            trees: trees_for(m.rows(), self.settings.trees, groups),
             ..self.settings
         };
         let key = model_key(m, &settings, seed);
@@ -172,7 +175,7 @@ impl Detector for ForestDetector {
         let mut warning = None;
         self.models.clear();
         let groups = column_groups(m.dims());
-        let single = groups.len() == 1;
+        let (single, count) = (groups.len() == 1, groups.len());
         for (g, cols) in groups.into_iter().enumerate() {
             if inputs.cancel.load(Ordering::Relaxed) {
                 self.models.clear();
@@ -184,7 +187,8 @@ impl Detector for ForestDetector {
             } else {
                 Cow::Owned(m.select(&cols))
             };
-            let (model, w) = self.fit_one(&sub, self.seed.wrapping_add(g as u64), inputs.cancel);
+            let (model, w) =
+                self.fit_one(&sub, count, self.seed.wrapping_add(g as u64), inputs.cancel);
             warning = warning.or(w);
             if let Some(model) = model {
                 self.models.push((cols, model));

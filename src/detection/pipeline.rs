@@ -376,6 +376,21 @@ pub fn detect_reporting(
         };
         run_level(settings, &ev_inputs, &mut level_time)
     };
+    if !ev.left_out.is_empty() {
+        let shown: Vec<&str> = ev.left_out.iter().take(5).map(String::as_str).collect();
+        events.warnings.push(format!(
+            "{} extra numeric columns left out of detection, which uses the {} with the most \
+             distinct values: {}{}",
+            ev.left_out.len(),
+            crate::features::MAX_EXTRA_FEATURES,
+            shown.join(", "),
+            if ev.left_out.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
     drop((ev, event_burst));
     events.normalised.remove(&DetectorKind::Rules);
     events.raw.remove(&DetectorKind::Rules);

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::events::{EventTable, TcpFlags};
+use crate::events::{EventTable, ExtraColumn, TcpFlags};
 
 use super::address::{is_common_port, is_private};
 use super::matrix::impute;
@@ -155,7 +155,9 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
     for (name, values) in columns {
         m.push_imputed(&name, values);
     }
-    for extra in t.extras() {
+    let (kept, left_out) = most_varied(t.extras(), n);
+    m.left_out = left_out;
+    for extra in kept {
         let mut values: Vec<f64> = (0..n)
             .map(|r| extra.values.get(r).map_or(f64::NAN, f64::from))
             .map(|v| if v.is_finite() { v } else { f64::NAN })
@@ -168,6 +170,46 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
         m.push_imputed(&extra.name, values);
     }
     m
+}
+
+/// Most extra numeric columns that detection uses; a file with more (a wide export, or one
+/// built to exhaust memory) keeps the most varied.
+pub const MAX_EXTRA_FEATURES: usize = 200;
+
+/// The extra columns to use, at most [`MAX_EXTRA_FEATURES`]: those with the most distinct
+/// values over an even sample of the rows, ties in file order; and the names left out.
+fn most_varied(extras: &[ExtraColumn], n: usize) -> (Vec<&ExtraColumn>, Vec<String>) {
+    if extras.len() <= MAX_EXTRA_FEATURES {
+        return (extras.iter().collect(), Vec::new());
+    }
+    let step = (n / super::values::PROFILE_ROWS).max(1);
+    let mut ranked: Vec<(usize, &ExtraColumn)> = extras
+        .iter()
+        .map(|e| {
+            let mut seen: Vec<u32> = (0..n)
+                .step_by(step)
+                .filter_map(|r| e.values.get(r))
+                .map(f32::to_bits)
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            (seen.len(), e)
+        })
+        .collect();
+    ranked.sort_by_key(|&(distinct, _)| std::cmp::Reverse(distinct));
+    let left_out = ranked[MAX_EXTRA_FEATURES..]
+        .iter()
+        .map(|(_, e)| e.name.clone())
+        .collect();
+    let keep: Vec<&str> = ranked[..MAX_EXTRA_FEATURES]
+        .iter()
+        .map(|(_, e)| e.name.as_str())
+        .collect();
+    let kept = extras
+        .iter()
+        .filter(|e| keep.contains(&e.name.as_str()))
+        .collect();
+    (kept, left_out)
 }
 
 /// Extra columns whose largest value exceeds this (and that are never negative) are

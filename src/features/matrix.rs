@@ -10,6 +10,9 @@ pub struct FeatureMatrix {
     pub names: Vec<String>,
     /// The columns; all have the same length.
     pub columns: Vec<Vec<f64>>,
+    /// Input columns left out for being too many (see
+    /// [`MAX_EXTRA_FEATURES`](super::MAX_EXTRA_FEATURES)).
+    pub left_out: Vec<String>,
 }
 
 /// Median of `v` (which must not hold NaN); 0 for an empty slice.
@@ -76,6 +79,7 @@ impl FeatureMatrix {
         FeatureMatrix {
             names: columns.iter().map(|&c| self.names[c].clone()).collect(),
             columns: columns.iter().map(|&c| self.columns[c].clone()).collect(),
+            left_out: Vec::new(),
         }
     }
 

@@ -46,6 +46,9 @@ pub struct Input {
     pub gzip: bool,
     /// Whether it was UTF-16 text (with a byte-order mark), read as UTF-8.
     pub utf16: bool,
+    /// Bytes of text decompressed from a gzip file so far, through every layer (0 for plain
+    /// files).
+    pub decoded: Arc<AtomicU64>,
     /// The whole decoded stream, starting with `head`.
     pub reader: Box<dyn BufRead + Send>,
 }
@@ -62,6 +65,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         },
     );
     let gzip = raw.fill_buf()?.starts_with(GZIP_MAGIC);
+    let decoded = Arc::new(AtomicU64::new(0));
     let (mut head, mut rest) = if gzip {
         peek(Box::new(MultiGzDecoder::new(raw)))?
     } else {
@@ -95,7 +99,14 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
             }
         }
     }
-    let stream = io::Cursor::new(head.clone()).chain(rest);
+    let stream = Counting {
+        inner: io::Cursor::new(head.clone()).chain(rest),
+        counter: if gzip {
+            decoded.clone()
+        } else {
+            Arc::new(AtomicU64::new(0))
+        },
+    };
     let reader: Box<dyn BufRead + Send> = if cr_only {
         Box::new(BufReader::with_capacity(256 * 1024, CrAsLf(stream)))
     } else {
@@ -105,6 +116,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         head,
         gzip,
         utf16,
+        decoded,
         reader,
     })
 }

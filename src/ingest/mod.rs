@@ -179,7 +179,8 @@ pub struct FileReport {
     pub extra_columns: Vec<String>,
     /// Ground-truth label counts, when the file has labels.
     pub labels: Option<LabelCounts>,
-    /// What the analyst should know about how it was read (a repeated column name).
+    /// What the analyst should know about how it was read (a repeated column name, a gzip
+    /// that inflates far beyond its size).
     pub warnings: Vec<String>,
     /// Its rows in the event table.
     pub rows: Range<usize>,
@@ -445,7 +446,7 @@ pub fn read_file(
         _ => sniffed,
     };
     let start = table.len();
-    let (gzip, utf16) = (input.gzip, input.utf16);
+    let (gzip, utf16, decoded) = (input.gzip, input.utf16, input.decoded.clone());
     let mut sink = Sink::new(table, file, &progress.cancel);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
         formats::FormatError::Cancelled => ReadError::Cancelled,
@@ -462,9 +463,12 @@ pub fn read_file(
         fields,
         label_column,
         mut labels,
-        warnings,
+        mut warnings,
         ..
     } = sink;
+    if let Some(w) = inflation_warning(path, decoded.load(Ordering::Relaxed)) {
+        warnings.push(w);
+    }
     let rows = start..table.len();
     let (sources, first_event_us, last_event_us) = summarise(table, rows.clone());
     let labels = if labels.benign + labels.malicious > 0 {
@@ -495,6 +499,25 @@ pub fn read_file(
         sources,
         first_event_us,
         last_event_us,
+    })
+}
+
+/// Decompressed-to-compressed ratio beyond which a gzip file gets a warning: real logs
+/// compress 5 to 50 times; a file built to exhaust memory far more.
+pub const INFLATION_WARNING: u64 = 1000;
+
+/// The warning for a gzip file at `path` that decompressed to `decoded` bytes, when that is
+/// more than [`INFLATION_WARNING`] times its size.
+fn inflation_warning(path: &Path, decoded: u64) -> Option<String> {
+    let size = std::fs::metadata(path).ok()?.len().max(1);
+    let ratio = decoded / size;
+    (ratio > INFLATION_WARNING).then(|| {
+        format!(
+            "the gzip decompresses to {ratio} times its size ({} MB from {} KB); check that this \
+             is the log you meant, as a file built to exhaust memory looks like this",
+            decoded / 1_000_000,
+            size / 1000
+        )
     })
 }
 
