@@ -1711,7 +1711,7 @@ fn map_with_unknown_field_is_a_usage_error() {
         OsStr::new("--map"),
         OsStr::new("sauce_ip=c4"),
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("unknown field 'sauce_ip'; fields are event_time, duration_s, source_ip"),
@@ -1724,7 +1724,7 @@ fn map_with_unknown_field_is_a_usage_error() {
         OsStr::new("--map"),
         OsStr::new("source_ip"),
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     assert!(
         text(&out.stderr).contains("'source_ip' is not field=column"),
         "{}",
@@ -1796,7 +1796,7 @@ fn unknown_format_is_a_usage_error() {
         OsStr::new("--format"),
         OsStr::new("syslog"),
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("unknown format 'syslog'; formats are cloudwatch, cic-flow"),
@@ -2152,12 +2152,30 @@ fn log_text_on_the_terminal_is_escaped() {
     assert!(!err.contains('\u{202e}'));
 }
 
-/// Peak resident memory of the largest child process waited for so far, in bytes.
-fn children_peak_rss() -> u64 {
-    // SAFETY: getrusage only writes into the struct it is given.
+/// Runs `command` with stderr captured; its exit code, stderr and peak resident memory in
+/// bytes, measured for that process alone (`wait4`).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which std cannot see
+fn run_measured(command: &mut Command) -> (Option<i32>, String, u64) {
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: wait4 writes only into the status and the struct it is given; the child is
+    // reaped here and never waited for again.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss as u64 * 1024
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, err, usage.ru_maxrss as u64 * 1024)
 }
 
 /// A generated wide CSV (not real data: 200 rows of 4,000 numeric columns, of which every
@@ -2182,15 +2200,14 @@ fn a_file_of_thousands_of_columns_is_detected_on_the_most_varied() {
     }
     let path = s.file("wide.csv", csv.as_bytes());
     let cache = s.0.path().join("cache");
-    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-        .env("NETSLEUTH_CACHE_DIR", &cache)
-        .args(["detect", "--out"])
-        .arg(s.0.path().join("out"))
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{run:?}");
-    let err = text(&run.stderr);
+    let (code, err, peak) = run_measured(
+        Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .env("NETSLEUTH_CACHE_DIR", &cache)
+            .args(["detect", "--out"])
+            .arg(s.0.path().join("out"))
+            .arg(&path),
+    );
+    assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains(
             "3800 extra numeric columns left out of detection, which uses the 200 with the most \
@@ -2198,7 +2215,6 @@ fn a_file_of_thousands_of_columns_is_detected_on_the_most_varied() {
         ),
         "{err}"
     );
-    let peak = children_peak_rss();
     assert!(peak < 400 << 20, "peak RSS {} MB", peak >> 20);
     let cached: u64 = std::fs::read_dir(&cache)
         .unwrap()
@@ -2231,4 +2247,49 @@ fn a_gzip_that_inflates_beyond_a_thousand_times_is_flagged() {
     );
     let (plain_gz, _) = read(&s.file("once.log.gz", &gzip(&join(&head_lines(ACCESS, 500)))));
     assert!(plain_gz.warnings.is_empty(), "{:?}", plain_gz.warnings);
+}
+
+/// `0.0.0.0` and `::` name no host: their events are kept without a source; an IPv4-mapped
+/// `::ffff:` address is the IPv4 source it maps.
+#[test]
+fn unspecified_and_mapped_sources() {
+    let s = Scratch::new();
+    let mut lines = head_lines(CLOUDWATCH, 11);
+    set_field(&mut lines[1], b',', 4, b"0.0.0.0");
+    set_field(&mut lines[2], b',', 4, b"::");
+    set_field(&mut lines[3], b',', 4, b"::ffff:165.225.33.6");
+    let path = s.file("sources.csv", &join(&lines));
+    let (r, t) = read(&path);
+    assert_eq!(r.events, 10);
+    assert_eq!(t.source_ip(r.rows.start), None);
+    assert_eq!(t.source_ip(r.rows.start + 1), None);
+    assert_eq!(
+        t.source_ip(r.rows.start + 2).unwrap().to_string(),
+        "165.225.33.6"
+    );
+}
+
+/// A line limit beyond 1 GiB (or below 64 bytes) is a usage error, never a wrapped-around
+/// number that makes every line "too long".
+#[test]
+fn an_absurd_line_limit_is_a_usage_error() {
+    let path = data(CLOUDWATCH);
+    for limit in ["18446744073709551615", "10"] {
+        let out = inspect([
+            path.as_os_str(),
+            OsStr::new("--max-line-bytes"),
+            OsStr::new(limit),
+        ]);
+        assert_eq!(out.status.code(), Some(64), "a usage error");
+        let err = text(&out.stderr);
+        assert!(err.contains("--max-line-bytes"), "{err}");
+        assert!(err.contains("64..=1073741824"), "{err}");
+    }
+    let out = inspect([
+        path.as_os_str(),
+        OsStr::new("--max-line-bytes"),
+        OsStr::new("1073741824"),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("  skipped     0\n"));
 }

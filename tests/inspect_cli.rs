@@ -219,7 +219,7 @@ fn missing_file_fails_but_others_are_reported() {
     assert!(stderr.contains(&missing), "stderr: {stderr}");
 
     let out = inspect(&[&vpc, &missing, &zeek]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().any(|l| l == vpc), "{text}");
     assert!(text.lines().any(|l| l == zeek), "{text}");

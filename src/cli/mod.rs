@@ -171,9 +171,10 @@ pub struct ReadArgs {
     /// Column mapping for CSV of no known layout: field=column,field=column.
     #[arg(long, value_parser = ColumnMapping::parse)]
     map: Option<ColumnMapping>,
-    /// Longest line kept, in bytes; longer lines are skipped and counted.
-    #[arg(long, default_value_t = DEFAULT_MAX_LINE_BYTES)]
-    max_line_bytes: usize,
+    /// Longest line kept, in bytes (64 to 1 GiB); longer lines are skipped and counted.
+    #[arg(long, default_value_t = DEFAULT_MAX_LINE_BYTES as u64,
+          value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
+    max_line_bytes: u64,
 }
 
 impl ReadArgs {
@@ -181,7 +182,7 @@ impl ReadArgs {
         ReadOptions {
             format: self.format,
             mapping: self.map.clone(),
-            max_line_bytes: self.max_line_bytes.max(64),
+            max_line_bytes: usize::try_from(self.max_line_bytes).unwrap_or(usize::MAX),
         }
     }
 }
@@ -271,7 +272,14 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 /// Parses the command line and runs what it asks for.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Usage errors exit 64 (sysexits' EX_USAGE), apart from 2, which says input was lost.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 64 } else { 0 });
+        }
+    };
     match cli.command {
         Some(Command::Inspect { files, json, read }) => inspect::run(&files, &read.options(), json),
         Some(Command::Detect {

@@ -210,7 +210,7 @@ impl<R: BufRead> LineReader<R> {
             };
             total += take as u64;
             if !overflow {
-                if buf.len() + take > self.max_len + 2 {
+                if buf.len() + take > self.max_len.saturating_add(2) {
                     overflow = true;
                     buf.clear();
                 } else {

@@ -314,6 +314,11 @@ impl<'a> Sink<'a> {
         if let Some((kind, detail)) = implausible(&self.draft) {
             return self.skip(line, kind, || detail);
         }
+        // `0.0.0.0` and `::` name no host (a DHCP client before it has an address): the event
+        // is kept, without a source to rank or block.
+        if self.draft.source_ip.is_some_and(|ip| ip.is_unspecified()) {
+            self.draft.source_ip = None;
+        }
         self.fields = self
             .fields
             .union(self.table.push(self.file, line, &self.draft));
