@@ -2250,7 +2250,8 @@ fn a_gzip_that_inflates_beyond_a_thousand_times_is_flagged() {
 }
 
 /// `0.0.0.0` and `::` name no host: their events are kept without a source; an IPv4-mapped
-/// `::ffff:` address is the IPv4 source it maps.
+/// `::ffff:` address is the IPv4 source it maps; a scoped address keeps its zone in the
+/// detail.
 #[test]
 fn unspecified_and_mapped_sources() {
     let s = Scratch::new();
@@ -2258,6 +2259,7 @@ fn unspecified_and_mapped_sources() {
     set_field(&mut lines[1], b',', 4, b"0.0.0.0");
     set_field(&mut lines[2], b',', 4, b"::");
     set_field(&mut lines[3], b',', 4, b"::ffff:165.225.33.6");
+    set_field(&mut lines[4], b',', 4, b"fe80::1%eth0");
     let path = s.file("sources.csv", &join(&lines));
     let (r, t) = read(&path);
     assert_eq!(r.events, 10);
@@ -2266,6 +2268,14 @@ fn unspecified_and_mapped_sources() {
     assert_eq!(
         t.source_ip(r.rows.start + 2).unwrap().to_string(),
         "165.225.33.6"
+    );
+    assert_eq!(
+        t.source_ip(r.rows.start + 3).unwrap().to_string(),
+        "fe80::1"
+    );
+    assert_eq!(
+        t.detail_value(r.rows.start + 3, "source_zone"),
+        Some("eth0")
     );
 }
 
@@ -2292,4 +2302,35 @@ fn an_absurd_line_limit_is_a_usage_error() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("  skipped     0\n"));
+}
+
+/// A gzip whose checksum does not match, or with bytes after its stream: every row is kept,
+/// the damage is reported at the line after the last row, and `inspect` exits 2.
+#[test]
+fn gzip_with_a_bad_checksum_or_trailing_garbage_keeps_every_row_and_says_so() {
+    let s = Scratch::new();
+    let plain = join(&head_lines(COWRIE, 100));
+    let gz = gzip(&plain);
+    let mut bad_crc = gz.clone();
+    let at = bad_crc.len() - 8;
+    bad_crc[at] ^= 0xff;
+    let mut trailing = gz;
+    trailing.extend_from_slice(b"garbage after the stream\n");
+    for (name, bytes, why) in [
+        ("crc.json.gz", bad_crc, "checksum"),
+        ("trailing.json.gz", trailing, "invalid gzip header"),
+    ] {
+        let path = s.file(name, &bytes);
+        let (r, _) = read(&path);
+        assert_eq!(r.events, 100, "{name}");
+        assert_eq!(
+            kinds(&r),
+            vec![("read error, rest of file lost", 1)],
+            "{name}"
+        );
+        let ex = &r.skips.examples()[0];
+        assert_eq!(ex.line, 101, "{name}");
+        assert!(ex.reason.contains(why), "{name}: {}", ex.reason);
+        assert_eq!(inspect([&path]).status.code(), Some(2), "{name}");
+    }
 }

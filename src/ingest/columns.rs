@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::events::{EventDraft, EventTable, Field, TcpFlags, Verdict};
 
 use super::values::{
-    decode_text, parse_ip, parse_number, parse_port, parse_time_bytes, transport_name,
+    decode_text, parse_ip, parse_number, parse_port, parse_time_bytes, transport_name, zone_of,
 };
 use super::Format;
 
@@ -621,12 +621,18 @@ impl ColumnPlan {
                 Target::SourceIp => {
                     d.source_ip = Some(
                         parse_ip(raw).ok_or_else(|| RowError::bad("bad IP address", name, raw))?,
-                    )
+                    );
+                    if let Some(zone) = zone_of(raw) {
+                        d.add_detail_kv("source_zone", &zone);
+                    }
                 }
                 Target::DestinationIp => {
                     d.destination_ip = Some(
                         parse_ip(raw).ok_or_else(|| RowError::bad("bad IP address", name, raw))?,
-                    )
+                    );
+                    if let Some(zone) = zone_of(raw) {
+                        d.add_detail_kv("destination_zone", &zone);
+                    }
                 }
                 Target::SourcePort => {
                     d.source_port =

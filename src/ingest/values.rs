@@ -236,6 +236,15 @@ pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
     })
 }
 
+/// The zone of a scoped IPv6 address (`eth0` of `fe80::1%eth0`), which [`parse_ip`] leaves
+/// out of the address and readers keep in the event's detail.
+pub fn zone_of(b: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    let b = b.trim_ascii();
+    let b = b.strip_suffix(b"]").unwrap_or(b);
+    let i = memchr::memchr(b'%', b)?;
+    Some(decode_text(&b[i + 1..])).filter(|z| !z.is_empty())
+}
+
 /// Normalises a transport protocol given as a name (`TCP`, `tcp_ip`) or an IANA number (`6`).
 pub fn transport_name(raw: &str) -> String {
     let t = raw.trim();
@@ -331,6 +340,9 @@ mod tests {
         assert_eq!(parse_port(b"443.0"), Some(443));
         assert_eq!(parse_port(b"70000"), None);
         assert_eq!(parse_ip(b"fe80::1%eth0").unwrap().to_string(), "fe80::1");
+        assert_eq!(zone_of(b"fe80::1%eth0").as_deref(), Some("eth0"));
+        assert_eq!(zone_of(b"[fe80::1%25]").as_deref(), Some("25"));
+        assert_eq!(zone_of(b"fe80::1"), None);
         assert_eq!(parse_ip(b"10.0.0.300"), None);
         assert_eq!(
             parse_ip(b"::ffff:81.2.69.142").unwrap().to_string(),

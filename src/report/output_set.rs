@@ -122,9 +122,15 @@ impl OutputSet {
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
+                // The holder writes its note just after taking the lock: it may not be there yet.
                 let mut holder = String::new();
                 let _ = lock.read_to_string(&mut holder);
-                waiting(holder.trim());
+                let holder = holder.trim();
+                waiting(if holder.is_empty() {
+                    "another netsleuth run"
+                } else {
+                    holder
+                });
                 lock.lock()?;
             }
             Err(fs::TryLockError::Error(e)) => return Err(e),
@@ -253,7 +259,6 @@ impl Drop for OutputSet {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
-        let _ = self.lock.set_len(0);
         let _ = self.lock.unlock();
     }
 }

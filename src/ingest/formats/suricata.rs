@@ -6,7 +6,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 
 use super::super::columns::RowError;
-use super::super::values::{parse_ip, parse_time, transport_name};
+use super::super::values::{parse_ip, parse_time, transport_name, zone_of};
 use super::super::Sink;
 use super::lines::{for_each_line, json_port, parse_json, Row};
 use super::FormatError;
@@ -118,12 +118,18 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
             parse_ip(ip.as_bytes())
                 .ok_or_else(|| RowError::bad("bad IP address", "src_ip", ip.as_bytes()))?,
         );
+        if let Some(zone) = zone_of(ip.as_bytes()) {
+            d.add_detail_kv("source_zone", &zone);
+        }
     }
     if let Some(ip) = &eve.dest_ip {
         d.destination_ip = Some(
             parse_ip(ip.as_bytes())
                 .ok_or_else(|| RowError::bad("bad IP address", "dest_ip", ip.as_bytes()))?,
         );
+        if let Some(zone) = zone_of(ip.as_bytes()) {
+            d.add_detail_kv("destination_zone", &zone);
+        }
     }
     d.source_port = json_port("src_port", eve.src_port)?;
     d.destination_port = json_port("dest_port", eve.dest_port)?;
