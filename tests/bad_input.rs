@@ -2210,7 +2210,7 @@ fn a_file_of_thousands_of_columns_is_detected_on_the_most_varied() {
     assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains(
-            "3800 extra numeric columns left out of detection, which uses the 200 with the most \
+            "3,800 extra numeric columns left out of detection, which uses the 200 with the most \
              distinct values: c1, c2, c3, c4, c5, …"
         ),
         "{err}"

@@ -1704,3 +1704,38 @@ fn a_panic_while_drawing_is_shown_and_the_work_is_kept() {
     assert!(saved.contains(r#""net": "165.225.8.79/32""#), "{saved}");
     harness.get_by_role_and_label(Role::Button, "Dismiss");
 }
+
+/// What the analyst should know about how files were read and detected sits in an amber
+/// banner in the Files view: CIC-IDS2017's repeated header name, and the columns a generated
+/// wide file (not real data: 300 numeric columns) had left out of detection.
+#[test]
+fn reading_and_detection_warnings_are_shown_in_the_files_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = dir.path().join("wide.csv");
+    let mut csv = String::from("src_ip");
+    for c in 0..300 {
+        csv.push_str(&format!(",c{c}"));
+    }
+    csv.push('\n');
+    for r in 0..60u32 {
+        csv.push_str(&format!("10.0.0.{}", r + 1));
+        for c in 0..300u32 {
+            csv.push_str(&format!(",{}", if c < 200 { r * 3 + c } else { r % 2 }));
+        }
+        csv.push('\n');
+    }
+    std::fs::write(&wide, csv).unwrap();
+    let cic = data("cic-ids2017/Friday-WorkingHours-Afternoon-DDos.pcap_ISCX.first299.csv");
+    let harness = open_files_view(vec![cic, wide]);
+    harness.get_by_label("2 warnings");
+    harness.get_by_label_contains(
+        "Friday-WorkingHours-Afternoon-DDos.pcap_ISCX.first299.csv: the header names 'Fwd \
+         Header Length' twice (columns 41 and 62)",
+    );
+    // The table holds both files' extra columns (64 of CIC's and the 300): 164 are left out,
+    // all of them the wide file's (60 distinct values at most, where CIC's reach 299).
+    harness.get_by_label_contains(
+        "detection: 164 extra numeric columns left out of detection, which uses the 200 with \
+         the most distinct values: c1",
+    );
+}

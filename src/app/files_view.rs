@@ -11,16 +11,31 @@ use egui_extras::{Column, TableBuilder};
 
 use super::loading::Loaded;
 use super::text::{count, thousands, time_range};
+use super::Analysis;
 use super::{BENIGN, ERROR, MALICIOUS, WARN};
 use crate::events::{format_utc, Field};
 use crate::ingest::{FileReport, Investigation, LabelCounts};
 
 /// Shows everything that was read: failures first, then the files table, the fields present
 /// in each file and the skipped rows.
-pub fn show(ui: &mut Ui, loaded: &Loaded) {
+pub fn show(ui: &mut Ui, loaded: &Loaded, analysis: Option<&Analysis>) {
     let inv = &loaded.investigation;
+    let detection: Vec<&String> = analysis
+        .map(|a| {
+            let d = &a.detection;
+            d.events
+                .warnings
+                .iter()
+                .chain(&d.source_scores.warnings)
+                .collect()
+        })
+        .unwrap_or_default();
     if !inv.failures.is_empty() {
         failures(ui, inv);
+        ui.add_space(12.0);
+    }
+    if !detection.is_empty() || inv.files.iter().any(|f| !f.warnings.is_empty()) {
+        warnings(ui, inv, &detection);
         ui.add_space(12.0);
     }
     if inv.files.is_empty() {
@@ -72,6 +87,33 @@ fn failures(ui: &mut Ui, inv: &Investigation) {
             ui.label(RichText::new(title).color(ERROR).strong());
             for failure in &inv.failures {
                 ui.label(RichText::new(failure.to_string()).color(ERROR));
+            }
+        });
+}
+
+/// An amber banner with what the analyst should know about how files were read (a repeated
+/// column name, a gzip inflating far beyond its size), each line naming its file, and about
+/// how detection ran (columns left out, a model that could not be cached).
+fn warnings(ui: &mut Ui, inv: &Investigation, detection: &[&String]) {
+    Frame::new()
+        .fill(WARN.gamma_multiply(0.12))
+        .stroke((1.0, WARN.gamma_multiply(0.6)))
+        .corner_radius(4.0)
+        .inner_margin(Margin::symmetric(10, 8))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            let n: usize =
+                inv.files.iter().map(|f| f.warnings.len()).sum::<usize>() + detection.len();
+            let title = count(n as u64, "warning", "warnings");
+            ui.label(RichText::new(title).color(WARN).strong());
+            for f in &inv.files {
+                for w in &f.warnings {
+                    ui.label(RichText::new(format!("{}: {w}", file_name(f))).color(WARN))
+                        .on_hover_text(f.path.display().to_string());
+                }
+            }
+            for w in detection {
+                ui.label(RichText::new(format!("detection: {w}")).color(WARN));
             }
         });
 }
@@ -136,14 +178,8 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
                             (false, true) => " (UTF-16)",
                             (false, false) => "",
                         };
-                        ui.horizontal(|ui| {
-                            ui.label(format!("{}{gzip}", f.format.title()))
-                                .on_hover_text(format!("--format {}", f.format.id()));
-                            if !f.warnings.is_empty() {
-                                ui.label(RichText::new("⚠").color(WARN))
-                                    .on_hover_text(f.warnings.join("\n"));
-                            }
-                        });
+                        ui.label(format!("{}{gzip}", f.format.title()))
+                            .on_hover_text(format!("--format {}", f.format.id()));
                     });
                     row.col(|ui| {
                         right_aligned(ui, thousands(f.records));

@@ -1196,10 +1196,10 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
     }
     match (view.tab, analysis) {
         (Tab::Blocklist, a) => blocklist_view::show(ui, Some(&w.loaded), a, view, out),
-        (Tab::Files, _) => {
+        (Tab::Files, a) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
-                .show(ui, |ui| files_view::show(ui, &w.loaded));
+                .show(ui, |ui| files_view::show(ui, &w.loaded, a));
         }
         (_, None) => {
             ui.vertical_centered(|ui| {

@@ -381,7 +381,7 @@ pub fn detect_reporting(
         events.warnings.push(format!(
             "{} extra numeric columns left out of detection, which uses the {} with the most \
              distinct values: {}{}",
-            ev.left_out.len(),
+            super::human_count(ev.left_out.len() as u64),
             crate::features::MAX_EXTRA_FEATURES,
             shown.join(", "),
             if ev.left_out.len() > shown.len() {
