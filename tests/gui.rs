@@ -997,6 +997,7 @@ fn internal_hosts_to_isolate_lead_the_overview() {
     let text = verdict.value().unwrap_or_default();
     assert!(text.contains("isolate and investigate"), "{text}");
     assert!(text.contains("Start with 172.16.9.233"), "{text}");
+    assert!(!text.contains("  "), "one space between words: {text}");
 }
 
 #[test]

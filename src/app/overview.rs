@@ -71,7 +71,8 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
     match first {
         Some(top) if isolate > 0 => (
             format!(
-                "{} inside the network {} compromised: isolate and investigate {}. {}                  proposed for blocking. Start with {} (confidence {:.0}).",
+                "{} inside the network {} compromised: isolate and investigate {}. {} \
+                 proposed for blocking. Start with {} (confidence {:.0}).",
                 count(isolate as u64, "host", "hosts"),
                 if isolate == 1 { "looks" } else { "look" },
                 if isolate == 1 { "it" } else { "them" },
