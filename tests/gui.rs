@@ -1740,3 +1740,40 @@ fn reading_and_detection_warnings_are_shown_in_the_files_view() {
          the most distinct values: c1",
     );
 }
+
+/// "Flagged sources by reason" means one thing everywhere: of the flagged sources (confidence
+/// at least half the auto-block threshold), how many carry each kind of reason, a source
+/// counted once per kind. On hackers-access.log the Overview and the Breakdown give the same
+/// counts, every bar is out of all the flagged sources, and no bar reads n/n by construction.
+#[test]
+fn reason_counts_agree_between_overview_and_breakdown() {
+    let mut harness = open(vec![data("web-access-logs/hackers-access.log")]);
+    let (flagged, overview, bars) = {
+        let app = harness.state_mut().as_mut().unwrap();
+        let a = app.analysis().unwrap();
+        let half = a.settings.auto_block / 2.0;
+        let flagged = a
+            .detection
+            .sources
+            .iter()
+            .filter(|s| s.confidence >= half)
+            .count() as u64;
+        let overview = a.top_reasons(usize::MAX);
+        let inv = app.investigation().unwrap();
+        let b = netsleuth::app::Breakdown::new(&inv.table, a, None);
+        (flagged, overview, b.reasons)
+    };
+    assert!(flagged > 0);
+    assert_eq!(bars.len(), overview.len());
+    for bar in &bars {
+        assert_eq!(bar.total, flagged, "{}", bar.label);
+        let (_, n) = overview.iter().find(|(k, _)| *k == bar.label).unwrap();
+        assert_eq!(*n as u64, bar.anomalous, "{}", bar.label);
+    }
+    assert!(bars.iter().any(|b| b.anomalous < b.total), "{bars:?}");
+    let (kind, n) = &overview[0];
+    harness.get_by_label(&format!("{kind}: {n} sources"));
+    harness.get_by_label("Breakdown").click();
+    harness.run();
+    harness.get_by_label("Flagged sources by reason");
+}

@@ -9,7 +9,9 @@ use std::thread;
 use std::time::Instant;
 
 use crate::detection::behaviour::{FindingKind, ThreatLists};
-use crate::detection::{detect_reporting, Cancelled, Detection, DetectionSettings, Phase};
+use crate::detection::{
+    detect_reporting, Cancelled, Detection, DetectionSettings, Phase, SourceVerdict,
+};
 use crate::geo::Locator;
 
 /// The phase value once detection is done and the views' data is being derived.
@@ -170,22 +172,33 @@ impl Analysis {
     /// The most frequent kinds of reason among watched and proposed sources, as
     /// (kind, sources).
     pub fn top_reasons(&self, n: usize) -> Vec<(String, usize)> {
-        let half = self.settings.auto_block / 2.0;
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for s in self
-            .detection
-            .sources
-            .iter()
-            .filter(|s| s.confidence >= half)
-        {
-            for r in &s.reasons {
-                *counts.entry(reason_kind(r)).or_default() += 1;
-            }
-        }
+        let (counts, _) = self.reason_tally(self.detection.sources.iter());
         let mut v: Vec<(String, usize)> = counts.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(n);
         v
+    }
+
+    /// The one definition of "flagged sources by reason" that every view shows: of `sources`,
+    /// those flagged (confidence at least half the auto-block threshold), and for each kind
+    /// of reason how many of them carry it, a source counted once per kind however many of
+    /// its reasons are of that kind. Returns the counts and the flagged sources.
+    pub fn reason_tally<'a>(
+        &self,
+        sources: impl Iterator<Item = &'a SourceVerdict>,
+    ) -> (BTreeMap<String, usize>, usize) {
+        let half = self.settings.auto_block / 2.0;
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut flagged = 0;
+        for s in sources.filter(|s| s.confidence >= half) {
+            flagged += 1;
+            let kinds: std::collections::BTreeSet<String> =
+                s.reasons.iter().map(|r| reason_kind(r)).collect();
+            for k in kinds {
+                *counts.entry(k).or_default() += 1;
+            }
+        }
+        (counts, flagged)
     }
 }
 

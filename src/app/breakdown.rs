@@ -2,11 +2,11 @@
 //! country, flagged sources by reason, and an hour-of-day by weekday heatmap. Computed over
 //! the brushed time range (or everything) in one pass over the events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use eframe::egui::{self, Color32, Rect, RichText, Sense, Stroke, Ui};
 
-use super::analysis::{reason_kind, Analysis};
+use super::analysis::Analysis;
 use super::text::thousands;
 use super::{AlertsView, Command, Tab, ViewState, ERROR};
 use crate::events::EventTable;
@@ -121,18 +121,17 @@ impl Breakdown {
                 heatmap[weekday(us, features) as usize][hour_of_day(us, features) as usize] += 1;
             }
         }
-        let half = a.settings.auto_block / 2.0;
-        let mut reasons: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        for (s, n) in d.sources.iter().zip(&source_events) {
-            if *n == 0 || s.confidence < half {
-                continue;
-            }
-            for r in &s.reasons {
-                let e = reasons.entry(reason_kind(r)).or_default();
-                e.0 += 1;
-                e.1 += 1;
-            }
-        }
+        // Each reason against every flagged source active in the range.
+        let in_range = d
+            .sources
+            .iter()
+            .zip(&source_events)
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, _)| s);
+        let (tally, flagged) = a.reason_tally(in_range);
+        let reasons = tally
+            .into_iter()
+            .map(|(k, n)| (k, (n as u64, flagged as u64)));
         Breakdown {
             range,
             events,
@@ -238,8 +237,8 @@ pub fn show(
         });
 }
 
-/// A horizontal bar chart: grey for all events, orange for the anomalous share. Returns the
-/// label of a clicked bar.
+/// A horizontal bar chart: grey for all events (or all flagged sources), orange for the
+/// anomalous share (or the sources with that reason). Returns the label of a clicked bar.
 fn chart(ui: &mut Ui, title: &str, bars: &[Bar]) -> Option<String> {
     ui.label(RichText::new(title).strong());
     if bars.is_empty() {
@@ -293,8 +292,13 @@ fn chart(ui: &mut Ui, title: &str, bars: &[Bar]) -> Option<String> {
             font,
             ui.visuals().weak_text_color(),
         );
+        let of = if title.starts_with("Flagged sources") {
+            "of the flagged sources"
+        } else {
+            "events anomalous of"
+        };
         let response = response.on_hover_text(format!(
-            "{}: {} anomalous of {}",
+            "{}: {} {of} {}",
             bar.label,
             thousands(bar.anomalous),
             thousands(bar.total)
