@@ -381,7 +381,19 @@ fn presentation_mode_hides_the_chrome() {
     let mut harness = open(Vec::new());
     harness.get_by_label("File");
     harness.get_by_label_contains("Detection done in");
-    harness.key_press(eframe::egui::Key::F11);
+    // Pressed straight into the next frame's input, so that no later frame of the same
+    // step hides that frame's output.
+    harness.input_mut().events.push(egui::Event::Key {
+        key: egui::Key::F11,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    assert!(
+        sends_fullscreen(&mut harness, true),
+        "F11 asks for the whole screen"
+    );
     harness.run();
     assert!(harness.state().as_ref().unwrap().view().presentation);
     assert!(harness.query_by_label("File").is_none(), "menu bar hidden");
@@ -394,9 +406,23 @@ fn presentation_mode_hides_the_chrome() {
     assert!(harness.query_by_label("Files").is_none());
     harness.get_by_label("Map");
     harness.get_by_label("Exit presentation").click();
+    assert!(sends_fullscreen(&mut harness, false), "and gives it back");
     harness.run();
     assert!(!harness.state().as_ref().unwrap().view().presentation);
     harness.get_by_label("File");
+}
+
+/// Whether one of the next few frames asks the window manager for full screen (`on`) or
+/// to leave it.
+fn sends_fullscreen(harness: &mut AppHarness, on: bool) -> bool {
+    (0..4).any(|_| {
+        harness.step();
+        harness.output().viewport_output.values().any(|v| {
+            v.commands
+                .iter()
+                .any(|c| *c == egui::ViewportCommand::Fullscreen(on))
+        })
+    })
 }
 
 #[test]

@@ -788,6 +788,10 @@ impl NetsleuthApp {
                         self.view.tab = Tab::Overview;
                     }
                     apply_style(ctx, &self.view);
+                    // The big screen gets the whole screen, not a window with its frame.
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(
+                        self.view.presentation,
+                    ));
                 }
                 Command::ToggleTheme => {
                     self.view.dark = !self.view.dark;
