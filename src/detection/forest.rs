@@ -285,11 +285,21 @@ impl FlatForest {
     /// [`Self::score`] with the width known at compile time, so that every dot product is
     /// unrolled and free of bounds checks.
     fn score_d<const D: usize>(&self, m: &FeatureMatrix) -> Vec<f64> {
-        let trees: Vec<Vec<Split<D>>> = self
+        // At extension level 1 every normal has at most two non-zero components: each node
+        // then costs two products instead of `D`.
+        let sparse: Option<Vec<Vec<SparseSplit>>> = self
             .trees
             .iter()
-            .map(|t| t.splits::<D>(self.dims))
+            .map(|t| t.sparse_splits(self.dims))
             .collect();
+        let dense: Vec<Vec<Split<D>>> = if sparse.is_some() {
+            Vec::new()
+        } else {
+            self.trees
+                .iter()
+                .map(|t| t.splits::<D>(self.dims))
+                .collect()
+        };
         let n = m.rows();
         let mut out = vec![0.0; n];
         out.par_chunks_mut(BLOCK)
@@ -299,9 +309,50 @@ impl FlatForest {
                 for (k, row) in rows.iter_mut().take(chunk.len()).enumerate() {
                     m.row_into(b * BLOCK + k, &mut row[..self.dims]);
                 }
-                self.score_block(&trees, &rows, chunk);
+                match &sparse {
+                    Some(trees) => self.score_block_sparse(trees, &rows, chunk),
+                    None => self.score_block(&dense, &rows, chunk),
+                }
             });
         out
+    }
+
+    /// [`Self::score_block`] for trees of [`SparseSplit`]s. The dense dot product adds the
+    /// terms of every component in index order; the terms left out here are products with a
+    /// zero component, which are zeros and change a sum at most in the sign of a zero total,
+    /// and `v <= 0.0` treats both zeros alike: every walk, and so every score, is the same.
+    fn score_block_sparse<const D: usize>(
+        &self,
+        trees: &[Vec<SparseSplit>],
+        rows: &[[f64; D]],
+        out: &mut [f64],
+    ) {
+        let mut sums = vec![0.0f64; out.len()];
+        let mut idx = vec![0usize; rows.len()];
+        let first_leaf = (1usize << self.depth) - 1;
+        for (splits, tree) in trees.iter().zip(&self.trees) {
+            idx.fill(0);
+            for _ in 0..self.depth {
+                for (nodes, xs) in idx.chunks_exact_mut(LANES).zip(rows.chunks_exact(LANES)) {
+                    let dot: [f64; LANES] = std::array::from_fn(|l| {
+                        let s = &splits[nodes[l]];
+                        let x = &xs[l];
+                        0.0 + (x[s.at[0]] - s.point[0]) * s.normal[0]
+                            + (x[s.at[1]] - s.point[1]) * s.normal[1]
+                    });
+                    for (n, v) in nodes.iter_mut().zip(dot) {
+                        *n = 2 * *n + if v <= 0.0 { 1 } else { 2 };
+                    }
+                }
+            }
+            for (s, node) in sums.iter_mut().zip(&idx) {
+                *s += tree.leaves[node - first_leaf];
+            }
+        }
+        let trees = self.trees.len() as f64;
+        for (o, s) in out.iter_mut().zip(sums) {
+            *o = 2.0_f64.powf(-(s / trees) / self.c);
+        }
     }
 
     /// Scores a block of rows (padded to whole lanes) into `out`. Each tree is walked one
@@ -350,6 +401,37 @@ impl FlatForest {
 }
 
 impl FlatTree {
+    /// The internal nodes as [`SparseSplit`]s, when no normal has more than two non-zero
+    /// components.
+    fn sparse_splits(&self, dims: usize) -> Option<Vec<SparseSplit>> {
+        self.points
+            .chunks_exact(dims)
+            .zip(self.normals.chunks_exact(dims))
+            .map(|(p, n)| {
+                let mut split = SparseSplit {
+                    at: [0; 2],
+                    point: [0.0; 2],
+                    normal: [0.0; 2],
+                };
+                let mut k = 0;
+                for i in (0..dims).filter(|&i| n[i] != 0.0) {
+                    if k == 2 {
+                        return None;
+                    }
+                    split.at[k] = i;
+                    split.point[k] = p[i];
+                    split.normal[k] = n[i];
+                    k += 1;
+                }
+                // A single component reads it twice, the second time with a zero weight.
+                if k == 1 {
+                    split.at[1] = split.at[0];
+                }
+                Some(split)
+            })
+            .collect()
+    }
+
     /// The internal nodes as splits `D` wide, zero-padded past `dims`.
     fn splits<const D: usize>(&self, dims: usize) -> Vec<Split<D>> {
         self.points
@@ -372,6 +454,14 @@ impl FlatTree {
 struct Split<const D: usize> {
     point: [f64; D],
     normal: [f64; D],
+}
+
+/// A split whose normal has at most two non-zero components, in index order (unused slots
+/// have a zero weight).
+struct SparseSplit {
+    at: [usize; 2],
+    point: [f64; 2],
+    normal: [f64; 2],
 }
 
 /// Points whose tree walks are interleaved.
@@ -586,6 +676,10 @@ mod tests {
         let m = matrix(300);
         let forest = train_crate::<4>(&m, &ForestSettings::default(), 1).unwrap();
         let flat = FlatForest::from_crate(&forest, 3);
+        assert!(
+            flat.trees.iter().all(|t| t.sparse_splits(3).is_some()),
+            "level 1 scores through the two-component path"
+        );
         let scores = flat.score(&m);
         for (r, s) in scores.iter().enumerate() {
             let mut row = [0.0; 4];
@@ -600,6 +694,32 @@ mod tests {
             .unwrap()
             .0;
         assert_eq!(top, 7);
+    }
+
+    /// Models of a higher extension level (a saved investigation from before level 1) have
+    /// normals of three components and score through the dense path, still bit for bit.
+    #[test]
+    fn fully_extended_forests_score_through_the_dense_path() {
+        let m = matrix(300);
+        let rows = training_pool::<4>(&m, 1);
+        let options = ForestOptions {
+            n_trees: 50,
+            sample_size: 256,
+            max_tree_depth: None,
+            extension_level: 3,
+        };
+        let forest = Forest::from_slice(&rows, &options).unwrap();
+        let flat = FlatForest::from_crate(&forest, 3);
+        assert!(
+            flat.trees.iter().any(|t| t.sparse_splits(3).is_none()),
+            "some normal has three components"
+        );
+        let scores = flat.score(&m);
+        for (r, s) in scores.iter().enumerate() {
+            let mut row = [0.0; 4];
+            m.row_into(r, &mut row[..3]);
+            assert_eq!(*s, forest.score(&row), "row {r}");
+        }
     }
 
     #[test]
