@@ -309,82 +309,44 @@ impl FlatForest {
                 for (k, row) in rows.iter_mut().take(chunk.len()).enumerate() {
                     m.row_into(b * BLOCK + k, &mut row[..self.dims]);
                 }
+                // Leaving out the products with a zero component changes a dot product at
+                // most in the sign of a zero total, which `v <= 0.0` treats alike: every
+                // walk, and so every score, is the same either way.
                 match &sparse {
-                    Some(trees) => self.score_block_sparse(trees, &rows, chunk),
-                    None => self.score_block(&dense, &rows, chunk),
+                    Some(trees) => self.walk_block(&rows, chunk, |t, node, x| {
+                        let s = &trees[t][node];
+                        0.0 + (x[s.at[0]] - s.point[0]) * s.normal[0]
+                            + (x[s.at[1]] - s.point[1]) * s.normal[1]
+                    }),
+                    // Each point adds its terms in the crate's order.
+                    None => self.walk_block(&rows, chunk, |t, node, x| {
+                        let s = &dense[t][node];
+                        (0..D).fold(0.0, |d, i| d + (x[i] - s.point[i]) * s.normal[i])
+                    }),
                 }
             });
         out
     }
 
-    /// [`Self::score_block`] for trees of [`SparseSplit`]s. The dense dot product adds the
-    /// terms of every component in index order; the terms left out here are products with a
-    /// zero component, which are zeros and change a sum at most in the sign of a zero total,
-    /// and `v <= 0.0` treats both zeros alike: every walk, and so every score, is the same.
-    fn score_block_sparse<const D: usize>(
-        &self,
-        trees: &[Vec<SparseSplit>],
-        rows: &[[f64; D]],
-        out: &mut [f64],
-    ) {
-        let mut sums = vec![0.0f64; out.len()];
-        let mut idx = vec![0usize; rows.len()];
-        let first_leaf = (1usize << self.depth) - 1;
-        for (splits, tree) in trees.iter().zip(&self.trees) {
-            idx.fill(0);
-            for _ in 0..self.depth {
-                for (nodes, xs) in idx.chunks_exact_mut(LANES).zip(rows.chunks_exact(LANES)) {
-                    let dot: [f64; LANES] = std::array::from_fn(|l| {
-                        let s = &splits[nodes[l]];
-                        let x = &xs[l];
-                        0.0 + (x[s.at[0]] - s.point[0]) * s.normal[0]
-                            + (x[s.at[1]] - s.point[1]) * s.normal[1]
-                    });
-                    for (n, v) in nodes.iter_mut().zip(dot) {
-                        *n = 2 * *n + if v <= 0.0 { 1 } else { 2 };
-                    }
-                }
-            }
-            for (s, node) in sums.iter_mut().zip(&idx) {
-                *s += tree.leaves[node - first_leaf];
-            }
-        }
-        let trees = self.trees.len() as f64;
-        for (o, s) in out.iter_mut().zip(sums) {
-            *o = 2.0_f64.powf(-(s / trees) / self.c);
-        }
-    }
-
     /// Scores a block of rows (padded to whole lanes) into `out`. Each tree is walked one
-    /// level at a time over the whole block, [`LANES`] points side by side: their dot products
-    /// are independent, so the CPU overlaps them, while each point still adds its terms in the
-    /// crate's order.
-    fn score_block<const D: usize>(
+    /// level at a time over the whole block, [`LANES`] points side by side, so that the CPU
+    /// overlaps their independent dot products; `dot(tree, node, x)` is the side of node's
+    /// split that `x` falls on (at most 0: left).
+    fn walk_block<const D: usize>(
         &self,
-        trees: &[Vec<Split<D>>],
         rows: &[[f64; D]],
         out: &mut [f64],
+        dot: impl Fn(usize, usize, &[f64; D]) -> f64,
     ) {
         let mut sums = vec![0.0f64; out.len()];
         let mut idx = vec![0usize; rows.len()];
         let first_leaf = (1usize << self.depth) - 1;
-        for (splits, tree) in trees.iter().zip(&self.trees) {
+        for (t, tree) in self.trees.iter().enumerate() {
             idx.fill(0);
             for _ in 0..self.depth {
                 for (nodes, xs) in idx.chunks_exact_mut(LANES).zip(rows.chunks_exact(LANES)) {
-                    let s: [&Split<D>; LANES] = std::array::from_fn(|l| &splits[nodes[l]]);
-                    // The products are exact element by element, so they are formed with
-                    // vector instructions; only the sums must run in the crate's order.
-                    let terms: [[f64; D]; LANES] = std::array::from_fn(|l| {
-                        std::array::from_fn(|i| (xs[l][i] - s[l].point[i]) * s[l].normal[i])
-                    });
-                    let mut dot = [0.0f64; LANES];
-                    for i in 0..D {
-                        for (d, t) in dot.iter_mut().zip(&terms) {
-                            *d += t[i];
-                        }
-                    }
-                    for (n, v) in nodes.iter_mut().zip(dot) {
+                    let v: [f64; LANES] = std::array::from_fn(|l| dot(t, nodes[l], &xs[l]));
+                    for (n, v) in nodes.iter_mut().zip(v) {
                         *n = 2 * *n + if v <= 0.0 { 1 } else { 2 };
                     }
                 }
