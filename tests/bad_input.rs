@@ -250,6 +250,21 @@ where
         .expect("run netsleuth")
 }
 
+/// `netsleuth detect --out OUT ARGS...` with the model cache off.
+fn detect_cli<I, S>(out: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", "")
+        .args(["detect", "--out"])
+        .arg(out)
+        .args(args)
+        .output()
+        .expect("run netsleuth")
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -409,14 +424,10 @@ fn detect_on_a_cut_gzip_says_the_tail_is_lost_and_exits_2() {
     let path = s.file("cowrie.json.gz", cut);
     let out = s.0.path().join("out");
     let detect = |json: bool| {
-        Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-            .env("NETSLEUTH_CACHE_DIR", "")
-            .args(["detect", "--out"])
-            .arg(&out)
-            .arg(&path)
-            .args(json.then_some("--json"))
-            .output()
-            .unwrap()
+        detect_cli(
+            &out,
+            std::iter::once(path.as_os_str()).chain(json.then_some(OsStr::new("--json"))),
+        )
     };
     let run = detect(false);
     assert_eq!(run.status.code(), Some(2), "{run:?}");
@@ -1873,13 +1884,7 @@ fn impossible_counts_durations_and_times_skip_their_rows() {
     );
 
     let out = s.0.path().join("out");
-    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-        .env("NETSLEUTH_CACHE_DIR", "")
-        .args(["detect", "--out"])
-        .arg(&out)
-        .arg(&path)
-        .output()
-        .unwrap();
+    let run = detect_cli(&out, [&path]);
     assert_eq!(
         run.status.code(),
         Some(2),
@@ -1900,13 +1905,7 @@ fn detect_without_events_keeps_earlier_outputs() {
     std::fs::write(out.join("sources.csv"), b"earlier results\n").unwrap();
     let empty = s.file("empty.csv", b"");
     for input in [s.0.path().join("missing.csv"), empty] {
-        let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-            .env("NETSLEUTH_CACHE_DIR", "")
-            .args(["detect", "--out"])
-            .arg(&out)
-            .arg(&input)
-            .output()
-            .unwrap();
+        let run = detect_cli(&out, [&input]);
         assert_eq!(run.status.code(), Some(1), "{run:?}");
         let err = String::from_utf8_lossy(&run.stderr);
         assert!(err.contains("nothing written to"), "{err}");
@@ -1941,13 +1940,7 @@ fn a_file_given_twice_is_read_once_and_skips_are_reported() {
         assert!(matches!(e, ReadError::Repeated { .. }), "{e:?}");
         assert!(e.to_string().contains("the same file as"), "{e}");
     }
-    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-        .env("NETSLEUTH_CACHE_DIR", "")
-        .args(["detect", "--out"])
-        .arg(s.0.path().join("out"))
-        .arg(&path)
-        .output()
-        .unwrap();
+    let run = detect_cli(&s.0.path().join("out"), [&path]);
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(
         err.contains("cw.csv: 1 of 20 rows skipped (1 impossible count); first at line 4:"),
@@ -1955,13 +1948,7 @@ fn a_file_given_twice_is_read_once_and_skips_are_reported() {
     );
     assert_eq!(run.status.code(), Some(2));
     let whole = s.file("whole.csv", &join(&head_lines(CLOUDWATCH, 21)));
-    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-        .env("NETSLEUTH_CACHE_DIR", "")
-        .args(["detect", "--out"])
-        .arg(s.0.path().join("out"))
-        .args([&whole, &whole])
-        .output()
-        .unwrap();
+    let run = detect_cli(&s.0.path().join("out"), [&whole, &whole]);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -2140,13 +2127,7 @@ fn log_text_on_the_terminal_is_escaped() {
         "{stdout}"
     );
     assert!(!stdout.contains('\u{202e}') && !stdout.contains('\u{1b}'));
-    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
-        .env("NETSLEUTH_CACHE_DIR", "")
-        .args(["detect", "--out"])
-        .arg(s.0.path().join("out"))
-        .arg(&path)
-        .output()
-        .unwrap();
+    let run = detect_cli(&s.0.path().join("out"), [&path]);
     let err = text(&run.stderr);
     assert!(err.contains("'12\\u{202e}34?[31m'"), "{err}");
     assert!(!err.contains('\u{202e}'));
