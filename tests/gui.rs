@@ -1803,3 +1803,50 @@ fn reason_counts_agree_between_overview_and_breakdown() {
     harness.run();
     harness.get_by_label("Flagged sources by reason");
 }
+
+/// The source panel opens every source at its top, not at the scroll position the previous
+/// source was left at.
+#[test]
+fn each_source_opens_at_the_top_of_its_panel() {
+    let mut harness = open(vec![COWRIE.into()]);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    let first = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .analysis()
+        .unwrap()
+        .detection
+        .ranked
+        .clone();
+    let ip = |k: usize| {
+        let app = harness.state().as_ref().unwrap();
+        app.analysis().unwrap().detection.sources[first[k]]
+            .stats
+            .ip
+            .to_string()
+    };
+    let (a, b) = (ip(0), ip(1));
+    harness.get_by_label(&a).click();
+    harness.run();
+    let top = harness.get_by_label("Why").rect().min.y;
+    let over_panel = egui::pos2(1150.0, 500.0);
+    harness.hover_at(over_panel);
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -400.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run();
+    let scrolled = harness.query_by_label("Why").map(|n| n.rect().min.y);
+    assert!(
+        scrolled.is_none_or(|y| y < top - 100.0),
+        "the wheel scrolled the panel: {top} -> {scrolled:?}"
+    );
+    harness.get_by_label(&b).click();
+    harness.run();
+    assert_eq!(harness.get_by_label("Why").rect().min.y, top);
+}

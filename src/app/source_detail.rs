@@ -100,7 +100,9 @@ pub fn show(
         }
     });
     ui.separator();
+    // One scroll position per source: the next source opens at its top.
     egui::ScrollArea::vertical()
+        .id_salt(("source panel", i))
         .auto_shrink(false)
         .show(ui, |ui| {
             ui.label(RichText::new("Why").strong());
