@@ -385,10 +385,8 @@ impl AnalysisJob {
                     run.intel = Some(Arc::new(lists));
                     intel_problems = problems;
                 }
-                let files: Vec<std::path::PathBuf> =
-                    inv.files.iter().map(|f| f.path.clone()).collect();
                 let result = super::worker::caught(|| {
-                    super::worker::fault("detect", &files);
+                    super::worker::fault("detect", inv.files.iter().map(|f| f.path.as_path()));
                     detect_reporting(&inv.table, &run, &job_cancel, &report)
                 });
                 let result = match result {

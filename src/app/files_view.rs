@@ -73,49 +73,47 @@ fn section_title(title: &str) -> RichText {
         .strong()
 }
 
-/// A red banner with one line per file that could not be read; each line names the file.
-fn failures(ui: &mut Ui, inv: &Investigation) {
+/// A banner in `color` with a bold title and one line per message.
+fn banner(ui: &mut Ui, color: Color32, title: String, lines: impl FnOnce(&mut Ui)) {
     Frame::new()
-        .fill(ERROR.gamma_multiply(0.12))
-        .stroke((1.0, ERROR.gamma_multiply(0.6)))
+        .fill(color.gamma_multiply(0.12))
+        .stroke((1.0, color.gamma_multiply(0.6)))
         .corner_radius(4.0)
         .inner_margin(Margin::symmetric(10, 8))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            let n = inv.failures.len() as u64;
-            let title = format!("{} could not be read", count(n, "file", "files"));
-            ui.label(RichText::new(title).color(ERROR).strong());
-            for failure in &inv.failures {
-                ui.label(RichText::new(failure.to_string()).color(ERROR));
-            }
+            ui.label(RichText::new(title).color(color).strong());
+            lines(ui);
         });
+}
+
+/// A red banner with one line per file that could not be read; each line names the file.
+fn failures(ui: &mut Ui, inv: &Investigation) {
+    let n = inv.failures.len() as u64;
+    let title = format!("{} could not be read", count(n, "file", "files"));
+    banner(ui, ERROR, title, |ui| {
+        for failure in &inv.failures {
+            ui.label(RichText::new(failure.to_string()).color(ERROR));
+        }
+    });
 }
 
 /// An amber banner with what the analyst should know about how files were read (a repeated
 /// column name, a gzip inflating far beyond its size), each line naming its file, and about
 /// how detection ran (columns left out, a model that could not be cached).
 fn warnings(ui: &mut Ui, inv: &Investigation, detection: &[&String]) {
-    Frame::new()
-        .fill(WARN.gamma_multiply(0.12))
-        .stroke((1.0, WARN.gamma_multiply(0.6)))
-        .corner_radius(4.0)
-        .inner_margin(Margin::symmetric(10, 8))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            let n: usize =
-                inv.files.iter().map(|f| f.warnings.len()).sum::<usize>() + detection.len();
-            let title = count(n as u64, "warning", "warnings");
-            ui.label(RichText::new(title).color(WARN).strong());
-            for f in &inv.files {
-                for w in &f.warnings {
-                    ui.label(RichText::new(format!("{}: {w}", file_name(f))).color(WARN))
-                        .on_hover_text(f.path.display().to_string());
-                }
+    let n = inv.files.iter().map(|f| f.warnings.len()).sum::<usize>() + detection.len();
+    banner(ui, WARN, count(n as u64, "warning", "warnings"), |ui| {
+        for f in &inv.files {
+            for w in &f.warnings {
+                ui.label(RichText::new(format!("{}: {w}", file_name(f))).color(WARN))
+                    .on_hover_text(f.path.display().to_string());
             }
-            for w in detection {
-                ui.label(RichText::new(format!("detection: {w}")).color(WARN));
-            }
-        });
+        }
+        for w in detection {
+            ui.label(RichText::new(format!("detection: {w}")).color(WARN));
+        }
+    });
 }
 
 /// Column titles, and whether the column holds right-aligned numbers.
@@ -172,12 +170,7 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
                             .on_hover_text(f.path.display().to_string());
                     });
                     row.col(|ui| {
-                        let gzip = match (f.gzip, f.utf16) {
-                            (true, true) => " (gzip, UTF-16)",
-                            (true, false) => " (gzip)",
-                            (false, true) => " (UTF-16)",
-                            (false, false) => "",
-                        };
+                        let gzip = f.encoding().map(|e| format!(" ({e})")).unwrap_or_default();
                         ui.label(format!("{}{gzip}", f.format.title()))
                             .on_hover_text(format!("--format {}", f.format.id()));
                     });

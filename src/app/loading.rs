@@ -61,7 +61,7 @@ impl LoadJob {
             .name("netsleuth-read".into())
             .spawn(move || {
                 let result = super::worker::caught(|| {
-                    super::worker::fault("read", &job_paths);
+                    super::worker::fault("read", job_paths.iter().map(PathBuf::as_path));
                     read_files(&job_paths, &options, &job_progress).map(Loaded::new)
                 })
                 .unwrap_or_else(|m| {

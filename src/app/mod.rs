@@ -1103,18 +1103,11 @@ impl NetsleuthApp {
                 self.internal_error = None;
             }
         }
-        let files: Vec<PathBuf> = match &self.state {
-            State::Ready(w) => w
-                .loaded
-                .investigation
-                .files
-                .iter()
-                .map(|f| f.path.clone())
-                .collect(),
-            _ => Vec::new(),
-        };
         let drawn = worker::caught(|| {
-            worker::fault("draw", &files);
+            if let State::Ready(w) = &self.state {
+                let files = w.loaded.investigation.files.iter();
+                worker::fault("draw", files.map(|f| f.path.as_path()));
+            }
             self.draw(ui);
         });
         if let Err(m) = drawn {

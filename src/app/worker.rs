@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// Runs `f`, returning what its panic said when it panics.
@@ -33,6 +34,9 @@ pub fn internal_error(what: &str, message: &str) -> String {
 /// Faults registered by tests: a worker panics at a point for a file.
 static FAULTS: Mutex<Vec<(&'static str, PathBuf)>> = Mutex::new(Vec::new());
 
+/// Whether any fault was ever injected: the check on every frame stays one load.
+static ANY_FAULT: AtomicBool = AtomicBool::new(false);
+
 /// Makes the worker named `point` ("read", "detect") or the drawing of the window ("draw")
 /// panic whenever it works on `file`: fault injection, so that tests can check what the
 /// window does when something fails.
@@ -41,18 +45,24 @@ pub fn inject_fault(point: &'static str, file: &Path) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((point, file.to_path_buf()));
+    ANY_FAULT.store(true, Ordering::Relaxed);
 }
 
 /// Panics when a fault was injected at `point` for one of `files`.
-pub(crate) fn fault(point: &str, files: &[PathBuf]) {
+pub(crate) fn fault<'a>(point: &str, files: impl IntoIterator<Item = &'a Path>) {
+    if !ANY_FAULT.load(Ordering::Relaxed) {
+        return;
+    }
     let faults = FAULTS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, f)) = faults
-        .iter()
-        .find(|(p, f)| *p == point && files.contains(f))
-    {
-        let message = format!("fault injected at {point} for {}", f.display());
-        drop(faults);
-        panic!("{message}");
+    let hit = files.into_iter().find_map(|file| {
+        faults
+            .iter()
+            .any(|(p, f)| *p == point && f == file)
+            .then(|| file.display().to_string())
+    });
+    drop(faults);
+    if let Some(file) = hit {
+        panic!("fault injected at {point} for {file}");
     }
 }
 

@@ -37,12 +37,7 @@ pub fn file_json(f: &FileReport) -> Value {
 }
 
 fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
-    let gz = match (f.gzip, f.utf16) {
-        (true, true) => ", gzip, UTF-16",
-        (true, false) => ", gzip",
-        (false, true) => ", UTF-16",
-        (false, false) => "",
-    };
+    let gz = f.encoding().map(|e| format!(", {e}")).unwrap_or_default();
     writeln!(out, "{}", f.path.display())?;
     writeln!(
         out,

@@ -526,6 +526,18 @@ fn inflation_warning(path: &Path, decoded: u64) -> Option<String> {
     })
 }
 
+impl FileReport {
+    /// How the file was stored, when not plain UTF-8 text: "gzip", "UTF-16" or both.
+    pub fn encoding(&self) -> Option<&'static str> {
+        match (self.gzip, self.utf16) {
+            (true, true) => Some("gzip, UTF-16"),
+            (true, false) => Some("gzip"),
+            (false, true) => Some("UTF-16"),
+            (false, false) => None,
+        }
+    }
+}
+
 fn summarise(table: &EventTable, rows: Range<usize>) -> (usize, Option<i64>, Option<i64>) {
     let mut seen = vec![false; table.ips().len()];
     let mut sources = 0;

@@ -185,12 +185,15 @@ impl OutputSet {
             .collect();
         leftovers.sort();
         if !out.exists() {
+            // Judged by the leftover's own name, never by the folders above it.
+            let kind = |p: &Path, k: &str| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(k))
+            };
             let whole = leftovers
                 .iter()
-                .find(|p| p.join(MANIFEST).is_file() && p.to_string_lossy().contains("-new."));
-            let old = leftovers
-                .iter()
-                .find(|p| p.to_string_lossy().contains("-old."));
+                .find(|p| p.join(MANIFEST).is_file() && kind(p, "-new."));
+            let old = leftovers.iter().find(|p| kind(p, "-old."));
             if let Some(back) = whole.or(old) {
                 fs::rename(back, out)?;
             }
