@@ -623,3 +623,47 @@ fn concurrent_detect_runs_on_one_folder_never_mix() {
         "runs started together must have met at the lock"
     );
 }
+
+#[test]
+fn detect_gives_each_source_its_findings_in_json_and_sources_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
+        .args(["detect", "--json", "--no-geoip", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(data("web-access-logs/hackers-access.log"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let top = &doc["top_sources"][0];
+    assert_eq!(top["ip"], "216.244.81.34");
+    let findings = top["findings"].as_array().unwrap();
+    let guessing = &findings[0];
+    assert_eq!(guessing["kind"], "brute_force");
+    assert_eq!(guessing["name"], "Password guessing");
+    assert_eq!(guessing["technique"], "T1110.001");
+    assert_eq!(guessing["severity"], "medium");
+    assert_eq!(guessing["events"], 21);
+    assert_eq!(
+        guessing["evidence"],
+        serde_json::json!(["POST /login_form"])
+    );
+    assert!(findings
+        .iter()
+        .any(|f| f["kind"] == "scripted_signup" && f["technique"] == "T1136"));
+    let sources = std::fs::read_to_string(dir.path().join("out/sources.csv")).unwrap();
+    let mut csv = csv::Reader::from_reader(sources.as_bytes());
+    let headers = csv.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let row = csv
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("ip")] == "216.244.81.34")
+        .unwrap();
+    assert_eq!(
+        &row[col("findings")],
+        "Password guessing (T1110.001, medium); Scripted account sign-up (T1136, medium); \
+         Rotating user agents (T1036, low)"
+    );
+}

@@ -753,3 +753,128 @@ fn a_port_scan_of_the_sensor_itself_is_named() {
     assert_eq!(f.rows.len(), 516);
     assert_eq!(f.evidence[..4], ["1", "3", "4", "9"]);
 }
+
+#[test]
+fn form_bots_on_hackers_access_are_named_before_any_statistic() {
+    // Counted from the raw file with a regex: per address, POSTs to /join_form and to login
+    // paths, each against the same address's last GET of that path (second resolution).
+    let (_, d) = run("web-access-logs/hackers-access.log");
+    let with = |k| d.sources.iter().filter(|s| finding(s, k).is_some()).count();
+    assert_eq!(with(FindingKind::ScriptedSignup), 343);
+    assert_eq!(with(FindingKind::BruteForce), 68);
+    assert_eq!(with(FindingKind::AgentRotation), 28);
+    let order = ranked(&d);
+    for s in &order[..5] {
+        assert!(
+            !s.findings.is_empty() && !s.reasons[0].starts_with("unusual for this file"),
+            "{}: {:?}",
+            s.stats.ip,
+            s.reasons
+        );
+    }
+    let top = order[0];
+    assert_eq!(top.stats.ip.to_string(), "216.244.81.34");
+    let guessing = finding(top, FindingKind::BruteForce).unwrap();
+    assert!(
+        guessing.summary.starts_with(
+            "posted the login form `POST /login_form` 21 times under 2 user agents, each \
+             within 2 s of loading it"
+        ),
+        "{}",
+        guessing.summary
+    );
+    assert!(guessing
+        .summary
+        .ends_with("answered 200 ×21, the form again: no login succeeded"));
+    let signup = finding(top, FindingKind::ScriptedSignup).unwrap();
+    assert!(
+        signup.summary.contains("`POST /join_form` 21 times"),
+        "{}",
+        signup.summary
+    );
+    assert!(
+        signup.summary.contains("answered 302 ×21"),
+        "{}",
+        signup.summary
+    );
+    // A browser user agent per request, five of them, from an address that only reads.
+    let reader = source(&d, "148.251.65.34");
+    let rotation = finding(reader, FindingKind::AgentRotation).unwrap();
+    assert!(
+        rotation
+            .summary
+            .starts_with("13 requests under 5 different browser user agents"),
+        "{}",
+        rotation.summary
+    );
+    assert_eq!(rotation.evidence.len(), 5);
+    // One sign-up and its login a second later are one campaign, not hundreds of lines.
+    let biggest = &d.campaigns[0];
+    assert_eq!(biggest.kind, FindingKind::ScriptedSignup);
+    assert!(biggest.members.len() >= 300, "{}", biggest.members.len());
+    // Lines 2775-2779: sign-up posted 1 s after loading, then its login: one story, no
+    // password guessing.
+    let one_cycle = source(&d, "104.168.75.182");
+    assert!(
+        one_cycle.reasons[0].ends_with("; then posted the login form once"),
+        "{:?}",
+        one_cycle.reasons
+    );
+    assert!(finding(one_cycle, FindingKind::BruteForce).is_none());
+    assert!(!one_cycle.proposed_block, "{}", one_cycle.confidence);
+}
+
+#[test]
+fn a_php_wordlist_is_named_with_its_missing_pages() {
+    // honeynet-redhat71_access_log.1: 211.75.221.105 asked 21 times for each of 28 PHP
+    // pages the site lacks (588 answered 404 of its 609 requests).
+    let (_, d) = run("web-access-logs/honeynet-redhat71_access_log.1");
+    let s = source(&d, "211.75.221.105");
+    let f = finding(s, FindingKind::WordlistScan).unwrap();
+    assert_eq!(f.rows.len(), 588);
+    assert_eq!(
+        f.evidence.len(),
+        20,
+        "evidence keeps the first 20 of 28 pages"
+    );
+    assert!(f
+        .summary
+        .starts_with("588 requests for 28 pages that do not exist"));
+    assert!(f
+        .summary
+        .contains("(97% of its requests answered not found)"));
+    assert!(f
+        .summary
+        .ends_with("every page asked for at least 21 times"));
+    // Worm and proxy sources ask for few missing pages: no wordlist.
+    assert!(finding(source(&d, "24.215.76.171"), FindingKind::WordlistScan).is_none());
+}
+
+#[test]
+fn sip_scanners_and_their_calls_are_named_on_dionaea() {
+    // dionaea_mhn_export.json: 107.155.185.36 had 72 SipSession and 21 SipCall events.
+    let (_, d) = run("honeypot/dionaea/dionaea_mhn_export.json");
+    let s = source(&d, "107.155.185.36");
+    let f = finding(s, FindingKind::SipScan).unwrap();
+    assert_eq!(f.rows.len(), 93);
+    assert_eq!(f.severity, Severity::Medium, "calls raise it");
+    assert!(f.summary.contains("21 calls among them"), "{}", f.summary);
+    assert_eq!(s.reasons[0].split(':').next(), Some("SIP scanning (VoIP)"));
+}
+
+#[test]
+fn a_campaign_is_led_by_the_member_with_most_evidence() {
+    for rel in [
+        "web-access-logs/hackers-access.log",
+        "web-access-logs/honeynet-redhat71_access_log.13",
+        "honeypot/dionaea/dionaea_mhn_export.json",
+    ] {
+        let (_, d) = run(rel);
+        for c in &d.campaigns {
+            let behind = |i: usize| d.sources[i].findings[0].rows.len();
+            let most = c.members.iter().map(|&i| behind(i)).max().unwrap();
+            assert_eq!(behind(c.members[0]), most, "{rel}: {}", c.summary);
+            assert_eq!(c.addresses[0], d.sources[c.members[0]].stats.ip);
+        }
+    }
+}

@@ -241,8 +241,9 @@ pub fn reason_kind(reason: &str) -> String {
     let reason = reason
         .strip_prefix("unusual for this file: ")
         .unwrap_or(reason);
-    const KINDS: [(&str, &str); 10] = [
+    const KINDS: [(&str, &str); 11] = [
         ("isolated than", "Isolation forest outlier"),
+        ("the most isolated of", "Isolation forest outlier"),
         ("the median source", "High request volume"),
         ("sent per event", "Large transfers"),
         ("outside business hours", "Off-hours activity"),
@@ -498,7 +499,14 @@ mod tests {
             "High request volume"
         );
         assert_eq!(
-            reason_kind("more isolated than 99% of sources (forest score 0.71): x"),
+            reason_kind(
+                "x (median source 1); 150 events, 25x the median source: together more \
+                 isolated than 99% of sources (forest score 0.71)"
+            ),
+            "Isolation forest outlier"
+        );
+        assert_eq!(
+            reason_kind("x: together the most isolated of 520 sources (forest score 0.72)"),
             "Isolation forest outlier"
         );
         assert_eq!(reason_kind("something new (x)"), "something new");

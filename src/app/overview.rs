@@ -248,19 +248,25 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
     let campaigns = &a.detection.campaigns;
     let mut shown_campaigns = Vec::new();
     let mut cards = 0;
-    for &i in &a.ranked {
-        let s = &a.detection.sources[i];
+    for &first in &a.ranked {
+        let s = &a.detection.sources[first];
         if s.confidence < threshold / 2.0 || cards == 8 {
             break;
         }
-        // One card per campaign: its first member, with the others counted.
+        // One card per campaign: its lead when the filters keep it, with the others counted.
         let campaign = s.campaign;
+        let mut i = first;
         if let Some(c) = campaign {
             if shown_campaigns.contains(&c) {
                 continue;
             }
             shown_campaigns.push(c);
+            let lead = campaigns[c].members[0];
+            if a.ranked.contains(&lead) {
+                i = lead;
+            }
         }
+        let s = &a.detection.sources[i];
         cards += 1;
         let selected = view.selected == Some(i);
         let frame = Frame::group(ui.style())

@@ -30,8 +30,8 @@ pub struct DetectRequest<'a> {
     pub settings: DetectionSettings,
 }
 
-/// The text lines of the most suspicious sources: members of a campaign after its first
-/// are folded into one line under it.
+/// The text lines of the most suspicious sources: a campaign is shown once, by its lead, with
+/// the other members folded into one line under it.
 fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
     let mut lines = Vec::new();
     let mut shown = Vec::new();
@@ -45,11 +45,18 @@ fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
             continue;
         }
         shown.push(campaign);
+        // A campaign is shown by its lead, whatever member ranks first.
+        let s = campaign.map_or(s, |c| &d.sources[d.campaigns[c].members[0]]);
         lines.push(format!(
-            "  {:>5.1}  {:<39} {:>8} events  {}",
+            "  {:>5.1}  {:<39} {:>8} {:<6}  {}",
             s.confidence,
             s.stats.ip,
             s.stats.events,
+            if s.stats.events == 1 {
+                "event"
+            } else {
+                "events"
+            },
             s.reasons.first().map_or("", String::as_str)
         ));
         if let Some(c) = campaign.map(|c| &d.campaigns[c]) {

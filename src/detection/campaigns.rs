@@ -15,10 +15,11 @@ use super::pipeline::SourceVerdict;
 pub struct Campaign {
     /// The shared finding.
     pub kind: FindingKind,
-    /// The members, as indices into the detection's sources, in triage order.
+    /// The members, as indices into the detection's sources: the lead (most events behind
+    /// the finding) first, then in triage order.
     #[serde(skip)]
     pub members: Vec<usize>,
-    /// The members' addresses, in triage order.
+    /// The members' addresses, in the order of `members`.
     pub addresses: Vec<IpAddr>,
     /// Distinct /24 (IPv4) or /48 (IPv6) networks the members come from.
     pub networks: usize,
@@ -55,7 +56,15 @@ pub fn campaigns(sources: &[SourceVerdict], order: &[usize]) -> Vec<Campaign> {
     let mut out: Vec<Campaign> = groups
         .into_iter()
         .filter(|(_, m)| m.len() >= 2)
-        .map(|((kind, _), members)| {
+        .map(|((kind, _), mut members)| {
+            // The lead is the member with the most events behind the shared finding (the
+            // largest upload, the longest run of probes); the rest stay in triage order.
+            let behind = |i: usize| sources[i].findings.first().map_or(0, |f| f.rows.len());
+            let lead = (0..members.len())
+                .max_by_key(|&k| (behind(members[k]), std::cmp::Reverse(k)))
+                .unwrap_or(0);
+            let first = members.remove(lead);
+            members.insert(0, first);
             let addresses: Vec<IpAddr> = members.iter().map(|&i| sources[i].stats.ip).collect();
             let networks = addresses
                 .iter()

@@ -65,6 +65,13 @@ fn percent(v: f64) -> String {
     format!("{:.0}%", 100.0 * v)
 }
 
+fn events(v: f64) -> String {
+    match whole(v).as_str() {
+        "1" => "1 event".to_string(),
+        n => format!("{n} events"),
+    }
+}
+
 fn two_places(v: f64) -> String {
     format!("{v:.2}")
 }
@@ -79,7 +86,7 @@ fn phrase(name: &str, s: &SourceStats) -> Option<Phrase> {
         })
     };
     match name {
-        "log_events" => p(s.events as f64, "{} events", whole),
+        "log_events" => p(s.events as f64, "{}", events),
         "log_bytes_sent_total" => p(s.bytes_sent?.total, "{} sent in total", bytes),
         "log_bytes_sent_mean" => p(s.bytes_sent?.mean, "{} sent per event", bytes),
         "log_bytes_sent_max" => p(s.bytes_sent?.max, "largest single send {}", bytes),
@@ -99,11 +106,7 @@ fn phrase(name: &str, s: &SourceStats) -> Option<Phrase> {
         "failed_share" => p(s.failed_share?, "{} of attempts failed", percent),
         "log_active_hours" => p(s.active_hours as f64, "active in {} distinct hours", whole),
         "off_hours_share" => p(s.off_hours_share?, "{} of events off-hours", percent),
-        "log_peak_per_minute" => p(
-            s.peak_per_minute as f64,
-            "peak of {} events per minute",
-            whole,
-        ),
+        "log_peak_per_minute" => p(s.peak_per_minute as f64, "busiest minute held {}", events),
         "regularity" => p(
             s.interarrival_cv?,
             "gap variation {} between events",
@@ -213,13 +216,22 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
         if raw > 0.5 {
             let all = &inp.scores.raw[&DetectorKind::Forest];
             let below = all.iter().filter(|&&v| v < raw).count();
-            let pct = 100.0 * below as f64 / all.len().max(1) as f64;
+            // Floored, so that only the single most isolated source reads as such.
+            let pct = (100.0 * below as f64 / all.len().max(1) as f64).floor();
+            let rank = if below + 1 >= all.len() {
+                format!("the most isolated of {} sources", all.len())
+            } else {
+                format!("more isolated than {pct:.0}% of sources")
+            };
             let drivers = strongest_features(inp, s, i, 2.0);
-            let mut text =
-                format!("more isolated than {pct:.0}% of sources (forest score {raw:.2})");
-            if !drivers.is_empty() {
-                text.push_str(&format!(": {}", drivers.join("; ")));
-            }
+            let text = if drivers.is_empty() {
+                format!("{rank} (forest score {raw:.2}), though no single measure stands out")
+            } else {
+                format!(
+                    "{}: together {rank} (forest score {raw:.2})",
+                    drivers.join("; ")
+                )
+            };
             if raw >= 0.55 {
                 out.push(text);
             } else {

@@ -6,10 +6,12 @@
 //! statistical detectors (see [`super::pipeline`]); the weights are documented per kind in
 //! [`FindingKind::weight`] and in the README.
 
+mod bots;
 mod flows;
 mod ids;
 mod intel;
 mod ssh;
+mod voip;
 mod web;
 
 use std::fmt;
@@ -85,6 +87,10 @@ pub enum FindingKind {
     ValidLogin,
     /// Many failed logins.
     BruteForce,
+    /// A sign-up form posted by a script (account creation by a bot).
+    ScriptedSignup,
+    /// One address under several browsers' user agents, as bots rotate them.
+    AgentRotation,
     /// A known worm's request sequence (Nimda, Code Red).
     WormProbe,
     /// Commands for a shell in a web request.
@@ -101,6 +107,10 @@ pub enum FindingKind {
     OversizedRequest,
     /// Paths of known vulnerable software or secrets.
     ExploitProbe,
+    /// Many pages that do not exist: a wordlist run against the site.
+    WordlistScan,
+    /// Repeated SIP sessions with a VoIP service, calls among them.
+    SipScan,
     /// A vulnerability scanner's user agent.
     ScannerAgent,
     /// Many ports of one host (a vertical scan).
@@ -125,7 +135,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 26] = [
+    pub const ALL: [FindingKind; 30] = [
         FindingKind::IdsAlert,
         FindingKind::Beaconing,
         FindingKind::CommandAndControl,
@@ -146,11 +156,15 @@ impl FindingKind {
         FindingKind::ProxyUse,
         FindingKind::ValidLogin,
         FindingKind::BruteForce,
+        FindingKind::ScriptedSignup,
         FindingKind::ExploitProbe,
+        FindingKind::WordlistScan,
         FindingKind::ScannerAgent,
         FindingKind::HostScan,
         FindingKind::PortScan,
+        FindingKind::SipScan,
         FindingKind::ThreatIntel,
+        FindingKind::AgentRotation,
         FindingKind::LongConnection,
     ];
 
@@ -165,6 +179,8 @@ impl FindingKind {
             FindingKind::ProxyUse => "Used as a proxy",
             FindingKind::ValidLogin => "Successful login",
             FindingKind::BruteForce => "Password guessing",
+            FindingKind::ScriptedSignup => "Scripted account sign-up",
+            FindingKind::AgentRotation => "Rotating user agents",
             FindingKind::WormProbe => "IIS worm probe (Nimda / Code Red)",
             FindingKind::WebCommandExecution => "Command execution attempt",
             FindingKind::PathTraversal => "Path traversal",
@@ -173,6 +189,8 @@ impl FindingKind {
             FindingKind::FileInclusion => "File inclusion",
             FindingKind::OversizedRequest => "Buffer overflow attempt",
             FindingKind::ExploitProbe => "Exploit and probe paths",
+            FindingKind::WordlistScan => "Wordlist scan",
+            FindingKind::SipScan => "SIP scanning (VoIP)",
             FindingKind::ScannerAgent => "Vulnerability scanner",
             FindingKind::PortScan => "Port scan",
             FindingKind::HostScan => "Host sweep",
@@ -197,6 +215,8 @@ impl FindingKind {
             FindingKind::ProxyUse => "T1090",
             FindingKind::ValidLogin => "T1078",
             FindingKind::BruteForce => "T1110.001",
+            FindingKind::ScriptedSignup => "T1136",
+            FindingKind::AgentRotation => "T1036",
             FindingKind::WormProbe
             | FindingKind::PathTraversal
             | FindingKind::SqlInjection
@@ -204,9 +224,10 @@ impl FindingKind {
             | FindingKind::OversizedRequest => "T1190",
             FindingKind::WebCommandExecution => "T1059",
             FindingKind::CrossSiteScripting => "T1059.007",
-            FindingKind::ExploitProbe => "T1595.003",
+            FindingKind::ExploitProbe | FindingKind::WordlistScan => "T1595.003",
             FindingKind::ScannerAgent => "T1595.002",
             FindingKind::PortScan | FindingKind::HostScan => "T1046",
+            FindingKind::SipScan => "T1595",
             FindingKind::Beaconing
             | FindingKind::CommandAndControl
             | FindingKind::LongConnection => "T1071",
@@ -239,14 +260,18 @@ impl FindingKind {
             | FindingKind::IdsAlert => Severity::High,
             FindingKind::ValidLogin
             | FindingKind::BruteForce
+            | FindingKind::ScriptedSignup
             | FindingKind::CrossSiteScripting
             | FindingKind::ExploitProbe
+            | FindingKind::WordlistScan
             | FindingKind::ScannerAgent
             | FindingKind::PortScan
             | FindingKind::HostScan
             | FindingKind::Exfiltration
             | FindingKind::ThreatIntel => Severity::Medium,
-            FindingKind::LongConnection => Severity::Low,
+            FindingKind::LongConnection | FindingKind::AgentRotation | FindingKind::SipScan => {
+                Severity::Low
+            }
         }
     }
 
@@ -354,6 +379,8 @@ pub fn findings(
         .map(|s| {
             let mut f = ssh::findings(table, &s.rows);
             f.extend(web::findings(table, &s.rows, &site));
+            f.extend(bots::findings(table, &s.rows));
+            f.extend(voip::findings(table, &s.rows));
             let active = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);
             f.extend(flows::findings(table, &s.rows, active.max(1)));
             f.extend(intel.and_then(|i| i.finding(s.ip, &s.rows)));

@@ -352,21 +352,78 @@ fn kinds_of(req: &WebRequest<'_>, agent: Option<&str>, site: &HashSet<String>) -
     kinds
 }
 
+/// A source asking for at least this many distinct missing pages, with most of its requests
+/// missing, is running a wordlist.
+const WORDLIST_PAGES: usize = 10;
+
 /// Web findings over the rows of one source.
 pub fn findings(t: &EventTable, rows: &[u32], site: &HashSet<String>) -> Vec<Finding> {
     let mut hits: BTreeMap<FindingKind, Vec<(u32, WebRequest<'_>)>> = BTreeMap::new();
+    let mut missing: Vec<(u32, WebRequest<'_>)> = Vec::new();
+    let mut requests = 0;
     for &r in rows {
         let row = r as usize;
         let Some(req) = WebRequest::of(t, row) else {
             continue;
         };
-        for k in kinds_of(&req, t.detail_value(row, "ua"), site) {
+        requests += 1;
+        let kinds = kinds_of(&req, t.detail_value(row, "ua"), site);
+        // A request an attack pattern names is told by that finding, not as a missing page.
+        if kinds.is_empty() && matches!(req.status, Some(404 | 410)) {
+            missing.push((r, req.clone()));
+        }
+        for k in kinds {
             hits.entry(k).or_default().push((r, req.clone()));
         }
     }
-    hits.into_iter()
+    let mut out: Vec<Finding> = hits
+        .into_iter()
         .map(|(kind, reqs)| finding(t, kind, &reqs))
-        .collect()
+        .collect();
+    out.extend(wordlist(&missing, requests));
+    out
+}
+
+/// Wordlist scanning: many distinct pages that do not exist and that no attack pattern names,
+/// most of the source's requests.
+fn wordlist(missing: &[(u32, WebRequest<'_>)], requests: usize) -> Option<Finding> {
+    let mut pages: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut evidence = Vec::new();
+    for (_, req) in missing {
+        *pages.entry(req.target).or_default() += 1;
+        push_evidence(&mut evidence, &format!("{} {}", req.method, req.target));
+    }
+    if pages.len() < WORDLIST_PAGES || 2 * missing.len() < requests {
+        return None;
+    }
+    let quoted: Vec<String> =
+        missing
+            .iter()
+            .map(|(_, r)| r.quoted())
+            .fold(Vec::new(), |mut acc, q| {
+                if acc.len() < 3 && !acc.contains(&q) {
+                    acc.push(q);
+                }
+                acc
+            });
+    let share = 100.0 * missing.len() as f64 / requests as f64;
+    let rounds = pages.values().min().copied().unwrap_or(1);
+    let mut summary = format!(
+        "{} requests for {} pages that do not exist, such as {} ({share:.0}% of its requests \
+         answered not found)",
+        missing.len(),
+        pages.len(),
+        quoted.join(", ")
+    );
+    if rounds > 1 {
+        summary.push_str(&format!("; every page asked for at least {rounds} times"));
+    }
+    Some(Finding::new(
+        FindingKind::WordlistScan,
+        summary,
+        evidence,
+        missing.iter().map(|m| m.0).collect(),
+    ))
 }
 
 fn finding(t: &EventTable, kind: FindingKind, reqs: &[(u32, WebRequest<'_>)]) -> Finding {
