@@ -306,7 +306,10 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
         .and_then(|v| v.get(i))
     {
         if b >= 3.0 {
-            out.push(format!("burst of activity {b:.1}σ above its recent rate"));
+            out.push(format!(
+                "burst of activity: its busiest window rose {b:.1} standard deviations above \
+                 its own recent rate"
+            ));
         }
     }
     // The robust z-score detector counts from 3 deviations: name the features that far out,

