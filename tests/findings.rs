@@ -878,3 +878,49 @@ fn a_campaign_is_led_by_the_member_with_most_evidence() {
         }
     }
 }
+
+#[test]
+fn every_ssh_behaviour_is_found_on_the_real_cowrie_logs() {
+    // Counted from the raw files with Python's json module: events per source by eventid.
+    let (_, d19) = run("honeypot/cowrie/cowrie.json.2018-05-19");
+    let (_, d07) = run("honeypot/cowrie/cowrie.json.2018-05-07");
+    let events = |d: &Detection, ip: &str, k: FindingKind| {
+        finding(source(d, ip), k).map(|f| (f.rows.len(), f.technique))
+    };
+    let intruder = "111.73.46.18";
+    assert_eq!(
+        events(&d19, intruder, FindingKind::ShellCommands),
+        Some((15, "T1059.004"))
+    );
+    assert_eq!(
+        events(&d19, intruder, FindingKind::ValidLogin),
+        Some((1, "T1078"))
+    );
+    assert_eq!(
+        events(&d19, intruder, FindingKind::ImpairDefences),
+        Some((1, "T1562.004"))
+    );
+    assert_eq!(
+        events(&d19, intruder, FindingKind::IndicatorRemoval),
+        Some((1, "T1070"))
+    );
+    // Its first command links sshd as `su` and starts it on port 1987.
+    assert_eq!(
+        events(&d19, intruder, FindingKind::Persistence),
+        Some((1, "T1556.003"))
+    );
+    let download = finding(source(&d19, intruder), FindingKind::MalwareDownload).unwrap();
+    assert_eq!(download.technique, "T1105");
+    assert!(download
+        .evidence
+        .iter()
+        .any(|e| e.contains("http://mdb7.cn:8081/exp")));
+    assert_eq!(
+        events(&d19, "195.3.147.49", FindingKind::ProxyUse),
+        Some((48, "T1090"))
+    );
+    assert_eq!(
+        events(&d07, "59.63.43.173", FindingKind::BruteForce),
+        Some((21, "T1110.001"))
+    );
+}

@@ -79,7 +79,7 @@ pub enum FindingKind {
     ImpairDefences,
     /// Removed logs or shell history.
     IndicatorRemoval,
-    /// Scheduled itself to run again (cron).
+    /// Set up a way back in: a cron job, an SSH key, a backdoor SSH daemon.
     Persistence,
     /// Used the host as a proxy to other hosts (SSH direct-tcpip, absolute-URI requests).
     ProxyUse,
@@ -175,7 +175,7 @@ impl FindingKind {
             FindingKind::MalwareDownload => "Malware download",
             FindingKind::ImpairDefences => "Defences disabled",
             FindingKind::IndicatorRemoval => "Traces removed",
-            FindingKind::Persistence => "Persistence via cron",
+            FindingKind::Persistence => "Persistence",
             FindingKind::ProxyUse => "Used as a proxy",
             FindingKind::ValidLogin => "Successful login",
             FindingKind::BruteForce => "Password guessing",

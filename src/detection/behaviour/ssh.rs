@@ -236,10 +236,27 @@ fn classify(command: &str) -> Vec<CommandClass> {
     if wipes || history_off {
         out.push(CommandClass::IndicatorRemoval);
     }
-    if has("crontab") || lower.contains("/etc/cron") || lower.contains("rc.local") {
+    if persistence_technique(&lower).is_some() {
         out.push(CommandClass::Persistence);
     }
     out
+}
+
+/// The ATT&CK technique of a way back in that a command sets up, if it does: a scheduled job
+/// (T1053.003), a key added to `authorized_keys` (T1098.004), or a second SSH daemon, such as
+/// sshd linked as `su` so that PAM's su rules let any password in (T1556.003).
+fn persistence_technique(lower: &str) -> Option<&'static str> {
+    let w = words(lower);
+    let has = |x: &str| w.contains(&x);
+    if has("crontab") || lower.contains("/etc/cron") || lower.contains("rc.local") {
+        Some("T1053.003")
+    } else if lower.contains("authorized_keys") && (lower.contains('>') || has("tee")) {
+        Some("T1098.004")
+    } else if lower.contains("sshd") && (lower.contains("-oport=") || has("-p")) {
+        Some("T1556.003")
+    } else {
+        None
+    }
 }
 
 /// URLs named in a command line.
@@ -483,15 +500,20 @@ fn command_findings(
         let what = match class {
             CommandClass::ImpairDefences => "disabled defences with",
             CommandClass::IndicatorRemoval => "removed its traces with",
-            _ => "set up a scheduled job with",
+            _ => "set up a way back in with",
         };
         let shown: Vec<String> = evidence.iter().take(3).map(|c| quote(c)).collect();
-        out.push(Finding::new(
+        let mut f = Finding::new(
             class.kind(),
             format!("{what} {}", shown.join("; ")),
             evidence,
             hits.iter().map(|c| c.0).collect(),
-        ));
+        );
+        if class == CommandClass::Persistence {
+            let first = hits[0].1.to_ascii_lowercase();
+            f.technique = persistence_technique(&first).unwrap_or(f.technique);
+        }
+        out.push(f);
     }
     let fetched: Vec<(u32, String)> = commands
         .iter()
@@ -610,6 +632,19 @@ mod tests {
             [IndicatorRemoval]
         );
         assert_eq!(classify("crontab -l"), [Persistence]);
+        // cowrie.json.2018-05-19, 111.73.46.18's first command: sshd linked as su on port 1987.
+        let backdoor = "ln -sf /usr/sbin/sshd /tmp/su;/tmp/su -oPort=1987";
+        assert_eq!(classify(backdoor), [Persistence]);
+        assert_eq!(
+            persistence_technique(&backdoor.to_ascii_lowercase()),
+            Some("T1556.003")
+        );
+        assert_eq!(
+            persistence_technique("echo ssh-rsa aaaa >> ~/.ssh/authorized_keys"),
+            Some("T1098.004")
+        );
+        assert!(classify("cat ~/.ssh/authorized_keys").is_empty());
+        assert!(classify("ps aux | grep sshd").is_empty());
         assert!(classify("cat /proc/cpuinfo").is_empty());
         assert!(classify("rm -rf exp").is_empty());
         assert!(classify("echo wgetting").is_empty());
