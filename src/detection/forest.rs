@@ -798,7 +798,9 @@ mod tests {
 
     #[test]
     fn chunked_training_keeps_every_tree() {
-        let m = matrix(1000);
+        // 300 rows, so that most trees' 256-row samples hold the outlier (row 7): with 1,000
+        // the unseeded forest ranked a corner point first about one run in twenty.
+        let m = matrix(300);
         let f = train(&m, &ForestSettings::default(), 2, &AtomicBool::new(false)).unwrap();
         assert_eq!(f.trees.len(), 100);
         assert_eq!(f.depth, 8);
