@@ -253,7 +253,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
         if s.confidence < threshold / 2.0 || cards == 8 {
             break;
         }
-        // One card per campaign: its lead when the filters keep it, with the others counted.
+        // One card per campaign: its lead, with the others counted.
         let campaign = s.campaign;
         let mut i = first;
         if let Some(c) = campaign {
@@ -261,10 +261,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                 continue;
             }
             shown_campaigns.push(c);
-            let lead = campaigns[c].members[0];
-            if a.ranked.contains(&lead) {
-                i = lead;
-            }
+            i = campaigns[c].members[0];
         }
         let s = &a.detection.sources[i];
         cards += 1;

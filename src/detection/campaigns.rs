@@ -63,8 +63,7 @@ pub fn campaigns(sources: &[SourceVerdict], order: &[usize]) -> Vec<Campaign> {
             let lead = (0..members.len())
                 .max_by_key(|&k| (behind(members[k]), std::cmp::Reverse(k)))
                 .unwrap_or(0);
-            let first = members.remove(lead);
-            members.insert(0, first);
+            members[..=lead].rotate_right(1);
             let addresses: Vec<IpAddr> = members.iter().map(|&i| sources[i].stats.ip).collect();
             let networks = addresses
                 .iter()

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::events::EventTable;
 
+use super::web::after_scheme;
 use super::{push_evidence, quote, Finding, FindingKind, WebRequest};
 
 /// A form posted within this many seconds of loading it was filled in by a script.
@@ -44,10 +45,7 @@ enum Form {
 
 /// The path of a target, lower case, without scheme, host or query.
 fn path_of(target: &str) -> String {
-    let rest = target
-        .strip_prefix("http://")
-        .or_else(|| target.strip_prefix("https://"))
-        .map_or(target, |r| r.find('/').map_or("/", |i| &r[i..]));
+    let rest = after_scheme(target).map_or(target, |r| r.find('/').map_or("/", |i| &r[i..]));
     rest.split(['?', '#'])
         .next()
         .unwrap_or_default()
@@ -94,6 +92,7 @@ pub fn findings(t: &EventTable, rows: &[u32]) -> Vec<Finding> {
             continue;
         };
         let path = path_of(req.target);
+        let form = form_of(&path);
         let time = t.time_us(row);
         if let Some(ua) = t
             .detail_value(row, "ua")
@@ -102,13 +101,14 @@ pub fn findings(t: &EventTable, rows: &[u32]) -> Vec<Finding> {
             browsers.entry(ua).or_default().push(r);
         }
         match req.method {
-            "GET" => {
+            // Only the loads of forms are remembered: nothing else is posted back.
+            "GET" if form.is_some() => {
                 if let Some(us) = time {
                     loaded.insert(path, us);
                 }
             }
             "POST" => {
-                let Some(form) = form_of(&path) else {
+                let Some(form) = form else {
                     continue;
                 };
                 let after_load = match (loaded.get(&path), time) {
@@ -136,8 +136,8 @@ pub fn findings(t: &EventTable, rows: &[u32]) -> Vec<Finding> {
     let mut out = Vec::new();
     match (signup, login) {
         (Some(mut s), Some(l)) => {
-            // A bot logging in to the account it made is part of the sign-up story; only
-            // repeated failures are password guessing of their own.
+            // A bot logging in to the account it made is part of the sign-up story; three or
+            // more login posts are password guessing of their own.
             match finding(Form::Login, l, agents_of(Form::Login)).filter(|f| f.rows.len() >= 3) {
                 Some(guessing) => out.push(guessing),
                 None => {

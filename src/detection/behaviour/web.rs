@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::events::EventTable;
 
-use super::{push_evidence, quote, Finding, FindingKind};
+use super::{push_evidence, quote, Finding, FindingKind, EVIDENCE};
 
 /// Where a pattern looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,11 +290,16 @@ fn remote_include(decoded: &str) -> bool {
     })
 }
 
+/// What follows the scheme of an absolute-URI target (`host:port/path`), if it is one.
+pub(super) fn after_scheme(target: &str) -> Option<&str> {
+    target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+}
+
 /// The host of an absolute-URI target (`http://host:port/...`), lower-cased.
 fn absolute_host(target: &str) -> Option<String> {
-    let rest = target
-        .strip_prefix("http://")
-        .or_else(|| target.strip_prefix("https://"))?;
+    let rest = after_scheme(target)?;
     let host = rest.split(['/', '?']).next()?;
     Some(
         host.rsplit_once(':')
@@ -391,21 +396,14 @@ fn wordlist(missing: &[(u32, WebRequest<'_>)], requests: usize) -> Option<Findin
     let mut evidence = Vec::new();
     for (_, req) in missing {
         *pages.entry(req.target).or_default() += 1;
-        push_evidence(&mut evidence, &format!("{} {}", req.method, req.target));
+        if evidence.len() < EVIDENCE {
+            push_evidence(&mut evidence, &format!("{} {}", req.method, req.target));
+        }
     }
     if pages.len() < WORDLIST_PAGES || 2 * missing.len() < requests {
         return None;
     }
-    let quoted: Vec<String> =
-        missing
-            .iter()
-            .map(|(_, r)| r.quoted())
-            .fold(Vec::new(), |mut acc, q| {
-                if acc.len() < 3 && !acc.contains(&q) {
-                    acc.push(q);
-                }
-                acc
-            });
+    let quoted: Vec<String> = evidence.iter().take(3).map(|e| quote(e)).collect();
     let share = 100.0 * missing.len() as f64 / requests as f64;
     let rounds = pages.values().min().copied().unwrap_or(1);
     let mut summary = format!(
