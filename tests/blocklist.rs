@@ -235,10 +235,22 @@ fn merging_previews_then_applies_and_undoes() {
     }
     let exact = plan_list(&list, Limits::default());
     assert!(exact.merges.is_empty(), "no two are adjacent");
+    let sparse = plan_list(
+        &list,
+        Limits {
+            widen: true,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        sparse.merges.is_empty(),
+        "2 of a /24's 256 addresses are sparser than 1 in 8"
+    );
     let wide = plan_list(
         &list,
         Limits {
             widen: true,
+            per_listed: 128,
             ..Limits::default()
         },
     );

@@ -322,6 +322,105 @@ fn azure_rules_split_at_their_limits_and_refuse_past_100() {
     }
 }
 
+fn priorities(output: &Output, key: &str) -> Vec<u64> {
+    let v: serde_json::Value = serde_json::from_slice(&output.files[0].bytes).unwrap();
+    let rules = if key.is_empty() { &v } else { &v[key] };
+    rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["priority"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn azure_priorities_start_where_asked_and_stay_in_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, per) in [
+        (Format::AzureWafAppGw, 540),
+        (Format::AzureWafFrontDoor, 600),
+    ] {
+        let hosts = generated_hosts(per * 3);
+        let output = render(format, &hosts, &opts(Syntax::Native)).unwrap();
+        assert_eq!(priorities(&output, ""), [1, 2, 3]);
+        let moved = Options {
+            first_priority: Some(40),
+            ..opts(Syntax::Native)
+        };
+        let output = render(format, &hosts, &moved).unwrap();
+        assert_eq!(priorities(&output, ""), [40, 41, 42]);
+        assert!(
+            output
+                .notes
+                .iter()
+                .any(|n| n.contains("priorities 40 to 42")),
+            "{:?}",
+            output.notes
+        );
+        let path = dir.path().join(format.default_name(Syntax::Native));
+        write(format, &output, &path).unwrap();
+        accepted(format.id(), &path);
+        for (first, fits) in [
+            (0, false),
+            (i32::MAX as u32 - 2, true),
+            (i32::MAX as u32 - 1, false),
+        ] {
+            let asked = Options {
+                first_priority: Some(first),
+                ..opts(Syntax::Native)
+            };
+            let result = render(format, &hosts, &asked);
+            assert_eq!(
+                result.is_ok(),
+                fits,
+                "{} from {first}: {result:?}",
+                format.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn cloud_armor_priorities_and_the_rules_quota() {
+    let json = opts(Syntax::Json);
+    // 199 deny rules and the default one fill the default quota of 200 exactly.
+    let output = render(Format::CloudArmor, &generated_hosts(1_990), &json).unwrap();
+    assert_eq!(rule_count(&output, "rules"), 200);
+    assert!(!output
+        .notes
+        .iter()
+        .any(|n| n.contains("SECURITY_POLICY_RULES")));
+    let output = render(Format::CloudArmor, &generated_hosts(1_991), &json).unwrap();
+    assert_eq!(rule_count(&output, "rules"), 201);
+    assert!(
+        output
+            .notes
+            .iter()
+            .any(|n| n.contains("201 rules") && n.contains("SECURITY_POLICY_RULES")),
+        "{:?}",
+        output.notes
+    );
+    let hosts = generated_hosts(20);
+    assert_eq!(priorities(&output, "rules")[..2], [1000, 1001]);
+    let last = 2_147_483_646u32;
+    for (first, fits) in [(0, true), (last - 1, true), (last, false)] {
+        let asked = Options {
+            first_priority: Some(first),
+            ..opts(Syntax::Json)
+        };
+        let result = render(Format::CloudArmor, &hosts, &asked);
+        assert_eq!(result.is_ok(), fits, "from {first}: {result:?}");
+        if let Ok(output) = result {
+            let p = priorities(&output, "rules");
+            assert_eq!(p, [u64::from(first), u64::from(first) + 1, 2_147_483_647]);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("policy.json");
+            write(Format::CloudArmor, &output, &path).unwrap();
+            accepted("cloud-armor", &path);
+        }
+    }
+}
+
 #[test]
 fn firewall_exports_merge_and_load() {
     let dir = tempfile::tempdir().unwrap();
@@ -355,6 +454,50 @@ fn netsleuth(args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into(),
         String::from_utf8_lossy(&out.stderr).into(),
     )
+}
+
+/// The command line moves rule priorities and widens only where the list is dense enough.
+#[test]
+fn export_blocklist_takes_a_first_priority_and_a_density_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("list.txt");
+    std::fs::write(&input, "11.0.0.1\n11.0.0.6\n11.0.0.200\n").unwrap();
+    let out = dir.path().join("policy.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "export-blocklist",
+            input.to_str().unwrap(),
+            "--format",
+            "cloud-armor",
+            "--name",
+            "edge",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, _, stderr) = netsleuth(&args);
+        assert!(ok, "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        (v, stderr)
+    };
+    let (v, _) = run(&["--first-priority", "5000", "--widen"]);
+    assert_eq!(v["rules"][0]["priority"], 5000);
+    assert_eq!(
+        v["rules"][0]["match"]["config"]["srcIpRanges"],
+        serde_json::json!(["11.0.0.0/29", "11.0.0.200/32"]),
+        "the /29 holds 4 addresses per listed one, the /24 would hold 85"
+    );
+    let (v, stderr) = run(&["--widen", "--per-listed", "128"]);
+    assert_eq!(v["rules"][0]["priority"], 1000);
+    assert_eq!(
+        v["rules"][0]["match"]["config"]["srcIpRanges"],
+        serde_json::json!(["11.0.0.0/24"])
+    );
+    assert!(
+        stderr.contains("blocking 253 addresses that were not listed"),
+        "{stderr}"
+    );
+    accepted("cloud-armor", &out);
 }
 
 #[test]

@@ -11,9 +11,9 @@ use crate::blocklist::{
     accept, format_time, guardrails, merge_edit, parse_net, parse_time, plan_list, proposals,
     reject, Action, AllowEntry, Edit, Entry, Limits, Origin, Plan, Proposal, SourceFact,
 };
-use crate::export::{render, Format, Options, Output, Scope, Syntax};
 
 use super::analysis::Analysis;
+use super::export_panel::ExportPanel;
 use super::loading::Loaded;
 use super::text::thousands;
 use super::{sort_header, Command, ViewState, ERROR, WARN};
@@ -122,36 +122,6 @@ impl Browse {
     }
 }
 
-/// The export form.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportForm {
-    /// The format.
-    pub format: Format,
-    /// Its syntax.
-    pub syntax: Syntax,
-    /// The name of sets, rules or policy.
-    pub name: String,
-    /// AWS scope.
-    pub scope: Scope,
-    /// The action exported.
-    pub action: Action,
-    /// Where to save.
-    pub path: String,
-}
-
-impl Default for ExportForm {
-    fn default() -> Self {
-        ExportForm {
-            format: Format::Nginx,
-            syntax: Syntax::Native,
-            name: "netsleuth-blocklist".into(),
-            scope: Scope::Regional,
-            action: Action::Block,
-            path: String::new(),
-        }
-    }
-}
-
 /// What the entries table's rows depend on.
 type RowsKey = (u64, String, EntrySort, bool);
 
@@ -184,10 +154,8 @@ pub struct BlocklistView {
     pub limits: Limits,
     /// The merge preview, when asked for.
     pub plan: Option<Plan>,
-    /// The export form.
-    pub export: ExportForm,
-    /// The preview of the export: for which list generation and form, and what it gave.
-    pub preview: Option<(u64, ExportForm, Result<Output, String>)>,
+    /// The export form, its preview and the preview asked of a worker.
+    pub export: ExportPanel,
     /// What detection knows of each source, for guardrails, by analysis generation.
     facts: Option<(u64, Vec<SourceFact>)>,
     /// The table's rows for (list generation, search, sort, descending).
@@ -202,7 +170,7 @@ impl BlocklistView {
         let text = path.display().to_string();
         match target {
             Browse::Import => self.import_path = text,
-            Browse::ExportFile | Browse::ExportFolder => self.export.path = text,
+            Browse::ExportFile | Browse::ExportFolder => self.export.form.path = text,
             Browse::GeoIp | Browse::ThreatList | Browse::ThreatFolder => {}
         }
     }
@@ -267,7 +235,7 @@ pub fn show(
             ui.add_space(10.0);
             allowlist(ui, view, out);
             ui.add_space(10.0);
-            export_panel(ui, &investigation, view, out);
+            super::export_panel::show(ui, &investigation, view, out);
         });
 }
 
@@ -356,11 +324,11 @@ fn proposals_panel(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Ve
                                 ui.label(RichText::new(p.ip.to_string()).monospace());
                                 ui.label(format!("{:.1}", p.confidence));
                                 ui.label(p.severity.unwrap_or("–"));
+                                // A cut label shows the whole reason on hover by itself.
                                 ui.add_sized(
                                     [420.0, 18.0],
                                     egui::Label::new(p.reason.as_str()).truncate(),
-                                )
-                                .on_hover_text(&p.reason);
+                                );
                                 if ui.small_button("Accept").clicked() {
                                     out.push(Command::EditBlocklist(accept(std::slice::from_ref(
                                         p,
@@ -495,6 +463,20 @@ fn tools(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
             &mut bv.limits.widen,
             "also widen (blocks unlisted addresses)",
         );
+        if bv.limits.widen {
+            let density = ui.label("to at most");
+            ComboBox::from_id_salt("widen density")
+                .width(60.0)
+                .selected_text(bv.limits.per_listed.to_string())
+                .show_ui(ui, |ui| {
+                    for n in [2, 4, 8, 16, 64, 256] {
+                        ui.selectable_value(&mut bv.limits.per_listed, n, n.to_string());
+                    }
+                })
+                .response
+                .labelled_by(density.id);
+            ui.label("addresses per listed one");
+        }
         if ui.button("Preview merge").clicked() {
             bv.plan = Some(plan_list(&view.blocklist.list, bv.limits));
         }
@@ -507,8 +489,8 @@ fn tools(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
                 ui.label(
                     RichText::new(format!(
                         "{} entries would become {}{}",
-                        plan.before,
-                        plan.after,
+                        thousands(plan.before as u64),
+                        thousands(plan.after as u64),
                         if plan.extra() > 0 {
                             format!(
                                 ", blocking {} addresses that are not listed now",
@@ -653,9 +635,9 @@ fn draw_entries(ui: &mut Ui, rows: &[usize], view: &mut ViewState, out: &mut Vec
         .column(Column::exact(78.0))
         .column(Column::exact(150.0))
         .column(Column::exact(96.0))
-        .column(Column::initial(260.0).resizable(true).clip(true))
-        .column(Column::initial(160.0).resizable(true).clip(true))
-        .column(Column::exact(64.0))
+        .column(Column::initial(220.0).resizable(true).clip(true))
+        .column(Column::initial(140.0).resizable(true).clip(true))
+        .column(Column::exact(80.0))
         .header(row_height, |mut header| {
             for (title, key) in columns {
                 header.col(|ui| match key {
@@ -866,171 +848,5 @@ fn allowlist(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
                 }));
             }
         });
-    }
-}
-
-fn export_panel(ui: &mut Ui, investigation: &str, view: &mut ViewState, out: &mut Vec<Command>) {
-    ui.label(RichText::new("Export").strong());
-    let generation = view.blocklist.generation;
-    let bv = &mut view.blocklist_view;
-    let form = &mut bv.export;
-    ui.horizontal(|ui| {
-        let format = ui.label("Format:");
-        ComboBox::from_id_salt("export format")
-            .selected_text(form.format.title())
-            .width(300.0)
-            .show_ui(ui, |ui| {
-                for f in Format::ALL {
-                    if ui
-                        .selectable_value(&mut form.format, f, f.title())
-                        .clicked()
-                    {
-                        form.syntax = f.syntaxes()[0];
-                    }
-                }
-            })
-            .response
-            .labelled_by(format.id);
-        if form.format.syntaxes().len() > 1 {
-            let syntax = ui.label("Syntax:");
-            ComboBox::from_id_salt("export syntax")
-                .selected_text(form.syntax.name())
-                .show_ui(ui, |ui| {
-                    for s in form.format.syntaxes() {
-                        ui.selectable_value(&mut form.syntax, *s, s.name());
-                    }
-                })
-                .response
-                .labelled_by(syntax.id);
-        }
-        let action = ui.label("Entries with action:");
-        ComboBox::from_id_salt("export action")
-            .selected_text(form.action.name())
-            .show_ui(ui, |ui| {
-                for a in Action::ALL {
-                    ui.selectable_value(&mut form.action, a, a.name());
-                }
-            })
-            .response
-            .labelled_by(action.id);
-        let name = ui.label("Name:");
-        ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(170.0))
-            .labelled_by(name.id);
-        if matches!(
-            form.format,
-            Format::AwsWafCli | Format::AwsWafCloudFormation | Format::AwsWafTerraform
-        ) {
-            let scope = ui.label("Scope:");
-            ComboBox::from_id_salt("export scope")
-                .selected_text(form.scope.name())
-                .show_ui(ui, |ui| {
-                    for s in [Scope::Regional, Scope::Cloudfront] {
-                        ui.selectable_value(&mut form.scope, s, s.name());
-                    }
-                })
-                .response
-                .labelled_by(scope.id);
-        }
-    });
-    let stale = bv
-        .preview
-        .as_ref()
-        .is_none_or(|(g, f, _)| *g != generation || f != form);
-    if stale {
-        let opts = Options {
-            name: form.name.clone(),
-            scope: form.scope,
-            syntax: form.syntax,
-            action: form.action,
-            investigation: investigation.to_string(),
-            ..Options::default()
-        };
-        let result = render(form.format, &view.blocklist.list.entries, &opts);
-        bv.preview = Some((generation, form.clone(), result));
-    }
-    let form = &mut bv.export;
-    ui.horizontal(|ui| {
-        let label = ui.label(if form.format.is_folder() {
-            "Save to folder:"
-        } else {
-            "Save to:"
-        });
-        if form.path.is_empty() {
-            let dir = crate::session::export_dir();
-            form.path = dir
-                .join(form.format.default_name(form.syntax))
-                .display()
-                .to_string();
-        }
-        ui.add(egui::TextEdit::singleline(&mut form.path).desired_width(420.0))
-            .labelled_by(label.id);
-        if ui.button("Browse…").clicked() {
-            out.push(Command::Browse(if form.format.is_folder() {
-                Browse::ExportFolder
-            } else {
-                Browse::ExportFile
-            }));
-        }
-        if ui.small_button("Default name").clicked() {
-            let dir = std::path::Path::new(&form.path)
-                .parent()
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_default();
-            form.path = dir
-                .join(form.format.default_name(form.syntax))
-                .display()
-                .to_string();
-        }
-        let ready = matches!(bv.preview, Some((_, _, Ok(_))));
-        if ui
-            .add_enabled(ready, egui::Button::new("Save export"))
-            .clicked()
-        {
-            if let Some((_, f, Ok(output))) = &bv.preview {
-                out.push(Command::SaveExport(
-                    f.format,
-                    output.clone(),
-                    f.path.clone().into(),
-                ));
-            }
-        }
-    });
-    match &bv.preview {
-        Some((_, _, Err(e))) => {
-            ui.label(RichText::new(e).color(ERROR));
-        }
-        Some((_, _, Ok(output))) => {
-            for n in &output.notes {
-                ui.label(RichText::new(format!("• {n}")).color(WARN));
-            }
-            for f in &output.files {
-                ui.label(
-                    RichText::new(format!(
-                        "{} · {} bytes",
-                        f.name,
-                        thousands(f.bytes.len() as u64)
-                    ))
-                    .strong(),
-                );
-                let text = String::from_utf8_lossy(&f.bytes);
-                let shown: String = text.lines().take(200).collect::<Vec<_>>().join("\n");
-                egui::ScrollArea::both()
-                    .max_height(220.0)
-                    .id_salt(("preview", &f.name))
-                    .show(ui, |ui| {
-                        ui.add(
-                            egui::Label::new(RichText::new(shown).monospace().size(12.0)).extend(),
-                        );
-                    });
-                let lines = text.lines().count();
-                if lines > 200 {
-                    ui.label(
-                        RichText::new(format!("first 200 of {} lines", thousands(lines as u64)))
-                            .weak(),
-                    );
-                }
-            }
-        }
-        None => {}
     }
 }

@@ -9,6 +9,7 @@ mod breakdown;
 mod chrome;
 mod evaluation_view;
 mod event_alerts;
+mod export_panel;
 mod files_view;
 mod loading;
 mod map_view;
@@ -162,6 +163,8 @@ pub enum Command {
     ImportList(PathBuf),
     /// Pick a file with the system dialog for the Blocklist view's import or export field.
     Browse(blocklist_view::Browse),
+    /// Render the Blocklist view's export preview on a worker thread.
+    RenderExport(export_panel::PreviewKey, crate::export::Options),
     /// Write a rendered export to a path.
     SaveExport(crate::export::Format, crate::export::Output, PathBuf),
     /// Cancel the running job.
@@ -308,13 +311,27 @@ impl Drop for Saver {
     }
 }
 
+/// A list file read and admitted on a worker, with the list as it is once the file is added,
+/// so that the UI thread only swaps it in (unless the list changed meanwhile).
+struct ImportDone {
+    skipped: Vec<crate::blocklist::Skipped>,
+    admitted: crate::blocklist::Admitted,
+    /// The list generation the import was added to.
+    base: u64,
+    /// That list with the import added.
+    list: Blocklist,
+    /// Its coverage index.
+    coverage: Coverage,
+    /// The edit that undoes the import.
+    undo: Edit,
+}
+
 /// What a list import or an export on a worker thread gave.
 enum JobResult {
-    /// A list file read and admitted against the list as it was (or why not).
-    Imported(
-        PathBuf,
-        Result<(Vec<crate::blocklist::Skipped>, crate::blocklist::Admitted), String>,
-    ),
+    /// A list file read and added to a copy of the list as it was (or why not).
+    Imported(PathBuf, Result<Box<ImportDone>, String>),
+    /// An export preview rendered.
+    Preview(Box<export_panel::Preview>),
     /// A background save failed.
     SaveFailed(String),
     /// An export written (entries, and the path or why not).
@@ -679,7 +696,15 @@ impl NetsleuthApp {
         }
         while let Ok(result) = self.job_results.try_recv() {
             match result {
-                JobResult::Imported(path, Ok((skipped, admitted))) => {
+                JobResult::Imported(path, Ok(done)) => {
+                    let ImportDone {
+                        skipped,
+                        admitted,
+                        base,
+                        list,
+                        coverage,
+                        undo,
+                    } = *done;
                     let mut report = format!(
                         "{}: {} added",
                         path.display(),
@@ -702,12 +727,18 @@ impl NetsleuthApp {
                         }
                     }
                     self.view.blocklist_view.import_report = Some(report);
-                    let edit = Edit::put(admitted.entries);
                     let b = &mut self.view.blocklist;
-                    if b.history.apply(&mut b.list, edit) {
+                    if b.generation == base {
+                        if b.history.record(undo) {
+                            b.list = list;
+                            b.coverage = coverage;
+                            self.blocklist_edited();
+                        }
+                    } else if b.history.apply(&mut b.list, Edit::put(admitted.entries)) {
                         self.blocklist_changed();
                     }
                 }
+                JobResult::Preview(preview) => self.view.blocklist_view.export.receive(*preview),
                 JobResult::Imported(_, Err(e)) => {
                     self.view.blocklist_view.import_report = Some(e);
                 }
@@ -828,6 +859,7 @@ impl NetsleuthApp {
                     let sender = self.job_sender.clone();
                     let ctx = ctx.clone();
                     let snapshot = self.view.blocklist.list.clone();
+                    let base = self.view.blocklist.generation;
                     std::thread::spawn(move || {
                         let result = worker::caught(|| {
                             crate::blocklist::read_list_file(&path)
@@ -837,7 +869,16 @@ impl NetsleuthApp {
                                         read.candidates,
                                         Origin::Import,
                                     );
-                                    (read.skipped, admitted)
+                                    let mut list = snapshot;
+                                    let undo = list.apply(Edit::put(admitted.entries.clone()));
+                                    Box::new(ImportDone {
+                                        skipped: read.skipped,
+                                        admitted,
+                                        base,
+                                        coverage: list.coverage(),
+                                        list,
+                                        undo,
+                                    })
                                 })
                                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                         })
@@ -850,10 +891,28 @@ impl NetsleuthApp {
                 Command::Browse(target) => {
                     let sender = self.job_sender.clone();
                     let ctx = ctx.clone();
-                    let suggested = self.view.blocklist_view.export.path.clone();
+                    let suggested = self.view.blocklist_view.export.form.path.clone();
                     std::thread::spawn(move || {
                         let picked = target.pick(&suggested);
                         let _ = sender.send(JobResult::Picked(target, picked));
+                        ctx.request_repaint();
+                    });
+                }
+                Command::RenderExport(key, opts) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    let entries = self.view.blocklist.list.entries.clone();
+                    std::thread::spawn(move || {
+                        let preview = worker::caught(|| {
+                            export_panel::Preview::render(key.clone(), &entries, &opts)
+                        })
+                        .unwrap_or_else(|m| {
+                            export_panel::Preview::failed(
+                                key,
+                                worker::internal_error("rendering the export", &m),
+                            )
+                        });
+                        let _ = sender.send(JobResult::Preview(Box::new(preview)));
                         ctx.request_repaint();
                     });
                 }
@@ -935,7 +994,12 @@ impl NetsleuthApp {
     fn blocklist_changed(&mut self) {
         let b = &mut self.view.blocklist;
         b.coverage = b.list.coverage();
-        b.generation += 1;
+        self.blocklist_edited();
+    }
+
+    /// After a change whose coverage index is already rebuilt: a new generation, saved.
+    fn blocklist_edited(&mut self) {
+        self.view.blocklist.generation += 1;
         self.save_blocklist();
     }
 

@@ -1,7 +1,8 @@
 //! Merging entries into fewer networks: covered entries into the one that covers them,
 //! adjacent ones into their common network, never wider than a limit, and optionally widened
-//! within that limit (a /24 for two addresses of it), saying how many extra addresses that
-//! blocks.
+//! within that limit into networks the listed addresses fill densely enough (two addresses of
+//! a /28 become the /28, two at either end of a /24 stay apart), saying how many extra
+//! addresses that blocks.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,8 @@ use super::reserved::reserved_overlap;
 pub const DEFAULT_MAX_V4: u8 = 24;
 /// See [`DEFAULT_MAX_V4`].
 pub const DEFAULT_MAX_V6: u8 = 48;
+/// Default density bound for widening: at most this many addresses per listed one.
+pub const DEFAULT_PER_LISTED: u64 = 8;
 
 /// How far merging may go.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +30,9 @@ pub struct Limits {
     /// Also merge entries that are not adjacent into their common network (within the limit),
     /// which blocks addresses that were not on the list.
     pub widen: bool,
+    /// When widening, a network may hold at most this many addresses per listed address;
+    /// sparser groups are split until each part is dense enough.
+    pub per_listed: u64,
 }
 
 impl Default for Limits {
@@ -35,6 +41,7 @@ impl Default for Limits {
             v4: DEFAULT_MAX_V4,
             v6: DEFAULT_MAX_V6,
             widen: false,
+            per_listed: DEFAULT_PER_LISTED,
         }
     }
 }
@@ -72,6 +79,40 @@ fn union_size(nets: &[IpNet]) -> u128 {
     IpNet::aggregate(&nets.to_vec()).iter().map(size).sum()
 }
 
+/// Widens `exact` (disjoint networks of one family, sorted, at least one) into networks that
+/// hold at most `per_listed` addresses per listed one and reach into no reserved range none of
+/// their members is in: the common network of all when it qualifies, else each half's.
+fn widen(exact: &[IpNet], per_listed: u64, out: &mut Vec<IpNet>) {
+    if exact.len() == 1 {
+        out.push(exact[0]);
+        return;
+    }
+    let joined = exact[1..]
+        .iter()
+        .try_fold(exact[0], |acc, n| common_supernet(&acc, n))
+        .expect("one family per block");
+    let listed: u128 = exact.iter().map(size).sum();
+    let dense = listed
+        .checked_mul(u128::from(per_listed))
+        .is_none_or(|most| size(&joined) <= most);
+    let reserved =
+        reserved_overlap(&joined).is_some() && exact.iter().all(|n| reserved_overlap(n).is_none());
+    if dense && !reserved {
+        out.push(joined);
+        return;
+    }
+    // The common network of two or more disjoint networks has members in both halves.
+    let upper = exact.partition_point(|n| {
+        joined
+            .subnets(joined.prefix_len() + 1)
+            .ok()
+            .and_then(|mut halves| halves.next())
+            .is_some_and(|lower| lower.contains(n))
+    });
+    widen(&exact[..upper], per_listed, out);
+    widen(&exact[upper..], per_listed, out);
+}
+
 /// The fewest networks covering `nets` within `limits` (see [`Limits`]).
 pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
     let mut groups: BTreeMap<IpNet, Vec<IpNet>> = BTreeMap::new();
@@ -98,15 +139,8 @@ pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
             continue;
         }
         let exact = IpNet::aggregate(&group);
-        let joined = exact[1..]
-            .iter()
-            .try_fold(exact[0], |acc, n| common_supernet(&acc, n))
-            .expect("one family per block");
-        // Widening never reaches into a reserved range none of the entries is in.
-        let reserved = reserved_overlap(&joined).is_some()
-            && exact.iter().all(|n| reserved_overlap(n).is_none());
-        if limits.widen && exact.len() > 1 && !reserved {
-            outputs.push(joined);
+        if limits.widen {
+            widen(&exact, limits.per_listed, &mut outputs);
         } else {
             outputs.extend(exact);
         }
@@ -248,8 +282,9 @@ mod tests {
             &nets(&["9.0.0.1/32", "11.0.0.1/32"]),
             Limits {
                 v4: 4,
-                v6: 48,
                 widen: true,
+                per_listed: u64::MAX,
+                ..Limits::default()
             },
         );
         assert!(p.merges.is_empty(), "{:?}", p.merges);
@@ -273,5 +308,35 @@ mod tests {
         assert_eq!(into, ["1.2.3.0/28", "2001:db8::/126"]);
         assert_eq!(p.merges[0].extra, 14);
         assert_eq!(p.merges[1].extra, 2);
+    }
+
+    #[test]
+    fn widening_keeps_to_the_density_bound() {
+        let limits = |per_listed| Limits {
+            widen: true,
+            per_listed,
+            ..Limits::default()
+        };
+        // Two addresses at either end of a /24: 128 addresses per listed one.
+        let far = nets(&["1.2.3.1/32", "1.2.3.200/32"]);
+        assert!(plan(&far, limits(8)).merges.is_empty());
+        assert!(plan(&far, limits(64)).merges.is_empty());
+        assert_eq!(
+            plan(&far, limits(128)).merges[0].into.to_string(),
+            "1.2.3.0/24"
+        );
+        // Two close pairs far apart: each pair widens, the whole does not.
+        let pairs = nets(&["1.2.3.1/32", "1.2.3.6/32", "1.2.3.200/32", "1.2.3.203/32"]);
+        let p = plan(&pairs, limits(8));
+        let into: Vec<String> = p.merges.iter().map(|m| m.into.to_string()).collect();
+        assert_eq!(into, ["1.2.3.0/29", "1.2.3.200/30"]);
+        assert_eq!(p.extra(), 6 + 2);
+        assert_eq!(p.after, 2);
+        // A dense half widens while a lone address in the other half stays as it is.
+        let lopsided = nets(&["1.2.3.0/26", "1.2.3.64/27", "1.2.3.250/32"]);
+        let p = plan(&lopsided, limits(2));
+        let into: Vec<String> = p.merges.iter().map(|m| m.into.to_string()).collect();
+        assert_eq!(into, ["1.2.3.0/25"]);
+        assert_eq!(p.after, 2);
     }
 }

@@ -318,7 +318,12 @@ impl History {
         if edit.is_empty() {
             return false;
         }
-        let inverse = list.apply(edit);
+        self.record(list.apply(edit))
+    }
+
+    /// Remembers `inverse`, the undo of an edit already applied (on a copy of the list, by a
+    /// worker); the redo stack is cleared. Returns whether the edit changed anything.
+    pub fn record(&mut self, inverse: Edit) -> bool {
         if inverse.is_empty() {
             return false;
         }

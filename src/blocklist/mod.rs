@@ -15,6 +15,7 @@ mod store;
 pub use address::{canonical_ip, common_supernet, overlaps, parse_net, parse_nets, size};
 pub use aggregate::{
     merge_edit, plan, plan_list, Limits, Merge, Plan, DEFAULT_MAX_V4, DEFAULT_MAX_V6,
+    DEFAULT_PER_LISTED,
 };
 pub use entry::{format_time, now, parse_time, Action, AllowEntry, Entry, Origin};
 pub use guard::{guardrails, SourceFact, Warning, BROAD_V4, BROAD_V6};

@@ -42,6 +42,10 @@ pub struct ExportArgs {
     /// CrowdSec decision duration for entries without an expiry (Go duration).
     #[arg(long, default_value = "168h")]
     pub duration: String,
+    /// The first rule's priority for azure-waf-* (default 1) and cloud-armor (default 1000),
+    /// chosen clear of the rules the policy already holds.
+    #[arg(long)]
+    pub first_priority: Option<u32>,
     /// Merge covered and adjacent entries into the fewest networks first.
     #[arg(long)]
     pub aggregate: bool,
@@ -49,6 +53,10 @@ pub struct ExportArgs {
     /// addresses that were not listed (the count is printed).
     #[arg(long)]
     pub widen: bool,
+    /// With --widen, a merged network holds at most this many addresses per listed one;
+    /// sparser groups are split until each part is dense enough.
+    #[arg(long, default_value_t = crate::blocklist::DEFAULT_PER_LISTED, value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_listed: u64,
     /// The widest IPv4 network a merge may make.
     #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V4, value_parser = clap::value_parser!(u8).range(1..=32))]
     pub max_prefix: u8,
@@ -157,6 +165,7 @@ fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<
             v4: req.max_prefix,
             v6: req.max_prefix6,
             widen: req.widen,
+            per_listed: req.per_listed,
         };
         let plan = plan_list(&list, limits);
         if !plan.merges.is_empty() {
@@ -186,6 +195,7 @@ fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<
             .unwrap_or_default(),
         action: req.action,
         duration: req.duration.clone(),
+        first_priority: req.first_priority,
         ..Options::default()
     };
     let output = render(format, &list.entries, &opts)?;

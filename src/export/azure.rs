@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::limits::{AZURE_APPGW_VALUES, AZURE_FRONTDOOR_VALUES, AZURE_RULES};
+use super::limits::{AZURE_APPGW_VALUES, AZURE_FRONTDOOR_VALUES, AZURE_LAST_PRIORITY, AZURE_RULES};
 use super::{Ctx, Format, OutFile, Syntax};
 use crate::blocklist::Action;
 
@@ -52,14 +52,32 @@ fn action(ctx: &Ctx) -> Result<&'static str, String> {
     }
 }
 
-fn write(name: &str, rules: Vec<Value>, ctx: &mut Ctx, per: usize) -> Vec<OutFile> {
-    if rules.len() > 1 {
-        ctx.notes.push(format!(
-            "split into {} custom rules of at most {per} addresses (priorities 1 to {})",
-            rules.len(),
-            rules.len()
+/// The first rule's priority, checked so that every rule's fits.
+fn first_priority(ctx: &Ctx, rules: usize) -> Result<u32, String> {
+    let first = ctx.opts.first_priority.unwrap_or(1);
+    let last = u64::from(first) + rules as u64 - 1;
+    if first == 0 || last > u64::from(AZURE_LAST_PRIORITY) {
+        return Err(format!(
+            "Azure custom rule priorities run from 1 to {AZURE_LAST_PRIORITY}: {rules} rules cannot start at {first}"
         ));
     }
+    Ok(first)
+}
+
+fn write(name: &str, rules: Vec<Value>, ctx: &mut Ctx, per: usize) -> Vec<OutFile> {
+    let first = &rules[0]["priority"];
+    let last = &rules[rules.len() - 1]["priority"];
+    ctx.notes.push(if rules.len() > 1 {
+        format!(
+            "split into {} custom rules of at most {per} addresses, priorities {first} to {last}",
+            rules.len()
+        )
+    } else {
+        format!("one custom rule, priority {first}")
+    });
+    ctx.notes.push(
+        "priorities must be unique in the policy: choose a first priority clear of its own custom rules".into(),
+    );
     let mut bytes = serde_json::to_vec_pretty(&Value::Array(rules)).expect("JSON values serialise");
     bytes.push(b'\n');
     vec![OutFile {
@@ -71,13 +89,15 @@ fn write(name: &str, rules: Vec<Value>, ctx: &mut Ctx, per: usize) -> Vec<OutFil
 /// Application Gateway WAF policy `customRules`.
 pub(super) fn app_gateway(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     let act = action(ctx)?;
-    let rules: Vec<Value> = chunks(ctx, AZURE_APPGW_VALUES)?
+    let chunks = chunks(ctx, AZURE_APPGW_VALUES)?;
+    let first = first_priority(ctx, chunks.len())? as usize;
+    let rules: Vec<Value> = chunks
         .into_iter()
         .enumerate()
         .map(|(i, values)| {
             json!({
                 "name": rule_name(ctx, i),
-                "priority": i + 1,
+                "priority": first + i,
                 "ruleType": "MatchRule",
                 "state": "Enabled",
                 "action": act,
@@ -101,13 +121,15 @@ pub(super) fn app_gateway(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 /// Front Door WAF policy `customRules.rules`.
 pub(super) fn front_door(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     let act = action(ctx)?;
-    let rules: Vec<Value> = chunks(ctx, AZURE_FRONTDOOR_VALUES)?
+    let chunks = chunks(ctx, AZURE_FRONTDOOR_VALUES)?;
+    let first = first_priority(ctx, chunks.len())? as usize;
+    let rules: Vec<Value> = chunks
         .into_iter()
         .enumerate()
         .map(|(i, values)| {
             json!({
                 "name": rule_name(ctx, i),
-                "priority": i + 1,
+                "priority": first + i,
                 "enabledState": "Enabled",
                 "ruleType": "MatchRule",
                 "action": act,

@@ -4,12 +4,12 @@
 
 use serde_json::{json, Value};
 
-use super::limits::{CLOUD_ARMOR_LAST_PRIORITY, CLOUD_ARMOR_RANGES};
+use super::limits::{CLOUD_ARMOR_LAST_PRIORITY, CLOUD_ARMOR_RANGES, CLOUD_ARMOR_RULES_QUOTA};
 use super::sanitize::{json_string, one_line, shell_word};
 use super::{Ctx, Format, OutFile, Syntax};
 use crate::blocklist::Action;
 
-/// The first rule's priority; rules follow one apart.
+/// The first rule's priority unless asked otherwise; rules follow one apart.
 const FIRST_PRIORITY: u32 = 1000;
 
 pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
@@ -30,14 +30,25 @@ pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     }
     let ranges: Vec<String> = ctx.all().map(|e| e.net.to_string()).collect();
     let chunks: Vec<&[String]> = ranges.chunks(CLOUD_ARMOR_RANGES).collect();
-    let last = FIRST_PRIORITY as u64 + chunks.len() as u64 - 1;
+    let first = ctx.opts.first_priority.unwrap_or(FIRST_PRIORITY);
+    let last = u64::from(first) + chunks.len() as u64 - 1;
     if last > u64::from(CLOUD_ARMOR_LAST_PRIORITY) {
-        return Err("too many rules for Cloud Armor priorities".into());
+        return Err(format!(
+            "Cloud Armor priorities run from 0 to {CLOUD_ARMOR_LAST_PRIORITY} below the default rule: {} rules cannot start at {first}",
+            chunks.len()
+        ));
     }
     ctx.notes.push(format!(
-        "{} deny rules of at most {CLOUD_ARMOR_RANGES} ranges, priorities {FIRST_PRIORITY} to {last}; a project holds 200 rules per policy unless its quota is raised",
+        "{} deny rules of at most {CLOUD_ARMOR_RANGES} ranges, priorities {first} to {last}, clear of the policy's own rules",
         chunks.len()
     ));
+    let with_default = chunks.len() + 1;
+    if with_default > CLOUD_ARMOR_RULES_QUOTA {
+        ctx.notes.push(format!(
+            "the policy holds {with_default} rules with its default rule: more than the {CLOUD_ARMOR_RULES_QUOTA} a project's global policies hold together by default (quota SECURITY_POLICY_RULES); aggregate the list or have the quota raised before importing"
+        ));
+    }
+    let first = first as usize;
     let describe = |i: usize| format!("netsleuth blocklist {}/{}", i + 1, chunks.len());
     let name = ctx.opts.name.clone();
     let file = Format::CloudArmor.default_name(ctx.opts.syntax).to_string();
@@ -51,7 +62,7 @@ pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
             for (i, c) in chunks.iter().enumerate() {
                 s.push_str(&format!(
                     "gcloud compute security-policies rules create {} --security-policy={} --src-ip-ranges={} --action=deny-403 --description={}\n",
-                    FIRST_PRIORITY as usize + i,
+                    first + i,
                     shell_word(&name),
                     c.join(","),
                     shell_word(&describe(i))
@@ -66,7 +77,7 @@ pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
                 .map(|(i, c)| {
                     json!({
                         "description": describe(i),
-                        "priority": FIRST_PRIORITY as usize + i,
+                        "priority": first + i,
                         "action": "deny(403)",
                         "preview": false,
                         "match": {"versionedExpr": "SRC_IPS_V1", "config": {"srcIpRanges": c}},

@@ -23,10 +23,15 @@ pub const AZURE_APPGW_VALUES: usize = 540;
 pub const AZURE_FRONTDOOR_VALUES: usize = 600;
 /// Custom rules in one Azure WAF policy.
 pub const AZURE_RULES: usize = 100;
+/// The highest priority an Azure WAF custom rule may have (the models' 32-bit integer).
+pub const AZURE_LAST_PRIORITY: u32 = i32::MAX as u32;
 /// Source ranges in one Cloud Armor rule with `SRC_IPS_V1`.
 pub const CLOUD_ARMOR_RANGES: usize = 10;
 /// The highest priority a Cloud Armor rule other than the default may have.
 pub const CLOUD_ARMOR_LAST_PRIORITY: u32 = 2_147_483_646;
+/// Rules a project's global security policies hold together by default (a quota Google
+/// raises on request), the default rules included.
+pub const CLOUD_ARMOR_RULES_QUOTA: usize = 200;
 /// Characters in an ipset set name.
 pub const IPSET_NAME_CHARS: usize = 31;
 /// Characters in an ipset entry comment.
@@ -83,6 +88,10 @@ pub fn table() -> Vec<Limit> {
           "Azure docs, Front Door WAF custom rules: IP address lists"),
         l("azure-waf-*", "custom rules per policy (refused beyond)", AZURE_RULES.to_string(),
           "Azure docs, Azure subscription and service limits: WAF"),
+        l("azure-waf-*", "priorities unique among the policy's custom rules (--first-priority moves them clear of existing ones)", format!("1 to {AZURE_LAST_PRIORITY}"),
+          "Azure docs, Front Door WAF custom rules: priority; the azure-mgmt-network model's int32 priority"),
+        l("cloud-armor", "rules across a project's global policies, default rules included (a warning beyond)", CLOUD_ARMOR_RULES_QUOTA.to_string(),
+          "Google Cloud Armor docs, Quotas and limits: SECURITY_POLICY_RULES"),
         l("cloud-armor", "source ranges per rule (SRC_IPS_V1)", CLOUD_ARMOR_RANGES.to_string(),
           "Google Cloud Armor docs, security policy overview: IP address allowlists and denylists"),
         l("cloud-armor", "rule priorities (the default rule holds 2147483647)", format!("0 to {CLOUD_ARMOR_LAST_PRIORITY}"),

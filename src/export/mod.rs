@@ -284,6 +284,9 @@ pub struct Options {
     pub action: Action,
     /// How long CrowdSec decisions last when the entry has no expiry (a Go duration).
     pub duration: String,
+    /// The first rule's priority for Azure WAF (default 1) and Cloud Armor (default 1000),
+    /// chosen clear of the rules a policy already holds.
+    pub first_priority: Option<u32>,
 }
 
 impl Default for Options {
@@ -296,6 +299,7 @@ impl Default for Options {
             generated_at: crate::blocklist::now(),
             action: Action::Block,
             duration: "168h".into(),
+            first_priority: None,
         }
     }
 }
