@@ -3,6 +3,8 @@
 //! matching network, computed here with ipnet) and, for the bundled database, what Python's
 //! maxminddb package reads (tests/fixtures/geoip-bundled.csv).
 
+mod real_data;
+
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -476,4 +478,38 @@ fn detect_places_honeypot_sources() {
             "{file}: {placed} of {public}"
         );
     }
+}
+
+/// The map's arcs: the busiest destinations of the source that used the Cowrie honeypot as a
+/// proxy, counted with Python from the file (events per `dst_ip` of 195.3.147.49: 16 to
+/// 2a02:6b8:a::a, 10 each to 216.58.207.206 and 2a00:1450:400f:80b::200e, 8 to the sensor
+/// 172.17.0.3, and 24 lines without a `dst_ip`, all in sessions the sensor accepted, so 32 to
+/// it; 23 other destinations).
+#[test]
+fn links_count_each_sources_busiest_destinations() {
+    let (table, _) = real_data::read("honeypot/cowrie/cowrie.json.2018-05-19");
+    let ip: IpAddr = "195.3.147.49".parse().unwrap();
+    let rows: Vec<u32> = (0..table.len())
+        .filter(|&r| table.source_ip(r) == Some(ip))
+        .map(|r| r as u32)
+        .collect();
+    assert_eq!(rows.len(), 128);
+    let links = netsleuth::geo::links(&table, [(ip, rows.as_slice())], 4);
+    let got: Vec<(String, u64)> = links
+        .iter()
+        .map(|l| (l.destination.to_string(), l.events))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("172.17.0.3".to_string(), 32),
+            ("2a02:6b8:a::a".to_string(), 16),
+            ("216.58.207.206".to_string(), 10),
+            ("2a00:1450:400f:80b::200e".to_string(), 10),
+        ]
+    );
+    assert!(links.iter().all(|l| l.source == 0));
+    let all = netsleuth::geo::links(&table, [(ip, rows.as_slice())], 100);
+    assert_eq!(all.len(), 24, "the sensor and 23 other destinations");
+    assert_eq!(all.iter().map(|l| l.events).sum::<u64>(), 128);
 }

@@ -1361,6 +1361,143 @@ fn click_at(harness: &mut AppHarness, pos: egui::Pos2, modifiers: egui::Modifier
     harness.run();
 }
 
+/// Online tiles are opted into in the Settings and kept. Served here by a tile server on a
+/// local port (named in NETSLEUTH_TILES; every tile one generated colour), they come and
+/// fill the map, credited below it.
+#[test]
+fn online_tiles_are_opted_into_and_drawn() {
+    use std::io::{Read, Write};
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        256,
+        256,
+        image::Rgba([200, 220, 240, 255]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                png.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&png);
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    std::env::set_var(
+        "NETSLEUTH_TILES",
+        format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness_keeping(vec![COWRIE_19.into()], Some(config.path().into()));
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness
+        .get_by_label("Online map tiles (OpenStreetMap)")
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_label("Online map tiles (OpenStreetMap)")
+        .click();
+    harness.run();
+    let kept = std::fs::read_to_string(config.path().join("map.json")).unwrap();
+    assert!(kept.contains("\"online_tiles\": true"), "{kept}");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run_steps(4);
+    step_until(&mut harness, |h| map_state(h).tiles_missing() == Some(0));
+    assert!(served.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    harness.get_by_label("Map tiles © the tile server in NETSLEUTH_TILES");
+}
+
+/// Arcs join sources to the destinations they reached. On Cowrie they are the proxy users'
+/// requests to web servers; on Suricata the story is inside: once the analyst names the
+/// monitored network's country, its internal hosts are drawn there as one square with arcs to
+/// the outside hosts they talked to, and the choice is kept for the next run.
+#[test]
+fn map_arcs_join_sources_to_their_destinations() {
+    let mut harness = open(vec![COWRIE_19.into()]);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run();
+    assert_eq!(map_state(&harness).arcs_drawn(), 0, "arcs are optional");
+    harness.get_by_label("Arcs to destinations").click();
+    harness.run();
+    let arcs = map_state(&harness).arcs_drawn();
+    // 195.3.147.49 alone reached 7 public hosts among its 8 busiest destinations.
+    assert!((7..=8 * 58).contains(&arcs), "{arcs} arcs");
+
+    let config = tempfile::tempdir().unwrap();
+    let suricata = data("honeypot/suricata/eve.json");
+    let mut harness = harness_keeping(vec![suricata.clone()], Some(config.path().into()));
+    wait_until_loaded(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run();
+    harness.get_by_label("Arcs to destinations").click();
+    harness.run();
+    let outside = map_state(&harness).arcs_drawn();
+    let mut internal: Vec<u32> = {
+        let a = harness.state().as_ref().unwrap().analysis().unwrap();
+        (0..a.detection.sources.len() as u32)
+            .filter(|&i| netsleuth::geo::is_internal(a.detection.sources[i as usize].stats.ip))
+            .collect()
+    };
+    internal.sort_unstable();
+    assert_eq!(internal.len(), 5);
+    let drawn_inside = |h: &AppHarness| {
+        map_state(h)
+            .drawn()
+            .iter()
+            .flat_map(|d| d.members.iter())
+            .filter(|m| internal.binary_search(m).is_ok())
+            .count()
+    };
+    assert_eq!(
+        drawn_inside(&harness),
+        0,
+        "internal hosts have no place yet"
+    );
+    type_into(&mut harness, "Our network is in", "us");
+    harness.get_by_label("United States");
+    let inside = map_state(&harness).arcs_drawn();
+    assert!(
+        inside > outside,
+        "{outside} arcs, then {inside} with the network placed"
+    );
+    let mut home = map_state(&harness)
+        .drawn()
+        .last()
+        .cloned()
+        .expect("the network's square")
+        .members;
+    home.sort_unstable();
+    assert_eq!(home, internal);
+    assert_eq!(drawn_inside(&harness), internal.len());
+    let kept = std::fs::read_to_string(config.path().join("map.json")).unwrap();
+    assert!(kept.contains("\"home_country\": \"US\""), "{kept}");
+
+    // The next run draws the network where it was left.
+    let mut harness = harness_keeping(vec![suricata], Some(config.path().into()));
+    wait_until_loaded(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run();
+    let members = map_state(&harness).drawn().last().map(|d| d.members.len());
+    assert_eq!(members, Some(internal.len()));
+}
+
 /// The map on real honeypot data: every public source placed (country level with the bundled
 /// database), clusters that split when a click zooms in, a marker that selects its source,
 /// hover naming it, the country table filtering the alerts, Shift-drag selecting a box, and

@@ -50,6 +50,8 @@ pub struct Analysis {
     pub map_points: Vec<super::map_view::MapPoint>,
     /// The sources the map draws, least confident first.
     pub map_order: Vec<u32>,
+    /// What the map's arcs draw: each source's busiest destinations with a place.
+    pub map_links: super::map_view::MapLinks,
     /// Whether a database gave any source an autonomous system (the alerts then show it).
     pub any_asn: bool,
     /// The threat lists matched against the sources.
@@ -130,6 +132,7 @@ impl Analysis {
             geo: None,
             map_points: Vec::new(),
             map_order: Vec::new(),
+            map_links: Default::default(),
             any_asn: false,
             intel: None,
             intel_problems: Vec::new(),
@@ -415,6 +418,7 @@ impl AnalysisJob {
                         }
                         (analysis.map_points, analysis.map_order) =
                             super::map_view::map_points(&analysis);
+                        analysis.map_links = super::map_view::map_links(&analysis, &inv.table);
                         analysis.any_asn = analysis
                             .detection
                             .sources

@@ -167,6 +167,8 @@ pub enum Command {
     RenderExport(export_panel::PreviewKey, crate::export::Options),
     /// Write a rendered export to a path.
     SaveExport(crate::export::Format, crate::export::Output, PathBuf),
+    /// Use and keep these map preferences.
+    SetMapPrefs(crate::session::MapPrefs),
     /// Cancel the running job.
     Cancel,
     /// Empty the recent-files list.
@@ -516,6 +518,7 @@ impl NetsleuthApp {
         let (job_sender, job_results) = channel();
         let mut view = view;
         if let Some(dir) = &config_dir {
+            view.map.prefs = crate::session::MapPrefs::load(dir);
             match crate::blocklist::load(dir) {
                 Ok(loaded) => {
                     view.blocklist.set(loaded.list);
@@ -915,6 +918,17 @@ impl NetsleuthApp {
                         let _ = sender.send(JobResult::Preview(Box::new(preview)));
                         ctx.request_repaint();
                     });
+                }
+                Command::SetMapPrefs(prefs) => {
+                    if let Some(dir) = &self.config_dir {
+                        if let Err(e) = prefs.save(dir) {
+                            self.view.notice = Some(format!(
+                                "Cannot keep the map's preferences in {}: {e}",
+                                dir.display()
+                            ));
+                        }
+                    }
+                    self.view.map.prefs = prefs;
                 }
                 Command::SaveExport(format, output, path) => {
                     let sender = self.job_sender.clone();

@@ -341,6 +341,21 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
     });
     ui.label(RichText::new(BUNDLED_ATTRIBUTION).small().weak());
     ui.label(RichText::new(&world().source).small().weak());
+    let mut online = view.map.prefs.online_tiles;
+    if ui
+        .checkbox(&mut online, "Online map tiles (OpenStreetMap)")
+        .on_hover_text(
+            "Fetches tiles from tile.openstreetmap.org over the network and keeps them in your \
+             cache folder. Off, the map is drawn from the bundled outlines and never goes online; \
+             on, the outlines still show wherever a tile has not come.",
+        )
+        .changed()
+    {
+        out.push(Command::SetMapPrefs(crate::session::MapPrefs {
+            online_tiles: online,
+            ..view.map.prefs.clone()
+        }));
+    }
 }
 
 fn section(ui: &mut Ui, title: &str) {

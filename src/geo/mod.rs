@@ -1,12 +1,14 @@
 //! Where sources are: GeoIP and ASN lookups in MaxMind DB files (several at once, a country
-//! database bundled), internal addresses kept apart, country-level placement, and the world
-//! table the map draws.
+//! database bundled), internal addresses kept apart, country-level placement, the world table
+//! the map draws, and who reached whom for its arcs.
 
 mod database;
+mod links;
 mod locate;
 mod world;
 
 pub use database::{Database, DatabaseInfo, Record, Schema};
+pub use links::{links, Link};
 pub use locate::{
     is_internal, map_positions, standard_dirs, GeoInfo, Locator, Placement, PlacementCounts,
     BUNDLED_ATTRIBUTION, BUNDLED_NAME, GEOIP_ENV,

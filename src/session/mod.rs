@@ -1,9 +1,10 @@
-//! What the analyst keeps between runs: the recent-files list, the chosen GeoIP databases and threat lists,
+//! What the analyst keeps between runs: the recent-files list, the chosen GeoIP databases and threat lists, the map's preferences,
 //! saved atomically under the configuration directory (the blocklist keeps its own file there), and where exported
 //! images go.
 
 mod atomic;
 mod chosen;
+mod map_prefs;
 mod recent;
 
 use std::io;
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 pub use atomic::{write_atomic, write_atomic_with};
 pub use chosen::{Chosen, ChosenFiles};
+pub use map_prefs::MapPrefs;
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.

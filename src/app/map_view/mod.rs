@@ -2,13 +2,15 @@
 //! and coloured by confidence, clustered where they overlap, a choropleth mode, and a
 //! per-country table. Hover names the sources, a click selects, Shift-drag selects a box.
 
+mod tiles;
+
 use eframe::egui::epaint::{Mesh, Vertex, WHITE_UV};
 use eframe::egui::{
     self, Align, Align2, Color32, FontId, Layout, Pos2, Rect, RichText, Shape, Stroke, Ui, Vec2,
 };
 use egui_extras::{Column, TableBuilder};
 use rustc_hash::FxHashMap;
-use walkers::{lon_lat, Map, MapMemory, Projector};
+use walkers::{lon_lat, Map, MapMemory, Projector, Tiles};
 
 use super::analysis::Analysis;
 use super::style::severity_color;
@@ -79,7 +81,7 @@ struct Marker {
 /// What the map derives from the analysis and the filters, rebuilt when they change.
 #[derive(Debug, Default)]
 struct Layers {
-    key: Option<(super::AlertsKey, u64)>,
+    key: Option<(super::AlertsKey, u64, Option<String>)>,
     /// Markers, least confident first so anomalies are drawn on top.
     markers: Vec<Marker>,
     /// Countries of the filtered sources.
@@ -88,6 +90,12 @@ struct Layers {
     counts: PlacementCounts,
     /// Most events of one marker, for sizing.
     max_events: u64,
+    /// Arcs of the filtered sources, busiest first.
+    arcs: Vec<Curve>,
+    /// Where the monitored network is drawn, when the analyst said and it has hosts here.
+    home: Option<(f32, f32)>,
+    /// The filtered internal sources, most confident first.
+    internal: Vec<u32>,
 }
 
 /// The map's state.
@@ -96,6 +104,16 @@ pub struct MapView {
     fitted: bool,
     /// Markers or choropleth.
     pub mode: MapMode,
+    /// Whether arcs join sources to their destinations.
+    pub arcs: bool,
+    /// Online tiles and where the monitored network is, kept between runs.
+    pub prefs: crate::session::MapPrefs,
+    /// The country code being typed for the monitored network.
+    home_text: String,
+    /// Online tiles, while the analyst has them on.
+    tiles: Option<tiles::OnlineTiles>,
+    tiles_missing: Option<usize>,
+    arcs_drawn: usize,
     /// The country table's sort column and direction (descending when true).
     pub sort: (CountryKey, bool),
     /// Sources inside the last Shift-drag box.
@@ -124,6 +142,12 @@ impl Default for MapView {
             memory: MapMemory::default(),
             fitted: false,
             mode: MapMode::default(),
+            arcs: false,
+            prefs: Default::default(),
+            home_text: String::new(),
+            tiles: None,
+            tiles_missing: None,
+            arcs_drawn: 0,
             sort: (CountryKey::Flagged, true),
             boxed: Vec::new(),
             box_start: None,
@@ -171,6 +195,16 @@ impl MapView {
     /// The markers and clusters drawn in the last frame, least confident first.
     pub fn drawn(&self) -> &[Drawn] {
         &self.drawn
+    }
+
+    /// How many arcs were in view in the last frame.
+    pub fn arcs_drawn(&self) -> usize {
+        self.arcs_drawn
+    }
+
+    /// With online tiles on: how many in view had not come in the last frame.
+    pub fn tiles_missing(&self) -> Option<usize> {
+        self.tiles_missing
     }
 }
 
@@ -227,7 +261,139 @@ pub fn map_points(a: &Analysis) -> (Vec<MapPoint>, Vec<u32>) {
     (points, order)
 }
 
-fn layers(a: &Analysis, rows: &[usize]) -> Layers {
+/// Destinations per source the arcs show at most, its busiest.
+const LINKS_PER_SOURCE: usize = 8;
+/// Arcs drawn at most, the busiest of the filtered sources'.
+const ARCS_DRAWN: usize = 2_000;
+
+/// Where an arc ends: a place in Mercator degrees, or the monitored network, drawn at the
+/// country the analyst says it is in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum End {
+    At((f32, f32)),
+    Internal,
+}
+
+impl End {
+    fn at(self, home: Option<(f32, f32)>) -> Option<(f32, f32)> {
+        match self {
+            End::At(p) => Some(p),
+            End::Internal => home,
+        }
+    }
+}
+
+/// An arc from a source to one of its destinations.
+#[derive(Debug, Clone, Copy)]
+pub struct MapLink {
+    source: u32,
+    from: End,
+    to: End,
+    events: u64,
+}
+
+/// An arc resolved for drawing, in Mercator degrees.
+#[derive(Debug, Clone, Copy)]
+struct Curve {
+    source: u32,
+    from: (f32, f32),
+    to: (f32, f32),
+    events: u64,
+}
+
+/// The arcs of an analysis, busiest first, and how many links cannot be drawn: an end
+/// unlocated, or both inside the network.
+#[derive(Debug, Clone, Default)]
+pub struct MapLinks {
+    arcs: Vec<MapLink>,
+    /// Links with an unlocated end, or with both ends internal.
+    pub unplaced: usize,
+}
+
+impl MapLinks {
+    /// Arcs with an end inside the network.
+    fn internal(&self) -> usize {
+        self.arcs
+            .iter()
+            .filter(|l| l.from == End::Internal || l.to == End::Internal)
+            .count()
+    }
+}
+
+/// The arcs from each source of `a` to its busiest destinations, built once per analysis on
+/// the detection worker: a destination that is itself a source ends at its marker, others are
+/// looked up in the analysis's databases.
+pub fn map_links(a: &Analysis, table: &EventTable) -> MapLinks {
+    let sources = &a.detection.sources;
+    let links = crate::geo::links(
+        table,
+        sources
+            .iter()
+            .map(|s| (s.stats.ip, s.stats.rows.as_slice())),
+        LINKS_PER_SOURCE,
+    );
+    let index: FxHashMap<std::net::IpAddr, u32> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.stats.ip, i as u32))
+        .collect();
+    let mut others: Vec<std::net::IpAddr> = links
+        .iter()
+        .map(|l| l.destination)
+        .filter(|d| !index.contains_key(d))
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    let end = |ip: std::net::IpAddr, xy: Option<(f32, f32)>| match xy {
+        Some(p) => Some(End::At(p)),
+        None => crate::geo::is_internal(ip).then_some(End::Internal),
+    };
+    let placed: FxHashMap<std::net::IpAddr, (f32, f32)> = match &a.geo {
+        Some(geo) => others
+            .iter()
+            .zip(geo.locate(&others))
+            .filter_map(|(ip, g)| {
+                let (lat, lon) = g.position?;
+                Some((*ip, (lon as f32, mercator_y(lat) as f32)))
+            })
+            .collect(),
+        None => FxHashMap::default(),
+    };
+    let mut out = MapLinks::default();
+    for l in links {
+        let from = end(
+            sources[l.source as usize].stats.ip,
+            a.map_points.get(l.source as usize).and_then(|p| p.xy),
+        );
+        let to = end(
+            l.destination,
+            match index.get(&l.destination) {
+                Some(&j) => a.map_points.get(j as usize).and_then(|p| p.xy),
+                None => placed.get(&l.destination).copied(),
+            },
+        );
+        match (from, to) {
+            (Some(End::Internal), Some(End::Internal)) => out.unplaced += 1,
+            (Some(from), Some(to)) => out.arcs.push(MapLink {
+                source: l.source,
+                from,
+                to,
+                events: l.events,
+            }),
+            _ => out.unplaced += 1,
+        }
+    }
+    out.arcs.sort_by_key(|l| std::cmp::Reverse(l.events));
+    out
+}
+
+/// The map point of the country `iso`, where the monitored network's hosts are drawn.
+fn home_point(iso: Option<&str>) -> Option<(f32, f32)> {
+    let c = world().country(iso?)?;
+    Some((c.point[0] as f32, mercator_y(c.point[1]) as f32))
+}
+
+fn layers(a: &Analysis, rows: &[usize], home: Option<(f32, f32)>) -> Layers {
     let points = &a.map_points;
     let mut wanted = vec![false; points.len()];
     let mut by_code: FxHashMap<[u8; 2], CountryRow> = FxHashMap::default();
@@ -273,13 +439,124 @@ fn layers(a: &Analysis, rows: &[usize]) -> Layers {
         })
         .collect();
     countries.sort_by(|p, q| p.iso.cmp(&q.iso));
+    let arcs: Vec<Curve> = a
+        .map_links
+        .arcs
+        .iter()
+        .filter(|l| wanted[l.source as usize])
+        .filter_map(|l| {
+            Some(Curve {
+                source: l.source,
+                from: l.from.at(home)?,
+                to: l.to.at(home)?,
+                events: l.events,
+            })
+        })
+        .take(ARCS_DRAWN)
+        .collect();
+    let mut internal: Vec<u32> = rows
+        .iter()
+        .filter(|&&i| crate::geo::is_internal(a.detection.sources[i].stats.ip))
+        .map(|&i| i as u32)
+        .collect();
+    internal.sort_by(|&p, &q| {
+        points[q as usize]
+            .confidence
+            .total_cmp(&points[p as usize].confidence)
+    });
     Layers {
         key: None,
         markers,
         countries,
         counts,
         max_events,
+        arcs,
+        home: home.filter(|_| !internal.is_empty()),
+        internal,
     }
+}
+
+/// Draws the monitored network's internal hosts as one square at `center`, sized by their
+/// events and coloured by the most confident, with their count.
+fn draw_home(
+    painter: &egui::Painter,
+    center: Pos2,
+    internal: &[u32],
+    a: &Analysis,
+    scale: f32,
+) -> Drawn {
+    let points = &a.map_points;
+    let events: u64 = internal.iter().map(|&i| points[i as usize].events).sum();
+    let most = points.iter().map(|p| p.events).max().unwrap_or(1);
+    let r = radius(events, most.max(events), internal.len(), scale).max(9.0 * scale);
+    let confidence = internal
+        .first()
+        .map_or(0.0, |&i| points[i as usize].confidence);
+    let color = severity_color(confidence, a.settings.auto_block);
+    painter.rect(
+        Rect::from_center_size(center, Vec2::splat(2.0 * r)),
+        3.0,
+        color.gamma_multiply(0.85),
+        Stroke::new(1.5 * scale, Color32::WHITE),
+        egui::StrokeKind::Inside,
+    );
+    painter.text(
+        center,
+        Align2::CENTER_CENTER,
+        thousands(internal.len() as u64),
+        FontId::proportional((12.0 * scale.sqrt()).round()),
+        Color32::BLACK,
+    );
+    Drawn {
+        center,
+        radius: r,
+        members: internal.to_vec(),
+    }
+}
+
+/// Draws `arcs` (busiest first) as curves bowing northwards, wider and stronger for more
+/// events, in their source's colour, each destination a ring; returns how many were in view.
+fn draw_arcs(
+    painter: &egui::Painter,
+    tf: Affine,
+    arcs: &[Curve],
+    points: &[MapPoint],
+    threshold: f64,
+    scale: f32,
+) -> usize {
+    let Some(busiest) = arcs.first() else {
+        return 0;
+    };
+    let top = (busiest.events as f32).ln_1p().max(f32::MIN_POSITIVE);
+    let clip = painter.clip_rect();
+    let mut shown = 0;
+    // The quietest first, so that the busiest lie on top.
+    for l in arcs.iter().rev() {
+        let (p0, p1) = (tf.at(l.from.0, l.from.1), tf.at(l.to.0, l.to.1));
+        let way = p1 - p0;
+        let length = way.length();
+        if length < 2.0 {
+            continue;
+        }
+        let normal = Vec2::new(way.y, -way.x);
+        let bend = if normal.y > 0.0 { -normal } else { normal } * 0.2;
+        let control = p0 + way * 0.5 + bend;
+        if !clip.intersects(Rect::from_two_pos(p0, p1).union(Rect::from_pos(control))) {
+            continue;
+        }
+        let share = (l.events as f32).ln_1p() / top;
+        let confidence = points.get(l.source as usize).map_or(0.0, |p| p.confidence);
+        let color = severity_color(confidence, threshold).gamma_multiply(0.35 + 0.45 * share);
+        painter.add(egui::epaint::QuadraticBezierShape::from_points_stroke(
+            [p0, control, p1],
+            false,
+            Color32::TRANSPARENT,
+            Stroke::new((0.8 + 2.4 * share) * scale, color),
+        ));
+        painter.circle_stroke(p1, 3.0 * scale, Stroke::new(1.5 * scale, color));
+        shown += 1;
+    }
+    shown
 }
 
 /// Screen position of Mercator degrees: one scale and offset per axis, taken from two
@@ -548,14 +825,15 @@ pub fn show(
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
-    let key = (view.alerts_key(a), view.blocklist.generation);
+    let home = view.map.prefs.home_country.clone();
+    let key = (view.alerts_key(a), view.blocklist.generation, home.clone());
     if view.map.layers.key.as_ref() != Some(&key) {
         let rows = view.alert_rows(t, a).to_vec();
-        view.map.layers = layers(a, &rows);
+        view.map.layers = layers(a, &rows, home_point(home.as_deref()));
         view.map.layers.key = Some(key);
     }
     let located_any = a.geo.is_some();
-    header(ui, a, view, located_any);
+    header(ui, a, view, located_any, out);
     if !located_any {
         ui.label(RichText::new("Detection ran without GeoIP: no source has a place.").weak());
         return;
@@ -572,19 +850,86 @@ pub fn show(
     map_area(ui, a, view, out);
 }
 
-fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
+/// The field naming the country the monitored network is in.
+fn home_field(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
+    let map = &mut view.map;
+    if map.home_text.is_empty() {
+        if let Some(iso) = &map.prefs.home_country {
+            map.home_text = iso.clone();
+        }
+    }
+    let label = ui.label("Our network is in");
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(&mut map.home_text)
+                .hint_text("ISO")
+                .char_limit(2)
+                .desired_width(40.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "The country of the monitored network: its internal hosts are drawn there, and so \
+             are the ends of arcs inside it.",
+        );
+    if field.changed() {
+        let typed = map.home_text.trim().to_ascii_uppercase();
+        let home = if typed.is_empty() {
+            Some(None)
+        } else {
+            world().country(&typed).map(|_| Some(typed))
+        };
+        if let Some(home) = home.filter(|h| *h != map.prefs.home_country) {
+            out.push(Command::SetMapPrefs(crate::session::MapPrefs {
+                home_country: home,
+                ..map.prefs.clone()
+            }));
+        }
+    }
+    if let Some(iso) = &map.prefs.home_country {
+        ui.label(RichText::new(world().name(iso)).weak());
+    }
+}
+
+fn header(
+    ui: &mut Ui,
+    a: &Analysis,
+    view: &mut ViewState,
+    located_any: bool,
+    out: &mut Vec<Command>,
+) {
     let c = view.map.layers.counts;
     ui.horizontal_wrapped(|ui| {
         ui.selectable_value(&mut view.map.mode, MapMode::Markers, "Sources");
         ui.selectable_value(&mut view.map.mode, MapMode::Choropleth, "Countries");
+        if view.map.mode == MapMode::Markers {
+            let total = a.map_links.arcs.len();
+            ui.add_enabled(
+                total > 0,
+                egui::Checkbox::new(&mut view.map.arcs, "Arcs to destinations"),
+            )
+            .on_hover_text(format!(
+                "Each source's {LINKS_PER_SOURCE} busiest destinations, wider for more events: \
+                 {} with a place, {} with an internal or unlocated end not drawn.",
+                thousands(total as u64),
+                thousands(a.map_links.unplaced as u64)
+            ));
+        }
         ui.separator();
-        if ui.button("+").on_hover_text("Zoom in (or the wheel)").clicked() {
+        if ui
+            .button("+")
+            .on_hover_text("Zoom in (or the wheel)")
+            .clicked()
+        {
             let _ = view.map.memory.zoom_in();
         }
         if ui.button("−").on_hover_text("Zoom out").clicked() {
             let _ = view.map.memory.zoom_out();
         }
-        if ui.button("World").on_hover_text("Show the whole world").clicked() {
+        if ui
+            .button("World")
+            .on_hover_text("Show the whole world")
+            .clicked()
+        {
             view.map.fitted = false;
         }
         ui.separator();
@@ -592,11 +937,21 @@ fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
             return;
         }
         if view.map.mode == MapMode::Choropleth {
-            let max = view.map.layers.countries.iter().map(|c| c.flagged).max().unwrap_or(0);
-            ui.label(format!("Flagged sources per country: 0 to {}", thousands(max)));
+            let max = view
+                .map
+                .layers
+                .countries
+                .iter()
+                .map(|c| c.flagged)
+                .max()
+                .unwrap_or(0);
+            ui.label(format!(
+                "Flagged sources per country: 0 to {}",
+                thousands(max)
+            ));
             ui.separator();
         }
-                ui.label(format!(
+        ui.label(format!(
             "{} placed",
             text::count((c.located + c.country) as u64, "source", "sources")
         ))
@@ -626,10 +981,15 @@ fn header(ui: &mut Ui, a: &Analysis, view: &mut ViewState, located_any: bool) {
             );
         }
         ui.label(RichText::new(format!("· {} internal", thousands(c.internal as u64))).weak())
-            .on_hover_text("Private, loopback, link-local, CGNAT, documentation and reserved addresses are never drawn.");
-        ui.label(
-            RichText::new(format!("· {} unlocated", thousands(c.unlocated as u64))).weak(),
-        );
+            .on_hover_text(
+                "Private, loopback, link-local, CGNAT, documentation and reserved addresses: drawn \
+                 together at the monitored network's country when you name it, never looked up.",
+            );
+        ui.label(RichText::new(format!("· {} unlocated", thousands(c.unlocated as u64))).weak());
+        if c.internal > 0 || a.map_links.internal() > 0 {
+            ui.separator();
+            home_field(ui, view, out);
+        }
     });
 }
 
@@ -660,14 +1020,25 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
         }
     }
     let threshold = a.settings.auto_block;
+    let online = view.map.prefs.online_tiles && view.map.mode == MapMode::Markers;
+    if !view.map.prefs.online_tiles {
+        view.map.tiles = None;
+    } else if view.map.tiles.is_none() {
+        view.map.tiles = Some(tiles::OnlineTiles::new(ui.ctx()));
+    }
     let map_view = &mut view.map;
     let Layers {
         markers,
         countries,
         max_events,
+        arcs,
+        home,
+        internal,
         ..
     } = &map_view.layers;
     let mode = map_view.mode;
+    let arcs_on = map_view.arcs;
+    let mut arcs_drawn = 0;
     let fill_max = countries.iter().map(|c| c.flagged).max().unwrap_or(0);
     let by_iso: FxHashMap<&str, &CountryRow> =
         countries.iter().map(|c| (c.iso.as_str(), c)).collect();
@@ -679,123 +1050,189 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     let mut hovered_country: Option<String> = None;
     // Room below for the selection bar.
     let size = Vec2::new(avail.width(), (avail.height() - 34.0).max(120.0));
+    let credit = map_view
+        .tiles
+        .as_ref()
+        .filter(|_| online)
+        .map(|t| t.attribution());
+    let loading = map_view
+        .tiles
+        .as_ref()
+        .filter(|_| online)
+        .map_or(0, tiles::OnlineTiles::loading);
+    let (mut layer, missing) = match map_view.tiles.as_mut().filter(|_| online) {
+        Some(t) => {
+            let (layer, missing) = t.layer();
+            (Some(layer), Some(missing))
+        }
+        None => (None, None),
+    };
     let response = ui.allocate_ui(size, |ui| {
-        Map::new(None, &mut map_view.memory, lon_lat(10.0, 25.0))
-            // The wheel zooms, as on every map; Shift-drag draws a box instead of panning.
-            .zoom_with_ctrl(false)
-            .drag_pan_buttons(if shift {
-                egui::DragPanButtons::empty()
-            } else {
-                egui::DragPanButtons::PRIMARY
-            })
-            .show(ui, |ui, response, projector, _| {
-                let tf = Affine::of(projector);
-                let clip = response.rect;
-                let painter = ui.painter().with_clip_rect(clip);
-                painter.rect_filled(clip, 0.0, sea);
-                let fill = |iso: &str| match mode {
-                    MapMode::Markers => land,
-                    MapMode::Choropleth => match by_iso.get(iso) {
-                        None => land,
-                        Some(c) if c.flagged == 0 => quiet(land),
-                        Some(c) => ramp(c.flagged as f32 / fill_max.max(1) as f32, land),
-                    },
-                };
-                let coarse = projector.zoom() < COARSE_BELOW_ZOOM;
-                draw_land(&painter, tf, clip, coarse, border, &fill);
-                let pointer = response.hover_pos();
-                if mode == MapMode::Markers {
-                    let radius_of =
-                        |events: u64, members: usize| radius(events, *max_events, members, scale);
-                    let groups = clusters(markers, tf, clip, CLUSTER_CELL * scale, &radius_of);
-                    let mut under: Option<(f32, usize)> = None;
-                    for (k, c) in groups.iter().enumerate() {
-                        let r = radius(c.events, *max_events, c.members.len(), scale);
-                        let color = severity_color(c.confidence, threshold);
-                        let is_selected = selected.is_some_and(|s| c.members.contains(&(s as u32)));
-                        painter.circle(
-                            c.center,
-                            r,
-                            color.gamma_multiply(0.8),
-                            Stroke::new(
-                                if is_selected { 3.0 } else { 1.0 },
-                                if is_selected {
-                                    Color32::WHITE
-                                } else {
-                                    Color32::from_black_alpha(160)
-                                },
-                            ),
-                        );
-                        if c.members.len() > 1 {
-                            painter.text(
-                                c.center,
-                                Align2::CENTER_CENTER,
-                                thousands(c.members.len() as u64),
-                                // Whole sizes only: each size is a font atlas of its own.
-                                FontId::proportional(((11.0 + r * 0.2) * scale.sqrt()).round()),
-                                Color32::BLACK,
-                            );
-                        }
-                        if let Some(p) = pointer {
-                            let d = p.distance(c.center);
-                            if d <= r.max(6.0) && under.is_none_or(|(best, _)| d < best) {
-                                under = Some((d, k));
-                            }
-                        }
-                    }
-                    if let Some((_, k)) = under {
-                        hovered = Some(groups[k].members.clone());
-                        if response.clicked() {
-                            clicked = Some(groups[k].members.clone());
-                        }
-                    }
-                    drawn = groups
-                        .into_iter()
-                        .map(|c| Drawn {
-                            radius: radius(c.events, *max_events, c.members.len(), scale),
-                            center: c.center,
-                            members: c.members,
+        Map::new(
+            layer.as_mut().map(|l| l as &mut dyn Tiles),
+            &mut map_view.memory,
+            lon_lat(10.0, 25.0),
+        )
+        // The wheel zooms, as on every map; Shift-drag draws a box instead of panning.
+        .zoom_with_ctrl(false)
+        .drag_pan_buttons(if shift {
+            egui::DragPanButtons::empty()
+        } else {
+            egui::DragPanButtons::PRIMARY
+        })
+        .show(ui, |ui, response, projector, _| {
+            let tf = Affine::of(projector);
+            let clip = response.rect;
+            let painter = ui.painter().with_clip_rect(clip);
+            let fill = |iso: &str| match mode {
+                MapMode::Markers => land,
+                MapMode::Choropleth => match by_iso.get(iso) {
+                    None => land,
+                    Some(c) if c.flagged == 0 => quiet(land),
+                    Some(c) => ramp(c.flagged as f32 / fill_max.max(1) as f32, land),
+                },
+            };
+            let coarse = projector.zoom() < COARSE_BELOW_ZOOM;
+            // The offline map, everywhere or where online tiles have not come.
+            let offline: Vec<Rect> = match &missing {
+                None => vec![clip],
+                Some(ids) => {
+                    let rects: Vec<Rect> = ids
+                        .borrow()
+                        .iter()
+                        .map(|&id| {
+                            let [w, n, e, s] = tiles::extent(id);
+                            Rect::from_two_pos(tf.at(w, n), tf.at(e, s)).intersect(clip)
                         })
+                        .filter(|r| r.is_positive())
                         .collect();
-                    // Shift-drag: a selection box.
-                    if shift && response.drag_started() {
-                        box_start = ui
-                            .input(|i| i.pointer.press_origin())
-                            .or(response.interact_pointer_pos());
-                    }
-                    if let (Some(a0), Some(p)) =
-                        (box_start, pointer.or(response.interact_pointer_pos()))
-                    {
-                        let r = Rect::from_two_pos(a0, p);
-                        painter.rect_stroke(
-                            r,
-                            0.0,
-                            Stroke::new(1.5, Color32::from_rgb(120, 180, 255)),
-                            egui::StrokeKind::Inside,
-                        );
-                        if response.drag_stopped() || !ui.input(|i| i.pointer.primary_down()) {
-                            boxed = Some(r);
-                            box_start = None;
-                        }
-                    }
-                } else {
-                    legend(ui, &painter, clip, fill_max, land);
-                    if let Some(p) = pointer {
-                        let (x, y) = tf.inverse(p);
-                        let lat = inverse_mercator(f64::from(y));
-                        hovered_country = world()
-                            .countries
-                            .iter()
-                            .find(|c| c.contains(lat, f64::from(x)))
-                            .map(|c| c.iso.clone());
+                    // Offline, every tile is missing: draw the land once.
+                    if rects.len() > 6 {
+                        vec![rects.iter().fold(Rect::NOTHING, |u, r| u.union(*r))]
+                    } else {
+                        rects
                     }
                 }
-                response.clone()
-            })
+            };
+            for r in offline {
+                let p = painter.with_clip_rect(r);
+                p.rect_filled(r, 0.0, sea);
+                draw_land(&p, tf, r, coarse, border, &fill);
+            }
+            if let Some(credit) = &credit {
+                attribution(&painter, clip, credit.text);
+            }
+            let pointer = response.hover_pos();
+            if mode == MapMode::Markers {
+                if arcs_on {
+                    arcs_drawn = draw_arcs(&painter, tf, arcs, &a.map_points, threshold, scale);
+                }
+                let radius_of =
+                    |events: u64, members: usize| radius(events, *max_events, members, scale);
+                let groups = clusters(markers, tf, clip, CLUSTER_CELL * scale, &radius_of);
+                let mut under: Option<(f32, usize)> = None;
+                for (k, c) in groups.iter().enumerate() {
+                    let r = radius(c.events, *max_events, c.members.len(), scale);
+                    let color = severity_color(c.confidence, threshold);
+                    let is_selected = selected.is_some_and(|s| c.members.contains(&(s as u32)));
+                    painter.circle(
+                        c.center,
+                        r,
+                        color.gamma_multiply(0.8),
+                        Stroke::new(
+                            if is_selected { 3.0 } else { 1.0 },
+                            if is_selected {
+                                Color32::WHITE
+                            } else {
+                                Color32::from_black_alpha(160)
+                            },
+                        ),
+                    );
+                    if c.members.len() > 1 {
+                        painter.text(
+                            c.center,
+                            Align2::CENTER_CENTER,
+                            thousands(c.members.len() as u64),
+                            // Whole sizes only: each size is a font atlas of its own.
+                            FontId::proportional(((11.0 + r * 0.2) * scale.sqrt()).round()),
+                            Color32::BLACK,
+                        );
+                    }
+                    if let Some(p) = pointer {
+                        let d = p.distance(c.center);
+                        if d <= r.max(6.0) && under.is_none_or(|(best, _)| d < best) {
+                            under = Some((d, k));
+                        }
+                    }
+                }
+                if let Some((_, k)) = under {
+                    hovered = Some(groups[k].members.clone());
+                    if response.clicked() {
+                        clicked = Some(groups[k].members.clone());
+                    }
+                }
+                drawn = groups
+                    .into_iter()
+                    .map(|c| Drawn {
+                        radius: radius(c.events, *max_events, c.members.len(), scale),
+                        center: c.center,
+                        members: c.members,
+                    })
+                    .collect();
+                if let Some(h) = home {
+                    let network = draw_home(&painter, tf.at(h.0, h.1), internal, a, scale);
+                    if pointer.is_some_and(|p| p.distance(network.center) <= network.radius)
+                        && hovered.is_none()
+                    {
+                        hovered = Some(internal.clone());
+                        if response.clicked() {
+                            // The network's most confident host, for the source panel.
+                            clicked = Some(vec![internal[0]]);
+                        }
+                    }
+                    drawn.push(network);
+                }
+                // Shift-drag: a selection box.
+                if shift && response.drag_started() {
+                    box_start = ui
+                        .input(|i| i.pointer.press_origin())
+                        .or(response.interact_pointer_pos());
+                }
+                if let (Some(a0), Some(p)) =
+                    (box_start, pointer.or(response.interact_pointer_pos()))
+                {
+                    let r = Rect::from_two_pos(a0, p);
+                    painter.rect_stroke(
+                        r,
+                        0.0,
+                        Stroke::new(1.5, Color32::from_rgb(120, 180, 255)),
+                        egui::StrokeKind::Inside,
+                    );
+                    if response.drag_stopped() || !ui.input(|i| i.pointer.primary_down()) {
+                        boxed = Some(r);
+                        box_start = None;
+                    }
+                }
+            } else {
+                legend(ui, &painter, clip, fill_max, land);
+                if let Some(p) = pointer {
+                    let (x, y) = tf.inverse(p);
+                    let lat = inverse_mercator(f64::from(y));
+                    hovered_country = world()
+                        .countries
+                        .iter()
+                        .find(|c| c.contains(lat, f64::from(x)))
+                        .map(|c| c.iso.clone());
+                }
+            }
+            response.clone()
+        })
     });
     let map_response = response.inner.inner;
     map_view.box_start = box_start;
     map_view.drawn = drawn;
+    map_view.arcs_drawn = arcs_drawn;
+    map_view.tiles_missing = missing.map(|m| m.borrow().len());
     map_view.rect = Some(map_response.rect);
     if let Some(r) = boxed {
         map_view.boxed = markers_in(markers, &map_response, r, &map_view.memory);
@@ -871,8 +1308,44 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     }
     ui.horizontal(|ui| {
         super::png_button(ui, "map", map_response.rect, out);
+        if let Some(credit) = &credit {
+            let owed = format!("Map tiles © {}", credit.text);
+            if credit.url.is_empty() {
+                ui.label(owed);
+            } else {
+                ui.hyperlink_to(owed, credit.url);
+            }
+            if loading > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "loading {}",
+                        text::count(loading as u64, "tile", "tiles")
+                    ))
+                    .weak(),
+                );
+            }
+        }
         selection_bar(ui, a, view, out);
     });
+}
+
+/// The tiles' attribution in the map's lower right corner, as the tile usage policy asks.
+fn attribution(painter: &egui::Painter, clip: Rect, owner: &str) {
+    let galley = painter.layout_no_wrap(
+        format!("© {owner}"),
+        FontId::proportional(11.0),
+        Color32::from_gray(20),
+    );
+    let pos = clip.right_bottom() - galley.size() - Vec2::new(6.0, 4.0);
+    painter.rect_filled(
+        Rect::from_min_size(
+            pos - Vec2::new(3.0, 1.0),
+            galley.size() + Vec2::new(6.0, 2.0),
+        ),
+        2.0,
+        Color32::from_white_alpha(210),
+    );
+    painter.galley(pos, galley, Color32::from_gray(20));
 }
 
 fn markers_in(
@@ -1062,12 +1535,12 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
         .id_salt("map-countries")
         .striped(true)
         .sense(egui::Sense::click())
-        .column(Column::remainder().at_least(110.0).clip(true))
-        .column(Column::exact(64.0))
+        .column(Column::remainder().at_least(90.0).clip(true))
+        .column(Column::exact(62.0))
         .column(Column::exact(58.0))
-        .column(Column::exact(66.0))
-        .column(Column::exact(86.0))
-        .column(Column::exact(90.0))
+        .column(Column::exact(64.0))
+        .column(Column::exact(84.0))
+        .column(Column::exact(78.0))
         .header(30.0, |mut h| {
             let sort = &mut view.map.sort;
             h.col(|ui| heading(ui, sort, CountryKey::Name, "Country", "ISO code and name"));
