@@ -36,6 +36,28 @@ pub fn file_json(f: &FileReport) -> Value {
     })
 }
 
+/// The field profile of one file: `{"FIELD": {"present", "distinct", "top", "min",
+/// "median", "p99", "max"}}`, the numbers only for numeric fields.
+pub fn profile_json(table: &crate::events::EventTable, f: &FileReport) -> Value {
+    let rows: Vec<u32> = (f.rows.start as u32..f.rows.end as u32).collect();
+    let mut doc = serde_json::Map::new();
+    for p in crate::events::profile(table, &rows) {
+        let mut v = json!({
+            "present": p.present,
+            "distinct": p.distinct,
+            "top": p.top,
+        });
+        if let Some(n) = &p.numbers {
+            v["min"] = json!(n.min);
+            v["median"] = json!(n.median);
+            v["p99"] = json!(n.p99);
+            v["max"] = json!(n.max);
+        }
+        doc.insert(p.field, v);
+    }
+    Value::Object(doc)
+}
+
 fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
     let gz = f.encoding().map(|e| format!(", {e}")).unwrap_or_default();
     writeln!(out, "{}", f.path.display())?;
@@ -105,7 +127,11 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let written = if json {
         let doc = json!({
-            "files": inv.files.iter().map(file_json).collect::<Vec<_>>(),
+            "files": inv.files.iter().map(|f| {
+                let mut v = file_json(f);
+                v["profile"] = profile_json(&inv.table, f);
+                v
+            }).collect::<Vec<_>>(),
             "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
         });
         writeln!(out, "{doc}")

@@ -13,7 +13,7 @@ pub enum Verdict {
 }
 
 /// A ground-truth label: the normalised verdict plus the original class name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Label {
     /// Benign or malicious.
     pub verdict: Verdict,

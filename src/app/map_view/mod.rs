@@ -222,6 +222,8 @@ pub struct MapPoint {
     /// Upper-case ISO country code.
     country: Option<[u8; 2]>,
     placement: Option<Placement>,
+    /// An address of the monitored network (private, loopback and other reserved ranges).
+    internal: bool,
 }
 
 /// The map's points of every source of `a`, and the drawn ones least confident first; built
@@ -248,6 +250,7 @@ pub fn map_points(a: &Analysis) -> (Vec<MapPoint>, Vec<u32>) {
                 (b.len() == 2).then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
             }),
             placement: s.geo.as_ref().map(|g| g.placement),
+            internal: crate::geo::is_internal(s.stats.ip),
         })
         .collect();
     let mut order: Vec<u32> = (0..points.len() as u32)
@@ -456,7 +459,7 @@ fn layers(a: &Analysis, rows: &[usize], home: Option<(f32, f32)>) -> Layers {
         .collect();
     let mut internal: Vec<u32> = rows
         .iter()
-        .filter(|&&i| crate::geo::is_internal(a.detection.sources[i].stats.ip))
+        .filter(|&&i| points[i].internal)
         .map(|&i| i as u32)
         .collect();
     internal.sort_by(|&p, &q| {
