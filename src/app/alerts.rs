@@ -77,8 +77,47 @@ pub struct AlertsView {
     pub country: String,
     /// Only sources with a reason of this kind or containing this text.
     pub reason: String,
+    /// Only sources with an event holding a value, picked in a field profile.
+    pub value: Option<ValueFilter>,
     /// Move the keyboard focus to the filter field on the next frame.
     pub focus_filter: bool,
+}
+
+/// Only the sources with an event whose field holds a value (a click in a field profile).
+#[derive(Debug, Clone)]
+pub struct ValueFilter {
+    /// The field, as the profile names it.
+    pub field: String,
+    /// The value, as the profile writes it.
+    pub value: String,
+    /// The sources with such an event, sorted.
+    pub sources: std::sync::Arc<Vec<u32>>,
+}
+
+impl PartialEq for ValueFilter {
+    fn eq(&self, other: &Self) -> bool {
+        self.field == other.field && self.value == other.value
+    }
+}
+
+impl ValueFilter {
+    /// The filter for `field` = `value` over the sources of `a`.
+    pub fn new(t: &crate::events::EventTable, a: &Analysis, field: &str, value: &str) -> Self {
+        let holds = crate::events::value_matcher(t, field, value);
+        let sources = a
+            .detection
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.stats.rows.iter().any(|&r| holds(r as usize)))
+            .map(|(i, _)| i as u32)
+            .collect();
+        ValueFilter {
+            field: field.to_string(),
+            value: value.to_string(),
+            sources: std::sync::Arc::new(sources),
+        }
+    }
 }
 
 impl Default for AlertsView {
@@ -94,6 +133,7 @@ impl Default for AlertsView {
             protocol: String::new(),
             country: String::new(),
             reason: String::new(),
+            value: None,
             focus_filter: false,
         }
     }
@@ -143,6 +183,10 @@ impl AlertsView {
                             reason_kind(r).to_lowercase() == reason
                                 || r.to_lowercase().contains(&reason)
                         }))
+                    && self
+                        .value
+                        .as_ref()
+                        .is_none_or(|v| v.sources.binary_search(&(i as u32)).is_ok())
                     && port.is_none_or(|p| a.ports[i].iter().any(|(q, _)| *q == p))
                     && (protocol.is_empty()
                         || a.protocols[i].iter().any(|(q, _)| q.contains(&protocol)))
@@ -415,6 +459,23 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
                 .desired_width(160.0),
         )
         .labelled_by(label.id);
+        let mut drop_value = false;
+        if let Some(v) = &f.value {
+            drop_value = ui
+                .button(format!(
+                    "{} = {} ×",
+                    v.field,
+                    crate::export::sanitize::one_line(&v.value, 40)
+                ))
+                .on_hover_text(format!(
+                    "Only the {} sources with such an event (picked in a field profile); click to drop",
+                    thousands(v.sources.len() as u64)
+                ))
+                .clicked();
+        }
+        if drop_value {
+            f.value = None;
+        }
         if ui.button("Clear").clicked() {
             *f = AlertsView {
                 sort: f.sort,

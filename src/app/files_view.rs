@@ -1,5 +1,5 @@
 //! The opened files: read failures, a table of counts per file, the schema fields each file
-//! provided and the rows that were skipped.
+//! provided, the field profiles and the rows that were skipped.
 
 use eframe::egui::accesskit::Role;
 use eframe::egui::text::LayoutJob;
@@ -18,7 +18,13 @@ use crate::ingest::{FileReport, Investigation, LabelCounts};
 
 /// Shows everything that was read: failures first, then the files table, the fields present
 /// in each file and the skipped rows.
-pub fn show(ui: &mut Ui, loaded: &Loaded, analysis: Option<&Analysis>) {
+pub fn show(
+    ui: &mut Ui,
+    loaded: &Loaded,
+    analysis: Option<&Analysis>,
+    view: &mut super::ViewState,
+    out: &mut Vec<super::Command>,
+) {
     let inv = &loaded.investigation;
     let detection: Vec<&String> = analysis
         .map(|a| {
@@ -51,6 +57,13 @@ pub fn show(ui: &mut Ui, loaded: &Loaded, analysis: Option<&Analysis>) {
         .default_open(true)
         .show(ui, |ui| fields(ui, &inv.files));
     ui.add_space(8.0);
+    // Closed until asked for: profiling a large file takes a worker a moment.
+    CollapsingHeader::new(section_title("Field profile"))
+        .id_salt("field profile")
+        .show(ui, |ui| {
+            super::profile_view::show(ui, loaded, analysis, view, out)
+        });
+    ui.add_space(8.0);
     CollapsingHeader::new(section_title(&format!(
         "Skipped rows ({})",
         thousands(loaded.skipped)
@@ -60,7 +73,7 @@ pub fn show(ui: &mut Ui, loaded: &Loaded, analysis: Option<&Analysis>) {
 }
 
 /// The file name of a report, or its whole path when it has none.
-fn file_name(f: &FileReport) -> String {
+pub(super) fn file_name(f: &FileReport) -> String {
     f.path.file_name().map_or_else(
         || f.path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

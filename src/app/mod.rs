@@ -15,6 +15,7 @@ mod loading;
 mod map_view;
 mod overview;
 mod png_export;
+mod profile_view;
 mod scatter;
 mod settings_view;
 mod source_detail;
@@ -169,6 +170,10 @@ pub enum Command {
     SaveExport(crate::export::Format, crate::export::Output, PathBuf),
     /// Use and keep these map preferences.
     SetMapPrefs(crate::session::MapPrefs),
+    /// Profile these events on a worker thread.
+    Profile(profile_view::ProfileKey, Vec<u32>),
+    /// Show only the sources with an event whose field (as profiles name it) holds a value.
+    FilterValue(String, String),
     /// Cancel the running job.
     Cancel,
     /// Empty the recent-files list.
@@ -243,6 +248,8 @@ pub struct ViewState {
     pub marked: std::collections::BTreeSet<usize>,
     /// The Blocklist view's fields, preview and form.
     pub blocklist_view: blocklist_view::BlocklistView,
+    /// The Files view's field profile.
+    pub profile: profile_view::ProfileView,
     /// The evaluation view's level and detector.
     pub evaluation: EvaluationView,
     /// Detection settings being edited, not yet applied.
@@ -334,6 +341,14 @@ enum JobResult {
     Imported(PathBuf, Result<Box<ImportDone>, String>),
     /// An export preview rendered.
     Preview(Box<export_panel::Preview>),
+    /// A field profile computed, of so many events.
+    Profiled(
+        Box<(
+            profile_view::ProfileKey,
+            u64,
+            Vec<crate::events::FieldProfile>,
+        )>,
+    ),
     /// A background save failed.
     SaveFailed(String),
     /// An export written (entries, and the path or why not).
@@ -396,6 +411,7 @@ impl Default for ViewState {
             dark: true,
             blocklist: BlocklistState::default(),
             blocklist_view: blocklist_view::BlocklistView::default(),
+            profile: profile_view::ProfileView::default(),
             marked: std::collections::BTreeSet::new(),
             evaluation: EvaluationView::default(),
             settings_draft: None,
@@ -742,6 +758,10 @@ impl NetsleuthApp {
                     }
                 }
                 JobResult::Preview(preview) => self.view.blocklist_view.export.receive(*preview),
+                JobResult::Profiled(done) => {
+                    let (key, events, fields) = *done;
+                    self.view.profile.receive(key, events, fields);
+                }
                 JobResult::Imported(_, Err(e)) => {
                     self.view.blocklist_view.import_report = Some(e);
                 }
@@ -918,6 +938,49 @@ impl NetsleuthApp {
                         let _ = sender.send(JobResult::Preview(Box::new(preview)));
                         ctx.request_repaint();
                     });
+                }
+                Command::Profile(key, rows) => {
+                    if let State::Ready(w) = &self.state {
+                        let inv = std::sync::Arc::clone(&w.loaded.investigation);
+                        let sender = self.job_sender.clone();
+                        let ctx = ctx.clone();
+                        std::thread::spawn(move || {
+                            let fields =
+                                worker::caught(|| crate::events::profile(&inv.table, &rows))
+                                    .unwrap_or_default();
+                            let _ = sender.send(JobResult::Profiled(Box::new((
+                                key,
+                                rows.len() as u64,
+                                fields,
+                            ))));
+                            ctx.request_repaint();
+                        });
+                    }
+                }
+                Command::FilterValue(field, value) => {
+                    if let State::Ready(w) = &self.state {
+                        if let AnalysisState::Done(a) = &w.analysis {
+                            let t = &w.loaded.investigation.table;
+                            if field == "source_ip" {
+                                let ip = value.parse::<IpAddr>().ok();
+                                let at = a
+                                    .detection
+                                    .sources
+                                    .iter()
+                                    .position(|s| Some(s.stats.ip) == ip);
+                                self.view.selected = at;
+                            } else {
+                                let filter = alerts::ValueFilter::new(t, a, &field, &value);
+                                self.view.notice = Some(format!(
+                                    "Every view shows the {} sources with an event where {field} = {}",
+                                    thousands(filter.sources.len() as u64),
+                                    crate::export::sanitize::one_line(&value, 60)
+                                ));
+                                self.view.alerts.value = Some(filter);
+                            }
+                            self.view.profile.scope = profile_view::ProfileScope::Selection;
+                        }
+                    }
                 }
                 Command::SetMapPrefs(prefs) => {
                     if let Some(dir) = &self.config_dir {
@@ -1274,7 +1337,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Files, a) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
-                .show(ui, |ui| files_view::show(ui, &w.loaded, a));
+                .show(ui, |ui| files_view::show(ui, &w.loaded, a, view, out));
         }
         (_, None) => {
             ui.vertical_centered(|ui| {

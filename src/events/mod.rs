@@ -12,6 +12,6 @@ pub use column::{Column, Nullable};
 pub use field::{Field, FieldSet, TcpFlags};
 pub use intern::{IpInterner, Symbol, SymbolTable};
 pub use label::{Label, Verdict};
-pub use profile::{profile, FieldProfile, Numbers, HISTOGRAM_BINS, TOP_VALUES};
+pub use profile::{profile, value_matcher, FieldProfile, Numbers, HISTOGRAM_BINS, TOP_VALUES};
 pub use table::{detail_parts, EventDraft, EventTable, ExtraColumn, FileId, DETAIL_SEPARATOR};
 pub use time::format_utc;

@@ -280,6 +280,52 @@ fn detail_keys(t: &EventTable, rows: &[u32]) -> Vec<FieldProfile> {
         .collect()
 }
 
+/// Whether an event of `t` holds `value` in `field`, both as [`profile`] writes them.
+pub fn value_matcher<'t>(
+    t: &'t EventTable,
+    field: &str,
+    value: &str,
+) -> Box<dyn Fn(usize) -> bool + 't> {
+    let value = value.to_string();
+    let number: Option<f64> = value.parse().ok();
+    let num = move |v: Option<f64>| v.is_some_and(|v| Some(v) == number);
+    if let Some(key) = field.strip_prefix("detail.") {
+        let key = key.to_string();
+        return Box::new(move |r| t.detail_value(r, &key) == Some(value.as_str()));
+    }
+    if let Some(extra) = t.extras().iter().find(|e| e.name == field) {
+        return Box::new(move |r| num(extra.values.get(r).map(f64::from)));
+    }
+    let Some(f) = Field::ALL.into_iter().find(|f| f.name() == field) else {
+        return Box::new(|_| false);
+    };
+    let ip: Option<std::net::IpAddr> = value.parse().ok();
+    match f {
+        Field::EventTime => {
+            Box::new(move |r| t.time_us(r).is_some_and(|us| format_utc(us) == value))
+        }
+        Field::DurationS => Box::new(move |r| num(t.duration_s(r))),
+        Field::SourcePort => Box::new(move |r| num(t.source_port(r).map(f64::from))),
+        Field::DestinationPort => Box::new(move |r| num(t.destination_port(r).map(f64::from))),
+        Field::BytesSent => Box::new(move |r| num(t.bytes_sent(r))),
+        Field::BytesReceived => Box::new(move |r| num(t.bytes_received(r))),
+        Field::PacketsSent => Box::new(move |r| num(t.packets_sent(r))),
+        Field::PacketsReceived => Box::new(move |r| num(t.packets_received(r))),
+        Field::SourceIp => Box::new(move |r| ip.is_some() && t.source_ip(r) == ip),
+        Field::DestinationIp => Box::new(move |r| ip.is_some() && t.destination_ip(r) == ip),
+        Field::TcpFlags => Box::new(move |r| t.tcp_flags(r).is_some_and(|f| f.describe() == value)),
+        Field::Label => {
+            Box::new(move |r| t.label(r).is_some_and(|l| t.label_class_name(l) == value))
+        }
+        Field::Transport => Box::new(move |r| t.transport(r) == Some(value.as_str())),
+        Field::AppProtocol => Box::new(move |r| t.app_protocol(r) == Some(value.as_str())),
+        Field::Direction => Box::new(move |r| t.direction(r) == Some(value.as_str())),
+        Field::Outcome => Box::new(move |r| t.outcome(r) == Some(value.as_str())),
+        Field::CountryCode => Box::new(move |r| t.country_code(r) == Some(value.as_str())),
+        Field::Detail => Box::new(move |r| t.detail_plain(r) == Some(value.as_str())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
