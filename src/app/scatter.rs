@@ -1,6 +1,7 @@
 //! The scatter plot: any two event fields against each other (bytes sent against bytes
 //! received by default, the seeds' plot), linear or log, coloured by verdict, by the
-//! source's confidence or, on labelled files, by label against verdict. Ordinary traffic is thinned evenly; anomalies are drawn one by one.
+//! source's confidence or, on labelled files, by label against verdict. Past 20,000 ordinary events
+//! the grey bulk is drawn as a density of all of them (its true mass); anomalies are drawn one by one.
 //! Click a point to select its source; drag a box to select the sources of the anomalies in
 //! it and send them to the blocklist.
 
@@ -16,6 +17,8 @@ use crate::events::{EventTable, Verdict};
 
 /// Attacks the verdict missed, on the label colouring.
 const MISSED: Color32 = Color32::from_rgb(90, 160, 240);
+/// Ordinary traffic drawn as a density.
+const DENSITY: Color32 = Color32::from_gray(150);
 
 /// Most ordinary events drawn; the rest are thinned evenly.
 const ORDINARY_POINTS: usize = 20_000;
@@ -191,6 +194,10 @@ struct LayersKey {
 /// One coloured set of points with the event row of each.
 struct Layer {
     name: &'static str,
+    /// The name with the layer's true event count, for the legend.
+    label: String,
+    /// Events of the layer in view, drawn or not.
+    total: usize,
     color: Color32,
     radius: f32,
     points: Vec<[f64; 2]>,
@@ -210,6 +217,91 @@ struct Layers {
     /// Under the label colouring, every labelled event in view (drawn or not): attacks
     /// flagged, attacks missed, benign events flagged.
     labelled: Option<[usize; 3]>,
+    /// The first layer's every event as a density, when there are too many to draw.
+    density: Option<Density>,
+}
+
+/// Cells per side of the density grid.
+const DENSITY_CELLS: usize = 320;
+
+/// Events counted on a grid over their extent, in plot coordinates: the bulk of ordinary
+/// traffic with its true mass, where drawing a sample of points would hide it.
+struct Density {
+    x0: f64,
+    y0: f64,
+    dx: f64,
+    dy: f64,
+    counts: Vec<u32>,
+    max: u32,
+    total: usize,
+}
+
+impl Density {
+    fn new(points: &[[f32; 2]]) -> Density {
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in points {
+            for k in 0..2 {
+                lo[k] = lo[k].min(f64::from(p[k]));
+                hi[k] = hi[k].max(f64::from(p[k]));
+            }
+        }
+        let step = |k: usize| ((hi[k] - lo[k]) / DENSITY_CELLS as f64).max(1e-9);
+        let (dx, dy) = (step(0), step(1));
+        let mut counts = vec![0u32; DENSITY_CELLS * DENSITY_CELLS];
+        for p in points {
+            let i = (((f64::from(p[0]) - lo[0]) / dx) as usize).min(DENSITY_CELLS - 1);
+            let j = (((f64::from(p[1]) - lo[1]) / dy) as usize).min(DENSITY_CELLS - 1);
+            counts[j * DENSITY_CELLS + i] += 1;
+        }
+        Density {
+            x0: lo[0],
+            y0: lo[1],
+            dx,
+            dy,
+            max: counts.iter().copied().max().unwrap_or(0),
+            counts,
+            total: points.len(),
+        }
+    }
+
+    /// The centre of the cell with the most events.
+    fn densest(&self) -> [f64; 2] {
+        let k = self
+            .counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, n)| **n)
+            .map_or(0, |(k, _)| k);
+        let (i, j) = ((k % DENSITY_CELLS) as f64, (k / DENSITY_CELLS) as f64);
+        [self.x0 + (i + 0.5) * self.dx, self.y0 + (j + 0.5) * self.dy]
+    }
+
+    /// The cells as one mesh on screen, stronger for more events (on a log scale).
+    fn mesh(&self, tr: &PlotTransform, color: Color32) -> egui::Mesh {
+        let mut mesh = egui::Mesh::default();
+        let top = f64::from(self.max).ln_1p().max(f64::MIN_POSITIVE);
+        for (k, &n) in self.counts.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let (i, j) = ((k % DENSITY_CELLS) as f64, (k / DENSITY_CELLS) as f64);
+            let a = tr.position_from_point(&PlotPoint::new(
+                self.x0 + i * self.dx,
+                self.y0 + j * self.dy,
+            ));
+            let b = tr.position_from_point(&PlotPoint::new(
+                self.x0 + (i + 1.0) * self.dx,
+                self.y0 + (j + 1.0) * self.dy,
+            ));
+            // At least a pixel, so that a lone event still shows.
+            let rect = egui::Rect::from_two_pos(a, b);
+            let rect =
+                egui::Rect::from_center_size(rect.center(), rect.size().max(egui::vec2(1.5, 1.5)));
+            let share = (f64::from(n).ln_1p() / top) as f32;
+            mesh.add_colored_rect(rect, color.gamma_multiply(0.25 + 0.75 * share));
+        }
+        mesh
+    }
 }
 
 /// `v` on a log10(1 + v) scale when `log`.
@@ -254,6 +346,9 @@ impl Layers {
         });
         let ordinary_total = rows.len() - anomalous_total;
         let ordinary_stride = ordinary_total.div_ceil(ORDINARY_POINTS).max(1);
+        // Too many ordinary events to draw: the first layer becomes a density of all of them.
+        let dense = ordinary_total > ORDINARY_POINTS;
+        let mut bulk: Vec<[f32; 2]> = Vec::new();
         let anomalous_stride = anomalous_total.div_ceil(ANOMALOUS_POINTS).max(1);
         let threshold = a.settings.auto_block;
         let mut layers: Vec<Layer> = match key.colouring {
@@ -305,11 +400,10 @@ impl Layers {
                 seen_ordinary += 1;
                 (seen_ordinary - 1) % ordinary_stride == 0
             };
-            if !keep {
-                continue;
-            }
             let (Some(x), Some(y)) = (key.x.value(t, a, r), key.y.value(t, a, r)) else {
-                missing += 1;
+                if keep {
+                    missing += 1;
+                }
                 continue;
             };
             let which = match key.colouring {
@@ -340,9 +434,24 @@ impl Layers {
                     }
                 }
             };
+            layers[which].total += 1;
+            let p = [scaled(x, key.log_x), scaled(y, key.log_y)];
+            if dense && which == 0 {
+                bulk.push([p[0] as f32, p[1] as f32]);
+            }
+            if !keep {
+                continue;
+            }
             let l = &mut layers[which];
-            l.points.push([scaled(x, key.log_x), scaled(y, key.log_y)]);
+            l.points.push(p);
             l.rows.push(r as u32);
+        }
+        for l in &mut layers {
+            l.label = format!(
+                "{} ({})",
+                l.name,
+                super::text::count(l.total as u64, "event", "events")
+            );
         }
         Layers {
             layers,
@@ -350,6 +459,7 @@ impl Layers {
             anomalous_total,
             missing,
             labelled,
+            density: (!bulk.is_empty()).then(|| Density::new(&bulk)),
         }
     }
 }
@@ -357,6 +467,8 @@ impl Layers {
 fn layer(name: &'static str, color: Color32, radius: f32) -> Layer {
     Layer {
         name,
+        label: String::new(),
+        total: 0,
         color,
         radius,
         points: Vec::new(),
@@ -512,7 +624,7 @@ pub fn show(
     let drawn: usize = layers.layers.iter().map(|l| l.points.len()).sum();
     ui.label(
         RichText::new(format!(
-            "{} ordinary and {} anomalous events{}; {} drawn{}. Drag a box to select, scroll to \
+            "{} ordinary and {} anomalous events{}; {}{}. Drag a box to select, scroll to \
              pan, Ctrl+scroll to zoom, double-click to reset.",
             thousands(layers.ordinary_total as u64),
             thousands(layers.anomalous_total as u64),
@@ -521,7 +633,13 @@ pub fn show(
             } else {
                 ""
             },
-            thousands(drawn as u64),
+            match &layers.density {
+                Some(d) => format!(
+                    "all {} grey ones drawn as a density (stronger cells hold more), the anomalies as points",
+                    thousands(d.total as u64)
+                ),
+                None => format!("{} drawn", thousands(drawn as u64)),
+            },
             if layers.missing > 0 {
                 format!(
                     " ({} lack one of the fields)",
@@ -569,8 +687,13 @@ pub fn show(
         .collect();
     let (fx, fy, lx, ly) = (key.x, key.y, key.log_x, key.log_y);
     let drag_from = sv.drag_from;
+    let density = layers.density.as_ref();
+    // Reserved below the plot's points: the density is drawn there once the plot has placed
+    // itself this frame (the plot's own background is off, so the cells show through).
+    let density_slot = density.map(|_| ui.painter().add(egui::Shape::Noop));
     let response = Plot::new("scatter")
         .legend(Legend::default())
+        .show_background(density.is_none())
         .x_axis_label(format!("{}{}", fx.title(), if lx { " (log)" } else { "" }))
         .y_axis_label(format!("{}{}", fy.title(), if ly { " (log)" } else { "" }))
         // Log axes have their grid lines at decades, labelled as the decade itself.
@@ -586,7 +709,7 @@ pub fn show(
             } => {
                 let source = shown
                     .iter()
-                    .find(|(l, _, _)| l.name == *plot_name)
+                    .find(|(l, _, _)| l.label == *plot_name)
                     .and_then(|(_, _, rows)| rows.get(*index))
                     .and_then(|&r| a.source_of_row(t, r as usize))
                     .map(|i| {
@@ -606,12 +729,25 @@ pub fn show(
         })
         .height(ui.available_height() - 40.0)
         .show(ui, |p| {
-            for (l, points, _) in &shown {
+            for (k, (l, points, _)) in shown.iter().enumerate() {
+                if let (0, Some(d)) = (k, density) {
+                    // The legend's entry for the density, with the true count: one point at
+                    // its densest cell, under the cells.
+                    p.points(
+                        Points::new(
+                            format!("{}, density", l.label),
+                            PlotPoints::from(vec![d.densest()]),
+                        )
+                        .color(DENSITY)
+                        .radius(3.0),
+                    );
+                    continue;
+                }
                 if points.is_empty() {
                     continue;
                 }
                 p.points(
-                    Points::new(l.name, PlotPoints::from(points.clone()))
+                    Points::new(l.label.clone(), PlotPoints::from(points.clone()))
                         .color(l.color)
                         .radius(l.radius),
                 );
@@ -644,6 +780,12 @@ pub fn show(
             (pointer, gesture)
         });
     let (pointer, (started, _dragging, stopped, clicked)) = response.inner;
+    if let (Some(slot), Some(d)) = (density_slot, density) {
+        let tr = &response.transform;
+        ui.painter()
+            .with_clip_rect(*tr.frame())
+            .set(slot, egui::Shape::mesh(d.mesh(tr, DENSITY)));
+    }
     sv.last_transform = Some(response.transform);
     if started {
         sv.drag_from = pointer;
@@ -761,6 +903,24 @@ fn controls(ui: &mut Ui, sv: &mut ScatterView, labelled: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_density_keeps_every_event_and_finds_the_bulk() {
+        // Generated points: a square of 100 x 100 values, and a heap at (7, 3).
+        let mut points: Vec<[f32; 2]> = (0..10_000)
+            .map(|i| [(i % 100) as f32, (i / 100) as f32])
+            .collect();
+        points.extend(std::iter::repeat_n([7.0, 3.0], 40_000));
+        let d = Density::new(&points);
+        assert_eq!(d.total, 50_000);
+        assert_eq!(d.counts.iter().map(|&n| n as usize).sum::<usize>(), 50_000);
+        let [x, y] = d.densest();
+        assert!(
+            (x - 7.0).abs() <= d.dx && (y - 3.0).abs() <= d.dy,
+            "{x}, {y}"
+        );
+        assert!(d.max >= 40_000);
+    }
 
     #[test]
     fn scales_and_axis_texts() {
