@@ -510,6 +510,14 @@ fn evaluation_compares_detectors_on_labels() {
         harness.get_by_label(title);
     }
     harness.get_by_label("Confusion matrix: netsleuth verdict");
+    // The ROC plot leaves room for its Save PNG button above the status bar at 1280x800.
+    let save = harness.get_by_label("Save PNG").rect();
+    let status = harness.get_by_label_contains("Detection done in").rect();
+    assert!(
+        save.max.y <= status.min.y,
+        "{save:?} under the status bar {status:?}"
+    );
+    assert!(save.width() < 200.0, "a button, not a bar: {save:?}");
     let verdict = &event.detectors["default"];
     assert!(shown(&harness, &verdict.confusion.tp.to_string()) >= 1);
     assert!(verdict.roc.len() > 2, "a ROC curve to draw");
@@ -2055,4 +2063,23 @@ fn each_source_opens_at_the_top_of_its_panel() {
     harness.get_by_label(&b).click();
     harness.run();
     assert_eq!(harness.get_by_label("Why").rect().min.y, top);
+}
+
+/// Log text in other scripts draws as letters, not missing-glyph boxes: the fonts shipped in
+/// assets/fonts cover what egui's own lack, in both the proportional and the monospace family
+/// (Hangul is not covered: no font with it was at hand to ship).
+#[test]
+fn shipped_fonts_cover_the_scripts_logs_hold() {
+    let harness = open(Vec::new());
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        let font = egui::FontId::new(14.0, family);
+        for text in [
+            "⚠", "Ж", "Ελληνικά", "שלום", "مرحبا", "中文", "日本語", "±",
+        ] {
+            assert!(
+                harness.ctx.fonts_mut(|f| f.has_glyphs(&font, text)),
+                "{text} in {font:?}"
+            );
+        }
+    }
 }

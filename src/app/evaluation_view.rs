@@ -164,7 +164,8 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut 
     ui.label(RichText::new("ROC curves").strong());
     let plot = Plot::new(("roc", sources))
         .data_aspect(1.0)
-        .height(ui.available_height().clamp(240.0, 420.0))
+        // Room below for the Save PNG button.
+        .height((ui.available_height() - 34.0).clamp(200.0, 420.0))
         .x_axis_label("false-positive rate")
         .y_axis_label("true-positive rate")
         .include_x(0.0)
@@ -194,7 +195,7 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut 
                 );
             }
         });
-    super::png_button(ui, "ROC curves", plot.response.rect, out);
+    ui.horizontal(|ui| super::png_button(ui, "ROC curves", plot.response.rect, out));
 }
 
 /// The 2x2 confusion matrix of one detector's verdict.

@@ -205,7 +205,7 @@ fn field(ui: &mut Ui, p: &FieldProfile, events: u64, out: &mut Vec<Command>) {
                         // Numbers read to three decimals; the filter keeps the exact value.
                         let shown = match (p.numbers.is_some(), value.parse::<f64>()) {
                             (true, Ok(v)) if v.fract() != 0.0 => format!("{v:.3}"),
-                            _ => crate::export::sanitize::one_line(value, 300),
+                            _ => super::text::printable(value).chars().take(300).collect(),
                         };
                         let clicked = ui
                             .add(

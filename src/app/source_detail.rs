@@ -146,7 +146,7 @@ fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
             .id_salt(("evidence", k))
             .show(ui, |ui| {
                 for e in &f.evidence {
-                    ui.label(RichText::new(printable(e)).monospace());
+                    ui.label(RichText::new(super::text::printable(e)).monospace());
                 }
             });
     }
@@ -188,14 +188,14 @@ fn log_values(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict)
                 ui.label(RichText::new(format!("{} ({})", f.field, f.distinct)).weak());
                 ui.vertical(|ui| {
                     for (v, n) in &f.top {
-                        let mut text = printable(v);
+                        let mut text = super::text::printable(v);
                         if text.chars().count() > EVENT_TEXT {
                             text = text.chars().take(EVENT_TEXT).collect::<String>() + "…";
                         }
                         ui.label(
                             RichText::new(format!("{text}  ×{}", thousands(*n as u64))).monospace(),
                         )
-                        .on_hover_text(printable(v));
+                        .on_hover_text(super::text::printable(v));
                     }
                 });
                 ui.end_row();
@@ -236,7 +236,7 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
     };
     for (k, x) in inside.iter().take(SESSIONS_SHOWN).enumerate() {
         ui.label(RichText::new(when(x)).weak().monospace());
-        ui.label(printable(&x.sentence()));
+        ui.label(super::text::printable(&x.sentence()));
         let lines: Vec<String> = x
             .commands
             .iter()
@@ -249,7 +249,7 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
                 .id_salt(("session", k))
                 .show(ui, |ui| {
                     for l in &lines {
-                        ui.label(RichText::new(printable(l)).monospace());
+                        ui.label(RichText::new(super::text::printable(l)).monospace());
                     }
                 });
         }
@@ -274,7 +274,12 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
         .show(ui, |ui| {
             for x in outside.iter().take(SESSIONS_SHOWN) {
                 ui.label(
-                    RichText::new(format!("{}  {}", when(x), printable(&x.sentence()))).small(),
+                    RichText::new(format!(
+                        "{}  {}",
+                        when(x),
+                        super::text::printable(&x.sentence())
+                    ))
+                    .small(),
                 );
             }
             if outside.len() > SESSIONS_SHOWN {
@@ -291,18 +296,6 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
 }
 
 /// Log text made safe to show: control and bidirectional characters escaped.
-fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() || crate::detection::behaviour::is_bidi_control(c) {
-                c.escape_default().collect::<Vec<char>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
 fn stats(ui: &mut Ui, a: &Analysis, i: usize) {
     let st = &a.detection.sources[i].stats;
     egui::Grid::new("source-stats")
@@ -417,7 +410,7 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
         .height(140.0)
         .allow_scroll(false)
         .x_grid_spacer(super::timeline::time_grid)
-        .x_axis_formatter(|m, _| super::timeline::axis_time(m.value))
+        .x_axis_formatter(|m, _| super::timeline::axis_time(m.value, m.step_size))
         .show(ui, |p| {
             p.bar_chart(normal_chart);
             p.bar_chart(flagged_chart);
@@ -486,7 +479,7 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                     .into_iter()
                     .flatten()
                     .collect();
-                let full = printable(&what.join("  "));
+                let full = super::text::printable(&what.join("  "));
                 let short: String = if full.chars().count() > EVENT_TEXT {
                     full.chars().take(EVENT_TEXT).collect::<String>() + "…"
                 } else {

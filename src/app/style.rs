@@ -46,8 +46,41 @@ pub fn finding_color(severity: Severity) -> Color32 {
 /// triangles (sort order, links) render instead of showing a missing glyph.
 pub(super) fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
-    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
-        family.push("Hack".to_owned());
+    // Fallbacks after egui's own fonts, for what logs hold: DejaVu for Latin, Greek, Cyrillic,
+    // Arabic, Hebrew, Armenian, Georgian and symbols (⚠), Droid Sans Fallback for Chinese,
+    // Japanese and Korean. Licences in assets/fonts.
+    for (name, bytes) in [
+        (
+            "DejaVuSans",
+            &include_bytes!("../../assets/fonts/DejaVuSans.ttf")[..],
+        ),
+        (
+            "DejaVuSansMono",
+            &include_bytes!("../../assets/fonts/DejaVuSansMono.ttf")[..],
+        ),
+        (
+            "DroidSansFallback",
+            &include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf")[..],
+        ),
+    ] {
+        fonts.font_data.insert(
+            name.to_owned(),
+            std::sync::Arc::new(egui::FontData::from_static(bytes)),
+        );
+    }
+    for (family, extra) in [
+        (
+            egui::FontFamily::Proportional,
+            ["Hack", "DejaVuSans", "DroidSansFallback"],
+        ),
+        (
+            egui::FontFamily::Monospace,
+            ["DejaVuSansMono", "DejaVuSans", "DroidSansFallback"],
+        ),
+    ] {
+        if let Some(list) = fonts.families.get_mut(&family) {
+            list.extend(extra.iter().map(|s| (*s).to_owned()));
+        }
     }
     ctx.set_fonts(fonts);
 }

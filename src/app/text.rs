@@ -74,6 +74,24 @@ pub fn time_range(first_us: i64, last_us: i64) -> String {
     }
 }
 
+/// Log text as it is safe to show: control characters written as `\xNN` (a byte the reader
+/// could not decode arrives as the character of that byte's value, so `\x90` is the raw byte
+/// 0x90) and bidirectional controls as `\u{202e}`, so that no text draws as missing-glyph boxes
+/// or reorders what follows it.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else if c.is_control() || crate::detection::behaviour::is_bidi_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +126,19 @@ mod tests {
             time_range(t, t + 3 * 3_600_000_000),
             "2024-04-25 23:00 – 2024-04-26 02:00"
         );
+    }
+
+    /// The WebDAV overflow request of honeynet-redhat71_access_log.13 starts
+    /// `SEARCH /` 0x90 0x02 0xb1 0x02: the reader keeps undecodable bytes as the characters of
+    /// their values, which show escaped, except a printable one such as ±.
+    #[test]
+    fn control_characters_show_escaped() {
+        assert_eq!(
+            printable("SEARCH /\u{90}\u{2}\u{b1}\u{2}"),
+            "SEARCH /\\x90\\x02±\\x02"
+        );
+        assert_eq!(printable("tab\there"), "tab\\x09here");
+        assert_eq!(printable("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(printable("中文 Ж ⚠"), "中文 Ж ⚠");
     }
 }

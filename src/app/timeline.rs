@@ -26,10 +26,19 @@ pub fn duration_text(us: i64) -> String {
     }
 }
 
-/// A time axis label for `seconds` since the epoch: "04-25 23:00".
-pub fn axis_time(seconds: f64) -> String {
-    chrono::DateTime::from_timestamp(seconds as i64, 0)
-        .map(|t| t.format("%m-%d %H:%M").to_string())
+/// A time axis label for `seconds` since the epoch on a grid of `step` seconds, precise enough
+/// that neighbouring marks never read the same: "23:00:10" below a minute, "04-25 23:00" below
+/// a day, "2024-04-25" beyond.
+pub fn axis_time(seconds: f64, step: f64) -> String {
+    let format = if step < 60.0 {
+        "%H:%M:%S"
+    } else if step < 86_400.0 {
+        "%m-%d %H:%M"
+    } else {
+        "%Y-%m-%d"
+    };
+    chrono::DateTime::from_timestamp(seconds.round() as i64, 0)
+        .map(|t| t.format(format).to_string())
         .unwrap_or_default()
 }
 
@@ -328,7 +337,7 @@ fn time_plot(id: &str, height: f32, link: egui::Id) -> Plot<'_> {
         .allow_drag(false)
         .allow_boxed_zoom(false)
         .x_grid_spacer(time_grid)
-        .x_axis_formatter(|m, _| axis_time(m.value))
+        .x_axis_formatter(|m, _| axis_time(m.value, m.step_size))
         // The same y-axis width on every linked plot, so that their time axes line up.
         .y_axis_min_width(48.0)
         .include_y(0.0)
@@ -360,7 +369,9 @@ mod tests {
         assert_eq!(duration_text(300_000_000), "5 min");
         assert_eq!(duration_text(21_600_000_000), "6 h");
         assert_eq!(duration_text(86_400_000_000), "1 day");
-        assert_eq!(axis_time(1_714_086_000.0), "04-25 23:00");
+        assert_eq!(axis_time(1_714_086_000.0, 3600.0), "04-25 23:00");
+        assert_eq!(axis_time(1_714_086_010.0, 10.0), "23:00:10");
+        assert_eq!(axis_time(1_714_086_000.0, 86_400.0), "2024-04-25");
     }
 
     #[test]
@@ -377,9 +388,30 @@ mod tests {
             .map(|m| m.value)
             .collect();
         assert_eq!(major.len(), 4);
-        assert_eq!(axis_time(major[0]), "04-25 23:30");
+        assert_eq!(axis_time(major[0], 1800.0), "04-25 23:30");
         assert!(marks.iter().all(|m| m.value % 600.0 == 0.0));
         assert!(marks.iter().any(|m| m.step_size == 600.0));
+    }
+
+    /// The source panel's chart once read "05-17 01:38" three times over: marks seconds
+    /// apart were labelled to the minute.
+    #[test]
+    fn neighbouring_marks_never_share_a_label() {
+        for span in [40.0, 300.0, 7200.0, 3.0 * 86_400.0, 60.0 * 86_400.0] {
+            let lo = 1_526_520_000.0;
+            let marks = time_grid(GridInput {
+                bounds: (lo, lo + span),
+                base_step_size: span / 1000.0,
+            });
+            let mut labels: Vec<String> = marks
+                .iter()
+                .map(|m| axis_time(m.value, m.step_size))
+                .collect();
+            let n = labels.len();
+            labels.sort();
+            labels.dedup();
+            assert_eq!(labels.len(), n, "span {span}: {labels:?}");
+        }
     }
 
     #[test]
