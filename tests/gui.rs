@@ -2073,9 +2073,8 @@ fn shipped_fonts_cover_the_scripts_logs_hold() {
     let harness = open(Vec::new());
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         let font = egui::FontId::new(14.0, family);
-        for text in [
-            "⚠", "Ж", "Ελληνικά", "שלום", "مرحبا", "中文", "日本語", "±",
-        ] {
+        for text in ["⚠", "Ж", "Ελληνικά", "שלום", "مرحبا", "中文", "日本語", "±"]
+        {
             assert!(
                 harness.ctx.fonts_mut(|f| f.has_glyphs(&font, text)),
                 "{text} in {font:?}"

@@ -618,7 +618,11 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     ui.label(s.stats.last_us.map(minute).unwrap_or_default());
                 });
                 row.col(|ui| {
-                    ui.label(s.reasons.first().map_or("", String::as_str));
+                    ui.label(
+                        s.reasons
+                            .first()
+                            .map_or_else(String::new, |r| super::text::printable(r)),
+                    );
                 });
                 if row.response().clicked() {
                     if row.response().ctx.input(|i| i.modifiers.command) {

@@ -295,7 +295,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                             );
                         });
                         if let Some(r) = s.reasons.first() {
-                            ui.label(RichText::new(r).small());
+                            ui.label(RichText::new(super::text::printable(r)).small());
                         }
                         if let Some(c) = campaign.map(|c| &campaigns[c]) {
                             ui.label(

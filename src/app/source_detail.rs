@@ -110,7 +110,7 @@ pub fn show(
                 ui.label(RichText::new("Nothing unusual.").weak());
             }
             for r in &s.reasons {
-                ui.label(format!("• {r}"));
+                ui.label(format!("• {}", super::text::printable(r)));
             }
             findings(ui, s);
             log_values(ui, loaded, s);

@@ -1455,7 +1455,7 @@ fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32]) {
         if let Some(g) = &s.geo {
             ui.label(RichText::new(super::alerts::place_text(g)).small());
         }
-        if let Some(r) = s.reasons.first() {
+        if let Some(r) = s.reasons.first().map(|r| super::text::printable(r)) {
             // The first reason, cut to two short lines: the source panel has the rest.
             let short: String = if r.chars().count() > 110 {
                 format!("{}…", r.chars().take(109).collect::<String>())
