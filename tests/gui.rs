@@ -1707,6 +1707,46 @@ fn placed_text(n: usize) -> String {
     }
 }
 
+/// The plot fits every event, not only those drawn in the last frame: on Cowrie 2018-05-19,
+/// hour against destination port, the 256 requests to port 80 of the proxy users were culled
+/// from the view once a frame had fitted the sensor's port 2222 alone, and stayed out of it.
+#[test]
+fn the_scatter_fits_every_event() {
+    let mut harness = open(vec![COWRIE_19.into()]);
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "x axis")
+        .click();
+    harness.run();
+    harness.get_by_label("hour of day (UTC)").click();
+    harness.run_steps(6);
+    let [_, [lo, hi]] = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .scatter
+        .visible()
+        .expect("drawn");
+    assert!(lo <= 80.0 && hi >= 2222.0, "destination ports {lo}..{hi}");
+}
+
+/// Zeros on a log axis sit on a dashed strip of their own, counted, not on the line labelled
+/// 1 B: on honeynet-redhat71_access_log.13, 23 responses have "-" as their size (no body,
+/// counted with Python).
+#[test]
+fn the_scatter_draws_zeros_on_their_own_strip() {
+    let web = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/web-access-logs/honeynet-redhat71_access_log.13"
+    );
+    let mut harness = open(vec![web.into()]);
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    harness.get_by_label_contains("23 with 0 bytes received on the dashed zero line");
+}
+
 /// A honeypot log carries no byte counts: the scatter opens on fields it has (duration and
 /// destination port on Cowrie), not on empty axes; a web log opens on response size and hour.
 #[test]

@@ -7,7 +7,8 @@
 
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{
-    HoverPosition, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points, Polygon,
+    HLine, HoverPosition, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points,
+    Polygon, VLine,
 };
 
 use super::analysis::Analysis;
@@ -161,6 +162,17 @@ pub struct ScatterView {
     defaulted_for: Option<usize>,
 }
 
+impl ScatterView {
+    /// The plot's visible range in the last frame, `[[x lo, x hi], [y lo, y hi]]`, in axis
+    /// coordinates (log10 of the value on a log axis).
+    pub fn visible(&self) -> Option<[[f64; 2]; 2]> {
+        self.last_transform.as_ref().map(|t| {
+            let b = t.bounds();
+            [[b.min()[0], b.max()[0]], [b.min()[1], b.max()[1]]]
+        })
+    }
+}
+
 impl Default for ScatterView {
     fn default() -> Self {
         ScatterView {
@@ -219,6 +231,12 @@ struct Layers {
     labelled: Option<[usize; 3]>,
     /// The first layer's every event as a density, when there are too many to draw.
     density: Option<Density>,
+    /// Events with zero on the x and on the y axis, when that axis is logarithmic.
+    zeros: [usize; 2],
+    /// How the x and y axes map values.
+    scales: [Scale; 2],
+    /// The extent of every event's point, drawn or not: `[[x lo, x hi], [y lo, y hi]]`.
+    bounds: Option<[[f64; 2]; 2]>,
 }
 
 /// Cells per side of the density grid.
@@ -304,21 +322,41 @@ impl Density {
     }
 }
 
-/// `v` on a log10(1 + v) scale when `log`.
-fn scaled(v: f64, log: bool) -> f64 {
-    if log {
-        (v.max(0.0) + 1.0).log10()
-    } else {
-        v
-    }
+/// How one axis maps values: linear, or log10 with zeros on a strip of their own, half a
+/// decade before the smallest positive value's decade.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    log: bool,
+    /// Where zeros sit on a log axis.
+    zero_at: f64,
 }
 
-/// The plain value back from an axis coordinate.
-fn unscaled(v: f64, log: bool) -> f64 {
-    if log {
-        (10f64.powf(v) - 1.0).max(0.0)
-    } else {
-        v
+impl Scale {
+    /// The scale for values whose smallest positive one is `min_positive`.
+    fn new(log: bool, min_positive: Option<f64>) -> Scale {
+        let first = min_positive.map_or(0.0, |v| v.log10().floor());
+        Scale {
+            log,
+            zero_at: first - 0.5,
+        }
+    }
+
+    /// `v` on the axis.
+    fn at(self, v: f64) -> f64 {
+        match (self.log, v > 0.0) {
+            (true, true) => v.log10(),
+            (true, false) => self.zero_at,
+            (false, _) => v,
+        }
+    }
+
+    /// The value at axis coordinate `p`.
+    fn value(self, p: f64) -> f64 {
+        match self.log {
+            true if p <= self.zero_at + 0.25 => 0.0,
+            true => 10f64.powf(p),
+            false => p,
+        }
     }
 }
 
@@ -330,6 +368,20 @@ impl Layers {
             Some((lo, hi)) => t.time_us(r).is_some_and(|us| (lo..=hi).contains(&us)),
         };
         let rows: Vec<usize> = (0..t.len()).filter(|&r| in_range(r)).collect();
+        // The smallest positive value on each axis, for where a log axis puts its zeros.
+        let mut least = [f64::INFINITY; 2];
+        for &r in &rows {
+            for (k, f) in [key.x, key.y].into_iter().enumerate() {
+                if let Some(v) = f.value(t, a, r).filter(|v| *v > 0.0) {
+                    least[k] = least[k].min(v);
+                }
+            }
+        }
+        let scales = [
+            Scale::new(key.log_x, least[0].is_finite().then_some(least[0])),
+            Scale::new(key.log_y, least[1].is_finite().then_some(least[1])),
+        ];
+        let mut bounds: Option<[[f64; 2]; 2]> = None;
         let anomalous_total = rows.iter().filter(|&&r| d.event_flagged[r]).count();
         let labelled = (key.colouring == Colouring::Label).then(|| {
             let mut n = [0usize; 3];
@@ -349,6 +401,7 @@ impl Layers {
         // Too many ordinary events to draw: the first layer becomes a density of all of them.
         let dense = ordinary_total > ORDINARY_POINTS;
         let mut bulk: Vec<[f32; 2]> = Vec::new();
+        let mut zeros = [0usize; 2];
         let anomalous_stride = anomalous_total.div_ceil(ANOMALOUS_POINTS).max(1);
         let threshold = a.settings.auto_block;
         let mut layers: Vec<Layer> = match key.colouring {
@@ -435,7 +488,13 @@ impl Layers {
                 }
             };
             layers[which].total += 1;
-            let p = [scaled(x, key.log_x), scaled(y, key.log_y)];
+            zeros[0] += usize::from(key.log_x && x <= 0.0);
+            zeros[1] += usize::from(key.log_y && y <= 0.0);
+            let p = [scales[0].at(x), scales[1].at(y)];
+            let b = bounds.get_or_insert([[p[0], p[0]], [p[1], p[1]]]);
+            for k in 0..2 {
+                b[k] = [b[k][0].min(p[k]), b[k][1].max(p[k])];
+            }
             if dense && which == 0 {
                 bulk.push([p[0] as f32, p[1] as f32]);
             }
@@ -460,6 +519,9 @@ impl Layers {
             missing,
             labelled,
             density: (!bulk.is_empty()).then(|| Density::new(&bulk)),
+            zeros,
+            scales,
+            bounds,
         }
     }
 }
@@ -537,6 +599,20 @@ fn on_screen(layer: &Layer, transform: Option<&PlotTransform>) -> (Vec<[f64; 2]>
 }
 
 /// A value of `field` for an axis or tooltip: "1.5 kB", "443", "0.46".
+/// A grid mark's label: the decade on a log axis, nothing between whole numbers for fields
+/// of whole numbers (ports, hours), so that no two marks read the same.
+fn mark_text(field: Field, log: bool, value: f64) -> String {
+    if log {
+        return axis_text(field, 10f64.powf(value));
+    }
+    let whole = matches!(field, Field::DestinationPort | Field::Hour);
+    if whole && value.fract().abs() > 1e-9 {
+        String::new()
+    } else {
+        axis_text(field, value)
+    }
+}
+
 fn axis_text(field: Field, plain: f64) -> String {
     if field.is_bytes() {
         let n = si(plain);
@@ -624,7 +700,7 @@ pub fn show(
     let drawn: usize = layers.layers.iter().map(|l| l.points.len()).sum();
     ui.label(
         RichText::new(format!(
-            "{} ordinary and {} anomalous events{}; {}{}. Drag a box to select, scroll to \
+            "{} ordinary and {} anomalous events{}; {}{}{}. Drag a box to select, scroll to \
              pan, Ctrl+scroll to zoom, double-click to reset.",
             thousands(layers.ordinary_total as u64),
             thousands(layers.anomalous_total as u64),
@@ -647,7 +723,8 @@ pub fn show(
                 )
             } else {
                 String::new()
-            }
+            },
+            zeros_text(&layers.zeros, key.x, key.y),
         ))
         .weak(),
     );
@@ -671,8 +748,8 @@ pub fn show(
             .filter_map(|&r| {
                 let r = r as usize;
                 Some([
-                    scaled(key.x.value(t, a, r)?, key.log_x),
-                    scaled(key.y.value(t, a, r)?, key.log_y),
+                    layers.scales[0].at(key.x.value(t, a, r)?),
+                    layers.scales[1].at(key.y.value(t, a, r)?),
                 ])
             })
             .collect()
@@ -686,8 +763,12 @@ pub fn show(
         })
         .collect();
     let (fx, fy, lx, ly) = (key.x, key.y, key.log_x, key.log_y);
+    let [sx, sy] = layers.scales;
+    // Every event's extent, so that the plot fits what is culled from view as well.
+    let [[x0, x1], [y0, y1]] = layers.bounds.unwrap_or([[0.0, 1.0], [0.0, 1.0]]);
     let drag_from = sv.drag_from;
     let density = layers.density.as_ref();
+    let zeros = layers.zeros;
     // Reserved below the plot's points: the density is drawn there once the plot has placed
     // itself this frame (the plot's own background is off, so the cells show through).
     let density_slot = density.map(|_| ui.painter().add(egui::Shape::Noop));
@@ -696,9 +777,14 @@ pub fn show(
         .show_background(density.is_none())
         .x_axis_label(format!("{}{}", fx.title(), if lx { " (log)" } else { "" }))
         .y_axis_label(format!("{}{}", fy.title(), if ly { " (log)" } else { "" }))
-        // Log axes have their grid lines at decades, labelled as the decade itself.
-        .x_axis_formatter(move |m, _| axis_text(fx, if lx { 10f64.powf(m.value) } else { m.value }))
-        .y_axis_formatter(move |m, _| axis_text(fy, if ly { 10f64.powf(m.value) } else { m.value }))
+        // Log axes have their grid lines at decades, labelled as the decade itself; fields of
+        // whole numbers label whole marks only.
+        .x_axis_formatter(move |m, _| mark_text(fx, lx, m.value))
+        .y_axis_formatter(move |m, _| mark_text(fy, ly, m.value))
+        .include_x(x0)
+        .include_x(x1)
+        .include_y(y0)
+        .include_y(y1)
         .allow_drag(false)
         .allow_boxed_zoom(false)
         .label_formatter(|h| match h {
@@ -720,9 +806,9 @@ pub fn show(
                 Some(format!(
                     "{source}{plot_name}\n{}: {}\n{}: {}",
                     fx.title(),
-                    axis_text(fx, unscaled(position.x, lx)),
+                    axis_text(fx, sx.value(position.x)),
                     fy.title(),
-                    axis_text(fy, unscaled(position.y, ly))
+                    axis_text(fy, sy.value(position.y))
                 ))
             }
             HoverPosition::Elsewhere { .. } => None,
@@ -762,6 +848,26 @@ pub fn show(
                         .color(ERROR)
                         .shape(MarkerShape::Diamond)
                         .radius(5.0),
+                );
+            }
+            if zeros[0] > 0 {
+                p.vline(
+                    VLine::new(
+                        format!("0 {} ({} events)", fx.title(), thousands(zeros[0] as u64)),
+                        sx.zero_at,
+                    )
+                    .color(Color32::from_gray(140))
+                    .style(egui_plot::LineStyle::dashed_dense()),
+                );
+            }
+            if zeros[1] > 0 {
+                p.hline(
+                    HLine::new(
+                        format!("0 {} ({} events)", fy.title(), thousands(zeros[1] as u64)),
+                        sy.zero_at,
+                    )
+                    .color(Color32::from_gray(140))
+                    .style(egui_plot::LineStyle::dashed_dense()),
                 );
             }
             let pointer = p.pointer_coordinate().map(|c| [c.x, c.y]);
@@ -833,6 +939,24 @@ pub fn show(
             out,
         );
     });
+}
+
+/// What the zero strips of log axes hold: "; 1,234 with 0 bytes sent on the dashed line
+/// before the first decade".
+fn zeros_text(zeros: &[usize; 2], x: Field, y: Field) -> String {
+    let parts: Vec<String> = [(zeros[0], x), (zeros[1], y)]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, f)| format!("{} with 0 {}", thousands(*n as u64), f.title()))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} on the dashed zero line before the first decade",
+            parts.join(" and ")
+        )
+    }
 }
 
 /// The sources of the anomalous events drawn inside the box from `a` to `b`, ascending.
@@ -924,9 +1048,20 @@ mod tests {
 
     #[test]
     fn scales_and_axis_texts() {
-        assert_eq!(scaled(999.0, true), 3.0);
-        assert_eq!(scaled(-5.0, false), -5.0);
-        assert!((unscaled(3.0, true) - 999.0).abs() < 1e-9);
+        // A tooltip's 0.0 s sat on the line labelled 1: values are log10 of themselves now,
+        // zeros on a strip below the smallest value's decade.
+        let s = Scale::new(true, Some(0.0007));
+        assert_eq!(s.at(1000.0), 3.0);
+        assert_eq!(s.at(1.0), 0.0);
+        assert_eq!(s.zero_at, -4.5);
+        assert_eq!(s.at(0.0), -4.5, "zeros on their own strip");
+        assert_eq!(s.value(-4.5), 0.0);
+        assert!((s.value(3.0) - 1000.0).abs() < 1e-9);
+        let linear = Scale::new(false, None);
+        assert_eq!(linear.at(-5.0), -5.0);
+        assert_eq!(mark_text(Field::DestinationPort, false, 2222.5), "");
+        assert_eq!(mark_text(Field::DestinationPort, false, 2222.0), "2,222");
+        assert_eq!(mark_text(Field::BytesSent, true, 3.0), "1 kB");
         assert_eq!(axis_text(Field::BytesSent, 0.0), "0 B");
         assert_eq!(axis_text(Field::BytesSent, 1000.0), "1 kB");
         assert_eq!(axis_text(Field::BytesReceived, 1_520_000.0), "1.5 MB");
