@@ -298,6 +298,13 @@ impl<'a> Sink<'a> {
     }
 
     /// Names the column labels come from.
+    /// Adds a warning for the file's report, once.
+    pub(crate) fn warn(&mut self, warning: String) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+
     /// Takes up a column plan: its label column and its warnings.
     pub(crate) fn adopt(&mut self, plan: &columns::ColumnPlan) {
         self.label_column = plan.label_column().map(str::to_string);

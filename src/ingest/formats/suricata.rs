@@ -1,5 +1,7 @@
 //! Suricata eve.json: every event type becomes an event; flow counters, alert signatures and
-//! protocol details are mapped where present.
+//! protocol details are mapped where present. Engine statistics records (`"stats"`) describe
+//! Suricata itself, not traffic: they are left out with a warning, so that their times do not
+//! stretch the file's span.
 
 use std::io::BufRead;
 
@@ -29,6 +31,7 @@ struct Eve {
     tls: Option<Tls>,
     ssh: Option<Ssh>,
     tcp: Option<Tcp>,
+    stats: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -98,11 +101,26 @@ const APP_EVENTS: &[&str] = &[
 
 /// Reads eve.json lines.
 pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result<(), FormatError> {
-    for_each_line(reader, sink, max_len, |line, sink| {
+    let mut statistics = 0u64;
+    let result = for_each_line(reader, sink, max_len, |line, sink| {
         let eve: Eve = parse_json(line)?;
+        let engine = eve.event_type.as_deref() == Some("stats")
+            || (eve.stats.is_some() && eve.src_ip.is_none() && eve.dest_ip.is_none());
+        if engine {
+            statistics += 1;
+            return Ok(Row::NotARecord);
+        }
         fill(eve, &mut sink.draft)?;
         Ok(Row::Event)
-    })
+    });
+    if statistics > 0 {
+        sink.warn(format!(
+            "{statistics} Suricata engine statistics record{} left out: {} Suricata itself, not traffic",
+            if statistics == 1 { "" } else { "s" },
+            if statistics == 1 { "it describes" } else { "they describe" }
+        ));
+    }
+    result
 }
 
 fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
