@@ -744,6 +744,12 @@ impl NetsleuthApp {
                         for s in left_out.iter().take(5) {
                             report.push_str(&format!("\nline {}: {}", s.line, s.why));
                         }
+                        if left_out.len() > 5 {
+                            report.push_str(&format!(
+                                "\nand {} more",
+                                thousands(left_out.len() as u64 - 5)
+                            ));
+                        }
                     }
                     self.view.blocklist_view.import_report = Some(report);
                     let b = &mut self.view.blocklist;

@@ -223,6 +223,18 @@ fn field(ui: &mut Ui, p: &FieldProfile, events: u64, out: &mut Vec<Command>) {
                         ui.end_row();
                     }
                 });
+            let rest = p.distinct.saturating_sub(p.top.len() as u64);
+            if rest > 0 {
+                let events = p.present - p.top.iter().map(|(_, c)| c).sum::<u64>();
+                ui.label(
+                    RichText::new(format!(
+                        "and {} more values in {}",
+                        thousands(rest),
+                        super::text::count(events, "event", "events")
+                    ))
+                    .weak(),
+                );
+            }
         });
 }
 

@@ -1047,6 +1047,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
         countries.iter().map(|c| (c.iso.as_str(), c)).collect();
     let mut clicked: Option<Vec<u32>> = None;
     let mut hovered: Option<Vec<u32>> = None;
+    let mut over_home = false;
     let mut boxed: Option<Rect> = None;
     let mut box_start = map_view.box_start;
     let mut drawn = Vec::new();
@@ -1184,10 +1185,14 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                     .collect();
                 if let Some(h) = home {
                     let network = draw_home(&painter, tf.at(h.0, h.1), internal, a, scale);
-                    if pointer.is_some_and(|p| p.distance(network.center) <= network.radius)
-                        && hovered.is_none()
-                    {
+                    // The square is drawn on top, so it takes the pointer before the
+                    // markers beneath it.
+                    if pointer.is_some_and(|p| {
+                        Rect::from_center_size(network.center, Vec2::splat(2.0 * network.radius))
+                            .contains(p)
+                    }) {
                         hovered = Some(internal.clone());
+                        over_home = true;
                         if response.clicked() {
                             // The network's most confident host, for the source panel.
                             clicked = Some(vec![internal[0]]);
@@ -1243,7 +1248,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     if let Some(members) = &hovered {
         map_response
             .clone()
-            .on_hover_ui_at_pointer(|ui| hover_ui(ui, a, members));
+            .on_hover_ui_at_pointer(|ui| hover_ui(ui, a, members, over_home));
     }
     if let Some(iso) = &hovered_country {
         let row = view
@@ -1429,9 +1434,19 @@ fn legend(ui: &Ui, painter: &egui::Painter, clip: Rect, max: u64, land: Color32)
     );
 }
 
-fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32]) {
+/// The sources under the pointer; `network` when they are the monitored network's square.
+fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32], network: bool) {
     let threshold = a.settings.auto_block;
-    if members.len() > 1 {
+    if network {
+        ui.label(
+            RichText::new(format!(
+                "Our network: {}",
+                text::count(members.len() as u64, "internal host", "internal hosts")
+            ))
+            .strong(),
+        );
+        ui.label(RichText::new("Click to open the most confident one.").weak());
+    } else if members.len() > 1 {
         ui.label(
             RichText::new(format!("{} sources here", thousands(members.len() as u64))).strong(),
         );
