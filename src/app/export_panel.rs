@@ -269,12 +269,8 @@ fn path_row(ui: &mut Ui, panel: &mut ExportPanel, current: bool, out: &mut Vec<C
             }));
         }
         if ui.small_button("Default name").clicked() {
-            let dir = std::path::Path::new(&form.path)
-                .parent()
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_default();
-            form.path = dir
-                .join(form.format.default_name(form.syntax))
+            form.path = std::path::Path::new(&form.path)
+                .with_file_name(form.format.default_name(form.syntax))
                 .display()
                 .to_string();
         }

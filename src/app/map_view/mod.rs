@@ -311,16 +311,8 @@ pub struct MapLinks {
     arcs: Vec<MapLink>,
     /// Links with an unlocated end, or with both ends internal.
     pub unplaced: usize,
-}
-
-impl MapLinks {
-    /// Arcs with an end inside the network.
-    fn internal(&self) -> usize {
-        self.arcs
-            .iter()
-            .filter(|l| l.from == End::Internal || l.to == End::Internal)
-            .count()
-    }
+    /// Arcs with an end inside the network, drawn once its country is named.
+    internal: usize,
 }
 
 /// The arcs from each source of `a` to its busiest destinations, built once per analysis on
@@ -387,6 +379,11 @@ pub fn map_links(a: &Analysis, table: &EventTable) -> MapLinks {
         }
     }
     out.arcs.sort_by_key(|l| std::cmp::Reverse(l.events));
+    out.internal = out
+        .arcs
+        .iter()
+        .filter(|l| l.from == End::Internal || l.to == End::Internal)
+        .count();
     out
 }
 
@@ -989,7 +986,7 @@ fn header(
                  together at the monitored network's country when you name it, never looked up.",
             );
         ui.label(RichText::new(format!("· {} unlocated", thousands(c.unlocated as u64))).weak());
-        if c.internal > 0 || a.map_links.internal() > 0 {
+        if c.internal > 0 || a.map_links.internal > 0 {
             ui.separator();
             home_field(ui, view, out);
         }
