@@ -604,7 +604,10 @@ fn breakdown_counts_anomalies_and_links_to_the_alerts() {
         let a = app.analysis().unwrap();
         let flagged = a.flagged_events() as u64;
         let inv = app.investigation().unwrap();
-        (flagged, netsleuth::app::Breakdown::new(&inv.table, a, None))
+        (
+            flagged,
+            netsleuth::app::Breakdown::new(&inv.table, a, None, None),
+        )
     };
     assert_eq!(b.events, 282);
     assert_eq!(b.anomalous, flagged);
@@ -1303,21 +1306,21 @@ fn marked_alerts_are_blocked_together_and_show_it() {
     assert_eq!(e.origin, netsleuth::blocklist::Origin::Selection);
     assert!(e.reason.contains("wget"), "{}", e.reason);
     assert_eq!(shown(&harness, "blocked"), 2);
-    // A filter offers to block what it lists, leaving out what is already blocked.
-    type_into(&mut harness, "Filter", "proxy");
-    let listed = harness
-        .state()
-        .as_ref()
-        .unwrap()
-        .analysis()
-        .unwrap()
+    // A filter offers to block the flagged sources it lists, leaving out what is already
+    // blocked and the ordinary sources: "." is in every address, so every source is listed.
+    type_into(&mut harness, "Filter", ".");
+    harness.get_by_label_contains("58 of 58 sources");
+    let a = harness.state().as_ref().unwrap().analysis().unwrap();
+    let half = a.settings.auto_block / 2.0;
+    let offered = a
         .detection
         .sources
         .iter()
-        .filter(|v| v.reasons.iter().any(|r| r.contains("proxy")))
+        .filter(|v| v.confidence >= half)
+        .filter(|v| !["111.73.46.18", "195.3.147.49"].contains(&v.stats.ip.to_string().as_str()))
         .count();
-    assert!(listed > 2, "{listed}");
-    harness.get_by_label_contains("listed by the filters");
+    assert!(offered > 0 && offered < 40, "{offered}");
+    harness.get_by_label(&format!("Block the {offered} flagged sources listed"));
 }
 
 /// A large import is saved on a worker thread, and the last save completes when the window
@@ -1369,8 +1372,9 @@ fn click_at(harness: &mut AppHarness, pos: egui::Pos2, modifiers: egui::Modifier
     harness.run();
 }
 
-/// The Files view profiles each field of a file; a click on a value filters the alerts (and
-/// the map) to the sources with such an event and profiles them. Counts from Python's json
+/// The Files view profiles each field of a file; a click on a value filters the alerts and
+/// the map to the sources with such an event, the scatter, timeline and breakdown to the
+/// events holding it, and profiles them. Counts from Python's json
 /// module on the raw file: 128 `cowrie.direct-tcpip.request` events from 7 sources, which
 /// sent 411 events in all.
 #[test]
@@ -1398,6 +1402,26 @@ fn field_profile_counts_values_and_a_click_filters_every_view() {
         h.query_by_label_contains("Profile of 411 events · ")
             .is_some()
     });
+    // The plots and the breakdown count only the 128 events holding the value.
+    harness.get_by_label("Scatter").click();
+    harness.run();
+    let caption = harness
+        .get_by_label_contains(" ordinary and ")
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    let numbers: Vec<u64> = caption
+        .split(' ')
+        .take(4)
+        .filter_map(|w| w.replace(',', "").parse().ok())
+        .collect();
+    assert_eq!(numbers.iter().sum::<u64>(), 128, "{caption}");
+    harness.get_by_label("Breakdown").click();
+    harness.run();
+    harness.get_by_label_contains(" anomalous of 128 events.");
+    harness.get_by_label("Timeline").click();
+    harness.run();
+    harness.get_by_label("outcome = cowrie.direct-tcpip.request ×");
     harness.get_by_label("Alerts").click();
     harness.run();
     harness.get_by_label_contains("7 of 58 sources");
@@ -2040,7 +2064,7 @@ fn reason_counts_agree_between_overview_and_breakdown() {
             .count() as u64;
         let overview = a.top_reasons(usize::MAX);
         let inv = app.investigation().unwrap();
-        let b = netsleuth::app::Breakdown::new(&inv.table, a, None);
+        let b = netsleuth::app::Breakdown::new(&inv.table, a, None, None);
         (flagged, overview, b.reasons)
     };
     assert!(flagged > 0);

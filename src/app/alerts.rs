@@ -92,6 +92,8 @@ pub struct ValueFilter {
     pub value: String,
     /// The sources with such an event, sorted.
     pub sources: std::sync::Arc<Vec<u32>>,
+    /// The events holding the value, one bit per event row.
+    events: std::sync::Arc<Vec<u64>>,
 }
 
 impl PartialEq for ValueFilter {
@@ -104,19 +106,53 @@ impl ValueFilter {
     /// The filter for `field` = `value` over the sources of `a`.
     pub fn new(t: &crate::events::EventTable, a: &Analysis, field: &str, value: &str) -> Self {
         let holds = crate::events::value_matcher(t, field, value);
+        let mut events = vec![0u64; t.len().div_ceil(64)];
+        for r in (0..t.len()).filter(|&r| holds(r)) {
+            events[r / 64] |= 1 << (r % 64);
+        }
+        let held = |r: u32| events[r as usize / 64] & (1 << (r % 64)) != 0;
         let sources = a
             .detection
             .sources
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.stats.rows.iter().any(|&r| holds(r as usize)))
+            .filter(|(_, s)| s.stats.rows.iter().any(|&r| held(r)))
             .map(|(i, _)| i as u32)
             .collect();
         ValueFilter {
             field: field.to_string(),
             value: value.to_string(),
             sources: std::sync::Arc::new(sources),
+            events: std::sync::Arc::new(events),
         }
+    }
+
+    /// Whether event row `r` holds the value.
+    pub fn holds(&self, r: usize) -> bool {
+        self.events
+            .get(r / 64)
+            .is_some_and(|w| w & (1 << (r % 64)) != 0)
+    }
+
+    /// Whether `filter` (none, or a value filter) keeps event row `r`.
+    pub fn keeps(filter: Option<&ValueFilter>, r: usize) -> bool {
+        filter.is_none_or(|f| f.holds(r))
+    }
+
+    /// A button naming the filter ("field = value ×") that drops it when clicked; true then.
+    pub fn chip(&self, ui: &mut egui::Ui) -> bool {
+        ui.button(format!(
+            "{} = {} ×",
+            self.field,
+            crate::export::sanitize::one_line(&self.value, 40)
+        ))
+        .on_hover_text(format!(
+            "Only events where {} = {} and their {} sources (picked in a field profile); click to drop",
+            self.field,
+            crate::export::sanitize::one_line(&self.value, 80),
+            thousands(self.sources.len() as u64)
+        ))
+        .clicked()
     }
 }
 
@@ -376,14 +412,24 @@ fn marked_bar(
         if view.alerts == unfiltered && view.time_range.is_none() {
             return;
         }
-        let listed: Vec<usize> = rows.iter().copied().filter(|&i| blockable(i)).collect();
+        // As with the scatter's box: only the flagged sources the filters list, so that a broad
+        // filter never blocks the ordinary sources it also lists.
+        let half = a.settings.auto_block / 2.0;
+        let listed: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| a.detection.sources[i].confidence >= half && blockable(i))
+            .collect();
         if !listed.is_empty()
             && ui
                 .button(format!(
-                    "Block the {} listed by the filters",
+                    "Block the {} flagged sources listed",
                     thousands(listed.len() as u64)
                 ))
-                .on_hover_text("Every source the filters list that is not blocked yet")
+                .on_hover_text(format!(
+                    "The sources the filters list at half the auto-block threshold ({half:.0})                      or above, not yet blocked and not allowlisted; the {} others listed are                      left alone. Undo with Ctrl+Z in the Blocklist view.",
+                    thousands((rows.len() - listed.len()) as u64)
+                ))
                 .clicked()
         {
             out.push(Command::EditBlocklist(entries(&mut listed.iter().copied())));
@@ -461,17 +507,7 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
         .labelled_by(label.id);
         let mut drop_value = false;
         if let Some(v) = &f.value {
-            drop_value = ui
-                .button(format!(
-                    "{} = {} ×",
-                    v.field,
-                    crate::export::sanitize::one_line(&v.value, 40)
-                ))
-                .on_hover_text(format!(
-                    "Only the {} sources with such an event (picked in a field profile); click to drop",
-                    thousands(v.sources.len() as u64)
-                ))
-                .clicked();
+            drop_value = v.chip(ui);
         }
         if drop_value {
             f.value = None;

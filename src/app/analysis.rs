@@ -123,7 +123,7 @@ impl Analysis {
             ports,
             protocols,
             anomalous,
-            timeline: Timeline::new(&inv.table, &detection, None),
+            timeline: Timeline::new(&inv.table, &detection, None, |_| true),
             evaluation,
             settings,
             ranked,
@@ -274,9 +274,14 @@ pub fn reason_kind(reason: &str) -> String {
 }
 
 impl Timeline {
-    /// Bins the events of `t` into windows of `window_us` (chosen from the span when `None`);
-    /// `None` when no event has a time.
-    pub fn new(t: &EventTable, d: &Detection, window_us: Option<i64>) -> Option<Timeline> {
+    /// Bins the events of `t` that `keep` accepts into windows of `window_us` (chosen from the
+    /// span of every event when `None`); `None` when no event has a time.
+    pub fn new(
+        t: &EventTable,
+        d: &Detection,
+        window_us: Option<i64>,
+        keep: impl Fn(usize) -> bool,
+    ) -> Option<Timeline> {
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
         for r in 0..t.len() {
             if let Some(us) = t.time_us(r) {
@@ -296,7 +301,7 @@ impl Timeline {
         let mut events = vec![0u32; bins];
         let mut flagged = vec![0u32; bins];
         let mut score = vec![0.0f64; bins];
-        for r in 0..t.len() {
+        for r in (0..t.len()).filter(|&r| keep(r)) {
             if let Some(us) = t.time_us(r) {
                 let b = ((us - start_us) / window_us) as usize;
                 events[b] += 1;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use eframe::egui::{self, Color32, Rect, RichText, Sense, Stroke, Ui};
 
+use super::alerts::ValueFilter;
 use super::analysis::Analysis;
 use super::text::thousands;
 use super::{AlertsView, Command, Tab, ViewState, ERROR};
@@ -31,6 +32,8 @@ pub struct Bar {
 pub struct Breakdown {
     /// The range it covers, microseconds since the epoch; `None` for everything.
     pub range: Option<(i64, i64)>,
+    /// The value filter it was counted under (only events holding the value).
+    pub value: Option<ValueFilter>,
     /// Events in the range.
     pub events: u64,
     /// Anomalous events in the range.
@@ -72,8 +75,14 @@ fn top<K: ToString>(counts: impl IntoIterator<Item = (K, (u64, u64))>) -> Vec<Ba
 }
 
 impl Breakdown {
-    /// Counts the events of `t` in `range` (all when `None`).
-    pub fn new(t: &EventTable, a: &Analysis, range: Option<(i64, i64)>) -> Breakdown {
+    /// Counts the events of `t` in `range` (all when `None`) that hold `value`'s value (all
+    /// when `None`).
+    pub fn new(
+        t: &EventTable,
+        a: &Analysis,
+        range: Option<(i64, i64)>,
+        value: Option<&ValueFilter>,
+    ) -> Breakdown {
         let d = &a.detection;
         let features = &a.settings.features;
         let mut ports: HashMap<u16, (u64, u64)> = HashMap::new();
@@ -84,7 +93,7 @@ impl Breakdown {
         let mut heatmap = [[0u32; 24]; 7];
         let mut source_events = vec![0u32; d.sources.len()];
         let (mut events, mut anomalous) = (0u64, 0u64);
-        for r in 0..t.len() {
+        for r in (0..t.len()).filter(|&r| ValueFilter::keeps(value, r)) {
             let time = t.time_us(r);
             if let Some((lo, hi)) = range {
                 if !time.is_some_and(|us| (lo..=hi).contains(&us)) {
@@ -134,6 +143,7 @@ impl Breakdown {
             .map(|(k, n)| (k, (n as u64, flagged as u64)));
         Breakdown {
             range,
+            value: value.cloned(),
             events,
             anomalous,
             ports: top(ports),
@@ -167,19 +177,26 @@ pub fn show(
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
-            ui.label(
-                RichText::new(format!(
-                    "{} anomalous of {} events{}. Click a bar to list its sources.",
-                    thousands(b.anomalous),
-                    thousands(b.events),
-                    if b.range.is_some() {
-                        " in the selected time range"
-                    } else {
-                        ""
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} anomalous of {} events{}. Click a bar to list its sources.",
+                        thousands(b.anomalous),
+                        thousands(b.events),
+                        if b.range.is_some() {
+                            " in the selected time range"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .weak(),
+                );
+                if let Some(v) = &view.alerts.value {
+                    if v.chip(ui) {
+                        view.alerts.value = None;
                     }
-                ))
-                .weak(),
-            );
+                }
+            });
             ui.add_space(8.0);
             let mut pick = None;
             ui.columns(2, |cols| {

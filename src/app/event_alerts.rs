@@ -5,6 +5,7 @@
 use eframe::egui::{self, Align, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
+use super::alerts::ValueFilter;
 use super::analysis::Analysis;
 use super::text::{bytes, thousands};
 use super::{sort_header, AlertsView, Command, ViewState, WARN};
@@ -55,6 +56,7 @@ pub fn rows(
         .filter(|&r| d.event_flagged[r])
         .filter(|&r| {
             range.is_none_or(|(lo, hi)| t.time_us(r).is_some_and(|us| (lo..=hi).contains(&us)))
+                && ValueFilter::keeps(f.value.as_ref(), r)
                 && port.is_none_or(|p| t.destination_port(r) == Some(p))
                 && (protocol.is_empty()
                     || t.app_protocol(r)

@@ -452,16 +452,15 @@ impl ViewState {
     /// The breakdown of the current time range, computed when the range or analysis changed.
     pub fn breakdown(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &Breakdown {
         let range = self.time_range;
-        if self
-            .breakdown
-            .as_ref()
-            .is_some_and(|(g, b)| *g != a.generation || b.range != range)
-        {
+        let value = self.alerts.value.as_ref();
+        if self.breakdown.as_ref().is_some_and(|(g, b)| {
+            *g != a.generation || b.range != range || b.value.as_ref() != value
+        }) {
             self.breakdown = None;
         }
         &self
             .breakdown
-            .get_or_insert_with(|| (a.generation, Breakdown::new(t, a, range)))
+            .get_or_insert_with(|| (a.generation, Breakdown::new(t, a, range, value)))
             .1
     }
 }

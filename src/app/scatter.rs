@@ -11,6 +11,7 @@ use egui_plot::{
     Polygon, VLine,
 };
 
+use super::alerts::ValueFilter;
 use super::analysis::Analysis;
 use super::text::thousands;
 use super::{severity_color, Command, Loaded, ViewState, ERROR, MALICIOUS, WARN};
@@ -201,6 +202,7 @@ struct LayersKey {
     log_y: bool,
     colouring: Colouring,
     range: Option<(i64, i64)>,
+    value: Option<ValueFilter>,
 }
 
 /// One coloured set of points with the event row of each.
@@ -367,7 +369,9 @@ impl Layers {
             None => true,
             Some((lo, hi)) => t.time_us(r).is_some_and(|us| (lo..=hi).contains(&us)),
         };
-        let rows: Vec<usize> = (0..t.len()).filter(|&r| in_range(r)).collect();
+        let rows: Vec<usize> = (0..t.len())
+            .filter(|&r| in_range(r) && ValueFilter::keeps(key.value.as_ref(), r))
+            .collect();
         // The smallest positive value on each axis, for where a log axis puts its zeros.
         let mut least = [f64::INFINITY; 2];
         for &r in &rows {
@@ -689,6 +693,7 @@ pub fn show(
         log_y: sv.log_y,
         colouring: sv.colouring,
         range: view.time_range,
+        value: view.alerts.value.clone(),
     };
     if sv.cache.as_ref().is_none_or(|(k, _)| *k != key) {
         sv.cache = Some((key.clone(), Layers::new(t, a, &key)));
@@ -728,6 +733,11 @@ pub fn show(
         ))
         .weak(),
     );
+    if let Some(v) = &view.alerts.value {
+        if v.chip(ui) {
+            view.alerts.value = None;
+        }
+    }
     if let Some([caught, missed, wrong]) = layers.labelled {
         ui.label(format!(
             "{} attack events flagged, {} missed; {} benign events flagged.",

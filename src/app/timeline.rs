@@ -9,6 +9,7 @@ use egui_plot::{
     Polygon,
 };
 
+use super::alerts::ValueFilter;
 use super::analysis::{Analysis, Timeline};
 use super::text::count;
 use super::{Command, ViewState, ERROR, WARN};
@@ -106,8 +107,8 @@ const WINDOWS_S: [Option<i64>; 9] = [
     Some(604_800),
 ];
 
-/// A binning with what it was made for: (analysis generation, window choice).
-type Binned = ((u64, Option<i64>), Option<Timeline>);
+/// A binning with what it was made for: (analysis generation, window choice, value filter).
+type Binned = ((u64, Option<i64>, Option<ValueFilter>), Option<Timeline>);
 
 /// The timeline's choices and its binning for them.
 #[derive(Default)]
@@ -148,9 +149,12 @@ pub fn show(
     out: &mut Vec<Command>,
 ) {
     let tv = &mut view.timeline;
-    let key = (a.generation, tv.window_s);
+    let filter = view.alerts.value.clone();
+    let key = (a.generation, tv.window_s, filter.clone());
     if tv.cache.as_ref().is_none_or(|(k, _)| *k != key) {
-        let tl = Timeline::new(t, &a.detection, tv.window_s.map(|s| s * 1_000_000));
+        let tl = Timeline::new(t, &a.detection, tv.window_s.map(|s| s * 1_000_000), |r| {
+            ValueFilter::keeps(filter.as_ref(), r)
+        });
         tv.cache = Some((key, tl));
     }
     let Some((_, Some(tl))) = &tv.cache else {
@@ -193,6 +197,11 @@ pub fn show(
             );
         }
         ui.label(RichText::new("Drag across the plot to select a time range.").weak());
+        if let Some(v) = &view.alerts.value {
+            if v.chip(ui) {
+                view.alerts.value = None;
+            }
+        }
     });
     let ordinary: Vec<Bar> = tl
         .events

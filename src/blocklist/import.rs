@@ -89,8 +89,22 @@ fn header_columns(line: &str) -> Option<Vec<String>> {
 }
 
 /// Reads the list in `path` (plain or CSV, see the module docs).
+/// Each entry's reason names the list it came from: "firehol_level1.netset: SBL256894", or
+/// "listed in firehol_level1.netset" when the line gave none.
 pub fn read_list_file(path: &Path) -> io::Result<ListRead> {
-    read_list(BufReader::new(File::open(path)?))
+    let mut read = read_list(BufReader::new(File::open(path)?))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    for c in &mut read.candidates {
+        c.reason = if c.reason.is_empty() {
+            format!("listed in {name}")
+        } else {
+            format!("{name}: {}", c.reason)
+        };
+    }
+    Ok(read)
 }
 
 /// Reads a list from `input` (plain or CSV, see the module docs).
@@ -370,6 +384,20 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts and first lines from grep on the real files.
+    #[test]
+    fn entries_of_a_list_file_name_the_list() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/threat-intel");
+        let drop = read_list_file(Path::new(&format!("{dir}/spamhaus/drop.txt"))).unwrap();
+        assert_eq!(drop.candidates.len(), 830);
+        assert_eq!(drop.candidates[0].net.to_string(), "1.10.16.0/20");
+        assert_eq!(drop.candidates[0].reason, "drop.txt: SBL256894");
+        let snow = read_list_file(Path::new(&format!("{dir}/firehol/greensnow.ipset"))).unwrap();
+        assert_eq!(snow.candidates.len(), 3747);
+        assert_eq!(snow.candidates[0].net.to_string(), "1.34.37.206/32");
+        assert_eq!(snow.candidates[0].reason, "listed in greensnow.ipset");
+    }
 
     fn read(text: &str) -> ListRead {
         read_list(text.as_bytes()).unwrap()

@@ -841,7 +841,8 @@ pub fn show(
     // In presentation mode the map has the whole view, and beside the source panel the
     // map keeps its room.
     if !view.presentation && view.selected.is_none() {
-        let table_width = (ui.available_width() * 0.38).clamp(300.0, 540.0);
+        // Room for "United States of America" beside the five counts.
+        let table_width = (ui.available_width() * 0.38).clamp(480.0, 560.0);
         egui::Panel::right("map-countries")
             .resizable(true)
             .default_size(table_width)
@@ -1550,12 +1551,12 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
         .id_salt("map-countries")
         .striped(true)
         .sense(egui::Sense::click())
-        .column(Column::remainder().at_least(90.0).clip(true))
+        .column(Column::remainder().at_least(140.0).clip(true))
+        .column(Column::exact(60.0))
+        .column(Column::exact(54.0))
         .column(Column::exact(62.0))
-        .column(Column::exact(58.0))
-        .column(Column::exact(64.0))
-        .column(Column::exact(84.0))
-        .column(Column::exact(78.0))
+        .column(Column::exact(66.0))
+        .column(Column::exact(76.0))
         .header(30.0, |mut h| {
             let sort = &mut view.map.sort;
             h.col(|ui| heading(ui, sort, CountryKey::Name, "Country", "ISO code and name"));
@@ -1612,7 +1613,9 @@ fn country_table(ui: &mut Ui, view: &mut ViewState) {
                 row.col(|ui| {
                     ui.label(format!("{} {}", c.iso, world.name(&c.iso)))
                         .on_hover_text(format!(
-                            "{} · click to show only this country in every view",
+                            "{} {} · {} · click to show only this country in every view",
+                            c.iso,
+                            world.name(&c.iso),
                             text::count(c.sources, "source", "sources")
                         ));
                 });
