@@ -261,6 +261,39 @@ fn nimda_sources_are_named_and_outrank_every_ordinary_source() {
     }
 }
 
+/// Every request of the worm is an anomalous event on every day it came, not only where its
+/// statistics stand out (48 of its 176 requests were, all on the last two days). The 176 lines
+/// naming cmd.exe or root.exe counted with grep; the plain `GET /` requests are not all
+/// flagged.
+#[test]
+fn every_worm_request_is_an_anomalous_event() {
+    let (t, d) = run("web-access-logs/honeynet-redhat71_access_log.13");
+    let text = std::fs::read(real_data::data(
+        "web-access-logs/honeynet-redhat71_access_log.13",
+    ))
+    .unwrap();
+    let lines: Vec<String> = String::from_utf8_lossy(&text)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let of = |r: usize| &lines[t.line(r) as usize - 1];
+    let worm: Vec<usize> = (0..t.len())
+        .filter(|&r| of(r).contains("cmd.exe") || of(r).contains("root.exe"))
+        .collect();
+    assert_eq!(worm.len(), 176);
+    assert!(worm
+        .iter()
+        .all(|&r| d.event_flagged[r] && d.event_score[r] >= 0.6));
+    let plain = (0..t.len())
+        .filter(|&r| of(r).contains("\"GET / HTTP/1.1\""))
+        .collect::<Vec<_>>();
+    assert!(
+        plain.iter().any(|&r| !d.event_flagged[r]),
+        "{}",
+        plain.len()
+    );
+}
+
 #[test]
 fn an_empty_success_is_no_sign_of_success() {
     // honeynet-redhat71_access_log.13 line 121: default.ida answered 200 with no body ("-").

@@ -1825,6 +1825,27 @@ fn kpi_cards_keep_their_words_beside_the_source_panel() {
     );
 }
 
+/// Long values in a source's log (Zeek's connection histories, user agents, URLs) are cut to
+/// the panel's width: the panel keeps its size at 1280x800 and nothing in it is pushed out
+/// of view on the left.
+#[test]
+fn the_source_panel_keeps_its_width_whatever_the_log_holds() {
+    let mut harness = open(vec![data("zeek/trickbot_conn.log")]);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    harness.get_by_label("172.16.9.233").click();
+    harness.run();
+    harness.get_by_label("Overview").click();
+    harness.run();
+    let close = harness.get_by_role_and_label(Role::Button, "Close").rect();
+    let why = harness.get_by_label("Why").rect();
+    assert!(close.left() > 840.0, "the panel widened: {close:?}");
+    assert!(
+        why.left() > 840.0,
+        "the panel's text starts off its left edge: {why:?}"
+    );
+}
+
 #[test]
 fn threat_lists_chosen_in_settings_name_sources_and_survive_a_restart() {
     let config = tempfile::tempdir().unwrap();

@@ -180,27 +180,26 @@ fn log_values(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict)
         "In its log".to_string()
     };
     ui.label(RichText::new(title).strong());
-    egui::Grid::new("field-values")
-        .num_columns(2)
-        .striped(true)
-        .show(ui, |ui| {
-            for f in values.iter() {
-                ui.label(RichText::new(format!("{} ({})", f.field, f.distinct)).weak());
-                ui.vertical(|ui| {
-                    for (v, n) in &f.top {
-                        let mut text = super::text::printable(v);
-                        if text.chars().count() > EVENT_TEXT {
-                            text = text.chars().take(EVENT_TEXT).collect::<String>() + "…";
-                        }
-                        ui.label(
-                            RichText::new(format!("{text}  ×{}", thousands(*n as u64))).monospace(),
-                        )
-                        .on_hover_text(super::text::printable(v));
-                    }
-                });
-                ui.end_row();
+    // Each field over its values, which are cut to the panel's width (whole on hover): a long
+    // value never widens the panel.
+    for f in values.iter() {
+        ui.label(RichText::new(format!("{} ({} distinct)", f.field, f.distinct)).weak());
+        ui.indent(("field-values", &f.field), |ui| {
+            for (v, n) in &f.top {
+                let mut text = super::text::printable(v);
+                if text.chars().count() > EVENT_TEXT {
+                    text = text.chars().take(EVENT_TEXT).collect::<String>() + "…";
+                }
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("×{}  {text}", thousands(*n as u64))).monospace(),
+                    )
+                    .truncate(),
+                )
+                .on_hover_text(super::text::printable(v));
             }
         });
+    }
 }
 
 /// Sessions listed in full; the rest are counted.
@@ -302,9 +301,10 @@ fn stats(ui: &mut Ui, a: &Analysis, i: usize) {
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
+            // Long values (ports, protocols) wrap within the panel instead of widening it.
             let mut row = |k: &str, v: String| {
                 ui.label(RichText::new(k).weak());
-                ui.label(v);
+                ui.add(egui::Label::new(v).wrap());
                 ui.end_row();
             };
             row("events", thousands(st.events));

@@ -432,11 +432,7 @@ pub fn detect_reporting(
 
     let t = Instant::now();
     report(Phase::Reasons);
-    let event_score = event_combined(&events, table.len());
-    let event_flagged = event_score
-        .iter()
-        .map(|&s| s >= settings.event_threshold)
-        .collect();
+    let mut event_score = event_combined(&events, table.len());
     let rules = settings.detectors.contains(&DetectorKind::Rules).then(|| {
         RulesDetector {
             percentile: settings.percentile,
@@ -445,6 +441,11 @@ pub fn detect_reporting(
     });
     let population = Population::of(&stats, &src.names);
     let behaviour = findings(table, &stats, settings.intel.as_deref());
+    mark_attack_steps(&mut event_score, &behaviour, settings.event_threshold);
+    let event_flagged = event_score
+        .iter()
+        .map(|&s| s >= settings.event_threshold)
+        .collect();
     let t_geo = Instant::now();
     let mut places: Vec<Option<GeoInfo>> = match &settings.geo {
         Some(locator) => {
@@ -548,6 +549,21 @@ fn event_combined(events: &LevelScores, n: usize) -> Vec<f64> {
             1.0 - (1.0 - base) * (1.0 - combine(others))
         })
         .collect()
+}
+
+/// Raises the score of every event that is an attack step of a finding
+/// ([`FindingKind::marks_events`]) to at least the threshold, and higher for weightier
+/// findings (0.5 + half the weight): a worm's requests are anomalous events on every day it
+/// came, not only where their statistics stand out.
+fn mark_attack_steps(scores: &mut [f64], behaviour: &[Vec<Finding>], threshold: f64) {
+    for f in behaviour.iter().flatten().filter(|f| f.kind.marks_events()) {
+        let floor = threshold.max(0.5 + 0.5 * f.weight);
+        for &r in &f.rows {
+            if let Some(s) = scores.get_mut(r as usize) {
+                *s = s.max(floor);
+            }
+        }
+    }
 }
 
 /// Ground truth per event: `Some(true)` when labelled malicious.

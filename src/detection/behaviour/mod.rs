@@ -239,6 +239,34 @@ impl FindingKind {
         }
     }
 
+    /// Whether each event behind such a finding is itself an attack step (a command, a
+    /// download, an attack request, an IDS alert), and so an anomalous event whatever its
+    /// statistics. Kinds that only a volume or a pattern across many events reveals (failed
+    /// logins, scans, beacons, floods) leave their events to the statistics.
+    pub fn marks_events(self) -> bool {
+        use FindingKind::*;
+        matches!(
+            self,
+            ShellCommands
+                | MalwareDownload
+                | ImpairDefences
+                | IndicatorRemoval
+                | Persistence
+                | ProxyUse
+                | ValidLogin
+                | WormProbe
+                | WebCommandExecution
+                | PathTraversal
+                | SqlInjection
+                | CrossSiteScripting
+                | FileInclusion
+                | OversizedRequest
+                | ExploitProbe
+                | ScannerAgent
+                | IdsAlert
+        )
+    }
+
     /// The severity before the response is taken into account.
     pub fn severity(self) -> Severity {
         match self {
