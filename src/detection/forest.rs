@@ -287,11 +287,15 @@ impl FlatForest {
     fn score_d<const D: usize>(&self, m: &FeatureMatrix) -> Vec<f64> {
         // At extension level 1 every normal has at most two non-zero components: each node
         // then costs two products instead of `D`.
-        let sparse: Option<Vec<Vec<SparseSplit>>> = self
+        // Every tree's splits in one array (tree `t`'s node `i` at `t × internal + i`): one
+        // load per node instead of two.
+        let internal = (1usize << self.depth) - 1;
+        let sparse: Option<Vec<SparseSplit>> = self
             .trees
             .iter()
             .map(|t| t.sparse_splits(self.dims))
-            .collect();
+            .collect::<Option<Vec<_>>>()
+            .map(|trees| trees.into_iter().flatten().collect());
         let dense: Vec<Vec<Split<D>>> = if sparse.is_some() {
             Vec::new()
         } else {
@@ -313,10 +317,11 @@ impl FlatForest {
                 // most in the sign of a zero total, which `v <= 0.0` treats alike: every
                 // walk, and so every score, is the same either way.
                 match &sparse {
-                    Some(trees) => self.walk_block(&rows, chunk, |t, node, x| {
-                        let s = &trees[t][node];
-                        0.0 + (x[s.at[0]] - s.point[0]) * s.normal[0]
-                            + (x[s.at[1]] - s.point[1]) * s.normal[1]
+                    Some(splits) => self.walk_block(&rows, chunk, |t, node, x| {
+                        let s = &splits[t * internal + node];
+                        let (a0, a1) = (s.at[0] as usize, s.at[1] as usize);
+                        0.0 + (x[a0] - s.point[0]) * s.normal[0]
+                            + (x[a1] - s.point[1]) * s.normal[1]
                     }),
                     // Each point adds its terms in the crate's order.
                     None => self.walk_block(&rows, chunk, |t, node, x| {
@@ -380,7 +385,7 @@ impl FlatTree {
                     if k == 2 {
                         return None;
                     }
-                    split.at[k] = i;
+                    split.at[k] = i as u32;
                     split.point[k] = p[i];
                     split.normal[k] = n[i];
                     k += 1;
@@ -421,7 +426,7 @@ struct Split<const D: usize> {
 /// A split whose normal has at most two non-zero components, in index order (unused slots
 /// have a zero weight).
 struct SparseSplit {
-    at: [usize; 2],
+    at: [u32; 2],
     point: [f64; 2],
     normal: [f64; 2],
 }
