@@ -139,8 +139,14 @@ impl ValueFilter {
         filter.is_none_or(|f| f.holds(r))
     }
 
-    /// A button naming the filter ("field = value ×") that drops it when clicked; true then.
-    pub fn chip(&self, ui: &mut egui::Ui) -> bool {
+    /// When `filter` is set, a button naming it ("field = value ×") that drops it when clicked.
+    pub fn chip(ui: &mut egui::Ui, filter: &mut Option<ValueFilter>) {
+        if filter.as_ref().is_some_and(|f| f.button(ui)) {
+            *filter = None;
+        }
+    }
+
+    fn button(&self, ui: &mut egui::Ui) -> bool {
         ui.button(format!(
             "{} = {} ×",
             self.field,
@@ -427,7 +433,9 @@ fn marked_bar(
                     thousands(listed.len() as u64)
                 ))
                 .on_hover_text(format!(
-                    "The sources the filters list at half the auto-block threshold ({half:.0})                      or above, not yet blocked and not allowlisted; the {} others listed are                      left alone. Undo with Ctrl+Z in the Blocklist view.",
+                    "The sources the filters list at half the auto-block threshold ({half:.0}) \
+                     or above, not yet blocked and not allowlisted; the {} others listed are \
+                     left alone. Undo with Ctrl+Z in the Blocklist view.",
                     thousands((rows.len() - listed.len()) as u64)
                 ))
                 .clicked()
@@ -505,13 +513,7 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
                 .desired_width(160.0),
         )
         .labelled_by(label.id);
-        let mut drop_value = false;
-        if let Some(v) = &f.value {
-            drop_value = v.chip(ui);
-        }
-        if drop_value {
-            f.value = None;
-        }
+        ValueFilter::chip(ui, &mut f.value);
         if ui.button("Clear").clicked() {
             *f = AlertsView {
                 sort: f.sort,

@@ -191,11 +191,7 @@ pub fn show(
                     ))
                     .weak(),
                 );
-                if let Some(v) = &view.alerts.value {
-                    if v.chip(ui) {
-                        view.alerts.value = None;
-                    }
-                }
+                ValueFilter::chip(ui, &mut view.alerts.value);
             });
             ui.add_space(8.0);
             let mut pick = None;

@@ -733,11 +733,7 @@ pub fn show(
         ))
         .weak(),
     );
-    if let Some(v) = &view.alerts.value {
-        if v.chip(ui) {
-            view.alerts.value = None;
-        }
-    }
+    ValueFilter::chip(ui, &mut view.alerts.value);
     if let Some([caught, missed, wrong]) = layers.labelled {
         ui.label(format!(
             "{} attack events flagged, {} missed; {} benign events flagged.",

@@ -197,11 +197,7 @@ pub fn show(
             );
         }
         ui.label(RichText::new("Drag across the plot to select a time range.").weak());
-        if let Some(v) = &view.alerts.value {
-            if v.chip(ui) {
-                view.alerts.value = None;
-            }
-        }
+        ValueFilter::chip(ui, &mut view.alerts.value);
     });
     let ordinary: Vec<Bar> = tl
         .events
