@@ -151,7 +151,7 @@ pub fn show(
     }
     ui.label(
         RichText::new(format!(
-            "Profile of {} events · {} fields · click a value to show only the sources with such an event",
+            "Profile of {} events · {} fields · click a value to show only the events holding it, and their sources, in every view",
             thousands(*events),
             fields.len()
         ))
