@@ -135,10 +135,36 @@ fn flat_scorer_matches_the_crate_on_real_data() {
     let flat = FlatForest::from_crate(&forest, 16);
     let scores = flat.score(&m);
     let mut row = [0.0; 16];
-    for (r, s) in scores.iter().enumerate() {
-        m.row_into(r, &mut row);
-        assert_eq!(*s, forest.score(&row), "row {r}");
+    let crate_scores: Vec<f64> = (0..m.rows())
+        .map(|r| {
+            m.row_into(r, &mut row);
+            forest.score(&row)
+        })
+        .collect();
+    // The flat scorer tests `x·n <= p·n` where the crate tests `(x − p)·n <= 0`: rounding
+    // apart, the same walks, so the same scores to within 1e-9 and the same verdicts at
+    // every threshold.
+    let mut exact = 0;
+    for (r, (s, c)) in scores.iter().zip(&crate_scores).enumerate() {
+        assert!(
+            (s - c).abs() <= 1e-9,
+            "row {r}: {s} against the crate's {c}"
+        );
+        exact += usize::from(s == c);
     }
+    assert!(
+        exact > m.rows() / 2,
+        "{exact} of {} bit-identical",
+        m.rows()
+    );
+    for th in (50..=80).map(|p| f64::from(p) / 100.0) {
+        let flagged = |v: &[f64]| -> Vec<usize> { (0..v.len()).filter(|&r| v[r] >= th).collect() };
+        assert_eq!(flagged(&scores), flagged(&crate_scores), "verdicts at {th}");
+    }
+    assert!(
+        scores.iter().any(|&s| s >= 0.6) && scores.iter().any(|&s| s < 0.5),
+        "the thresholds split the rows"
+    );
 }
 
 #[test]
