@@ -412,6 +412,11 @@ impl EventTable {
         self.text(&self.detail, row)
     }
 
+    /// The interned id of the detail of `row`: rows with the same id have the same detail.
+    pub fn detail_id(&self, row: usize) -> Option<u32> {
+        self.detail.get(row)
+    }
+
     /// The value of the detail part `key` of `row`.
     pub fn detail_value(&self, row: usize, key: &str) -> Option<&str> {
         detail_parts(self.detail(row)?).find_map(|(k, v)| (k == Some(key)).then_some(v))

@@ -63,19 +63,26 @@ pub fn write_events(
         header.push('\n');
         w.write_all(header.as_bytes())?;
         let group = CHUNK * 2 * rayon::current_num_threads();
-        for start in (0..t.len()).step_by(group) {
+        let render = |start: usize| -> Vec<Vec<u8>> {
             let end = (start + group).min(t.len());
-            let parts: Vec<Vec<u8>> = (start..end)
+            (start..end)
                 .step_by(CHUNK)
                 .collect::<Vec<_>>()
                 .into_par_iter()
                 .map(|s| rows.render(s..(s + CHUNK).min(end)))
-                .collect();
-            for p in parts {
-                w.write_all(&p)?;
-            }
+                .collect()
+        };
+        // Each group is written while the next one is being rendered.
+        let mut parts = render(0);
+        for next in (group..t.len().max(group)).step_by(group) {
+            let (written, rendered) = rayon::join(
+                || parts.iter().try_for_each(|p| w.write_all(p)),
+                || render(next),
+            );
+            written?;
+            parts = rendered;
         }
-        Ok(())
+        parts.iter().try_for_each(|p| w.write_all(p))
     })
 }
 

@@ -401,12 +401,12 @@ pub fn findings(
     sources: &[SourceStats],
     intel: Option<&ThreatLists>,
 ) -> Vec<Vec<Finding>> {
-    let site = web::site_hosts(table);
+    let web = web::WebContext::of(table);
     let mut all: Vec<Vec<Finding>> = sources
         .par_iter()
         .map(|s| {
             let mut f = ssh::findings(table, &s.rows);
-            f.extend(web::findings(table, &s.rows, &site));
+            f.extend(web::findings(table, &s.rows, &web));
             f.extend(bots::findings(table, &s.rows));
             f.extend(voip::findings(table, &s.rows));
             let active = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);

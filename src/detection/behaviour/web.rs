@@ -2,7 +2,9 @@
 //! on the target decoded the way servers decode it (percent and double percent encoding,
 //! IIS `%u`, overlong UTF-8, backslashes), and the server's answer.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::events::EventTable;
 
@@ -308,8 +310,44 @@ fn absolute_host(target: &str) -> Option<String> {
     )
 }
 
+/// What the web findings of every source share: the attack kinds of each distinct request
+/// detail (a log repeats the same requests many times over; each is matched once).
+pub struct WebContext {
+    kinds: HashMap<u32, Vec<FindingKind>>,
+}
+
+impl WebContext {
+    /// The kinds of every distinct web request of `t`, matched in parallel.
+    pub fn of(t: &EventTable) -> WebContext {
+        let site = site_hosts(t);
+        let mut first: HashMap<u32, usize> = HashMap::new();
+        for row in 0..t.len() {
+            if t.app_protocol(row) == Some("http") {
+                if let Some(id) = t.detail_id(row) {
+                    first.entry(id).or_insert(row);
+                }
+            }
+        }
+        let kinds = first
+            .into_par_iter()
+            .filter_map(|(id, row)| {
+                let req = WebRequest::of(t, row)?;
+                Some((id, kinds_of(&req, t.detail_value(row, "ua"), &site)))
+            })
+            .collect();
+        WebContext { kinds }
+    }
+
+    /// The kinds the request of `row` shows.
+    fn kinds(&self, t: &EventTable, row: usize) -> &[FindingKind] {
+        t.detail_id(row)
+            .and_then(|id| self.kinds.get(&id))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// The hosts the site itself answers to: those in the referers of at least three sources.
-pub fn site_hosts(t: &EventTable) -> HashSet<String> {
+fn site_hosts(t: &EventTable) -> HashSet<String> {
     let mut by_host: BTreeMap<String, HashSet<u32>> = BTreeMap::new();
     for row in 0..t.len() {
         if t.app_protocol(row) != Some("http") {
@@ -362,7 +400,7 @@ fn kinds_of(req: &WebRequest<'_>, agent: Option<&str>, site: &HashSet<String>) -
 const WORDLIST_PAGES: usize = 10;
 
 /// Web findings over the rows of one source.
-pub fn findings(t: &EventTable, rows: &[u32], site: &HashSet<String>) -> Vec<Finding> {
+pub fn findings(t: &EventTable, rows: &[u32], web: &WebContext) -> Vec<Finding> {
     let mut hits: BTreeMap<FindingKind, Vec<(u32, WebRequest<'_>)>> = BTreeMap::new();
     let mut missing: Vec<(u32, WebRequest<'_>)> = Vec::new();
     let mut requests = 0;
@@ -372,12 +410,12 @@ pub fn findings(t: &EventTable, rows: &[u32], site: &HashSet<String>) -> Vec<Fin
             continue;
         };
         requests += 1;
-        let kinds = kinds_of(&req, t.detail_value(row, "ua"), site);
+        let kinds = web.kinds(t, row);
         // A request an attack pattern names is told by that finding, not as a missing page.
         if kinds.is_empty() && matches!(req.status, Some(404 | 410)) {
             missing.push((r, req.clone()));
         }
-        for k in kinds {
+        for &k in kinds {
             hits.entry(k).or_default().push((r, req.clone()));
         }
     }
