@@ -269,13 +269,25 @@ impl FlatForest {
     }
 
     /// Scores every row of `m` (which must have [`Self::dims`] columns), in parallel. Scores
-    /// are in (0, 1]; higher is more anomalous, about 0.5 is ordinary.
+    /// are in (0, 1]; higher is more anomalous, about 0.5 is ordinary. When many rows repeat
+    /// (logs do: the same request, the same connection), each distinct row is scored once.
     pub fn score(&self, m: &FeatureMatrix) -> Vec<f64> {
         assert_eq!(m.dims(), self.dims, "feature width must match the forest");
+        match Distinct::of(m) {
+            Some(d) => {
+                let scores = self.score_rows(m, &d.rows);
+                d.of_row.iter().map(|&k| scores[k as usize]).collect()
+            }
+            None => self.score_rows(m, &Rows::All(m.rows())),
+        }
+    }
+
+    /// The scores of `rows` of `m`.
+    fn score_rows(&self, m: &FeatureMatrix, rows: &Rows) -> Vec<f64> {
         macro_rules! by_width {
             ($($d:literal)*) => {
                 match self.dims {
-                    $($d => self.score_d::<$d>(m),)*
+                    $($d => self.score_d::<$d>(m, rows),)*
                     _ => panic!("a forest has 1 to {MAX_DIMS} dimensions"),
                 }
             };
@@ -283,9 +295,9 @@ impl FlatForest {
         by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
     }
 
-    /// [`Self::score`] with the width known at compile time, so that every dot product is
-    /// unrolled and free of bounds checks.
-    fn score_d<const D: usize>(&self, m: &FeatureMatrix) -> Vec<f64> {
+    /// [`Self::score_rows`] with the width known at compile time, so that every dot product
+    /// is unrolled and free of bounds checks.
+    fn score_d<const D: usize>(&self, m: &FeatureMatrix, rows_of: &Rows) -> Vec<f64> {
         // At extension level 1 every normal has at most two non-zero components: each node
         // then costs two products instead of `D`. Every tree's splits sit in one array (tree
         // `t`'s node `i` at `t × internal + i`).
@@ -295,15 +307,14 @@ impl FlatForest {
             .map(|t| t.sparse_splits(self.dims))
             .collect::<Option<Vec<_>>>()
             .map(|trees| trees.into_iter().flatten().collect());
-        let n = m.rows();
-        let mut out = vec![0.0; n];
+        let mut out = vec![0.0; rows_of.len()];
         if let Some(splits) = sparse {
             out.par_chunks_mut(BLOCK)
                 .enumerate()
                 .for_each(|(b, chunk)| {
                     let mut rows = vec![[0.0; MAX_DIMS]; chunk.len()];
                     for (k, row) in rows.iter_mut().enumerate() {
-                        m.row_into(b * BLOCK + k, &mut row[..self.dims]);
+                        m.row_into(rows_of.get(b * BLOCK + k), &mut row[..self.dims]);
                     }
                     self.walk_sparse(&splits, &rows, chunk);
                 });
@@ -319,7 +330,7 @@ impl FlatForest {
             .for_each(|(b, chunk)| {
                 let mut rows = vec![[0.0; D]; chunk.len().next_multiple_of(LANES)];
                 for (k, row) in rows.iter_mut().take(chunk.len()).enumerate() {
-                    m.row_into(b * BLOCK + k, &mut row[..self.dims]);
+                    m.row_into(rows_of.get(b * BLOCK + k), &mut row[..self.dims]);
                 }
                 // Each point adds its terms in the crate's order.
                 self.walk_block(&rows, chunk, |t, node, x| {
@@ -458,6 +469,82 @@ struct SparseSplit {
     at: [u32; 2],
     normal: [f64; 2],
     offset: f64,
+}
+
+/// The rows of a matrix to score.
+enum Rows {
+    /// The first `n` rows.
+    All(usize),
+    /// These rows.
+    Some(Vec<u32>),
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Rows::All(n) => *n,
+            Rows::Some(r) => r.len(),
+        }
+    }
+
+    /// The `k`-th row.
+    fn get(&self, k: usize) -> usize {
+        match self {
+            Rows::All(_) => k,
+            Rows::Some(r) => r[k] as usize,
+        }
+    }
+}
+
+/// The distinct rows of a matrix: one of each, and for every row the index of its own.
+struct Distinct {
+    rows: Rows,
+    of_row: Vec<u32>,
+}
+
+/// Rows looked at to judge whether finding the distinct rows pays.
+const DISTINCT_SAMPLE: usize = 4096;
+
+impl Distinct {
+    /// The distinct rows of `m`, when an even sample of its rows shows at least a quarter of
+    /// repeats (scoring a row costs far more than finding its twin); `None` otherwise.
+    fn of(m: &FeatureMatrix) -> Option<Distinct> {
+        let n = m.rows();
+        let dims = m.dims();
+        let hash = |r: usize| {
+            let mut bytes = [0u8; MAX_DIMS * 8];
+            for (b, c) in bytes.chunks_exact_mut(8).zip(&m.columns) {
+                b.copy_from_slice(&c[r].to_bits().to_le_bytes());
+            }
+            xxhash_rust::xxh3::xxh3_64(&bytes[..dims * 8])
+        };
+        let step = (n / DISTINCT_SAMPLE).max(1);
+        let sample: rustc_hash::FxHashSet<u64> = (0..n).step_by(step).map(hash).collect();
+        if n < 2 * DISTINCT_SAMPLE || sample.len() * 4 > n.div_ceil(step) * 3 {
+            return None;
+        }
+        let hashes: Vec<u64> = (0..n).into_par_iter().map(hash).collect();
+        let same = |a: usize, b: usize| m.columns.iter().all(|c| c[a].to_bits() == c[b].to_bits());
+        let mut first: rustc_hash::FxHashMap<u64, u32> = Default::default();
+        let mut rows: Vec<u32> = Vec::new();
+        let of_row = hashes
+            .iter()
+            .enumerate()
+            .map(|(r, &h)| {
+                let k = *first.entry(h).or_insert(rows.len() as u32);
+                if (k as usize) < rows.len() && same(rows[k as usize] as usize, r) {
+                    return k;
+                }
+                // A new row, or one whose hash another row has (scored on its own).
+                rows.push(r as u32);
+                rows.len() as u32 - 1
+            })
+            .collect();
+        Some(Distinct {
+            rows: Rows::Some(rows),
+            of_row,
+        })
+    }
 }
 
 /// Points whose tree walks are interleaved.
@@ -720,6 +807,33 @@ mod tests {
             m.row_into(r, &mut row[..3]);
             assert_eq!(*s, forest.score(&row), "row {r}");
         }
+    }
+
+    #[test]
+    fn repeated_rows_are_scored_once_with_the_same_scores() {
+        // 10,000 rows, each of the 300 of `matrix` repeated, and one row whose value differs
+        // from its twin's only in the sign of zero.
+        let base = matrix(300);
+        let mut m = FeatureMatrix::default();
+        for (k, c) in base.columns.iter().enumerate() {
+            let mut values: Vec<f64> = (0..10_000).map(|i| c[i % 300]).collect();
+            if k == 2 {
+                assert_eq!(values[9_900].to_bits(), 0);
+                values[9_900] = -0.0;
+            }
+            m.push_imputed(&format!("c{k}"), values);
+        }
+        let d = Distinct::of(&m).expect("repeats are found");
+        assert_eq!(d.rows.len(), 301);
+        assert_eq!(d.of_row[300], 0);
+        assert_eq!(d.of_row[9_900], 300);
+        assert_eq!(d.of_row[9_999], 99);
+        let flat = train(&m, &ForestSettings::default(), 4, &AtomicBool::new(false)).unwrap();
+        let once = flat.score(&m);
+        let every = flat.score_rows(&m, &Rows::All(m.rows()));
+        assert_eq!(once, every);
+        // Rows that barely repeat are scored as they are.
+        assert!(Distinct::of(&matrix(10_000)).is_none());
     }
 
     #[test]
