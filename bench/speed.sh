@@ -21,8 +21,7 @@ else
 fi
 export NETSLEUTH_CACHE_DIR=""
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-# is_less A B: whether A < B (seconds, decimals).
-is_less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+. bench/timing.sh
 phases="read features train score reasons write"
 summary=$out/speed-summary.txt
 : > "$summary"
@@ -36,24 +35,10 @@ for rows in $sizes; do
   # The two are interleaved so that both see the same background load.
   for i in $(seq "$runs"); do
     sync
-    /usr/bin/time -f "%e %M %P" -o "$out/time.txt" \
-      "$bin" detect "$file" --out "$out/detect" --timings > "$out/detect-run.txt"
-    read -r secs kb cpu < "$out/time.txt"
-    echo "netsleuth run $i: ${secs} s, CPU $cpu, peak RSS $((kb / 1024)) MB"
-    [ "$kb" -gt "$best_ns_rss" ] && best_ns_rss=$kb
-    if [ -z "$best_ns" ] || is_less "$secs" "$best_ns"; then
-      best_ns=$secs
-      cp "$out/detect-run.txt" "$out/detect-best-$rows.txt"
-    fi
-    /usr/bin/time -f "%e %M %P" -o "$out/time.txt" \
-      python3 bench/seed_pipeline.py "$file" > "$out/python-run.txt"
-    read -r secs kb cpu < "$out/time.txt"
-    echo "python    run $i: ${secs} s, CPU $cpu, peak RSS $((kb / 1024)) MB"
-    [ "$kb" -gt "$best_py_rss" ] && best_py_rss=$kb
-    if [ -z "$best_py" ] || is_less "$secs" "$best_py"; then
-      best_py=$secs
-      cp "$out/python-run.txt" "$out/python-best-$rows.txt"
-    fi
+    run_timed ns netsleuth "$i" "$out/detect-run.txt" "$out/detect-best-$rows.txt" \
+      "$bin" detect "$file" --out "$out/detect" --timings
+    run_timed py python "$i" "$out/python-run.txt" "$out/python-best-$rows.txt" \
+      python3 bench/seed_pipeline.py "$file"
   done
   echo "netsleuth: $(head -1 "$out/detect-best-$rows.txt")"
   echo "python:    $(grep -E 'events, .* flagged' "$out/python-best-$rows.txt")"

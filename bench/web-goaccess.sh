@@ -28,24 +28,13 @@ if [ ! -s "$file" ]; then
 fi
 size=$(stat -c %s "$file")
 export NETSLEUTH_CACHE_DIR=""
-is_less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+. bench/timing.sh
 best_ns="" best_ns_rss=0 best_ga="" best_ga_rss=0
 for i in $(seq "$runs"); do
-  /usr/bin/time -f "%e %M %P" -o "$out/time.txt" \
-    "$bin" detect "$file" --out "$out/detect-web" --timings > "$out/detect-web-run.txt"
-  read -r secs kb cpu < "$out/time.txt"
-  echo "netsleuth run $i: ${secs} s, CPU $cpu, peak RSS $((kb / 1024)) MB"
-  [ "$kb" -gt "$best_ns_rss" ] && best_ns_rss=$kb
-  if [ -z "$best_ns" ] || is_less "$secs" "$best_ns"; then
-    best_ns=$secs
-    cp "$out/detect-web-run.txt" "$out/detect-web-best.txt"
-  fi
-  /usr/bin/time -f "%e %M %P" -o "$out/time.txt" \
-    goaccess "$file" --log-format=COMBINED -o "$out/goaccess-report.json" > /dev/null 2>&1
-  read -r secs kb cpu < "$out/time.txt"
-  echo "goaccess  run $i: ${secs} s, CPU $cpu, peak RSS $((kb / 1024)) MB"
-  [ "$kb" -gt "$best_ga_rss" ] && best_ga_rss=$kb
-  if [ -z "$best_ga" ] || is_less "$secs" "$best_ga"; then best_ga=$secs; fi
+  run_timed ns netsleuth "$i" "$out/detect-web-run.txt" "$out/detect-web-best.txt" \
+    "$bin" detect "$file" --out "$out/detect-web" --timings
+  run_timed ga goaccess "$i" /dev/null /dev/null \
+    goaccess "$file" --log-format=COMBINED -o "$out/goaccess-report.json" 2> /dev/null
 done
 echo
 echo "binary: $bin; $(goaccess --version | head -1)"
