@@ -49,6 +49,17 @@ impl DetectorKind {
     pub fn from_name(name: &str) -> Option<DetectorKind> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
+
+    /// Maps this detector's raw measure onto [0, 1] for the confidence: the forest's score
+    /// ramps from 0.5 to 0.7, robust z and bursts from 3 to 10 deviations, and the rules'
+    /// share of rules broken is already in [0, 1].
+    pub fn normalise(self, raw: f64) -> f64 {
+        match self {
+            DetectorKind::Forest => ramp(raw, 0.5, 0.7),
+            DetectorKind::RobustZ | DetectorKind::Burst => ramp(raw, 3.0, 10.0),
+            DetectorKind::Rules => raw,
+        }
+    }
 }
 
 /// What a detector sees at one level (events or sources).
@@ -79,8 +90,6 @@ pub trait Detector: Sync {
     }
     /// Raw anomaly measures, one per item, higher is more anomalous.
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>>;
-    /// Maps a raw measure onto [0, 1] for the confidence.
-    fn normalise(&self, raw: f64) -> f64;
 }
 
 /// Maps a raw anomaly measure onto [0, 1]: `lo` and below is 0, `hi` and above is 1.
@@ -221,10 +230,6 @@ impl Detector for ForestDetector {
         sum.iter_mut().for_each(|s| *s /= n);
         Some(sum)
     }
-
-    fn normalise(&self, raw: f64) -> f64 {
-        ramp(raw, 0.5, 0.7)
-    }
 }
 
 /// Largest absolute robust z over the features, ramped from 3 (0) to 10 (1).
@@ -249,10 +254,6 @@ impl Detector for RobustZDetector {
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
         (inputs.standardised.dims() > 0).then(|| max_abs_z(inputs.standardised))
     }
-
-    fn normalise(&self, raw: f64) -> f64 {
-        ramp(raw, 3.0, 10.0)
-    }
 }
 
 /// Bursts: how far an item's activity window rises above the EWMA of the windows before it,
@@ -266,10 +267,6 @@ impl Detector for BurstDetector {
 
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
         inputs.burst_z.map(<[f64]>::to_vec)
-    }
-
-    fn normalise(&self, raw: f64) -> f64 {
-        ramp(raw, 3.0, 10.0)
     }
 }
 
@@ -331,10 +328,6 @@ impl Detector for RulesDetector {
                 .map(|s| Self::fired(s, &t).iter().filter(|&&f| f).count() as f64 / 3.0)
                 .collect(),
         )
-    }
-
-    fn normalise(&self, raw: f64) -> f64 {
-        raw
     }
 }
 

@@ -97,16 +97,22 @@ pub fn combine(scores: impl IntoIterator<Item = (DetectorKind, f64)>) -> f64 {
 /// Scores of one level (events or sources) per detector.
 #[derive(Debug, Clone, Default)]
 pub struct LevelScores {
-    /// Raw measure per detector, one per item.
+    /// Raw measure per detector, one per item; [`DetectorKind::normalise`] maps it onto
+    /// [0, 1] (computed where used: at a million events each stored copy is 8 MB).
     pub raw: BTreeMap<DetectorKind, Vec<f64>>,
-    /// Normalised [0, 1] score per detector, one per item.
-    pub normalised: BTreeMap<DetectorKind, Vec<f64>>,
     /// The trained forests, when the forest ran (kept with a saved investigation).
     pub models: Vec<FlatForest>,
     /// Problems that did not stop detection.
     pub warnings: Vec<String>,
     /// The feature names the level used.
     pub features: Vec<String>,
+}
+
+impl LevelScores {
+    /// Every detector's normalised [0, 1] score of item `i`.
+    pub fn normalised(&self, i: usize) -> impl Iterator<Item = (DetectorKind, f64)> + '_ {
+        self.raw.iter().map(move |(k, v)| (*k, k.normalise(v[i])))
+    }
 }
 
 /// The verdict on one source.
@@ -254,9 +260,7 @@ fn run_level(
         timings[0] += t.elapsed();
         let t = Instant::now();
         if let Some(raw) = d.raw(inputs) {
-            let norm = raw.iter().map(|&r| d.normalise(r)).collect();
             scores.raw.insert(d.kind(), raw);
-            scores.normalised.insert(d.kind(), norm);
         }
         timings[1] += t.elapsed();
         scores.models.extend(d.models().into_iter().cloned());
@@ -392,7 +396,6 @@ pub fn detect_reporting(
         ));
     }
     drop((ev, event_burst));
-    events.normalised.remove(&DetectorKind::Rules);
     events.raw.remove(&DetectorKind::Rules);
     check()?;
 
@@ -469,8 +472,7 @@ pub fn detect_reporting(
         .zip(source_roles)
         .enumerate()
         .map(|(i, ((s, found), role))| {
-            let statistical = combine(source_scores.normalised.iter().map(|(k, v)| (*k, v[i])))
-                * evidence_discount(s.events);
+            let statistical = combine(source_scores.normalised(i)) * evidence_discount(s.events);
             let confidence = 100.0 * (1.0 - (1.0 - statistical) * (1.0 - combined_weight(&found)));
             let mut reasons: Vec<String> = found
                 .iter()
@@ -542,10 +544,8 @@ fn event_combined(events: &LevelScores, n: usize) -> Vec<f64> {
         .map(|r| {
             let base = events.raw.get(&DetectorKind::Forest).map_or(0.0, |v| v[r]);
             let others = events
-                .normalised
-                .iter()
-                .filter(|(k, _)| !matches!(k, DetectorKind::Forest | DetectorKind::Burst))
-                .map(|(k, v)| (*k, v[r]));
+                .normalised(r)
+                .filter(|(k, _)| !matches!(k, DetectorKind::Forest | DetectorKind::Burst));
             1.0 - (1.0 - base) * (1.0 - combine(others))
         })
         .collect()

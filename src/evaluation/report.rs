@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::detection::{event_truth, Detection};
+use crate::detection::{event_truth, Detection, DetectorKind};
 use crate::events::{EventTable, Verdict};
 
 use super::metrics::{average_precision, roc_auc, roc_curve, Confusion};
@@ -183,7 +183,11 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
     if truth.iter().all(Option::is_none) {
         return None;
     }
-    let flags = |norm: &[f64]| norm.iter().map(|&s| s >= 0.5).collect::<Vec<bool>>();
+    let flags = |k: &DetectorKind, raw: &[f64]| {
+        raw.iter()
+            .map(|&s| k.normalise(s) >= 0.5)
+            .collect::<Vec<bool>>()
+    };
     let class_of = |row: usize| {
         table.label(row).map(|l| {
             (
@@ -199,7 +203,7 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
         d.events
             .raw
             .iter()
-            .map(|(k, raw)| (k.name(), raw.as_slice(), flags(&d.events.normalised[k]))),
+            .map(|(k, raw)| (k.name(), raw.as_slice(), flags(k, raw))),
     );
     let source_truth: Vec<Option<bool>> = d
         .sources
@@ -219,13 +223,10 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
             &source_truth,
             None,
             (&confidence, &blocked),
-            d.source_scores.raw.iter().map(|(k, raw)| {
-                (
-                    k.name(),
-                    raw.as_slice(),
-                    flags(&d.source_scores.normalised[k]),
-                )
-            }),
+            d.source_scores
+                .raw
+                .iter()
+                .map(|(k, raw)| (k.name(), raw.as_slice(), flags(k, raw))),
         )
     });
     Some(Evaluation { event, source })
