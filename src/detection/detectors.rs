@@ -386,6 +386,23 @@ mod tests {
     }
 
     #[test]
+    fn each_detector_normalises_its_own_scale() {
+        use DetectorKind::*;
+        let raw = [0.4, 0.6, 0.8, 2.0, 6.5, 12.0];
+        let expected = [
+            (Forest, [0.0, 0.5, 1.0, 1.0, 1.0, 1.0]),
+            (RobustZ, [0.0, 0.0, 0.0, 0.0, 0.5, 1.0]),
+            (Burst, [0.0, 0.0, 0.0, 0.0, 0.5, 1.0]),
+        ];
+        for (k, want) in expected {
+            for (v, w) in raw.iter().zip(want) {
+                assert!((k.normalise(*v) - w).abs() < 1e-12, "{k:?} at {v}");
+            }
+        }
+        assert_eq!(Rules.normalise(2.0 / 3.0), 2.0 / 3.0);
+    }
+
+    #[test]
     fn ramp_clamps() {
         assert_eq!(ramp(2.0, 3.0, 10.0), 0.0);
         assert_eq!(ramp(6.5, 3.0, 10.0), 0.5);
