@@ -105,7 +105,7 @@ impl NetsleuthApp {
         ui.horizontal(|ui| {
             match &self.state {
                 State::Loading(job) => {
-                    ui.spinner();
+                    super::widgets::busy_spinner(ui);
                     ui.label(format!("Reading… {:.0}%", job.fraction() * 100.0));
                 }
                 State::Ready(w) => {
@@ -118,7 +118,7 @@ impl NetsleuthApp {
                     ui.separator();
                     match &w.analysis {
                         AnalysisState::Running(job) => {
-                            ui.spinner();
+                            super::widgets::busy_spinner(ui);
                             ui.label(format!(
                                 "Detecting: {} ({:.0}%)",
                                 job.step(),

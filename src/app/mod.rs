@@ -1359,8 +1359,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                         ui.add(
                             ProgressBar::new(job.fraction())
                                 .desired_width(420.0)
-                                .text(job.step())
-                                .animate(true),
+                                .text(job.step()),
                         );
                         ui.label(
                             RichText::new(elapsed_and_left(

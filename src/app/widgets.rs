@@ -28,6 +28,28 @@ pub(super) fn window_title(inv: &Investigation) -> String {
     }
 }
 
+/// A busy indicator that, unlike egui's spinner, asks for no repaint of its own: it turns
+/// at the rate the window already repaints while a job runs (ten frames a second), instead
+/// of forcing every frame, which on a software-rendered screen took a core from the workers.
+pub(super) fn busy_spinner(ui: &mut Ui) {
+    let size = ui.style().spacing.interact_size.y;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    if !ui.is_rect_visible(rect) {
+        return;
+    }
+    let radius = rect.height() * 0.5 - 2.0;
+    let start = ui.input(|i| i.time) * std::f64::consts::TAU;
+    let points: Vec<egui::Pos2> = (0..16)
+        .map(|k| {
+            let (sin, cos) = (start + f64::from(k) / 16.0 * 4.2).sin_cos();
+            rect.center() + radius * egui::vec2(cos as f32, sin as f32)
+        })
+        .collect();
+    let color = ui.visuals().strong_text_color();
+    ui.painter()
+        .add(egui::Shape::line(points, egui::Stroke::new(3.0, color)));
+}
+
 /// A header total: a large number and its noun, read out as one label ("282 events").
 pub(super) fn stat(ui: &mut Ui, n: u64, (singular, plural): (&str, &str), color: Color32) {
     let noun = if n == 1 { singular } else { plural };
