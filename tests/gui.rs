@@ -65,13 +65,21 @@ fn harness_keeping(files: Vec<PathBuf>, config_dir: Option<PathBuf>) -> AppHarne
         )
 }
 
-/// Steps the harness until reading and detection have finished, then lets the ui settle.
+/// Steps the harness until reading, detection and any view's preparation on a worker have
+/// finished and stayed so for a few frames (a click opens a view a frame later, which then
+/// starts its job), then lets the ui settle.
 fn wait_until_loaded(harness: &mut AppHarness) {
     let deadline = Instant::now() + Duration::from_secs(120);
-    while harness.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
-        assert!(Instant::now() < deadline, "reading did not finish in time");
+    let mut idle = 0;
+    while idle < 3 {
+        assert!(Instant::now() < deadline, "the work did not finish in time");
         harness.step();
-        std::thread::sleep(Duration::from_millis(10));
+        if harness.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(10));
+        } else {
+            idle += 1;
+        }
     }
     harness.run();
 }
@@ -432,7 +440,16 @@ fn sends_fullscreen(harness: &mut AppHarness, on: bool) -> bool {
 fn scatter_and_timeline_show_their_layers() {
     let mut harness = open(Vec::new());
     harness.get_by_label("Scatter").click();
-    harness.run();
+    // The click opens the view at the end of the frame; the next frame starts making its
+    // layers on a worker and draws a placeholder instead of waiting (on five million events
+    // the layers took a 244 ms frame).
+    harness.step();
+    harness.step();
+    harness.get_by_label("Preparing the plot of 282 events…");
+    wait_until_loaded(&mut harness);
+    assert!(harness
+        .query_by_label_contains("Preparing the plot")
+        .is_none());
     let a_flagged = harness
         .state()
         .as_ref()
@@ -447,8 +464,19 @@ fn scatter_and_timeline_show_their_layers() {
     ));
     harness.get_by_label("Drag a box around anomalies to select their sources.");
     harness.get_by_label("Timeline").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     harness.get_by_label("5 min per bar; anomalous events stacked in orange");
+    // Another window length is binned on a worker too; the default came with the analysis.
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Window")
+        .click();
+    harness.run();
+    harness.get_by_label("1 min").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Binning the events…");
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("1 min per bar; anomalous events stacked in orange");
 }
 
 #[test]
@@ -670,7 +698,7 @@ fn drag(harness: &mut AppHarness, from: egui::Pos2, to: egui::Pos2, modifiers: e
 fn brushing_the_timeline_filters_the_alerts() {
     let mut harness = open(Vec::new());
     harness.get_by_label("Timeline").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     let hint = harness
         .get_by_label("Drag across the plot to select a time range.")
         .rect();
@@ -783,7 +811,7 @@ fn plots_are_saved_as_png() {
         );
     wait_until_loaded(&mut harness);
     harness.get_by_label("Scatter").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     harness.get_by_label("Save PNG").click();
     // The capture happens a frame later and the file is written on a worker thread.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -865,7 +893,7 @@ fn snapshots_of_the_main_views() {
         ("Settings", "settings"),
     ] {
         harness.get_by_label(tab).click();
-        harness.run();
+        wait_until_loaded(&mut harness);
         harness.snapshot_options(name, &options);
     }
     // A selected source beside the alerts, then presentation mode.
@@ -1404,7 +1432,7 @@ fn field_profile_counts_values_and_a_click_filters_every_view() {
     });
     // The plots and the breakdown count only the 128 events holding the value.
     harness.get_by_label("Scatter").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     let caption = harness
         .get_by_label_contains(" ordinary and ")
         .accesskit_node()
@@ -1420,7 +1448,7 @@ fn field_profile_counts_values_and_a_click_filters_every_view() {
     harness.run();
     harness.get_by_label_contains(" anomalous of 128 events.");
     harness.get_by_label("Timeline").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     harness.get_by_label("outcome = cowrie.direct-tcpip.request ×");
     harness.get_by_label("Alerts").click();
     harness.run();
@@ -1738,12 +1766,13 @@ fn placed_text(n: usize) -> String {
 fn the_scatter_fits_every_event() {
     let mut harness = open(vec![COWRIE_19.into()]);
     harness.get_by_label("Scatter").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     harness
         .get_by_role_and_label(Role::ComboBox, "x axis")
         .click();
     harness.run();
     harness.get_by_label("hour of day (UTC)").click();
+    wait_until_loaded(&mut harness);
     harness.run_steps(6);
     let [_, [lo, hi]] = harness
         .state()
@@ -1767,7 +1796,7 @@ fn the_scatter_draws_zeros_on_their_own_strip() {
     );
     let mut harness = open(vec![web.into()]);
     harness.get_by_label("Scatter").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     harness.get_by_label_contains("23 with 0 bytes received on the dashed zero line");
 }
 
@@ -1785,7 +1814,7 @@ fn the_scatter_opens_on_fields_the_file_has() {
     ] {
         let mut harness = open(vec![file.into()]);
         harness.get_by_label("Scatter").click();
-        harness.run();
+        wait_until_loaded(&mut harness);
         assert!(
             harness
                 .query_by_label("No event in view carries both fields.")
@@ -1940,9 +1969,9 @@ fn threat_lists_chosen_in_settings_name_sources_and_survive_a_restart() {
 fn the_scatter_colours_labelled_files_by_label_against_verdict() {
     let mut harness = open(vec![PathBuf::from(IOT23)]);
     harness.get_by_label("Scatter").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     harness.get_by_label("label").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     let a = harness.state().as_ref().unwrap().analysis().unwrap();
     let m = &a.evaluation.as_ref().unwrap().event.detectors["default"].confusion;
     // The same counts as the evaluation's confusion matrix: 26 labelled attacks in all.
@@ -1954,7 +1983,7 @@ fn the_scatter_colours_labelled_files_by_label_against_verdict() {
     // Without labels there is no such colouring.
     let mut harness = open(Vec::new());
     harness.get_by_label("Scatter").click();
-    harness.run();
+    wait_until_loaded(&mut harness);
     assert!(harness.query_by_label("label").is_none());
 }
 

@@ -67,6 +67,7 @@ pub struct Analysis {
 }
 
 /// Event counts per time window.
+#[derive(Clone)]
 pub struct Timeline {
     /// Start of the first window, microseconds since the epoch.
     pub start_us: i64,

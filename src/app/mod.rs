@@ -7,6 +7,7 @@ mod analysis;
 mod blocklist_view;
 mod breakdown;
 mod chrome;
+mod derived;
 mod evaluation_view;
 mod event_alerts;
 mod export_panel;
@@ -31,6 +32,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eframe::egui::{
@@ -191,7 +193,7 @@ pub enum Command {
 /// Detection's progress on the loaded files.
 enum AnalysisState {
     Running(AnalysisJob),
-    Done(Box<Analysis>),
+    Done(Arc<Analysis>),
     Cancelled,
     /// Detection failed on an internal error; holds the message.
     Failed(String),
@@ -589,11 +591,15 @@ impl NetsleuthApp {
         matches!(self.state, State::Loading(_))
     }
 
-    /// Whether reading or detection is still running.
+    /// Whether reading, detection or a view's preparation is still running.
     pub fn is_busy(&self) -> bool {
         match &self.state {
             State::Loading(_) => true,
-            State::Ready(w) => matches!(w.analysis, AnalysisState::Running(_)),
+            State::Ready(w) => {
+                matches!(w.analysis, AnalysisState::Running(_))
+                    || self.view.scatter.is_preparing()
+                    || self.view.timeline.is_preparing()
+            }
             State::Failed(_) => false,
         }
     }
@@ -701,7 +707,7 @@ impl NetsleuthApp {
                 if let AnalysisState::Running(job) = &w.analysis {
                     match job.poll() {
                         Some(Ok(a)) => {
-                            w.analysis = AnalysisState::Done(Box::new(a));
+                            w.analysis = AnalysisState::Done(Arc::new(a));
                             self.view.marked.clear();
                         }
                         Some(Err(Stopped::Cancelled)) => w.analysis = AnalysisState::Cancelled,
@@ -946,7 +952,7 @@ impl NetsleuthApp {
                 }
                 Command::Profile(key, rows) => {
                     if let State::Ready(w) = &self.state {
-                        let inv = std::sync::Arc::clone(&w.loaded.investigation);
+                        let inv = Arc::clone(&w.loaded.investigation);
                         let sender = self.job_sender.clone();
                         let ctx = ctx.clone();
                         std::thread::spawn(move || {
@@ -1315,7 +1321,7 @@ impl NetsleuthApp {
 /// The central view of a loaded workspace.
 fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Vec<Command>) {
     let analysis = match &w.analysis {
-        AnalysisState::Done(a) => Some(a.as_ref()),
+        AnalysisState::Done(a) => Some(a),
         _ => None,
     };
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
@@ -1338,11 +1344,15 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         }
     }
     match (view.tab, analysis) {
-        (Tab::Blocklist, a) => blocklist_view::show(ui, Some(&w.loaded), a, view, out),
+        (Tab::Blocklist, a) => {
+            blocklist_view::show(ui, Some(&w.loaded), a.map(Arc::as_ref), view, out)
+        }
         (Tab::Files, a) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
-                .show(ui, |ui| files_view::show(ui, &w.loaded, a, view, out));
+                .show(ui, |ui| {
+                    files_view::show(ui, &w.loaded, a.map(Arc::as_ref), view, out)
+                });
         }
         (_, None) => {
             ui.vertical_centered(|ui| {
@@ -1385,7 +1395,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Overview, Some(a)) => overview::show(ui, &w.loaded, a, view, out),
         (Tab::Alerts, Some(a)) => alerts::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Scatter, Some(a)) => scatter::show(ui, &w.loaded, a, view, out),
-        (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded.investigation.table, a, view, out),
+        (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded, a, view, out),
         (Tab::Map, Some(a)) => map_view::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Breakdown, Some(a)) => {
             view.breakdown(&w.loaded.investigation.table, a);

@@ -5,6 +5,8 @@
 //! Click a point to select its source; drag a box to select the sources of the anomalies in
 //! it and send them to the blocklist.
 
+use std::sync::Arc;
+
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{
     HLine, HoverPosition, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points,
@@ -13,6 +15,7 @@ use egui_plot::{
 
 use super::alerts::ValueFilter;
 use super::analysis::Analysis;
+use super::derived::{Derived, Made};
 use super::text::thousands;
 use super::{severity_color, Command, Loaded, ViewState, ERROR, MALICIOUS, WARN};
 use crate::events::{EventTable, Verdict};
@@ -154,7 +157,7 @@ pub struct ScatterView {
     drag_from: Option<[f64; 2]>,
     /// Sources of the anomalies in the last dragged box.
     pub boxed: Vec<usize>,
-    cache: Option<(LayersKey, Layers)>,
+    cache: Derived<LayersKey, Layers>,
     /// The plot's mapping to the screen in the last frame, to thin points per pixel.
     last_transform: Option<PlotTransform>,
     /// The analyst picked the axes: keep them across analyses.
@@ -164,6 +167,11 @@ pub struct ScatterView {
 }
 
 impl ScatterView {
+    /// Whether its layers are being made on a worker thread.
+    pub fn is_preparing(&self) -> bool {
+        self.cache.is_pending()
+    }
+
     /// The plot's visible range in the last frame, `[[x lo, x hi], [y lo, y hi]]`, in axis
     /// coordinates (log10 of the value on a log axis).
     pub fn visible(&self) -> Option<[[f64; 2]; 2]> {
@@ -184,7 +192,7 @@ impl Default for ScatterView {
             colouring: Colouring::Verdict,
             drag_from: None,
             boxed: Vec::new(),
-            cache: None,
+            cache: Derived::default(),
             last_transform: None,
             chosen: false,
             defaulted_for: None,
@@ -675,7 +683,7 @@ fn default_axes(sv: &mut ScatterView, inv: &crate::ingest::Investigation) {
 pub fn show(
     ui: &mut Ui,
     loaded: &Loaded,
-    a: &Analysis,
+    a: &Arc<Analysis>,
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
@@ -695,12 +703,35 @@ pub fn show(
         range: view.time_range,
         value: view.alerts.value.clone(),
     };
-    if sv.cache.as_ref().is_none_or(|(k, _)| *k != key) {
-        sv.cache = Some((key.clone(), Layers::new(t, a, &key)));
+    if sv.cache.ready_for(&key).is_none() {
         sv.boxed.clear();
     }
-    let Some((_, layers)) = &sv.cache else {
-        return;
+    let (inv, an, job_key, ctx) = (
+        loaded.investigation.clone(),
+        a.clone(),
+        key.clone(),
+        ui.ctx().clone(),
+    );
+    let layers = match sv.cache.get(
+        &key,
+        move || Layers::new(&inv.table, &an, &job_key),
+        move || ctx.request_repaint(),
+    ) {
+        Made::Ready(layers) => layers,
+        Made::Pending => {
+            ui.horizontal(|ui| {
+                super::widgets::busy_spinner(ui);
+                ui.label(format!(
+                    "Preparing the plot of {}…",
+                    super::text::count(t.len() as u64, "event", "events")
+                ));
+            });
+            return;
+        }
+        Made::Failed(m) => {
+            ui.colored_label(ERROR, m);
+            return;
+        }
     };
     let drawn: usize = layers.layers.iter().map(|l| l.points.len()).sum();
     ui.label(

@@ -3,6 +3,8 @@
 //! other views. Bins are computed once per window choice, so panning costs the same for a
 //! thousand events as for a million.
 
+use std::sync::Arc;
+
 use eframe::egui::{self, Color32, RichText, Ui};
 use egui_plot::{
     Bar, BarChart, GridInput, GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points,
@@ -11,9 +13,9 @@ use egui_plot::{
 
 use super::alerts::ValueFilter;
 use super::analysis::{Analysis, Timeline};
+use super::derived::{Derived, Made};
 use super::text::count;
-use super::{Command, ViewState, ERROR, WARN};
-use crate::events::EventTable;
+use super::{Command, Loaded, ViewState, ERROR, WARN};
 
 /// "30 s", "5 min", "6 h", "1 day" for a window length in microseconds.
 pub fn duration_text(us: i64) -> String {
@@ -107,8 +109,8 @@ const WINDOWS_S: [Option<i64>; 9] = [
     Some(604_800),
 ];
 
-/// A binning with what it was made for: (analysis generation, window choice, value filter).
-type Binned = ((u64, Option<i64>, Option<ValueFilter>), Option<Timeline>);
+/// What a binning is made for: (analysis generation, window choice, value filter).
+type BinKey = (u64, Option<i64>, Option<ValueFilter>);
 
 /// The timeline's choices and its binning for them.
 #[derive(Default)]
@@ -117,7 +119,14 @@ pub struct TimelineView {
     pub window_s: Option<i64>,
     /// Where a brush drag started, seconds since the epoch.
     drag_from: Option<f64>,
-    cache: Option<Binned>,
+    cache: Derived<BinKey, Option<Timeline>>,
+}
+
+impl TimelineView {
+    /// Whether its binning is being made on a worker thread.
+    pub fn is_preparing(&self) -> bool {
+        self.cache.is_pending()
+    }
 }
 
 /// Windows whose event count stands out: above the median of the active (non-empty)
@@ -143,23 +152,54 @@ pub fn bursts(events: &[u32]) -> Vec<usize> {
 /// range that filters the other views.
 pub fn show(
     ui: &mut Ui,
-    t: &EventTable,
-    a: &Analysis,
+    loaded: &Loaded,
+    a: &Arc<Analysis>,
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
+    let t = &loaded.investigation.table;
     let tv = &mut view.timeline;
     let filter = view.alerts.value.clone();
     let key = (a.generation, tv.window_s, filter.clone());
-    if tv.cache.as_ref().is_none_or(|(k, _)| *k != key) {
-        let tl = Timeline::new(t, &a.detection, tv.window_s.map(|s| s * 1_000_000), |r| {
-            ValueFilter::keeps(filter.as_ref(), r)
-        });
-        tv.cache = Some((key, tl));
+    if key.1.is_none() && key.2.is_none() && tv.cache.ready_for(&key).is_none() {
+        // The default binning was made with the analysis.
+        tv.cache.set(key.clone(), a.timeline.clone());
     }
-    let Some((_, Some(tl))) = &tv.cache else {
-        ui.label("These files carry no timestamps, so there is no timeline.");
-        return;
+    let (inv, an, window_s, ctx) = (
+        loaded.investigation.clone(),
+        a.clone(),
+        tv.window_s,
+        ui.ctx().clone(),
+    );
+    let made = tv.cache.get(
+        &key,
+        move || {
+            Timeline::new(
+                &inv.table,
+                &an.detection,
+                window_s.map(|s| s * 1_000_000),
+                |r| ValueFilter::keeps(filter.as_ref(), r),
+            )
+        },
+        move || ctx.request_repaint(),
+    );
+    let tl = match made {
+        Made::Ready(Some(tl)) => tl,
+        Made::Ready(None) => {
+            ui.label("These files carry no timestamps, so there is no timeline.");
+            return;
+        }
+        Made::Pending => {
+            ui.horizontal(|ui| {
+                super::widgets::busy_spinner(ui);
+                ui.label("Binning the events…");
+            });
+            return;
+        }
+        Made::Failed(m) => {
+            ui.colored_label(ERROR, m);
+            return;
+        }
     };
     let x = |b: usize| (tl.start_us + b as i64 * tl.window_us) as f64 / 1e6;
     let width = tl.window_us as f64 / 1e6;
