@@ -693,3 +693,34 @@ fn detect_gives_each_source_its_findings_in_json_and_sources_csv() {
          Rotating user agents (T1036, low)"
     );
 }
+
+/// Per-source failure shares and countries, counted by interned id: on hackers-access.log
+/// 23.254.164.173 made 72 requests, 12 of them answered 4xx or 5xx, and 216.244.81.34 made 150
+/// with none failing; in the bundled CloudWatch sample 147.161.161.82 is "AE" on all 16 of
+/// its events (both counted with Python).
+#[test]
+fn source_failure_shares_and_countries_match_an_independent_count() {
+    let web = load("web-access-logs/hackers-access.log");
+    let stats = source_stats(&web, &FeatureSettings::default());
+    let of = |ip: &str| {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        stats.iter().find(|s| s.ip == ip).expect("a source")
+    };
+    assert_eq!(of("23.254.164.173").events, 72);
+    assert_eq!(of("23.254.164.173").failed_share, Some(12.0 / 72.0));
+    assert_eq!(of("216.244.81.34").events, 150);
+    assert_eq!(of("216.244.81.34").failed_share, Some(0.0));
+    let mut sample = EventTable::default();
+    read_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/samples/cloudwatch_web_attack.csv"),
+        0,
+        &mut sample,
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap();
+    let stats = source_stats(&sample, &FeatureSettings::default());
+    let ip: std::net::IpAddr = "147.161.161.82".parse().unwrap();
+    let s = stats.iter().find(|s| s.ip == ip).expect("a source");
+    assert_eq!((s.events, s.country.as_deref()), (16, Some("AE")));
+}

@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{channel, Receiver, TryRecvError};
 use std::sync::Arc;
 use std::thread;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::time::Instant;
 
 use crate::detection::behaviour::{FindingKind, ThreatLists};
@@ -92,12 +95,12 @@ impl Analysis {
         let ranked = detection.ranked.clone();
         let (ports, protocols) = detection
             .sources
-            .iter()
+            .par_iter()
             .map(|s| source_mix(&inv.table, &s.stats.rows))
             .unzip();
         let anomalous = detection
             .sources
-            .iter()
+            .par_iter()
             .map(|s| {
                 s.stats
                     .rows
@@ -213,8 +216,8 @@ type ProtocolCounts = Vec<(String, u32)>;
 
 /// The destination ports and protocols of a source's events, most used first.
 fn source_mix(t: &EventTable, rows: &[u32]) -> (PortCounts, ProtocolCounts) {
-    let mut ports: HashMap<u16, u32> = HashMap::new();
-    let mut protocols: HashMap<&str, u32> = HashMap::new();
+    let mut ports: FxHashMap<u16, u32> = FxHashMap::default();
+    let mut protocols: FxHashMap<&str, u32> = FxHashMap::default();
     for &r in rows {
         let r = r as usize;
         if let Some(p) = t.destination_port(r) {

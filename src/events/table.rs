@@ -407,6 +407,12 @@ impl EventTable {
         self.text(&self.country_code, row)
     }
 
+    /// The interned ids of the outcome and the country code of `row` (see [`Self::symbols`]):
+    /// counting ids and resolving each once is cheaper than resolving every row.
+    pub fn outcome_and_country_ids(&self, row: usize) -> (Option<u32>, Option<u32>) {
+        (self.outcome.get(row), self.country_code.get(row))
+    }
+
     /// Detail text, its parts separated by [`DETAIL_SEPARATOR`] (see [`detail_parts`]).
     pub fn detail(&self, row: usize) -> Option<&str> {
         self.text(&self.detail, row)

@@ -1,12 +1,11 @@
 //! Per-source-IP aggregates: what the analyst acts on.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::events::EventTable;
+use crate::events::{EventTable, Symbol};
 
 use super::event::{hour_of_day, is_off_hours};
 use super::{FeatureMatrix, FeatureSettings};
@@ -88,15 +87,26 @@ fn aggregate(values: impl Iterator<Item = Option<f64>>) -> Option<Agg> {
 /// Groups the events by source address (events without a source are left out) and computes
 /// each source's statistics, in parallel. Sources come out in order of first appearance.
 pub fn source_stats(t: &EventTable, settings: &FeatureSettings) -> Vec<SourceStats> {
-    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); t.ips().len()];
+    // Counted first, so that every source's rows are allocated once at their exact size.
+    let mut counts = vec![0u32; t.ips().len()];
     let mut order = Vec::new();
     for r in 0..t.len() {
         if let Some(id) = t.source_ip_id(r) {
-            let g = &mut groups[id as usize];
-            if g.is_empty() {
+            let c = &mut counts[id as usize];
+            if *c == 0 {
                 order.push(id);
             }
-            g.push(r as u32);
+            *c += 1;
+        }
+    }
+    let mut groups: Vec<Vec<u32>> = counts
+        .iter()
+        .map(|&c| Vec::with_capacity(c as usize))
+        .collect();
+    drop(counts);
+    for r in 0..t.len() {
+        if let Some(id) = t.source_ip_id(r) {
+            groups[id as usize].push(r as u32);
         }
     }
     let groups: Vec<(u32, Vec<u32>)> = order
@@ -126,9 +136,28 @@ fn stats_for(
         .filter_map(|r| t.destination_port(r))
         .collect::<FxHashSet<_>>()
         .len();
-    let outcomes: Vec<&str> = rs().filter_map(|r| t.outcome(r)).collect();
-    let failed_share = (!outcomes.is_empty())
-        .then(|| outcomes.iter().filter(|o| is_failure(o)).count() as f64 / outcomes.len() as f64);
+    // Outcomes and countries are counted by interned id and each distinct one read once.
+    let mut outcomes: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut countries: FxHashMap<u32, usize> = FxHashMap::default();
+    for r in rs() {
+        let (outcome, country) = t.outcome_and_country_ids(r);
+        if let Some(id) = outcome {
+            *outcomes.entry(id).or_default() += 1;
+        }
+        if let Some(id) = country {
+            *countries.entry(id).or_default() += 1;
+        }
+    }
+    let text = |id: u32| t.symbols().resolve(Symbol(id));
+    let with_outcome: u32 = outcomes.values().sum();
+    let failed_share = (with_outcome > 0).then(|| {
+        let failed: u32 = outcomes
+            .iter()
+            .filter(|&(&id, _)| is_failure(text(id)))
+            .map(|(_, n)| n)
+            .sum();
+        f64::from(failed) / f64::from(with_outcome)
+    });
     let mut times: Vec<i64> = rs().filter_map(|r| t.time_us(r)).collect();
     times.sort_unstable();
     // The times are sorted, so distinct hours are the changes of hour.
@@ -169,14 +198,9 @@ fn stats_for(
         let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / gaps.len() as f64;
         var.sqrt() / mean
     });
-    let mut countries: HashMap<&str, usize> = HashMap::new();
-    for r in rs() {
-        if let Some(c) = t.country_code(r) {
-            *countries.entry(c).or_default() += 1;
-        }
-    }
     let country = countries
         .into_iter()
+        .map(|(id, n)| (text(id), n))
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
         .map(|(c, _)| c.to_string());
     SourceStats {
