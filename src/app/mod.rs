@@ -45,8 +45,10 @@ use crate::detection::{DetectionSettings, SourceVerdict};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::{Chosen, ChosenFiles, RecentFiles};
 pub use alerts::AlertsView;
+use alerts::ValueFilter;
 pub use analysis::{Analysis, AnalysisJob, Stopped};
 pub use breakdown::Breakdown;
+use derived::{Derived, Made};
 pub use evaluation_view::EvaluationView;
 pub use event_alerts::EventAlertsView;
 pub use loading::{LoadJob, Loaded};
@@ -230,8 +232,8 @@ pub struct ViewState {
     pub map: map_view::MapView,
     /// The timeline's window choice and brush.
     pub timeline: TimelineView,
-    /// The breakdown of the current time range, cached with the analysis it came from.
-    breakdown: Option<(u64, Breakdown)>,
+    /// The breakdown of the current time range and value filter, made on a worker.
+    breakdown: Derived<BreakdownKey, Breakdown>,
     /// The alerts list anomalous events instead of sources.
     pub per_event: bool,
     /// The per-event table's sort and rows.
@@ -404,7 +406,7 @@ impl Default for ViewState {
             scatter: ScatterView::default(),
             map: map_view::MapView::default(),
             timeline: TimelineView::default(),
-            breakdown: None,
+            breakdown: Derived::default(),
             alerts_rows: None,
             per_event: false,
             event_alerts: EventAlertsView::default(),
@@ -438,34 +440,18 @@ impl ViewState {
     pub fn alert_rows(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &[usize] {
         let key = self.alerts_key(a);
         if self.alerts_rows.as_ref().is_none_or(|(k, _)| *k != key) {
-            if self.time_range.is_some() {
-                self.breakdown(t, a);
-            }
-            let in_range = match (&self.breakdown, self.time_range) {
-                (Some((_, b)), Some(_)) => Some(b.source_events.as_slice()),
-                _ => None,
-            };
-            let rows = self.alerts.rows(a, in_range);
+            let in_range = self.time_range.map(|range| {
+                breakdown::source_events(t, a, Some(range), self.alerts.value.as_ref())
+            });
+            let rows = self.alerts.rows(a, in_range.as_deref());
             self.alerts_rows = Some((key, rows));
         }
         self.alerts_rows.as_ref().map_or(&[], |(_, r)| r.as_slice())
     }
-
-    /// The breakdown of the current time range, computed when the range or analysis changed.
-    pub fn breakdown(&mut self, t: &crate::events::EventTable, a: &Analysis) -> &Breakdown {
-        let range = self.time_range;
-        let value = self.alerts.value.as_ref();
-        if self.breakdown.as_ref().is_some_and(|(g, b)| {
-            *g != a.generation || b.range != range || b.value.as_ref() != value
-        }) {
-            self.breakdown = None;
-        }
-        &self
-            .breakdown
-            .get_or_insert_with(|| (a.generation, Breakdown::new(t, a, range, value)))
-            .1
-    }
 }
+
+/// What a breakdown is made for: (analysis generation, time range, value filter).
+type BreakdownKey = (u64, Option<(i64, i64)>, Option<ValueFilter>);
 
 /// A file dialog open on its own thread, so the window keeps drawing.
 struct DialogJob {
@@ -599,6 +585,7 @@ impl NetsleuthApp {
                 matches!(w.analysis, AnalysisState::Running(_))
                     || self.view.scatter.is_preparing()
                     || self.view.timeline.is_preparing()
+                    || self.view.breakdown.is_pending()
             }
             State::Failed(_) => false,
         }
@@ -1398,12 +1385,28 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded, a, view, out),
         (Tab::Map, Some(a)) => map_view::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Breakdown, Some(a)) => {
-            view.breakdown(&w.loaded.investigation.table, a);
+            let (range, value) = (view.time_range, view.alerts.value.clone());
+            let key = (a.generation, range, value.clone());
+            let (inv, an, ctx) = (w.loaded.investigation.clone(), a.clone(), ui.ctx().clone());
             // Lent out for the frame: the view also edits the alerts' filters.
-            if let Some((generation, b)) = view.breakdown.take() {
-                breakdown::show(ui, &b, &a.settings.features, view, out);
-                view.breakdown = Some((generation, b));
+            let mut made = std::mem::take(&mut view.breakdown);
+            match made.get(
+                &key,
+                move || Breakdown::new(&inv.table, &an, range, value.as_ref()),
+                move || ctx.request_repaint(),
+            ) {
+                Made::Ready(b) => breakdown::show(ui, b, &a.settings.features, view, out),
+                Made::Pending => {
+                    ui.horizontal(|ui| {
+                        widgets::busy_spinner(ui);
+                        ui.label("Counting the events…");
+                    });
+                }
+                Made::Failed(m) => {
+                    ui.colored_label(ERROR, m);
+                }
             }
+            view.breakdown = made;
         }
         (Tab::Evaluation, Some(a)) => match &a.evaluation {
             Some(e) => evaluation_view::show(ui, e, view, out),
