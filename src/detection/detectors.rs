@@ -239,7 +239,7 @@ pub struct RobustZDetector;
 pub fn max_abs_z(m: &FeatureMatrix) -> Vec<f64> {
     let mut out = vec![0.0f64; m.rows()];
     for c in &m.columns {
-        for (o, v) in out.iter_mut().zip(c) {
+        for (o, v) in out.iter_mut().zip(c.iter()) {
             *o = o.max(v.abs());
         }
     }

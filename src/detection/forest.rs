@@ -514,7 +514,7 @@ impl Distinct {
         let hash = |r: usize| {
             let mut bytes = [0u8; MAX_DIMS * 8];
             for (b, c) in bytes.chunks_exact_mut(8).zip(&m.columns) {
-                b.copy_from_slice(&c[r].to_bits().to_le_bytes());
+                b.copy_from_slice(&c.get(r).to_bits().to_le_bytes());
             }
             xxhash_rust::xxh3::xxh3_64(&bytes[..dims * 8])
         };
@@ -524,7 +524,11 @@ impl Distinct {
             return None;
         }
         let hashes: Vec<u64> = (0..n).into_par_iter().map(hash).collect();
-        let same = |a: usize, b: usize| m.columns.iter().all(|c| c[a].to_bits() == c[b].to_bits());
+        let same = |a: usize, b: usize| {
+            m.columns
+                .iter()
+                .all(|c| c.get(a).to_bits() == c.get(b).to_bits())
+        };
         let mut first: rustc_hash::FxHashMap<u64, u32> = Default::default();
         let mut rows: Vec<u32> = Vec::new();
         let of_row = hashes
@@ -816,7 +820,7 @@ mod tests {
         let base = matrix(300);
         let mut m = FeatureMatrix::default();
         for (k, c) in base.columns.iter().enumerate() {
-            let mut values: Vec<f64> = (0..10_000).map(|i| c[i % 300]).collect();
+            let mut values: Vec<f64> = (0..10_000).map(|i| c.get(i % 300)).collect();
             if k == 2 {
                 assert_eq!(values[9_900].to_bits(), 0);
                 values[9_900] = -0.0;

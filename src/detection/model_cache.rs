@@ -42,7 +42,7 @@ pub fn model_key(m: &FeatureMatrix, settings: &ForestSettings, seed: u64) -> Str
     for (name, col) in m.names.iter().zip(&m.columns) {
         h.update(name.as_bytes());
         h.update(&[0]);
-        for v in col {
+        for v in col.iter() {
             h.update(&v.to_bits().to_le_bytes());
         }
     }

@@ -177,7 +177,7 @@ fn strongest_features(
         .names
         .iter()
         .zip(&m.columns)
-        .map(|(n, c)| (c[i], n.as_str()))
+        .map(|(n, c)| (c.get(i), n.as_str()))
         .filter(|(z, _)| z.abs() >= min_z)
         .collect();
     far.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
@@ -202,7 +202,7 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
             .names
             .iter()
             .position(|n| n == name)
-            .map_or(0.0, |c| inp.standardised.columns[c][i])
+            .map_or(0.0, |c| inp.standardised.columns[c].get(i))
     };
     // The forest's reason, kept aside when its score is only a little above ordinary (0.5):
     // it is given then only if nothing else explains the source.

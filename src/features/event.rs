@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use crate::events::{EventTable, ExtraColumn, TcpFlags};
 
 use super::address::{is_common_port, is_private};
-use super::matrix::impute;
+use super::matrix::{impute, FeatureColumn};
 use super::{FeatureMatrix, FeatureSettings};
 
 const US_PER_HOUR: i64 = 3_600_000_000;
@@ -147,13 +147,13 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
     ));
     // Columns without information are dropped as soon as they are computed, so that a file
     // lacking many fields never holds them all at once.
-    let columns: Vec<(String, Vec<f64>)> = specs
+    let columns: Vec<(String, FeatureColumn)> = specs
         .into_par_iter()
-        .filter_map(|(name, f)| impute(column(n, f)).map(|v| (name, v)))
+        .filter_map(|(name, f)| impute(column(n, f)).map(|v| (name, FeatureColumn::of(v))))
         .collect();
     let mut m = FeatureMatrix::default();
-    for (name, values) in columns {
-        m.push_imputed(&name, values);
+    for (name, column) in columns {
+        m.push(&name, column);
     }
     let (kept, left_out) = most_varied(t.extras(), n);
     m.left_out = left_out;

@@ -3,13 +3,146 @@
 
 use rayon::prelude::*;
 
+/// Most distinct values a [`FeatureColumn::Coded`] column holds: one byte per row.
+const MAX_CODES: usize = 256;
+
+/// One feature column. Flags, hours and other columns of at most 256 distinct values (a third
+/// to a half of the event features of most files) are kept as one byte per row indexing their
+/// values, an eighth of the memory; both forms read back exactly the same numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureColumn {
+    /// One value per row.
+    Dense(Vec<f64>),
+    /// One code per row into `values`.
+    Coded {
+        /// The code of each row.
+        codes: Vec<u8>,
+        /// The values, in order of first appearance.
+        values: Vec<f64>,
+    },
+}
+
+impl FeatureColumn {
+    /// The column of `values`, coded when it has at most 256 distinct values (by bit pattern,
+    /// so that 0 and -0 stay apart).
+    pub fn of(values: Vec<f64>) -> FeatureColumn {
+        let mut index: rustc_hash::FxHashMap<u64, u8> = Default::default();
+        let mut table: Vec<f64> = Vec::new();
+        let mut codes = Vec::with_capacity(values.len());
+        for &v in &values {
+            let code = match index.get(&v.to_bits()) {
+                Some(&k) => k,
+                None if table.len() == MAX_CODES => return FeatureColumn::Dense(values),
+                None => {
+                    let k = table.len() as u8;
+                    index.insert(v.to_bits(), k);
+                    table.push(v);
+                    k
+                }
+            };
+            codes.push(code);
+        }
+        FeatureColumn::Coded {
+            codes,
+            values: table,
+        }
+    }
+
+    /// The value of row `r`.
+    #[inline]
+    pub fn get(&self, r: usize) -> f64 {
+        match self {
+            FeatureColumn::Dense(v) => v[r],
+            FeatureColumn::Coded { codes, values } => values[usize::from(codes[r])],
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            FeatureColumn::Dense(v) => v.len(),
+            FeatureColumn::Coded { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether it has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values in row order.
+    pub fn iter(&self) -> impl Iterator<Item = f64> + Clone + '_ {
+        (0..self.len()).map(|r| self.get(r))
+    }
+
+    /// Replaces every value `v` by `f(v)`.
+    fn map(&mut self, f: impl Fn(f64) -> f64) {
+        let values = match self {
+            FeatureColumn::Dense(v) => v,
+            FeatureColumn::Coded { values, .. } => values,
+        };
+        for v in values.iter_mut() {
+            *v = f(*v);
+        }
+    }
+
+    /// [`robust_scale`] of the column; a coded column's medians are read from its value
+    /// counts, its sums taken in row order, so that both forms give the same bits.
+    fn robust_scale(&self) -> (f64, f64) {
+        let (codes, values) = match self {
+            FeatureColumn::Dense(v) => return robust_scale(v),
+            FeatureColumn::Coded { codes, values } => (codes, values),
+        };
+        let mut counts = vec![0usize; values.len()];
+        for &c in codes {
+            counts[usize::from(c)] += 1;
+        }
+        let centre = counted_median(values.iter().copied().zip(counts.iter().copied()).collect());
+        let deviations = values
+            .iter()
+            .zip(&counts)
+            .map(|(v, &k)| ((v - centre).abs(), k))
+            .collect();
+        let mad = counted_median(deviations) * 1.4826;
+        scale_of(centre, mad, self.len(), self.iter())
+    }
+}
+
+/// The median of a multiset given as (value, count) pairs, exactly as [`quantile_mut`] finds
+/// it over the expanded values.
+fn counted_median(mut pairs: Vec<(f64, usize)>) -> f64 {
+    let n: usize = pairs.iter().map(|p| p.1).sum();
+    if n == 0 {
+        return 0.0;
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pos = 0.5 * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    // The values at sorted positions `lo` and `lo + 1`.
+    let at = |i: usize| {
+        let mut seen = 0;
+        for &(v, k) in &pairs {
+            seen += k;
+            if i < seen {
+                return v;
+            }
+        }
+        pairs[pairs.len() - 1].0
+    };
+    let low = at(lo);
+    if pos == lo as f64 {
+        return low;
+    }
+    low + (at(lo + 1) - low) * (pos - lo as f64)
+}
+
 /// Named numeric features, column-major, with no missing values once built.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeatureMatrix {
     /// One name per column.
     pub names: Vec<String>,
     /// The columns; all have the same length.
-    pub columns: Vec<Vec<f64>>,
+    pub columns: Vec<FeatureColumn>,
     /// Input columns left out for being too many (see
     /// [`MAX_EXTRA_FEATURES`](super::MAX_EXTRA_FEATURES)).
     pub left_out: Vec<String>,
@@ -85,7 +218,7 @@ impl FeatureMatrix {
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.columns.first().map_or(0, FeatureColumn::len)
     }
 
     /// Number of columns.
@@ -99,15 +232,20 @@ impl FeatureMatrix {
         let Some(values) = impute(values) else {
             return false;
         };
-        self.names.push(name.to_string());
-        self.columns.push(values);
+        self.push(name, FeatureColumn::of(values));
         true
+    }
+
+    /// Adds a column already imputed.
+    pub fn push(&mut self, name: &str, column: FeatureColumn) {
+        self.names.push(name.to_string());
+        self.columns.push(column);
     }
 
     /// Copies row `r` into `out` (length [`Self::dims`]).
     pub fn row_into(&self, r: usize, out: &mut [f64]) {
         for (o, c) in out.iter_mut().zip(&self.columns) {
-            *o = c[r];
+            *o = c.get(r);
         }
     }
 
@@ -118,10 +256,8 @@ impl FeatureMatrix {
         self.columns
             .par_iter_mut()
             .map(|c| {
-                let (centre, scale) = robust_scale(c);
-                for v in c.iter_mut() {
-                    *v = (*v - centre) / scale;
-                }
+                let (centre, scale) = c.robust_scale();
+                c.map(|v| (v - centre) / scale);
                 (centre, scale)
             })
             .collect()
@@ -140,9 +276,19 @@ pub fn robust_scale(c: &[f64]) -> (f64, f64) {
     }
     let mad = quantile_mut(&mut work, 0.5) * 1.4826;
     drop(work);
-    let n = c.len().max(1) as f64;
-    let mean = c.iter().sum::<f64>() / n;
-    let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    scale_of(centre, mad, c.len(), c.iter().copied())
+}
+
+/// The (centre, scale) of [`robust_scale`] from the centre, the scaled MAD and the values.
+fn scale_of(
+    centre: f64,
+    mad: f64,
+    n: usize,
+    values: impl Iterator<Item = f64> + Clone,
+) -> (f64, f64) {
+    let n = n.max(1) as f64;
+    let mean = values.clone().sum::<f64>() / n;
+    let sd = (values.map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
     let scale = mad.max(0.5 * sd);
     (centre, if scale > 1e-12 { scale } else { 1.0 })
 }
@@ -165,8 +311,40 @@ mod tests {
         assert!(m.push_imputed("a", vec![1.0, f64::NAN, 3.0, 5.0]));
         assert!(!m.push_imputed("b", vec![2.0, 2.0, f64::NAN, 2.0]));
         assert!(!m.push_imputed("c", vec![f64::NAN; 4]));
-        assert_eq!(m.columns[0], vec![1.0, 3.0, 3.0, 5.0]);
+        assert_eq!(
+            m.columns[0].iter().collect::<Vec<_>>(),
+            vec![1.0, 3.0, 3.0, 5.0]
+        );
         assert_eq!(m.names, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn coded_columns_read_and_scale_exactly_as_dense_ones() {
+        // Hours of day with an even count (the median interpolates), a flag column whose MAD
+        // is zero (the standard deviation sets the scale), and 0 beside -0.
+        let hours: Vec<f64> = (0..1000)
+            .map(|i| f64::from((i * 7 + i / 13) % 24))
+            .collect();
+        let flags: Vec<f64> = (0..999).map(|i| f64::from(u8::from(i % 10 == 0))).collect();
+        let zeros = vec![0.0, -0.0, 0.3, 0.0, 0.1, -0.0];
+        for values in [hours, flags, zeros] {
+            let coded = FeatureColumn::of(values.clone());
+            assert!(matches!(coded, FeatureColumn::Coded { .. }));
+            let read: Vec<u64> = coded.iter().map(f64::to_bits).collect();
+            let want: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(read, want);
+            let (c, s) = coded.robust_scale();
+            let (dc, ds) = robust_scale(&values);
+            assert_eq!((c.to_bits(), s.to_bits()), (dc.to_bits(), ds.to_bits()));
+        }
+        // More than 256 distinct values stay dense.
+        let wide: Vec<f64> = (0..257).map(f64::from).collect();
+        assert!(matches!(FeatureColumn::of(wide), FeatureColumn::Dense(_)));
+        let narrow: Vec<f64> = (0..256).map(f64::from).collect();
+        assert!(matches!(
+            FeatureColumn::of(narrow),
+            FeatureColumn::Coded { .. }
+        ));
     }
 
     #[test]
