@@ -68,8 +68,9 @@ pub struct LevelInputs<'a> {
     pub standardised: &'a FeatureMatrix,
     /// Per-source statistics, at the source level.
     pub sources: Option<&'a [SourceStats]>,
-    /// Per-item burst z-scores, when times are known.
-    pub burst_z: Option<&'a [f64]>,
+    /// Computes the per-item burst z-scores, when times are known: only the burst detector
+    /// needs them, so they are made when it runs and not held beside the features before.
+    pub burst_z: Option<&'a (dyn Fn() -> Vec<f64> + Sync)>,
     /// Raised to stop the run: long fits return early, leaving no model.
     pub cancel: &'a AtomicBool,
 }
@@ -266,7 +267,7 @@ impl Detector for BurstDetector {
     }
 
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
-        inputs.burst_z.map(<[f64]>::to_vec)
+        inputs.burst_z.map(|z| z())
     }
 }
 
@@ -334,26 +335,54 @@ impl Detector for RulesDetector {
 /// Burst z-scores of time-bucketed counts: for each window, (count − EWMA of earlier windows)
 /// / sqrt(EWMA + 1). `times` are microseconds; returns one z per input time (its window's).
 pub fn burst_z(times: &[i64], window_us: i64, alpha: f64) -> Vec<f64> {
-    if times.is_empty() || window_us <= 0 {
-        return vec![0.0; times.len()];
+    match BurstWindows::of(times.iter().copied(), window_us, alpha) {
+        Some(w) => times.iter().map(|&t| w.z_at(t)).collect(),
+        None => vec![0.0; times.len()],
     }
-    let start = times.iter().min().copied().unwrap_or(0);
-    let end = times.iter().max().copied().unwrap_or(0);
-    let buckets = ((end - start) / window_us + 1) as usize;
-    let mut counts = vec![0u64; buckets];
-    for &t in times {
-        counts[((t - start) / window_us) as usize] += 1;
+}
+
+/// The burst z-score of every window of [`burst_z`], so that a time's score is read without
+/// holding the times themselves.
+pub struct BurstWindows {
+    start: i64,
+    window_us: i64,
+    z: Vec<f64>,
+}
+
+impl BurstWindows {
+    /// The windows over `times` (which it walks three times); `None` without a time.
+    pub fn of(
+        times: impl Iterator<Item = i64> + Clone,
+        window_us: i64,
+        alpha: f64,
+    ) -> Option<BurstWindows> {
+        let start = times.clone().min()?;
+        let end = times.clone().max()?;
+        if window_us <= 0 {
+            return None;
+        }
+        let buckets = ((end - start) / window_us + 1) as usize;
+        let mut counts = vec![0u64; buckets];
+        for t in times {
+            counts[((t - start) / window_us) as usize] += 1;
+        }
+        let mut z = vec![0.0; buckets];
+        let mut ewma = counts[0] as f64;
+        for (i, &c) in counts.iter().enumerate().skip(1) {
+            z[i] = (c as f64 - ewma) / (ewma + 1.0).sqrt();
+            ewma = alpha * c as f64 + (1.0 - alpha) * ewma;
+        }
+        Some(BurstWindows {
+            start,
+            window_us,
+            z,
+        })
     }
-    let mut z = vec![0.0; buckets];
-    let mut ewma = counts[0] as f64;
-    for (i, &c) in counts.iter().enumerate().skip(1) {
-        z[i] = (c as f64 - ewma) / (ewma + 1.0).sqrt();
-        ewma = alpha * c as f64 + (1.0 - alpha) * ewma;
+
+    /// The z-score of the window holding `t` (one of the times it was made of), at least 0.
+    pub fn z_at(&self, t: i64) -> f64 {
+        self.z[((t - self.start) / self.window_us) as usize].max(0.0)
     }
-    times
-        .iter()
-        .map(|&t| z[((t - start) / window_us) as usize].max(0.0))
-        .collect()
 }
 
 /// A window size for a time span: about 200 windows, rounded to a familiar length.

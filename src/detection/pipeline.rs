@@ -16,15 +16,15 @@ use ipnet::IpNet;
 
 use crate::events::{EventTable, Verdict};
 use crate::features::{
-    event_features, source_features, source_stats, FeatureMatrix, FeatureSettings, SourceStats,
+    event_features, source_features, source_stats, FeatureSettings, SourceStats,
 };
 use crate::geo::{country_disagreement, GeoInfo, Locator};
 
 use super::behaviour::{combined_weight, findings, Finding, FindingKind, Severity, ThreatLists};
 use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
-    burst_z, window_for_span, BurstDetector, Detector, DetectorKind, ForestDetector, LevelInputs,
-    RobustZDetector, RuleThresholds, RulesDetector,
+    burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, ForestDetector,
+    LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
 };
 use super::forest::{FlatForest, ForestSettings};
 use super::model_cache::default_cache_dir;
@@ -268,25 +268,35 @@ fn run_level(
     scores
 }
 
-/// The standardised event features and, when events have times, each event's burst z-score.
-fn event_inputs(
-    table: &EventTable,
-    settings: &DetectionSettings,
-) -> (FeatureMatrix, Option<Vec<f64>>) {
-    let mut ev = event_features(table, &settings.features);
-    ev.standardise_robust();
-    let times: Vec<i64> = (0..table.len()).filter_map(|r| table.time_us(r)).collect();
-    if times.is_empty() {
-        return (ev, None);
+/// Each event's burst z-score (0 for events without a time), read from the table's times
+/// without copying them.
+fn event_burst(table: &EventTable) -> Vec<f64> {
+    let times = || (0..table.len()).filter_map(|r| table.time_us(r));
+    let span = times().max().unwrap_or(0) - times().min().unwrap_or(0);
+    match BurstWindows::of(times(), window_for_span(span), 0.3) {
+        Some(w) => (0..table.len())
+            .map(|r| table.time_us(r).map_or(0.0, |t| w.z_at(t)))
+            .collect(),
+        None => vec![0.0; table.len()],
     }
-    let span = times.iter().max().unwrap_or(&0) - times.iter().min().unwrap_or(&0);
-    let z = burst_z(&times, window_for_span(span), 0.3);
-    drop(times);
-    let mut it = z.into_iter();
-    let burst = (0..table.len())
-        .map(|r| table.time_us(r).and_then(|_| it.next()).unwrap_or(0.0))
-        .collect();
-    (ev, Some(burst))
+}
+
+/// Each source's largest burst z-score over its own events.
+fn source_burst(table: &EventTable, stats: &[SourceStats]) -> Vec<f64> {
+    stats
+        .iter()
+        .map(|s| {
+            let times: Vec<i64> = s
+                .rows
+                .iter()
+                .filter_map(|&r| table.time_us(r as usize))
+                .collect();
+            let span = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);
+            burst_z(&times, window_for_span(span), 0.3)
+                .into_iter()
+                .fold(0.0, f64::max)
+        })
+        .collect()
 }
 
 /// Runs detection over every event of `table`. Labels are never used here.
@@ -365,8 +375,11 @@ pub fn detect_reporting(
     let mut level_time = [Duration::ZERO; 2];
     let t = Instant::now();
     report(Phase::EventFeatures);
-    let (ev, event_burst) = event_inputs(table, settings);
+    let mut ev = event_features(table, &settings.features);
+    ev.standardise_robust();
     let mut feature_time = t.elapsed();
+    let timed = (0..table.len()).any(|r| table.time_us(r).is_some());
+    let bursts = || event_burst(table);
     check()?;
     report(Phase::EventScoring);
     // The event features are the largest buffers of a run: they go as soon as the events
@@ -375,7 +388,7 @@ pub fn detect_reporting(
         let ev_inputs = LevelInputs {
             standardised: &ev,
             sources: None,
-            burst_z: event_burst.as_deref(),
+            burst_z: timed.then_some(&bursts as _),
             cancel,
         };
         run_level(settings, &ev_inputs, &mut level_time)
@@ -395,7 +408,7 @@ pub fn detect_reporting(
             }
         ));
     }
-    drop((ev, event_burst));
+    drop(ev);
     events.raw.remove(&DetectorKind::Rules);
     check()?;
 
@@ -404,27 +417,14 @@ pub fn detect_reporting(
     let stats = source_stats(table, &settings.features);
     let mut src = source_features(&stats);
     src.standardise_robust();
-    let source_burst: Vec<f64> = stats
-        .iter()
-        .map(|s| {
-            let times: Vec<i64> = s
-                .rows
-                .iter()
-                .filter_map(|&r| table.time_us(r as usize))
-                .collect();
-            let span = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);
-            burst_z(&times, window_for_span(span), 0.3)
-                .into_iter()
-                .fold(0.0, f64::max)
-        })
-        .collect();
     feature_time += t.elapsed();
+    let source_bursts = || source_burst(table, &stats);
     timings.push(("features", feature_time));
     check()?;
     let src_inputs = LevelInputs {
         standardised: &src,
         sources: Some(&stats),
-        burst_z: Some(&source_burst),
+        burst_z: Some(&source_bursts),
         cancel,
     };
     report(Phase::SourceScoring);
