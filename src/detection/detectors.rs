@@ -85,10 +85,6 @@ pub trait Detector: Sync {
     fn fit(&mut self, _inputs: &LevelInputs<'_>) -> Option<String> {
         None
     }
-    /// The trained models, for detectors that have them.
-    fn models(&self) -> Vec<&FlatForest> {
-        Vec::new()
-    }
     /// Raw anomaly measures, one per item, higher is more anomalous.
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>>;
 }
@@ -205,10 +201,6 @@ impl Detector for ForestDetector {
             }
         }
         warning
-    }
-
-    fn models(&self) -> Vec<&FlatForest> {
-        self.models.iter().map(|(_, m)| m).collect()
     }
 
     /// The mean of the forests' scores.

@@ -26,7 +26,7 @@ use super::detectors::{
     burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, ForestDetector,
     LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
 };
-use super::forest::{FlatForest, ForestSettings};
+use super::forest::ForestSettings;
 use super::model_cache::default_cache_dir;
 use super::reasons::{source_reasons, Population, ReasonInputs};
 use super::roles::{action, is_internal, roles, Action, Role};
@@ -100,8 +100,6 @@ pub struct LevelScores {
     /// Raw measure per detector, one per item; [`DetectorKind::normalise`] maps it onto
     /// [0, 1] (computed where used: at a million events each stored copy is 8 MB).
     pub raw: BTreeMap<DetectorKind, Vec<f64>>,
-    /// The trained forests, when the forest ran (kept with a saved investigation).
-    pub models: Vec<FlatForest>,
     /// Problems that did not stop detection.
     pub warnings: Vec<String>,
     /// The feature names the level used.
@@ -263,7 +261,6 @@ fn run_level(
             scores.raw.insert(d.kind(), raw);
         }
         timings[1] += t.elapsed();
-        scores.models.extend(d.models().into_iter().cloned());
     }
     scores
 }
