@@ -4,6 +4,7 @@ mod column;
 mod field;
 mod intern;
 mod label;
+mod origins;
 mod profile;
 mod table;
 mod time;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use super::origins::Origins;
 use super::{Column, Field, FieldSet, IpInterner, Label, Nullable, Symbol, SymbolTable, Verdict};
 
 /// Separates the parts of an event's detail text (the ASCII unit separator, which log text
@@ -190,8 +191,7 @@ pub struct ExtraColumn {
 #[derive(Debug, Default)]
 pub struct EventTable {
     len: usize,
-    file: Vec<FileId>,
-    line: Vec<u32>,
+    origins: Origins,
     time_us: Column<i64>,
     duration_s: Column<f64>,
     source_ip: Column<u32>,
@@ -249,8 +249,8 @@ impl EventTable {
     /// Appends `d` as an event of `file` read from `line`, returning the fields it held.
     pub fn push(&mut self, file: FileId, line: u64, d: &EventDraft) -> FieldSet {
         let row = self.len;
-        self.file.push(file);
-        self.line.push(u32::try_from(line).unwrap_or(u32::MAX));
+        self.origins
+            .push(file, u32::try_from(line).unwrap_or(u32::MAX));
         self.time_us.set(row, opt(d.time_us));
         let duration = d.duration_s.or(match (d.time_us, d.end_time_us) {
             (Some(s), Some(e)) => e.checked_sub(s).map(|us| us as f64 / 1e6),
@@ -309,12 +309,12 @@ impl EventTable {
 
     /// The file event `row` came from.
     pub fn file(&self, row: usize) -> FileId {
-        self.file[row]
+        self.origins.get(row).0
     }
 
     /// The line of its file where event `row` was read (1-based).
     pub fn line(&self, row: usize) -> u32 {
-        self.line[row]
+        self.origins.get(row).1
     }
 
     /// Start time in microseconds since the epoch, UTC.
@@ -486,8 +486,7 @@ impl EventTable {
         let ips: Vec<u32> = other.ips.iter().map(|ip| self.ips.intern(ip)).collect();
         let sym = |v: u32| syms[v as usize];
         let ip = |v: u32| ips[v as usize];
-        self.file.extend_from_slice(&other.file);
-        self.line.extend_from_slice(&other.line);
+        self.origins.extend(&other.origins);
         self.time_us
             .extend_from(at, &other.time_us, std::convert::identity);
         self.duration_s
@@ -529,8 +528,7 @@ impl EventTable {
 
     /// Releases spare capacity once reading is finished.
     pub fn shrink_to_fit(&mut self) {
-        self.file.shrink_to_fit();
-        self.line.shrink_to_fit();
+        self.origins.shrink_to_fit();
         self.time_us.shrink_to_fit();
         self.duration_s.shrink_to_fit();
         self.source_ip.shrink_to_fit();
@@ -578,8 +576,7 @@ impl EventTable {
             + self.label_class.heap_bytes();
         let extras: usize = self.extras.iter().map(|e| e.values.heap_bytes()).sum();
         cols + extras
-            + self.file.capacity() * 2
-            + self.line.capacity() * 4
+            + self.origins.heap_bytes()
             + self.symbols.heap_bytes()
             + self.ips.heap_bytes()
     }
