@@ -204,7 +204,7 @@ impl TryFrom<SparseTree> for FlatTree {
     }
 }
 
-/// A trained forest in flat form; serialisable so that a saved investigation keeps its model.
+/// A trained forest in flat form; serialisable so that the model cache keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlatForest {
     dims: usize,
@@ -632,7 +632,7 @@ const TREES_PER_CALL: usize = 10;
 
 /// Trains a forest on the rows of `m` (at most [`MAX_DIMS`] columns) with the crate, at
 /// [`EXTENSION_LEVEL`], and flattens it. `seed` picks the training pool; the crate's own tree
-/// randomness is not seedable, which is why trained models are cached and saved. `None` when
+/// randomness is not seedable, which is why trained models are cached. `None` when
 /// there is too little data, or when `cancel` is raised (checked every ten trees).
 pub fn train(
     m: &FeatureMatrix,
@@ -787,7 +787,7 @@ mod tests {
         assert_eq!(top, 7);
     }
 
-    /// Models of a higher extension level (a saved investigation from before level 1) have
+    /// Models of a higher extension level (a cached model from before level 1) have
     /// normals of three components and score through the dense path, still bit for bit.
     #[test]
     fn fully_extended_forests_score_through_the_dense_path() {
