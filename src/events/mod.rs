@@ -9,7 +9,7 @@ mod profile;
 mod table;
 mod time;
 
-pub use column::{Column, Nullable};
+pub use column::{Column, Nullable, SymbolColumn};
 pub use field::{Field, FieldSet, TcpFlags};
 pub use intern::{IpInterner, Symbol, SymbolTable};
 pub use label::{Label, Verdict};

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::origins::Origins;
-use super::{Column, Field, FieldSet, IpInterner, Label, Nullable, Symbol, SymbolTable, Verdict};
+use super::{
+    Column, Field, FieldSet, IpInterner, Label, Nullable, Symbol, SymbolColumn, SymbolTable,
+    Verdict,
+};
 
 /// Separates the parts of an event's detail text (the ASCII unit separator, which log text
 /// never keeps: readers turn it into a space).
@@ -198,19 +201,19 @@ pub struct EventTable {
     source_port: Column<u32>,
     destination_ip: Column<u32>,
     destination_port: Column<u32>,
-    transport: Column<u32>,
-    app_protocol: Column<u32>,
+    transport: SymbolColumn,
+    app_protocol: SymbolColumn,
     bytes_sent: Column<f64>,
     bytes_received: Column<f64>,
     packets_sent: Column<f64>,
     packets_received: Column<f64>,
-    direction: Column<u32>,
+    direction: SymbolColumn,
     tcp_flags: Column<u8>,
-    outcome: Column<u32>,
-    country_code: Column<u32>,
-    detail: Column<u32>,
+    outcome: SymbolColumn,
+    country_code: SymbolColumn,
+    detail: SymbolColumn,
     label: Column<u8>,
-    label_class: Column<u32>,
+    label_class: SymbolColumn,
     extras: Vec<ExtraColumn>,
     extra_ids: HashMap<String, usize>,
     symbols: SymbolTable,
@@ -303,7 +306,7 @@ impl EventTable {
         }
     }
 
-    fn text(&self, col: &Column<u32>, row: usize) -> Option<&str> {
+    fn text(&self, col: &SymbolColumn, row: usize) -> Option<&str> {
         col.get(row).map(|id| self.symbols.resolve(Symbol(id)))
     }
 
