@@ -1397,10 +1397,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
             ) {
                 Made::Ready(b) => breakdown::show(ui, b, &a.settings.features, view, out),
                 Made::Pending => {
-                    ui.horizontal(|ui| {
-                        widgets::busy_spinner(ui);
-                        ui.label("Counting the events…");
-                    });
+                    widgets::preparing(ui, "Counting the events…");
                 }
                 Made::Failed(m) => {
                     ui.colored_label(ERROR, m);

@@ -719,13 +719,8 @@ pub fn show(
     ) {
         Made::Ready(layers) => layers,
         Made::Pending => {
-            ui.horizontal(|ui| {
-                super::widgets::busy_spinner(ui);
-                ui.label(format!(
-                    "Preparing the plot of {}…",
-                    super::text::count(t.len() as u64, "event", "events")
-                ));
-            });
+            let events = super::text::count(t.len() as u64, "event", "events");
+            super::widgets::preparing(ui, &format!("Preparing the plot of {events}…"));
             return;
         }
         Made::Failed(m) => {

@@ -190,10 +190,7 @@ pub fn show(
             return;
         }
         Made::Pending => {
-            ui.horizontal(|ui| {
-                super::widgets::busy_spinner(ui);
-                ui.label("Binning the events…");
-            });
+            super::widgets::preparing(ui, "Binning the events…");
             return;
         }
         Made::Failed(m) => {

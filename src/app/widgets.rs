@@ -50,6 +50,14 @@ pub(super) fn busy_spinner(ui: &mut Ui) {
         .add(egui::Shape::line(points, egui::Stroke::new(3.0, color)));
 }
 
+/// What a view shows while its data is made on a worker: the spinner and `what`.
+pub(super) fn preparing(ui: &mut Ui, what: &str) {
+    ui.horizontal(|ui| {
+        busy_spinner(ui);
+        ui.label(what);
+    });
+}
+
 /// A header total: a large number and its noun, read out as one label ("282 events").
 pub(super) fn stat(ui: &mut Ui, n: u64, (singular, plural): (&str, &str), color: Color32) {
     let noun = if n == 1 { singular } else { plural };

@@ -109,4 +109,33 @@ mod tests {
         big.push(0, u32::MAX);
         assert_eq!((big.get(0), big.get(1)), ((0, u32::MAX), (0, u32::MAX)));
     }
+
+    /// Random files and lines (skips, repeats, files interleaved), pushed and appended in
+    /// random parts, read back exactly as a plain list of them.
+    #[test]
+    fn any_sequence_reads_back_through_pushes_and_appends() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+        for _ in 0..200 {
+            let mut want: Vec<(FileId, u32)> = Vec::new();
+            let mut whole = Origins::default();
+            let (mut file, mut line) = (0u16, 1u32);
+            while want.len() < 300 {
+                let mut part = Origins::default();
+                for _ in 0..rng.gen_range(0..40) {
+                    match rng.gen_range(0..10) {
+                        0 => file = rng.gen_range(0..3),
+                        1 => line += rng.gen_range(2..5),
+                        2 => line = line.saturating_sub(1),
+                        _ => line += 1,
+                    }
+                    part.push(file, line);
+                    want.push((file, line));
+                }
+                whole.extend(&part);
+            }
+            let got: Vec<(FileId, u32)> = (0..want.len()).map(|r| whole.get(r)).collect();
+            assert_eq!(got, want);
+        }
+    }
 }
