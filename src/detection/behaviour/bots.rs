@@ -84,13 +84,17 @@ pub fn findings(t: &EventTable, rows: &[u32]) -> Vec<Finding> {
     let mut posts: BTreeMap<Form, Vec<Post>> = BTreeMap::new();
     let mut agents: BTreeMap<Form, BTreeSet<&str>> = BTreeMap::new();
     let mut browsers: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    let mut order: Vec<u32> = rows.to_vec();
-    order.sort_by_key(|&r| (t.time_us(r as usize).unwrap_or(i64::MIN), r));
-    for r in order {
+    // Only web requests matter: they alone are put in time order (on a flow log, none).
+    let mut order: Vec<(i64, u32, WebRequest<'_>)> = rows
+        .iter()
+        .filter_map(|&r| {
+            let req = WebRequest::of(t, r as usize)?;
+            Some((t.time_us(r as usize).unwrap_or(i64::MIN), r, req))
+        })
+        .collect();
+    order.sort_unstable_by_key(|&(time, r, _)| (time, r));
+    for (_, r, req) in order {
         let row = r as usize;
-        let Some(req) = WebRequest::of(t, row) else {
-            continue;
-        };
         let path = path_of(req.target);
         let form = form_of(&path);
         let time = t.time_us(row);
