@@ -51,8 +51,6 @@ pub struct Breakdown {
     pub reasons: Vec<Bar>,
     /// Anomalous events by weekday (Monday first) and hour of day.
     pub heatmap: [[u32; 24]; 7],
-    /// Events per source (by index into the detection's sources) in the range.
-    pub source_events: Vec<u32>,
 }
 
 /// The `BARS` categories with the most anomalous events (then the most events).
@@ -186,7 +184,6 @@ impl Breakdown {
             ases: top(ases),
             reasons: top(reasons),
             heatmap,
-            source_events,
         }
     }
 }

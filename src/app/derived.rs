@@ -46,11 +46,8 @@ impl<K: Clone + PartialEq, V: Send + 'static> Derived<K, V> {
         if self.failed.as_ref().is_some_and(|(k, _)| k == key) {
             return Made::Failed(self.failed.as_ref().map_or("", |(_, m)| m.as_str()));
         }
-        if self.ready.as_ref().is_some_and(|(k, _)| k == key) {
-            return self
-                .ready
-                .as_ref()
-                .map_or(Made::Pending, |(_, v)| Made::Ready(v));
+        if let Some((_, v)) = self.ready.as_ref().filter(|(k, _)| k == key) {
+            return Made::Ready(v);
         }
         if self.pending.as_ref().is_none_or(|(k, _)| k != key) {
             let (tx, rx) = channel();

@@ -52,10 +52,7 @@ impl Origins {
             let end = other.runs.get(k + 1).map_or(other.len, |r| r.row as usize);
             // The run's first row may continue this one's last run; the rest follow it.
             self.push(run.file, run.line);
-            let rest = end - run.row as usize - 1;
-            if rest > 0 {
-                self.len += rest;
-            }
+            self.len += end - run.row as usize - 1;
         }
     }
 
