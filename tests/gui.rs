@@ -219,7 +219,15 @@ fn detection_shows_its_progress_and_can_be_cancelled() {
         std::thread::sleep(Duration::from_millis(10));
     }
     harness.step();
-    harness.get_by_label_contains("Detecting anomalies in 494,021 events");
+    // The window may already show the sources (these files name none) while the events are
+    // scored; either way it names the events, the step, and offers Cancel.
+    assert!(
+        harness
+            .query_by_label_contains("Detecting anomalies in 494,021 events")
+            .or_else(|| harness.query_by_label_contains("scoring the 494,021 events"))
+            .is_some(),
+        "the window says what it is detecting in"
+    );
     let steps = [
         "computing event features",
         "scoring events",
@@ -251,6 +259,105 @@ fn detection_shows_its_progress_and_can_be_cancelled() {
     harness.get_by_label("Detection was cancelled.");
 }
 
+/// Steps one frame at a time until the window shows the sources while their events are
+/// still scored (the frame that took them in drew them), checking that the finished run did
+/// not come first.
+fn step_until_sources_judged(harness: &mut AppHarness) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        harness.step();
+        let app = harness.state().as_ref().unwrap();
+        assert!(
+            app.analysis().is_none(),
+            "the finished run came before the sources alone"
+        );
+        if app.early_analysis().is_some() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sources were not judged in time"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn the_sources_show_while_their_events_are_scored() {
+    let mut harness = harness(vec![COWRIE.into()]);
+    step_until_sources_judged(&mut harness);
+    let a = harness.state().as_ref().unwrap().early_analysis().unwrap();
+    assert!(a.events_pending);
+    assert!(a.detection.event_score.is_empty() && a.anomalous.is_empty());
+    let events = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .investigation()
+        .unwrap()
+        .table
+        .len();
+    let sources = a.detection.sources.len();
+    let verdicts: Vec<(String, u64)> = a
+        .ranked
+        .iter()
+        .map(|&i| {
+            let s = &a.detection.sources[i];
+            (s.stats.ip.to_string(), (s.confidence * 1e6) as u64)
+        })
+        .collect();
+    // The verdict, the sources' KPIs and the alerts are there; the anomalous events' figure
+    // says it is being scored, and the line above the view says what follows.
+    harness.get_by_label_contains(&format!(
+        "scoring the {} events",
+        netsleuth::app::thousands(events as u64)
+    ));
+    harness.get_by_label("being scored");
+    harness.get_by_label("…");
+    harness.get_by_label(&netsleuth::app::thousands(sources as u64));
+    harness.get_by_label_contains(&format!("Start with {}", verdicts[0].0));
+
+    // The finished run judges the same sources the same way, and the placeholders go.
+    wait_until_loaded(&mut harness);
+    let done = harness.state().as_ref().unwrap().analysis().unwrap();
+    assert!(!done.events_pending);
+    assert_eq!(done.detection.event_score.len(), events);
+    let finished: Vec<(String, u64)> = done
+        .ranked
+        .iter()
+        .map(|&i| {
+            let s = &done.detection.sources[i];
+            (s.stats.ip.to_string(), (s.confidence * 1e6) as u64)
+        })
+        .collect();
+    assert_eq!(finished, verdicts);
+    assert!(harness.query_by_label("being scored").is_none());
+    assert!(harness.query_by_label_contains("scoring the").is_none());
+}
+
+#[test]
+fn event_views_wait_for_the_scores_and_say_so() {
+    for (tab, placeholder) in [
+        (netsleuth::app::Tab::Map, "The map shows once the"),
+        (netsleuth::app::Tab::Scatter, "The scatter shows once the"),
+    ] {
+        let mut harness = harness(vec![COWRIE.into()]);
+        let app = harness.state_mut().as_mut().unwrap();
+        app.send(netsleuth::app::Command::Show(tab));
+        app.send(netsleuth::app::Command::Select(Some(0)));
+        step_until_sources_judged(&mut harness);
+        harness.get_by_label_contains(placeholder);
+        // The chosen source's panel is open: its events' scores wait too.
+        harness.get_by_label_contains("the anomalous ones show once the events are scored");
+        assert!(harness.query_all_by_label("…").count() >= 1);
+        wait_until_loaded(&mut harness);
+        assert!(harness.query_by_label_contains(placeholder).is_none());
+        assert!(harness
+            .query_by_label_contains("the anomalous ones show once")
+            .is_none());
+    }
+}
+
 #[test]
 fn overview_shows_the_verdict_and_kpis_of_the_bundled_sample() {
     let harness = open(Vec::new());
@@ -262,7 +369,7 @@ fn overview_shows_the_verdict_and_kpis_of_the_bundled_sample() {
     harness.get_by_label("282");
     harness.get_by_label("28");
     for (title, value) in [
-        ("anomalous events", a.flagged_events()),
+        ("anomalous events", a.flagged_events().unwrap()),
         ("flagged sources", a.flagged_sources()),
         ("proposed blocks", a.proposed_blocks()),
     ] {
@@ -456,7 +563,8 @@ fn scatter_and_timeline_show_their_layers() {
         .unwrap()
         .analysis()
         .unwrap()
-        .flagged_events();
+        .flagged_events()
+        .unwrap();
     harness.get_by_label_contains(&format!(
         "{} ordinary and {} anomalous events; 282 drawn",
         282 - a_flagged,
@@ -634,7 +742,7 @@ fn breakdown_counts_anomalies_and_links_to_the_alerts() {
     let (flagged, b) = {
         let app = harness.state_mut().as_mut().unwrap();
         let a = app.analysis().unwrap();
-        let flagged = a.flagged_events() as u64;
+        let flagged = a.flagged_events().unwrap() as u64;
         let inv = app.investigation().unwrap();
         (
             flagged,
@@ -772,7 +880,11 @@ fn per_event_alerts_list_the_anomalous_events() {
         let of_source = (0..t.len())
             .filter(|&r| d.event_flagged[r] && t.source_ip(r) == Some(ip))
             .count();
-        (a.flagged_events(), top, (ip.to_string(), of_source))
+        (
+            a.flagged_events().unwrap(),
+            top,
+            (ip.to_string(), of_source),
+        )
     };
     let (ip, of_source) = of_source;
     harness.get_by_label(&format!("{flagged} of {flagged} anomalous events"));
@@ -1039,7 +1151,7 @@ fn files_without_sources_get_an_event_level_overview() {
     let harness = open(vec![NSL_KDD.into()]);
     let a = harness.state().as_ref().unwrap().analysis().unwrap();
     assert!(a.detection.sources.is_empty());
-    let flagged = a.flagged_events();
+    let flagged = a.flagged_events().unwrap();
     assert!(flagged > 1000, "{flagged}");
     let verdict = harness.get_by_label_contains("these files name no source addresses");
     let text = verdict.value().unwrap_or_default();

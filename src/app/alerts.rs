@@ -329,7 +329,14 @@ pub fn show(
     });
     filters(ui, &mut view.alerts);
     if view.per_event {
-        super::event_alerts::show(ui, t, a, view, out);
+        if a.events_pending {
+            super::widgets::preparing(
+                ui,
+                "Scoring the events: the anomalous ones are listed next…",
+            );
+        } else {
+            super::event_alerts::show(ui, t, a, view, out);
+        }
         return;
     }
     view.alert_rows(t, a);

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use crate::detection::behaviour::{FindingKind, ThreatLists};
 use crate::detection::{
-    detect_reporting, Cancelled, Detection, DetectionSettings, Phase, SourceVerdict,
+    detect_staged, Cancelled, Detection, DetectionSettings, Phase, SourceVerdict,
 };
 use crate::geo::Locator;
 
@@ -23,12 +23,17 @@ use crate::evaluation::{evaluate, Evaluation};
 use crate::events::EventTable;
 use crate::ingest::Investigation;
 
-/// A finished detection run and what the views show of it.
+/// A detection run and what the views show of it: finished, or with its sources judged and
+/// its events still being scored ([`Analysis::events_pending`]).
+#[derive(Clone)]
 pub struct Analysis {
     /// A number no other analysis in this process has, so views can cache what they derive.
     pub generation: u64,
-    /// The run itself.
+    /// The run itself; its event fields are empty while [`Self::events_pending`].
     pub detection: Detection,
+    /// The sources are judged but the events are still being scored: event scores, flagged
+    /// events, the timeline, the evaluation and the map are not made yet.
+    pub events_pending: bool,
     /// Self-evaluation when the files carry labels.
     pub evaluation: Option<Evaluation>,
     /// The settings it ran with.
@@ -43,7 +48,7 @@ pub struct Analysis {
     /// Per source: its protocols (application protocol, else transport) with event counts,
     /// most used first.
     pub protocols: Vec<Vec<(String, u32)>>,
-    /// Per source: its anomalous (flagged) events.
+    /// Per source: its anomalous (flagged) events (empty while the events are scored).
     pub anomalous: Vec<u32>,
     /// How long the run took, in seconds.
     pub seconds: f64,
@@ -85,30 +90,20 @@ pub struct Timeline {
 }
 
 impl Analysis {
-    fn new(
+    /// What the views show of `detection`'s sources; the event-level parts wait for
+    /// [`Self::with_events`].
+    fn of_sources(
         inv: &Investigation,
         detection: Detection,
         settings: DetectionSettings,
         seconds: f64,
     ) -> Analysis {
-        let evaluation = evaluate(&inv.table, &detection);
         let ranked = detection.ranked.clone();
         let (ports, protocols) = detection
             .sources
             .par_iter()
             .map(|s| source_mix(&inv.table, &s.stats.rows))
             .unzip();
-        let anomalous = detection
-            .sources
-            .par_iter()
-            .map(|s| {
-                s.stats
-                    .rows
-                    .iter()
-                    .filter(|&&r| detection.event_flagged[r as usize])
-                    .count() as u32
-            })
-            .collect();
         let mut source_by_ip = vec![u32::MAX; inv.table.ips().len()];
         for (i, s) in detection.sources.iter().enumerate() {
             if let Some(id) = s
@@ -120,29 +115,74 @@ impl Analysis {
                 source_by_ip[id as usize] = i as u32;
             }
         }
-        static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let any_asn = detection
+            .sources
+            .iter()
+            .any(|s| s.geo.as_ref().is_some_and(|g| g.asn.is_some()));
+        let mut intel_named = HashMap::new();
+        for s in &detection.sources {
+            for list in s.threat_lists() {
+                *intel_named.entry(list.to_string()).or_default() += 1;
+            }
+        }
         Analysis {
-            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            generation: next_generation(),
             source_by_ip,
             ports,
             protocols,
-            anomalous,
-            timeline: Timeline::new(&inv.table, &detection, None, |_| true),
-            evaluation,
+            anomalous: Vec::new(),
+            timeline: None,
+            evaluation: None,
             settings,
             ranked,
             detection,
+            events_pending: true,
             seconds,
             geo: None,
             map_points: Vec::new(),
             map_order: Vec::new(),
             map_links: Default::default(),
-            any_asn: false,
+            any_asn,
             intel: None,
             intel_problems: Vec::new(),
             intel_paths: Vec::new(),
-            intel_named: HashMap::new(),
+            intel_named,
         }
+    }
+
+    /// This analysis with `detection`, the finished run of the same sources: its events'
+    /// scores, flagged counts, timeline, evaluation and map, under a new generation.
+    fn with_events(mut self, inv: &Investigation, detection: Detection, seconds: f64) -> Analysis {
+        self.evaluation = evaluate(&inv.table, &detection);
+        self.anomalous = detection
+            .sources
+            .par_iter()
+            .map(|s| {
+                s.stats
+                    .rows
+                    .iter()
+                    .filter(|&&r| detection.event_flagged[r as usize])
+                    .count() as u32
+            })
+            .collect();
+        self.timeline = Timeline::new(&inv.table, &detection, None, |_| true);
+        self.detection = detection;
+        self.events_pending = false;
+        self.seconds = seconds;
+        self.generation = next_generation();
+        (self.map_points, self.map_order) = super::map_view::map_points(&self);
+        self.map_links = super::map_view::map_links(&self, &inv.table);
+        self
+    }
+
+    /// Whether event `r` is flagged; `None` while the events are being scored.
+    pub fn event_flagged(&self, r: usize) -> Option<bool> {
+        self.detection.event_flagged.get(r).copied()
+    }
+
+    /// The combined score of event `r`; `None` while the events are being scored.
+    pub fn event_score(&self, r: usize) -> Option<f64> {
+        self.detection.event_score.get(r).copied()
     }
 
     /// The index of the source of event `row`.
@@ -171,9 +211,9 @@ impl Analysis {
             .count()
     }
 
-    /// Flagged events.
-    pub fn flagged_events(&self) -> usize {
-        self.detection.event_flagged.iter().filter(|&&f| f).count()
+    /// Flagged events; `None` while the events are being scored.
+    pub fn flagged_events(&self) -> Option<usize> {
+        (!self.events_pending).then(|| self.detection.event_flagged.iter().filter(|&&f| f).count())
     }
 
     /// The most frequent kinds of reason among watched and proposed sources, as
@@ -189,7 +229,8 @@ impl Analysis {
     /// The one definition of "flagged sources by reason" that every view shows: of `sources`,
     /// those flagged (confidence at least half the auto-block threshold), and for each kind
     /// of reason how many of them carry it, a source counted once per kind however many of
-    /// its reasons are of that kind. Returns the counts and the flagged sources.
+    /// its reasons are of that kind. A log's country that GeoIP contradicts is context, not a
+    /// cause, and is not counted. Returns the counts and the flagged sources.
     pub fn reason_tally<'a>(
         &self,
         sources: impl Iterator<Item = &'a SourceVerdict>,
@@ -199,14 +240,24 @@ impl Analysis {
         let mut flagged = 0;
         for s in sources.filter(|s| s.confidence >= half) {
             flagged += 1;
-            let kinds: std::collections::BTreeSet<String> =
-                s.reasons.iter().map(|r| reason_kind(r)).collect();
+            let kinds: std::collections::BTreeSet<String> = s
+                .reasons
+                .iter()
+                .map(|r| reason_kind(r))
+                .filter(|k| k != COUNTRY_DIFFERS)
+                .collect();
             for k in kinds {
                 *counts.entry(k).or_default() += 1;
             }
         }
         (counts, flagged)
     }
+}
+
+/// A number no other analysis in this process has.
+fn next_generation() -> u64 {
+    static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    GENERATION.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Destination ports with event counts.
@@ -237,6 +288,9 @@ fn source_mix(t: &EventTable, rows: &[u32]) -> (PortCounts, ProtocolCounts) {
     (ports, protocols)
 }
 
+/// The kind of the reason that a log's country differs from GeoIP's.
+const COUNTRY_DIFFERS: &str = "Logged country differs from GeoIP";
+
 /// The category of a reason text, for counting reasons across sources.
 pub fn reason_kind(reason: &str) -> String {
     if let Some(k) = FindingKind::ALL
@@ -248,7 +302,7 @@ pub fn reason_kind(reason: &str) -> String {
     let reason = reason
         .strip_prefix("unusual for this file: ")
         .unwrap_or(reason);
-    const KINDS: [(&str, &str); 11] = [
+    const KINDS: [(&str, &str); 12] = [
         ("isolated than", "Isolation forest outlier"),
         ("the most isolated of", "Isolation forest outlier"),
         ("the median source", "High request volume"),
@@ -260,6 +314,7 @@ pub fn reason_kind(reason: &str) -> String {
         ("in one minute", "Rate peak"),
         ("beacon-like", "Beacon-like timing"),
         ("burst of activity", "Burst of activity"),
+        (", GeoIP says ", COUNTRY_DIFFERS),
     ];
     KINDS
         .iter()
@@ -351,6 +406,15 @@ pub enum Stopped {
     Failed(String),
 }
 
+/// What a detection job delivers, in this order.
+pub enum Delivery {
+    /// The sources' verdicts, while the events are still being scored
+    /// ([`Analysis::events_pending`]).
+    Sources(Analysis),
+    /// The finished run, or why there is none.
+    Finished(Result<Analysis, Stopped>),
+}
+
 /// A detection run in the background.
 pub struct AnalysisJob {
     /// When it started.
@@ -358,14 +422,15 @@ pub struct AnalysisJob {
     cancel: Arc<AtomicBool>,
     /// The running [`Phase`] by index, or [`PREPARING`].
     phase: Arc<AtomicU8>,
-    result: Receiver<Result<Analysis, Stopped>>,
+    result: Receiver<Delivery>,
 }
 
 impl AnalysisJob {
     /// Starts detection over `inv` on a worker thread, placing sources with the `geoip`
     /// databases chosen in Settings before those found on the machine and matching them
-    /// against the `intel` lists; `repaint` is called as each phase starts and when it
-    /// finishes.
+    /// against the `intel` lists; the sources are delivered as soon as they are judged, the
+    /// whole run when the events are scored too. `repaint` is called as each phase starts and
+    /// as each delivery is sent.
     pub fn start(
         inv: Arc<Investigation>,
         settings: DetectionSettings,
@@ -398,9 +463,32 @@ impl AnalysisJob {
                     run.intel = Some(Arc::new(lists));
                     intel_problems = problems;
                 }
+                let judged = |d: Detection| {
+                    let seconds = t.elapsed().as_secs_f64();
+                    let mut a = Analysis::of_sources(&inv, d, settings.clone(), seconds);
+                    a.geo = run.geo.clone();
+                    a.intel = run.intel.clone();
+                    a.intel_problems = intel_problems.clone();
+                    a.intel_paths = intel.clone();
+                    a
+                };
+                let mut early: Option<Analysis> = None;
                 let result = super::worker::caught(|| {
                     super::worker::fault("detect", inv.files.iter().map(|f| f.path.as_path()));
-                    detect_reporting(&inv.table, &run, &job_cancel, &report)
+                    let mut sources_done = |d: &Detection| {
+                        let a = judged(d.clone());
+                        // The receiver may be gone if the window closed; nothing to do then.
+                        let _ = tx.send(Delivery::Sources(a.clone()));
+                        repaint();
+                        early = Some(a);
+                    };
+                    detect_staged(
+                        &inv.table,
+                        &run,
+                        &job_cancel,
+                        &report,
+                        Some(&mut sources_done),
+                    )
                 });
                 let result = match result {
                     Ok(Ok(d)) => Ok(d),
@@ -415,32 +503,15 @@ impl AnalysisJob {
                         job_phase.store(PREPARING, Ordering::Relaxed);
                         repaint();
                         let seconds = t.elapsed().as_secs_f64();
-                        let mut analysis = Analysis::new(&inv, d, settings, seconds);
-                        analysis.geo = run.geo.clone();
-                        analysis.intel = run.intel.clone();
-                        analysis.intel_problems = intel_problems;
-                        analysis.intel_paths = intel;
-                        for s in &analysis.detection.sources {
-                            for list in s.threat_lists() {
-                                *analysis.intel_named.entry(list.to_string()).or_default() += 1;
-                            }
-                        }
-                        (analysis.map_points, analysis.map_order) =
-                            super::map_view::map_points(&analysis);
-                        analysis.map_links = super::map_view::map_links(&analysis, &inv.table);
-                        analysis.any_asn = analysis
-                            .detection
-                            .sources
-                            .iter()
-                            .any(|s| s.geo.as_ref().is_some_and(|g| g.asn.is_some()));
-                        analysis
+                        let sources = early.take().unwrap_or_else(|| judged(d.clone()));
+                        sources.with_events(&inv, d, seconds)
                     })
                     .map_err(|m| {
                         Stopped::Failed(super::worker::internal_error("preparing the views", &m))
                     })
                 });
                 // The receiver may be gone if the window closed; nothing to do then.
-                let _ = tx.send(result);
+                let _ = tx.send(Delivery::Finished(result));
                 repaint();
             });
         // Without a thread the channel is closed at once and the job reads as cancelled.
@@ -491,12 +562,13 @@ impl AnalysisJob {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// The result, once the worker has finished.
-    pub fn poll(&self) -> Option<Result<Analysis, Stopped>> {
+    /// The next delivery, once the worker has sent one; one per call, so a window that
+    /// polls once a frame draws the sources at least once before the finished run.
+    pub fn poll(&self) -> Option<Delivery> {
         match self.result.try_recv() {
-            Ok(r) => Some(r),
+            Ok(d) => Some(d),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(Stopped::Cancelled)),
+            Err(TryRecvError::Disconnected) => Some(Delivery::Finished(Err(Stopped::Cancelled))),
         }
     }
 }
@@ -523,6 +595,10 @@ mod tests {
             "Isolation forest outlier"
         );
         assert_eq!(reason_kind("something new (x)"), "something new");
+        assert_eq!(
+            reason_kind("logged as US, GeoIP says CA"),
+            "Logged country differs from GeoIP"
+        );
         assert_eq!(
             reason_kind("Used as a proxy: used the honeypot as a proxy to 23 hosts on port 80"),
             "Used as a proxy"

@@ -117,7 +117,7 @@ impl NetsleuthApp {
                     ));
                     ui.separator();
                     match &w.analysis {
-                        AnalysisState::Running(job) => {
+                        AnalysisState::Running(job) | AnalysisState::Scoring(job, _) => {
                             super::widgets::busy_spinner(ui);
                             ui.label(format!(
                                 "Detecting: {} ({:.0}%)",

@@ -120,7 +120,7 @@ pub fn show(
         RichText::new(format!(
             "{} of {} anomalous events",
             thousands(rows.len() as u64),
-            thousands(a.flagged_events() as u64)
+            thousands(a.flagged_events().unwrap_or(0) as u64)
         ))
         .weak(),
     );

@@ -46,7 +46,7 @@ use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::{Chosen, ChosenFiles, RecentFiles};
 pub use alerts::AlertsView;
 use alerts::ValueFilter;
-pub use analysis::{Analysis, AnalysisJob, Stopped};
+pub use analysis::{Analysis, AnalysisJob, Delivery, Stopped};
 pub use breakdown::Breakdown;
 use derived::{Derived, Made};
 pub use evaluation_view::EvaluationView;
@@ -195,6 +195,8 @@ pub enum Command {
 /// Detection's progress on the loaded files.
 enum AnalysisState {
     Running(AnalysisJob),
+    /// The sources are judged and shown; the job goes on scoring the events.
+    Scoring(AnalysisJob, Arc<Analysis>),
     Done(Arc<Analysis>),
     Cancelled,
     /// Detection failed on an internal error; holds the message.
@@ -205,6 +207,25 @@ enum AnalysisState {
 struct Workspace {
     loaded: Loaded,
     analysis: AnalysisState,
+}
+
+impl Workspace {
+    /// The analysis the views show: the finished one, or the sources while their events are
+    /// scored.
+    fn shown(&self) -> Option<&Arc<Analysis>> {
+        match &self.analysis {
+            AnalysisState::Done(a) | AnalysisState::Scoring(_, a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The running detection job, if any.
+    fn job(&self) -> Option<&AnalysisJob> {
+        match &self.analysis {
+            AnalysisState::Running(job) | AnalysisState::Scoring(job, _) => Some(job),
+            _ => None,
+        }
+    }
 }
 
 /// What the window shows.
@@ -582,7 +603,7 @@ impl NetsleuthApp {
         match &self.state {
             State::Loading(_) => true,
             State::Ready(w) => {
-                matches!(w.analysis, AnalysisState::Running(_))
+                w.job().is_some()
                     || self.view.scatter.is_preparing()
                     || self.view.timeline.is_preparing()
                     || self.view.breakdown.is_pending()
@@ -595,6 +616,18 @@ impl NetsleuthApp {
     pub fn investigation(&self) -> Option<&Investigation> {
         match &self.state {
             State::Ready(w) => Some(&w.loaded.investigation),
+            _ => None,
+        }
+    }
+
+    /// The sources' analysis while their events are still being scored
+    /// ([`Analysis::events_pending`]).
+    pub fn early_analysis(&self) -> Option<&Analysis> {
+        match &self.state {
+            State::Ready(w) => match &w.analysis {
+                AnalysisState::Scoring(_, a) => Some(a),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -691,16 +724,30 @@ impl NetsleuthApp {
                 };
             }
             State::Ready(w) => {
-                if let AnalysisState::Running(job) = &w.analysis {
-                    match job.poll() {
-                        Some(Ok(a)) => {
-                            w.analysis = AnalysisState::Done(Arc::new(a));
+                match w.job().and_then(AnalysisJob::poll) {
+                    Some(Delivery::Sources(a)) => {
+                        let state = std::mem::replace(&mut w.analysis, AnalysisState::Cancelled);
+                        if let AnalysisState::Running(job) | AnalysisState::Scoring(job, _) = state
+                        {
+                            w.analysis = AnalysisState::Scoring(job, Arc::new(a));
+                        }
+                        self.view.marked.clear();
+                    }
+                    Some(Delivery::Finished(Ok(a))) => {
+                        // The sources shown while the events were scored are the same: marks
+                        // made meanwhile stay.
+                        if matches!(w.analysis, AnalysisState::Running(_)) {
                             self.view.marked.clear();
                         }
-                        Some(Err(Stopped::Cancelled)) => w.analysis = AnalysisState::Cancelled,
-                        Some(Err(Stopped::Failed(m))) => w.analysis = AnalysisState::Failed(m),
-                        None => {}
+                        w.analysis = AnalysisState::Done(Arc::new(a));
                     }
+                    Some(Delivery::Finished(Err(Stopped::Cancelled))) => {
+                        w.analysis = AnalysisState::Cancelled
+                    }
+                    Some(Delivery::Finished(Err(Stopped::Failed(m)))) => {
+                        w.analysis = AnalysisState::Failed(m)
+                    }
+                    None => {}
                 }
             }
             State::Failed(_) => {}
@@ -957,7 +1004,7 @@ impl NetsleuthApp {
                 }
                 Command::FilterValue(field, value) => {
                     if let State::Ready(w) = &self.state {
-                        if let AnalysisState::Done(a) = &w.analysis {
+                        if let Some(a) = w.shown() {
                             let t = &w.loaded.investigation.table;
                             if field == "source_ip" {
                                 let ip = value.parse::<IpAddr>().ok();
@@ -1008,7 +1055,7 @@ impl NetsleuthApp {
                 Command::Cancel => match &self.state {
                     State::Loading(job) => job.cancel(),
                     State::Ready(w) => {
-                        if let AnalysisState::Running(job) = &w.analysis {
+                        if let Some(job) = w.job() {
                             job.cancel();
                         }
                     }
@@ -1275,7 +1322,7 @@ impl NetsleuthApp {
         }
         let mut commands = Vec::new();
         if let State::Ready(w) = &self.state {
-            if let (AnalysisState::Done(a), Some(i)) = (&w.analysis, self.view.selected) {
+            if let (Some(a), Some(i)) = (w.shown(), self.view.selected) {
                 if i < a.detection.sources.len() {
                     // Long log lines are clipped, never allowed to push the views aside.
                     let widest = (ui.available_width() * 0.55).max(380.0);
@@ -1307,10 +1354,16 @@ impl NetsleuthApp {
 
 /// The central view of a loaded workspace.
 fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Vec<Command>) {
-    let analysis = match &w.analysis {
-        AnalysisState::Done(a) => Some(a),
-        _ => None,
-    };
+    let analysis = w.shown();
+    let events = w.loaded.investigation.table.len() as u64;
+    // The views that wait for the events' scores say so in the middle instead.
+    let waiting = matches!(
+        view.tab,
+        Tab::Scatter | Tab::Timeline | Tab::Map | Tab::Breakdown | Tab::Evaluation
+    );
+    if let (AnalysisState::Scoring(job, _), false) = (&w.analysis, waiting) {
+        scoring_strip(ui, job, events, out);
+    }
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
         if !matches!(
             view.tab,
@@ -1345,29 +1398,9 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
             ui.vertical_centered(|ui| {
                 ui.add_space(ui.available_height() * 0.3);
                 match &w.analysis {
-                    AnalysisState::Running(job) => {
-                        ui.label(
-                            RichText::new(format!(
-                                "Detecting anomalies in {} events…",
-                                thousands(w.loaded.investigation.table.len() as u64)
-                            ))
-                            .text_style(text::style("section")),
-                        );
-                        ui.add(
-                            ProgressBar::new(job.fraction())
-                                .desired_width(420.0)
-                                .text(job.step()),
-                        );
-                        ui.label(
-                            RichText::new(elapsed_and_left(
-                                job.started.elapsed().as_secs_f64(),
-                                job.seconds_left(),
-                            ))
-                            .weak(),
-                        );
-                        if ui.button("Cancel").clicked() {
-                            out.push(Command::Cancel);
-                        }
+                    AnalysisState::Running(job) | AnalysisState::Scoring(job, _) => {
+                        let title = format!("Detecting anomalies in {} events…", thousands(events));
+                        detection_progress(ui, job, &title, out);
                     }
                     AnalysisState::Failed(message) => {
                         ui.label(RichText::new("Detection failed").color(ERROR).strong());
@@ -1378,6 +1411,19 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                     }
                 }
             });
+        }
+        (_, Some(a)) if waiting && a.events_pending => {
+            if let Some(job) = w.job() {
+                ui.vertical_centered(|ui| {
+                    ui.add_space(ui.available_height() * 0.3);
+                    let title = format!(
+                        "The {} shows once the {} events are scored…",
+                        view.tab.title().to_lowercase(),
+                        thousands(events)
+                    );
+                    detection_progress(ui, job, &title, out);
+                });
+            }
         }
         (Tab::Overview, Some(a)) => overview::show(ui, &w.loaded, a, view, out),
         (Tab::Alerts, Some(a)) => alerts::show(ui, &w.loaded.investigation.table, a, view, out),
@@ -1415,6 +1461,50 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
     }
 }
 
+/// A detection job's progress, centred: `title`, the bar with its step, the time so far and
+/// left, and a Cancel button.
+fn detection_progress(ui: &mut Ui, job: &AnalysisJob, title: &str, out: &mut Vec<Command>) {
+    ui.label(RichText::new(title).text_style(text::style("section")));
+    ui.add(
+        ProgressBar::new(job.fraction())
+            .desired_width(420.0)
+            .text(job.step()),
+    );
+    ui.label(
+        RichText::new(elapsed_and_left(
+            job.started.elapsed().as_secs_f64(),
+            job.seconds_left(),
+        ))
+        .weak(),
+    );
+    if ui.button("Cancel").clicked() {
+        out.push(Command::Cancel);
+    }
+}
+
+/// The line above every view while the sources are shown and their events are scored.
+fn scoring_strip(ui: &mut Ui, job: &AnalysisJob, events: u64, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.add(
+            ProgressBar::new(job.fraction())
+                .desired_width(200.0)
+                .text(job.step()),
+        );
+        ui.label(
+            RichText::new(format!(
+                "The sources are judged; scoring the {} events: anomalous events, the plots \
+                 and the map follow.",
+                thousands(events),
+            ))
+            .strong(),
+        );
+        if ui.small_button("Cancel").clicked() {
+            out.push(Command::Cancel);
+        }
+    });
+    ui.add_space(4.0);
+}
+
 impl eframe::App for NetsleuthApp {
     fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
         let started = Instant::now();
@@ -1426,6 +1516,7 @@ impl eframe::App for NetsleuthApp {
                     w.loaded.investigation.table.len(),
                     match w.analysis {
                         AnalysisState::Running(_) => "detecting",
+                        AnalysisState::Scoring(..) => "scoring",
                         _ => self.view.tab.title(),
                     },
                 ),

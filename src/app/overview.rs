@@ -47,8 +47,15 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
         .filter(|s| s.action == Action::Isolate)
         .count();
     if a.detection.sources.is_empty() {
-        let flagged = a.flagged_events();
         let events = a.detection.event_flagged.len();
+        let Some(flagged) = a.flagged_events() else {
+            return (
+                "These files name no source addresses: the events are being scored, and \
+                 Alerts will list them, the most anomalous first."
+                    .to_string(),
+                WARN,
+            );
+        };
         return if flagged > 0 {
             (
                 format!(
@@ -138,30 +145,41 @@ fn halves(t: &Timeline, values: &[u32]) -> (u64, u64) {
     (later, earlier)
 }
 
-/// A KPI card: title, value, (later, earlier) halves for the trend, colour when non-zero.
-type Card<'a> = (&'a str, u64, Option<(u64, u64)>, Option<Color32>);
+/// A KPI card: title, value (`None` while it is being counted), (later, earlier) halves for
+/// the trend, colour when non-zero.
+type Card<'a> = (&'a str, Option<u64>, Option<(u64, u64)>, Option<Color32>);
 
 fn kpis(ui: &mut Ui, loaded: &Loaded, a: &Analysis) {
     let inv = &loaded.investigation;
     let trend = |values: fn(&Timeline) -> &[u32]| a.timeline.as_ref().map(|t| halves(t, values(t)));
     let cards: [Card; 5] = [
-        ("events", inv.table.len() as u64, trend(|t| &t.events), None),
+        (
+            "events",
+            Some(inv.table.len() as u64),
+            trend(|t| &t.events),
+            None,
+        ),
         (
             "anomalous events",
-            a.flagged_events() as u64,
+            a.flagged_events().map(|n| n as u64),
             trend(|t| &t.flagged),
             Some(WARN),
         ),
-        ("sources", a.detection.sources.len() as u64, None, None),
+        (
+            "sources",
+            Some(a.detection.sources.len() as u64),
+            None,
+            None,
+        ),
         (
             "flagged sources",
-            a.flagged_sources() as u64,
+            Some(a.flagged_sources() as u64),
             None,
             Some(WARN),
         ),
         (
             "proposed blocks",
-            a.proposed_blocks() as u64,
+            Some(a.proposed_blocks() as u64),
             None,
             Some(ERROR),
         ),
@@ -185,7 +203,7 @@ const KPI_MIN_WIDTH: f32 = 190.0;
 fn kpi_card(
     ui: &mut Ui,
     title: &str,
-    value: u64,
+    value: Option<u64>,
     trend: Option<(u64, u64)>,
     color: Option<Color32>,
 ) {
@@ -196,19 +214,23 @@ fn kpi_card(
             ui.set_width(ui.available_width());
             ui.add(egui::Label::new(RichText::new(title).weak()).truncate());
             let strong = ui.visuals().strong_text_color();
-            let c = if value > 0 {
+            let c = if value.is_some_and(|v| v > 0) {
                 color.unwrap_or(strong)
             } else {
                 strong
             };
+            let figure = value.map_or_else(|| "…".to_string(), thousands);
             ui.label(
-                RichText::new(thousands(value))
+                RichText::new(figure)
                     .text_style(super::text::style("figure"))
                     .strong()
                     .color(c),
             );
-            let note =
-                trend.map_or_else(String::new, |(later, earlier)| trend_text(later, earlier));
+            let note = match (value, trend) {
+                (None, _) => "being scored".to_string(),
+                (_, Some((later, earlier))) => trend_text(later, earlier),
+                (_, None) => String::new(),
+            };
             ui.label(RichText::new(note).small().weak());
         });
 }

@@ -372,7 +372,7 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     for &r in &st.rows {
         if let Some(us) = t.time_us(r as usize) {
             let b = ((us - start) / window) as usize;
-            if a.detection.event_flagged[r as usize] {
+            if a.event_flagged(r as usize) == Some(true) {
                 flagged[b] += 1.0;
             } else {
                 normal[b] += 1.0;
@@ -381,8 +381,13 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     }
     ui.label(
         RichText::new(format!(
-            "Events over time ({} per bar)",
-            super::timeline::duration_text(window)
+            "Events over time ({} per bar){}",
+            super::timeline::duration_text(window),
+            if a.events_pending {
+                "; the anomalous ones show once the events are scored"
+            } else {
+                ""
+            }
         ))
         .strong(),
     );
@@ -468,9 +473,11 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                     b(t.bytes_sent(r)),
                     b(t.bytes_received(r))
                 ));
-                let score = a.detection.event_score[r];
-                let text = RichText::new(format!("{score:.2}"));
-                ui.label(if a.detection.event_flagged[r] {
+                let text = RichText::new(
+                    a.event_score(r)
+                        .map_or_else(|| "…".to_string(), |s| format!("{s:.2}")),
+                );
+                ui.label(if a.event_flagged(r) == Some(true) {
                     text.color(super::WARN).strong()
                 } else {
                     text

@@ -16,7 +16,7 @@ use ipnet::IpNet;
 
 use crate::events::{EventTable, Verdict};
 use crate::features::{
-    event_features, source_features, source_stats, FeatureSettings, SourceStats,
+    event_features, source_features, source_stats, FeatureMatrix, FeatureSettings, SourceStats,
 };
 use crate::geo::{country_disagreement, GeoInfo, Locator};
 
@@ -305,51 +305,53 @@ pub fn detect(
     detect_reporting(table, settings, cancel, &|_| {})
 }
 
-/// A step of a detection run, reported as it starts.
+/// A step of a detection run, reported as it starts; listed in the order of a run that
+/// shows its sources early (see [`detect_staged`]): their verdicts do not depend on the
+/// events' scores, so they can be shown while the events, the bulk of the work, are scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Computing the per-event features.
-    EventFeatures,
-    /// Training the detectors on the events and scoring every event.
-    EventScoring,
     /// Aggregating events per source.
     SourceFeatures,
     /// Training and scoring at the source level.
     SourceScoring,
     /// Combining the scores and writing the reasons.
     Reasons,
+    /// Computing the per-event features.
+    EventFeatures,
+    /// Training the detectors on the events and scoring every event.
+    EventScoring,
 }
 
 impl Phase {
     /// Every phase in order.
     pub const ALL: [Phase; 5] = [
-        Phase::EventFeatures,
-        Phase::EventScoring,
         Phase::SourceFeatures,
         Phase::SourceScoring,
         Phase::Reasons,
+        Phase::EventFeatures,
+        Phase::EventScoring,
     ];
 
     /// What it does, for a progress line.
     pub fn title(self) -> &'static str {
         match self {
-            Phase::EventFeatures => "computing event features",
-            Phase::EventScoring => "scoring events",
             Phase::SourceFeatures => "aggregating sources",
             Phase::SourceScoring => "scoring sources",
             Phase::Reasons => "writing reasons",
+            Phase::EventFeatures => "computing event features",
+            Phase::EventScoring => "scoring events",
         }
     }
 
-    /// The share of a typical run done when it starts (from `--timings` on a 1M-row file:
+    /// The share of a typical run done when it starts (from `--timings` on the 5M-row file:
     /// event scoring dominates).
     pub fn done_before(self) -> f32 {
         match self {
-            Phase::EventFeatures => 0.0,
-            Phase::EventScoring => 0.15,
-            Phase::SourceFeatures => 0.75,
-            Phase::SourceScoring => 0.85,
-            Phase::Reasons => 0.95,
+            Phase::SourceFeatures => 0.0,
+            Phase::SourceScoring => 0.1,
+            Phase::Reasons => 0.15,
+            Phase::EventFeatures => 0.3,
+            Phase::EventScoring => 0.45,
         }
     }
 }
@@ -361,6 +363,21 @@ pub fn detect_reporting(
     cancel: &AtomicBool,
     report: &dyn Fn(Phase),
 ) -> Result<Detection, Cancelled> {
+    detect_staged(table, settings, cancel, report, None)
+}
+
+/// [`detect_reporting`]. With `sources_done`, the sources are judged first and handed to it
+/// before any event is scored (its `events`, `event_score`, `event_flagged` and `timings`
+/// are empty then; the finished run has the same sources). Without, the events are scored
+/// first, so that their features, the largest buffers of a run, are gone before the sources
+/// are built: the peak is lower (127 against 148 MB on the 1M-row scale-test file).
+pub fn detect_staged(
+    table: &EventTable,
+    settings: &DetectionSettings,
+    cancel: &AtomicBool,
+    report: &dyn Fn(Phase),
+    sources_done: Option<&mut dyn FnMut(&Detection)>,
+) -> Result<Detection, Cancelled> {
     let check = || {
         if cancel.load(Ordering::Relaxed) {
             Err(Cancelled)
@@ -368,28 +385,107 @@ pub fn detect_reporting(
             Ok(())
         }
     };
-    let mut timings: Timings = Vec::new();
     let mut level_time = [Duration::ZERO; 2];
+    let mut feature_time = Duration::ZERO;
+    let mut reasons_time = Duration::ZERO;
+    let mut judge = |level_time: &mut [Duration; 2], feature_time: &mut Duration| {
+        let t = Instant::now();
+        report(Phase::SourceFeatures);
+        let stats = source_stats(table, &settings.features);
+        let mut src = source_features(&stats);
+        src.standardise_robust();
+        *feature_time += t.elapsed();
+        check()?;
+        report(Phase::SourceScoring);
+        let source_scores = {
+            let source_bursts = || source_burst(table, &stats);
+            let src_inputs = LevelInputs {
+                standardised: &src,
+                sources: Some(&stats),
+                burst_z: Some(&source_bursts),
+                cancel,
+            };
+            run_level(settings, &src_inputs, level_time)
+        };
+        check()?;
+        let t = Instant::now();
+        report(Phase::Reasons);
+        let (detection, geo_time) = judge_sources(table, settings, stats, &src, source_scores);
+        reasons_time += t.elapsed() - geo_time;
+        Ok((detection, geo_time))
+    };
+    let ((mut detection, geo_time), events) = match sources_done {
+        Some(done) => {
+            let judged = judge(&mut level_time, &mut feature_time)?;
+            done(&judged.0);
+            check()?;
+            let events = score_events(table, settings, cancel, report, &mut level_time)?;
+            (judged, events)
+        }
+        None => {
+            let events = score_events(table, settings, cancel, report, &mut level_time)?;
+            (judge(&mut level_time, &mut feature_time)?, events)
+        }
+    };
+    let (events, event_feature_time) = events;
+    feature_time += event_feature_time;
+
+    let t = Instant::now();
+    let mut event_score = event_combined(&events, table.len());
+    mark_attack_steps(
+        &mut event_score,
+        detection.sources.iter().flat_map(|s| &s.findings),
+        settings.event_threshold,
+    );
+    detection.event_flagged = event_score
+        .iter()
+        .map(|&s| s >= settings.event_threshold)
+        .collect();
+    detection.event_score = event_score;
+    detection.events = events;
+    reasons_time += t.elapsed();
+    detection.timings = vec![
+        ("features", feature_time),
+        ("train", level_time[0]),
+        ("score", level_time[1]),
+        ("reasons", reasons_time),
+    ];
+    if settings.geo.is_some() {
+        detection.timings.push(("geoip", geo_time));
+    }
+    Ok(detection)
+}
+
+/// Every event's raw scores per detector (the rules' are left out: they judge sources), and
+/// the time spent on the event features.
+fn score_events(
+    table: &EventTable,
+    settings: &DetectionSettings,
+    cancel: &AtomicBool,
+    report: &dyn Fn(Phase),
+    level_time: &mut [Duration; 2],
+) -> Result<(LevelScores, Duration), Cancelled> {
     let t = Instant::now();
     report(Phase::EventFeatures);
     let mut ev = event_features(table, &settings.features);
     ev.standardise_robust();
-    let mut feature_time = t.elapsed();
+    let feature_time = t.elapsed();
     let timed = (0..table.len()).any(|r| table.time_us(r).is_some());
     let bursts = || event_burst(table);
-    check()?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
     report(Phase::EventScoring);
-    // The event features are the largest buffers of a run: they go as soon as the events
-    // are scored.
-    let mut events = {
-        let ev_inputs = LevelInputs {
+    let mut events = run_level(
+        settings,
+        &LevelInputs {
             standardised: &ev,
             sources: None,
             burst_z: timed.then_some(&bursts as _),
             cancel,
-        };
-        run_level(settings, &ev_inputs, &mut level_time)
-    };
+        },
+        level_time,
+    );
     if !ev.left_out.is_empty() {
         let shown: Vec<&str> = ev.left_out.iter().take(5).map(String::as_str).collect();
         events.warnings.push(format!(
@@ -405,34 +501,23 @@ pub fn detect_reporting(
             }
         ));
     }
-    drop(ev);
     events.raw.remove(&DetectorKind::Rules);
-    check()?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
+    Ok((events, feature_time))
+}
 
-    let t = Instant::now();
-    report(Phase::SourceFeatures);
-    let stats = source_stats(table, &settings.features);
-    let mut src = source_features(&stats);
-    src.standardise_robust();
-    feature_time += t.elapsed();
-    let source_bursts = || source_burst(table, &stats);
-    timings.push(("features", feature_time));
-    check()?;
-    let src_inputs = LevelInputs {
-        standardised: &src,
-        sources: Some(&stats),
-        burst_z: Some(&source_bursts),
-        cancel,
-    };
-    report(Phase::SourceScoring);
-    let source_scores = run_level(settings, &src_inputs, &mut level_time);
-    timings.push(("train", level_time[0]));
-    timings.push(("score", level_time[1]));
-    check()?;
-
-    let t = Instant::now();
-    report(Phase::Reasons);
-    let mut event_score = event_combined(&events, table.len());
+/// The verdict on every source from its statistics, its scores and its behaviour, ranked
+/// and grouped into campaigns; the event fields are left empty. Also returns the time spent
+/// placing sources with GeoIP.
+fn judge_sources(
+    table: &EventTable,
+    settings: &DetectionSettings,
+    stats: Vec<SourceStats>,
+    src: &FeatureMatrix,
+    source_scores: LevelScores,
+) -> (Detection, Duration) {
     let rules = settings.detectors.contains(&DetectorKind::Rules).then(|| {
         RulesDetector {
             percentile: settings.percentile,
@@ -441,11 +526,6 @@ pub fn detect_reporting(
     });
     let population = Population::of(&stats, &src.names);
     let behaviour = findings(table, &stats, settings.intel.as_deref());
-    mark_attack_steps(&mut event_score, &behaviour, settings.event_threshold);
-    let event_flagged = event_score
-        .iter()
-        .map(|&s| s >= settings.event_threshold)
-        .collect();
     let t_geo = Instant::now();
     let mut places: Vec<Option<GeoInfo>> = match &settings.geo {
         Some(locator) => {
@@ -458,7 +538,7 @@ pub fn detect_reporting(
     let source_roles = roles(table, &stats, &settings.home);
     let reason_inputs = ReasonInputs {
         scores: &source_scores,
-        standardised: &src,
+        standardised: src,
         rules: rules.as_ref(),
         population: &population,
         settings,
@@ -509,10 +589,6 @@ pub fn detect_reporting(
             }
         })
         .collect();
-    timings.push(("reasons", t.elapsed() - geo_time));
-    if settings.geo.is_some() {
-        timings.push(("geoip", geo_time));
-    }
     let mut ranked: Vec<usize> = (0..sources.len()).collect();
     ranked.sort_by(|&a, &b| sources[a].priority_cmp(&sources[b]));
     let campaigns = campaigns(&sources, &ranked);
@@ -521,17 +597,18 @@ pub fn detect_reporting(
             sources[m].campaign = Some(c);
         }
     }
-    Ok(Detection {
-        events,
-        event_score,
-        event_flagged,
+    let detection = Detection {
+        events: LevelScores::default(),
+        event_score: Vec::new(),
+        event_flagged: Vec::new(),
         source_scores,
         sources,
         ranked,
         campaigns,
         rules,
-        timings,
-    })
+        timings: Vec::new(),
+    };
+    (detection, geo_time)
 }
 
 /// The combined per-event score: the forest's raw score (which ranks best on its own) raised
@@ -552,8 +629,12 @@ fn event_combined(events: &LevelScores, n: usize) -> Vec<f64> {
 /// ([`FindingKind::marks_events`]) to at least the threshold, and higher for weightier
 /// findings (0.5 + half the weight): a worm's requests are anomalous events on every day it
 /// came, not only where their statistics stand out.
-fn mark_attack_steps(scores: &mut [f64], behaviour: &[Vec<Finding>], threshold: f64) {
-    for f in behaviour.iter().flatten().filter(|f| f.kind.marks_events()) {
+fn mark_attack_steps<'a>(
+    scores: &mut [f64],
+    findings: impl Iterator<Item = &'a Finding>,
+    threshold: f64,
+) {
+    for f in findings.filter(|f| f.kind.marks_events()) {
         let floor = threshold.max(0.5 + 0.5 * f.weight);
         for &r in &f.rows {
             if let Some(s) = scores.get_mut(r as usize) {
