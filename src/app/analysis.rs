@@ -55,11 +55,11 @@ pub struct Analysis {
     /// The GeoIP databases that placed the sources.
     pub geo: Option<Arc<Locator>>,
     /// Per source: what the map draws of it.
-    pub map_points: Vec<super::map_view::MapPoint>,
+    pub map_points: Vec<super::views::map::MapPoint>,
     /// The sources the map draws, least confident first.
     pub map_order: Vec<u32>,
     /// What the map's arcs draw: each source's busiest destinations with a place.
-    pub map_links: super::map_view::MapLinks,
+    pub map_links: super::views::map::MapLinks,
     /// Whether a database gave any source an autonomous system (the alerts then show it).
     pub any_asn: bool,
     /// The threat lists matched against the sources.
@@ -170,8 +170,8 @@ impl Analysis {
         self.events_pending = false;
         self.seconds = seconds;
         self.generation = next_generation();
-        (self.map_points, self.map_order) = super::map_view::map_points(&self);
-        self.map_links = super::map_view::map_links(&self, &inv.table);
+        (self.map_points, self.map_order) = super::views::map::map_points(&self);
+        self.map_links = super::views::map::map_links(&self, &inv.table);
         self
     }
 

@@ -2,28 +2,14 @@
 //! threads (see [`loading`] and [`analysis`]). Views push [`Command`]s, which one handler
 //! applies after the frame.
 
-mod alerts;
 mod analysis;
-mod blocklist_view;
-mod breakdown;
 mod chrome;
 mod derived;
-mod evaluation_view;
-mod event_alerts;
-mod export_panel;
-mod files_view;
 mod loading;
-mod map_view;
-mod overview;
 mod png_export;
-mod profile_view;
-mod scatter;
-mod settings_view;
-mod source_detail;
-mod start_view;
 mod style;
 mod text;
-mod timeline;
+mod views;
 mod widgets;
 mod worker;
 
@@ -44,21 +30,21 @@ use crate::blocklist::{Blocklist, Coverage, Edit, History, Origin};
 use crate::detection::{DetectionSettings, SourceVerdict};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::{Chosen, ChosenFiles, RecentFiles};
-pub use alerts::AlertsView;
-use alerts::ValueFilter;
 pub use analysis::{Analysis, AnalysisJob, Delivery, Stopped};
-pub use breakdown::Breakdown;
 use derived::{Derived, Made};
-pub use evaluation_view::EvaluationView;
-pub use event_alerts::EventAlertsView;
 pub use loading::{LoadJob, Loaded};
-pub use map_view::{CountryRow, Drawn, MapMode, MapView};
-pub use scatter::ScatterView;
-use start_view::{elapsed_and_left, loading_view, recent_paths, recent_title, start_view};
 use style::{apply_style, install_fonts, BENIGN, ERROR, MALICIOUS, WARN};
 pub use style::{finding_color, severity_color};
 pub use text::thousands;
-pub use timeline::TimelineView;
+pub use views::alerts::AlertsView;
+use views::alerts::ValueFilter;
+pub use views::breakdown::Breakdown;
+pub use views::evaluation::EvaluationView;
+pub use views::event_alerts::EventAlertsView;
+pub use views::map::{CountryRow, Drawn, MapMode, MapView};
+pub use views::scatter::ScatterView;
+use views::start::{elapsed_and_left, loading_view, recent_paths, recent_title, start_view};
+pub use views::timeline::TimelineView;
 use widgets::{png_button, sort_header, stat, window_title};
 pub use worker::inject_fault;
 
@@ -167,15 +153,15 @@ pub enum Command {
     /// Read a list file and add its entries (one undoable change).
     ImportList(PathBuf),
     /// Pick a file with the system dialog for the Blocklist view's import or export field.
-    Browse(blocklist_view::Browse),
+    Browse(views::blocklist::Browse),
     /// Render the Blocklist view's export preview on a worker thread.
-    RenderExport(export_panel::PreviewKey, crate::export::Options),
+    RenderExport(views::export_panel::PreviewKey, crate::export::Options),
     /// Write a rendered export to a path.
     SaveExport(crate::export::Format, crate::export::Output, PathBuf),
     /// Use and keep these map preferences.
     SetMapPrefs(crate::session::MapPrefs),
     /// Profile these events on a worker thread.
-    Profile(profile_view::ProfileKey, Vec<u32>),
+    Profile(views::profile::ProfileKey, Vec<u32>),
     /// Show only the sources with an event whose field (as profiles name it) holds a value.
     FilterValue(String, String),
     /// Cancel the running job.
@@ -250,7 +236,7 @@ pub struct ViewState {
     /// The scatter's axes, colours and box selection.
     pub scatter: ScatterView,
     /// The map's position, mode, country table and box selection.
-    pub map: map_view::MapView,
+    pub map: views::map::MapView,
     /// The timeline's window choice and brush.
     pub timeline: TimelineView,
     /// The breakdown of the current time range and value filter, made on a worker.
@@ -272,9 +258,9 @@ pub struct ViewState {
     /// Sources marked in the alerts table (Ctrl+click), for blocking together.
     pub marked: std::collections::BTreeSet<usize>,
     /// The Blocklist view's fields, preview and form.
-    pub blocklist_view: blocklist_view::BlocklistView,
+    pub blocklist_view: views::blocklist::BlocklistView,
     /// The Files view's field profile.
-    pub profile: profile_view::ProfileView,
+    pub profile: views::profile::ProfileView,
     /// The evaluation view's level and detector.
     pub evaluation: EvaluationView,
     /// Detection settings being edited, not yet applied.
@@ -365,11 +351,11 @@ enum JobResult {
     /// A list file read and added to a copy of the list as it was (or why not).
     Imported(PathBuf, Result<Box<ImportDone>, String>),
     /// An export preview rendered.
-    Preview(Box<export_panel::Preview>),
+    Preview(Box<views::export_panel::Preview>),
     /// A field profile computed, of so many events.
     Profiled(
         Box<(
-            profile_view::ProfileKey,
+            views::profile::ProfileKey,
             u64,
             Vec<crate::events::FieldProfile>,
         )>,
@@ -379,7 +365,7 @@ enum JobResult {
     /// An export written (entries, and the path or why not).
     Exported(usize, Result<PathBuf, String>),
     /// A path picked in a file dialog for a field (none when cancelled).
-    Picked(blocklist_view::Browse, Option<PathBuf>),
+    Picked(views::blocklist::Browse, Option<PathBuf>),
 }
 
 /// The blocklist with its undo history and coverage index.
@@ -425,7 +411,7 @@ impl Default for ViewState {
             selected: None,
             time_range: None,
             scatter: ScatterView::default(),
-            map: map_view::MapView::default(),
+            map: views::map::MapView::default(),
             timeline: TimelineView::default(),
             breakdown: Derived::default(),
             alerts_rows: None,
@@ -435,8 +421,8 @@ impl Default for ViewState {
             presentation: false,
             dark: true,
             blocklist: BlocklistState::default(),
-            blocklist_view: blocklist_view::BlocklistView::default(),
-            profile: profile_view::ProfileView::default(),
+            blocklist_view: views::blocklist::BlocklistView::default(),
+            profile: views::profile::ProfileView::default(),
             marked: std::collections::BTreeSet::new(),
             evaluation: EvaluationView::default(),
             settings_draft: None,
@@ -462,7 +448,7 @@ impl ViewState {
         let key = self.alerts_key(a);
         if self.alerts_rows.as_ref().is_none_or(|(k, _)| *k != key) {
             let in_range = self.time_range.map(|range| {
-                breakdown::source_events(t, a, Some(range), self.alerts.value.as_ref())
+                views::breakdown::source_events(t, a, Some(range), self.alerts.value.as_ref())
             });
             let rows = self.alerts.rows(a, in_range.as_deref());
             self.alerts_rows = Some((key, rows));
@@ -811,12 +797,12 @@ impl NetsleuthApp {
                     self.view.blocklist_view.import_report = Some(e);
                 }
                 JobResult::SaveFailed(e) => self.view.notice = Some(e),
-                JobResult::Picked(blocklist_view::Browse::GeoIp, Some(path)) => {
+                JobResult::Picked(views::blocklist::Browse::GeoIp, Some(path)) => {
                     self.commands
                         .push(Command::ChooseFiles(Chosen::GeoIp, vec![path]));
                 }
                 JobResult::Picked(
-                    blocklist_view::Browse::ThreatList | blocklist_view::Browse::ThreatFolder,
+                    views::blocklist::Browse::ThreatList | views::blocklist::Browse::ThreatFolder,
                     Some(path),
                 ) => {
                     let mut paths = self.intel.paths.clone();
@@ -972,10 +958,10 @@ impl NetsleuthApp {
                     let entries = self.view.blocklist.list.entries.clone();
                     std::thread::spawn(move || {
                         let preview = worker::caught(|| {
-                            export_panel::Preview::render(key.clone(), &entries, &opts)
+                            views::export_panel::Preview::render(key.clone(), &entries, &opts)
                         })
                         .unwrap_or_else(|m| {
-                            export_panel::Preview::failed(
+                            views::export_panel::Preview::failed(
                                 key,
                                 worker::internal_error("rendering the export", &m),
                             )
@@ -1015,7 +1001,7 @@ impl NetsleuthApp {
                                     .position(|s| Some(s.stats.ip) == ip);
                                 self.view.selected = at;
                             } else {
-                                let filter = alerts::ValueFilter::new(t, a, &field, &value);
+                                let filter = views::alerts::ValueFilter::new(t, a, &field, &value);
                                 self.view.notice = Some(format!(
                                     "Every view shows the {} sources with an event where {field} = {}",
                                     thousands(filter.sources.len() as u64),
@@ -1023,7 +1009,7 @@ impl NetsleuthApp {
                                 ));
                                 self.view.alerts.value = Some(filter);
                             }
-                            self.view.profile.scope = profile_view::ProfileScope::Selection;
+                            self.view.profile.scope = views::profile::ProfileScope::Selection;
                         }
                     }
                 }
@@ -1331,7 +1317,14 @@ impl NetsleuthApp {
                         .max_size(widest)
                         .frame(Frame::side_top_panel(ui.style()).inner_margin(12))
                         .show(ui, |ui| {
-                            source_detail::show(ui, &w.loaded, a, i, &self.view, &mut commands)
+                            views::source_detail::show(
+                                ui,
+                                &w.loaded,
+                                a,
+                                i,
+                                &self.view,
+                                &mut commands,
+                            )
                         });
                 }
             }
@@ -1385,13 +1378,13 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
     }
     match (view.tab, analysis) {
         (Tab::Blocklist, a) => {
-            blocklist_view::show(ui, Some(&w.loaded), a.map(Arc::as_ref), view, out)
+            views::blocklist::show(ui, Some(&w.loaded), a.map(Arc::as_ref), view, out)
         }
         (Tab::Files, a) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
                 .show(ui, |ui| {
-                    files_view::show(ui, &w.loaded, a.map(Arc::as_ref), view, out)
+                    views::files::show(ui, &w.loaded, a.map(Arc::as_ref), view, out)
                 });
         }
         (_, None) => {
@@ -1425,11 +1418,13 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                 });
             }
         }
-        (Tab::Overview, Some(a)) => overview::show(ui, &w.loaded, a, view, out),
-        (Tab::Alerts, Some(a)) => alerts::show(ui, &w.loaded.investigation.table, a, view, out),
-        (Tab::Scatter, Some(a)) => scatter::show(ui, &w.loaded, a, view, out),
-        (Tab::Timeline, Some(a)) => timeline::show(ui, &w.loaded, a, view, out),
-        (Tab::Map, Some(a)) => map_view::show(ui, &w.loaded.investigation.table, a, view, out),
+        (Tab::Overview, Some(a)) => views::overview::show(ui, &w.loaded, a, view, out),
+        (Tab::Alerts, Some(a)) => {
+            views::alerts::show(ui, &w.loaded.investigation.table, a, view, out)
+        }
+        (Tab::Scatter, Some(a)) => views::scatter::show(ui, &w.loaded, a, view, out),
+        (Tab::Timeline, Some(a)) => views::timeline::show(ui, &w.loaded, a, view, out),
+        (Tab::Map, Some(a)) => views::map::show(ui, &w.loaded.investigation.table, a, view, out),
         (Tab::Breakdown, Some(a)) => {
             let (range, value) = (view.time_range, view.alerts.value.clone());
             let key = (a.generation, range, value.clone());
@@ -1441,7 +1436,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                 move || Breakdown::new(&inv.table, &an, range, value.as_ref()),
                 move || ctx.request_repaint(),
             ) {
-                Made::Ready(b) => breakdown::show(ui, b, &a.settings.features, view, out),
+                Made::Ready(b) => views::breakdown::show(ui, b, &a.settings.features, view, out),
                 Made::Pending => {
                     widgets::preparing(ui, "Counting the events…");
                 }
@@ -1452,12 +1447,12 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
             view.breakdown = made;
         }
         (Tab::Evaluation, Some(a)) => match &a.evaluation {
-            Some(e) => evaluation_view::show(ui, e, view, out),
+            Some(e) => views::evaluation::show(ui, e, view, out),
             None => {
                 ui.label("These files carry no ground-truth labels to measure detection against.");
             }
         },
-        (Tab::Settings, Some(a)) => settings_view::show(ui, a, view, out),
+        (Tab::Settings, Some(a)) => views::settings::show(ui, a, view, out),
     }
 }
 

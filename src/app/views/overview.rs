@@ -6,10 +6,10 @@ use eframe::egui::{self, Color32, Frame, Margin, RichText, Sense, Ui};
 
 use crate::detection::Action;
 
-use super::analysis::{Analysis, Timeline};
-use super::evaluation_view::detector_title;
-use super::text::{count, thousands};
-use super::{severity_color, Command, Loaded, Tab, ViewState, BENIGN, ERROR, WARN};
+use super::evaluation::detector_title;
+use crate::app::analysis::{Analysis, Timeline};
+use crate::app::text::{count, thousands};
+use crate::app::{severity_color, Command, Loaded, Tab, ViewState, BENIGN, ERROR, WARN};
 
 /// Shows the overview.
 pub fn show(ui: &mut Ui, loaded: &Loaded, a: &Analysis, view: &ViewState, out: &mut Vec<Command>) {
@@ -130,7 +130,7 @@ fn verdict(ui: &mut Ui, a: &Analysis) {
             ui.set_width(ui.available_width());
             ui.label(
                 RichText::new(text)
-                    .text_style(super::text::style("lead"))
+                    .text_style(crate::app::text::style("lead"))
                     .strong(),
             );
         });
@@ -222,7 +222,7 @@ fn kpi_card(
             let figure = value.map_or_else(|| "…".to_string(), thousands);
             ui.label(
                 RichText::new(figure)
-                    .text_style(super::text::style("figure"))
+                    .text_style(crate::app::text::style("figure"))
                     .strong()
                     .color(c),
             );
@@ -258,7 +258,7 @@ pub fn trend_text(later: u64, earlier: u64) -> String {
 fn section(ui: &mut Ui, title: &str) {
     ui.label(
         RichText::new(title)
-            .text_style(super::text::style("section"))
+            .text_style(crate::app::text::style("section"))
             .strong(),
     );
     ui.add_space(4.0);
@@ -302,7 +302,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(format!("{:.0}", s.confidence))
-                            .text_style(super::text::style("large"))
+                            .text_style(crate::app::text::style("large"))
                             .strong()
                             .color(severity_color(s.confidence, threshold)),
                     );
@@ -317,7 +317,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                             );
                         });
                         if let Some(r) = s.reasons.first() {
-                            ui.label(RichText::new(super::text::printable(r)).small());
+                            ui.label(RichText::new(crate::app::text::printable(r)).small());
                         }
                         if let Some(c) = campaign.map(|c| &campaigns[c]) {
                             ui.label(

@@ -12,10 +12,10 @@ use egui_plot::{
 };
 
 use super::alerts::ValueFilter;
-use super::analysis::{Analysis, Timeline};
-use super::derived::{Derived, Made};
-use super::text::count;
-use super::{Command, Loaded, ViewState, ERROR, WARN};
+use crate::app::analysis::{Analysis, Timeline};
+use crate::app::derived::{Derived, Made};
+use crate::app::text::count;
+use crate::app::{Command, Loaded, ViewState, ERROR, WARN};
 
 /// "30 s", "5 min", "6 h", "1 day" for a window length in microseconds.
 pub fn duration_text(us: i64) -> String {
@@ -190,7 +190,7 @@ pub fn show(
             return;
         }
         Made::Pending => {
-            super::widgets::preparing(ui, "Binning the events…");
+            crate::app::widgets::preparing(ui, "Binning the events…");
             return;
         }
         Made::Failed(m) => {
@@ -366,7 +366,7 @@ pub fn show(
             }
         });
     let both = response.response.rect.union(score_plot.response.rect);
-    super::png_button(ui, "timeline", both, out);
+    crate::app::png_button(ui, "timeline", both, out);
 }
 
 /// A plot over time sharing its x axis and cursor with the others linked by `link`: round

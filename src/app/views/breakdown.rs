@@ -8,9 +8,9 @@ use eframe::egui::{self, Color32, Rect, RichText, Sense, Stroke, Ui};
 use rayon::prelude::*;
 
 use super::alerts::ValueFilter;
-use super::analysis::Analysis;
-use super::text::thousands;
-use super::{AlertsView, Command, Tab, ViewState, ERROR};
+use crate::app::analysis::Analysis;
+use crate::app::text::thousands;
+use crate::app::{AlertsView, Command, Tab, ViewState, ERROR};
 use crate::events::EventTable;
 use crate::features::{hour_of_day, weekday, FeatureSettings};
 

@@ -8,9 +8,9 @@ use crate::detection::behaviour::{sessions as sessions_of, SessionStory};
 use crate::events::format_utc;
 use crate::features::{field_values, FieldValues, PROFILE_ROWS};
 
-use super::analysis::{window_for, Analysis};
-use super::text::{bytes, count, thousands};
-use super::{finding_color, severity_color, Command, Decision, Loaded, ViewState};
+use crate::app::analysis::{window_for, Analysis};
+use crate::app::text::{bytes, count, thousands};
+use crate::app::{finding_color, severity_color, Command, Decision, Loaded, ViewState};
 
 /// Raw events listed.
 const RAW_EVENTS: usize = 50;
@@ -32,7 +32,7 @@ pub fn show(
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(s.stats.ip.to_string())
-                .size(super::text::style("large").resolve(ui.style()).size)
+                .size(crate::app::text::style("large").resolve(ui.style()).size)
                 .family(egui::FontFamily::Monospace)
                 .strong(),
         );
@@ -47,7 +47,7 @@ pub fn show(
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(format!("{:.0}", s.confidence))
-                .text_style(super::text::style("figure"))
+                .text_style(crate::app::text::style("figure"))
                 .strong()
                 .color(severity_color(s.confidence, threshold)),
         );
@@ -56,7 +56,7 @@ pub fn show(
             ui.label(RichText::new(format!("{} · {}", s.action.name(), s.role.name())).strong());
         });
         if let Some(c) = s.country() {
-            ui.label(RichText::new(c).text_style(super::text::style("lead")));
+            ui.label(RichText::new(c).text_style(crate::app::text::style("lead")));
         }
     });
     if let Some(g) = &s.geo {
@@ -66,7 +66,7 @@ pub fn show(
                 .as_deref()
                 .is_some_and(|c| !c.eq_ignore_ascii_case(logged))
             {
-                ui.label(RichText::new(format!("its log says {logged}")).color(super::WARN));
+                ui.label(RichText::new(format!("its log says {logged}")).color(crate::app::WARN));
             }
         }
     }
@@ -110,7 +110,7 @@ pub fn show(
                 ui.label(RichText::new("Nothing unusual.").weak());
             }
             for r in &s.reasons {
-                ui.label(format!("• {}", super::text::printable(r)));
+                ui.label(format!("• {}", crate::app::text::printable(r)));
             }
             findings(ui, s);
             log_values(ui, loaded, s);
@@ -146,7 +146,7 @@ fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
             .id_salt(("evidence", k))
             .show(ui, |ui| {
                 for e in &f.evidence {
-                    ui.label(RichText::new(super::text::printable(e)).monospace());
+                    ui.label(RichText::new(crate::app::text::printable(e)).monospace());
                 }
             });
     }
@@ -186,7 +186,7 @@ fn log_values(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict)
         ui.label(RichText::new(format!("{} ({} distinct)", f.field, f.distinct)).weak());
         ui.indent(("field-values", &f.field), |ui| {
             for (v, n) in &f.top {
-                let mut text = super::text::printable(v);
+                let mut text = crate::app::text::printable(v);
                 if text.chars().count() > EVENT_TEXT {
                     text = text.chars().take(EVENT_TEXT).collect::<String>() + "…";
                 }
@@ -196,7 +196,7 @@ fn log_values(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict)
                     )
                     .truncate(),
                 )
-                .on_hover_text(super::text::printable(v));
+                .on_hover_text(crate::app::text::printable(v));
             }
         });
     }
@@ -235,7 +235,7 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
     };
     for (k, x) in inside.iter().take(SESSIONS_SHOWN).enumerate() {
         ui.label(RichText::new(when(x)).weak().monospace());
-        ui.label(super::text::printable(&x.sentence()));
+        ui.label(crate::app::text::printable(&x.sentence()));
         let lines: Vec<String> = x
             .commands
             .iter()
@@ -248,7 +248,7 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
                 .id_salt(("session", k))
                 .show(ui, |ui| {
                     for l in &lines {
-                        ui.label(RichText::new(super::text::printable(l)).monospace());
+                        ui.label(RichText::new(crate::app::text::printable(l)).monospace());
                     }
                 });
         }
@@ -276,7 +276,7 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
                     RichText::new(format!(
                         "{}  {}",
                         when(x),
-                        super::text::printable(&x.sentence())
+                        crate::app::text::printable(&x.sentence())
                     ))
                     .small(),
                 );
@@ -405,11 +405,11 @@ fn timeline(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     let flagged_bars: Vec<Bar> = flagged
         .iter()
         .enumerate()
-        .map(|(b, &n)| Bar::new(x(b), n).width(width).fill(super::WARN))
+        .map(|(b, &n)| Bar::new(x(b), n).width(width).fill(crate::app::WARN))
         .collect();
     let normal_chart = BarChart::new("ordinary", normal_bars).color(egui::Color32::GRAY);
     let flagged_chart = BarChart::new("anomalous", flagged_bars)
-        .color(super::WARN)
+        .color(crate::app::WARN)
         .stack_on(&[&normal_chart]);
     Plot::new(("source-timeline", i))
         .height(140.0)
@@ -478,7 +478,7 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                         .map_or_else(|| "…".to_string(), |s| format!("{s:.2}")),
                 );
                 ui.label(if a.event_flagged(r) == Some(true) {
-                    text.color(super::WARN).strong()
+                    text.color(crate::app::WARN).strong()
                 } else {
                     text
                 });
@@ -486,7 +486,7 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                     .into_iter()
                     .flatten()
                     .collect();
-                let full = super::text::printable(&what.join("  "));
+                let full = crate::app::text::printable(&what.join("  "));
                 let short: String = if full.chars().count() > EVENT_TEXT {
                     full.chars().take(EVENT_TEXT).collect::<String>() + "…"
                 } else {

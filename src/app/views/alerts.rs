@@ -7,9 +7,9 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::events::EventTable;
 
-use super::analysis::{reason_kind, Analysis};
-use super::text::{minute, thousands};
-use super::{finding_color, severity_color, sort_header, Command, ViewState, WARN};
+use crate::app::analysis::{reason_kind, Analysis};
+use crate::app::text::{minute, thousands};
+use crate::app::{finding_color, severity_color, sort_header, Command, ViewState, WARN};
 
 /// Columns the table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -330,7 +330,7 @@ pub fn show(
     filters(ui, &mut view.alerts);
     if view.per_event {
         if a.events_pending {
-            super::widgets::preparing(
+            crate::app::widgets::preparing(
                 ui,
                 "Scoring the events: the anomalous ones are listed next…",
             );
@@ -369,7 +369,7 @@ fn marked_bar(
 ) {
     let blockable = |i: usize| {
         let ip = a.detection.sources[i].stats.ip;
-        view.blocklist.decision(ip) != Some(super::Decision::Block)
+        view.blocklist.decision(ip) != Some(crate::app::Decision::Block)
             && view
                 .blocklist
                 .list
@@ -666,7 +666,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     ui.label(
                         s.reasons
                             .first()
-                            .map_or_else(String::new, |r| super::text::printable(r)),
+                            .map_or_else(String::new, |r| crate::app::text::printable(r)),
                     );
                 });
                 if row.response().clicked() {

@@ -12,11 +12,11 @@ use crate::blocklist::{
     reject, Action, AllowEntry, Edit, Entry, Limits, Origin, Plan, Proposal, SourceFact,
 };
 
-use super::analysis::Analysis;
 use super::export_panel::ExportPanel;
-use super::loading::Loaded;
-use super::text::thousands;
-use super::{sort_header, Command, ViewState, ERROR, WARN};
+use crate::app::analysis::Analysis;
+use crate::app::loading::Loaded;
+use crate::app::text::thousands;
+use crate::app::{sort_header, Command, ViewState, ERROR, WARN};
 
 /// How the entries table is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -214,7 +214,7 @@ pub fn show(
     }
     let investigation = loaded
         .map(|l| {
-            super::widgets::window_title(&l.investigation)
+            crate::app::widgets::window_title(&l.investigation)
                 .trim_start_matches("netsleuth — ")
                 .to_string()
         })
@@ -255,7 +255,7 @@ fn header(ui: &mut Ui, view: &ViewState, out: &mut Vec<Command>) {
                 thousands((b.list.entries.len() - v6) as u64),
                 b.list.allowlist.len()
             ))
-            .text_style(super::text::style("section")),
+            .text_style(crate::app::text::style("section")),
         );
         ui.add_space(12.0);
         if ui

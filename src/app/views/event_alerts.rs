@@ -6,9 +6,9 @@ use eframe::egui::{self, Align, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::alerts::ValueFilter;
-use super::analysis::Analysis;
-use super::text::{bytes, thousands};
-use super::{sort_header, AlertsView, Command, ViewState, WARN};
+use crate::app::analysis::Analysis;
+use crate::app::text::{bytes, thousands};
+use crate::app::{sort_header, AlertsView, Command, ViewState, WARN};
 use crate::events::{format_utc, EventTable};
 
 /// Columns the event table sorts by.

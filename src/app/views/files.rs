@@ -9,10 +9,10 @@ use eframe::egui::{
 };
 use egui_extras::{Column, TableBuilder};
 
-use super::loading::Loaded;
-use super::text::{count, thousands, time_range};
-use super::Analysis;
-use super::{BENIGN, ERROR, MALICIOUS, WARN};
+use crate::app::loading::Loaded;
+use crate::app::text::{count, thousands, time_range};
+use crate::app::Analysis;
+use crate::app::{BENIGN, ERROR, MALICIOUS, WARN};
 use crate::events::{format_utc, Field};
 use crate::ingest::{FileReport, Investigation, LabelCounts};
 
@@ -22,8 +22,8 @@ pub fn show(
     ui: &mut Ui,
     loaded: &Loaded,
     analysis: Option<&Analysis>,
-    view: &mut super::ViewState,
-    out: &mut Vec<super::Command>,
+    view: &mut crate::app::ViewState,
+    out: &mut Vec<crate::app::Command>,
 ) {
     let inv = &loaded.investigation;
     let detection: Vec<&String> = analysis
@@ -61,7 +61,7 @@ pub fn show(
     CollapsingHeader::new(section_title("Field profile"))
         .id_salt("field profile")
         .show(ui, |ui| {
-            super::profile_view::show(ui, loaded, analysis, view, out)
+            super::profile::show(ui, loaded, analysis, view, out)
         });
     ui.add_space(8.0);
     CollapsingHeader::new(section_title(&format!(
@@ -73,7 +73,7 @@ pub fn show(
 }
 
 /// The file name of a report, or its whole path when it has none.
-pub(super) fn file_name(f: &FileReport) -> String {
+pub(in crate::app) fn file_name(f: &FileReport) -> String {
     f.path.file_name().map_or_else(
         || f.path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -82,7 +82,7 @@ pub(super) fn file_name(f: &FileReport) -> String {
 
 fn section_title(title: &str) -> RichText {
     RichText::new(title)
-        .text_style(super::text::style("section"))
+        .text_style(crate::app::text::style("section"))
         .strong()
 }
 

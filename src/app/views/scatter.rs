@@ -14,10 +14,10 @@ use egui_plot::{
 };
 
 use super::alerts::ValueFilter;
-use super::analysis::Analysis;
-use super::derived::{Derived, Made};
-use super::text::thousands;
-use super::{severity_color, Command, Loaded, ViewState, ERROR, MALICIOUS, WARN};
+use crate::app::analysis::Analysis;
+use crate::app::derived::{Derived, Made};
+use crate::app::text::thousands;
+use crate::app::{severity_color, Command, Loaded, ViewState, ERROR, MALICIOUS, WARN};
 use crate::events::{EventTable, Verdict};
 
 /// Attacks the verdict missed, on the label colouring.
@@ -521,7 +521,7 @@ impl Layers {
             l.label = format!(
                 "{} ({})",
                 l.name,
-                super::text::count(l.total as u64, "event", "events")
+                crate::app::text::count(l.total as u64, "event", "events")
             );
         }
         Layers {
@@ -719,8 +719,8 @@ pub fn show(
     ) {
         Made::Ready(layers) => layers,
         Made::Pending => {
-            let events = super::text::count(t.len() as u64, "event", "events");
-            super::widgets::preparing(ui, &format!("Preparing the plot of {events}…"));
+            let events = crate::app::text::count(t.len() as u64, "event", "events");
+            crate::app::widgets::preparing(ui, &format!("Preparing the plot of {events}…"));
             return;
         }
         Made::Failed(m) => {
@@ -958,11 +958,11 @@ pub fn show(
     }
     let plot_rect = response.response.rect;
     ui.horizontal(|ui| {
-        super::png_button(ui, "scatter plot", plot_rect, out);
+        crate::app::png_button(ui, "scatter plot", plot_rect, out);
         let ViewState {
             scatter, blocklist, ..
         } = view;
-        super::widgets::block_selection_bar(
+        crate::app::widgets::block_selection_bar(
             ui,
             a,
             blocklist,

@@ -8,10 +8,10 @@ use eframe::egui::{self, vec2, CollapsingHeader, ComboBox, RichText, Sense, Ui};
 
 use crate::events::{format_utc, FieldProfile, Numbers};
 
-use super::analysis::Analysis;
-use super::loading::Loaded;
-use super::text::thousands;
-use super::{AlertsKey, Command, ViewState};
+use crate::app::analysis::Analysis;
+use crate::app::loading::Loaded;
+use crate::app::text::thousands;
+use crate::app::{AlertsKey, Command, ViewState};
 
 /// What a profile is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ fn scope_rows(loaded: &Loaded, a: Option<&Analysis>, view: &mut ViewState) -> (V
     if let Some(f) = file.and_then(|i| inv.files.get(i)) {
         return (
             (f.rows.start as u32..f.rows.end as u32).collect(),
-            super::files_view::file_name(f),
+            super::files::file_name(f),
         );
     }
     let Some(a) = a else {
@@ -105,7 +105,7 @@ pub fn show(
     let files = &loaded.investigation.files;
     let label = ui.label("Of");
     let name_of = |s: ProfileScope| match s {
-        ProfileScope::File(i) => files.get(i).map(super::files_view::file_name),
+        ProfileScope::File(i) => files.get(i).map(super::files::file_name),
         ProfileScope::Selection => Some("the current selection".to_string()),
     };
     ComboBox::from_id_salt("profile scope")
@@ -205,7 +205,10 @@ fn field(ui: &mut Ui, p: &FieldProfile, events: u64, out: &mut Vec<Command>) {
                         // Numbers read to three decimals; the filter keeps the exact value.
                         let shown = match (p.numbers.is_some(), value.parse::<f64>()) {
                             (true, Ok(v)) if v.fract() != 0.0 => format!("{v:.3}"),
-                            _ => super::text::printable(value).chars().take(300).collect(),
+                            _ => crate::app::text::printable(value)
+                                .chars()
+                                .take(300)
+                                .collect(),
                         };
                         let clicked = ui
                             .add(
@@ -230,7 +233,7 @@ fn field(ui: &mut Ui, p: &FieldProfile, events: u64, out: &mut Vec<Command>) {
                     RichText::new(format!(
                         "and {} more values in {}",
                         thousands(rest),
-                        super::text::count(events, "event", "events")
+                        crate::app::text::count(events, "event", "events")
                     ))
                     .weak(),
                 );

@@ -3,10 +3,10 @@
 
 use eframe::egui::{self, RichText, Slider, Ui};
 
-use super::analysis::Analysis;
-use super::evaluation_view::detector_title;
-use super::text::thousands;
-use super::{Command, ViewState};
+use super::evaluation::detector_title;
+use crate::app::analysis::Analysis;
+use crate::app::text::thousands;
+use crate::app::{Command, ViewState};
 use crate::detection::{DetectionSettings, DetectorKind};
 use crate::geo::{world, PlacementCounts, BUNDLED_ATTRIBUTION};
 use crate::session::Chosen;
@@ -68,7 +68,7 @@ pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                 }
             });
             if !runnable {
-                ui.label(RichText::new("Choose at least one detector.").color(super::WARN));
+                ui.label(RichText::new("Choose at least one detector.").color(crate::app::WARN));
             } else if !changed {
                 ui.label(RichText::new("These are the settings on screen.").weak());
             }
@@ -189,7 +189,7 @@ fn threat_lists(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<C
         }
     }
     for p in &a.intel_problems {
-        ui.label(RichText::new(format!("Cannot read {p}")).color(super::WARN));
+        ui.label(RichText::new(format!("Cannot read {p}")).color(crate::app::WARN));
     }
     if !a.intel_paths.is_empty() {
         ui.label(
@@ -207,10 +207,10 @@ fn threat_lists(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<C
     }
     ui.horizontal(|ui| {
         if ui.button("Add a list…").clicked() {
-            out.push(Command::Browse(super::blocklist_view::Browse::ThreatList));
+            out.push(Command::Browse(super::blocklist::Browse::ThreatList));
         }
         if ui.button("Add a folder…").clicked() {
-            out.push(Command::Browse(super::blocklist_view::Browse::ThreatFolder));
+            out.push(Command::Browse(super::blocklist::Browse::ThreatFolder));
         }
         let label = ui.label("or by path:");
         let field = ui
@@ -298,7 +298,7 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
             }
         });
     for p in locator.problems() {
-        ui.label(RichText::new(p).color(super::WARN));
+        ui.label(RichText::new(p).color(crate::app::WARN));
     }
     let c = PlacementCounts::of(a.detection.sources.iter().filter_map(|s| s.geo.as_ref()));
     ui.label(format!(
@@ -312,7 +312,7 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
     ));
     ui.horizontal(|ui| {
         if ui.button("Choose a database…").clicked() {
-            out.push(Command::Browse(super::blocklist_view::Browse::GeoIp));
+            out.push(Command::Browse(super::blocklist::Browse::GeoIp));
         }
         // Typed paths for when no file dialog can open (no desktop portal or zenity).
         let field = ui.add(
@@ -362,7 +362,7 @@ fn section(ui: &mut Ui, title: &str) {
     ui.label(
         RichText::new(title)
             .strong()
-            .text_style(super::text::style("section")),
+            .text_style(crate::app::text::style("section")),
     );
     ui.add_space(2.0);
 }

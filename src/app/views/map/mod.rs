@@ -12,9 +12,9 @@ use egui_extras::{Column, TableBuilder};
 use rustc_hash::FxHashMap;
 use walkers::{lon_lat, Map, MapMemory, Projector, Tiles};
 
-use super::analysis::Analysis;
-use super::style::severity_color;
-use super::{text, thousands, Command, ViewState};
+use crate::app::analysis::Analysis;
+use crate::app::style::severity_color;
+use crate::app::{text, thousands, Command, ViewState};
 use crate::events::EventTable;
 use crate::geo::{mercator_y, world, Placement, PlacementCounts};
 
@@ -81,7 +81,7 @@ struct Marker {
 /// What the map derives from the analysis and the filters, rebuilt when they change.
 #[derive(Debug, Default)]
 struct Layers {
-    key: Option<(super::AlertsKey, u64, Option<String>)>,
+    key: Option<(crate::app::AlertsKey, u64, Option<String>)>,
     /// Markers, least confident first so anomalies are drawn on top.
     markers: Vec<Marker>,
     /// Countries of the filtered sources.
@@ -1313,7 +1313,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
         }
     }
     ui.horizontal(|ui| {
-        super::png_button(ui, "map", map_response.rect, out);
+        crate::app::png_button(ui, "map", map_response.rect, out);
         if let Some(credit) = &credit {
             let owed = format!("Map tiles © {}", credit.text);
             if credit.url.is_empty() {
@@ -1468,7 +1468,7 @@ fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32], network: bool) {
         if let Some(g) = &s.geo {
             ui.label(RichText::new(super::alerts::place_text(g)).small());
         }
-        if let Some(r) = s.reasons.first().map(|r| super::text::printable(r)) {
+        if let Some(r) = s.reasons.first().map(|r| crate::app::text::printable(r)) {
             // The first reason, cut to two short lines: the source panel has the rest.
             let short: String = if r.chars().count() > 110 {
                 format!("{}…", r.chars().take(109).collect::<String>())
@@ -1485,7 +1485,7 @@ fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32], network: bool) {
 
 fn selection_bar(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>) {
     let ViewState { map, blocklist, .. } = view;
-    super::widgets::block_selection_bar(
+    crate::app::widgets::block_selection_bar(
         ui,
         a,
         blocklist,

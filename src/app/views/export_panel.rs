@@ -8,9 +8,9 @@ use eframe::egui::{self, ComboBox, RichText, Ui};
 use crate::blocklist::{Action, Entry};
 use crate::export::{render, Format, Options, Output, Scope, Syntax};
 
-use super::blocklist_view::Browse;
-use super::text::thousands;
-use super::{Command, ViewState, ERROR, WARN};
+use super::blocklist::Browse;
+use crate::app::text::thousands;
+use crate::app::{Command, ViewState, ERROR, WARN};
 
 /// Lines of each file the preview shows.
 const SHOWN_LINES: usize = 200;

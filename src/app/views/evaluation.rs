@@ -4,8 +4,8 @@
 use eframe::egui::{self, Color32, Frame, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use super::text::thousands;
-use super::{Command, ViewState, BENIGN, MALICIOUS};
+use crate::app::text::thousands;
+use crate::app::{Command, ViewState, BENIGN, MALICIOUS};
 use crate::evaluation::{ClassRecall, Evaluation, LevelEvaluation, Scorecard};
 
 /// Which level and detector the evaluation view shows.
@@ -195,7 +195,7 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut 
                 );
             }
         });
-    ui.horizontal(|ui| super::png_button(ui, "ROC curves", plot.response.rect, out));
+    ui.horizontal(|ui| crate::app::png_button(ui, "ROC curves", plot.response.rect, out));
 }
 
 /// The 2x2 confusion matrix of one detector's verdict.
@@ -215,7 +215,7 @@ fn confusion(ui: &mut Ui, title: &str, c: &Scorecard, unit: &str) {
                 ui.vertical_centered(|ui| {
                     ui.label(
                         RichText::new(thousands(n))
-                            .text_style(super::text::style("large"))
+                            .text_style(crate::app::text::style("large"))
                             .strong(),
                     );
                     ui.label(RichText::new(what).small());

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use eframe::egui::{self, Align, Frame, Layout, ProgressBar, RichText, Ui};
 
-use super::{sample_path, text, Command, LoadJob, ERROR};
+use crate::app::{sample_path, text, Command, LoadJob, ERROR};
 use crate::session::RecentFiles;
 
 /// A recent entry's menu text: its first file's name, and how many more were opened with it.
-pub(super) fn recent_title(files: &[PathBuf]) -> String {
+pub(in crate::app) fn recent_title(files: &[PathBuf]) -> String {
     let first = files.first().map_or_else(String::new, |p| {
         p.file_name().map_or_else(
             || p.display().to_string(),
@@ -24,7 +24,7 @@ pub(super) fn recent_title(files: &[PathBuf]) -> String {
 }
 
 /// Every path of a recent entry, one per line.
-pub(super) fn recent_paths(files: &[PathBuf]) -> String {
+pub(in crate::app) fn recent_paths(files: &[PathBuf]) -> String {
     files
         .iter()
         .map(|p| p.display().to_string())
@@ -33,7 +33,12 @@ pub(super) fn recent_paths(files: &[PathBuf]) -> String {
 }
 
 /// What shows when nothing is loaded: why, and ways to open something.
-pub(super) fn start_view(ui: &mut Ui, msg: &str, recent: &RecentFiles, out: &mut Vec<Command>) {
+pub(in crate::app) fn start_view(
+    ui: &mut Ui,
+    msg: &str,
+    recent: &RecentFiles,
+    out: &mut Vec<Command>,
+) {
     if !msg.is_empty() {
         ui.label(RichText::new(msg).color(ERROR).strong());
         ui.add_space(12.0);
@@ -65,7 +70,7 @@ pub(super) fn start_view(ui: &mut Ui, msg: &str, recent: &RecentFiles, out: &mut
 }
 
 /// A card with the files being read, a progress bar and Cancel.
-pub(super) fn loading_view(ui: &mut Ui, job: &LoadJob) {
+pub(in crate::app) fn loading_view(ui: &mut Ui, job: &LoadJob) {
     const NAMED: usize = 6;
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.2);
@@ -123,7 +128,7 @@ pub(super) fn loading_view(ui: &mut Ui, job: &LoadJob) {
 }
 
 /// "12 s, about 30 s left" (without the estimate when there is none yet).
-pub(super) fn elapsed_and_left(elapsed: f64, left: Option<f64>) -> String {
+pub(in crate::app) fn elapsed_and_left(elapsed: f64, left: Option<f64>) -> String {
     let spent = format!("{elapsed:.0} s");
     match left {
         Some(l) if l >= 1.0 => format!("{spent}, about {l:.0} s left"),

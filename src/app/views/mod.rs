@@ -1,0 +1,18 @@
+//! What the window shows of an investigation, one module per view; the shell around them
+//! (state, commands, chrome, workers) is the parent module.
+
+pub mod alerts;
+pub mod blocklist;
+pub mod breakdown;
+pub mod evaluation;
+pub mod event_alerts;
+pub mod export_panel;
+pub mod files;
+pub mod map;
+pub mod overview;
+pub mod profile;
+pub mod scatter;
+pub mod settings;
+pub mod source_detail;
+pub mod start;
+pub mod timeline;
