@@ -573,6 +573,14 @@ impl AnalysisJob {
     }
 }
 
+/// A job nobody waits for any more (new files opened, detection rerun, window closed) stops
+/// instead of scoring on for nothing.
+impl Drop for AnalysisJob {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
