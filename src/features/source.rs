@@ -70,22 +70,40 @@ pub struct Agg {
     pub max: f64,
 }
 
-fn aggregate(values: impl Iterator<Item = Option<f64>>) -> Option<Agg> {
-    let (mut total, mut max, mut n) = (0.0, f64::MIN, 0usize);
-    for v in values.flatten() {
-        total += v;
-        max = max.max(v);
-        n += 1;
+/// Sum, maximum and count of a quantity, added in row order.
+#[derive(Default)]
+struct Summing {
+    total: f64,
+    max: Option<f64>,
+    n: usize,
+}
+
+impl Summing {
+    fn add(&mut self, v: Option<f64>) {
+        if let Some(v) = v {
+            self.total += v;
+            self.max = Some(self.max.unwrap_or(f64::MIN).max(v));
+            self.n += 1;
+        }
     }
-    (n > 0).then(|| Agg {
-        total,
-        mean: total / n as f64,
-        max,
-    })
+
+    fn agg(&self) -> Option<Agg> {
+        self.max.map(|max| Agg {
+            total: self.total,
+            mean: self.total / self.n as f64,
+            max,
+        })
+    }
 }
 
 /// Groups the events by source address (events without a source are left out) and computes
 /// each source's statistics, in parallel. Sources come out in order of first appearance.
+///
+/// The columns are read in table order: a source's rows are scattered over the table, and
+/// reading them source by source fetched every cache line once per source on it (on the
+/// 5M-row scale-test file that pass took 8.5 times as long as on the 1M-row one). Each worker
+/// scans the whole table for its share of the sources, so every source still sees its rows in
+/// table order and its sums are the same to the bit.
 pub fn source_stats(t: &EventTable, settings: &FeatureSettings) -> Vec<SourceStats> {
     // Counted first, so that every source's rows are allocated once at their exact size.
     let mut counts = vec![0u32; t.ips().len()];
@@ -99,55 +117,101 @@ pub fn source_stats(t: &EventTable, settings: &FeatureSettings) -> Vec<SourceSta
             *c += 1;
         }
     }
-    let mut groups: Vec<Vec<u32>> = counts
-        .iter()
-        .map(|&c| Vec::with_capacity(c as usize))
-        .collect();
-    drop(counts);
-    for r in 0..t.len() {
-        if let Some(id) = t.source_ip_id(r) {
-            groups[id as usize].push(r as u32);
-        }
+    // Source `i` (in order of first appearance) is entry `i / k` of worker `i % k`.
+    let k = rayon::current_num_threads().clamp(1, order.len().max(1));
+    let mut slot = vec![u32::MAX; t.ips().len()];
+    let mut shares: Vec<Vec<Tally>> = (0..k).map(|_| Vec::new()).collect();
+    for (i, &id) in order.iter().enumerate() {
+        slot[id as usize] = i as u32;
+        shares[i % k].push(Tally::with_capacity(counts[id as usize] as usize));
     }
-    let groups: Vec<(u32, Vec<u32>)> = order
-        .into_iter()
-        .map(|id| (id, std::mem::take(&mut groups[id as usize])))
+    drop(counts);
+    shares.par_iter_mut().enumerate().for_each(|(w, share)| {
+        for r in 0..t.len() {
+            if let Some(id) = t.source_ip_id(r) {
+                let i = slot[id as usize] as usize;
+                if i % k == w {
+                    share[i / k].add(t, r);
+                }
+            }
+        }
+    });
+    let mut shares: Vec<_> = shares.into_iter().map(Vec::into_iter).collect();
+    let tallies: Vec<(u32, Tally)> = order
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &id)| Some((id, shares[i % k].next()?)))
         .collect();
-    groups
+    tallies
         .into_par_iter()
-        .map(|(id, rows)| stats_for(t, t.ips().resolve(id), rows, settings))
+        .map(|(id, tally)| stats_for(t, t.ips().resolve(id), tally, settings))
         .collect()
 }
 
-fn stats_for(
-    t: &EventTable,
-    ip: IpAddr,
+/// What one source's rows add up to, read in table order.
+struct Tally {
     rows: Vec<u32>,
-    settings: &FeatureSettings,
-) -> SourceStats {
-    let rs = || rows.iter().map(|&r| r as usize);
-    let bytes_sent = aggregate(rs().map(|r| t.bytes_sent(r)));
-    let bytes_received = aggregate(rs().map(|r| t.bytes_received(r)));
-    let distinct_destinations = rs()
-        .filter_map(|r| t.destination_ip_id(r))
-        .collect::<FxHashSet<_>>()
-        .len();
-    let distinct_ports = rs()
-        .filter_map(|r| t.destination_port(r))
-        .collect::<FxHashSet<_>>()
-        .len();
+    sent: Summing,
+    received: Summing,
+    destinations: FxHashSet<u32>,
+    ports: FxHashSet<u16>,
     // Outcomes and countries are counted by interned id and each distinct one read once.
-    let mut outcomes: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut countries: FxHashMap<u32, usize> = FxHashMap::default();
-    for r in rs() {
-        let (outcome, country) = t.outcome_and_country_ids(r);
-        if let Some(id) = outcome {
-            *outcomes.entry(id).or_default() += 1;
-        }
-        if let Some(id) = country {
-            *countries.entry(id).or_default() += 1;
+    outcomes: FxHashMap<u32, u32>,
+    countries: FxHashMap<u32, usize>,
+    times: Vec<i64>,
+}
+
+impl Tally {
+    fn with_capacity(rows: usize) -> Tally {
+        Tally {
+            rows: Vec::with_capacity(rows),
+            sent: Summing::default(),
+            received: Summing::default(),
+            destinations: FxHashSet::default(),
+            ports: FxHashSet::default(),
+            outcomes: FxHashMap::default(),
+            countries: FxHashMap::default(),
+            times: Vec::new(),
         }
     }
+
+    fn add(&mut self, t: &EventTable, r: usize) {
+        self.rows.push(r as u32);
+        self.sent.add(t.bytes_sent(r));
+        self.received.add(t.bytes_received(r));
+        if let Some(id) = t.destination_ip_id(r) {
+            self.destinations.insert(id);
+        }
+        if let Some(p) = t.destination_port(r) {
+            self.ports.insert(p);
+        }
+        let (outcome, country) = t.outcome_and_country_ids(r);
+        if let Some(id) = outcome {
+            *self.outcomes.entry(id).or_default() += 1;
+        }
+        if let Some(id) = country {
+            *self.countries.entry(id).or_default() += 1;
+        }
+        if let Some(us) = t.time_us(r) {
+            self.times.push(us);
+        }
+    }
+}
+
+fn stats_for(t: &EventTable, ip: IpAddr, tally: Tally, settings: &FeatureSettings) -> SourceStats {
+    let Tally {
+        rows,
+        sent,
+        received,
+        destinations,
+        ports,
+        outcomes,
+        countries,
+        mut times,
+    } = tally;
+    let (bytes_sent, bytes_received) = (sent.agg(), received.agg());
+    let (distinct_destinations, distinct_ports) = (destinations.len(), ports.len());
+    drop((destinations, ports));
     let text = |id: u32| t.symbols().resolve(Symbol(id));
     let with_outcome: u32 = outcomes.values().sum();
     let failed_share = (with_outcome > 0).then(|| {
@@ -158,7 +222,6 @@ fn stats_for(
             .sum();
         f64::from(failed) / f64::from(with_outcome)
     });
-    let mut times: Vec<i64> = rs().filter_map(|r| t.time_us(r)).collect();
     times.sort_unstable();
     // The times are sorted, so distinct hours are the changes of hour.
     let active_hours = times
