@@ -72,6 +72,8 @@ pub struct Analysis {
     pub intel_named: HashMap<String, usize>,
     /// Source index by interned address id (`u32::MAX` when the address is no source).
     source_by_ip: Vec<u32>,
+    /// Flagged events, counted once (the Overview shows them every frame).
+    flagged: usize,
 }
 
 /// Event counts per time window.
@@ -131,6 +133,7 @@ impl Analysis {
             ports,
             protocols,
             anomalous: Vec::new(),
+            flagged: 0,
             timeline: None,
             evaluation: None,
             settings,
@@ -165,6 +168,7 @@ impl Analysis {
                     .count() as u32
             })
             .collect();
+        self.flagged = detection.event_flagged.iter().filter(|&&f| f).count();
         self.timeline = Timeline::new(&inv.table, &detection, None, |_| true);
         self.detection = detection;
         self.events_pending = false;
@@ -213,7 +217,7 @@ impl Analysis {
 
     /// Flagged events; `None` while the events are being scored.
     pub fn flagged_events(&self) -> Option<usize> {
-        (!self.events_pending).then(|| self.detection.event_flagged.iter().filter(|&&f| f).count())
+        (!self.events_pending).then_some(self.flagged)
     }
 
     /// The most frequent kinds of reason among watched and proposed sources, as

@@ -378,57 +378,23 @@ pub fn detect_staged(
     report: &dyn Fn(Phase),
     sources_done: Option<&mut dyn FnMut(&Detection)>,
 ) -> Result<Detection, Cancelled> {
-    let check = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(Cancelled)
-        } else {
-            Ok(())
-        }
-    };
-    let mut level_time = [Duration::ZERO; 2];
-    let mut feature_time = Duration::ZERO;
-    let mut reasons_time = Duration::ZERO;
-    let mut judge = |level_time: &mut [Duration; 2], feature_time: &mut Duration| {
-        let t = Instant::now();
-        report(Phase::SourceFeatures);
-        let stats = source_stats(table, &settings.features);
-        let mut src = source_features(&stats);
-        src.standardise_robust();
-        *feature_time += t.elapsed();
-        check()?;
-        report(Phase::SourceScoring);
-        let source_scores = {
-            let source_bursts = || source_burst(table, &stats);
-            let src_inputs = LevelInputs {
-                standardised: &src,
-                sources: Some(&stats),
-                burst_z: Some(&source_bursts),
-                cancel,
-            };
-            run_level(settings, &src_inputs, level_time)
-        };
-        check()?;
-        let t = Instant::now();
-        report(Phase::Reasons);
-        let (detection, geo_time) = judge_sources(table, settings, stats, &src, source_scores);
-        reasons_time += t.elapsed() - geo_time;
-        Ok((detection, geo_time))
-    };
-    let ((mut detection, geo_time), events) = match sources_done {
+    let mut times = StageTimes::default();
+    let (mut detection, events) = match sources_done {
         Some(done) => {
-            let judged = judge(&mut level_time, &mut feature_time)?;
-            done(&judged.0);
-            check()?;
-            let events = score_events(table, settings, cancel, report, &mut level_time)?;
+            let judged = judge_all_sources(table, settings, cancel, report, &mut times)?;
+            done(&judged);
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Cancelled);
+            }
+            let events = score_events(table, settings, cancel, report, &mut times)?;
             (judged, events)
         }
         None => {
-            let events = score_events(table, settings, cancel, report, &mut level_time)?;
-            (judge(&mut level_time, &mut feature_time)?, events)
+            let events = score_events(table, settings, cancel, report, &mut times)?;
+            let judged = judge_all_sources(table, settings, cancel, report, &mut times)?;
+            (judged, events)
         }
     };
-    let (events, event_feature_time) = events;
-    feature_time += event_feature_time;
 
     let t = Instant::now();
     let mut event_score = event_combined(&events, table.len());
@@ -443,33 +409,82 @@ pub fn detect_staged(
         .collect();
     detection.event_score = event_score;
     detection.events = events;
-    reasons_time += t.elapsed();
+    times.reasons += t.elapsed();
     detection.timings = vec![
-        ("features", feature_time),
-        ("train", level_time[0]),
-        ("score", level_time[1]),
-        ("reasons", reasons_time),
+        ("features", times.features),
+        ("train", times.level[0]),
+        ("score", times.level[1]),
+        ("reasons", times.reasons),
     ];
     if settings.geo.is_some() {
-        detection.timings.push(("geoip", geo_time));
+        detection.timings.push(("geoip", times.geo));
     }
     Ok(detection)
 }
 
-/// Every event's raw scores per detector (the rules' are left out: they judge sources), and
-/// the time spent on the event features.
+/// Time spent so far per phase of [`Timings`], over both levels.
+#[derive(Default)]
+struct StageTimes {
+    /// Training and scoring.
+    level: [Duration; 2],
+    features: Duration,
+    /// Reasons and the events' combined scores, GeoIP apart.
+    reasons: Duration,
+    geo: Duration,
+}
+
+/// The sources' statistics, scores and verdicts: the run with its event fields empty.
+fn judge_all_sources(
+    table: &EventTable,
+    settings: &DetectionSettings,
+    cancel: &AtomicBool,
+    report: &dyn Fn(Phase),
+    times: &mut StageTimes,
+) -> Result<Detection, Cancelled> {
+    let t = Instant::now();
+    report(Phase::SourceFeatures);
+    let stats = source_stats(table, &settings.features);
+    let mut src = source_features(&stats);
+    src.standardise_robust();
+    times.features += t.elapsed();
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
+    report(Phase::SourceScoring);
+    let source_scores = {
+        let source_bursts = || source_burst(table, &stats);
+        let src_inputs = LevelInputs {
+            standardised: &src,
+            sources: Some(&stats),
+            burst_z: Some(&source_bursts),
+            cancel,
+        };
+        run_level(settings, &src_inputs, &mut times.level)
+    };
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
+    let t = Instant::now();
+    report(Phase::Reasons);
+    let (detection, geo_time) = judge_sources(table, settings, stats, &src, source_scores);
+    times.reasons += t.elapsed() - geo_time;
+    times.geo += geo_time;
+    Ok(detection)
+}
+
+/// Every event's raw scores per detector (the rules' are left out: they judge sources).
 fn score_events(
     table: &EventTable,
     settings: &DetectionSettings,
     cancel: &AtomicBool,
     report: &dyn Fn(Phase),
-    level_time: &mut [Duration; 2],
-) -> Result<(LevelScores, Duration), Cancelled> {
+    times: &mut StageTimes,
+) -> Result<LevelScores, Cancelled> {
     let t = Instant::now();
     report(Phase::EventFeatures);
     let mut ev = event_features(table, &settings.features);
     ev.standardise_robust();
-    let feature_time = t.elapsed();
+    times.features += t.elapsed();
     let timed = (0..table.len()).any(|r| table.time_us(r).is_some());
     let bursts = || event_burst(table);
     if cancel.load(Ordering::Relaxed) {
@@ -484,7 +499,7 @@ fn score_events(
             burst_z: timed.then_some(&bursts as _),
             cancel,
         },
-        level_time,
+        &mut times.level,
     );
     if !ev.left_out.is_empty() {
         let shown: Vec<&str> = ev.left_out.iter().take(5).map(String::as_str).collect();
@@ -505,7 +520,7 @@ fn score_events(
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
-    Ok((events, feature_time))
+    Ok(events)
 }
 
 /// The verdict on every source from its statistics, its scores and its behaviour, ranked
