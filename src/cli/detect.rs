@@ -247,6 +247,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let threshold = req.settings.auto_block;
     let flagged_events = d.event_flagged.iter().filter(|&&f| f).count();
     let proposed = d.sources.iter().filter(|s| s.proposed_block).count();
+    let reached = d.sources.iter().filter(|s| s.received_only).count();
+    let sources = d.sources.len() - reached;
     let manifest = json!({
         "netsleuth": env!("CARGO_PKG_VERSION"),
         "written_at": crate::events::format_utc(
@@ -256,7 +258,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         ),
         "inputs": names,
         "events": inv.table.len(),
-        "sources": d.sources.len(),
+        "sources": sources,
+        "reached": reached,
         "flagged_events": flagged_events,
         "proposed_blocks": proposed,
         "threshold": threshold,
@@ -290,7 +293,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let result = if req.json {
         let mut doc = json!({
             "events": inv.table.len(),
-            "sources": d.sources.len(),
+            "sources": sources,
+            "reached": reached,
             "flagged_events": flagged_events,
             "flagged_sources": flagged_sources,
             "proposed_blocks": proposed,
@@ -322,12 +326,16 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 "confidence": (s.confidence * 10.0).round() / 10.0,
                 "verdict": s.action.name(),
                 "role": s.role.name(),
+                "direction": s.direction.map(|d| d.name()),
+                "infrastructure": s.infrastructure,
+                "received_only": s.received_only,
                 "severity": s.severity(),
                 "findings": s.findings.iter().map(|f| json!({
                     "kind": f.kind,
                     "name": f.kind.name(),
                     "technique": f.technique,
                     "severity": f.severity,
+                    "context": f.context,
                     "summary": f.summary,
                     "evidence": f.evidence,
                     "events": f.rows.len(),
@@ -349,11 +357,15 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         (|| {
             writeln!(
                 out,
-                "{} events from {} file(s), {} sources: {flagged_events} events flagged, \
+                "{} events from {} file(s), {sources} sources{}: {flagged_events} events flagged, \
                  {flagged_sources} sources flagged, {proposed} proposed for blocking (confidence ≥ {threshold})",
                 inv.table.len(),
                 inv.files.len(),
-                d.sources.len()
+                match reached {
+                    0 => String::new(),
+                    1 => " and 1 server they reached".to_string(),
+                    n => format!(" and {n} servers they reached"),
+                }
             )?;
             for line in top_lines(&d, threshold) {
                 writeln!(out, "{line}")?;

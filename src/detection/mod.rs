@@ -22,4 +22,7 @@ pub use pipeline::{
     Cancelled, Detection, DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
 };
 pub use reasons::{human_bytes, human_count, human_span};
-pub use roles::{action, is_unroutable, roles, Action, Role};
+pub use roles::{
+    action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,
+    Direction, Evidence, Infrastructure, Role,
+};

@@ -6,7 +6,8 @@
 //! 0.7, rules 0.6 and burst 0.5: one strong detector is enough to raise it, agreement raises
 //! it further, and no single weak signal reaches the auto-block threshold alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,11 +17,14 @@ use ipnet::IpNet;
 
 use crate::events::{EventTable, Verdict};
 use crate::features::{
-    event_features, source_features, source_stats, FeatureMatrix, FeatureSettings, SourceStats,
+    event_features, receiver_stats, source_features, source_stats, FeatureMatrix, FeatureSettings,
+    SourceStats,
 };
 use crate::geo::{country_disagreement, GeoInfo, Locator};
 
-use super::behaviour::{combined_weight, findings, Finding, FindingKind, Severity, ThreatLists};
+use super::behaviour::{
+    combined_weight, findings, Finding, FindingKind, PartyFindings, Severity, ThreatLists,
+};
 use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
     burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, ForestDetector,
@@ -29,7 +33,10 @@ use super::detectors::{
 use super::forest::ForestSettings;
 use super::model_cache::default_cache_dir;
 use super::reasons::{source_reasons, Population, ReasonInputs};
-use super::roles::{action, is_internal, roles, Action, Role};
+use super::roles::{
+    action, direction, infrastructure, is_internal, role, servers, Action, Direction, Evidence,
+    Role,
+};
 
 /// How detection runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,8 +131,17 @@ pub struct SourceVerdict {
     pub findings: Vec<Finding>,
     /// Reasons in plain words: the findings first, then what is unusual for this file.
     pub reasons: Vec<String>,
-    /// Who it is: external, internal, a server, or unroutable.
+    /// The part it plays (see [`Role`]).
     pub role: Role,
+    /// Which traffic a block of it stops: from it (an attacker), to it (a server malware
+    /// calls) or both; `None` for addresses inside.
+    pub direction: Option<Direction>,
+    /// What the network needs it for, when it is infrastructure ("domain controller, DNS
+    /// resolver").
+    pub infrastructure: Option<String>,
+    /// Whether it only ever received: a party of others' findings, never a source, with no
+    /// statistical score. Its `stats` are seen from its side of the events it received.
+    pub received_only: bool,
     /// What the verdict proposes, from the role and the confidence.
     pub action: Action,
     /// Whether it is proposed for blocking: an external source at the auto-block threshold.
@@ -163,17 +179,40 @@ impl SourceVerdict {
         names
     }
 
-    /// The severity of its worst finding.
+    /// The severity of its worst finding beyond context.
     pub fn severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .filter(|f| !f.context)
+            .map(|f| f.severity)
+            .max()
     }
 
-    /// The order an analyst triages in: the worst finding first, then confidence, then more
-    /// events (so equal scores still read in a stable, meaningful order), then the address.
+    /// Whether it got in, not only tried: an infected host, or a source that ran commands,
+    /// downloaded malware or changed the host (proxy requests are attempts: a honeypot
+    /// does not forward them).
+    pub fn intruded(&self) -> bool {
+        self.role == Role::InfectedHost
+            || self.findings.iter().any(|f| {
+                matches!(
+                    f.kind,
+                    FindingKind::ShellCommands
+                        | FindingKind::MalwareDownload
+                        | FindingKind::ImpairDefences
+                        | FindingKind::IndicatorRemoval
+                        | FindingKind::Persistence
+                )
+            })
+    }
+
+    /// The order an analyst triages in: intrusions before attempts, then the worst finding,
+    /// then confidence, then more events (so equal scores still read in a stable, meaningful
+    /// order), then the address.
     pub fn priority_cmp(&self, other: &SourceVerdict) -> std::cmp::Ordering {
         other
-            .severity()
-            .cmp(&self.severity())
+            .intruded()
+            .cmp(&self.intruded())
+            .then(other.severity().cmp(&self.severity()))
             .then(other.confidence.total_cmp(&self.confidence))
             .then(other.stats.events.cmp(&self.stats.events))
             .then(self.stats.ip.cmp(&other.stats.ip))
@@ -523,15 +562,17 @@ fn score_events(
     Ok(events)
 }
 
-/// The verdict on every source from its statistics, its scores and its behaviour, ranked
-/// and grouped into campaigns; the event fields are left empty. Also returns the time spent
-/// placing sources with GeoIP.
+/// The verdict on every party from its statistics, its scores and its behaviour, ranked and
+/// grouped into campaigns; the event fields are left empty. The sources come first, in
+/// their order; the parties that only received and carry findings (an infected host's
+/// servers) follow, in order of first appearance, with no statistical score. Also returns
+/// the time spent placing parties with GeoIP.
 fn judge_sources(
     table: &EventTable,
     settings: &DetectionSettings,
     stats: Vec<SourceStats>,
     src: &FeatureMatrix,
-    source_scores: LevelScores,
+    mut source_scores: LevelScores,
 ) -> (Detection, Duration) {
     let rules = settings.detectors.contains(&DetectorKind::Rules).then(|| {
         RulesDetector {
@@ -540,7 +581,21 @@ fn judge_sources(
         .thresholds(&stats)
     });
     let population = Population::of(&stats, &src.names);
-    let behaviour = findings(table, &stats, settings.intel.as_deref());
+    let PartyFindings {
+        sources: mut behaviour,
+        peers,
+    } = findings(table, &stats, settings.intel.as_deref());
+    let scored = stats.len();
+    let mut serving = servers(table, &stats);
+    let mut stats = stats;
+    for (peer, found) in receivers(table, peers, &settings.features) {
+        stats.push(peer);
+        behaviour.push(found);
+        serving.push(true);
+    }
+    for raw in source_scores.raw.values_mut() {
+        raw.resize(stats.len(), 0.0);
+    }
     let t_geo = Instant::now();
     let mut places: Vec<Option<GeoInfo>> = match &settings.geo {
         Some(locator) => {
@@ -550,7 +605,7 @@ fn judge_sources(
         None => vec![None; stats.len()],
     };
     let geo_time = t_geo.elapsed();
-    let source_roles = roles(table, &stats, &settings.home);
+    let infrastructure = infrastructure(table, &settings.home);
     let reason_inputs = ReasonInputs {
         scores: &source_scores,
         standardised: src,
@@ -561,40 +616,67 @@ fn judge_sources(
     let mut sources: Vec<SourceVerdict> = stats
         .into_iter()
         .zip(behaviour)
-        .zip(source_roles)
+        .zip(serving)
         .enumerate()
-        .map(|(i, ((s, found), role))| {
-            let statistical = combine(source_scores.normalised(i)) * evidence_discount(s.events);
+        .map(|(i, ((s, found), server))| {
+            let internal = is_internal(s.ip, &settings.home);
+            let id = table.ips().id_of(s.ip);
+            let infra = id.and_then(|id| infrastructure.get(&id));
+            let role = role(&Evidence {
+                ip: s.ip,
+                internal,
+                server,
+                infrastructure: infra,
+                findings: &found,
+            });
+            // A peer was never scored; infrastructure is busy and unusual by design.
+            let statistical = if i < scored && role != Role::Infrastructure {
+                combine(source_scores.normalised(i)) * evidence_discount(s.events)
+            } else {
+                0.0
+            };
             let confidence = 100.0 * (1.0 - (1.0 - statistical) * (1.0 - combined_weight(&found)));
-            let mut reasons: Vec<String> = found
-                .iter()
-                .map(|f| format!("{}: {}", f.kind.name(), f.summary))
-                .collect();
+            let said = |f: &Finding| format!("{}: {}", f.kind.name(), f.summary);
+            let mut reasons: Vec<String> = Vec::new();
+            if let Some(i) = infra.filter(|_| role == Role::Infrastructure) {
+                reasons.push(format!(
+                    "Infrastructure: {} for the internal hosts, never proposed; its traffic \
+                     statistics are a busy server's and do not count",
+                    i.what
+                ));
+            }
+            reasons.extend(found.iter().filter(|f| !f.context).map(said));
+            if let Some(i) = infra.filter(|_| role != Role::Infrastructure && role.is_inside()) {
+                reasons.push(format!(
+                    "Also the network's {}: it reaches outside hosts as a workstation would, \
+                     so it is judged as one; isolating it stops those services",
+                    i.what
+                ));
+            }
             let geo = places[i].take();
-            reasons.extend(
-                source_reasons(&s, i, &reason_inputs)
-                    .into_iter()
-                    // A server's "failed attempts" are the clients' failures it answered.
-                    .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
-                    .map(|r| format!("unusual for this file: {r}")),
-            );
+            if i < scored && role != Role::Infrastructure {
+                reasons.extend(
+                    source_reasons(&s, i, &reason_inputs)
+                        .into_iter()
+                        // A server's "failed attempts" are the clients' failures it answered.
+                        .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
+                        .map(|r| format!("unusual for this file: {r}")),
+                );
+            }
+            reasons.extend(found.iter().filter(|f| f.context).map(said));
             // Last: the log's own country against GeoIP's (a spoofed or stale field).
             reasons.extend(country_disagreement(
                 s.country.as_deref(),
                 geo.as_ref().and_then(|g| g.country.as_deref()),
             ));
-            let internal = is_internal(s.ip, &settings.home);
-            let action = action(
-                role,
-                confidence,
-                settings.auto_block,
-                !found.is_empty(),
-                internal,
-            );
+            let action = action(role, confidence, settings.auto_block);
             SourceVerdict {
                 proposed_block: action == Action::Block,
                 campaign: None,
                 geo,
+                direction: direction(role, &found),
+                infrastructure: infra.map(|i| i.what.clone()),
+                received_only: i >= scored,
                 role,
                 action,
                 confidence,
@@ -624,6 +706,38 @@ fn judge_sources(
         timings: Vec::new(),
     };
     (detection, geo_time)
+}
+
+/// The statistics of the parties that only received, in order of first appearance, with
+/// their findings.
+fn receivers(
+    table: &EventTable,
+    peers: Vec<(IpAddr, Vec<Finding>)>,
+    settings: &FeatureSettings,
+) -> Vec<(SourceStats, Vec<Finding>)> {
+    if peers.is_empty() {
+        return Vec::new();
+    }
+    let mut slot: HashMap<u32, usize> = HashMap::new();
+    for (i, (ip, _)) in peers.iter().enumerate() {
+        if let Some(id) = table.ips().id_of(*ip) {
+            slot.insert(id, i);
+        }
+    }
+    let mut rows: Vec<Vec<u32>> = vec![Vec::new(); peers.len()];
+    for r in 0..table.len() {
+        if let Some(&i) = table.destination_ip_id(r).and_then(|d| slot.get(&d)) {
+            rows[i].push(r as u32);
+        }
+    }
+    let mut out: Vec<(SourceStats, Vec<Finding>)> = peers
+        .into_iter()
+        .zip(rows)
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|((ip, found), rows)| (receiver_stats(table, ip, &rows, settings), found))
+        .collect();
+    out.sort_by_key(|(s, _)| s.rows[0]);
+    out
 }
 
 /// The combined per-event score: the forest's raw score (which ranks best on its own) raised

@@ -3,18 +3,20 @@
 //! isolated and investigated; servers and sensors are not suspects for the traffic they
 //! receive or answer; addresses that cannot be blocked meaningfully are never proposed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 use serde::Serialize;
 
+use super::behaviour::{Finding, FindingKind};
 use crate::events::EventTable;
 use crate::features::{is_common_port, SourceStats};
 
-/// The role of a source address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The part an address plays: where it sits, and what the evidence says it did. The role
+/// decides the action a verdict proposes and the direction a block takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// A public address outside the home networks.
     External,
@@ -25,16 +27,92 @@ pub enum Role {
     /// Link-local, multicast, loopback, broadcast, unspecified, documentation or reserved:
     /// never proposed for an action.
     Unroutable,
+    /// An internal host with signs of compromise (malware traffic, beaconing, data leaving):
+    /// isolate it.
+    InfectedHost,
+    /// An external server infected hosts call: block traffic to it.
+    CommandAndControl,
+    /// An external server that delivered malware: block traffic to it.
+    MalwareDelivery,
+    /// An internal host others attacked, with no sign of compromise.
+    Victim,
+    /// An external source probing ports, hosts or pages: block traffic from it.
+    Scanner,
+    /// What the network needs to work (DNS resolver, DHCP server, domain controller, time
+    /// server): never proposed.
+    Infrastructure,
 }
 
 impl Role {
-    /// The role's name for the analyst.
+    /// The role's name in files and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Role::External => "external",
             Role::Internal => "internal",
             Role::Server => "server",
             Role::Unroutable => "unroutable",
+            Role::InfectedHost => "infected-host",
+            Role::CommandAndControl => "c2-server",
+            Role::MalwareDelivery => "delivery-server",
+            Role::Victim => "victim",
+            Role::Scanner => "scanner",
+            Role::Infrastructure => "infrastructure",
+        }
+    }
+
+    /// The role in words, for the window.
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::External => "external",
+            Role::Internal => "internal",
+            Role::Server => "server",
+            Role::Unroutable => "unroutable",
+            Role::InfectedHost => "infected host",
+            Role::CommandAndControl => "command-and-control server",
+            Role::MalwareDelivery => "malware delivery server",
+            Role::Victim => "victim",
+            Role::Scanner => "scanner",
+            Role::Infrastructure => "infrastructure",
+        }
+    }
+
+    /// Whether the role is an address of the monitored network.
+    pub fn is_inside(self) -> bool {
+        matches!(
+            self,
+            Role::Internal | Role::InfectedHost | Role::Victim | Role::Infrastructure
+        )
+    }
+}
+
+/// Which traffic a block of an external address stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Traffic from it: an attacker or scanner reaching in.
+    Inbound,
+    /// Traffic to it: a server that infected hosts call.
+    Outbound,
+    /// Both ways.
+    Both,
+}
+
+impl Direction {
+    /// The direction's name in files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Both => "both",
+        }
+    }
+
+    /// Both directions when `self` and `other` differ.
+    pub fn with(self, other: Direction) -> Direction {
+        if self == other {
+            self
+        } else {
+            Direction::Both
         }
     }
 }
@@ -43,7 +121,7 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// Block the external source.
+    /// Block the external party.
     Block,
     /// Isolate the internal host and investigate it.
     Isolate,
@@ -100,13 +178,11 @@ pub fn is_internal(ip: IpAddr, home: &[IpNet]) -> bool {
     crate::features::is_private(ip) || home.iter().any(|n| n.contains(&ip))
 }
 
-/// The roles of `sources` in `table`, given the home networks.
-///
-/// A source is a server when others reach it more than it reaches out (it is the
-/// destination of events from at least three sources, at least as often as it is a
-/// source), or when at least four fifths of its own events leave a service port for a client
-/// port (it answers, such as a web server's return flows in a VPC log).
-pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec<Role> {
+/// Whether each of `sources` mostly receives or answers: the destination of events from at
+/// least three sources, at least as often as it is a source, or at least four fifths of its
+/// own events leave a service port for a client port (it answers, such as a web server's
+/// return flows in a VPC log).
+pub fn servers(table: &EventTable, sources: &[SourceStats]) -> Vec<bool> {
     let mut received: HashMap<u32, (u64, Vec<u32>)> = HashMap::new();
     for row in 0..table.len() {
         if let Some(d) = table.destination_ip_id(row) {
@@ -122,10 +198,6 @@ pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec
     sources
         .iter()
         .map(|s| {
-            let ip = s.ip;
-            if is_unroutable(ip) {
-                return Role::Unroutable;
-            }
             let id = s.rows.first().and_then(|&r| table.source_ip_id(r as usize));
             let (count, from) = id
                 .and_then(|id| received.get(&id))
@@ -141,51 +213,216 @@ pub fn roles(table: &EventTable, sources: &[SourceStats], home: &[IpNet]) -> Vec
                     )
                 })
                 .count() as u64;
-            let server =
-                (from >= 3 && count >= s.events) || (answers * 5 >= s.events * 4 && answers > 0);
-            if server {
-                Role::Server
-            } else if is_internal(ip, home) {
-                Role::Internal
-            } else {
-                Role::External
-            }
+            (from >= 3 && count >= s.events) || (answers * 5 >= s.events * 4 && answers > 0)
         })
         .collect()
 }
 
-/// The action for a source of `role` with `confidence`, under the auto-block `threshold`.
-/// A server with findings of its own is judged as the host it is (`internal` or not).
-pub fn action(
-    role: Role,
-    confidence: f64,
-    threshold: f64,
-    has_findings: bool,
-    internal: bool,
-) -> Action {
-    let role = match role {
-        Role::Server if has_findings && internal => Role::Internal,
-        Role::Server if has_findings => Role::External,
-        r => r,
+/// Services the network runs on: the port and what a host answering it to internal clients
+/// is.
+const SERVICES: [(u16, &str); 9] = [
+    (53, "DNS resolver"),
+    (67, "DHCP server"),
+    (88, "domain controller"),
+    (464, "domain controller"),
+    (389, "domain controller"),
+    (636, "domain controller"),
+    (3268, "domain controller"),
+    (3269, "domain controller"),
+    (123, "time server"),
+];
+
+/// Events of one client from which a host answering a network service is infrastructure,
+/// when it has a single client.
+const SERVICE_EVENTS: usize = 5;
+
+/// Distinct external hosts a host must reach on other ports than the network's services
+/// for it to act as a client of its own, not only as infrastructure.
+const TALKS_OUT: usize = 5;
+
+/// A host the network needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Infrastructure {
+    /// What it is: "DNS resolver, domain controller".
+    pub what: String,
+    /// Whether it also reaches [`TALKS_OUT`] or more external hosts on other ports than the
+    /// network's services, as a workstation would: its own traffic is then judged as any
+    /// host's (a domain controller infected with Trickbot calls out to dozens of servers).
+    pub talks_out: bool,
+}
+
+/// The infrastructure among the table's addresses, by address id: hosts that answer the
+/// network's own services (DNS, DHCP, Kerberos, LDAP, NTP) to internal clients. A host
+/// counts with two internal clients, or one that used it [`SERVICE_EVENTS`] times.
+pub fn infrastructure(table: &EventTable, home: &[IpNet]) -> HashMap<u32, Infrastructure> {
+    let mut seen: HashMap<(u32, &str), HashMap<u32, usize>> = HashMap::new();
+    let mut outside: HashMap<u32, HashSet<u32>> = HashMap::new();
+    let ips = table.ips();
+    let service = |p: Option<u16>| SERVICES.iter().find(|x| Some(x.0) == p).map(|x| x.1);
+    for row in 0..table.len() {
+        let (Some(s), Some(d)) = (table.source_ip_id(row), table.destination_ip_id(row)) else {
+            continue;
+        };
+        let (sp, dp) = (table.source_port(row), table.destination_port(row));
+        // A request to the service, or its answer from the service port.
+        let (server, client, what) = match (service(dp), service(sp)) {
+            (Some(w), _) if sp.is_none_or(|p| p >= 1024 || p == 68) => (d, s, w),
+            (_, Some(w)) if dp.is_none_or(|p| p >= 1024 || p == 68) => (s, d, w),
+            (None, None) => {
+                let to = ips.resolve(d);
+                if !is_internal(to, home) && !is_unroutable(to) {
+                    outside.entry(s).or_default().insert(d);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if is_internal(ips.resolve(client), home) && !is_unroutable(ips.resolve(server)) {
+            *seen
+                .entry((server, what))
+                .or_default()
+                .entry(client)
+                .or_default() += 1;
+        }
+    }
+    let mut out: HashMap<u32, Vec<&str>> = HashMap::new();
+    for ((server, what), clients) in seen {
+        if clients.len() >= 2 || clients.values().any(|&n| n >= SERVICE_EVENTS) {
+            out.entry(server).or_default().push(what);
+        }
+    }
+    out.into_iter()
+        .map(|(id, mut what)| {
+            what.sort_by_key(|w| SERVICES.iter().position(|s| s.1 == *w));
+            what.dedup();
+            let talks_out = outside.get(&id).is_some_and(|o| o.len() >= TALKS_OUT);
+            let what = what.join(", ");
+            (id, Infrastructure { what, talks_out })
+        })
+        .collect()
+}
+
+/// What the role of a party rests on.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// The address.
+    pub ip: IpAddr,
+    /// Inside the home networks, or private.
+    pub internal: bool,
+    /// Mostly receives or answers (see [`servers`]).
+    pub server: bool,
+    /// What the network needs it for, when it is infrastructure.
+    pub infrastructure: Option<&'a Infrastructure>,
+    /// Its findings.
+    pub findings: &'a [Finding],
+}
+
+/// Kinds that show the host doing them is compromised.
+fn compromised(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::MalwareTraffic | FindingKind::Beaconing | FindingKind::Exfiltration
+    )
+}
+
+/// Kinds that show the host is where malware calls or comes from.
+fn serves_malware(kind: FindingKind) -> Option<Role> {
+    match kind {
+        FindingKind::CommandAndControl | FindingKind::ReceivedUpload => {
+            Some(Role::CommandAndControl)
+        }
+        FindingKind::MalwareDelivery => Some(Role::MalwareDelivery),
+        _ => None,
+    }
+}
+
+/// Kinds that only probe.
+fn probes(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::PortScan
+            | FindingKind::HostScan
+            | FindingKind::ScannerAgent
+            | FindingKind::WordlistScan
+            | FindingKind::SipScan
+            | FindingKind::ExploitProbe
+    )
+}
+
+/// The role of a party from its place and its findings (context findings count only to
+/// make a victim).
+pub fn role(e: &Evidence) -> Role {
+    if is_unroutable(e.ip) {
+        return Role::Unroutable;
+    }
+    let real: Vec<&Finding> = e.findings.iter().filter(|f| !f.context).collect();
+    if e.internal {
+        if real.iter().any(|f| compromised(f.kind)) {
+            return Role::InfectedHost;
+        }
+        if e.infrastructure.is_some_and(|i| !i.talks_out) {
+            return Role::Infrastructure;
+        }
+        if real.is_empty() && e.findings.iter().any(|f| f.kind == FindingKind::Targeted) {
+            return Role::Victim;
+        }
+        return if e.server && real.is_empty() {
+            Role::Server
+        } else {
+            Role::Internal
+        };
+    }
+    if let Some(r) = real.iter().find_map(|f| serves_malware(f.kind)) {
+        return r;
+    }
+    if e.infrastructure.is_some_and(|i| !i.talks_out) && real.is_empty() {
+        return Role::Infrastructure;
+    }
+    if real.first().is_some_and(|f| probes(f.kind)) {
+        return Role::Scanner;
+    }
+    if e.server && real.is_empty() {
+        Role::Server
+    } else {
+        Role::External
+    }
+}
+
+/// The direction a block of a party with `role` and `findings` takes: traffic to the servers
+/// malware uses, traffic from everyone else; both when it did both. `None` inside.
+pub fn direction(role: Role, findings: &[Finding]) -> Option<Direction> {
+    if role.is_inside() || role == Role::Unroutable {
+        return None;
+    }
+    let mut d: Option<Direction> = None;
+    for f in findings.iter().filter(|f| !f.context) {
+        let this = if serves_malware(f.kind).is_some() {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        };
+        d = Some(d.map_or(this, |d| d.with(this)));
+    }
+    Some(d.unwrap_or(Direction::Inbound))
+}
+
+/// The action for a party of `role` with `confidence`, under the auto-block `threshold`:
+/// block external parties, isolate infected and internal hosts; victims, servers and
+/// infrastructure are watched at most.
+pub fn action(role: Role, confidence: f64, threshold: f64) -> Action {
+    let watch = if confidence >= threshold / 2.0 {
+        Action::Watch
+    } else {
+        Action::Normal
     };
     match role {
         Role::Unroutable => Action::Normal,
-        Role::Server => {
-            if confidence >= threshold / 2.0 {
-                Action::Watch
-            } else {
-                Action::Normal
-            }
+        Role::Server | Role::Victim | Role::Infrastructure => watch,
+        _ if confidence < threshold => watch,
+        Role::InfectedHost | Role::Internal => Action::Isolate,
+        Role::External | Role::Scanner | Role::CommandAndControl | Role::MalwareDelivery => {
+            Action::Block
         }
-        _ if confidence >= threshold => {
-            if role == Role::External {
-                Action::Block
-            } else {
-                Action::Isolate
-            }
-        }
-        _ if confidence >= threshold / 2.0 => Action::Watch,
-        _ => Action::Normal,
     }
 }
 
@@ -224,34 +461,74 @@ mod tests {
 
     #[test]
     fn actions_follow_roles() {
+        assert_eq!(action(Role::External, 90.0, 70.0), Action::Block);
+        assert_eq!(action(Role::CommandAndControl, 90.0, 70.0), Action::Block);
+        assert_eq!(action(Role::InfectedHost, 90.0, 70.0), Action::Isolate);
+        assert_eq!(action(Role::Internal, 90.0, 70.0), Action::Isolate);
+        assert_eq!(action(Role::Server, 90.0, 70.0), Action::Watch);
+        assert_eq!(action(Role::Infrastructure, 99.0, 70.0), Action::Watch);
+        assert_eq!(action(Role::Victim, 99.0, 70.0), Action::Watch);
+        assert_eq!(action(Role::Unroutable, 99.0, 70.0), Action::Normal);
+        assert_eq!(action(Role::External, 40.0, 70.0), Action::Watch);
+        assert_eq!(action(Role::External, 10.0, 70.0), Action::Normal);
+    }
+
+    fn found(kind: FindingKind, context: bool) -> Finding {
+        let mut f = Finding::new(kind, String::new(), Vec::new(), Vec::new());
+        f.context = context;
+        f
+    }
+
+    #[test]
+    fn roles_follow_the_evidence() {
+        let dc = Infrastructure {
+            what: "domain controller".to_string(),
+            talks_out: false,
+        };
+        let party = |ip: &str, internal, findings: &[Finding], infra| {
+            role(&Evidence {
+                ip: ip.parse().unwrap(),
+                internal,
+                server: false,
+                infrastructure: infra,
+                findings,
+            })
+        };
+        let malware = [found(FindingKind::MalwareTraffic, false)];
+        assert_eq!(party("10.0.0.5", true, &malware, None), Role::InfectedHost);
         assert_eq!(
-            action(Role::External, 90.0, 70.0, false, false),
-            Action::Block
+            party("10.0.0.5", true, &malware, Some(&dc)),
+            Role::InfectedHost
         );
+        let decoder = [found(FindingKind::IdsAlert, true)];
         assert_eq!(
-            action(Role::Internal, 90.0, 70.0, false, true),
-            Action::Isolate
+            party("10.0.0.2", true, &decoder, Some(&dc)),
+            Role::Infrastructure
         );
+        let calling = Infrastructure {
+            talks_out: true,
+            ..dc.clone()
+        };
         assert_eq!(
-            action(Role::Server, 90.0, 70.0, false, false),
-            Action::Watch
+            party("10.0.0.2", true, &decoder, Some(&calling)),
+            Role::Internal
         );
+        let c2 = [found(FindingKind::CommandAndControl, false)];
+        assert_eq!(party("8.8.4.4", false, &c2, None), Role::CommandAndControl);
         assert_eq!(
-            action(Role::Server, 90.0, 70.0, true, true),
-            Action::Isolate
+            direction(Role::CommandAndControl, &c2),
+            Some(Direction::Outbound)
         );
-        assert_eq!(action(Role::Server, 90.0, 70.0, true, false), Action::Block);
+        let scan = [found(FindingKind::PortScan, false)];
+        assert_eq!(party("8.8.4.4", false, &scan, None), Role::Scanner);
+        assert_eq!(direction(Role::Scanner, &scan), Some(Direction::Inbound));
+        let both = [c2[0].clone(), scan[0].clone()];
         assert_eq!(
-            action(Role::Unroutable, 99.0, 70.0, true, false),
-            Action::Normal
+            direction(Role::CommandAndControl, &both),
+            Some(Direction::Both)
         );
-        assert_eq!(
-            action(Role::External, 40.0, 70.0, false, false),
-            Action::Watch
-        );
-        assert_eq!(
-            action(Role::External, 10.0, 70.0, false, false),
-            Action::Normal
-        );
+        let targeted = [found(FindingKind::Targeted, true)];
+        assert_eq!(party("10.0.0.9", true, &targeted, None), Role::Victim);
+        assert_eq!(direction(Role::Victim, &targeted), None);
     }
 }

@@ -78,6 +78,11 @@ impl IpInterner {
         })
     }
 
+    /// The id of `ip`, when it was interned.
+    pub fn id_of(&self, ip: IpAddr) -> Option<u32> {
+        self.ids.get(&ip).copied()
+    }
+
     /// The address with id `id`.
     pub fn resolve(&self, id: u32) -> IpAddr {
         self.addrs[id as usize]

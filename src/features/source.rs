@@ -148,6 +148,22 @@ pub fn source_stats(t: &EventTable, settings: &FeatureSettings) -> Vec<SourceSta
         .collect()
 }
 
+/// The statistics of a party that only ever received: `rows` are the events it was the
+/// destination of, seen from its side (what it sent is what its clients received; its
+/// "destinations" are its clients).
+pub fn receiver_stats(
+    t: &EventTable,
+    ip: IpAddr,
+    rows: &[u32],
+    settings: &FeatureSettings,
+) -> SourceStats {
+    let mut tally = Tally::with_capacity(rows.len());
+    for &r in rows {
+        tally.add_as(t, r as usize, true);
+    }
+    stats_for(t, ip, tally, settings)
+}
+
 /// What one source's rows add up to, read in table order.
 struct Tally {
     rows: Vec<u32>,
@@ -176,10 +192,22 @@ impl Tally {
     }
 
     fn add(&mut self, t: &EventTable, r: usize) {
+        self.add_as(t, r, false);
+    }
+
+    /// Adds row `r` from its source's side, or from its destination's (`received`).
+    fn add_as(&mut self, t: &EventTable, r: usize, received: bool) {
         self.rows.push(r as u32);
-        self.sent.add(t.bytes_sent(r));
-        self.received.add(t.bytes_received(r));
-        if let Some(id) = t.destination_ip_id(r) {
+        let (out, back) = (t.bytes_sent(r), t.bytes_received(r));
+        let (out, back) = if received { (back, out) } else { (out, back) };
+        self.sent.add(out);
+        self.received.add(back);
+        let other = if received {
+            t.source_ip_id(r)
+        } else {
+            t.destination_ip_id(r)
+        };
+        if let Some(id) = other {
             self.destinations.insert(id);
         }
         if let Some(p) = t.destination_port(r) {

@@ -514,6 +514,68 @@ pub fn beacon_targets(t: &EventTable, sources: &[(IpAddr, &[Finding])]) -> Beaco
     out
 }
 
+/// Where the internal sources' large uploads went: each destination with a finding that
+/// names who sent it what, and what the conversation held.
+pub fn upload_destinations(
+    t: &EventTable,
+    sources: &[(IpAddr, &[Finding])],
+) -> Vec<(IpAddr, Finding)> {
+    let id = |ip: IpAddr| t.ips().id_of(ip);
+    let mut senders: BTreeMap<IpAddr, Vec<(IpAddr, Vec<u32>)>> = BTreeMap::new();
+    for (src, findings) in sources {
+        for f in findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Exfiltration)
+        {
+            for e in &f.evidence {
+                let Ok(dst) = e.parse::<IpAddr>() else {
+                    continue;
+                };
+                let rows = f
+                    .rows
+                    .iter()
+                    .copied()
+                    .filter(|&r| t.destination_ip(r as usize) == Some(dst))
+                    .collect();
+                senders.entry(dst).or_default().push((*src, rows));
+            }
+        }
+    }
+    let pairs: HashSet<(u32, u32)> = senders
+        .iter()
+        .flat_map(|(dst, from)| {
+            from.iter()
+                .filter_map(|(src, _)| Some((id(*src)?, id(*dst)?)))
+        })
+        .collect();
+    let talks = super::conversations(t, &pairs);
+    senders
+        .into_iter()
+        .map(|(dst, from)| {
+            let lines: Vec<String> = from
+                .iter()
+                .filter_map(|(src, _)| {
+                    let x = talks.get(&(id(*src)?, id(dst)?))?;
+                    Some(x.line(*src, dst))
+                })
+                .collect();
+            let names: Vec<String> = from.iter().map(|(src, _)| src.to_string()).collect();
+            let what = format!(
+                "{} sent it far more than it answered{}",
+                names.join(", "),
+                lines.first().map(|l| format!("; {l}")).unwrap_or_default()
+            );
+            // Each further internal host sending it megabytes makes chance less likely.
+            let weight = (0.5 + 0.1 * from.len() as f64).min(0.8);
+            let mut rows: Vec<u32> = from.into_iter().flat_map(|f| f.1).collect();
+            rows.sort_unstable();
+            let mut f = Finding::new(FindingKind::ReceivedUpload, what, lines, rows);
+            f.weight = weight;
+            (dst, f)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! [`FindingKind::weight`] and in the README.
 
 mod bots;
+mod conversation;
 mod flows;
 mod ids;
 mod intel;
@@ -14,7 +15,9 @@ mod ssh;
 mod voip;
 mod web;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -22,6 +25,7 @@ use serde::Serialize;
 use crate::events::EventTable;
 use crate::features::SourceStats;
 
+pub use conversation::{client_server, conversations, Conversation};
 pub use intel::{Listing, ThreatLists};
 pub use ssh::{sessions, Download, SessionStory};
 pub use web::{decode_target, WebRequest};
@@ -123,6 +127,14 @@ pub enum FindingKind {
     CommandAndControl,
     /// An internal host sent far more to an external one than came back.
     Exfiltration,
+    /// The external end of such an upload: where the data went.
+    ReceivedUpload,
+    /// An IDS named the malware on a host's traffic: the host is infected.
+    MalwareTraffic,
+    /// Served malware, or a program to a host that then showed malware.
+    MalwareDelivery,
+    /// The target of an attack an IDS saw: a victim, not a suspect.
+    Targeted,
     /// One-way traffic at a rate that floods its destination.
     Flood,
     /// A connection to an external host held open for an hour or more.
@@ -135,12 +147,15 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 30] = [
+    pub const ALL: [FindingKind; 34] = [
+        FindingKind::MalwareTraffic,
+        FindingKind::CommandAndControl,
+        FindingKind::MalwareDelivery,
         FindingKind::IdsAlert,
         FindingKind::Beaconing,
-        FindingKind::CommandAndControl,
         FindingKind::Flood,
         FindingKind::Exfiltration,
+        FindingKind::ReceivedUpload,
         FindingKind::ShellCommands,
         FindingKind::MalwareDownload,
         FindingKind::ImpairDefences,
@@ -166,6 +181,7 @@ impl FindingKind {
         FindingKind::ThreatIntel,
         FindingKind::AgentRotation,
         FindingKind::LongConnection,
+        FindingKind::Targeted,
     ];
 
     /// The name shown to the analyst.
@@ -197,6 +213,10 @@ impl FindingKind {
             FindingKind::Beaconing => "Beaconing",
             FindingKind::CommandAndControl => "Command-and-control server",
             FindingKind::Exfiltration => "Large upload out of the network",
+            FindingKind::ReceivedUpload => "Received an upload from the network",
+            FindingKind::MalwareTraffic => "Malware traffic",
+            FindingKind::MalwareDelivery => "Malware delivery",
+            FindingKind::Targeted => "Target of an attack",
             FindingKind::Flood => "Flood",
             FindingKind::LongConnection => "Long connection",
             FindingKind::IdsAlert => "IDS alert",
@@ -232,6 +252,10 @@ impl FindingKind {
             | FindingKind::CommandAndControl
             | FindingKind::LongConnection => "T1071",
             FindingKind::Exfiltration => "T1048",
+            FindingKind::ReceivedUpload => "T1041",
+            FindingKind::MalwareTraffic => "T1071",
+            FindingKind::MalwareDelivery => "T1105",
+            FindingKind::Targeted => "T1190",
             FindingKind::Flood => "T1498.001",
             FindingKind::IdsAlert => "T1071",
             // A listing says others saw it attack, not how.
@@ -264,6 +288,8 @@ impl FindingKind {
                 | ExploitProbe
                 | ScannerAgent
                 | IdsAlert
+                | MalwareTraffic
+                | MalwareDelivery
         )
     }
 
@@ -272,7 +298,8 @@ impl FindingKind {
         match self {
             FindingKind::MalwareDownload
             | FindingKind::ImpairDefences
-            | FindingKind::IndicatorRemoval => Severity::Critical,
+            | FindingKind::IndicatorRemoval
+            | FindingKind::MalwareTraffic => Severity::Critical,
             FindingKind::ShellCommands
             | FindingKind::Persistence
             | FindingKind::ProxyUse
@@ -284,6 +311,7 @@ impl FindingKind {
             | FindingKind::OversizedRequest
             | FindingKind::Beaconing
             | FindingKind::CommandAndControl
+            | FindingKind::MalwareDelivery
             | FindingKind::Flood
             | FindingKind::IdsAlert => Severity::High,
             FindingKind::ValidLogin
@@ -296,10 +324,12 @@ impl FindingKind {
             | FindingKind::PortScan
             | FindingKind::HostScan
             | FindingKind::Exfiltration
+            | FindingKind::ReceivedUpload
             | FindingKind::ThreatIntel => Severity::Medium,
-            FindingKind::LongConnection | FindingKind::AgentRotation | FindingKind::SipScan => {
-                Severity::Low
-            }
+            FindingKind::LongConnection
+            | FindingKind::AgentRotation
+            | FindingKind::SipScan
+            | FindingKind::Targeted => Severity::Low,
         }
     }
 
@@ -310,7 +340,11 @@ impl FindingKind {
     pub fn weight(self) -> f64 {
         match self.severity() {
             Severity::Critical => 0.9,
-            Severity::High if self == FindingKind::ProxyUse => 0.7,
+            Severity::High
+                if matches!(self, FindingKind::ProxyUse | FindingKind::MalwareDelivery) =>
+            {
+                0.7
+            }
             Severity::High => 0.8,
             Severity::Medium
                 if matches!(
@@ -321,6 +355,7 @@ impl FindingKind {
                 0.7
             }
             Severity::Medium => 0.6,
+            Severity::Low if self == FindingKind::Targeted => 0.1,
             Severity::Low => 0.3,
         }
     }
@@ -345,13 +380,21 @@ pub struct Finding {
     pub rows: Vec<u32>,
     /// Its contribution to the confidence, in [0, 1].
     pub weight: f64,
+    /// Whether it is context (a policy or decoder alert, the target's side of an attack):
+    /// worth knowing, never the headline, almost no weight.
+    pub context: bool,
 }
 
 /// Most evidence values kept per finding.
 pub const EVIDENCE: usize = 20;
 
 impl Finding {
-    fn new(kind: FindingKind, summary: String, evidence: Vec<String>, rows: Vec<u32>) -> Self {
+    pub(crate) fn new(
+        kind: FindingKind,
+        summary: String,
+        evidence: Vec<String>,
+        rows: Vec<u32>,
+    ) -> Self {
         Finding {
             kind,
             severity: kind.severity(),
@@ -360,6 +403,7 @@ impl Finding {
             evidence,
             rows,
             weight: kind.weight(),
+            context: false,
         }
     }
 }
@@ -395,12 +439,22 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
-/// The findings of every source, most severe first.
+/// The findings of every party: each source's (in the order of `sources`), and those of
+/// the parties that only ever received (an infected host's servers), by address, for those
+/// that carry a finding beyond context. Most severe first.
+pub struct PartyFindings {
+    /// Per source, in the order of `sources`.
+    pub sources: Vec<Vec<Finding>>,
+    /// Parties that are no source, in address order.
+    pub peers: Vec<(IpAddr, Vec<Finding>)>,
+}
+
+/// The findings of every party, most severe first.
 pub fn findings(
     table: &EventTable,
     sources: &[SourceStats],
     intel: Option<&ThreatLists>,
-) -> Vec<Vec<Finding>> {
+) -> PartyFindings {
     let web = web::WebContext::of(table);
     let mut all: Vec<Vec<Finding>> = sources
         .par_iter()
@@ -415,41 +469,63 @@ pub fn findings(
             f
         })
         .collect();
-    let mut alerts = ids::findings(table);
+    let mut others = ids::findings(table);
     for (s, f) in sources.iter().zip(all.iter_mut()) {
-        f.extend(alerts.remove(&s.ip).unwrap_or_default());
+        f.extend(others.remove(&s.ip).unwrap_or_default());
     }
-    let beaconing: Vec<(std::net::IpAddr, &[Finding])> = sources
+    let beaconing: Vec<(IpAddr, &[Finding])> = sources
         .iter()
         .zip(&all)
         .map(|(s, f)| (s.ip, f.as_slice()))
         .collect();
     let targets = flows::beacon_targets(table, &beaconing);
-    for (s, f) in sources.iter().zip(all.iter_mut()) {
-        if let Some(callers) = targets.get(&s.ip) {
-            let names: Vec<String> = callers.iter().map(|(ip, _)| ip.to_string()).collect();
-            let how = callers
-                .first()
-                .map(|(_, line)| line.split_once(": ").map_or("", |x| x.1).to_string())
-                .unwrap_or_default();
-            f.push(Finding::new(
+    let uploads = flows::upload_destinations(table, &beaconing);
+    let index: HashMap<IpAddr, usize> =
+        sources.iter().enumerate().map(|(i, s)| (s.ip, i)).collect();
+    let mut place = |ip: IpAddr, f: Finding| match index.get(&ip) {
+        Some(&i) => all[i].push(f),
+        None => others.entry(ip).or_default().push(f),
+    };
+    for (ip, callers) in targets {
+        let names: Vec<String> = callers.iter().map(|(ip, _)| ip.to_string()).collect();
+        let how = callers
+            .first()
+            .map(|(_, line)| line.split_once(": ").map_or("", |x| x.1).to_string())
+            .unwrap_or_default();
+        place(
+            ip,
+            Finding::new(
                 FindingKind::CommandAndControl,
                 format!("internal host {} beacons to it ({how})", names.join(", ")),
                 names,
                 Vec::new(),
-            ));
-        }
-        sort_findings(f);
+            ),
+        );
     }
-    all
+    for (ip, f) in uploads {
+        place(ip, f);
+    }
+    all.iter_mut().for_each(|f| sort_findings(f));
+    let mut peers: Vec<(IpAddr, Vec<Finding>)> = others
+        .into_iter()
+        .filter(|(ip, f)| !crate::detection::is_unroutable(*ip) && f.iter().any(|f| !f.context))
+        .collect();
+    peers.sort_by_key(|p| p.0);
+    peers.iter_mut().for_each(|p| sort_findings(&mut p.1));
+    PartyFindings {
+        sources: all,
+        peers,
+    }
 }
 
-/// Orders findings most severe first, then in [`FindingKind::ALL`] order.
+/// Orders findings: context last, then most severe first, then in [`FindingKind::ALL`]
+/// order.
 fn sort_findings(f: &mut [Finding]) {
     let order = |k: FindingKind| FindingKind::ALL.iter().position(|&x| x == k);
     f.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        a.context
+            .cmp(&b.context)
+            .then(b.severity.cmp(&a.severity))
             .then(order(a.kind).cmp(&order(b.kind)))
     });
 }
@@ -483,7 +559,7 @@ mod tests {
         for k in FindingKind::ALL {
             let t = k.technique();
             assert!(t.starts_with('T') || k == FindingKind::ThreatIntel, "{k:?}");
-            assert!((0.3..=0.9).contains(&k.weight()), "{k:?}");
+            assert!((0.1..=0.9).contains(&k.weight()), "{k:?}");
         }
         let mut sorted = FindingKind::ALL.to_vec();
         sorted.sort();

@@ -49,9 +49,21 @@ struct Flow {
 struct Alert {
     action: Option<String>,
     signature: Option<String>,
+    signature_id: Option<u64>,
     category: Option<String>,
     severity: Option<u8>,
+    /// The rule's metadata: every key a list of strings (Emerging Threats' rules carry
+    /// `signature_severity`, `malware_family`, `attack_target`, `confidence`).
+    metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
+/// The metadata keys kept with an alert, each under its own name.
+const ALERT_METADATA: [&str; 4] = [
+    "signature_severity",
+    "malware_family",
+    "attack_target",
+    "confidence",
+];
 
 #[derive(Deserialize)]
 struct Http {
@@ -69,12 +81,61 @@ struct Dns {
     rrname: Option<String>,
     rrtype: Option<String>,
     rcode: Option<String>,
+    /// Eve version 2's detailed answers.
+    answers: Option<Vec<DnsAnswer>>,
+    /// Eve's grouped answers: record type to data.
+    grouped: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+struct DnsAnswer {
+    rrtype: Option<String>,
+    rdata: Option<serde_json::Value>,
+}
+
+/// Addresses kept from one DNS answer, enough to name what a host resolved.
+const DNS_ADDRESSES: usize = 8;
+
+impl Dns {
+    /// The IPv4 and IPv6 addresses the answer gave, each once, at most [`DNS_ADDRESSES`].
+    fn addresses(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |v: &serde_json::Value| {
+            if let Some(a) = v.as_str().filter(|a| a.parse::<std::net::IpAddr>().is_ok()) {
+                if out.len() < DNS_ADDRESSES && !out.iter().any(|o| o == a) {
+                    out.push(a.to_string());
+                }
+            }
+        };
+        for a in self.answers.iter().flatten() {
+            if matches!(a.rrtype.as_deref(), Some("A" | "AAAA")) {
+                if let Some(v) = &a.rdata {
+                    push(v);
+                }
+            }
+        }
+        for (kind, values) in self.grouped.iter().flatten() {
+            if kind == "A" || kind == "AAAA" {
+                values.as_array().into_iter().flatten().for_each(&mut push);
+            }
+        }
+        out
+    }
 }
 
 #[derive(Deserialize)]
 struct Tls {
     sni: Option<String>,
     version: Option<String>,
+    subject: Option<String>,
+    issuerdn: Option<String>,
+    ja3: Option<Fingerprint>,
+    ja3s: Option<Fingerprint>,
+}
+
+#[derive(Deserialize)]
+struct Fingerprint {
+    hash: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +270,19 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
         if let Some(sev) = alert.severity {
             d.add_detail_kv("severity", &sev.to_string());
         }
+        if let Some(id) = alert.signature_id {
+            d.add_detail_kv("sid", &id.to_string());
+        }
+        for key in ALERT_METADATA {
+            let values = alert.metadata.as_ref().and_then(|m| m.get(key));
+            let text: Vec<&str> = values
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+                .collect();
+            d.add_detail_kv(key, &text.join(","));
+        }
     }
     if let Some(http) = eve.http {
         // An alert's outcome is its action; the HTTP status only speaks for http events.
@@ -221,16 +295,25 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
         d.add_detail_kv("ua", http.http_user_agent.as_deref().unwrap_or(""));
     }
     if let Some(dns) = eve.dns {
-        if let Some(rcode) = dns.rcode {
-            d.outcome = rcode;
+        if let Some(rcode) = &dns.rcode {
+            d.outcome.clone_from(rcode);
         }
         d.add_detail_kv("dns", dns.kind.as_deref().unwrap_or(""));
         d.add_detail_kv("rrname", dns.rrname.as_deref().unwrap_or(""));
         d.add_detail_kv("rrtype", dns.rrtype.as_deref().unwrap_or(""));
+        d.add_detail_kv("answers", &dns.addresses().join(" "));
     }
     if let Some(tls) = eve.tls {
         d.add_detail_kv("sni", tls.sni.as_deref().unwrap_or(""));
         d.add_detail_kv("tls", tls.version.as_deref().unwrap_or(""));
+        let hash = |f: Option<Fingerprint>| f.and_then(|f| f.hash).unwrap_or_default();
+        d.add_detail_kv("ja3", &hash(tls.ja3));
+        d.add_detail_kv("ja3s", &hash(tls.ja3s));
+        if let (Some(subject), Some(issuer)) = (&tls.subject, &tls.issuerdn) {
+            if subject == issuer {
+                d.add_detail_kv("self_signed", subject);
+            }
+        }
     }
     if let Some(ssh) = eve.ssh {
         let side = |s: Option<SshSide>| s.and_then(|s| s.software_version).unwrap_or_default();
