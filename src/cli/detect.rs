@@ -309,6 +309,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 "internal": c.internal,
                 "unlocated": c.unlocated,
             })),
+            "volume_attacks": d.volume,
+            "caveat": d.caveat,
             "campaigns": d.campaigns.iter().map(|c| json!({
                 "kind": c.kind,
                 "name": c.kind.name(),
@@ -367,6 +369,12 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                     n => format!(" and {n} servers they reached"),
                 }
             )?;
+            for v in &d.volume {
+                writeln!(out, "  {}", v.summary)?;
+            }
+            if let Some(c) = &d.caveat {
+                writeln!(out, "  note: {c}")?;
+            }
             for line in top_lines(&d, threshold) {
                 writeln!(out, "{line}")?;
             }

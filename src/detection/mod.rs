@@ -9,6 +9,7 @@ mod model_cache;
 mod pipeline;
 mod reasons;
 mod roles;
+mod volume;
 
 pub use campaigns::Campaign;
 pub use detectors::{
@@ -26,3 +27,4 @@ pub use roles::{
     action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,
     Direction, Evidence, Infrastructure, Role,
 };
+pub use volume::{model_caveat, volume_attacks, FloodKind, VolumeAttack, FLOOD_EVENTS};

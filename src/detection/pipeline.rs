@@ -37,6 +37,7 @@ use super::roles::{
     action, direction, infrastructure, is_internal, role, servers, Action, Direction, Evidence,
     Role,
 };
+use super::volume::{model_caveat, volume_attacks, VolumeAttack};
 
 /// How detection runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,6 +250,10 @@ pub struct Detection {
     pub campaigns: Vec<Campaign>,
     /// The thresholds the rules used.
     pub rules: Option<RuleThresholds>,
+    /// Floods that make up a large share of the file, largest first.
+    pub volume: Vec<VolumeAttack>,
+    /// What the analyst must know about the event scores when floods are most of the file.
+    pub caveat: Option<String>,
     /// Time per phase: features, train, score, reasons.
     pub timings: Timings,
 }
@@ -437,11 +442,30 @@ pub fn detect_staged(
 
     let t = Instant::now();
     let mut event_score = event_combined(&events, table.len());
+    let flagged_outside = {
+        let mut flooded = vec![false; table.len()];
+        for &r in detection.volume.iter().flat_map(|v| &v.rows) {
+            flooded[r as usize] = true;
+        }
+        event_score
+            .iter()
+            .zip(&flooded)
+            .filter(|&(&s, &f)| !f && s >= settings.event_threshold)
+            .count()
+    };
+    detection.caveat = model_caveat(&detection.volume, flagged_outside);
     mark_attack_steps(
         &mut event_score,
         detection.sources.iter().flat_map(|s| &s.findings),
         settings.event_threshold,
     );
+    // A flood's events are the attack, whatever the model made of them.
+    let floor = settings
+        .event_threshold
+        .max(0.5 + 0.5 * FindingKind::Flood.weight());
+    for &r in detection.volume.iter().flat_map(|v| &v.rows) {
+        event_score[r as usize] = event_score[r as usize].max(floor);
+    }
     detection.event_flagged = event_score
         .iter()
         .map(|&s| s >= settings.event_threshold)
@@ -703,6 +727,8 @@ fn judge_sources(
         ranked,
         campaigns,
         rules,
+        volume: volume_attacks(table),
+        caveat: None,
         timings: Vec::new(),
     };
     (detection, geo_time)

@@ -110,13 +110,18 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
         "hour".to_string(),
         Box::new(|r| t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))),
     ));
-    specs.push((
-        "weekend".to_string(),
-        Box::new(|r| {
-            t.time_us(r)
-                .map(|us| f64::from(u8::from(weekday(us, settings) >= 5)))
-        }),
-    ));
+    // A weekend is unusual only for a network that works to a week: on a public web server
+    // or a honeypot, Sunday's visitors are no stranger than Monday's (with it, every event of
+    // a log's one Sunday stood out).
+    if settings.business_hours_apply() {
+        specs.push((
+            "weekend".to_string(),
+            Box::new(|r| {
+                t.time_us(r)
+                    .map(|us| f64::from(u8::from(weekday(us, settings) >= 5)))
+            }),
+        ));
+    }
     specs.push((
         "off_hours".to_string(),
         Box::new(|r| {

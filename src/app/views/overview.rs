@@ -46,6 +46,28 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
         .iter()
         .filter(|s| s.action == Action::Isolate)
         .count();
+    let floods: Vec<String> = a
+        .detection
+        .volume
+        .iter()
+        .map(|v| format!("{} ({:.0}% of the events)", v.kind.name(), 100.0 * v.share))
+        .collect();
+    let flooded: f64 = a.detection.volume.iter().map(|v| v.share).sum();
+    if a.detection.sources.is_empty() && flooded >= 0.5 {
+        return (
+            format!(
+                "A volume attack fills these files: {}. They name no source addresses; \
+                 Alerts lists the events.",
+                floods.join(" and ")
+            ),
+            ERROR,
+        );
+    }
+    let among = if floods.is_empty() {
+        String::new()
+    } else {
+        format!(", among them a {}", floods.join(" and a "))
+    };
     if a.detection.sources.is_empty() {
         let events = a.detection.event_flagged.len();
         let Some(flagged) = a.flagged_events() else {
@@ -59,7 +81,8 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
         return if flagged > 0 {
             (
                 format!(
-                    "{} of {} look anomalous; these files name no source addresses, so                      Alerts lists the events, the most anomalous first.",
+                    "{} of {} look anomalous{among}; these files name no source addresses, \
+                     so Alerts lists the events, the most anomalous first.",
                     count(flagged as u64, "event", "events"),
                     thousands(events as u64)
                 ),
@@ -133,6 +156,12 @@ fn verdict(ui: &mut Ui, a: &Analysis) {
                     .text_style(crate::app::text::style("lead"))
                     .strong(),
             );
+            for v in &a.detection.volume {
+                ui.label(&v.summary);
+            }
+            if let Some(c) = &a.detection.caveat {
+                ui.label(RichText::new(format!("⚠ {c}")).color(WARN));
+            }
         });
 }
 
