@@ -6,6 +6,7 @@ mod campaigns;
 mod detectors;
 mod forest;
 mod model_cache;
+mod names;
 mod pipeline;
 mod reasons;
 mod roles;
@@ -22,6 +23,7 @@ pub use pipeline::{
     combine, detect, detect_reporting, detect_staged, event_truth, evidence_discount, weight,
     Cancelled, Detection, DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
 };
+pub use names::{names_by_address, site_of, NAMES_KEPT};
 pub use reasons::{human_bytes, human_count, human_span};
 pub use roles::{
     action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,

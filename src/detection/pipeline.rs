@@ -37,6 +37,7 @@ use super::roles::{
     action, direction, infrastructure, is_internal, role, servers, Action, Direction, Evidence,
     Role,
 };
+use super::names::{names_by_address, sites};
 use super::volume::{model_caveat, volume_attacks, VolumeAttack};
 
 /// How detection runs.
@@ -143,6 +144,11 @@ pub struct SourceVerdict {
     /// Whether it only ever received: a party of others' findings, never a source, with no
     /// statistical score. Its `stats` are seen from its side of the events it received.
     pub received_only: bool,
+    /// The names it was reached by (HTTP Host, TLS server name, DNS answers), sorted.
+    pub names: Vec<String>,
+    /// Why its address is shared by many sites, when it is: it is then never proposed by
+    /// address, and its names are what to block.
+    pub shared: Option<String>,
     /// What the verdict proposes, from the role and the confidence.
     pub action: Action,
     /// Whether it is proposed for blocking: an external source at the auto-block threshold.
@@ -630,6 +636,7 @@ fn judge_sources(
     };
     let geo_time = t_geo.elapsed();
     let infrastructure = infrastructure(table, &settings.home);
+    let mut names = names_by_address(table);
     let reason_inputs = ReasonInputs {
         scores: &source_scores,
         standardised: src,
@@ -670,6 +677,17 @@ fn judge_sources(
                 ));
             }
             reasons.extend(found.iter().filter(|f| !f.context).map(said));
+            let names: Vec<String> = id
+                .and_then(|id| names.remove(&id))
+                .map(|n| n.into_iter().collect())
+                .unwrap_or_default();
+            let shared = shared_by(&names);
+            if let Some(why) = &shared {
+                reasons.push(format!(
+                    "Shared address: it {why}; blocking it would break them, block its names \
+                     instead"
+                ));
+            }
             if let Some(i) = infra.filter(|_| role != Role::Infrastructure && role.is_inside()) {
                 reasons.push(format!(
                     "Also the network's {}: it reaches outside hosts as a workstation would, \
@@ -695,7 +713,9 @@ fn judge_sources(
             ));
             let action = action(role, confidence, settings.auto_block);
             SourceVerdict {
-                proposed_block: action == Action::Block,
+                proposed_block: action == Action::Block && shared.is_none(),
+                names,
+                shared,
                 campaign: None,
                 geo,
                 direction: direction(role, &found),
@@ -732,6 +752,24 @@ fn judge_sources(
         timings: Vec::new(),
     };
     (detection, geo_time)
+}
+
+/// Why an address reached under `names` is shared: several unrelated sites on it.
+fn shared_by(names: &[String]) -> Option<String> {
+    let set: std::collections::BTreeSet<String> = names.iter().cloned().collect();
+    let sites = sites(&set);
+    (sites.len() >= 2).then(|| {
+        let shown: Vec<&str> = sites.iter().take(3).copied().collect();
+        let more = match sites.len() {
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
+        };
+        format!(
+            "serves {} unrelated sites in these logs ({}{more})",
+            sites.len(),
+            shown.join(", ")
+        )
+    })
 }
 
 /// The statistics of the parties that only received, in order of first appearance, with
