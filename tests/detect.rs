@@ -273,6 +273,7 @@ fn detect_command_writes_safe_csvs_and_json() {
         assert!(doc["timings"][phase].is_f64(), "{phase}");
     }
     let events = std::fs::read_to_string(out.join("events_scored.csv")).unwrap();
+    assert!(events.lines().next().unwrap().ends_with(",reason"));
     assert!(
         events.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","),
         "{events}"

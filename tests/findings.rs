@@ -1109,3 +1109,34 @@ fn floods_are_named_and_the_model_caveat_is_said() {
         assert!(d.caveat.is_none(), "{file}");
     }
 }
+
+#[test]
+fn every_anomalous_event_says_why() {
+    let (t, d) = run("honeypot/suricata/eve.json");
+    let dc: std::net::IpAddr = "172.16.0.52".parse().unwrap();
+    for r in 0..t.len() {
+        let why = d.event_reason(&t, r);
+        assert_eq!(why.is_some(), d.event_flagged[r], "row {r}");
+        // Routine traffic with the domain controller is its job, not an anomaly.
+        if t.destination_ip(r) == Some(dc) {
+            assert!(!d.event_flagged[r], "row {r}: {why:?}");
+        }
+    }
+    let step = (0..t.len())
+        .find(|&r| t.detail_value(r, "signature") == Some("ET MALWARE FormBook CnC Checkin (GET)"))
+        .unwrap();
+    assert_eq!(
+        d.event_reason(&t, step).as_deref(),
+        Some("Malware traffic (172.16.0.131)")
+    );
+    // On a web log the statistics speak, with the event's own values against the file's.
+    let (t, d) = run("web-access-logs/hackers-access.log");
+    let reasons: Vec<String> = (0..t.len()).filter_map(|r| d.event_reason(&t, r)).collect();
+    assert!(!reasons.is_empty());
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("unusual for this file: received ") && r.contains("(typical ")),
+        "{reasons:?}"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod behaviour;
 mod campaigns;
 mod detectors;
+mod event_reasons;
 mod forest;
 mod model_cache;
 mod names;
@@ -17,13 +18,14 @@ pub use detectors::{
     burst_z, column_groups, max_abs_z, ramp, trees_for, window_for_span, Detector, DetectorKind,
     LevelInputs, RuleThresholds,
 };
+pub use event_reasons::{EventDrivers, FeatureScale};
 pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};
 pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
+pub use names::{names_by_address, site_of, NAMES_KEPT};
 pub use pipeline::{
     combine, detect, detect_reporting, detect_staged, event_truth, evidence_discount, weight,
     Cancelled, Detection, DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
 };
-pub use names::{names_by_address, site_of, NAMES_KEPT};
 pub use reasons::{human_bytes, human_count, human_span};
 pub use roles::{
     action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,

@@ -30,14 +30,15 @@ use super::detectors::{
     burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, ForestDetector,
     LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
 };
+use super::event_reasons::{step_reason, EventDrivers};
 use super::forest::ForestSettings;
 use super::model_cache::default_cache_dir;
+use super::names::{names_by_address, sites};
 use super::reasons::{source_reasons, Population, ReasonInputs};
 use super::roles::{
     action, direction, infrastructure, is_internal, role, servers, Action, Direction, Evidence,
     Role,
 };
-use super::names::{names_by_address, sites};
 use super::volume::{model_caveat, volume_attacks, VolumeAttack};
 
 /// How detection runs.
@@ -260,6 +261,11 @@ pub struct Detection {
     pub volume: Vec<VolumeAttack>,
     /// What the analyst must know about the event scores when floods are most of the file.
     pub caveat: Option<String>,
+    /// What set each event apart that the detectors' scores flagged.
+    pub event_drivers: EventDrivers,
+    /// The events that are steps of a finding: (row, party, finding), sorted by row, the
+    /// party's worst such finding for each row.
+    pub event_steps: Vec<(u32, u32, FindingKind)>,
     /// Time per phase: features, train, score, reasons.
     pub timings: Timings,
 }
@@ -447,7 +453,12 @@ pub fn detect_staged(
     };
 
     let t = Instant::now();
-    let mut event_score = event_combined(&events, table.len());
+    let ScoredEvents {
+        scores: events,
+        combined: mut event_score,
+        drivers,
+    } = events;
+    detection.event_drivers = drivers;
     let flagged_outside = {
         let mut flooded = vec![false; table.len()];
         for &r in detection.volume.iter().flat_map(|v| &v.rows) {
@@ -460,6 +471,7 @@ pub fn detect_staged(
             .count()
     };
     detection.caveat = model_caveat(&detection.volume, flagged_outside);
+    routine_infrastructure(table, &detection.sources, &settings.home, &mut event_score);
     mark_attack_steps(
         &mut event_score,
         detection.sources.iter().flat_map(|s| &s.findings),
@@ -476,6 +488,7 @@ pub fn detect_staged(
         .iter()
         .map(|&s| s >= settings.event_threshold)
         .collect();
+    detection.event_steps = attack_steps(&detection.sources);
     detection.event_score = event_score;
     detection.events = events;
     times.reasons += t.elapsed();
@@ -548,11 +561,11 @@ fn score_events(
     cancel: &AtomicBool,
     report: &dyn Fn(Phase),
     times: &mut StageTimes,
-) -> Result<LevelScores, Cancelled> {
+) -> Result<ScoredEvents, Cancelled> {
     let t = Instant::now();
     report(Phase::EventFeatures);
     let mut ev = event_features(table, &settings.features);
-    ev.standardise_robust();
+    let scales = ev.standardise_robust();
     times.features += t.elapsed();
     let timed = (0..table.len()).any(|r| table.time_us(r).is_some());
     let bursts = || event_burst(table);
@@ -589,7 +602,20 @@ fn score_events(
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
-    Ok(events)
+    let combined = event_combined(&events, table.len());
+    let drivers = EventDrivers::of(&ev, &scales, &combined, settings.event_threshold);
+    Ok(ScoredEvents {
+        scores: events,
+        combined,
+        drivers,
+    })
+}
+
+/// The events' scores, combined, and what set the anomalous ones apart.
+struct ScoredEvents {
+    scores: LevelScores,
+    combined: Vec<f64>,
+    drivers: EventDrivers,
 }
 
 /// The verdict on every party from its statistics, its scores and its behaviour, ranked and
@@ -749,6 +775,8 @@ fn judge_sources(
         rules,
         volume: volume_attacks(table),
         caveat: None,
+        event_drivers: EventDrivers::default(),
+        event_steps: Vec::new(),
         timings: Vec::new(),
     };
     (detection, geo_time)
@@ -818,6 +846,39 @@ fn event_combined(events: &LevelScores, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// How much of its statistical score an internal host's routine exchange with the network's
+/// infrastructure keeps: a domain controller's SMB and RPC sessions are its job.
+const ROUTINE: f64 = 0.5;
+
+/// Lowers the scores of the events between internal hosts and the infrastructure (see
+/// [`Role::Infrastructure`]) to [`ROUTINE`] of their value; attack steps are raised after.
+fn routine_infrastructure(
+    table: &EventTable,
+    sources: &[SourceVerdict],
+    home: &[IpNet],
+    scores: &mut [f64],
+) {
+    let ips = table.ips();
+    let infra: std::collections::HashSet<u32> = sources
+        .iter()
+        .filter(|s| s.role == Role::Infrastructure)
+        .filter_map(|s| ips.id_of(s.stats.ip))
+        .collect();
+    if infra.is_empty() {
+        return;
+    }
+    let inside: Vec<bool> = ips.iter().map(|ip| is_internal(ip, home)).collect();
+    for (r, score) in scores.iter_mut().enumerate() {
+        if let (Some(s), Some(d)) = (table.source_ip_id(r), table.destination_ip_id(r)) {
+            let routine = (infra.contains(&d) && inside[s as usize])
+                || (infra.contains(&s) && inside[d as usize]);
+            if routine {
+                *score *= ROUTINE;
+            }
+        }
+    }
+}
+
 /// Raises the score of every event that is an attack step of a finding
 /// ([`FindingKind::marks_events`]) to at least the threshold, and higher for weightier
 /// findings (0.5 + half the weight): a worm's requests are anomalous events on every day it
@@ -827,13 +888,66 @@ fn mark_attack_steps<'a>(
     findings: impl Iterator<Item = &'a Finding>,
     threshold: f64,
 ) {
-    for f in findings.filter(|f| f.kind.marks_events()) {
+    for f in findings.filter(|f| f.kind.marks_events() && !f.context) {
         let floor = threshold.max(0.5 + 0.5 * f.weight);
         for &r in &f.rows {
             if let Some(s) = scores.get_mut(r as usize) {
                 *s = s.max(floor);
             }
         }
+    }
+}
+
+/// The events that are steps of a finding ([`FindingKind::marks_events`]), sorted by row,
+/// each with the first party (in table order) and its worst finding naming it.
+fn attack_steps(sources: &[SourceVerdict]) -> Vec<(u32, u32, FindingKind)> {
+    let mut steps: Vec<(u32, u32, FindingKind)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.findings
+                .iter()
+                .filter(|f| f.kind.marks_events() && !f.context)
+                .flat_map(move |f| f.rows.iter().map(move |&r| (r, i as u32, f.kind)))
+        })
+        .collect();
+    // Findings are most severe first, so a stable sort keeps a party's worst one first.
+    steps.sort_by_key(|s| (s.0, s.1));
+    steps.dedup_by_key(|s| s.0);
+    steps
+}
+
+impl Detection {
+    /// Why event `row` is anomalous, when it is: the flood or the finding it is part of, or
+    /// the features that set it apart.
+    pub fn event_reason(&self, t: &EventTable, row: usize) -> Option<String> {
+        if !*self.event_flagged.get(row)? {
+            return None;
+        }
+        let r = row as u32;
+        if let Some(v) = self
+            .volume
+            .iter()
+            .find(|v| v.rows.binary_search(&r).is_ok())
+        {
+            return Some(format!(
+                "part of the {} ({:.0}% of the file)",
+                v.kind.name(),
+                100.0 * v.share
+            ));
+        }
+        if let Ok(i) = self.event_steps.binary_search_by_key(&r, |s| s.0) {
+            let (_, party, kind) = self.event_steps[i];
+            let ip = self.sources[party as usize].stats.ip.to_string();
+            return Some(step_reason(kind, &ip));
+        }
+        Some(match self.event_drivers.describe(t, row) {
+            Some(why) => format!("unusual for this file: {why}"),
+            None => format!(
+                "the detectors together score it {:.2}; no single feature stands out",
+                self.event_score.get(row).copied().unwrap_or(0.0)
+            ),
+        })
     }
 }
 

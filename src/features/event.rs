@@ -106,10 +106,16 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
             Some(if s + v > 0.0 { s / (s + v) } else { 0.5 })
         }),
     ));
-    specs.push((
-        "hour".to_string(),
-        Box::new(|r| t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))),
-    ));
+    // The hour of day says something only over a day or more: in a capture of 45 minutes,
+    // every event of its second clock hour stood out.
+    let times = || (0..n).filter_map(|r| t.time_us(r));
+    let span = times().max().unwrap_or(0) - times().min().unwrap_or(0);
+    if span >= 24 * US_PER_HOUR {
+        specs.push((
+            "hour".to_string(),
+            Box::new(|r| t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))),
+        ));
+    }
     // A weekend is unusual only for a network that works to a week: on a public web server
     // or a honeypot, Sunday's visitors are no stranger than Monday's (with it, every event of
     // a log's one Sunday stood out).
@@ -171,6 +177,7 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
             for v in &mut values {
                 *v = v.ln_1p();
             }
+            m.log_transformed.push(extra.name.clone());
         }
         m.push_imputed(&extra.name, values);
     }

@@ -146,6 +146,9 @@ pub struct FeatureMatrix {
     /// Input columns left out for being too many (see
     /// [`MAX_EXTRA_FEATURES`](super::MAX_EXTRA_FEATURES)).
     pub left_out: Vec<String>,
+    /// Extra columns whose values were log-transformed (the built-in ones say so by their
+    /// `log_` prefix).
+    pub log_transformed: Vec<String>,
 }
 
 /// Median of `v` (which must not hold NaN); 0 for an empty slice.
@@ -213,6 +216,7 @@ impl FeatureMatrix {
             names: columns.iter().map(|&c| self.names[c].clone()).collect(),
             columns: columns.iter().map(|&c| self.columns[c].clone()).collect(),
             left_out: Vec::new(),
+            log_transformed: Vec::new(),
         }
     }
 

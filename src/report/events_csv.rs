@@ -21,8 +21,9 @@ use crate::session::write_atomic_with;
 /// (16,384 held 14 MB more at the 1M-row file's peak and wrote no faster).
 const CHUNK: usize = 4_096;
 
-/// Writes one row per event with its fields, label, combined score, verdict and each
-/// detector's raw score. Scores are rounded to four decimal places.
+/// Writes one row per event with its fields, label, combined score, verdict, each
+/// detector's raw score and, for anomalous events, the reason. Scores are rounded to four
+/// decimal places.
 pub fn write_events(
     path: &Path,
     t: &EventTable,
@@ -61,7 +62,7 @@ pub fn write_events(
             header.push(',');
             header.push_str(k.name());
         }
-        header.push('\n');
+        header.push_str(",reason\n");
         w.write_all(header.as_bytes())?;
         let group = CHUNK * 2 * rayon::current_num_threads();
         let render = |start: usize| -> Vec<Vec<u8>> {
@@ -155,6 +156,10 @@ impl Rows<'_> {
             for (_, raw) in self.detectors {
                 b.push(b',');
                 fixed4(&mut b, raw[r]);
+            }
+            b.push(b',');
+            if let Some(why) = d.event_reason(t, r) {
+                text(&mut b, &why);
             }
             b.push(b'\n');
         }
