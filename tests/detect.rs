@@ -286,8 +286,9 @@ fn detect_command_writes_safe_csvs_and_json() {
          first_seen,last_seen,confidence,verdict,role,direction,severity,findings,reasons\n"
     ));
     let blocklist = std::fs::read_to_string(out.join("blocklist.csv")).unwrap();
-    assert!(blocklist
-        .starts_with("ip,confidence,severity,findings,first_seen,last_seen,country,reasons\n"));
+    assert!(blocklist.starts_with(
+        "ip,confidence,severity,findings,first_seen,last_seen,country,reasons,direction\n"
+    ));
 }
 
 #[test]
@@ -520,7 +521,10 @@ fn complete_set(out: &Path) -> Vec<String> {
         rows("events_scored.csv"),
         manifest["events"].as_u64().unwrap()
     );
-    assert_eq!(rows("sources.csv"), manifest["sources"].as_u64().unwrap());
+    assert_eq!(
+        rows("sources.csv"),
+        manifest["sources"].as_u64().unwrap() + manifest["reached"].as_u64().unwrap()
+    );
     assert_eq!(
         rows("blocklist.csv"),
         manifest["proposed_blocks"].as_u64().unwrap()

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ipnet::IpNet;
-use netsleuth::blocklist::{Entry, Origin};
+use netsleuth::blocklist::{Direction, Entry, Origin};
 use netsleuth::export::{render, write, Format, Options, Output, Syntax};
 
 const CHECK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validators/check");
@@ -736,4 +736,81 @@ fn modsecurity_rules_keep_to_their_block_of_ids() {
     assert!(e.contains("more than the 100 ids"), "{e}");
     assert!(e.contains("use modsecurity-file"), "{e}");
     assert!(render(Format::ModSecurityFile, &generated_hosts(20_001), &o).is_ok());
+}
+
+/// Blocks carry a direction. The Dridex servers of the shared Suricata sample, accepted from
+/// detection, block traffic going out to them: nftables and ipset, loaded by the real tools in
+/// a fresh network namespace, match them as destinations (in the output and forward chains);
+/// web servers and WAFs, which only see requests coming in, leave them out and say so.
+#[test]
+fn outbound_blocks_reach_the_firewall_and_stay_out_of_wafs() {
+    let (t, report) = real_data::read("honeypot/suricata/eve.json");
+    let mut settings = netsleuth::detection::DetectionSettings {
+        cache_dir: None,
+        ..Default::default()
+    };
+    settings.features = settings.features.resolve(&[report.format]);
+    let d = netsleuth::detection::detect(&t, &settings, &std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    let proposals =
+        netsleuth::blocklist::proposals(&d, &netsleuth::blocklist::Blocklist::default());
+    let mut list: Vec<Entry> = proposals.iter().map(|p| p.entry()).collect();
+    let c2 = list
+        .iter()
+        .find(|e| e.net.addr().to_string() == "135.148.121.246")
+        .expect("the Dridex server is proposed");
+    assert_eq!(c2.direction, Direction::Outbound);
+    // An attacker's address reaching in, to have both directions in one list.
+    list.extend(entries(
+        &["111.73.46.18/32"],
+        "ran wget and service iptables stop",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let (output, path) = export_to(dir.path(), Format::Nftables, Syntax::Native, &list);
+    accepted("nftables", &path);
+    let text = text_of(&output);
+    assert!(text.contains("ip daddr @blocked_out_v4 drop"), "{text}");
+    let script = format!(
+        "nft -f {} && nft list table inet netsleuth_blocklist",
+        path.display()
+    );
+    let out = Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let loaded = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let output_chain = loaded
+        .split("chain output")
+        .nth(1)
+        .expect("an output chain");
+    assert!(
+        output_chain.contains("ip daddr @blocked_out_v4 drop"),
+        "{loaded}"
+    );
+    let out_set = loaded.split("set blocked_out_v4").nth(1).unwrap();
+    let out_set = &out_set[..out_set.find('}').unwrap()];
+    assert!(out_set.contains("135.148.121.246"), "{loaded}");
+    assert!(!out_set.contains("111.73.46.18"), "{loaded}");
+    let (_, path) = export_to(dir.path(), Format::Ipset, Syntax::Native, &list);
+    accepted("ipset", &path);
+    let rules = std::fs::read_to_string(path.join("netsleuth.rules.v4")).unwrap();
+    assert!(
+        rules.contains("-I OUTPUT -m set --match-set netsleuth-blocklist-out-v4 dst -j DROP"),
+        "{rules}"
+    );
+    for format in [Format::Nginx, Format::AwsWafCli, Format::Crowdsec] {
+        let o = render(format, &list, &opts(Syntax::Native)).unwrap();
+        assert!(!text_of(&o).contains("135.148.121.246"), "{format:?}");
+        assert!(text_of(&o).contains("111.73.46.18"), "{format:?}");
+        assert!(
+            o.notes.iter().any(|n| n.contains("outbound-only")),
+            "{format:?}: {:?}",
+            o.notes
+        );
+    }
 }

@@ -370,7 +370,7 @@ fn overview_shows_the_verdict_and_kpis_of_the_bundled_sample() {
     harness.get_by_label("28");
     for (title, value) in [
         ("anomalous events", a.flagged_events().unwrap()),
-        ("flagged sources", a.flagged_sources()),
+        ("flagged addresses", a.flagged_sources()),
         ("proposed blocks", a.proposed_blocks()),
     ] {
         harness.get_by_label(title);
@@ -1959,7 +1959,7 @@ fn kpi_cards_keep_their_words_beside_the_source_panel() {
     harness.get_by_label("Overview").click();
     harness.run();
     assert!(harness.state().as_ref().unwrap().view().selected.is_some());
-    for title in ["anomalous events", "flagged sources", "proposed blocks"] {
+    for title in ["anomalous events", "flagged addresses", "proposed blocks"] {
         let r = harness.get_by_label(title).rect();
         assert!(r.height() < 30.0, "{title} wraps: {r:?}");
     }

@@ -233,8 +233,8 @@ impl Analysis {
     /// The one definition of "flagged sources by reason" that every view shows: of `sources`,
     /// those flagged (confidence at least half the auto-block threshold), and for each kind
     /// of reason how many of them carry it, a source counted once per kind however many of
-    /// its reasons are of that kind. A log's country that GeoIP contradicts is context, not a
-    /// cause, and is not counted. Returns the counts and the flagged sources.
+    /// its reasons are of that kind. Context is not counted: a log's country that GeoIP
+    /// contradicts, a shared address, the network's infrastructure. Returns the counts and the flagged sources.
     pub fn reason_tally<'a>(
         &self,
         sources: impl Iterator<Item = &'a SourceVerdict>,
@@ -248,7 +248,7 @@ impl Analysis {
                 .reasons
                 .iter()
                 .map(|r| reason_kind(r))
-                .filter(|k| k != COUNTRY_DIFFERS)
+                .filter(|k| !CONTEXT.contains(&k.as_str()))
                 .collect();
             for k in kinds {
                 *counts.entry(k).or_default() += 1;
@@ -295,6 +295,15 @@ fn source_mix(t: &EventTable, rows: &[u32]) -> (PortCounts, ProtocolCounts) {
 /// The kind of the reason that a log's country differs from GeoIP's.
 const COUNTRY_DIFFERS: &str = "Logged country differs from GeoIP";
 
+/// The kind of the reason that an address is shared by many sites.
+const SHARED: &str = "Shared address";
+
+/// The kind of the reasons that an address is the network's infrastructure.
+const INFRASTRUCTURE: &str = "Infrastructure";
+
+/// Kinds of reasons that are context, not why a source was flagged.
+const CONTEXT: [&str; 3] = [COUNTRY_DIFFERS, SHARED, INFRASTRUCTURE];
+
 /// The category of a reason text, for counting reasons across sources.
 pub fn reason_kind(reason: &str) -> String {
     if let Some(k) = FindingKind::ALL
@@ -302,6 +311,12 @@ pub fn reason_kind(reason: &str) -> String {
         .find(|k| reason.starts_with(k.name()) && reason[k.name().len()..].starts_with(':'))
     {
         return k.name().to_string();
+    }
+    if reason.starts_with("Shared address: ") {
+        return SHARED.to_string();
+    }
+    if reason.starts_with("Infrastructure: ") || reason.starts_with("Also the network's ") {
+        return INFRASTRUCTURE.to_string();
     }
     let reason = reason
         .strip_prefix("unusual for this file: ")

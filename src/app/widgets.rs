@@ -148,8 +148,8 @@ pub(super) fn block_selection_bar(
             thousands(flagged.len() as u64)
         ));
         let label = format!(
-            "Block the {} flagged sources in the box",
-            thousands(blockable.len() as u64)
+            "Block the {} in the box",
+            text::count(blockable.len() as u64, "flagged source", "flagged sources")
         );
         let button = ui
             .add_enabled(!blockable.is_empty(), egui::Button::new(label))

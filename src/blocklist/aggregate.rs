@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use ipnet::IpNet;
 
 use super::address::{common_supernet, size};
-use super::entry::{now, Action, Entry};
+use super::entry::{now, Action, Direction, Entry};
 use super::list::{Blocklist, Edit};
 use super::reserved::reserved_overlap;
 
@@ -233,6 +233,11 @@ pub fn merge_edit(list: &Blocklist, plan: &Plan) -> Edit {
                 .iter()
                 .map(|e| e.expires_at)
                 .try_fold(i64::MIN, |acc, x| x.map(|x| acc.max(x))),
+            direction: members
+                .iter()
+                .map(|e| e.direction)
+                .reduce(Direction::with)
+                .unwrap_or_default(),
         };
         edit.remove.extend(m.from.iter().filter(|n| **n != m.into));
         edit.put.push(merged);

@@ -3,6 +3,8 @@
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub use crate::detection::Direction;
+
 /// What a WAF or firewall should do with traffic from an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -107,6 +109,10 @@ pub struct Entry {
     /// When it stops applying, seconds since 1970 (UTC); `None` for never.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// Which traffic it stops: from the address (an attacker), to it (a server malware
+    /// calls), or both. Entries saved before directions existed block inbound.
+    #[serde(default)]
+    pub direction: Direction,
 }
 
 impl Entry {
@@ -121,6 +127,7 @@ impl Entry {
             added_at: now(),
             note: String::new(),
             expires_at: None,
+            direction: Direction::Inbound,
         }
     }
 

@@ -11,7 +11,7 @@ use ipnet::IpNet;
 
 use super::address::{parse_nets, shown};
 use super::entry::parse_time;
-use super::entry::{Action, Entry, Origin};
+use super::entry::{Action, Direction, Entry, Origin};
 use super::list::{Blocklist, Protected};
 
 /// One network read from a list, with what the list said about it.
@@ -27,6 +27,8 @@ pub struct Candidate {
     pub action: Option<Action>,
     /// The expiry column, when the list has one, seconds since 1970.
     pub expires_at: Option<i64>,
+    /// The direction column, when the list has one.
+    pub direction: Option<Direction>,
     /// The line it was on (1-based).
     pub line: u64,
 }
@@ -225,6 +227,7 @@ fn push_expiring(
             confidence,
             action,
             expires_at,
+            direction: None,
             line: number,
         })),
         Err(why) => out.skipped.push(Skipped {
@@ -248,6 +251,7 @@ fn read_csv(
     let action = find(&["action"]);
     let verdict = find(&["verdict"]);
     let expiry = find(&["expires_at", "expires", "expiry"]);
+    let direction = find(&["direction"]);
     if find(&["event_time"]).is_some() && find(&["score"]).is_some() {
         return Err(io::Error::other(
             "this is detect's events_scored.csv, one row per event: export its blocklist.csv",
@@ -331,7 +335,27 @@ fn read_csv(
                 }
             },
         };
+        let towards = match field(direction) {
+            "" => None,
+            d => match Direction::from_name(&d.to_ascii_lowercase()) {
+                Some(d) => Some(d),
+                None => {
+                    skip(
+                        format!(
+                            "unknown direction '{}' (inbound, outbound or both)",
+                            shown(d)
+                        ),
+                        out,
+                    );
+                    continue;
+                }
+            },
+        };
+        let before = out.candidates.len();
         push_expiring(a.trim(), why, conf, act, expires_at, number, &text, out);
+        for c in &mut out.candidates[before..] {
+            c.direction = towards;
+        }
     }
 }
 
@@ -375,6 +399,9 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
         e.expires_at = c.expires_at;
         if let Some(a) = c.action {
             e.action = a;
+        }
+        if let Some(d) = c.direction {
+            e.direction = d;
         }
         out.entries.push(e);
     }

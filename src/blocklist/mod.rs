@@ -17,7 +17,7 @@ pub use aggregate::{
     merge_edit, plan, plan_list, Limits, Merge, Plan, DEFAULT_MAX_V4, DEFAULT_MAX_V6,
     DEFAULT_PER_LISTED,
 };
-pub use entry::{format_time, now, parse_time, Action, AllowEntry, Entry, Origin};
+pub use entry::{format_time, now, parse_time, Action, AllowEntry, Direction, Entry, Origin};
 pub use guard::{guardrails, SourceFact, Warning, BROAD_V4, BROAD_V6};
 pub use import::{admit, read_list, read_list_file, Admitted, Candidate, ListRead, Skipped};
 pub use list::{Blocklist, Coverage, Decision, Edit, History, Protected, FILE_VERSION};

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::entry::{Entry, Origin};
+use super::entry::{Direction, Entry, Origin};
 use super::list::{Blocklist, Edit};
 use crate::detection::{Detection, SourceVerdict};
 
@@ -22,6 +22,8 @@ pub struct Proposal {
     pub reason: String,
     /// Its events.
     pub events: u64,
+    /// Which traffic the block stops.
+    pub direction: Direction,
 }
 
 impl Proposal {
@@ -29,6 +31,7 @@ impl Proposal {
     pub fn entry(&self) -> Entry {
         let mut e = Entry::new(IpNet::from(self.ip), Origin::Detection, self.reason.clone());
         e.confidence = Some(self.confidence);
+        e.direction = self.direction;
         e
     }
 }
@@ -54,6 +57,7 @@ pub fn proposals(detection: &Detection, list: &Blocklist) -> Vec<Proposal> {
             severity: v.severity().map(|s| s.name()),
             reason: reason_of(v),
             events: v.stats.events,
+            direction: v.direction.unwrap_or_default(),
         })
         .collect()
 }
@@ -75,6 +79,7 @@ pub fn reason_of(v: &SourceVerdict) -> String {
 pub fn entry_for(v: &SourceVerdict, origin: Origin) -> Entry {
     let mut e = Entry::new(IpNet::from(v.stats.ip), origin, reason_of(v));
     e.confidence = Some(v.confidence);
+    e.direction = v.direction.unwrap_or_default();
     e
 }
 

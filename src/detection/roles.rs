@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::behaviour::{Finding, FindingKind};
 use crate::events::EventTable;
@@ -86,10 +86,13 @@ impl Role {
 }
 
 /// Which traffic a block of an external address stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Traffic from it: an attacker or scanner reaching in.
+    #[default]
     Inbound,
     /// Traffic to it: a server that infected hosts call.
     Outbound,
@@ -105,6 +108,23 @@ impl Direction {
             Direction::Outbound => "outbound",
             Direction::Both => "both",
         }
+    }
+
+    /// The direction named `s`.
+    pub fn from_name(s: &str) -> Option<Direction> {
+        [Direction::Inbound, Direction::Outbound, Direction::Both]
+            .into_iter()
+            .find(|d| d.name() == s.trim())
+    }
+
+    /// Whether a block in this direction stops traffic from the address.
+    pub fn inbound(self) -> bool {
+        self != Direction::Outbound
+    }
+
+    /// Whether a block in this direction stops traffic to the address.
+    pub fn outbound(self) -> bool {
+        self != Direction::Inbound
     }
 
     /// Both directions when `self` and `other` differ.

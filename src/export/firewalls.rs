@@ -20,7 +20,7 @@ fn set_base(ctx: &Ctx) -> Result<String, String> {
     }
     Ok(base
         .chars()
-        .take(IPSET_NAME_CHARS - "-v4-tmp".len())
+        .take(IPSET_NAME_CHARS - "-out-v4-tmp".len())
         .collect())
 }
 
@@ -45,26 +45,33 @@ pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         ("inet", "iptables", "v4", &ctx.v4),
         ("inet6", "ip6tables", "v6", &ctx.v6),
     ] {
-        let name = format!("{base}-{suffix}");
-        let tmp = format!("{name}-tmp");
-        let maxelem = (list.len() * 2).next_power_of_two().max(65_536);
-        let options = format!("hash:net family {family} hashsize 1024 maxelem {maxelem} comment");
-        sets.push_str(&format!(
-            "create {name} {options} -exist\ncreate {tmp} {options} -exist\nflush {tmp}\n"
-        ));
-        for e in list.iter() {
-            let c = plain_quoted(&why(e), IPSET_COMMENT_CHARS);
-            if c.is_empty() {
-                sets.push_str(&format!("add {tmp} {}\n", e.net));
-            } else {
-                sets.push_str(&format!("add {tmp} {} comment \"{c}\"\n", e.net));
-            }
-        }
-        sets.push_str(&format!("swap {tmp} {name}\ndestroy {tmp}\n"));
+        let inbound: Vec<&Entry> = list
+            .iter()
+            .copied()
+            .filter(|e| e.direction.inbound())
+            .collect();
+        let outbound: Vec<&Entry> = list
+            .iter()
+            .copied()
+            .filter(|e| e.direction.outbound())
+            .collect();
         let mut rules = ctx.hash_header(Format::Ipset);
         rules.push_str(&format!(
-            "# After the sets: {ipt}-restore --noflush < netsleuth.rules.{suffix}\n*filter\n-I INPUT -m set --match-set {name} src -j DROP\n-I FORWARD -m set --match-set {name} src -j DROP\nCOMMIT\n"
+            "# After the sets: {ipt}-restore --noflush < netsleuth.rules.{suffix}\n*filter\n"
         ));
+        let name = format!("{base}-{suffix}");
+        ipset_set(&mut sets, &name, family, &inbound);
+        rules.push_str(&format!(
+            "-I INPUT -m set --match-set {name} src -j DROP\n-I FORWARD -m set --match-set {name} src -j DROP\n"
+        ));
+        if !outbound.is_empty() {
+            let name = format!("{base}-out-{suffix}");
+            ipset_set(&mut sets, &name, family, &outbound);
+            rules.push_str(&format!(
+                "-I OUTPUT -m set --match-set {name} dst -j DROP\n-I FORWARD -m set --match-set {name} dst -j DROP\n"
+            ));
+        }
+        rules.push_str("COMMIT\n");
         files.push(OutFile {
             name: format!("netsleuth.rules.{suffix}"),
             bytes: rules.into_bytes(),
@@ -78,6 +85,25 @@ pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         },
     );
     Ok(files)
+}
+
+/// Fills set `name` of `family` with `list` under a temporary name and swaps it in.
+fn ipset_set(sets: &mut String, name: &str, family: &str, list: &[&Entry]) {
+    let tmp = format!("{name}-tmp");
+    let maxelem = (list.len() * 2).next_power_of_two().max(65_536);
+    let options = format!("hash:net family {family} hashsize 1024 maxelem {maxelem} comment");
+    sets.push_str(&format!(
+        "create {name} {options} -exist\ncreate {tmp} {options} -exist\nflush {tmp}\n"
+    ));
+    for e in list {
+        let c = plain_quoted(&why(e), IPSET_COMMENT_CHARS);
+        if c.is_empty() {
+            sets.push_str(&format!("add {tmp} {}\n", e.net));
+        } else {
+            sets.push_str(&format!("add {tmp} {} comment \"{c}\"\n", e.net));
+        }
+    }
+    sets.push_str(&format!("swap {tmp} {name}\ndestroy {tmp}\n"));
 }
 
 /// The entries of one family merged into non-overlapping networks, each with the comment of
@@ -95,8 +121,34 @@ fn intervals<'a>(list: &[&'a Entry]) -> (Vec<(IpNet, Option<&'a Entry>)>, usize)
     (out, changed)
 }
 
-/// A table `inet NAME` with `blocked_v4` and `blocked_v6` interval sets and drop rules,
-/// replacing an earlier one in the same transaction.
+/// Writes interval set `set` of `kind` holding `list`, merged; returns how many entries the
+/// merge changed.
+fn nft_set(s: &mut String, set: &str, kind: &str, list: &[&Entry]) -> usize {
+    s.push_str(&format!(
+        "    set {set} {{\n        type {kind}\n        flags interval\n"
+    ));
+    let (nets, changed) = intervals(list);
+    if !nets.is_empty() {
+        s.push_str("        elements = {\n");
+        let n = nets.len();
+        for (i, (net, entry)) in nets.into_iter().enumerate() {
+            let comment = entry
+                .map(|e| plain_quoted(&why(e), NFT_COMMENT_CHARS))
+                .filter(|c| !c.is_empty())
+                .map(|c| format!(" comment \"{c}\""))
+                .unwrap_or_default();
+            let sep = if i + 1 < n { "," } else { "" };
+            s.push_str(&format!("            {}{comment}{sep}\n", addr(&net)));
+        }
+        s.push_str("        }\n");
+    }
+    s.push_str("    }\n");
+    changed
+}
+
+/// A table `inet NAME` with `blocked_v4` and `blocked_v6` interval sets dropping traffic from
+/// their addresses and, for outbound entries, `blocked_out_v4` and `blocked_out_v6` dropping
+/// traffic to them, replacing an earlier table in the same transaction.
 pub(super) fn nftables(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     drop_only(ctx, Format::Nftables)?;
     let table = set_base(ctx)?.replace('-', "_");
@@ -105,44 +157,46 @@ pub(super) fn nftables(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         "# Load with: nft -f netsleuth.nft (replaces the table {table} in one transaction)\ntable inet {table}\ndelete table inet {table}\ntable inet {table} {{\n"
     ));
     let mut merged = 0;
-    let mut rules = Vec::new();
+    let (mut from, mut to) = (Vec::new(), Vec::new());
     for (set, kind, proto, list) in [
         ("blocked_v4", "ipv4_addr", "ip", &ctx.v4),
         ("blocked_v6", "ipv6_addr", "ip6", &ctx.v6),
     ] {
+        let inbound: Vec<&Entry> = list
+            .iter()
+            .copied()
+            .filter(|e| e.direction.inbound())
+            .collect();
+        let outbound: Vec<&Entry> = list
+            .iter()
+            .copied()
+            .filter(|e| e.direction.outbound())
+            .collect();
+        merged += nft_set(&mut s, set, kind, &inbound);
+        if !inbound.is_empty() {
+            from.push(format!("        {proto} saddr @{set} drop\n"));
+        }
+        if !outbound.is_empty() {
+            let set = set.replace("blocked", "blocked_out");
+            merged += nft_set(&mut s, &set, kind, &outbound);
+            to.push(format!("        {proto} daddr @{set} drop\n"));
+        }
+    }
+    let chain = |s: &mut String, name: &str, hook: &str, rules: &[&Vec<String>]| {
         s.push_str(&format!(
-            "    set {set} {{\n        type {kind}\n        flags interval\n"
+            "    chain {name} {{\n        type filter hook {hook} priority filter - 10; policy accept;\n"
         ));
-        let (nets, changed) = intervals(list);
-        merged += changed;
-        if !nets.is_empty() {
-            s.push_str("        elements = {\n");
-            let n = nets.len();
-            for (i, (net, entry)) in nets.into_iter().enumerate() {
-                let comment = entry
-                    .map(|e| plain_quoted(&why(e), NFT_COMMENT_CHARS))
-                    .filter(|c| !c.is_empty())
-                    .map(|c| format!(" comment \"{c}\""))
-                    .unwrap_or_default();
-                let sep = if i + 1 < n { "," } else { "" };
-                s.push_str(&format!("            {}{comment}{sep}\n", addr(&net)));
-            }
-            s.push_str("        }\n");
-            rules.push(format!("        {proto} saddr @{set} drop\n"));
+        for r in rules.iter().copied().flatten() {
+            s.push_str(r);
         }
         s.push_str("    }\n");
+    };
+    chain(&mut s, "input", "input", &[&from]);
+    chain(&mut s, "forward", "forward", &[&from, &to]);
+    if !to.is_empty() {
+        chain(&mut s, "output", "output", &[&to]);
     }
-    s.push_str(
-        "    chain input {\n        type filter hook input priority filter - 10; policy accept;\n",
-    );
-    for r in &rules {
-        s.push_str(r);
-    }
-    s.push_str("    }\n    chain forward {\n        type filter hook forward priority filter - 10; policy accept;\n");
-    for r in &rules {
-        s.push_str(r);
-    }
-    s.push_str("    }\n}\n");
+    s.push_str("}\n");
     if merged > 0 {
         ctx.notes.push(format!(
             "{merged} overlapping or adjacent entries merged: nft refuses overlapping intervals"

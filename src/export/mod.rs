@@ -148,6 +148,16 @@ impl Format {
         }
     }
 
+    /// Whether the format can stop traffic going out to an address: host firewalls can, and
+    /// plain lists go wherever the analyst applies them; WAFs, web servers and CrowdSec
+    /// only see requests coming in.
+    pub fn blocks_outbound(self) -> bool {
+        matches!(
+            self,
+            Format::Ipset | Format::Nftables | Format::Txt | Format::Csv
+        )
+    }
+
     /// Whether the export is a folder of files rather than one file.
     pub fn is_folder(self) -> bool {
         matches!(
@@ -365,6 +375,13 @@ impl Ctx<'_> {
             self.v6.len(),
             self.opts.action.name()
         ));
+        let outbound = self.all().filter(|e| e.direction.outbound()).count();
+        if outbound > 0 && format.blocks_outbound() {
+            lines.push(format!(
+                "Outbound: {outbound} of them are servers that infected hosts call; traffic to \
+                 them is blocked too"
+            ));
+        }
         lines
     }
 
@@ -431,15 +448,39 @@ pub fn render(format: Format, entries: &[Entry], opts: &Options) -> Result<Outpu
         .iter()
         .filter(|e| !e.expired(now) && e.action == opts.action)
         .collect();
+    if !format.blocks_outbound() {
+        let before = chosen.len();
+        chosen.retain(|e| e.direction.inbound());
+        let outbound = before - chosen.len();
+        if outbound > 0 {
+            notes.push(format!(
+                "{outbound} outbound-only {} left out: {} sees requests coming in, not \
+                 connections going out to a server; export {} to a host firewall (nftables, \
+                 ipset) or block {} names in the domain blocklist",
+                if outbound == 1 { "entry" } else { "entries" },
+                format.title(),
+                if outbound == 1 { "it" } else { "them" },
+                if outbound == 1 { "its" } else { "their" },
+            ));
+        }
+    }
     chosen.sort_by_key(|e| e.net);
     chosen.dedup_by_key(|e| e.net);
     let (v4, v6): (Vec<&Entry>, Vec<&Entry>) =
         chosen.into_iter().partition(|e| e.net.addr().is_ipv4());
     if v4.is_empty() && v6.is_empty() {
-        return Err(format!(
-            "nothing to export: no entry with action {} that has not expired",
-            opts.action.name()
-        ));
+        return Err(if notes.iter().any(|n| n.contains("outbound-only")) {
+            format!(
+                "nothing to export: every entry blocks outbound traffic only, which {} cannot \
+                 stop; export to nftables or ipset",
+                format.title()
+            )
+        } else {
+            format!(
+                "nothing to export: no entry with action {} that has not expired",
+                opts.action.name()
+            )
+        });
     }
     let mut ctx = Ctx {
         v4,

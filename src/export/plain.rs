@@ -21,7 +21,7 @@ pub(super) fn txt(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 }
 
 /// The CSV columns.
-pub const CSV_HEADER: [&str; 8] = [
+pub const CSV_HEADER: [&str; 9] = [
     "address",
     "action",
     "reason",
@@ -30,6 +30,7 @@ pub const CSV_HEADER: [&str; 8] = [
     "added_at",
     "expires_at",
     "note",
+    "direction",
 ];
 
 /// Every field of every entry.
@@ -46,6 +47,7 @@ pub(super) fn csv(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
             format_time(e.added_at),
             e.expires_at.map(format_time).unwrap_or_default(),
             csv_cell(&one_line(&e.note, 2000)),
+            e.direction.name().to_string(),
         ])
         .map_err(|e| e.to_string())?;
     }

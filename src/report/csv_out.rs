@@ -115,7 +115,8 @@ fn findings_text(s: &SourceVerdict) -> String {
 }
 
 /// Writes the sources proposed for blocking, in the order given (triage order): address,
-/// confidence, worst finding's severity, findings, first and last seen, country and reasons.
+/// confidence, worst finding's severity, findings, first and last seen, country, reasons and the
+/// direction the block takes.
 pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> {
     write_atomic(path, |w| {
         w.write_record([
@@ -127,6 +128,7 @@ pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()
             "last_seen",
             "country",
             "reasons",
+            "direction",
         ])?;
         for s in sources.iter().filter(|s| s.proposed_block) {
             w.write_record([
@@ -138,6 +140,7 @@ pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()
                 opt(s.stats.last_us.map(format_utc)),
                 safe(s.country()),
                 spreadsheet_safe(&s.reasons.join("; ")).into_owned(),
+                s.direction.unwrap_or_default().name().to_string(),
             ])?;
         }
         w.flush()?;

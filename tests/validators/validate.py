@@ -1051,7 +1051,7 @@ def check_txt(path):
     no_duplicates(nets, path)
 
 
-CSV_HEADER = ["address", "action", "reason", "confidence", "origin", "added_at", "expires_at", "note"]
+CSV_HEADER = ["address", "action", "reason", "confidence", "origin", "added_at", "expires_at", "note", "direction"]
 
 
 def check_csv(path):
@@ -1063,6 +1063,8 @@ def check_csv(path):
     for n, row in enumerate(rows[1:], 2):
         if len(row) != len(CSV_HEADER):
             raise Reject(f"{path}: row {n} has {len(row)} fields, the header has {len(CSV_HEADER)}")
+        if row[8] not in ("inbound", "outbound", "both"):
+            raise Reject(f"{path}: row {n} direction must be inbound, outbound or both, got {row[8]!r}")
         nets.append((f"row {n}", parse_net(row[0], f"{path}: row {n} address")))
     no_duplicates(nets, path)
 
@@ -1335,9 +1337,11 @@ def check_ipset(path):
         if len(body) < 3 or body[0][1] != "*filter" or body[-1][1] != "COMMIT":
             raise Reject(f"{rp}: expected *filter, rules, COMMIT")
         for n, line in body[1:-1]:
-            m = re.fullmatch(r"-[IA] (INPUT|FORWARD) -m set --match-set (\S+) src -j (DROP|REJECT)", line)
+            m = re.fullmatch(r"-[IA] (INPUT|FORWARD|OUTPUT) -m set --match-set (\S+) (src|dst) -j (DROP|REJECT)", line)
             if not m:
-                raise Reject(f"{rp}:{n}: expected '-I INPUT -m set --match-set NAME src -j DROP', got {line!r}")
+                raise Reject(f"{rp}:{n}: expected '-I INPUT -m set --match-set NAME src -j DROP' or '-I OUTPUT -m set --match-set NAME dst -j DROP', got {line!r}")
+            if (m.group(1), m.group(3)) in (("INPUT", "dst"), ("OUTPUT", "src")):
+                raise Reject(f"{rp}:{n}: {m.group(1)} matching the set as {m.group(3)} blocks the host's own address, not the listed ones")
             name = m.group(2)
             if name not in sets:
                 raise Reject(f"{rp}:{n}: set {name} is not created in netsleuth.ipset")

@@ -5,6 +5,7 @@
 use eframe::egui::{self, Align, ComboBox, Layout, RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
+use crate::detection::{Direction, Role, SourceVerdict};
 use crate::events::EventTable;
 
 use crate::app::analysis::{reason_kind, Analysis};
@@ -436,8 +437,12 @@ fn marked_bar(
         if !listed.is_empty()
             && ui
                 .button(format!(
-                    "Block the {} flagged sources listed",
-                    thousands(listed.len() as u64)
+                    "Block the {}",
+                    crate::app::text::count(
+                        listed.len() as u64,
+                        "flagged source listed",
+                        "flagged sources listed"
+                    )
                 ))
                 .on_hover_text(format!(
                     "The sources the filters list at half the auto-block threshold ({half:.0}) \
@@ -531,6 +536,41 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
     });
 }
 
+/// The part a party plays, in a word or two, for the verdict cell: empty for a plain
+/// external or internal address.
+pub fn role_short(s: &SourceVerdict) -> String {
+    let role = match s.role {
+        Role::External | Role::Internal | Role::Unroutable => "",
+        Role::Server => "server",
+        Role::InfectedHost => "infected",
+        Role::CommandAndControl => "C2 server",
+        Role::MalwareDelivery => "delivery",
+        Role::Victim => "victim",
+        Role::Scanner => "scanner",
+        Role::Infrastructure => "infrastructure",
+    };
+    match s.direction {
+        Some(Direction::Outbound) => format!("{role} → out").trim().to_string(),
+        Some(Direction::Both) => format!("{role} ⇄ both").trim().to_string(),
+        _ => role.to_string(),
+    }
+}
+
+/// The party's role and the direction a block of it takes, in words.
+pub fn role_text(s: &SourceVerdict) -> String {
+    let mut text = s.role.title().to_string();
+    if let Some(i) = &s.infrastructure {
+        text.push_str(&format!(" ({i})"));
+    }
+    match s.direction {
+        Some(Direction::Outbound) => text.push_str(": a block stops traffic going to it"),
+        Some(Direction::Both) => text.push_str(": a block stops traffic both ways"),
+        Some(Direction::Inbound) => text.push_str(": a block stops traffic coming from it"),
+        None => {}
+    }
+    text
+}
+
 fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &mut Vec<Command>) {
     let threshold = a.settings.auto_block;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -563,7 +603,7 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
         .cell_layout(Layout::left_to_right(Align::Center))
         .column(Column::exact(72.0))
         .column(Column::exact(92.0))
-        .column(Column::exact(120.0))
+        .column(Column::initial(170.0).resizable(true).clip(true))
         .column(Column::initial(140.0).resizable(true))
         .column(Column::exact(64.0));
     if with_as {
@@ -620,7 +660,16 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     );
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(s.action.name()).color(c));
+                    ui.label(RichText::new(s.action.name()).color(c))
+                        .on_hover_text(role_text(s));
+                    let part = role_short(s);
+                    if !part.is_empty() {
+                        ui.label(RichText::new(part).small().weak());
+                    }
+                    if s.shared.is_some() {
+                        ui.label(RichText::new("shared").small().color(WARN))
+                            .on_hover_text(s.shared.as_deref().unwrap_or_default());
+                    }
                     if let Some(d) = view.blocklist.decision(s.stats.ip) {
                         ui.label(RichText::new(d.word()).small().weak());
                     }

@@ -9,7 +9,7 @@ use ipnet::IpNet;
 
 use crate::blocklist::{
     accept, format_time, guardrails, merge_edit, parse_net, parse_time, plan_list, proposals,
-    reject, Action, AllowEntry, Edit, Entry, Limits, Origin, Plan, Proposal, SourceFact,
+    reject, Action, AllowEntry, Direction, Edit, Entry, Limits, Origin, Plan, Proposal, SourceFact,
 };
 
 use super::export_panel::ExportPanel;
@@ -25,6 +25,8 @@ pub enum EntrySort {
     Address,
     /// By action.
     Action,
+    /// By direction.
+    Direction,
     /// By confidence.
     Confidence,
     /// By origin.
@@ -318,12 +320,21 @@ fn proposals_panel(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Ve
                 .show(ui, |ui| {
                     egui::Grid::new("proposal grid")
                         .striped(true)
-                        .num_columns(6)
+                        .num_columns(7)
                         .show(ui, |ui| {
                             for p in pending {
                                 ui.label(RichText::new(p.ip.to_string()).monospace());
                                 ui.label(format!("{:.1}", p.confidence));
                                 ui.label(p.severity.unwrap_or("–"));
+                                ui.label(p.direction.name())
+                                    .on_hover_text(match p.direction {
+                                        Direction::Outbound => {
+                                            "a server infected hosts call: \
+                                            block traffic going to it"
+                                        }
+                                        Direction::Both => "block traffic both ways",
+                                        Direction::Inbound => "block traffic coming from it",
+                                    });
                                 // A cut label shows the whole reason on hover by itself.
                                 ui.add_sized(
                                     [420.0, 18.0],
@@ -556,6 +567,7 @@ fn sorted_rows(view: &ViewState) -> Vec<usize> {
         let o = match bv.sort {
             EntrySort::Address => a.net.cmp(&b.net),
             EntrySort::Action => a.action.cmp(&b.action),
+            EntrySort::Direction => a.direction.cmp(&b.direction),
             EntrySort::Confidence => a
                 .confidence
                 .unwrap_or(-1.0)
@@ -610,9 +622,10 @@ fn draw_entries(ui: &mut Ui, rows: &[usize], view: &mut ViewState, out: &mut Vec
         return;
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
-    let columns: [(&str, Option<EntrySort>); 9] = [
+    let columns: [(&str, Option<EntrySort>); 10] = [
         ("Address", Some(EntrySort::Address)),
         ("Action", Some(EntrySort::Action)),
+        ("Direction", Some(EntrySort::Direction)),
         ("Confidence", Some(EntrySort::Confidence)),
         ("Origin", Some(EntrySort::Origin)),
         ("Added", Some(EntrySort::Added)),
@@ -631,11 +644,12 @@ fn draw_entries(ui: &mut Ui, rows: &[usize], view: &mut ViewState, out: &mut Vec
         .cell_layout(Layout::left_to_right(Align::Center))
         .column(Column::initial(170.0).resizable(true))
         .column(Column::exact(92.0))
+        .column(Column::exact(96.0))
         .column(Column::exact(80.0))
         .column(Column::exact(78.0))
         .column(Column::exact(150.0))
         .column(Column::exact(96.0))
-        .column(Column::initial(220.0).resizable(true).clip(true))
+        .column(Column::initial(180.0).resizable(true).clip(true))
         .column(Column::initial(140.0).resizable(true).clip(true))
         .column(Column::exact(80.0))
         .header(row_height, |mut header| {
@@ -682,6 +696,32 @@ fn draw_entries(ui: &mut Ui, rows: &[usize], view: &mut ViewState, out: &mut Vec
                     if action != e.action {
                         let mut changed = e.clone();
                         changed.action = action;
+                        out.push(Command::EditBlocklist(Edit::put(vec![changed])));
+                    }
+                });
+                row.col(|ui| {
+                    let mut direction = e.direction;
+                    ComboBox::from_id_salt(("direction", e.net))
+                        .selected_text(direction.name())
+                        .width(88.0)
+                        .show_ui(ui, |ui| {
+                            for (d, hint) in [
+                                (Direction::Inbound, "traffic from it: an attacker"),
+                                (Direction::Outbound, "traffic to it: a server malware calls"),
+                                (Direction::Both, "both ways"),
+                            ] {
+                                ui.selectable_value(&mut direction, d, d.name())
+                                    .on_hover_text(hint);
+                            }
+                        })
+                        .response
+                        .on_hover_text(
+                            "Which traffic the block stops; WAFs and web servers only see \
+                             traffic coming in",
+                        );
+                    if direction != e.direction {
+                        let mut changed = e.clone();
+                        changed.direction = direction;
                         out.push(Command::EditBlocklist(Edit::put(vec![changed])));
                     }
                 });

@@ -106,7 +106,7 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
                 count(isolate as u64, "host", "hosts"),
                 if isolate == 1 { "looks" } else { "look" },
                 if isolate == 1 { "it" } else { "them" },
-                count(blocks as u64, "source", "sources"),
+                count(blocks as u64, "address", "addresses"),
                 top.stats.ip,
                 top.confidence
             ),
@@ -116,7 +116,7 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
             format!(
                 "{} need{} attention: {} proposed for blocking, {} to watch. Start with {} \
                  (confidence {:.0}).",
-                count(flagged as u64, "source", "sources"),
+                count(flagged as u64, "address", "addresses"),
                 if flagged == 1 { "s" } else { "" },
                 thousands(blocks as u64),
                 thousands(watched as u64),
@@ -129,7 +129,7 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
             format!(
                 "Nothing reaches the blocking threshold; {} worth a look, starting with {} \
                  (confidence {:.0}).",
-                count(watched as u64, "source is", "sources are"),
+                count(watched as u64, "address is", "addresses are"),
                 top.stats.ip,
                 top.confidence
             ),
@@ -195,13 +195,13 @@ fn kpis(ui: &mut Ui, loaded: &Loaded, a: &Analysis) {
             Some(WARN),
         ),
         (
-            "sources",
+            "addresses",
             Some(a.detection.sources.len() as u64),
             None,
             None,
         ),
         (
-            "flagged sources",
+            "flagged addresses",
             Some(a.flagged_sources() as u64),
             None,
             Some(WARN),

@@ -53,7 +53,20 @@ pub fn show(
         );
         ui.vertical(|ui| {
             ui.label(RichText::new("confidence").weak());
-            ui.label(RichText::new(format!("{} · {}", s.action.name(), s.role.name())).strong());
+            ui.label(RichText::new(format!("{} · {}", s.action.name(), s.role.title())).strong())
+                .on_hover_text(super::alerts::role_text(s));
+        });
+        ui.vertical(|ui| {
+            if let Some(d) = s.direction {
+                ui.label(RichText::new(format!("blocks {}", d.name())).weak())
+                    .on_hover_text(super::alerts::role_text(s));
+            }
+            if let Some(i) = &s.infrastructure {
+                ui.label(RichText::new(i).weak());
+            }
+            if let Some(as_text) = s.as_text() {
+                ui.label(RichText::new(as_text).weak());
+            }
         });
         if let Some(c) = s.country() {
             ui.label(RichText::new(c).text_style(crate::app::text::style("lead")));
@@ -70,6 +83,31 @@ pub fn show(
             }
         }
     }
+    if let Some(why) = &s.shared {
+        ui.label(
+            RichText::new(format!(
+                "⚠ Shared address: it {why}. Blocking it would break them; block its names in \
+                 the domain blocklist."
+            ))
+            .color(crate::app::WARN),
+        );
+    }
+    if !s.names.is_empty() {
+        let shown: Vec<&str> = s.names.iter().take(4).map(String::as_str).collect();
+        let more = match s.names.len() {
+            n if n > 4 => format!(" and {} more", n - 4),
+            _ => String::new(),
+        };
+        ui.label(
+            RichText::new(format!(
+                "Reached as {}{more}",
+                crate::app::text::printable(&shown.join(", "))
+            ))
+            .weak(),
+        )
+        .on_hover_text(crate::app::text::printable(&s.names.join("\n")));
+    }
+    let confirm = egui::Id::unique(("confirm shared block", s.stats.ip));
     ui.horizontal(|ui| {
         let current = view.blocklist.decision(s.stats.ip);
         let protected = view
@@ -91,14 +129,42 @@ pub fn show(
                 _ => button,
             };
             if button.clicked() {
-                out.push(Command::EditBlocklist(view.blocklist.toggle(
-                    s,
-                    d,
-                    crate::blocklist::Origin::Manual,
-                )));
+                let asks = d == Decision::Block && current != Some(d) && s.shared.is_some();
+                if asks {
+                    ui.data_mut(|m| m.insert_temp(confirm, true));
+                } else {
+                    out.push(Command::EditBlocklist(view.blocklist.toggle(
+                        s,
+                        d,
+                        crate::blocklist::Origin::Manual,
+                    )));
+                }
             }
         }
     });
+    if ui.data(|m| m.get_temp::<bool>(confirm)).unwrap_or(false) {
+        ui.horizontal_wrapped(|ui| {
+            let owner = s.as_text().unwrap_or_else(|| "its owner".to_string());
+            ui.label(
+                RichText::new(format!(
+                    "{} is shared ({owner}); blocking it stops every site on it.",
+                    s.stats.ip
+                ))
+                .color(crate::app::WARN),
+            );
+            if ui.button("Block anyway").clicked() {
+                ui.data_mut(|m| m.remove::<bool>(confirm));
+                out.push(Command::EditBlocklist(view.blocklist.toggle(
+                    s,
+                    Decision::Block,
+                    crate::blocklist::Origin::Manual,
+                )));
+            }
+            if ui.button("Cancel").clicked() {
+                ui.data_mut(|m| m.remove::<bool>(confirm));
+            }
+        });
+    }
     ui.separator();
     // One scroll position per source: the next source opens at its top.
     egui::ScrollArea::vertical()
@@ -426,9 +492,18 @@ fn raw_events(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     let st = &a.detection.sources[i].stats;
     ui.label(
         RichText::new(format!(
-            "First {} of its {}",
+            "First {} of {} {}",
             RAW_EVENTS.min(st.rows.len()),
-            count(st.events, "event", "events")
+            if a.detection.sources[i].received_only {
+                "the"
+            } else {
+                "its"
+            },
+            match (a.detection.sources[i].received_only, st.events) {
+                (true, 1) => "1 event it received".to_string(),
+                (true, n) => format!("{} events it received", thousands(n)),
+                (false, n) => count(n, "event", "events"),
+            }
         ))
         .strong(),
     );
@@ -443,7 +518,7 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
     let t = &loaded.investigation.table;
     egui::Grid::new("raw-events")
         .striped(true)
-        .num_columns(6)
+        .num_columns(7)
         .show(ui, |ui| {
             for h in [
                 "time",
@@ -451,6 +526,7 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                 "protocol",
                 "sent / received",
                 "score",
+                "why",
                 "event",
             ] {
                 ui.label(RichText::new(h).weak());
@@ -482,6 +558,16 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
                 } else {
                     text
                 });
+                match a.detection.event_reason(t, r) {
+                    Some(why) => {
+                        let short: String = why.chars().take(EVENT_TEXT).collect();
+                        let cut = if short.len() < why.len() { "…" } else { "" };
+                        ui.label(format!("{short}{cut}")).on_hover_text(why);
+                    }
+                    None => {
+                        ui.label("");
+                    }
+                }
                 let what: Vec<String> = [t.outcome(r).map(str::to_string), t.detail_text(r)]
                     .into_iter()
                     .flatten()

@@ -74,10 +74,10 @@ impl Conversation {
             parts.push("TLS without a server name".to_string());
         }
         if !self.ja3.is_empty() {
-            parts.push(format!("JA3 {}", listed(&self.ja3, 12)));
+            parts.push(format!("JA3 {}", listed(&self.ja3, 32)));
         }
         if !self.ja3s.is_empty() {
-            parts.push(format!("JA3S {}", listed(&self.ja3s, 12)));
+            parts.push(format!("JA3S {}", listed(&self.ja3s, 32)));
         }
         if !self.self_signed.is_empty() {
             parts.push("self-signed certificate".to_string());
