@@ -1140,3 +1140,42 @@ fn every_anomalous_event_says_why() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn on_a_honeypot_intrusion_outranks_attempts_and_timing_never_headlines() {
+    // cowrie.json.2018-05-07: 14.47.125.208 logged in as root with an empty password on its
+    // first attempt; 59.63.43.173 failed 21 logins as ubnt and never got in (grep and
+    // Python's json module over the file).
+    let (_, d) = run("honeypot/cowrie/cowrie.json.2018-05-07");
+    let order: Vec<String> = ranked(&d).iter().map(|s| s.stats.ip.to_string()).collect();
+    let at = |ip: &str| order.iter().position(|o| o == ip).unwrap();
+    assert!(at("14.47.125.208") < at("59.63.43.173"), "{order:?}");
+    assert!(source(&d, "14.47.125.208").proposed_block);
+    let first_guesser = ranked(&d)
+        .iter()
+        .position(|s| s.findings.iter().any(|f| f.kind == FindingKind::BruteForce) && !s.intruded())
+        .unwrap();
+    assert!(ranked(&d)[..first_guesser].iter().all(|s| s.intruded()));
+    for file in [
+        "honeypot/cowrie/cowrie.json.2018-05-06",
+        "honeypot/cowrie/cowrie.json.2018-05-19",
+        "honeypot/dionaea/dionaea_mhn_export.json",
+    ] {
+        let (_, d) = run(file);
+        for s in &d.sources {
+            let first = s.reasons.first().map(String::as_str).unwrap_or("");
+            for timing in [
+                "burst of activity",
+                "gap variation",
+                "in one minute",
+                "beacon",
+            ] {
+                assert!(
+                    !first.starts_with("unusual for this file") || !first.contains(timing),
+                    "{file} {}: {first}",
+                    s.stats.ip
+                );
+            }
+        }
+    }
+}

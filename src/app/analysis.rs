@@ -301,8 +301,11 @@ const SHARED: &str = "Shared address";
 /// The kind of the reasons that an address is the network's infrastructure.
 const INFRASTRUCTURE: &str = "Infrastructure";
 
+/// The kind of a honeypot source's summary of what it did.
+const ACTIVITY: &str = "Activity";
+
 /// Kinds of reasons that are context, not why a source was flagged.
-const CONTEXT: [&str; 3] = [COUNTRY_DIFFERS, SHARED, INFRASTRUCTURE];
+const CONTEXT: [&str; 4] = [COUNTRY_DIFFERS, SHARED, INFRASTRUCTURE, ACTIVITY];
 
 /// The category of a reason text, for counting reasons across sources.
 pub fn reason_kind(reason: &str) -> String {
@@ -311,6 +314,9 @@ pub fn reason_kind(reason: &str) -> String {
         .find(|k| reason.starts_with(k.name()) && reason[k.name().len()..].starts_with(':'))
     {
         return k.name().to_string();
+    }
+    if reason.starts_with("Activity: ") {
+        return ACTIVITY.to_string();
     }
     if reason.starts_with("Shared address: ") {
         return SHARED.to_string();

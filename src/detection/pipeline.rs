@@ -196,15 +196,16 @@ impl SourceVerdict {
             .max()
     }
 
-    /// Whether it got in, not only tried: an infected host, or a source that ran commands,
-    /// downloaded malware or changed the host (proxy requests are attempts: a honeypot
-    /// does not forward them).
+    /// Whether it got in, not only tried: an infected host, or a source that logged in, ran
+    /// commands, downloaded malware or changed the host (proxy requests are attempts: a
+    /// honeypot does not forward them).
     pub fn intruded(&self) -> bool {
         self.role == Role::InfectedHost
             || self.findings.iter().any(|f| {
                 matches!(
                     f.kind,
                     FindingKind::ShellCommands
+                        | FindingKind::ValidLogin
                         | FindingKind::MalwareDownload
                         | FindingKind::ImpairDefences
                         | FindingKind::IndicatorRemoval
@@ -703,6 +704,9 @@ fn judge_sources(
                 ));
             }
             reasons.extend(found.iter().filter(|f| !f.context).map(said));
+            if settings.features.honeypot && reasons.is_empty() && !s.rows.is_empty() {
+                reasons.push(activity(table, &s.rows));
+            }
             let names: Vec<String> = id
                 .and_then(|id| names.remove(&id))
                 .map(|n| n.into_iter().collect())
@@ -723,11 +727,18 @@ fn judge_sources(
             }
             let geo = places[i].take();
             if i < scored && role != Role::Infrastructure {
+                let mut unusual: Vec<String> = source_reasons(&s, i, &reason_inputs)
+                    .into_iter()
+                    // A server's "failed attempts" are the clients' failures it answered.
+                    .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
+                    .collect();
+                // On a honeypot every source is hostile: what it did speaks before when.
+                if settings.features.honeypot {
+                    unusual.sort_by_key(|r| timing_only(r));
+                }
                 reasons.extend(
-                    source_reasons(&s, i, &reason_inputs)
+                    unusual
                         .into_iter()
-                        // A server's "failed attempts" are the clients' failures it answered.
-                        .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
                         .map(|r| format!("unusual for this file: {r}")),
                 );
             }
@@ -780,6 +791,70 @@ fn judge_sources(
         timings: Vec::new(),
     };
     (detection, geo_time)
+}
+
+/// What a honeypot source did, in its log's words: "Activity: session.connect ×2,
+/// login.failed ×1 on port 2222" (Cowrie's event ids lose their `cowrie.` prefix).
+fn activity(table: &EventTable, rows: &[u32]) -> String {
+    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut ports: BTreeMap<u16, usize> = BTreeMap::new();
+    for &r in rows {
+        let r = r as usize;
+        if let Some(o) = table.outcome(r) {
+            *outcomes
+                .entry(o.strip_prefix("cowrie.").unwrap_or(o))
+                .or_default() += 1;
+        }
+        if let Some(p) = table.destination_port(r) {
+            *ports.entry(p).or_default() += 1;
+        }
+    }
+    let mut top: Vec<(&str, usize)> = outcomes.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let did: Vec<String> = top
+        .iter()
+        .take(4)
+        .map(|(o, n)| format!("{} ×{n}", super::behaviour::quote(o).trim_matches('`')))
+        .collect();
+    let mut port_list: Vec<(u16, usize)> = ports.into_iter().collect();
+    port_list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let on = match port_list.len() {
+        0 => String::new(),
+        1 => format!(" on port {}", port_list[0].0),
+        n => format!(
+            " on ports {}{}",
+            port_list
+                .iter()
+                .take(4)
+                .map(|p| p.0.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if n > 4 { ", …" } else { "" }
+        ),
+    };
+    let what = if did.is_empty() {
+        format!("{} events", rows.len())
+    } else {
+        did.join(", ")
+    };
+    format!("Activity: {what}{on}")
+}
+
+/// Whether a statistical reason speaks of timing alone (bursts, rate peaks, gaps between
+/// events, hours active), in each of its parts.
+fn timing_only(reason: &str) -> bool {
+    const TIMING: [&str; 7] = [
+        "burst of activity",
+        "in one minute",
+        "busiest minute",
+        "gap variation",
+        "beacon-like",
+        "distinct hours",
+        "events in one",
+    ];
+    let body = reason.split(": together").next().unwrap_or(reason);
+    body.split("; ")
+        .all(|part| TIMING.iter().any(|t| part.contains(t)))
 }
 
 /// Why an address reached under `names` is shared: several unrelated sites on it.

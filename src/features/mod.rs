@@ -26,6 +26,9 @@ pub struct FeatureSettings {
     /// Whether business time means anything for these logs: `None` until decided from the
     /// formats ([`FeatureSettings::resolve`]), then as decided; off, no event is off-hours.
     pub business_hours: Option<bool>,
+    /// Whether every file is a honeypot's (decided from the formats): timing statistics then
+    /// never headline a source's reasons.
+    pub honeypot: bool,
 }
 
 impl Default for FeatureSettings {
@@ -36,6 +39,7 @@ impl Default for FeatureSettings {
             utc_offset_hours: 0,
             work_days: 0b001_1111,
             business_hours: None,
+            honeypot: false,
         }
     }
 }
@@ -48,6 +52,7 @@ impl FeatureSettings {
         if self.business_hours.is_none() {
             self.business_hours = Some(formats.iter().any(|f| f.has_business_hours()));
         }
+        self.honeypot = !formats.is_empty() && formats.iter().all(|f| f.is_honeypot());
         self
     }
 

@@ -69,6 +69,12 @@ impl Format {
         )
     }
 
+    /// Whether only attackers write these logs (a honeypot's): every source is hostile, and
+    /// what it did matters, not when.
+    pub fn is_honeypot(self) -> bool {
+        matches!(self, Format::Cowrie | Format::Dionaea | Format::DionaeaMhn)
+    }
+
     /// Short machine name, used by `--format` and in reports.
     pub fn id(self) -> &'static str {
         match self {

@@ -302,6 +302,7 @@ impl FindingKind {
             | FindingKind::MalwareTraffic => Severity::Critical,
             FindingKind::ShellCommands
             | FindingKind::Persistence
+            | FindingKind::ValidLogin
             | FindingKind::ProxyUse
             | FindingKind::WormProbe
             | FindingKind::WebCommandExecution
@@ -314,8 +315,7 @@ impl FindingKind {
             | FindingKind::MalwareDelivery
             | FindingKind::Flood
             | FindingKind::IdsAlert => Severity::High,
-            FindingKind::ValidLogin
-            | FindingKind::BruteForce
+            FindingKind::BruteForce
             | FindingKind::ScriptedSignup
             | FindingKind::CrossSiteScripting
             | FindingKind::ExploitProbe
@@ -334,8 +334,8 @@ impl FindingKind {
     }
 
     /// The finding's contribution to the source's confidence (a noisy-OR term in [0, 1]):
-    /// 0.9 for signs of compromise, 0.8 for commands and exploitation attempts, 0.7 for
-    /// proxy use, XSS and scanners, 0.6 for a login, probes and password guessing (which
+    /// 0.9 for signs of compromise, 0.8 for logins, commands and exploitation attempts, 0.7
+    /// for proxy use, malware delivery, XSS and scanners, 0.6 for probes and password guessing (which
     /// [`Finding::weight`] raises with the number of attempts).
     pub fn weight(self) -> f64 {
         match self.severity() {
