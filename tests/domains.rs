@@ -309,7 +309,7 @@ fn export_domains_reports_bad_lines_and_exports_the_rest() {
     assert!(run.status.success(), "{stderr}");
     let name = input.display().to_string();
     assert!(
-        stderr.contains(&format!("{name}:{first_bad}: 'evil\\\".com' holds a quote")),
+        stderr.contains(&format!("{name}:{first_bad}: 'evil\".com' holds a quote")),
         "{stderr}"
     );
     assert!(

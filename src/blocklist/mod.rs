@@ -13,7 +13,7 @@ mod proposals;
 mod reserved;
 mod store;
 
-pub use address::{canonical_ip, common_supernet, overlaps, parse_net, parse_nets, shown, size};
+pub use address::{canonical_ip, common_supernet, overlaps, parse_net, parse_nets, size};
 pub use aggregate::{
     merge_edit, plan, plan_list, Limits, Merge, Plan, DEFAULT_MAX_V4, DEFAULT_MAX_V6,
     DEFAULT_PER_LISTED,

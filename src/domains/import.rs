@@ -10,8 +10,8 @@ use std::path::Path;
 use super::entry::{DomainEntry, Origin};
 use super::guard::refusal;
 use super::list::DomainList;
-use super::name::{parse_pattern, DomainName};
-use crate::blocklist::{shown, Skipped};
+use super::name::{parse_pattern, shown, DomainName};
+use crate::blocklist::Skipped;
 
 /// One name read from a list.
 #[derive(Debug, Clone, PartialEq)]

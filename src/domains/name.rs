@@ -13,8 +13,6 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::blocklist::shown;
-
 /// The longest name, in octets of its text form without the trailing dot (RFC 1035's 255
 /// octets on the wire).
 pub const MAX_NAME: usize = 253;
@@ -130,6 +128,30 @@ impl std::str::FromStr for DomainName {
     }
 }
 
+/// `text` as a message quotes it: control characters, line separators and bidirectional
+/// controls escaped (`\n`, `\u{202e}`), at most 60 characters; quotes are shown as typed.
+pub fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == 60 {
+            out.push('…');
+            break;
+        }
+        if is_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}')
+        || crate::detection::behaviour::is_bidi_control(c)
+}
+
 /// Reads a name that may start with `*.`, meaning the name with all its subdomains: the name
 /// and whether its subdomains are included.
 pub fn parse_pattern(text: &str) -> Result<(DomainName, bool), String> {
@@ -141,12 +163,7 @@ pub fn parse_pattern(text: &str) -> Result<(DomainName, bool), String> {
 }
 
 fn refuse_controls(text: &str) -> Result<(), String> {
-    let control = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}')
-            || crate::detection::behaviour::is_bidi_control(c)
-    };
-    if text.chars().any(control) {
+    if text.chars().any(is_control) {
         return Err(format!(
             "'{}' holds a control character (a newline, tab or the like): a domain name never does",
             shown(text)
@@ -326,6 +343,12 @@ mod tests {
         assert!(err("evil.com:8080").contains("port"));
         assert!(err(".").contains("root"));
         assert!(err("").starts_with("empty"));
+    }
+
+    #[test]
+    fn messages_escape_controls_and_keep_quotes() {
+        assert_eq!(shown("a\"b\n\u{202e}"), "a\"b\\n\\u{202e}");
+        assert_eq!(shown(&"x".repeat(70)).chars().count(), 61);
     }
 
     #[test]

@@ -209,7 +209,7 @@ fn check_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "name '{}' must be 1 to {MAX_EXPORT_NAME} letters, digits or inner hyphens",
-            crate::blocklist::shown(name)
+            super::name::shown(name)
         ))
     }
 }
