@@ -19,11 +19,11 @@ pub use detectors::{
 };
 pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};
 pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
+pub use names::{names_by_address, site_of, NAMES_KEPT};
 pub use pipeline::{
     combine, detect, detect_reporting, detect_staged, event_truth, evidence_discount, weight,
     Cancelled, Detection, DetectionSettings, LevelScores, Phase, SourceVerdict, Timings,
 };
-pub use names::{names_by_address, site_of, NAMES_KEPT};
 pub use reasons::{human_bytes, human_count, human_span};
 pub use roles::{
     action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,

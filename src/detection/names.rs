@@ -18,8 +18,7 @@ pub fn names_by_address(t: &EventTable) -> HashMap<u32, BTreeSet<String>> {
     let mut add = |id: u32, name: &str| {
         let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
         let set = out.entry(id).or_default();
-        if !name.is_empty() && name.parse::<std::net::IpAddr>().is_err() && set.len() < NAMES_KEPT
-        {
+        if !name.is_empty() && name.parse::<std::net::IpAddr>().is_err() && set.len() < NAMES_KEPT {
             set.insert(name);
         }
     };
@@ -39,9 +38,10 @@ pub fn names_by_address(t: &EventTable) -> HashMap<u32, BTreeSet<String>> {
                 }
             }
         }
-        if let (Some(answers), Some(name)) =
-            (t.detail_value(row, "answers"), t.detail_value(row, "rrname"))
-        {
+        if let (Some(answers), Some(name)) = (
+            t.detail_value(row, "answers"),
+            t.detail_value(row, "rrname"),
+        ) {
             for a in answers.split(' ') {
                 if let Some(id) = a.parse().ok().and_then(|ip| t.ips().id_of(ip)) {
                     add(id, name);

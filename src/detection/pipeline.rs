@@ -32,12 +32,12 @@ use super::detectors::{
 };
 use super::forest::ForestSettings;
 use super::model_cache::default_cache_dir;
+use super::names::{names_by_address, sites};
 use super::reasons::{source_reasons, Population, ReasonInputs};
 use super::roles::{
     action, direction, infrastructure, is_internal, role, servers, Action, Direction, Evidence,
     Role,
 };
-use super::names::{names_by_address, sites};
 use super::volume::{model_caveat, volume_attacks, VolumeAttack};
 
 /// How detection runs.
