@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use super::entry::{DomainEntry, Origin};
-use super::guard::refusal;
+use super::guard::{confirmation, refusal};
 use super::list::DomainList;
 use super::name::{parse_pattern, shown, DomainName};
 use crate::blocklist::Skipped;
@@ -122,14 +122,15 @@ fn read_line(line: &str, number: u64, out: &mut NamesRead) {
 pub struct Admitted {
     /// Entries to add, one per name.
     pub entries: Vec<DomainEntry>,
-    /// Names refused: top-level domains, public suffixes, allowlisted names.
+    /// Names refused: top-level domains, public suffixes, allowlisted names, and critical
+    /// domains, which only the analyst adds, once confirmed.
     pub refused: Vec<Skipped>,
     /// Names already on the list (or given twice), counted once.
     pub duplicates: usize,
 }
 
-/// The entries `candidates` make on `list` from `origin`: refused names left out with why,
-/// names the list already blocks counted as duplicates.
+/// The entries `candidates` make on `list` from `origin`: refused names and names under a
+/// critical domain left out with why, names the list already blocks counted as duplicates.
 pub fn admit(list: &DomainList, candidates: Vec<NameCandidate>, origin: Origin) -> Admitted {
     let mut out = Admitted::default();
     let mut seen = std::collections::HashSet::new();
@@ -139,6 +140,14 @@ pub fn admit(list: &DomainList, candidates: Vec<NameCandidate>, origin: Origin) 
                 line: c.line,
                 text: c.name.to_string(),
                 why: format!("never blocked: {r}"),
+            });
+            continue;
+        }
+        if let Some(warning) = confirmation(&c.name) {
+            out.refused.push(Skipped {
+                line: c.line,
+                text: c.name.to_string(),
+                why: format!("not imported: {warning}; add it by hand to confirm"),
             });
             continue;
         }
@@ -164,7 +173,7 @@ mod tests {
     fn lists_give_names_reasons_and_bad_lines() {
         let text = "# FormBook\r\nwww.hydrocheats.com  # check-in\r\n*.katchybugonsale.com\n\
                     0.0.0.0 a.example.org b.example.org\nevil .com\nev#il.com\nbad;name.com\n\
-                    \ncom\nwww.hydrocheats.com\n";
+                    \ncom\nwww.hydrocheats.com\nupdate.microsoft.com\n";
         let read = read_names(text.as_bytes()).unwrap();
         let got: Vec<(String, bool, String, u64)> = read
             .candidates
@@ -180,6 +189,7 @@ mod tests {
                 ("b.example.org".into(), false, "".into(), 4),
                 ("com".into(), false, "".into(), 9),
                 ("www.hydrocheats.com".into(), false, "".into(), 10),
+                ("update.microsoft.com".into(), false, "".into(), 11),
             ]
         );
         let lines: Vec<u64> = read.skipped.iter().map(|s| s.line).collect();
@@ -189,8 +199,9 @@ mod tests {
         let admitted = admit(&DomainList::default(), read.candidates, Origin::Import);
         assert_eq!(admitted.entries.len(), 4);
         assert_eq!(admitted.duplicates, 1);
-        assert_eq!(admitted.refused.len(), 1);
+        assert_eq!(admitted.refused.len(), 2);
         assert!(admitted.refused[0].why.contains("top-level domain"));
+        assert!(admitted.refused[1].why.contains("under microsoft.com"));
         assert!(read_names(&b"a.com\n\0\n"[..]).is_err());
     }
 }
