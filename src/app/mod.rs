@@ -477,6 +477,8 @@ pub struct DomainsState {
     pub generation: u64,
     /// The names detection proposes for blocking, for the analyst to accept or reject.
     pub proposals: Vec<DomainProposal>,
+    /// Changes whenever new proposals arrive.
+    pub proposals_generation: u64,
 }
 
 impl Default for ViewState {
@@ -749,6 +751,7 @@ impl NetsleuthApp {
     /// those shown before.
     pub fn propose_domains(&mut self, proposals: Vec<DomainProposal>) {
         self.view.domains.proposals = proposals;
+        self.view.domains.proposals_generation += 1;
     }
 
     fn open(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {

@@ -95,6 +95,18 @@ impl DomainList {
             .or_else(|| self.entries.iter().find(|e| e.covers(name)))
     }
 
+    /// An index answering "does the list block this name" without scanning the entries.
+    pub fn coverage(&self) -> DomainCoverage<'_> {
+        let mut c = DomainCoverage::default();
+        for e in &self.entries {
+            c.exact.insert(e.name.as_str());
+            if e.subdomains {
+                c.wide.insert(e.name.as_str());
+            }
+        }
+        c
+    }
+
     /// Why blocking `name` (with subdomains when `subdomains`) is refused, if it is.
     pub fn refused(&self, name: &DomainName, subdomains: bool) -> Option<Refusal> {
         refused(&self.allowlist, name, subdomains)
@@ -171,6 +183,23 @@ impl DomainList {
             undo.toggle_rejected.push(name);
         }
         undo
+    }
+}
+
+/// Which names a list blocks (see [`DomainList::coverage`]).
+#[derive(Debug, Clone, Default)]
+pub struct DomainCoverage<'a> {
+    exact: HashSet<&'a str>,
+    wide: HashSet<&'a str>,
+}
+
+impl DomainCoverage<'_> {
+    /// Whether an entry blocks `name`: its own, or a parent's with subdomains.
+    pub fn blocks(&self, name: &DomainName) -> bool {
+        let s = name.as_str();
+        self.exact.contains(s)
+            || s.match_indices('.')
+                .any(|(i, _)| self.wide.contains(&s[i + 1..]))
     }
 }
 
@@ -253,5 +282,11 @@ mod tests {
             list.covering(&n("evil.com")).map(|e| e.name.as_str()),
             Some("evil.com")
         );
+        let mut wide = entry("evil.com");
+        wide.subdomains = true;
+        list.apply(DomainEdit::put(vec![wide, entry("exact.org")]));
+        let c = list.coverage();
+        assert!(c.blocks(&n("a.b.evil.com")) && c.blocks(&n("exact.org")));
+        assert!(!c.blocks(&n("www.exact.org")) && !c.blocks(&n("notevil.com")));
     }
 }

@@ -21,7 +21,7 @@ pub use entry::{Action, AllowedDomain, DomainEntry, Origin};
 pub use export::{render, write, DomainFormat, DomainOptions};
 pub use guard::{confirmation, critical, refusal, refused, Refusal, CRITICAL};
 pub use import::{admit, read_names, read_names_file, Admitted, NameCandidate, NamesRead};
-pub use list::{DomainEdit, DomainList, FILE_VERSION};
+pub use list::{DomainCoverage, DomainEdit, DomainList, FILE_VERSION};
 pub use name::{parse_pattern, shown, DomainName, MAX_LABEL, MAX_NAME};
 pub use proposals::{accept, pending, reject, DomainProposal};
 pub use store::{domains_path, load, read_domains, save, save_to};

@@ -65,10 +65,11 @@ impl DomainProposal {
 /// The proposals `list` neither blocks, refuses (public suffixes, the allowlist) nor has
 /// rejected, the most confident first; one per name.
 pub fn pending<'a>(proposals: &'a [DomainProposal], list: &DomainList) -> Vec<&'a DomainProposal> {
+    let coverage = list.coverage();
     let mut out: Vec<&DomainProposal> = proposals
         .iter()
         .filter(|p| {
-            list.covering(&p.name).is_none()
+            !coverage.blocks(&p.name)
                 && !list.rejected.contains(&p.name)
                 && list.refused(&p.name, false).is_none()
         })

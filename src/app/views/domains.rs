@@ -99,6 +99,8 @@ pub struct DomainsView {
     pub export: DomainExportPanel,
     /// The table's rows for (list generation, search, sort, descending).
     rows: Option<(RowsKey, Vec<usize>)>,
+    /// The proposals still waiting, for (list generation, proposals generation).
+    pending: Option<((u64, u64), Vec<DomainProposal>)>,
 }
 
 impl Default for DomainsView {
@@ -120,6 +122,7 @@ impl Default for DomainsView {
             import_report: None,
             export: DomainExportPanel::default(),
             rows: None,
+            pending: None,
         }
     }
 }
@@ -205,9 +208,15 @@ fn header(ui: &mut Ui, view: &ViewState, out: &mut Vec<Command>) {
 }
 
 fn proposals_panel(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
-    let (list, proposals) = (&view.domains.list, &view.domains.proposals);
+    let d = &view.domains;
+    let (list, proposals) = (&d.list, &d.proposals);
     let dv = &mut view.domains_view;
-    let waiting = pending(proposals, list);
+    let key = (d.generation, d.proposals_generation);
+    let cached = match dv.pending.take() {
+        Some((k, p)) if k == key => p,
+        _ => pending(proposals, list).into_iter().cloned().collect(),
+    };
+    let waiting: Vec<&DomainProposal> = cached.iter().collect();
     let title = format!(
         "Names proposed by detection: {}",
         thousands(waiting.len() as u64)
@@ -265,6 +274,7 @@ fn proposals_panel(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
                         });
                 });
         });
+    dv.pending = Some((key, cached));
     ui.add_space(6.0);
 }
 
