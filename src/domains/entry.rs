@@ -17,16 +17,6 @@ pub enum Action {
     Sinkhole(IpAddr),
 }
 
-impl Action {
-    /// The action in tables: `NXDOMAIN` or `sinkhole 10.0.0.53`.
-    pub fn label(self) -> String {
-        match self {
-            Action::Nxdomain => "NXDOMAIN".into(),
-            Action::Sinkhole(ip) => format!("sinkhole {ip}"),
-        }
-    }
-}
-
 /// Where an entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

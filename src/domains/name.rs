@@ -81,11 +81,6 @@ impl DomainName {
         }
     }
 
-    /// Whether the name holds an international label.
-    pub fn is_international(&self) -> bool {
-        self.0.split('.').any(|l| l.starts_with("xn--"))
-    }
-
     /// Whether this name is `other` or one of its subdomains.
     pub fn is_within(&self, other: &DomainName) -> bool {
         self.0 == other.0
