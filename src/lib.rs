@@ -8,6 +8,7 @@ pub mod app;
 pub mod blocklist;
 pub mod cli;
 pub mod detection;
+pub mod domains;
 pub mod evaluation;
 pub mod events;
 pub mod export;

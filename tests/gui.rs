@@ -2312,3 +2312,153 @@ fn shipped_fonts_cover_the_scripts_logs_hold() {
         }
     }
 }
+
+/// The hosts the FormBook samples checked in with, as the real Suricata log names them
+/// (`http.hostname` of the alerts with FormBook's check-in signature).
+fn formbook_hosts() -> Vec<String> {
+    let text = std::fs::read_to_string(data("honeypot/suricata/eve.json")).unwrap();
+    let mut hosts: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| {
+            v["event_type"] == "alert"
+                && v["alert"]["signature"] == "ET MALWARE FormBook CnC Checkin (GET)"
+        })
+        .filter_map(|v| v["http"]["hostname"].as_str().map(String::from))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+fn domain_names(harness: &AppHarness) -> Vec<String> {
+    let mut names: Vec<String> = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .domains
+        .list
+        .entries
+        .iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Replaces the text of the field labelled `label` with `text`.
+fn retype(harness: &mut AppHarness, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run();
+}
+
+#[test]
+fn domains_editor_adds_refuses_and_previews_an_rpz_export() {
+    let config = tempfile::tempdir().unwrap();
+    let suricata = data("honeypot/suricata/eve.json");
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 1800.0])
+        .with_max_steps(64)
+        .build_ui_state(
+            {
+                let dir = config.path().to_path_buf();
+                move |ui, app: &mut Option<NetsleuthApp>| {
+                    app.get_or_insert_with(|| {
+                        NetsleuthApp::new(
+                            ui.ctx(),
+                            vec![suricata.clone()],
+                            ReadOptions::default(),
+                            Some(dir.clone()),
+                        )
+                    })
+                    .show(ui);
+                }
+            },
+            None,
+        );
+    wait_until_loaded(&mut harness);
+    harness.get_by_label("Domains").click();
+    harness.run();
+    assert_eq!(
+        harness.state().as_ref().unwrap().view().tab,
+        netsleuth::app::Tab::Domains
+    );
+    harness.get_by_label_contains("None yet: detection proposes a name here");
+
+    // A real check-in host, typed and added, saved at once.
+    type_into(&mut harness, "Add domain:", "WWW.HydroCheats.com.");
+    harness.get_by_role_and_label(Role::Button, "Add").click();
+    harness.run();
+    assert_eq!(domain_names(&harness), ["www.hydrocheats.com"]);
+    let saved = std::fs::read_to_string(config.path().join("domains.json")).unwrap();
+    assert!(
+        saved.contains(r#""name": "www.hydrocheats.com""#),
+        "{saved}"
+    );
+
+    // A hostile name is refused as it is typed, with why, and cannot be added.
+    retype(&mut harness, "Add domain:", "www.evil\".com");
+    harness.get_by_label("'www.evil\".com' holds a quote: a domain name never holds one");
+    harness.get_by_role_and_label(Role::Button, "Add").click();
+    harness.run();
+    assert_eq!(domain_names(&harness).len(), 1);
+    retype(&mut harness, "Add domain:", "github.io");
+    harness.get_by_label_contains("never blocked: 'github.io' is a public suffix");
+    // A critical domain waits for confirmation.
+    retype(&mut harness, "Add domain:", "google.com");
+    harness.get_by_role_and_label(Role::Button, "Add").click();
+    harness.run();
+    harness.get_by_label_contains("google.com is a critical domain");
+    harness
+        .get_by_role_and_label(Role::Button, "Cancel")
+        .click();
+    harness.run();
+    assert_eq!(domain_names(&harness).len(), 1);
+
+    // Detection's proposals (through the API it will call): accept all, undo, redo.
+    let hosts = formbook_hosts();
+    assert!(hosts.len() >= 20, "{hosts:?}");
+    let proposals = hosts
+        .iter()
+        .map(|h| netsleuth::domains::DomainProposal::new(h, "FormBook CnC check-in", 90.0).unwrap())
+        .collect();
+    harness
+        .state_mut()
+        .as_mut()
+        .unwrap()
+        .propose_domains(proposals);
+    harness.run();
+    harness.get_by_label_contains(&format!("Names proposed by detection: {}", hosts.len() - 1));
+    harness
+        .get_by_role_and_label(Role::Button, "Accept all")
+        .click();
+    harness.run();
+    assert_eq!(domain_names(&harness), hosts);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(domain_names(&harness), ["www.hydrocheats.com"]);
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    harness.run();
+    assert_eq!(domain_names(&harness), hosts);
+
+    // The RPZ preview, rendered on a worker: exactly the bytes that would be written.
+    step_until(&mut harness, |h| {
+        h.query_by_label("Updating the preview…").is_none()
+            && h.query_by_label_contains("www.xn--pckwb0cye6947ajzku8opzi.com CNAME .")
+                .is_some()
+    });
+    harness.get_by_label_contains("netsleuth-domains.rpz.zone ·");
+    harness.get_by_label_contains("$ORIGIN netsleuth-domains.rpz.");
+}

@@ -225,11 +225,12 @@ impl NetsleuthApp {
             ui.horizontal(|ui| {
                 for tab in tabs {
                     let text = RichText::new(tab.title()).text_style(text::style("section"));
-                    if ui
-                        .selectable_label(self.view.tab == tab, text)
-                        .on_hover_text(format!("Ctrl+{}", tab.digit()))
-                        .clicked()
-                    {
+                    let r = ui.selectable_label(self.view.tab == tab, text);
+                    let r = match tab.digit() {
+                        Some(d) => r.on_hover_text(format!("Ctrl+{d}")),
+                        None => r,
+                    };
+                    if r.clicked() {
                         self.commands.push(Command::Show(tab));
                     }
                 }

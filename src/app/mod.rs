@@ -28,6 +28,7 @@ use eframe::egui::{
 pub use crate::blocklist::Decision;
 use crate::blocklist::{Blocklist, Coverage, Edit, History, Origin};
 use crate::detection::{DetectionSettings, SourceVerdict};
+use crate::domains::{DomainEdit, DomainList, DomainProposal};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
 use crate::session::{Chosen, ChosenFiles, RecentFiles};
 pub use analysis::{Analysis, AnalysisJob, Delivery, Stopped};
@@ -85,6 +86,8 @@ pub enum Tab {
     Map,
     /// The blocklist editor, proposals, allowlist and exports.
     Blocklist,
+    /// The domain blocklist: names to block where their address must not be.
+    Domains,
     /// Detectors against the ground-truth labels (only when the files carry labels).
     Evaluation,
     /// Detectors, thresholds and business hours.
@@ -94,7 +97,7 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 10] = [
+    const ALL: [Tab; 11] = [
         Tab::Overview,
         Tab::Alerts,
         Tab::Scatter,
@@ -102,6 +105,7 @@ impl Tab {
         Tab::Breakdown,
         Tab::Map,
         Tab::Blocklist,
+        Tab::Domains,
         Tab::Evaluation,
         Tab::Settings,
         Tab::Files,
@@ -116,16 +120,29 @@ impl Tab {
             Tab::Breakdown => "Breakdown",
             Tab::Map => "Map",
             Tab::Blocklist => "Blocklist",
+            Tab::Domains => "Domains",
             Tab::Evaluation => "Evaluation",
             Tab::Settings => "Settings",
             Tab::Files => "Files",
         }
     }
 
-    /// The tab's own shortcut digit (Ctrl+digit, the tenth is Ctrl+0), whichever tabs are
-    /// shown.
-    pub fn digit(self) -> usize {
-        (Tab::ALL.iter().position(|&t| t == self).unwrap_or(0) + 1) % 10
+    /// The tab's own shortcut digit (Ctrl+digit), whichever tabs are shown. The ten digits
+    /// went to the first ten views; Domains, added after them, has none.
+    pub fn digit(self) -> Option<usize> {
+        Some(match self {
+            Tab::Overview => 1,
+            Tab::Alerts => 2,
+            Tab::Scatter => 3,
+            Tab::Timeline => 4,
+            Tab::Breakdown => 5,
+            Tab::Map => 6,
+            Tab::Blocklist => 7,
+            Tab::Evaluation => 8,
+            Tab::Settings => 9,
+            Tab::Files => 0,
+            Tab::Domains => return None,
+        })
     }
 }
 
@@ -158,6 +175,21 @@ pub enum Command {
     RenderExport(views::export_panel::PreviewKey, crate::export::Options),
     /// Write a rendered export to a path.
     SaveExport(crate::export::Format, crate::export::Output, PathBuf),
+    /// Change the domain blocklist (undoable).
+    EditDomains(DomainEdit),
+    /// Undo the last domain blocklist change.
+    UndoDomains,
+    /// Redo the last undone domain blocklist change.
+    RedoDomains,
+    /// Read a list of names and add them (one undoable change).
+    ImportDomains(PathBuf),
+    /// Render the Domains view's export preview on a worker thread.
+    RenderDomainExport(
+        views::domain_export::DomainPreviewKey,
+        crate::domains::DomainOptions,
+    ),
+    /// Write a rendered domain export to a path.
+    SaveDomainExport(crate::export::Output, PathBuf),
     /// Use and keep these map preferences.
     SetMapPrefs(crate::session::MapPrefs),
     /// Profile these events on a worker thread.
@@ -259,6 +291,10 @@ pub struct ViewState {
     pub marked: std::collections::BTreeSet<usize>,
     /// The Blocklist view's fields, preview and form.
     pub blocklist_view: views::blocklist::BlocklistView,
+    /// The domain blocklist with its history, and detection's proposals.
+    pub domains: DomainsState,
+    /// The Domains view's fields, preview and form.
+    pub domains_view: views::domains::DomainsView,
     /// The Files view's field profile.
     pub profile: views::profile::ProfileView,
     /// The evaluation view's level and detector.
@@ -283,26 +319,33 @@ pub struct ViewState {
 /// ones are saved before the next frame.
 const BACKGROUND_SAVE: usize = 5_000;
 
-/// The worker that saves large blocklists: it writes the latest list it was given, one save
-/// at a time, and finishes its last save when the app closes.
-struct Saver {
-    sender: Option<std::sync::mpsc::Sender<Blocklist>>,
+/// The worker that saves a large list (the blocklist, the domain blocklist): it writes the
+/// latest list it was given, one save at a time, and finishes its last save when the app
+/// closes.
+struct Saver<T> {
+    sender: Option<std::sync::mpsc::Sender<T>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Saver {
-    fn start(dir: PathBuf, report: std::sync::mpsc::Sender<JobResult>) -> Saver {
-        let (sender, lists) = channel::<Blocklist>();
+impl<T: Send + 'static> Saver<T> {
+    /// Starts the worker saving `what` ("the blocklist") with `save` into `dir`.
+    fn start(
+        dir: PathBuf,
+        report: std::sync::mpsc::Sender<JobResult>,
+        what: &'static str,
+        save: fn(&T, &std::path::Path) -> std::io::Result<()>,
+    ) -> Saver<T> {
+        let (sender, lists) = channel::<T>();
         let thread = std::thread::Builder::new()
-            .name("netsleuth-blocklist-saver".into())
+            .name("netsleuth-list-saver".into())
             .spawn(move || {
                 while let Ok(mut list) = lists.recv() {
                     while let Ok(newer) = lists.try_recv() {
                         list = newer;
                     }
-                    if let Err(e) = crate::blocklist::save(&list, &dir) {
+                    if let Err(e) = save(&list, &dir) {
                         let _ = report.send(JobResult::SaveFailed(format!(
-                            "Cannot save the blocklist in {}: {e}",
+                            "Cannot save {what} in {}: {e}",
                             dir.display()
                         )));
                     }
@@ -315,14 +358,14 @@ impl Saver {
         }
     }
 
-    fn save(&self, list: Blocklist) {
+    fn save(&self, list: T) {
         if let Some(s) = &self.sender {
             let _ = s.send(list);
         }
     }
 }
 
-impl Drop for Saver {
+impl<T> Drop for Saver<T> {
     fn drop(&mut self) {
         self.sender = None;
         if let Some(t) = self.thread.take() {
@@ -346,12 +389,29 @@ struct ImportDone {
     undo: Edit,
 }
 
+/// A list of names read and admitted on a worker, with the domain list as it is once they are
+/// added.
+struct DomainImportDone {
+    skipped: Vec<crate::blocklist::Skipped>,
+    admitted: crate::domains::Admitted,
+    /// The list generation the import was added to.
+    base: u64,
+    /// That list with the import added.
+    list: DomainList,
+    /// The edit that undoes the import.
+    undo: DomainEdit,
+}
+
 /// What a list import or an export on a worker thread gave.
 enum JobResult {
     /// A list file read and added to a copy of the list as it was (or why not).
     Imported(PathBuf, Result<Box<ImportDone>, String>),
+    /// A list of names read and added to a copy of the domain list as it was (or why not).
+    DomainsImported(PathBuf, Result<Box<DomainImportDone>, String>),
     /// An export preview rendered.
     Preview(Box<views::export_panel::Preview>),
+    /// A domain export preview rendered.
+    DomainPreview(Box<views::domain_export::DomainPreview>),
     /// A field profile computed, of so many events.
     Profiled(
         Box<(
@@ -404,6 +464,23 @@ impl BlocklistState {
     }
 }
 
+/// The domain blocklist with its undo history, and the names detection proposes.
+#[derive(Debug, Clone, Default)]
+pub struct DomainsState {
+    /// The list as saved.
+    pub list: DomainList,
+    /// Undo and redo.
+    pub history: History<DomainList>,
+    /// The file on disk exists but could not be read: never overwrite it.
+    pub unreadable: bool,
+    /// Changes with every edit, so that views can cache what they derive.
+    pub generation: u64,
+    /// The names detection proposes for blocking, for the analyst to accept or reject.
+    pub proposals: Vec<DomainProposal>,
+    /// Changes whenever new proposals arrive.
+    pub proposals_generation: u64,
+}
+
 impl Default for ViewState {
     fn default() -> Self {
         ViewState {
@@ -422,6 +499,8 @@ impl Default for ViewState {
             dark: true,
             blocklist: BlocklistState::default(),
             blocklist_view: views::blocklist::BlocklistView::default(),
+            domains: DomainsState::default(),
+            domains_view: views::domains::DomainsView::default(),
             profile: views::profile::ProfileView::default(),
             marked: std::collections::BTreeSet::new(),
             evaluation: EvaluationView::default(),
@@ -489,7 +568,9 @@ pub struct NetsleuthApp {
     job_sender: std::sync::mpsc::Sender<JobResult>,
     job_results: Receiver<JobResult>,
     /// Saves large blocklists off the UI thread, started when first needed.
-    saver: Option<Saver>,
+    saver: Option<Saver<Blocklist>>,
+    /// Saves large domain blocklists off the UI thread, started when first needed.
+    domain_saver: Option<Saver<DomainList>>,
     png_results: Receiver<Result<PathBuf, String>>,
     /// The central view's rectangle in the last frame, for "Save the view as PNG".
     central: egui::Rect,
@@ -541,6 +622,15 @@ impl NetsleuthApp {
                     ));
                 }
             }
+            match crate::domains::load(dir) {
+                Ok(list) => view.domains.list = list,
+                Err(e) => {
+                    view.domains.unreadable = true;
+                    view.notice = Some(format!(
+                        "The domain blocklist is not saved this session: {e}. Fix or move the file."
+                    ));
+                }
+            }
         }
         let mut app = NetsleuthApp {
             state: State::Failed(String::new()),
@@ -559,6 +649,7 @@ impl NetsleuthApp {
             job_sender,
             job_results,
             saver: None,
+            domain_saver: None,
             central: egui::Rect::NOTHING,
             pending_png: None,
             frame_log: None,
@@ -656,6 +747,13 @@ impl NetsleuthApp {
         self.commands.push(command);
     }
 
+    /// Shows `proposals` in the Domains view for the analyst to accept or reject, in place of
+    /// those shown before.
+    pub fn propose_domains(&mut self, proposals: Vec<DomainProposal>) {
+        self.view.domains.proposals = proposals;
+        self.view.domains.proposals_generation += 1;
+    }
+
     fn open(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
         let repaint = ctx.clone();
         let job = LoadJob::start(files, self.options.clone(), move || {
@@ -712,6 +810,8 @@ impl NetsleuthApp {
             State::Ready(w) => {
                 match w.job().and_then(AnalysisJob::poll) {
                     Some(Delivery::Sources(a)) => {
+                        self.view.domains.proposals = crate::domains::from_detection(&a.detection);
+                        self.view.domains.proposals_generation += 1;
                         let state = std::mem::replace(&mut w.analysis, AnalysisState::Cancelled);
                         if let AnalysisState::Running(job) | AnalysisState::Scoring(job, _) = state
                         {
@@ -720,6 +820,8 @@ impl NetsleuthApp {
                         self.view.marked.clear();
                     }
                     Some(Delivery::Finished(Ok(a))) => {
+                        self.view.domains.proposals = crate::domains::from_detection(&a.detection);
+                        self.view.domains.proposals_generation += 1;
                         // The sources shown while the events were scored are the same: marks
                         // made meanwhile stay.
                         if matches!(w.analysis, AnalysisState::Running(_)) {
@@ -789,6 +891,13 @@ impl NetsleuthApp {
                     }
                 }
                 JobResult::Preview(preview) => self.view.blocklist_view.export.receive(*preview),
+                JobResult::DomainPreview(preview) => {
+                    self.view.domains_view.export.receive(*preview)
+                }
+                JobResult::DomainsImported(path, Ok(done)) => self.domains_imported(&path, *done),
+                JobResult::DomainsImported(_, Err(e)) => {
+                    self.view.domains_view.import_report = Some(e);
+                }
                 JobResult::Profiled(done) => {
                     let (key, events, fields) = *done;
                     self.view.profile.receive(key, events, fields);
@@ -811,6 +920,13 @@ impl NetsleuthApp {
                     }
                     self.commands
                         .push(Command::ChooseFiles(Chosen::ThreatLists, paths));
+                }
+                JobResult::Picked(
+                    target @ (views::blocklist::Browse::DomainImport
+                    | views::blocklist::Browse::DomainExport),
+                    Some(path),
+                ) => {
+                    self.view.domains_view.set_path(target, &path);
                 }
                 JobResult::Picked(target, Some(path)) => {
                     self.view.blocklist_view.set_path(target, &path);
@@ -945,7 +1061,12 @@ impl NetsleuthApp {
                 Command::Browse(target) => {
                     let sender = self.job_sender.clone();
                     let ctx = ctx.clone();
-                    let suggested = self.view.blocklist_view.export.form.path.clone();
+                    let suggested = match target {
+                        views::blocklist::Browse::DomainExport => {
+                            self.view.domains_view.export.form.path.clone()
+                        }
+                        _ => self.view.blocklist_view.export.form.path.clone(),
+                    };
                     std::thread::spawn(move || {
                         let picked = target.pick(&suggested);
                         let _ = sender.send(JobResult::Picked(target, picked));
@@ -1031,6 +1152,88 @@ impl NetsleuthApp {
                         let result = worker::caught(|| {
                             crate::export::write(format, &output, &path)
                                 .map(|_| path.clone())
+                                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                        })
+                        .unwrap_or_else(|m| Err(worker::internal_error("exporting", &m)));
+                        let _ = sender.send(JobResult::Exported(output.count, result));
+                        ctx.request_repaint();
+                    });
+                }
+                Command::EditDomains(edit) => {
+                    let d = &mut self.view.domains;
+                    if d.history.apply(&mut d.list, edit) {
+                        self.domains_changed();
+                    }
+                }
+                Command::UndoDomains => {
+                    let d = &mut self.view.domains;
+                    if d.history.undo(&mut d.list) {
+                        self.domains_changed();
+                    }
+                }
+                Command::RedoDomains => {
+                    let d = &mut self.view.domains;
+                    if d.history.redo(&mut d.list) {
+                        self.domains_changed();
+                    }
+                }
+                Command::ImportDomains(path) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    let snapshot = self.view.domains.list.clone();
+                    let base = self.view.domains.generation;
+                    std::thread::spawn(move || {
+                        let result = worker::caught(|| {
+                            crate::domains::read_names_file(&path)
+                                .map(|read| {
+                                    let admitted = crate::domains::admit(
+                                        &snapshot,
+                                        read.candidates,
+                                        crate::domains::Origin::Import,
+                                    );
+                                    let mut list = snapshot;
+                                    let undo =
+                                        list.apply(DomainEdit::put(admitted.entries.clone()));
+                                    Box::new(DomainImportDone {
+                                        skipped: read.skipped,
+                                        admitted,
+                                        base,
+                                        list,
+                                        undo,
+                                    })
+                                })
+                                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                        })
+                        .unwrap_or_else(|m| Err(worker::internal_error("importing the names", &m)));
+                        let _ = sender.send(JobResult::DomainsImported(path, result));
+                        ctx.request_repaint();
+                    });
+                    self.view.domains_view.import_report = Some("Reading the list…".into());
+                }
+                Command::RenderDomainExport(key, opts) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    let list = self.view.domains.list.clone();
+                    std::thread::spawn(move || {
+                        let preview = worker::caught(|| {
+                            views::domain_export::DomainPreview::render(key.clone(), &list, &opts)
+                        })
+                        .unwrap_or_else(|m| {
+                            views::domain_export::DomainPreview::failed(
+                                key,
+                                worker::internal_error("rendering the domain export", &m),
+                            )
+                        });
+                        let _ = sender.send(JobResult::DomainPreview(Box::new(preview)));
+                        ctx.request_repaint();
+                    });
+                }
+                Command::SaveDomainExport(output, path) => {
+                    let sender = self.job_sender.clone();
+                    let ctx = ctx.clone();
+                    std::thread::spawn(move || {
+                        let result = worker::caught(|| {
+                            crate::domains::write(&output, &path)
                                 .map_err(|e| format!("cannot write {}: {e}", path.display()))
                         })
                         .unwrap_or_else(|m| Err(worker::internal_error("exporting", &m)));
@@ -1130,9 +1333,99 @@ impl NetsleuthApp {
             }
             return;
         }
-        let saver = self
-            .saver
-            .get_or_insert_with(|| Saver::start(dir.clone(), self.job_sender.clone()));
+        let saver = self.saver.get_or_insert_with(|| {
+            Saver::start(
+                dir.clone(),
+                self.job_sender.clone(),
+                "the blocklist",
+                crate::blocklist::save,
+            )
+        });
+        saver.save(list.clone());
+    }
+
+    /// Takes in a list of names read on a worker: the list it made when the domain list has
+    /// not changed since, else its entries added again to the list as it is now.
+    fn domains_imported(&mut self, path: &std::path::Path, done: DomainImportDone) {
+        let DomainImportDone {
+            skipped,
+            admitted,
+            base,
+            list,
+            undo,
+        } = done;
+        let mut report = format!(
+            "{}: {} added",
+            path.display(),
+            thousands(admitted.entries.len() as u64)
+        );
+        if admitted.duplicates > 0 {
+            report.push_str(&format!(
+                ", {} already listed",
+                thousands(admitted.duplicates as u64)
+            ));
+        }
+        let mut left_out: Vec<_> = skipped.iter().chain(&admitted.refused).collect();
+        left_out.sort_by_key(|s| s.line);
+        if !left_out.is_empty() {
+            report.push_str(&format!(
+                ", {} lines left out",
+                thousands(left_out.len() as u64)
+            ));
+            for s in left_out.iter().take(5) {
+                report.push_str(&format!("\nline {}: {}", s.line, s.why));
+            }
+            if left_out.len() > 5 {
+                report.push_str(&format!(
+                    "\nand {} more",
+                    thousands(left_out.len() as u64 - 5)
+                ));
+            }
+        }
+        self.view.domains_view.import_report = Some(report);
+        let d = &mut self.view.domains;
+        let changed = if d.generation == base {
+            d.history.record(undo) && {
+                d.list = list;
+                true
+            }
+        } else {
+            d.history
+                .apply(&mut d.list, DomainEdit::put(admitted.entries))
+        };
+        if changed {
+            self.domains_changed();
+        }
+    }
+
+    /// After a domain blocklist change: a new generation, saved (unless the file on disk could
+    /// not be read at start, which is then left alone).
+    fn domains_changed(&mut self) {
+        self.view.domains.generation += 1;
+        if self.view.domains.unreadable {
+            return;
+        }
+        let Some(dir) = &self.config_dir else {
+            return;
+        };
+        let list = &self.view.domains.list;
+        if list.entries.len() < BACKGROUND_SAVE {
+            if let Err(e) = crate::domains::save(list, dir) {
+                self.view.notice = Some(format!(
+                    "Cannot save the domain blocklist in {}: {e}",
+                    dir.display()
+                ));
+            }
+            return;
+        }
+        let saver = self.domain_saver.get_or_insert_with(|| {
+            Saver::start(
+                dir.clone(),
+                self.job_sender.clone(),
+                "the domain blocklist",
+                crate::domains::save,
+            )
+        });
         saver.save(list.clone());
     }
 
@@ -1221,17 +1514,28 @@ impl NetsleuthApp {
                 Key::Num9,
             ];
             for tab in tabs.iter().copied() {
-                if i.consume_key(Modifiers::COMMAND, DIGITS[tab.digit()]) {
-                    self.commands.push(Command::Show(tab));
+                if let Some(d) = tab.digit() {
+                    if i.consume_key(Modifiers::COMMAND, DIGITS[d]) {
+                        self.commands.push(Command::Show(tab));
+                    }
                 }
             }
-            if self.view.tab == Tab::Blocklist && self.view.blocklist_view.editing.is_none() {
-                let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
-                let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+            let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+            let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+            let undoable = match self.view.tab {
+                Tab::Blocklist if self.view.blocklist_view.editing.is_none() => {
+                    Some((Command::UndoBlocklist, Command::RedoBlocklist))
+                }
+                Tab::Domains if self.view.domains_view.editing.is_none() => {
+                    Some((Command::UndoDomains, Command::RedoDomains))
+                }
+                _ => None,
+            };
+            if let Some((undo_command, redo_command)) = undoable {
                 if i.consume_shortcut(&redo) {
-                    self.commands.push(Command::RedoBlocklist);
+                    self.commands.push(redo_command);
                 } else if i.consume_shortcut(&undo) {
-                    self.commands.push(Command::UndoBlocklist);
+                    self.commands.push(undo_command);
                 }
             }
             if i.consume_key(Modifiers::NONE, Key::F11) {
@@ -1360,7 +1664,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
         if !matches!(
             view.tab,
-            Tab::Files | Tab::Settings | Tab::Evaluation | Tab::Blocklist
+            Tab::Files | Tab::Settings | Tab::Evaluation | Tab::Blocklist | Tab::Domains
         ) {
             ui.horizontal(|ui| {
                 ui.label(
@@ -1380,6 +1684,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
         (Tab::Blocklist, a) => {
             views::blocklist::show(ui, Some(&w.loaded), a.map(Arc::as_ref), view, out)
         }
+        (Tab::Domains, _) => views::domains::show(ui, Some(&w.loaded), view, out),
         (Tab::Files, a) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)

@@ -1,5 +1,5 @@
 //! The blocklist and allowlist, changed only through [`Edit`]s so that every change can be
-//! undone and redone.
+//! undone and redone (see [`super::History`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::address::overlaps;
 use super::entry::{AllowEntry, Entry};
+use super::history::Undoable;
 use super::reserved::reserved_overlap;
 
 /// The version of the saved file's layout.
@@ -301,72 +302,22 @@ impl Coverage {
     }
 }
 
-/// Undo and redo over a blocklist's edits.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    undo: Vec<Edit>,
-    redo: Vec<Edit>,
-}
+impl Undoable for Blocklist {
+    type Edit = Edit;
 
-/// How many edits can be undone.
-const UNDO_DEPTH: usize = 500;
-
-impl History {
-    /// Applies `edit` to `list`, remembering how to undo it; the redo stack is cleared.
-    /// Returns whether anything changed.
-    pub fn apply(&mut self, list: &mut Blocklist, edit: Edit) -> bool {
-        if edit.is_empty() {
-            return false;
-        }
-        self.record(list.apply(edit))
+    fn apply_edit(&mut self, edit: Edit) -> Edit {
+        self.apply(edit)
     }
 
-    /// Remembers `inverse`, the undo of an edit already applied (on a copy of the list, by a
-    /// worker); the redo stack is cleared. Returns whether the edit changed anything.
-    pub fn record(&mut self, inverse: Edit) -> bool {
-        if inverse.is_empty() {
-            return false;
-        }
-        self.undo.push(inverse);
-        if self.undo.len() > UNDO_DEPTH {
-            self.undo.remove(0);
-        }
-        self.redo.clear();
-        true
-    }
-
-    /// Undoes the last edit; whether there was one.
-    pub fn undo(&mut self, list: &mut Blocklist) -> bool {
-        let Some(edit) = self.undo.pop() else {
-            return false;
-        };
-        self.redo.push(list.apply(edit));
-        true
-    }
-
-    /// Redoes the last undone edit; whether there was one.
-    pub fn redo(&mut self, list: &mut Blocklist) -> bool {
-        let Some(edit) = self.redo.pop() else {
-            return false;
-        };
-        self.undo.push(list.apply(edit));
-        true
-    }
-
-    /// Whether there is an edit to undo.
-    pub fn can_undo(&self) -> bool {
-        !self.undo.is_empty()
-    }
-
-    /// Whether there is an edit to redo.
-    pub fn can_redo(&self) -> bool {
-        !self.redo.is_empty()
+    fn is_noop(edit: &Edit) -> bool {
+        edit.is_empty()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::entry::Origin;
+    use super::super::history::History;
     use super::*;
 
     fn entry(s: &str) -> Entry {

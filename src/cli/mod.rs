@@ -9,6 +9,7 @@ macro_rules! say {
 
 mod detect;
 mod export;
+mod export_domains;
 mod inspect;
 
 use std::path::PathBuf;
@@ -160,6 +161,9 @@ enum Command {
     /// Write a blocklist as WAF or firewall rules: INPUT is a saved blocklist (.json), a
     /// blocklist.csv from detect, or a plain list (one address or CIDR per line).
     ExportBlocklist(export::ExportArgs),
+    /// Write a domain blocklist for a resolver (rpz, unbound, dnsmasq), a hosts file or
+    /// Squid: INPUT is a saved domains.json or a list of names (one per line).
+    ExportDomains(export_domains::ExportDomainsArgs),
 }
 
 /// Options shared by every command that reads files.
@@ -347,6 +351,7 @@ pub fn main() -> ExitCode {
             detect::run(&req, &read.options())
         }
         Some(Command::ExportBlocklist(args)) => export::run(&args),
+        Some(Command::ExportDomains(args)) => export_domains::run(&args),
         None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

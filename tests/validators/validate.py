@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Checks netsleuth blocklist exports against the rules of the product that consumes them.
+"""Checks netsleuth blocklist exports (IP and domain) against the rules of the product that
+consumes them.
 
 Called by tests/validators/check, which runs the native consumers (nginx -t, apache2 -t,
 haproxy -c, nft -c, ipset restore, iptables-restore --test) itself and calls this file for
@@ -1435,6 +1436,206 @@ def check_nftables(path):
         no_overlaps(nets, where)
 
 
+# ---------------------------------------------------------------------------------------------
+# Domain exports: the static part after the native consumer (named-checkzone, unbound-checkconf,
+# dnsmasq --test, glibc's hosts lookup, squid -k parse), which all let through names that are
+# not host names (spaces split into two names by Squid, "a..b" by dnsmasq, "bad name." by
+# Unbound), duplicates and entries a parent already covers.
+
+LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def domain_name(text, where):
+    """A host name as netsleuth writes it: lowercase letters, digits and inner hyphens in
+    labels of 1 to 63, at most 253 characters, a last label not all digits, A-labels (xn--)
+    that decode as punycode."""
+    if len(text) > 253:
+        raise Reject(f"{where}: {text[:60]!r}... is {len(text)} characters, a name has at most 253")
+    labels = text.split(".")
+    for label in labels:
+        if not LABEL_RE.fullmatch(label):
+            raise Reject(f"{where}: {text!r}: label {label!r} is not 1 to 63 lowercase letters, "
+                         "digits and inner hyphens")
+        if label.startswith("xn--"):
+            try:
+                label[4:].encode("ascii").decode("punycode")
+            except UnicodeError as e:
+                raise Reject(f"{where}: {text!r}: {label!r} is not valid punycode ({e})")
+    if labels[-1].isdigit():
+        raise Reject(f"{where}: {text!r} ends in an all-digit label (an address?)")
+    if len(labels) < 2:
+        raise Reject(f"{where}: {text!r} is a top-level domain")
+    return text
+
+
+def no_duplicate_names(names, where):
+    seen = {}
+    for label, name in names:
+        if name in seen:
+            raise Reject(f"{where}: {label} repeats {name} (first at {seen[name]})")
+        seen[name] = label
+
+
+def netsleuth_header(path, comment):
+    first = read_text(path).split("\n", 1)[0]
+    if not (first.startswith(comment + " Domain blocklist as ") and "written by netsleuth" in first):
+        raise Reject(f"{path}: the first line is not netsleuth's header comment")
+
+
+def check_rpz(path):
+    """A response policy zone: $TTL, $ORIGIN, one SOA and NS at the apex, then per name
+    'NAME CNAME .' or a sinkhole 'NAME A|AAAA ADDR', each also under '*.NAME'."""
+    expect_file(path)
+    netsleuth_header(path, ";")
+    origin, soa, ns, owners = None, 0, 0, []
+    for n, line in lines_of(path):
+        where = f"{path}:{n}"
+        s = line.strip()
+        if s == "" or s.startswith(";"):
+            continue
+        if m := re.fullmatch(r"\$TTL (\d+)", s):
+            continue
+        if m := re.fullmatch(r"\$ORIGIN ([a-z0-9.-]+)\.", s):
+            origin = domain_name(m.group(1), where)
+            continue
+        if re.fullmatch(r"@ IN SOA localhost\. hostmaster\.localhost\. \d+ \d+ \d+ \d+ \d+", s):
+            soa += 1
+            continue
+        if s == "@ IN NS localhost.":
+            ns += 1
+            continue
+        if origin is None:
+            raise Reject(f"{where}: a record before $ORIGIN")
+        m = re.fullmatch(r"(\*\.)?(\S+) (CNAME \.|A (\S+)|AAAA (\S+))", s)
+        if not m:
+            raise Reject(f"{where}: expected 'NAME CNAME .', 'NAME A ADDR' or 'NAME AAAA ADDR', got {s!r}")
+        name = domain_name(m.group(2), where)
+        if len(name) + (2 if m.group(1) else 0) + 1 + len(origin) > 253:
+            raise Reject(f"{where}: {name!r} under {origin!r} is longer than a name may be")
+        if m.group(4):
+            parse_net(m.group(4), where, versions=(4,))
+        if m.group(5):
+            parse_net(m.group(5), where, versions=(6,))
+        owners.append((f"line {n}", (m.group(1) or "") + name))
+    if origin is None or soa != 1 or ns != 1:
+        raise Reject(f"{path}: needs $ORIGIN and exactly one SOA and one NS record at the apex")
+    if not owners:
+        raise Reject(f"{path}: no policy record")
+    no_duplicate_names(owners, path)
+
+
+def check_unbound(path):
+    """A server: clause of local-zone lines (always_nxdomain, or redirect followed by its
+    local-data answer)."""
+    expect_file(path)
+    netsleuth_header(path, "#")
+    body = [(n, l.strip()) for n, l in lines_of(path) if not comment_or_blank(l)]
+    if not body or body[0][1] != "server:":
+        raise Reject(f"{path}: must start with a 'server:' clause")
+    zones, redirect = [], None
+    for n, line in body[1:]:
+        where = f"{path}:{n}"
+        if m := re.fullmatch(r'local-zone: "([a-z0-9.-]+)\." (always_nxdomain|redirect)', line):
+            if redirect is not None:
+                raise Reject(f"{where}: the redirect zone {redirect!r} has no local-data answer")
+            zones.append((f"line {n}", domain_name(m.group(1), where)))
+            redirect = m.group(1) if m.group(2) == "redirect" else None
+            continue
+        if m := re.fullmatch(r'local-data: "([a-z0-9.-]+)\. (A|AAAA) (\S+)"', line):
+            if m.group(1) != redirect:
+                raise Reject(f"{where}: local-data for {m.group(1)!r} outside its redirect zone")
+            parse_net(m.group(3), where, versions=(4,) if m.group(2) == "A" else (6,))
+            redirect = None
+            continue
+        raise Reject(f"{where}: expected a local-zone or local-data line, got {line!r}")
+    if redirect is not None:
+        raise Reject(f"{path}: the redirect zone {redirect!r} has no local-data answer")
+    if not zones:
+        raise Reject(f"{path}: no local-zone")
+    no_duplicate_names(zones, path)
+
+
+def check_dnsmasq(path):
+    """address=/NAME/ (NXDOMAIN) or address=/NAME/ADDR followed by local=/NAME/; comments on
+    lines of their own (dnsmasq reads '#' as a comment only at the start of a line)."""
+    expect_file(path)
+    netsleuth_header(path, "#")
+    names, sinkhole = [], None
+    for n, line in lines_of(path):
+        where = f"{path}:{n}"
+        if line == "" or line.startswith("#"):
+            continue
+        if m := re.fullmatch(r"address=/([^/]+)/(\S*)", line):
+            if sinkhole is not None:
+                raise Reject(f"{where}: the sinkhole of {sinkhole!r} lacks its local=/{sinkhole}/ line")
+            names.append((f"line {n}", domain_name(m.group(1), where)))
+            if m.group(2):
+                parse_net(m.group(2), where)
+                sinkhole = m.group(1)
+            continue
+        if m := re.fullmatch(r"local=/([^/]+)/", line):
+            if m.group(1) != sinkhole:
+                raise Reject(f"{where}: local=/{m.group(1)}/ follows no sinkhole address of that name")
+            sinkhole = None
+            continue
+        raise Reject(f"{where}: expected 'address=/NAME/[ADDR]' or 'local=/NAME/', got {line!r}")
+    if sinkhole is not None:
+        raise Reject(f"{path}: the sinkhole of {sinkhole!r} lacks its local=/{sinkhole}/ line")
+    if not names:
+        raise Reject(f"{path}: no address line")
+    no_duplicate_names(names, path)
+
+
+def check_hosts(path):
+    """'ADDR NAME' lines, each name once per address family: a name listed for one family
+    only is looked up in DNS for the other."""
+    expect_file(path)
+    netsleuth_header(path, "#")
+    families = {}
+    for n, line in lines_of(path):
+        where = f"{path}:{n}"
+        if line == "" or line.startswith("#"):
+            continue
+        m = re.fullmatch(r"(\S+) (\S+)", line)
+        if not m:
+            raise Reject(f"{where}: expected 'ADDR NAME', got {line!r}")
+        version = parse_net(m.group(1), where).version
+        name = domain_name(m.group(2), where)
+        seen = families.setdefault(name, set())
+        if version in seen:
+            raise Reject(f"{where}: {name!r} has a second IPv{version} line")
+        seen.add(version)
+    if not families:
+        raise Reject(f"{path}: no name")
+    for name, seen in families.items():
+        if seen != {4, 6}:
+            missing = ({4, 6} - seen).pop()
+            raise Reject(f"{path}: {name!r} has no IPv{missing} line: its IPv{missing} lookups go to DNS")
+
+
+def check_squid(path):
+    """One dstdomain per line ('.NAME' with subdomains); Squid only warns about a name that a
+    listed '.PARENT' covers, and drops one of them."""
+    expect_file(path)
+    netsleuth_header(path, "#")
+    names = []
+    for n, line in lines_of(path):
+        if line == "" or line.startswith("#"):
+            continue
+        dot = line.startswith(".")
+        names.append((f"line {n}", dot, domain_name(line[1:] if dot else line, f"{path}:{n}")))
+    if not names:
+        raise Reject(f"{path}: no name")
+    no_duplicate_names([(label, name) for label, _, name in names], path)
+    wide = {name: label for label, dot, name in names if dot}
+    for label, _, name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            parent = ".".join(parts[i:])
+            if parent in wide:
+                raise Reject(f"{path}: {label} ({name}) is covered by .{parent} ({wide[parent]})")
+
+
 CHECKS = {
     "aws-waf-cli": check_aws_waf_cli,
     "aws-waf-cloudformation": check_aws_waf_cloudformation,
@@ -1456,6 +1657,11 @@ CHECKS = {
     "haproxy": check_haproxy,
     "ipset": check_ipset,
     "nftables": check_nftables,
+    "rpz": check_rpz,
+    "unbound": check_unbound,
+    "dnsmasq": check_dnsmasq,
+    "hosts": check_hosts,
+    "squid": check_squid,
 }
 
 

@@ -73,6 +73,10 @@ pub enum Browse {
     ThreatList,
     /// A folder of threat lists for Settings.
     ThreatFolder,
+    /// The list of names to import in the Domains view.
+    DomainImport,
+    /// The file the Domains view exports to.
+    DomainExport,
 }
 
 impl Browse {
@@ -89,7 +93,12 @@ impl Browse {
                 .add_filter("Lists", &["txt", "netset", "ipset", "csv", "lst", "json"])
                 .add_filter("All files", &["*"])
                 .pick_file(),
-            Browse::ExportFile => {
+            Browse::DomainImport => rfd::FileDialog::new()
+                .set_title("Import a list of domain names")
+                .add_filter("Lists", &["txt", "lst", "list", "hosts", "conf"])
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            Browse::ExportFile | Browse::DomainExport => {
                 let mut d = rfd::FileDialog::new().set_title("Save the export");
                 if let Some(dir) = dir {
                     d = d.set_directory(dir);
@@ -173,7 +182,11 @@ impl BlocklistView {
         match target {
             Browse::Import => self.import_path = text,
             Browse::ExportFile | Browse::ExportFolder => self.export.form.path = text,
-            Browse::GeoIp | Browse::ThreatList | Browse::ThreatFolder => {}
+            Browse::GeoIp
+            | Browse::ThreatList
+            | Browse::ThreatFolder
+            | Browse::DomainImport
+            | Browse::DomainExport => {}
         }
     }
 }

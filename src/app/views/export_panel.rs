@@ -93,6 +93,26 @@ pub struct ShownFile {
     pub lines: usize,
 }
 
+/// What the preview shows of each file of `output`: its name, size and first lines.
+pub(super) fn shown_files(output: &Output) -> Vec<ShownFile> {
+    output
+        .files
+        .iter()
+        .map(|f| {
+            let text = String::from_utf8_lossy(&f.bytes);
+            ShownFile {
+                title: format!("{} · {} bytes", f.name, thousands(f.bytes.len() as u64)),
+                head: text
+                    .lines()
+                    .take(SHOWN_LINES)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                lines: text.lines().count(),
+            }
+        })
+        .collect()
+}
+
 /// A rendered export and what the preview shows of it.
 #[derive(Debug, Clone)]
 pub struct Preview {
@@ -108,25 +128,7 @@ impl Preview {
     /// Renders `entries` as `opts` ask: the work of a worker thread.
     pub fn render(key: PreviewKey, entries: &[Entry], opts: &Options) -> Preview {
         let result = render(key.1.format, entries, opts);
-        let shown = match &result {
-            Ok(output) => output
-                .files
-                .iter()
-                .map(|f| {
-                    let text = String::from_utf8_lossy(&f.bytes);
-                    ShownFile {
-                        title: format!("{} · {} bytes", f.name, thousands(f.bytes.len() as u64)),
-                        head: text
-                            .lines()
-                            .take(SHOWN_LINES)
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                        lines: text.lines().count(),
-                    }
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        let shown = result.as_ref().map(shown_files).unwrap_or_default();
         Preview { key, result, shown }
     }
 
@@ -163,7 +165,7 @@ impl ExportPanel {
 
 /// When the path still ends in the default name of what the form was, the default name of
 /// what it is now: a Cloud Armor policy is not saved as `netsleuth-deny.conf`.
-fn follow_default_name(path: &mut String, was: &str, now: &str) {
+pub(super) fn follow_default_name(path: &mut String, was: &str, now: &str) {
     let p = std::path::Path::new(path.as_str());
     if p.file_name().is_some_and(|n| n == was) {
         *path = p.with_file_name(now).display().to_string();
@@ -294,8 +296,9 @@ fn path_row(ui: &mut Ui, panel: &mut ExportPanel, current: bool, out: &mut Vec<C
     });
 }
 
-fn preview(ui: &mut Ui, p: &Preview) {
-    match &p.result {
+/// A rendered export's notes and files (`shown`), or why there is none.
+pub(super) fn show_output(ui: &mut Ui, result: &Result<Output, String>, shown: &[ShownFile]) {
+    match result {
         Err(e) => {
             ui.label(RichText::new(e).color(ERROR));
         }
@@ -303,10 +306,12 @@ fn preview(ui: &mut Ui, p: &Preview) {
             for n in &output.notes {
                 ui.label(RichText::new(format!("• {n}")).color(WARN));
             }
-            for f in &p.shown {
+            for f in shown {
                 ui.label(RichText::new(&f.title).strong());
+                // Inside the view's scroll area: its full height, not what is left on screen.
                 egui::ScrollArea::both()
                     .max_height(220.0)
+                    .min_scrolled_height(220.0)
                     .id_salt(("preview", &f.title))
                     .show(ui, |ui| {
                         ui.add(
@@ -349,7 +354,7 @@ pub fn show(ui: &mut Ui, investigation: &str, view: &mut ViewState, out: &mut Ve
         ui.label(RichText::new("Updating the preview…").weak());
     }
     if let Some(p) = &panel.preview {
-        ui.add_enabled_ui(current, |ui| preview(ui, p));
+        ui.add_enabled_ui(current, |ui| show_output(ui, &p.result, &p.shown));
     }
 }
 

@@ -4,6 +4,8 @@
 pub mod alerts;
 pub mod blocklist;
 pub mod breakdown;
+pub mod domain_export;
+pub mod domains;
 pub mod evaluation;
 pub mod event_alerts;
 pub mod export_panel;
