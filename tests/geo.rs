@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 use netsleuth::geo::{
-    country_disagreement, is_internal, world, Database, Locator, Placement, PlacementCounts, Schema,
+    asn, country_disagreement, is_internal, world, Database, Locator, Placement, PlacementCounts,
+    Schema, ASN_NAME,
 };
 use serde_json::Value;
 
@@ -139,7 +140,12 @@ fn several_databases_merge_field_by_field() {
         ],
         true,
     );
-    assert_eq!(locator.databases().count(), 3);
+    let names: Vec<String> = locator
+        .databases()
+        .map(|d| d.path.display().to_string())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names[3], ASN_NAME, "the bundled AS table comes last");
     assert!(locator.problems().is_empty());
     let city = source_networks("source-GeoIP2-City-Test.json");
     let asn = source_networks("source-GeoLite2-ASN-Test.json");
@@ -198,9 +204,11 @@ fn country_database_places_at_the_country_point() {
 fn bundled_database_matches_python() {
     let locator = Locator::with_paths(&[], true);
     let info: Vec<_> = locator.databases().collect();
-    assert_eq!(info.len(), 1);
+    assert_eq!(info.len(), 2);
     assert_eq!(info[0].schema, Schema::FlatCountry);
     assert_eq!(info[0].ip_version, 6);
+    assert_eq!(info[1].path.display().to_string(), ASN_NAME);
+    assert_eq!(info[1].schema, Schema::FlatAsn);
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoip-bundled.csv"),
     )
@@ -227,6 +235,49 @@ fn bundled_database_matches_python() {
         checked += 1;
     }
     assert_eq!((checked, v6, missing), (244, 4, 1));
+}
+
+/// The bundled AS table names the AS wherever no database does; a MaxMind ASN database comes
+/// first; internal addresses and locators without the bundled data get none.
+#[test]
+fn bundled_as_table_fills_the_as_where_no_database_does() {
+    let bundled = Locator::with_paths(&[], true);
+    let info = bundled.databases().last().unwrap().clone();
+    assert_eq!(info.path.display().to_string(), ASN_NAME);
+    assert_eq!(
+        info.kind,
+        "ip-location-db asn 2.3.2026061719 (npm @ip-location-db/asn)"
+    );
+    // 2026-06-17 19:00 UTC, the date and hour in the package's version.
+    assert_eq!(info.built, 1_781_722_800);
+    let google = bundled.lookup("8.8.8.8".parse().unwrap());
+    assert_eq!(google.asn, Some(15169));
+    assert_eq!(google.as_org.as_deref(), Some("Google LLC"));
+    assert_eq!(google.country.as_deref(), Some("US"));
+    assert_eq!(google.placed_by, Some(0), "the AS table places nothing");
+    let v6 = bundled.lookup("2606:4700::1111".parse().unwrap());
+    assert_eq!(v6.as_text().as_deref(), Some("AS13335 Cloudflare, Inc."));
+    for ip in ["10.1.2.3", "192.0.2.7", "::ffff:10.0.0.1", "fd00::1"] {
+        let g = bundled.lookup(ip.parse().unwrap());
+        assert_eq!((g.asn, g.as_org), (None, None), "{ip}");
+    }
+    let without = Locator::with_paths(&[], false);
+    assert_eq!(without.lookup("8.8.8.8".parse().unwrap()).asn, None);
+    assert_eq!(without.databases().count(), 0);
+
+    // MaxMind's test ASN database says 1.0.0.1 is AS15169 "Google Inc."; the bundled table
+    // says AS13335: the chosen database wins. Where it knows nothing, the table answers.
+    let both = Locator::with_paths(&[geoip("GeoLite2-ASN-Test.mmdb")], true);
+    let first = both.lookup("1.0.0.1".parse().unwrap());
+    assert_eq!(first.as_text().as_deref(), Some("AS15169 Google Inc."));
+    assert_eq!(
+        asn::lookup("1.0.0.1".parse().unwrap()).map(|a| a.number),
+        Some(13335)
+    );
+    let asn_db = Database::open(&geoip("GeoLite2-ASN-Test.mmdb")).unwrap();
+    let ip: IpAddr = "8.8.8.8".parse().unwrap();
+    assert_eq!(asn_db.lookup(ip), None);
+    assert_eq!(both.lookup(ip).asn, Some(15169));
 }
 
 /// Lookups keep the country point itself (what sources.csv exports); the map spreads a
@@ -419,7 +470,8 @@ fn logged_country_disagreement_on_a_cloudwatch_row() {
 }
 
 /// With no configuration, detect on the real honeypot files places at least 95% of the
-/// public sources in a country, and sources.csv carries the place columns.
+/// public sources in a country and names the AS of at least 90%, and sources.csv carries the
+/// place columns, the AS ones as the bundled table gives them.
 #[test]
 fn detect_places_honeypot_sources() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/honeypot");
@@ -455,7 +507,7 @@ fn detect_places_honeypot_sources() {
             assert!(headers.iter().any(|x| x == h), "{file}: no {h} column");
         }
         let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-        let (mut public, mut placed) = (0, 0);
+        let (mut public, mut placed, mut with_as) = (0, 0, 0);
         for rec in rows.records() {
             let rec = rec.unwrap();
             let ip: IpAddr = rec[col("ip")].parse().unwrap();
@@ -465,6 +517,19 @@ fn detect_places_honeypot_sources() {
                 continue;
             }
             public += 1;
+            // The AS columns hold what the bundled table says, wherever it says something.
+            let want = asn::lookup(ip);
+            assert_eq!(
+                rec[col("asn")].parse::<u32>().ok(),
+                want.map(|a| a.number),
+                "{file} {ip}"
+            );
+            assert_eq!(
+                &rec[col("as_org")],
+                want.map_or("", |a| a.org),
+                "{file} {ip}"
+            );
+            with_as += usize::from(want.is_some());
             if !rec[col("country")].is_empty() {
                 placed += 1;
                 let lat: f64 = rec[col("latitude")].parse().unwrap();
@@ -477,6 +542,11 @@ fn detect_places_honeypot_sources() {
             placed as f64 >= 0.95 * public as f64,
             "{file}: {placed} of {public}"
         );
+        assert!(
+            with_as as f64 >= 0.9 * public as f64,
+            "{file}: AS for {with_as} of {public}"
+        );
+        assert!(stdout.contains(ASN_NAME), "{stdout}");
     }
 }
 
@@ -512,4 +582,67 @@ fn links_count_each_sources_busiest_destinations() {
     let all = netsleuth::geo::links(&table, [(ip, rows.as_slice())], 100);
     assert_eq!(all.len(), 24, "the sensor and 23 other destinations");
     assert_eq!(all.iter().map(|l| l.events).sum::<u64>(), 128);
+}
+
+/// `detect --json` gives each top source its AS in `geo` (what the bundled table says) and
+/// counts them in the `geoip` summary; `--no-geoip` turns the AS lookup off with the rest.
+#[test]
+fn detect_json_carries_the_as_and_no_geoip_turns_it_off() {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/honeypot/suricata/eve.json");
+    let run = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .args(["detect", "--json"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg(&file)
+            .env("NETSLEUTH_GEOIP", "")
+            .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(o.status.code().is_some_and(|c| c == 0 || c == 2), "{o:?}");
+        let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
+        (doc, sources)
+    };
+    let (doc, _) = run(&[]);
+    let (mut public, mut named) = (0, 0);
+    for s in doc["top_sources"].as_array().unwrap() {
+        let ip: IpAddr = s["ip"].as_str().unwrap().parse().unwrap();
+        let want = (!is_internal(ip)).then(|| asn::lookup(ip)).flatten();
+        assert_eq!(
+            s["geo"]["asn"].as_u64(),
+            want.map(|a| u64::from(a.number)),
+            "{ip}"
+        );
+        assert_eq!(s["geo"]["as_org"].as_str(), want.map(|a| a.org), "{ip}");
+        public += usize::from(!is_internal(ip));
+        named += usize::from(want.is_some());
+    }
+    assert!(named > 0 && named + 1 >= public, "{named} of {public}");
+    assert_eq!(doc["geoip"]["with_asn"], 47);
+    assert!(doc["geoip"]["databases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d == ASN_NAME));
+
+    let (off, sources) = run(&["--no-geoip"]);
+    assert!(off["geoip"].is_null());
+    assert!(off["top_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["geo"].is_null()));
+    let mut rows = csv::Reader::from_reader(sources.as_bytes());
+    let col = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "asn")
+        .unwrap();
+    assert!(rows.records().all(|r| r.unwrap()[col].is_empty()));
 }
