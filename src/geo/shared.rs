@@ -176,6 +176,21 @@ mod tests {
         assert_eq!(shared_owner_of("192.0.2.1".parse().unwrap()), None);
     }
 
+    /// Every listed number is in the bundled AS table under a name that matches its owner, so
+    /// a mistyped number (or an AS that changed hands) fails here.
+    #[test]
+    fn every_listed_number_belongs_to_its_owner_in_the_as_table() {
+        let mut wrong = Vec::new();
+        for (number, owner) in shared_owners() {
+            match asn::organisation(number) {
+                Some(org) if owner.matches_org(org) => {}
+                other => wrong.push(format!("AS{number} {}: {other:?}", owner.owner)),
+            }
+        }
+        wrong.sort();
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn organisation_names_match_owners_and_their_other_names() {
         let linode = shared_owner(63949).unwrap();
