@@ -251,6 +251,7 @@ pub(super) fn about(ctx: &egui::Context, open: &mut bool) {
             ui.add_space(8.0);
             ui.label(RichText::new("Bundled data").strong());
             ui.label(crate::geo::BUNDLED_ATTRIBUTION);
+            ui.label(crate::geo::ASN_ATTRIBUTION);
             ui.label(
                 "Country outlines: Natural Earth (public domain), via the world-atlas package.",
             );

@@ -287,7 +287,12 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             .databases()
             .map(|i| i.path.display().to_string())
             .collect();
-        (counts, dbs)
+        let with_asn = d
+            .sources
+            .iter()
+            .filter(|s| s.geo.as_ref().is_some_and(|g| g.asn.is_some()))
+            .count();
+        (counts, with_asn, dbs)
     });
     let mut out = std::io::stdout().lock();
     let result = if req.json {
@@ -302,12 +307,13 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             "out": req.out.display().to_string(),
             "files": inv.files.iter().map(file_json).collect::<Vec<_>>(),
             "errors": inv.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-            "geoip": placement.map(|(c, dbs)| json!({
+            "geoip": placement.map(|(c, with_asn, dbs)| json!({
                 "databases": dbs,
                 "at_coordinates": c.located,
                 "at_country_point": c.country,
                 "internal": c.internal,
                 "unlocated": c.unlocated,
+                "with_asn": with_asn,
             })),
             "volume_attacks": d.volume,
             "caveat": d.caveat,
@@ -378,16 +384,17 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             for line in top_lines(&d, threshold) {
                 writeln!(out, "{line}")?;
             }
-            if let Some((c, dbs)) = &placement {
+            if let Some((c, with_asn, dbs)) = &placement {
                 writeln!(
                     out,
                     "GeoIP: {} of {} public sources placed ({} at the database's coordinates, {} at \
-                     their country's point), {} internal; {}",
+                     their country's point), {} internal, AS known for {}; {}",
                     c.located + c.country,
                     c.located + c.country + c.unlocated,
                     c.located,
                     c.country,
                     c.internal,
+                    with_asn,
                     dbs.join(", ")
                 )?;
             }

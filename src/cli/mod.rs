@@ -149,10 +149,10 @@ enum Command {
         utc_offset: i8,
         /// GeoIP or ASN databases (MaxMind DB files), comma separated, consulted before those
         /// in NETSLEUTH_GEOIP (separated like PATH), the standard places and the bundled
-        /// country database.
+        /// country database and AS table.
         #[arg(long, value_delimiter = ',')]
         geoip: Vec<PathBuf>,
-        /// Leave sources unlocated: no GeoIP lookup at all.
+        /// Leave sources unlocated: no GeoIP or AS lookup at all.
         #[arg(long, conflicts_with = "geoip")]
         no_geoip: bool,
         #[command(flatten)]
@@ -333,7 +333,9 @@ pub fn main() -> ExitCode {
                 settings.intel = Some(std::sync::Arc::new(lists));
             }
             if no_geoip {
-                say!("GeoIP off (--no-geoip): sources are not placed");
+                say!(
+                    "GeoIP off (--no-geoip): sources are not placed and their AS is not looked up"
+                );
             } else {
                 let locator = crate::geo::Locator::discover(&geoip);
                 for p in locator.problems() {

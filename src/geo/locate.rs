@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use super::asn::{self, AsTable};
 use super::database::{Database, DatabaseInfo, Record};
 use super::world::world;
 
@@ -115,10 +116,13 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Several databases consulted in order: for each field, the first database that has it wins.
+/// Several databases consulted in order: for each field, the first database that has it wins;
+/// the bundled AS table, when in use, gives the AS where none of them does.
 #[derive(Debug)]
 pub struct Locator {
     databases: Vec<Database>,
+    /// The bundled AS table and what Settings shows of it.
+    asn: Option<(&'static AsTable, DatabaseInfo)>,
     problems: Vec<String>,
 }
 
@@ -183,7 +187,8 @@ pub fn standard_dirs() -> Vec<PathBuf> {
 
 impl Locator {
     /// The databases to use, in order: `chosen` (Settings), the paths in `NETSLEUTH_GEOIP`,
-    /// the `.mmdb` files in the standard places, then the bundled country database. A folder
+    /// the `.mmdb` files in the standard places, then the bundled country database and AS
+    /// table. A folder
     /// stands for the `.mmdb` files in it; a file that cannot be opened is left out with one
     /// message naming it.
     pub fn discover(chosen: &[PathBuf]) -> Locator {
@@ -226,7 +231,8 @@ impl Locator {
         locator
     }
 
-    /// Exactly these files, in this order, and the bundled database last when `bundled`.
+    /// Exactly these files, in this order, and the bundled country database and AS table last
+    /// when `bundled`.
     pub fn with_paths(paths: &[PathBuf], bundled: bool) -> Locator {
         let mut databases = Vec::new();
         let mut problems = Vec::new();
@@ -242,21 +248,31 @@ impl Locator {
                 Err(e) => problems.push(e),
             }
         }
+        let mut asn = None;
         if bundled {
             match Database::from_bytes(Cow::Borrowed(BUNDLED), PathBuf::from(BUNDLED_NAME)) {
                 Ok(db) => databases.push(db),
                 Err(e) => problems.push(e),
             }
+            match asn::bundled() {
+                Ok(table) => asn = Some((table, table.info())),
+                Err(e) => problems.push(e.to_string()),
+            }
         }
         Locator {
             databases,
+            asn,
             problems,
         }
     }
 
-    /// The databases in use, in the order they are consulted.
+    /// The databases in use, in the order they are consulted; the bundled AS table, when in
+    /// use, last.
     pub fn databases(&self) -> impl Iterator<Item = &DatabaseInfo> {
-        self.databases.iter().map(Database::info)
+        self.databases
+            .iter()
+            .map(Database::info)
+            .chain(self.asn.as_ref().map(|(_, info)| info))
     }
 
     /// Files that could not be opened and databases whose lookups failed, one line each.
@@ -269,7 +285,8 @@ impl Locator {
     /// What the databases say about `ip`, merged field by field. Placement is `Located`
     /// when a database gives coordinates, `Country` when only a country is known (the
     /// position is then the country's point, not yet spread), else `Unlocated`; internal
-    /// addresses are never looked up.
+    /// addresses are never looked up. The AS number and organisation come from the bundled AS
+    /// table when no database gives either.
     pub fn lookup(&self, ip: IpAddr) -> GeoInfo {
         let ip = canonical(ip);
         if is_internal(ip) {
@@ -294,6 +311,12 @@ impl Locator {
             merged.subdivision = merged.subdivision.or(r.subdivision);
             merged.asn = merged.asn.or(r.asn);
             merged.as_org = merged.as_org.or(r.as_org);
+        }
+        if merged.asn.is_none() && merged.as_org.is_none() {
+            if let Some(a) = self.asn.as_ref().and_then(|(table, _)| table.lookup(ip)) {
+                merged.asn = Some(a.number);
+                merged.as_org = Some(a.org.to_string());
+            }
         }
         // A location from a database that disagrees on the country would draw the source
         // in one country and list it in another: the country wins, placed at its point.

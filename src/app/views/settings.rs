@@ -8,7 +8,7 @@ use crate::app::analysis::Analysis;
 use crate::app::text::thousands;
 use crate::app::{Command, ViewState};
 use crate::detection::{DetectionSettings, DetectorKind};
-use crate::geo::{world, PlacementCounts, BUNDLED_ATTRIBUTION};
+use crate::geo::{world, PlacementCounts, ASN_ATTRIBUTION, BUNDLED_ATTRIBUTION};
 use crate::session::Chosen;
 
 /// What each detector does, in a sentence.
@@ -257,7 +257,8 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
         RichText::new(
             "Consulted in this order, each field from the first that has it: the file chosen \
              here, NETSLEUTH_GEOIP, /usr/share/GeoIP, /var/lib/GeoIP, your data folder, then \
-             the bundled country database.",
+             the bundled country database; the bundled AS table names the AS where none of \
+             them does.",
         )
         .weak(),
     );
@@ -310,6 +311,17 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
         thousands(c.country as u64),
         thousands(c.internal as u64),
     ));
+    let with_as = a
+        .detection
+        .sources
+        .iter()
+        .filter_map(|s| s.geo.as_ref())
+        .filter(|g| g.asn.is_some())
+        .count();
+    ui.label(format!(
+        "AS known for {} of them.",
+        thousands(with_as as u64)
+    ));
     ui.horizontal(|ui| {
         if ui.button("Choose a database…").clicked() {
             out.push(Command::Browse(super::blocklist::Browse::GeoIp));
@@ -340,6 +352,7 @@ fn geoip(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Command>
         }
     });
     ui.label(RichText::new(BUNDLED_ATTRIBUTION).small().weak());
+    ui.label(RichText::new(ASN_ATTRIBUTION).small().weak());
     ui.label(RichText::new(&world().source).small().weak());
     let mut online = view.map.prefs.online_tiles;
     if ui
