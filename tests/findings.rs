@@ -1179,3 +1179,66 @@ fn on_a_honeypot_intrusion_outranks_attempts_and_timing_never_headlines() {
         }
     }
 }
+
+#[test]
+fn shared_infrastructure_is_never_proposed_by_address_and_its_names_are() {
+    // With the bundled databases, as `detect` runs: who owns each address decides.
+    let (t, report) = real_data::read("honeypot/suricata/eve.json");
+    let mut settings = DetectionSettings {
+        cache_dir: None,
+        geo: Some(std::sync::Arc::new(netsleuth::geo::Locator::with_paths(
+            &[],
+            true,
+        ))),
+        ..DetectionSettings::default()
+    };
+    settings.features = settings.features.resolve(&[report.format]);
+    let d = detect(&t, &settings, &AtomicBool::new(false)).unwrap();
+    let proposed = netsleuth::blocklist::proposals(&d, &netsleuth::blocklist::Blocklist::default());
+    let ips: BTreeSet<String> = proposed.iter().map(|p| p.ip.to_string()).collect();
+    for dridex in ["135.148.121.246", "144.217.88.125"] {
+        let p = proposed
+            .iter()
+            .find(|p| p.ip.to_string() == dridex)
+            .expect(dridex);
+        assert_eq!(p.direction, Direction::Outbound);
+    }
+    // No platform's address at all, and a hosting provider's only when reached by bare
+    // address (the Dridex servers rent OVH machines and no name was asked for).
+    for p in &proposed {
+        if let Some((_, owner)) = netsleuth::geo::shared_owner_of(p.ip) {
+            assert_eq!(owner.kind, netsleuth::geo::SharedKind::Hosting, "{}", p.ip);
+            assert!(source(&d, &p.ip.to_string()).names.is_empty(), "{}", p.ip);
+        }
+    }
+    // Google's and Cloudflare's FormBook check-in servers (worked out with Python's json
+    // module), and every other address a FormBook check-in went to by name.
+    for shared in ["216.58.193.147", "104.16.12.194", "104.21.89.147"] {
+        assert!(!ips.contains(shared), "{shared}");
+        assert!(source(&d, shared).shared.is_some(), "{shared}");
+    }
+    let formbook = source(&d, "172.16.0.131").findings[0].evidence[1..].to_vec();
+    assert_eq!(formbook.len(), 19);
+    for server in &formbook {
+        assert!(
+            !ips.contains(server),
+            "{server} is a FormBook check-in server"
+        );
+    }
+    // Their names go to the domain blocklist instead: every FormBook check-in host.
+    let text = std::fs::read_to_string(real_data::data("honeypot/suricata/eve.json")).unwrap();
+    let hosts: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["alert"]["signature"] == "ET MALWARE FormBook CnC Checkin (GET)")
+        .filter_map(|v| v["http"]["hostname"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(hosts.len(), 21);
+    let names: BTreeSet<String> = netsleuth::domains::from_detection(&d)
+        .iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    for h in &hosts {
+        assert!(names.contains(h), "{h} is not proposed: {names:?}");
+    }
+}

@@ -822,7 +822,7 @@ fn shared_owners_of_the_suricata_malware_servers() {
             "ET INFO EXE - Served Attached HTTP",
             "64.34.171.228",
             13768,
-            None,
+            Some(Hosting),
         ),
     ];
     let eve = std::fs::read_to_string(

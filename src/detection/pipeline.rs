@@ -20,7 +20,7 @@ use crate::features::{
     event_features, receiver_stats, source_features, source_stats, FeatureMatrix, FeatureSettings,
     SourceStats,
 };
-use crate::geo::{country_disagreement, GeoInfo, Locator};
+use crate::geo::{country_disagreement, shared_owner, GeoInfo, Locator, SharedKind};
 
 use super::behaviour::{
     combined_weight, findings, Finding, FindingKind, PartyFindings, Severity, ThreatLists,
@@ -707,11 +707,21 @@ fn judge_sources(
             if settings.features.honeypot && reasons.is_empty() && !s.rows.is_empty() {
                 reasons.push(activity(table, &s.rows));
             }
+            let geo = places[i].take();
             let names: Vec<String> = id
                 .and_then(|id| names.remove(&id))
                 .map(|n| n.into_iter().collect())
                 .unwrap_or_default();
-            let shared = shared_by(&names);
+            let shared = if role.is_inside() {
+                None
+            } else {
+                let g = geo.as_ref();
+                shared_by(
+                    &names,
+                    g.and_then(|g| g.asn),
+                    g.and_then(|g| g.as_org.as_deref()),
+                )
+            };
             if let Some(why) = &shared {
                 reasons.push(format!(
                     "Shared address: it {why}; blocking it would break them, block its names \
@@ -725,7 +735,6 @@ fn judge_sources(
                     i.what
                 ));
             }
-            let geo = places[i].take();
             if i < scored && role != Role::Infrastructure {
                 let mut unusual: Vec<String> = source_reasons(&s, i, &reason_inputs)
                     .into_iter()
@@ -857,8 +866,50 @@ fn timing_only(reason: &str) -> bool {
         .all(|part| TIMING.iter().any(|t| part.contains(t)))
 }
 
-/// Why an address reached under `names` is shared: several unrelated sites on it.
-fn shared_by(names: &[String]) -> Option<String> {
+/// Whether an AS organisation's name says it rents servers: a smaller host than the shared
+/// infrastructure list holds ("Kaopu Cloud HK Limited", "WebNX, Inc.").
+fn hosts_by_its_name(org: &str) -> bool {
+    let o = org.to_ascii_lowercase();
+    [
+        "cloud",
+        "hosting",
+        "host ",
+        "server",
+        "data center",
+        "datacenter",
+        "colocation",
+        "vps",
+        "webnx",
+    ]
+    .iter()
+    .any(|w| o.contains(w))
+}
+
+/// Why an address is shared by many sites, when it is: its AS belongs to a CDN, cloud or
+/// large platform; or to a hosting provider (listed, or one by its name) and it was reached
+/// by name (the name, not the rented address, is what the client asked for); or it served
+/// several unrelated sites in these logs.
+fn shared_by(names: &[String], asn: Option<u32>, org: Option<&str>) -> Option<String> {
+    let by_name = !names.is_empty();
+    if let Some(owner) = asn.and_then(shared_owner) {
+        match owner.kind {
+            SharedKind::Platform => {
+                return Some(format!("belongs to {} ({})", owner.owner, owner.reason))
+            }
+            SharedKind::Hosting if by_name => {
+                return Some(format!(
+                    "belongs to {}, a hosting provider ({}), and was reached by name",
+                    owner.owner, owner.reason
+                ))
+            }
+            SharedKind::Hosting => {}
+        }
+    } else if let Some(org) = org.filter(|o| by_name && hosts_by_its_name(o)) {
+        return Some(format!(
+            "belongs to {}, a hosting or cloud company by its name, and was reached by name",
+            crate::detection::behaviour::quote(org).trim_matches('`')
+        ));
+    }
     let set: std::collections::BTreeSet<String> = names.iter().cloned().collect();
     let sites = sites(&set);
     (sites.len() >= 2).then(|| {
