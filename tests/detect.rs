@@ -283,7 +283,7 @@ fn detect_command_writes_safe_csvs_and_json() {
     assert_eq!(sources.lines().count(), 4);
     assert!(sources.starts_with(
         "ip,country,city,region,asn,as_org,latitude,longitude,placement,country_logged,events,\
-         first_seen,last_seen,confidence,verdict,role,direction,severity,findings,reasons\n"
+         first_seen,last_seen,confidence,verdict,role,direction,shared,severity,findings,reasons\n"
     ));
     let blocklist = std::fs::read_to_string(out.join("blocklist.csv")).unwrap();
     assert!(blocklist.starts_with(

@@ -803,6 +803,15 @@ fn outbound_blocks_reach_the_firewall_and_stay_out_of_wafs() {
         rules.contains("-I OUTPUT -m set --match-set netsleuth-blocklist-out-v4 dst -j DROP"),
         "{rules}"
     );
+    // Comments name who holds each address, from the bundled AS table.
+    let row = text
+        .lines()
+        .find(|l| l.contains("135.148.121.246"))
+        .unwrap();
+    assert!(
+        row.contains("comment \"[AS16276 OVH SAS] Dridex server"),
+        "{row}"
+    );
     for format in [Format::Nginx, Format::AwsWafCli, Format::Crowdsec] {
         let o = render(format, &list, &opts(Syntax::Native)).unwrap();
         assert!(!text_of(&o).contains("135.148.121.246"), "{format:?}");

@@ -567,6 +567,9 @@ pub struct NetsleuthApp {
     /// Outcomes of list imports and exports, from their worker threads.
     job_sender: std::sync::mpsc::Sender<JobResult>,
     job_results: Receiver<JobResult>,
+    /// The frame whose first pass took the workers' results: a frame drawn in several passes
+    /// takes them once, so every state a worker delivers is drawn at least once.
+    polled_frame: Option<u64>,
     /// Saves large blocklists off the UI thread, started when first needed.
     saver: Option<Saver<Blocklist>>,
     /// Saves large domain blocklists off the UI thread, started when first needed.
@@ -648,6 +651,7 @@ impl NetsleuthApp {
             png_results,
             job_sender,
             job_results,
+            polled_frame: None,
             saver: None,
             domain_saver: None,
             central: egui::Rect::NOTHING,
@@ -1598,7 +1602,11 @@ impl NetsleuthApp {
         if !ui.style().text_styles.contains_key(&text::style("figure")) {
             ui.set_style(ctx.global_style());
         }
-        self.poll(&ctx);
+        let frame = ctx.cumulative_frame_nr();
+        if self.polled_frame != Some(frame) {
+            self.polled_frame = Some(frame);
+            self.poll(&ctx);
+        }
         self.shortcuts(&ctx);
         chrome::about(&ctx, &mut self.view.about);
         if !self.view.presentation {

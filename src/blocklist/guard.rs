@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use super::address::size;
 use super::list::{Blocklist, Protected};
 use crate::detection::human_count;
+use crate::geo::shared::{shared_owner_of, SharedKind};
 
 /// IPv4 networks wider than this are "very broad".
 pub const BROAD_V4: u8 = 16;
@@ -54,6 +55,18 @@ pub enum Warning {
         /// One of them, for the message.
         example: IpAddr,
     },
+    /// The network lies in an AS whose addresses are shared by many sites (a CDN, cloud,
+    /// platform or web host): blocking it may break unrelated sites.
+    Shared {
+        /// The AS number.
+        asn: u32,
+        /// The AS organisation, as the AS table names it.
+        org: &'static str,
+        /// Why the list calls it shared.
+        reason: String,
+        /// A platform's (always shared) or a web host's (shared when it hosts websites).
+        kind: SharedKind,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -83,12 +96,32 @@ impl std::fmt::Display for Warning {
                 "covers {sources} sources that detection did not flag or whose labelled events are mostly benign, such as {example} ({} events in all)",
                 human_count(*events)
             ),
+            Warning::Shared {
+                asn,
+                org,
+                reason,
+                kind: SharedKind::Platform,
+            } => write!(
+                f,
+                "shared by many sites: it belongs to {org} (AS{asn}; {reason}), so blocking it may \
+                 break unrelated sites; block the domain instead where you can"
+            ),
+            Warning::Shared {
+                asn,
+                org,
+                reason,
+                kind: SharedKind::Hosting,
+            } => write!(
+                f,
+                "a hosting provider's address: it belongs to {org} (AS{asn}; {reason}); a rented \
+                 server is one tenant's, but web hosting puts many sites on one address"
+            ),
         }
     }
 }
 
 /// The warnings about blocking `net` on `list`, given what the open investigation knows of
-/// its sources (`facts`, empty when none is open).
+/// its sources (`facts`, empty when none is open), and who owns its first address.
 pub fn guardrails(list: &Blocklist, net: &IpNet, facts: &[SourceFact]) -> Vec<Warning> {
     let mut out = Vec::new();
     if let Some(p) = list.protected(net) {
@@ -111,6 +144,14 @@ pub fn guardrails(list: &Blocklist, net: &IpNet, facts: &[SourceFact]) -> Vec<Wa
             sources: quiet.len(),
             events: quiet.iter().map(|f| f.events).sum(),
             example: first.ip,
+        });
+    }
+    if let Some((info, owner)) = shared_owner_of(net.addr()) {
+        out.push(Warning::Shared {
+            asn: info.number,
+            org: info.org,
+            reason: owner.reason.clone(),
+            kind: owner.kind,
         });
     }
     out
@@ -161,5 +202,28 @@ mod tests {
             "covers 2 sources that detection did not flag or whose labelled events are mostly benign, such as 5.6.7.8 (1,240 events in all)"
         );
         assert!(guardrails(&list, &net("5.6.7.10/32"), &facts).is_empty());
+    }
+
+    #[test]
+    fn a_shared_address_names_its_owner() {
+        let list = Blocklist::default();
+        // A Cloudflare address FormBook checked in to (eve.json).
+        let w = guardrails(&list, &"104.16.12.194/32".parse().unwrap(), &[]);
+        assert_eq!(w.len(), 1);
+        let text = w[0].to_string();
+        assert!(
+            text.starts_with("shared by many sites: it belongs to Cloudflare, Inc. (AS13335; "),
+            "{text}"
+        );
+        // A rented Dridex server: OVH is a host, so the warning says what to check.
+        let w = guardrails(&list, &"135.148.121.246/32".parse().unwrap(), &[]);
+        assert_eq!(w.len(), 1);
+        let text = w[0].to_string();
+        assert!(
+            text.starts_with("a hosting provider's address: it belongs to OVH"),
+            "{text}"
+        );
+        // An access line in Indonesia that Dridex ran on is no one's platform.
+        assert!(guardrails(&list, &"180.250.21.2/32".parse().unwrap(), &[]).is_empty());
     }
 }

@@ -59,6 +59,15 @@ fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
             },
             s.reasons.first().map_or("", String::as_str)
         ));
+        if let Some(shared) = &s.shared {
+            lines.push(format!(
+                "         not proposed by address: it {shared}{}",
+                match s.names.len() {
+                    0 => String::new(),
+                    _ => "; its names go to the domain blocklist".to_string(),
+                }
+            ));
+        }
         if let Some(c) = campaign.map(|c| &d.campaigns[c]) {
             let others: Vec<String> = c.addresses[1..].iter().map(|a| a.to_string()).collect();
             let listed = others
@@ -336,6 +345,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
                 "role": s.role.name(),
                 "direction": s.direction.map(|d| d.name()),
                 "infrastructure": s.infrastructure,
+                "shared": s.shared,
+                "proposed_block": s.proposed_block,
                 "received_only": s.received_only,
                 "severity": s.severity(),
                 "findings": s.findings.iter().map(|f| json!({

@@ -402,12 +402,26 @@ fn addr(net: &IpNet) -> String {
     }
 }
 
-/// The entry's reason and note for a comment.
+/// Who holds the address (the bundled AS table's AS of its first address; none for internal,
+/// unknown or very broad networks), then the entry's reason and note, for a comment: the owner
+/// comes first so that short comments (nftables' 128 bytes) keep it.
 fn why(e: &Entry) -> String {
-    match (e.reason.trim(), e.note.trim()) {
+    let text = match (e.reason.trim(), e.note.trim()) {
         (r, "") => r.to_string(),
         ("", n) => n.to_string(),
         (r, n) => format!("{r} (note: {n})"),
+    };
+    let broad = match e.net {
+        IpNet::V4(n) => n.prefix_len() < crate::blocklist::BROAD_V4,
+        IpNet::V6(n) => n.prefix_len() < crate::blocklist::BROAD_V6,
+    };
+    let owner = (!broad && !crate::geo::is_internal(e.net.addr()))
+        .then(|| crate::geo::asn::lookup(e.net.addr()))
+        .flatten();
+    match owner {
+        None => text,
+        Some(a) if text.is_empty() => format!("AS{} {}", a.number, a.org),
+        Some(a) => format!("[AS{} {}] {text}", a.number, a.org),
     }
 }
 

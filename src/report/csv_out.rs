@@ -48,8 +48,9 @@ fn safe(v: Option<&str>) -> String {
 }
 
 /// Writes one row per source: address, where it is (GeoIP country, city, region, AS,
-/// coordinates, and the country its log gave), counts, time range, confidence, verdict and reasons, most
-/// suspicious first. `country` is GeoIP's when known, else the logged one.
+/// coordinates, and the country its log gave), counts, time range, confidence, verdict, role,
+/// direction, why the address is shared by many sites (never proposed then), findings and
+/// reasons, most suspicious first. `country` is GeoIP's when known, else the logged one.
 pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> {
     write_atomic(path, |w| {
         w.write_record([
@@ -70,6 +71,7 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
             "verdict",
             "role",
             "direction",
+            "shared",
             "severity",
             "findings",
             "reasons",
@@ -95,6 +97,7 @@ pub fn write_sources(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()> 
                 s.action.name().to_string(),
                 s.role.name().to_string(),
                 s.direction.map_or("", |d| d.name()).to_string(),
+                safe(s.shared.as_deref()),
                 s.severity().map_or("", |v| v.name()).to_string(),
                 spreadsheet_safe(&findings_text(s)).into_owned(),
                 spreadsheet_safe(&s.reasons.join("; ")).into_owned(),

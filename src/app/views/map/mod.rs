@@ -1468,6 +1468,13 @@ fn hover_ui(ui: &mut Ui, a: &Analysis, members: &[u32], network: bool) {
         if let Some(g) = &s.geo {
             ui.label(RichText::new(super::alerts::place_text(g)).small());
         }
+        if s.shared.is_some() {
+            ui.label(
+                RichText::new("Shared by many sites: block its names, not the address")
+                    .small()
+                    .color(crate::app::WARN),
+            );
+        }
         if let Some(r) = s.reasons.first().map(|r| crate::app::text::printable(r)) {
             // The first reason, cut to two short lines: the source panel has the rest.
             let short: String = if r.chars().count() > 110 {
