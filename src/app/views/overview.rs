@@ -348,6 +348,21 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
                         if let Some(r) = s.reasons.first() {
                             ui.label(RichText::new(crate::app::text::printable(r)).small());
                         }
+                        if let Some(shared) = &s.shared {
+                            ui.label(
+                                RichText::new(format!(
+                                    "Not proposed by address: it {}{}",
+                                    crate::app::text::printable(shared),
+                                    if s.names.is_empty() {
+                                        ""
+                                    } else {
+                                        "; its names are proposed in Domains"
+                                    }
+                                ))
+                                .small()
+                                .color(crate::app::WARN),
+                            );
+                        }
                         if let Some(c) = campaign.map(|c| &campaigns[c]) {
                             ui.label(
                                 RichText::new(format!(
