@@ -15,5 +15,6 @@ pub mod export;
 pub mod features;
 pub mod geo;
 pub mod ingest;
+pub mod investigation;
 pub mod report;
 pub mod session;

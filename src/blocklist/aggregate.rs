@@ -238,6 +238,15 @@ pub fn merge_edit(list: &Blocklist, plan: &Plan) -> Edit {
                 .map(|e| e.direction)
                 .reduce(Direction::with)
                 .unwrap_or_default(),
+            files: {
+                let mut files: Vec<String> = members
+                    .iter()
+                    .flat_map(|e| e.files.iter().cloned())
+                    .collect();
+                files.sort();
+                files.dedup();
+                files
+            },
         };
         edit.remove.extend(m.from.iter().filter(|n| **n != m.into));
         edit.put.push(merged);

@@ -113,6 +113,10 @@ pub struct Entry {
     /// calls), or both. Entries saved before directions existed block inbound.
     #[serde(default)]
     pub direction: Direction,
+    /// The log files behind it (those detection read when it proposed the entry, or the
+    /// list it was imported from); empty for an analyst's own entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 impl Entry {
@@ -128,6 +132,7 @@ impl Entry {
             note: String::new(),
             expires_at: None,
             direction: Direction::Inbound,
+            files: Vec::new(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The detectors, behind one small trait. Each turns a level's inputs into a score in [0, 1]
 //! per item (0 = ordinary, 1 = as anomalous as this detector gets).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::features::{quantile, FeatureMatrix, SourceStats};
 
@@ -13,7 +13,7 @@ use super::forest::{train, FlatForest, ForestSettings, MAX_DIMS};
 use super::model_cache::{load, model_key, store};
 
 /// Which detector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DetectorKind {
     /// Extended Isolation Forest.
@@ -87,6 +87,10 @@ pub trait Detector: Sync {
     }
     /// Raw anomaly measures, one per item, higher is more anomalous.
     fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>>;
+    /// The model-cache keys of the trained models [`Detector::fit`] used, if any.
+    fn model_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Maps a raw anomaly measure onto [0, 1]: `lo` and below is 0, `hi` and above is 1.
@@ -105,6 +109,8 @@ pub struct ForestDetector {
     pub models: Vec<(Vec<usize>, FlatForest)>,
     /// Where trained models are cached, if anywhere.
     pub cache_dir: Option<PathBuf>,
+    /// The cache keys of [`ForestDetector::models`], after [`Detector::fit`].
+    pub keys: Vec<String>,
 }
 
 /// The feature columns of each forest: all of them up to [`MAX_DIMS`]; beyond, the fewest
@@ -138,7 +144,7 @@ pub fn trees_for(rows: usize, trees: usize, groups: usize) -> usize {
 impl ForestDetector {
     /// Loads the forest for exactly `m` from the cache, or trains and caches it.
     fn fit_one(
-        &self,
+        &mut self,
         m: &FeatureMatrix,
         groups: usize,
         seed: u64,
@@ -149,6 +155,7 @@ impl ForestDetector {
             ..self.settings
         };
         let key = model_key(m, &settings, seed);
+        self.keys.push(key.clone());
         if let Some(dir) = &self.cache_dir {
             if let Some(model) = load(dir, &key) {
                 if model.dims() == m.dims() {
@@ -180,6 +187,7 @@ impl Detector for ForestDetector {
         let m = inputs.standardised;
         let mut warning = None;
         self.models.clear();
+        self.keys.clear();
         let groups = column_groups(m.dims());
         let (single, count) = (groups.len() == 1, groups.len());
         for (g, cols) in groups.into_iter().enumerate() {
@@ -201,6 +209,10 @@ impl Detector for ForestDetector {
             }
         }
         warning
+    }
+
+    fn model_keys(&self) -> Vec<String> {
+        self.keys.clone()
     }
 
     /// The mean of the forests' scores.

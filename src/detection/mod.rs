@@ -20,7 +20,7 @@ pub use detectors::{
 };
 pub use event_reasons::{EventDrivers, FeatureScale};
 pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};
-pub use model_cache::{default_cache_dir, model_key, CACHE_ENV};
+pub use model_cache::{default_cache_dir, model_bytes, model_key, restore_model, CACHE_ENV};
 pub use names::{names_by_address, site_of, NAMES_KEPT};
 pub use pipeline::{
     combine, detect, detect_reporting, detect_staged, event_truth, evidence_discount, weight,

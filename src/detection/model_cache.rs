@@ -64,6 +64,29 @@ pub fn load(dir: &Path, key: &str) -> Option<FlatForest> {
     Some(model)
 }
 
+/// The stored bytes of the model under `key` in `dir`, when it loads (see [`load`]).
+pub fn model_bytes(dir: &Path, key: &str) -> Option<Vec<u8>> {
+    load(dir, key)?;
+    fs::read(dir.join(format!("{key}.json"))).ok()
+}
+
+/// Puts a model's stored bytes (from [`model_bytes`]) back under `key` in `dir`, unless a
+/// model is there already. Bytes that do not make a model that can score are refused.
+pub fn restore_model(dir: &Path, key: &str, bytes: &[u8]) -> std::io::Result<bool> {
+    let valid = key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit());
+    let model: FlatForest = serde_json::from_slice(bytes)
+        .ok()
+        .filter(|_| valid)
+        .ok_or_else(|| std::io::Error::other(format!("model {key} is not a netsleuth model")))?;
+    model.check().map_err(std::io::Error::other)?;
+    if load(dir, key).is_some() {
+        return Ok(false);
+    }
+    fs::create_dir_all(dir)?;
+    write_atomic(&dir.join(format!("{key}.json")), bytes)?;
+    Ok(true)
+}
+
 /// Stores `model` under `key` in `dir`, atomically. A cache that cannot be written only
 /// costs reproducibility across runs, so the error is returned for the caller to report.
 pub fn store(dir: &Path, key: &str, model: &FlatForest) -> std::io::Result<()> {

@@ -114,6 +114,9 @@ pub struct LevelScores {
     pub warnings: Vec<String>,
     /// The feature names the level used.
     pub features: Vec<String>,
+    /// The model-cache keys of the trained models the level used (an investigation keeps
+    /// those models so that it reopens with the same verdicts).
+    pub model_keys: Vec<String>,
 }
 
 impl LevelScores {
@@ -286,6 +289,7 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                     seed: settings.seed,
                     models: Vec::new(),
                     cache_dir: settings.cache_dir.clone(),
+                    keys: Vec::new(),
                 }),
                 DetectorKind::RobustZ => Box::new(RobustZDetector),
                 DetectorKind::Burst => Box::new(BurstDetector),
@@ -312,6 +316,7 @@ fn run_level(
         if let Some(w) = d.fit(inputs) {
             scores.warnings.push(w);
         }
+        scores.model_keys.extend(d.model_keys());
         timings[0] += t.elapsed();
         let t = Instant::now();
         if let Some(raw) = d.raw(inputs) {

@@ -13,7 +13,7 @@ pub use source::{is_failure, receiver_stats, source_features, source_stats, Agg,
 pub use values::{field_values, FieldValues, PROFILE_ROWS};
 
 /// Settings that shape the features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureSettings {
     /// First hour of business time (inclusive), local time.
     pub business_start_hour: u8,
