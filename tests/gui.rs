@@ -2469,3 +2469,110 @@ fn domains_editor_adds_refuses_and_previews_an_rpz_export() {
     harness.get_by_label_contains("netsleuth-domains.rpz.zone ·");
     harness.get_by_label_contains("$ORIGIN netsleuth-domains.rpz.");
 }
+
+/// A case saved from the window, then reopened at start-up in a new window: the same
+/// investigation with its verdicts, notes and blocklist; the note and verdict are edited in
+/// the source panel and the alerts table filters on them.
+#[test]
+fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
+    use netsleuth::app::Command;
+    use netsleuth::investigation::{AnalystVerdict, Annotation, Investigation};
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = Some(dir.path().join("config"));
+    let case = dir.path().join("cowrie-19-may.netsleuth");
+    let mut first = harness_keeping(vec![COWRIE_19.into()], config.clone());
+    wait_until_loaded(&mut first);
+    let (ip, proposals) = {
+        let app = first.state().as_ref().unwrap();
+        let a = app.analysis().unwrap();
+        let top = &a.detection.sources[a.detection.ranked[0]];
+        let proposals = netsleuth::blocklist::proposals(&a.detection, &app.view().blocklist.list);
+        (top.stats.ip, proposals)
+    };
+    assert!(!proposals.is_empty());
+    let app = first.state_mut().as_mut().unwrap();
+    app.send(Command::EditBlocklist(netsleuth::blocklist::accept(
+        &proposals,
+    )));
+    app.send(Command::SaveCaseAs(case.clone()));
+    wait_until_loaded(&mut first);
+    assert_eq!(
+        first
+            .state()
+            .as_ref()
+            .unwrap()
+            .case()
+            .map(|c| c.path.clone()),
+        Some(case.clone())
+    );
+
+    // The verdict and note, edited in the source panel of the top source.
+    let i = {
+        let a = first.state().as_ref().unwrap().analysis().unwrap();
+        a.detection.ranked[0]
+    };
+    let app = first.state_mut().as_mut().unwrap();
+    app.send(Command::Show(netsleuth::app::Tab::Alerts));
+    app.send(Command::Select(Some(i)));
+    first.step();
+    first.run();
+    let notes = "Notes (Markdown, saved as you type)";
+    first
+        .get_by_role_and_label(Role::MultilineTextInput, notes)
+        .focus();
+    first.run();
+    first
+        .get_by_role_and_label(Role::MultilineTextInput, notes)
+        .type_text("ran uname -a");
+    first.run();
+    first.get_by_label("Analyst verdict:").click();
+    first.run();
+    first.get_by_label("true positive").click();
+    first.run();
+    let note = first.state().as_ref().unwrap().view().annotations[&ip].clone();
+    assert_eq!(
+        (note.verdict, note.note.as_str()),
+        (AnalystVerdict::TruePositive, "ran uname -a")
+    );
+    drop(first);
+
+    // The file holds it all, for any SQLite reader.
+    let inv = Investigation::open(&case).unwrap();
+    assert_eq!(inv.annotations().unwrap()[&ip].note, "ran uname -a");
+    let (list, _) = inv.blocklist(&[]).unwrap();
+    assert_eq!(list.entries.len(), proposals.len());
+    assert!(list
+        .entries
+        .iter()
+        .all(|e| e.files == [COWRIE_19.to_string()]));
+    drop(inv);
+
+    // A new window with no file opens the last investigation, not the sample.
+    let mut second = harness_keeping(Vec::new(), config);
+    wait_until_loaded(&mut second);
+    let app = second.state().as_ref().unwrap();
+    assert_eq!(app.case().map(|c| c.path.clone()), Some(case));
+    assert_eq!(
+        app.investigation().unwrap().files[0].path,
+        PathBuf::from(COWRIE_19)
+    );
+    assert_eq!(
+        app.view().annotations.get(&ip),
+        Some(&Annotation {
+            updated_at: note.updated_at,
+            ..note.clone()
+        })
+    );
+    assert_eq!(app.view().blocklist.list.entries.len(), proposals.len());
+    // The alerts table filters on the analyst's verdict.
+    let app = second.state_mut().as_mut().unwrap();
+    app.send(Command::Show(netsleuth::app::Tab::Alerts));
+    second.step();
+    second.run();
+    second.get_by_label("Analyst").click();
+    second.run();
+    second.get_by_label("true positive").click();
+    second.run();
+    second.get_by_label("1 of 58 sources");
+}

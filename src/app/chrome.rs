@@ -39,6 +39,26 @@ impl NetsleuthApp {
                         }
                     }
                 });
+                ui.separator();
+                if ui.button("Open investigation…").clicked() {
+                    self.commands.push(Command::CaseDialog(false));
+                }
+                let save = if self.case.is_some() {
+                    "Save investigation as…"
+                } else {
+                    "Save as investigation…"
+                };
+                if ui
+                    .button(save)
+                    .on_hover_text(
+                        "One .netsleuth file keeps the logs' places, settings, trained models, \
+                         verdicts, notes and blocklist; every change is saved as it is made",
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::CaseDialog(true));
+                }
+                ui.separator();
                 if ui.button("Open the bundled sample").clicked() {
                     if let Ok(p) = sample_path() {
                         self.commands.push(Command::Open(vec![p]));

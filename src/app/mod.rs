@@ -3,6 +3,7 @@
 //! applies after the frame.
 
 mod analysis;
+mod case;
 mod chrome;
 mod derived;
 mod loading;
@@ -30,8 +31,10 @@ use crate::blocklist::{Blocklist, Coverage, Edit, History, Origin};
 use crate::detection::{DetectionSettings, SourceVerdict};
 use crate::domains::{DomainEdit, DomainList, DomainProposal};
 use crate::ingest::{Investigation, ReadError, ReadOptions};
+use crate::investigation::Annotation;
 use crate::session::{Chosen, ChosenFiles, RecentFiles};
 pub use analysis::{Analysis, AnalysisJob, Delivery, Stopped};
+use case::is_case;
 use derived::{Derived, Made};
 pub use loading::{LoadJob, Loaded};
 use style::{apply_style, install_fonts, BENIGN, ERROR, MALICIOUS, WARN};
@@ -208,6 +211,17 @@ pub enum Command {
     /// databases consulted first (none: only those found on the machine and the bundled one),
     /// or the threat lists matched against every source (none: no list).
     ChooseFiles(Chosen, Vec<PathBuf>),
+    /// Open the investigation file at this path, with its logs.
+    OpenCase(PathBuf),
+    /// Save what the window holds as a new investigation file at this path, and keep working
+    /// in it.
+    SaveCaseAs(PathBuf),
+    /// Ask for an investigation file to save as (`true`) or to open.
+    CaseDialog(bool),
+    /// Set the analyst's verdict and note on a source.
+    Annotate(IpAddr, Annotation),
+    /// Set the case summary.
+    SetSummary(String),
 }
 
 /// Detection's progress on the loaded files.
@@ -313,6 +327,12 @@ pub struct ViewState {
     pub geoip_path: String,
     /// The Settings view's typed threat list paths.
     pub intel_path: String,
+    /// The analyst's verdict and note per source (saved in the open investigation).
+    pub annotations: std::collections::BTreeMap<IpAddr, Annotation>,
+    /// The case summary, Markdown.
+    pub summary: String,
+    /// The open investigation's name, for export headers.
+    pub case_name: Option<String>,
 }
 
 /// Lists this long are saved on a worker thread, so that an edit never holds up a frame; shorter
@@ -426,6 +446,10 @@ enum JobResult {
     Exported(usize, Result<PathBuf, String>),
     /// A path picked in a file dialog for a field (none when cancelled).
     Picked(views::blocklist::Browse, Option<PathBuf>),
+    /// An investigation file opened or created (or why not).
+    CaseOpened(Result<Box<case::CaseLoaded>, String>),
+    /// An investigation file picked in the dialog: to save as (`true`) or to open.
+    CasePicked(bool, PathBuf),
 }
 
 /// The blocklist with its undo history and coverage index.
@@ -511,11 +535,24 @@ impl Default for ViewState {
             about: false,
             geoip_path: String::new(),
             intel_path: String::new(),
+            annotations: Default::default(),
+            summary: String::new(),
+            case_name: None,
         }
     }
 }
 
 impl ViewState {
+    /// After the analyst's verdicts changed: the alerts filter reads them afresh.
+    fn judged_changed(&mut self) {
+        self.alerts.judged = Arc::new(
+            self.annotations
+                .iter()
+                .map(|(ip, a)| (*ip, a.verdict))
+                .collect(),
+        );
+    }
+
     /// What the alerts' rows depend on now.
     fn alerts_key(&self, a: &Analysis) -> AlertsKey {
         (self.alerts.clone(), a.generation, self.time_range)
@@ -572,6 +609,13 @@ pub struct NetsleuthApp {
     polled_frame: Option<u64>,
     /// Saves large blocklists off the UI thread, started when first needed.
     saver: Option<Saver<Blocklist>>,
+    /// The open investigation file, if any.
+    case: Option<case::OpenCase>,
+    /// An investigation file is being opened or written on a worker.
+    case_pending: bool,
+    /// The blocklist kept for every file (`blocklist.json`) while an investigation holds its
+    /// own: its allowlist is the organisation's and stays in sync.
+    global: Option<Blocklist>,
     /// Saves large domain blocklists off the UI thread, started when first needed.
     domain_saver: Option<Saver<DomainList>>,
     png_results: Receiver<Result<PathBuf, String>>,
@@ -653,13 +697,24 @@ impl NetsleuthApp {
             job_results,
             polled_frame: None,
             saver: None,
+            case: None,
+            case_pending: false,
+            global: None,
             domain_saver: None,
             central: egui::Rect::NOTHING,
             pending_png: None,
             frame_log: None,
             internal_error: None,
         };
-        let files = if files.is_empty() {
+        let last_case = app
+            .recent
+            .entries
+            .first()
+            .filter(|e| e.len() == 1 && is_case(&e[0]) && e[0].is_file())
+            .map(|e| e[0].clone());
+        let files = if let (true, Some(case)) = (files.is_empty(), last_case) {
+            vec![case]
+        } else if files.is_empty() {
             match sample_path() {
                 Ok(p) => vec![p],
                 Err(e) => {
@@ -670,7 +725,10 @@ impl NetsleuthApp {
         } else {
             files
         };
-        app.open(ctx, files);
+        match files.as_slice() {
+            [one] if is_case(one) => app.open_case(ctx, one.clone()),
+            _ => app.open(ctx, files),
+        }
         app
     }
 
@@ -681,6 +739,9 @@ impl NetsleuthApp {
 
     /// Whether reading, detection or a view's preparation is still running.
     pub fn is_busy(&self) -> bool {
+        if self.case_pending {
+            return true;
+        }
         match &self.state {
             State::Loading(_) => true,
             State::Ready(w) => {
@@ -801,9 +862,11 @@ impl NetsleuthApp {
                         if !loaded.investigation.files.is_empty() {
                             self.remember(&paths);
                         }
-                        ctx.send_viewport_cmd(egui::ViewportCommand::Title(window_title(
-                            &loaded.investigation,
-                        )));
+                        let title = match &self.case {
+                            Some(c) => format!("netsleuth — {}", c.name()),
+                            None => window_title(&loaded.investigation),
+                        };
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
                         let analysis = self.start_analysis(ctx, &loaded);
                         State::Ready(Box::new(Workspace { loaded, analysis }))
                     }
@@ -824,6 +887,11 @@ impl NetsleuthApp {
                         self.view.marked.clear();
                     }
                     Some(Delivery::Finished(Ok(a))) => {
+                        if let (Some(c), Some(dir)) = (&self.case, &self.settings.cache_dir) {
+                            let mut keys = a.detection.events.model_keys.clone();
+                            keys.extend(a.detection.source_scores.model_keys.iter().cloned());
+                            c.worker.save(case::CaseWrite::Models(dir.clone(), keys));
+                        }
                         self.view.domains.proposals = crate::domains::from_detection(&a.detection);
                         self.view.domains.proposals_generation += 1;
                         // The sources shown while the events were scored are the same: marks
@@ -910,6 +978,16 @@ impl NetsleuthApp {
                     self.view.blocklist_view.import_report = Some(e);
                 }
                 JobResult::SaveFailed(e) => self.view.notice = Some(e),
+                JobResult::CaseOpened(Ok(loaded)) => {
+                    self.case_pending = false;
+                    self.case_opened(ctx, *loaded);
+                }
+                JobResult::CaseOpened(Err(e)) => {
+                    self.case_pending = false;
+                    self.view.notice = Some(e);
+                }
+                JobResult::CasePicked(true, path) => self.commands.push(Command::SaveCaseAs(path)),
+                JobResult::CasePicked(false, path) => self.commands.push(Command::OpenCase(path)),
                 JobResult::Picked(views::blocklist::Browse::GeoIp, Some(path)) => {
                     self.commands
                         .push(Command::ChooseFiles(Chosen::GeoIp, vec![path]));
@@ -982,7 +1060,33 @@ impl NetsleuthApp {
         }
         for command in std::mem::take(&mut self.commands) {
             match command {
-                Command::Open(files) => self.open(ctx, files),
+                Command::Open(files) => match files.as_slice() {
+                    [one] if is_case(one) => self.open_case(ctx, one.clone()),
+                    _ => {
+                        self.leave_case();
+                        self.open(ctx, files)
+                    }
+                },
+                Command::OpenCase(path) => self.open_case(ctx, path),
+                Command::SaveCaseAs(path) => self.save_case_as(ctx, path),
+                Command::CaseDialog(save) => self.case_dialog(ctx, save),
+                Command::Annotate(ip, a) => {
+                    if let Some(c) = &self.case {
+                        c.worker.save(case::CaseWrite::Annotation(ip, a.clone()));
+                    }
+                    if a.is_empty() {
+                        self.view.annotations.remove(&ip);
+                    } else {
+                        self.view.annotations.insert(ip, a);
+                    }
+                    self.view.judged_changed();
+                }
+                Command::SetSummary(text) => {
+                    if let Some(c) = &self.case {
+                        c.worker.save(case::CaseWrite::Summary(text.clone()));
+                    }
+                    self.view.summary = text;
+                }
                 Command::OpenDialog => self.open_dialog(ctx),
                 Command::Select(i) => self.view.selected = i,
                 Command::Show(tab) => self.view.tab = tab,
@@ -1002,7 +1106,8 @@ impl NetsleuthApp {
                     self.view.dark = !self.view.dark;
                     apply_style(ctx, &self.view);
                 }
-                Command::EditBlocklist(edit) => {
+                Command::EditBlocklist(mut edit) => {
+                    self.attribute(&mut edit);
                     let b = &mut self.view.blocklist;
                     let before = b.list.entries.len();
                     if b.history.apply(&mut b.list, edit) {
@@ -1283,6 +1388,10 @@ impl NetsleuthApp {
                     self.commands.push(Command::Rerun(self.settings.clone()));
                 }
                 Command::Rerun(settings) => {
+                    if let Some(c) = &self.case {
+                        c.worker
+                            .save(case::CaseWrite::Settings(Box::new(settings.clone())));
+                    }
                     self.settings = settings;
                     if let State::Ready(w) = &self.state {
                         let analysis = self.start_analysis(ctx, &w.loaded);
@@ -1297,6 +1406,11 @@ impl NetsleuthApp {
 
     /// Puts `paths` first in the recent list (not the bundled sample) and saves the list.
     fn remember(&mut self, paths: &[PathBuf]) {
+        if let Some(c) = &self.case {
+            self.recent.push(std::slice::from_ref(&c.path));
+            self.save_recent();
+            return;
+        }
         let sample = sample_path().ok();
         if paths.iter().all(|p| Some(p) == sample.as_ref()) {
             return;
@@ -1322,6 +1436,27 @@ impl NetsleuthApp {
     /// start, it is left alone (and the analyst told) rather than overwritten.
     fn save_blocklist(&mut self) {
         if self.view.blocklist.unreadable {
+            return;
+        }
+        if let Some(c) = &self.case {
+            let list = &self.view.blocklist.list;
+            c.worker.save(case::CaseWrite::Blocklist(
+                Box::new(list.clone()),
+                format!("{} entries", thousands(list.entries.len() as u64)),
+            ));
+            // The allowlist is the organisation's: it goes to the list kept for every file.
+            let (Some(global), Some(dir)) = (&mut self.global, &self.config_dir) else {
+                return;
+            };
+            if global.allowlist != list.allowlist {
+                global.allowlist = list.allowlist.clone();
+                if let Err(e) = crate::blocklist::save(global, dir) {
+                    self.view.notice = Some(format!(
+                        "Cannot save the allowlist in {}: {e}",
+                        dir.display()
+                    ));
+                }
+            }
             return;
         }
         let Some(dir) = &self.config_dir else {

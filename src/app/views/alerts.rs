@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::detection::{Direction, Role, SourceVerdict};
 use crate::events::EventTable;
+use crate::investigation::AnalystVerdict;
 
 use crate::app::analysis::{reason_kind, Analysis};
 use crate::app::text::{minute, thousands};
@@ -82,6 +83,10 @@ pub struct AlertsView {
     pub value: Option<ValueFilter>,
     /// Move the keyboard focus to the filter field on the next frame.
     pub focus_filter: bool,
+    /// Only sources with this analyst verdict.
+    pub analyst: Option<AnalystVerdict>,
+    /// The analyst's verdicts, as the filter reads them (kept in step with the notes).
+    pub judged: std::sync::Arc<std::collections::BTreeMap<std::net::IpAddr, AnalystVerdict>>,
 }
 
 /// Only the sources with an event whose field holds a value (a click in a field profile).
@@ -178,6 +183,8 @@ impl Default for AlertsView {
             reason: String::new(),
             value: None,
             focus_filter: false,
+            analyst: None,
+            judged: Default::default(),
         }
     }
 }
@@ -189,6 +196,7 @@ impl AlertsView {
         // No filter and triage order: the ranking itself, without touching every source.
         let unfiltered = AlertsView {
             focus_filter: self.focus_filter,
+            judged: self.judged.clone(),
             ..AlertsView::default()
         };
         if in_range.is_none() && *self == unfiltered {
@@ -211,7 +219,11 @@ impl AlertsView {
                     VerdictFilter::Flagged => s.confidence >= threshold / 2.0,
                     VerdictFilter::Block => s.proposed_block,
                 };
+                let analyst_ok = self.analyst.is_none_or(|want| {
+                    self.judged.get(&s.stats.ip).copied().unwrap_or_default() == want
+                });
                 verdict_ok
+                    && analyst_ok
                     && in_range.is_none_or(|n| n[i] > 0)
                     && s.confidence >= self.min_confidence
                     && s.confidence <= self.max_confidence
@@ -497,6 +509,17 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
             })
             .response
             .labelled_by(verdict.id);
+        let analyst = ui.label("Analyst");
+        ComboBox::from_id_salt("analyst filter")
+            .selected_text(f.analyst.map_or("any", |v| v.label()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.analyst, None, "any");
+                for v in AnalystVerdict::ALL {
+                    ui.selectable_value(&mut f.analyst, Some(v), v.label());
+                }
+            })
+            .response
+            .labelled_by(analyst.id);
         let label = ui.label("Port");
         ui.add(
             egui::TextEdit::singleline(&mut f.port)
@@ -530,6 +553,7 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
             *f = AlertsView {
                 sort: f.sort,
                 descending: f.descending,
+                judged: f.judged.clone(),
                 ..AlertsView::default()
             };
         }
@@ -672,6 +696,18 @@ fn table(ui: &mut Ui, a: &Analysis, rows: &[usize], view: &mut ViewState, out: &
                     }
                     if let Some(d) = view.blocklist.decision(s.stats.ip) {
                         ui.label(RichText::new(d.word()).small().weak());
+                    }
+                    if let Some(n) = view.annotations.get(&s.stats.ip) {
+                        let word = match n.verdict {
+                            AnalystVerdict::Unknown => "note",
+                            AnalystVerdict::TruePositive => "TP",
+                            AnalystVerdict::FalsePositive => "FP",
+                            AnalystVerdict::Benign => "benign",
+                        };
+                        let r = ui.label(RichText::new(word).small().strong());
+                        if !n.note.is_empty() {
+                            r.on_hover_text(crate::app::text::printable(&n.note));
+                        }
                     }
                 });
                 row.col(|ui| {

@@ -227,13 +227,7 @@ pub fn show(
             view.blocklist_view.facts = Some((a.generation, facts(a, &l.investigation.table)));
         }
     }
-    let investigation = loaded
-        .map(|l| {
-            crate::app::widgets::window_title(&l.investigation)
-                .trim_start_matches("netsleuth — ")
-                .to_string()
-        })
-        .unwrap_or_default();
+    let investigation = export_title(view);
     header(ui, view, out);
     egui::ScrollArea::vertical()
         .auto_shrink(false)
@@ -252,6 +246,35 @@ pub fn show(
             ui.add_space(10.0);
             super::export_panel::show(ui, &investigation, view, out);
         });
+}
+
+/// What an export's header names: the investigation, and the log files truly behind the
+/// entries (not whatever is open now).
+fn export_title(view: &ViewState) -> String {
+    let mut files: Vec<String> = view
+        .blocklist
+        .list
+        .entries
+        .iter()
+        .flat_map(|e| e.files.iter())
+        .map(|f| {
+            std::path::Path::new(f)
+                .file_name()
+                .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    let files = match files.len() {
+        0 => String::new(),
+        n if n <= 3 => files.join(", "),
+        n => format!("{} and {} more", files[..3].join(", "), n - 3),
+    };
+    match (&view.case_name, files.is_empty()) {
+        (Some(case), true) => case.clone(),
+        (Some(case), false) => format!("{case} (from {files})"),
+        (None, _) => files,
+    }
 }
 
 fn header(ui: &mut Ui, view: &ViewState, out: &mut Vec<Command>) {

@@ -7,6 +7,7 @@ use egui_plot::{Bar, BarChart, Plot};
 use crate::detection::behaviour::{sessions as sessions_of, SessionStory};
 use crate::events::format_utc;
 use crate::features::{field_values, FieldValues, PROFILE_ROWS};
+use crate::investigation::AnalystVerdict;
 
 use crate::app::analysis::{window_for, Analysis};
 use crate::app::text::{bytes, count, thousands};
@@ -165,6 +166,7 @@ pub fn show(
             }
         });
     }
+    analyst(ui, view, s.stats.ip, out);
     ui.separator();
     // One scroll position per source: the next source opens at its top.
     egui::ScrollArea::vertical()
@@ -191,6 +193,36 @@ pub fn show(
 }
 
 /// Each finding with its technique, severity and the log's own values behind it.
+/// The analyst's verdict and Markdown note on the source, saved as they change.
+fn analyst(ui: &mut Ui, view: &ViewState, ip: std::net::IpAddr, out: &mut Vec<Command>) {
+    let current = view.annotations.get(&ip).cloned().unwrap_or_default();
+    let mut next = current.clone();
+    ui.horizontal(|ui| {
+        let label = ui.label("Analyst verdict:");
+        egui::ComboBox::from_id_salt(("analyst verdict", ip))
+            .selected_text(next.verdict.label())
+            .show_ui(ui, |ui| {
+                for v in AnalystVerdict::ALL {
+                    ui.selectable_value(&mut next.verdict, v, v.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    let label = ui.label(RichText::new("Notes (Markdown, saved as you type)").weak());
+    ui.add(
+        egui::TextEdit::multiline(&mut next.note)
+            .id_salt(("analyst note", ip))
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    if next != current {
+        next.updated_at = crate::blocklist::now();
+        out.push(Command::Annotate(ip, next));
+    }
+}
+
 fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
     if s.findings.is_empty() {
         return;

@@ -1,0 +1,464 @@
+//! The open investigation file in the window. A worker thread owns the file and saves each
+//! change in its own transaction, so no frame waits for the disk; opening and creating run
+//! on workers too and hand over what they read.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Sender};
+use std::thread::JoinHandle;
+
+use crate::blocklist::{AllowEntry, Blocklist};
+use crate::detection::DetectionSettings;
+use crate::investigation::{
+    check, find_moved, Annotation, FileState, Investigation, SavedSettings, SourceFile,
+};
+
+use eframe::egui;
+
+use super::{worker, JobResult, NetsleuthApp, State};
+
+/// A change to save in the open investigation.
+pub(super) enum CaseWrite {
+    /// A source's verdict and note.
+    Annotation(IpAddr, Annotation),
+    /// The case summary.
+    Summary(String),
+    /// The blocklist, and the change in words.
+    Blocklist(Box<Blocklist>, String),
+    /// Detection's settings.
+    Settings(Box<DetectionSettings>),
+    /// The trained models a run used: the cache folder and their keys.
+    Models(PathBuf, Vec<String>),
+    /// A log found at a new place.
+    Relocated(PathBuf, PathBuf),
+}
+
+/// The thread that owns the open investigation and saves the changes sent to it, in order.
+/// Dropping it finishes every change sent before.
+pub(super) struct CaseWorker {
+    sender: Option<Sender<CaseWrite>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl CaseWorker {
+    fn start(mut inv: Investigation, report: Sender<JobResult>) -> CaseWorker {
+        let (sender, writes) = channel::<CaseWrite>();
+        let thread = std::thread::Builder::new()
+            .name("netsleuth-case".into())
+            .spawn(move || {
+                while let Ok(w) = writes.recv() {
+                    let saved = match w {
+                        CaseWrite::Annotation(ip, a) => inv.set_annotation(ip, &a),
+                        CaseWrite::Summary(s) => inv.set_summary(&s),
+                        CaseWrite::Blocklist(list, change) => inv.save_blocklist(&list, &change),
+                        CaseWrite::Settings(s) => inv.set_detection_settings(&s),
+                        CaseWrite::Models(dir, keys) => inv.keep_models(&dir, &keys).map(|_| ()),
+                        CaseWrite::Relocated(old, new) => inv.relocate(&old, &new),
+                    };
+                    if let Err(e) = saved {
+                        let _ = report.send(JobResult::SaveFailed(format!(
+                            "{}: {e}",
+                            inv.path().display()
+                        )));
+                    }
+                }
+            })
+            .ok();
+        CaseWorker {
+            sender: Some(sender),
+            thread,
+        }
+    }
+
+    /// Queues a change.
+    pub(super) fn save(&self, w: CaseWrite) {
+        if let Some(s) = &self.sender {
+            let _ = s.send(w);
+        }
+    }
+}
+
+impl Drop for CaseWorker {
+    fn drop(&mut self) {
+        self.sender = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The investigation open in the window.
+pub struct OpenCase {
+    /// Its file.
+    pub path: PathBuf,
+    /// Its logs, as recorded.
+    pub files: Vec<SourceFile>,
+    pub(super) worker: CaseWorker,
+}
+
+impl OpenCase {
+    /// The case's name: its file name without the extension.
+    pub fn name(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// What the window has made, for a new investigation file.
+pub(super) struct CaseSnapshot {
+    pub files: Vec<PathBuf>,
+    pub settings: DetectionSettings,
+    pub model_keys: Vec<String>,
+    pub annotations: BTreeMap<IpAddr, Annotation>,
+    pub summary: String,
+    pub blocklist: Blocklist,
+}
+
+/// An investigation read on a worker, to take into the window.
+pub(super) struct CaseLoaded {
+    pub inv: Investigation,
+    pub files: Vec<SourceFile>,
+    /// Logs that were missing and found again elsewhere, and where.
+    pub relocated: Vec<(PathBuf, PathBuf)>,
+    /// Logs missing or changed, in words.
+    pub problems: Vec<String>,
+    pub settings: Option<SavedSettings>,
+    pub annotations: BTreeMap<IpAddr, Annotation>,
+    pub summary: String,
+    pub blocklist: Blocklist,
+    /// Blocklist entries this version could not read (left in the file).
+    pub unreadable: usize,
+}
+
+impl CaseLoaded {
+    /// Takes the case into the window: its worker starts.
+    pub(super) fn into_open(self, report: Sender<JobResult>) -> OpenCase {
+        let path = self.inv.path().to_path_buf();
+        let worker = CaseWorker::start(self.inv, report);
+        for (old, new) in self.relocated {
+            worker.save(CaseWrite::Relocated(old, new));
+        }
+        OpenCase {
+            path,
+            files: self.files,
+            worker,
+        }
+    }
+}
+
+/// Opens the investigation at `path`: reads all it holds, checks its logs (a moved one is
+/// looked for beside the investigation and in its old folder), and puts its models into
+/// `cache_dir` for detection to find.
+pub(super) fn load(
+    path: &Path,
+    cache_dir: Option<&Path>,
+    allowlist: &[AllowEntry],
+) -> Result<CaseLoaded, String> {
+    let inv = Investigation::open(path).map_err(|e| e.to_string())?;
+    let err = |e: crate::investigation::SaveError| format!("{}: {e}", path.display());
+    let mut files = inv.files().map_err(err)?;
+    let mut relocated = Vec::new();
+    let mut problems = Vec::new();
+    for f in &mut files {
+        match check(f) {
+            FileState::Unchanged => {}
+            FileState::Changed(how) => {
+                problems.push(format!("{} {how} since it was read", f.path.display()))
+            }
+            FileState::Missing => {
+                let mut folders: Vec<PathBuf> =
+                    path.parent().map(Path::to_path_buf).into_iter().collect();
+                folders.extend(f.path.parent().map(Path::to_path_buf));
+                match find_moved(f, &folders) {
+                    Some(new) => {
+                        relocated.push((f.path.clone(), new.clone()));
+                        f.path = new;
+                    }
+                    None => problems.push(format!(
+                        "{} is missing: moved or deleted; open it from its new place",
+                        f.path.display()
+                    )),
+                }
+            }
+        }
+    }
+    if let Some(dir) = cache_dir {
+        inv.restore_models(dir).map_err(err)?;
+    }
+    let (blocklist, unreadable) = inv.blocklist(allowlist).map_err(err)?;
+    Ok(CaseLoaded {
+        settings: inv.detection_settings().map_err(err)?,
+        annotations: inv.annotations().map_err(err)?,
+        summary: inv.summary().map_err(err)?,
+        blocklist,
+        unreadable,
+        files,
+        relocated,
+        problems,
+        inv,
+    })
+}
+
+/// Creates a new investigation at `path` from what the window holds (a file already there
+/// is replaced only through a new file moved over it, never written in place).
+pub(super) fn create(path: &Path, s: CaseSnapshot) -> Result<CaseLoaded, String> {
+    let err = |e: crate::investigation::SaveError| format!("{}: {e}", path.display());
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| format!("{}: not a file name", path.display()))?;
+    let partial = path.with_file_name(format!(
+        ".{}.{}.partial",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&partial);
+    let mut inv = Investigation::create(&partial).map_err(|e| e.to_string())?;
+    let files: Vec<SourceFile> = s
+        .files
+        .iter()
+        .map(|p| SourceFile::of(p, None).map_err(|e| format!("{}: {e}", p.display())))
+        .collect::<Result<_, _>>()?;
+    inv.set_files(&files).map_err(err)?;
+    inv.set_detection_settings(&s.settings).map_err(err)?;
+    if let Some(dir) = &s.settings.cache_dir {
+        inv.keep_models(dir, &s.model_keys).map_err(err)?;
+    }
+    for (ip, a) in &s.annotations {
+        inv.set_annotation(*ip, a).map_err(err)?;
+    }
+    if !s.summary.is_empty() {
+        inv.set_summary(&s.summary).map_err(err)?;
+    }
+    inv.save_blocklist(&s.blocklist, "saved with the investigation")
+        .map_err(err)?;
+    drop(inv);
+    std::fs::rename(&partial, path).map_err(|e| format!("{}: {e}", path.display()))?;
+    load(path, None, &s.blocklist.allowlist)
+}
+
+/// Whether `path` names an investigation file (by its extension).
+pub(super) fn is_case(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(crate::investigation::EXTENSION))
+}
+
+impl NetsleuthApp {
+    /// Opens an investigation file on a worker; its logs are read once it is in.
+    pub(super) fn open_case(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        let cache = self.settings.cache_dir.clone();
+        let allow = self.organisation_allowlist();
+        self.view.notice = Some(format!("Opening {}…", path.display()));
+        self.case_pending = true;
+        std::thread::spawn(move || {
+            let result = worker::caught(|| load(&path, cache.as_deref(), &allow))
+                .unwrap_or_else(|m| Err(worker::internal_error("opening the investigation", &m)));
+            let _ = sender.send(JobResult::CaseOpened(result.map(Box::new)));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Saves what the window holds as a new investigation file on a worker, then works in it.
+    pub(super) fn save_case_as(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let path = if is_case(&path) {
+            path
+        } else {
+            path.with_extension(crate::investigation::EXTENSION)
+        };
+        let (files, model_keys) = match &self.state {
+            State::Ready(w) => (
+                w.loaded
+                    .investigation
+                    .files
+                    .iter()
+                    .map(|f| f.path.clone())
+                    .collect(),
+                w.shown()
+                    .map(|a| {
+                        let mut keys = a.detection.events.model_keys.clone();
+                        keys.extend(a.detection.source_scores.model_keys.iter().cloned());
+                        keys
+                    })
+                    .unwrap_or_default(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let snapshot = CaseSnapshot {
+            files,
+            settings: self.settings.clone(),
+            model_keys,
+            annotations: self.view.annotations.clone(),
+            summary: self.view.summary.clone(),
+            blocklist: self.view.blocklist.list.clone(),
+        };
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        self.view.notice = Some(format!("Saving {}…", path.display()));
+        self.case_pending = true;
+        std::thread::spawn(move || {
+            let result = worker::caught(|| create(&path, snapshot))
+                .unwrap_or_else(|m| Err(worker::internal_error("saving the investigation", &m)));
+            let _ = sender.send(JobResult::CaseOpened(result.map(Box::new)));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Asks for an investigation file in the desktop's dialog, on a worker.
+    pub(super) fn case_dialog(&mut self, ctx: &egui::Context, save: bool) {
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let dialog = rfd::FileDialog::new().add_filter(
+                "netsleuth investigation",
+                &[crate::investigation::EXTENSION],
+            );
+            let picked = if save {
+                dialog.set_file_name("investigation.netsleuth").save_file()
+            } else {
+                dialog.pick_file()
+            };
+            if let Some(path) = picked {
+                let _ = sender.send(JobResult::CasePicked(save, path));
+                repaint.request_repaint();
+            }
+        });
+    }
+
+    /// Takes in an investigation read or made on a worker: its settings, notes and blocklist,
+    /// then its logs.
+    pub(super) fn case_opened(&mut self, ctx: &egui::Context, loaded: CaseLoaded) {
+        let path = loaded.inv.path().to_path_buf();
+        if self.case.is_none() {
+            self.global = Some(self.view.blocklist.list.clone());
+        }
+        if let Some(s) = &loaded.settings {
+            self.settings = s.apply(&self.settings);
+        }
+        self.view.annotations = loaded.annotations.clone();
+        self.view.judged_changed();
+        self.view.summary = loaded.summary.clone();
+        let mut notice: Vec<String> = loaded.problems.clone();
+        for (old, new) in &loaded.relocated {
+            notice.push(format!(
+                "{} was moved: found at {}",
+                old.display(),
+                new.display()
+            ));
+        }
+        if loaded.unreadable > 0 {
+            notice.push(format!(
+                "{} blocklist entries written by a newer netsleuth were left in the file",
+                loaded.unreadable
+            ));
+        }
+        let mut list = loaded.blocklist.clone();
+        list.allowlist = self.organisation_allowlist();
+        self.view.blocklist.set(list);
+        let case = loaded.into_open(self.job_sender.clone());
+        self.view.case_name = Some(case.name());
+        let files: Vec<PathBuf> = case.files.iter().map(|f| f.path.clone()).collect();
+        self.case = Some(case);
+        self.recent.push(std::slice::from_ref(&path));
+        self.save_recent();
+        self.view.notice = Some(if notice.is_empty() {
+            format!("Investigation {}", path.display())
+        } else {
+            notice.join("; ")
+        });
+        let unchanged = !files.is_empty()
+            && files.iter().all(|f| f.is_file())
+            && loaded_matches(&self.state, &files);
+        if !files.is_empty() && !unchanged && files.iter().all(|f| f.is_file()) {
+            self.open(ctx, files);
+        } else if unchanged {
+            // Saved from what is open: the logs are already read.
+            self.blocklist_changed();
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+    }
+
+    /// Closes the open investigation (its worker finishes what it was given): the window is
+    /// back to the blocklist kept for every file.
+    pub(super) fn leave_case(&mut self) {
+        if self.case.take().is_some() {
+            self.view.case_name = None;
+            if let Some(global) = self.global.take() {
+                self.view.blocklist.set(global);
+            }
+            self.view.annotations.clear();
+            self.view.judged_changed();
+            self.view.summary.clear();
+        }
+    }
+
+    /// Records where new blocklist entries came from: an address that is a source of the
+    /// open logs gets their file names.
+    pub(super) fn attribute(&self, edit: &mut crate::blocklist::Edit) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(a) = w.shown() else {
+            return;
+        };
+        let files: Vec<String> = w
+            .loaded
+            .investigation
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
+        if edit.put.iter().all(|e| !e.files.is_empty()) {
+            return;
+        }
+        let sources: std::collections::HashSet<IpAddr> =
+            a.detection.sources.iter().map(|s| s.stats.ip).collect();
+        for e in edit.put.iter_mut().filter(|e| e.files.is_empty()) {
+            let single = e.net.prefix_len() == e.net.max_prefix_len();
+            if single && sources.contains(&e.net.addr()) {
+                e.files = files.clone();
+            }
+        }
+    }
+
+    /// The organisation's allowlist: the list kept for every file's.
+    fn organisation_allowlist(&self) -> Vec<AllowEntry> {
+        match &self.global {
+            Some(g) => g.allowlist.clone(),
+            None => self.view.blocklist.list.allowlist.clone(),
+        }
+    }
+
+    /// The window's title: the investigation's name, else the files'.
+    pub(super) fn title(&self) -> String {
+        match (&self.case, &self.state) {
+            (Some(c), _) => format!("netsleuth — {}", c.name()),
+            (None, State::Ready(w)) => super::window_title(&w.loaded.investigation),
+            _ => "netsleuth".into(),
+        }
+    }
+
+    /// The open investigation, if any.
+    pub fn case(&self) -> Option<&OpenCase> {
+        self.case.as_ref()
+    }
+}
+
+/// Whether the window has exactly `files` read already.
+fn loaded_matches(state: &State, files: &[PathBuf]) -> bool {
+    match state {
+        State::Ready(w) => {
+            w.loaded.investigation.files.len() == files.len()
+                && w.loaded
+                    .investigation
+                    .files
+                    .iter()
+                    .zip(files)
+                    .all(|(a, b)| &a.path == b)
+        }
+        _ => false,
+    }
+}
