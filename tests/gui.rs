@@ -2576,3 +2576,48 @@ fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
     second.run();
     second.get_by_label("1 of 58 sources");
 }
+
+/// A filter that is on shows as a chip above every view, the chip drops it, and opening
+/// other files never keeps a filter set for the last ones.
+#[test]
+fn filters_show_as_chips_and_never_follow_into_other_files() {
+    use netsleuth::app::Command;
+    let mut harness = open(vec![COWRIE_19.into()]);
+    assert!(harness.query_by_label("Filtered by").is_none());
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    type_into(&mut harness, "Filter", "zzz-no-such-source");
+    // Another view shows the filter that is on.
+    harness.get_by_label("Map").click();
+    harness.run();
+    harness.get_by_label("Filtered by");
+    harness
+        .get_by_label("text \"zzz-no-such-source\" ×")
+        .click();
+    harness.run();
+    assert!(harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .alerts
+        .text
+        .is_empty());
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    type_into(&mut harness, "Filter", "zzz-no-such-source");
+    harness.get_by_label("0 of 58 sources");
+    let app = harness.state_mut().as_mut().unwrap();
+    app.send(Command::Open(vec![COWRIE.into()]));
+    harness.step();
+    wait_until_loaded(&mut harness);
+    assert!(harness.query_by_label("Filtered by").is_none());
+    assert!(harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .alerts
+        .active()
+        .is_empty());
+}

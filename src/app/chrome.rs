@@ -255,7 +255,49 @@ impl NetsleuthApp {
                     }
                 }
             });
+            self.filter_chips(ui);
         }
+    }
+
+    /// The filters that are on, as chips above every view (each drops its filter), with
+    /// Clear all: a filter is never on without showing.
+    fn filter_chips(&mut self, ui: &mut Ui) {
+        let active = self.view.alerts.active();
+        let range = self.view.time_range;
+        if active.is_empty() && range.is_none() {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Filtered by").color(WARN));
+            for (part, label) in active {
+                if ui
+                    .button(format!("{label} ×"))
+                    .on_hover_text("Drop this filter")
+                    .clicked()
+                {
+                    self.view.alerts.clear(part);
+                }
+            }
+            if let Some((a, b)) = range {
+                if ui
+                    .button(format!("{} ×", text::time_range(a, b)))
+                    .on_hover_text("Drop the time range (Esc)")
+                    .clicked()
+                {
+                    self.view.time_range = None;
+                }
+            }
+            if ui.button("Clear all").clicked() {
+                let f = &self.view.alerts;
+                self.view.alerts = super::AlertsView {
+                    sort: f.sort,
+                    descending: f.descending,
+                    judged: f.judged.clone(),
+                    ..Default::default()
+                };
+                self.view.time_range = None;
+            }
+        });
     }
 }
 

@@ -828,6 +828,14 @@ impl NetsleuthApp {
         self.view.selected = None;
         self.view.settings_draft = None;
         self.view.time_range = None;
+        // Filters set for other files never stay on, hidden, for these.
+        let f = &self.view.alerts;
+        self.view.alerts = AlertsView {
+            sort: f.sort,
+            descending: f.descending,
+            judged: f.judged.clone(),
+            ..AlertsView::default()
+        };
     }
 
     fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {

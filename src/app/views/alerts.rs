@@ -144,27 +144,109 @@ impl ValueFilter {
     pub fn keeps(filter: Option<&ValueFilter>, r: usize) -> bool {
         filter.is_none_or(|f| f.holds(r))
     }
+}
 
-    /// When `filter` is set, a button naming it ("field = value ×") that drops it when clicked.
-    pub fn chip(ui: &mut egui::Ui, filter: &mut Option<ValueFilter>) {
-        if filter.as_ref().is_some_and(|f| f.button(ui)) {
-            *filter = None;
+/// One filter that is on, for the chips above every view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterPart {
+    /// The text filter.
+    Text,
+    /// The confidence range.
+    Confidence,
+    /// The verdict filter.
+    Verdict,
+    /// The analyst's verdict.
+    Analyst,
+    /// The port.
+    Port,
+    /// The protocol.
+    Protocol,
+    /// The country.
+    Country,
+    /// The reason.
+    Reason,
+    /// A value picked in a field profile.
+    Value,
+}
+
+impl AlertsView {
+    /// The filters that are on, each with its chip's text.
+    pub fn active(&self) -> Vec<(FilterPart, String)> {
+        let short = |s: &str| crate::export::sanitize::one_line(s.trim(), 40);
+        let mut out = Vec::new();
+        let mut text = |on: bool, part, label: String| {
+            if on {
+                out.push((part, label));
+            }
+        };
+        text(
+            !self.text.trim().is_empty(),
+            FilterPart::Text,
+            format!("text \"{}\"", short(&self.text)),
+        );
+        text(
+            self.min_confidence > 0.0 || self.max_confidence < 100.0,
+            FilterPart::Confidence,
+            format!(
+                "confidence {:.0}–{:.0}",
+                self.min_confidence, self.max_confidence
+            ),
+        );
+        text(
+            self.verdict != VerdictFilter::All,
+            FilterPart::Verdict,
+            match self.verdict {
+                VerdictFilter::Block => "block only".into(),
+                _ => "watch and block".into(),
+            },
+        );
+        text(
+            self.analyst.is_some(),
+            FilterPart::Analyst,
+            format!("analyst: {}", self.analyst.map_or("", |v| v.label())),
+        );
+        text(
+            !self.port.trim().is_empty(),
+            FilterPart::Port,
+            format!("port {}", short(&self.port)),
+        );
+        text(
+            !self.protocol.trim().is_empty(),
+            FilterPart::Protocol,
+            format!("protocol {}", short(&self.protocol)),
+        );
+        text(
+            !self.country.trim().is_empty(),
+            FilterPart::Country,
+            format!("country {}", short(&self.country)),
+        );
+        text(
+            !self.reason.trim().is_empty(),
+            FilterPart::Reason,
+            format!("reason \"{}\"", short(&self.reason)),
+        );
+        if let Some(v) = &self.value {
+            out.push((
+                FilterPart::Value,
+                format!("{} = {}", v.field, short(&v.value)),
+            ));
         }
+        out
     }
 
-    fn button(&self, ui: &mut egui::Ui) -> bool {
-        ui.button(format!(
-            "{} = {} ×",
-            self.field,
-            crate::export::sanitize::one_line(&self.value, 40)
-        ))
-        .on_hover_text(format!(
-            "Only events where {} = {} and their {} sources (picked in a field profile); click to drop",
-            self.field,
-            crate::export::sanitize::one_line(&self.value, 80),
-            thousands(self.sources.len() as u64)
-        ))
-        .clicked()
+    /// Turns one filter off.
+    pub fn clear(&mut self, part: FilterPart) {
+        match part {
+            FilterPart::Text => self.text.clear(),
+            FilterPart::Confidence => (self.min_confidence, self.max_confidence) = (0.0, 100.0),
+            FilterPart::Verdict => self.verdict = VerdictFilter::All,
+            FilterPart::Analyst => self.analyst = None,
+            FilterPart::Port => self.port.clear(),
+            FilterPart::Protocol => self.protocol.clear(),
+            FilterPart::Country => self.country.clear(),
+            FilterPart::Reason => self.reason.clear(),
+            FilterPart::Value => self.value = None,
+        }
     }
 }
 
@@ -548,7 +630,6 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
                 .desired_width(160.0),
         )
         .labelled_by(label.id);
-        ValueFilter::chip(ui, &mut f.value);
         if ui.button("Clear").clicked() {
             *f = AlertsView {
                 sort: f.sort,

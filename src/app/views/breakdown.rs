@@ -222,7 +222,6 @@ pub fn show(
                     ))
                     .weak(),
                 );
-                ValueFilter::chip(ui, &mut view.alerts.value);
             });
             ui.add_space(8.0);
             let mut pick = None;

@@ -759,7 +759,6 @@ pub fn show(
         ))
         .weak(),
     );
-    ValueFilter::chip(ui, &mut view.alerts.value);
     if let Some([caught, missed, wrong]) = layers.labelled {
         ui.label(format!(
             "{} attack events flagged, {} missed; {} benign events flagged.",

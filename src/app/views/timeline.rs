@@ -234,7 +234,6 @@ pub fn show(
             );
         }
         ui.label(RichText::new("Drag across the plot to select a time range.").weak());
-        ValueFilter::chip(ui, &mut view.alerts.value);
     });
     let ordinary: Vec<Bar> = tl
         .events
