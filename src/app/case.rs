@@ -241,8 +241,7 @@ pub(super) fn create(path: &Path, s: CaseSnapshot) -> Result<CaseLoaded, String>
 
 /// Whether `path` names an investigation file (by its extension).
 pub(super) fn is_case(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(crate::investigation::EXTENSION))
+    crate::investigation::is_investigation_file(path)
 }
 
 impl NetsleuthApp {

@@ -11,6 +11,7 @@ mod detect;
 mod export;
 mod export_domains;
 mod inspect;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -164,6 +165,9 @@ enum Command {
     /// Write a domain blocklist for a resolver (rpz, unbound, dnsmasq), a hosts file or
     /// Squid: INPUT is a saved domains.json or a list of names (one per line).
     ExportDomains(export_domains::ExportDomainsArgs),
+    /// Write the incident report of logs or of an investigation file (.netsleuth): one
+    /// self-contained HTML file, or Markdown with its charts beside it.
+    Report(report::ReportArgs),
 }
 
 /// Options shared by every command that reads files.
@@ -354,6 +358,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::ExportBlocklist(args)) => export::run(&args),
         Some(Command::ExportDomains(args)) => export_domains::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
         None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

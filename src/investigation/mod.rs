@@ -27,6 +27,12 @@ pub use settings::SavedSettings;
 /// The extension of investigation files.
 pub const EXTENSION: &str = "netsleuth";
 
+/// Whether `path` names an investigation file, by its extension.
+pub fn is_investigation_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(EXTENSION))
+}
+
 /// Why an investigation file cannot be opened; the file is left as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenError {
