@@ -2621,3 +2621,56 @@ fn filters_show_as_chips_and_never_follow_into_other_files() {
         .active()
         .is_empty());
 }
+
+/// The case summary typed in the Overview and a verdict set in the source panel open the
+/// report written by File > Export report, with the analyst's note, escaped.
+#[test]
+fn the_report_exported_from_the_window_carries_the_summary_and_notes() {
+    use netsleuth::app::Command;
+    use netsleuth::investigation::{AnalystVerdict, Annotation};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(vec![COWRIE_19.into()]);
+    let summary = "Case summary (Markdown), the report's first words";
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, summary)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, summary)
+        .type_text("Root login from 111.73.46.18 <b>then</b> wget.");
+    harness.run();
+    let ip = {
+        let a = harness.state().as_ref().unwrap().analysis().unwrap();
+        a.detection.sources[a.detection.ranked[0]].stats.ip
+    };
+    let path = dir.path().join("incident.html");
+    let app = harness.state_mut().as_mut().unwrap();
+    app.send(Command::Annotate(
+        ip,
+        Annotation {
+            verdict: AnalystVerdict::TruePositive,
+            note: "Confirmed with the <i>sensor</i> owner.".into(),
+            updated_at: 1,
+        },
+    ));
+    app.send(Command::ExportReport(path.clone()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.starts_with("Wrote the report"))
+    {
+        assert!(Instant::now() < deadline, "the report was not written");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("Root login from 111.73.46.18 &lt;b&gt;then&lt;/b&gt; wget."));
+    assert!(html.contains("Confirmed with the &lt;i&gt;sensor&lt;/i&gt; owner."));
+    assert!(html.contains("Analyst: </strong>true positive"));
+}

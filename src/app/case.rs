@@ -306,6 +306,70 @@ impl NetsleuthApp {
         });
     }
 
+    /// Writes the incident report of what the window shows to `path` (HTML, or Markdown for
+    /// `.md`), on a worker.
+    pub(super) fn export_report(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(a) = w.shown().cloned() else {
+            self.view.notice = Some("The report is made once detection has finished.".into());
+            return;
+        };
+        let inv = std::sync::Arc::clone(&w.loaded.investigation);
+        let title = match &self.case {
+            Some(c) => c.name(),
+            None => super::window_title(&inv)
+                .trim_start_matches("netsleuth — ")
+                .to_string(),
+        };
+        let annotations = self.view.annotations.clone();
+        let summary = self.view.summary.clone();
+        let entries = self.view.blocklist.list.entries.clone();
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        self.view.notice = Some(format!("Writing the report to {}…", path.display()));
+        std::thread::spawn(move || {
+            let result = worker::caught(|| {
+                let report = crate::report::Report::gather(&crate::report::ReportInput {
+                    title,
+                    summary,
+                    table: &inv.table,
+                    files: &inv.files,
+                    detection: &a.detection,
+                    settings: &a.settings,
+                    evaluation: a.evaluation.as_ref(),
+                    annotations: &annotations,
+                    blocklist: &entries,
+                    generated_at: crate::blocklist::now(),
+                });
+                crate::report::write_report(&path, &report)
+                    .map(|files| files.last().cloned().unwrap_or(path.clone()))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            })
+            .unwrap_or_else(|m| Err(worker::internal_error("writing the report", &m)));
+            let _ = sender.send(JobResult::ReportWritten(result));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Asks where the incident report goes, on a worker.
+    pub(super) fn report_dialog(&mut self, ctx: &egui::Context) {
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .add_filter("HTML report", &["html"])
+                .add_filter("Markdown report", &["md"])
+                .set_file_name("incident-report.html")
+                .save_file();
+            if let Some(path) = picked {
+                let _ = sender.send(JobResult::ReportPicked(path));
+                repaint.request_repaint();
+            }
+        });
+    }
+
     /// Asks for an investigation file in the desktop's dialog, on a worker.
     pub(super) fn case_dialog(&mut self, ctx: &egui::Context, save: bool) {
         let sender = self.job_sender.clone();

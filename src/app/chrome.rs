@@ -58,6 +58,16 @@ impl NetsleuthApp {
                 {
                     self.commands.push(Command::CaseDialog(true));
                 }
+                if ui
+                    .button("Export report…")
+                    .on_hover_text(
+                        "The incident report for the review meeting: one HTML file that opens \
+                         offline and prints to PDF, or Markdown with its charts",
+                    )
+                    .clicked()
+                {
+                    self.commands.push(Command::ReportDialog);
+                }
                 ui.separator();
                 if ui.button("Open the bundled sample").clicked() {
                     if let Ok(p) = sample_path() {

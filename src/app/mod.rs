@@ -222,6 +222,10 @@ pub enum Command {
     Annotate(IpAddr, Annotation),
     /// Set the case summary.
     SetSummary(String),
+    /// Write the incident report to this path (`.md` for Markdown, else HTML).
+    ExportReport(PathBuf),
+    /// Ask where the incident report goes.
+    ReportDialog,
 }
 
 /// Detection's progress on the loaded files.
@@ -450,6 +454,10 @@ enum JobResult {
     CaseOpened(Result<Box<case::CaseLoaded>, String>),
     /// An investigation file picked in the dialog: to save as (`true`) or to open.
     CasePicked(bool, PathBuf),
+    /// Where the report goes, picked in the dialog.
+    ReportPicked(PathBuf),
+    /// The report written (its file) or why not.
+    ReportWritten(Result<PathBuf, String>),
 }
 
 /// The blocklist with its undo history and coverage index.
@@ -996,6 +1004,13 @@ impl NetsleuthApp {
                 }
                 JobResult::CasePicked(true, path) => self.commands.push(Command::SaveCaseAs(path)),
                 JobResult::CasePicked(false, path) => self.commands.push(Command::OpenCase(path)),
+                JobResult::ReportPicked(path) => self.commands.push(Command::ExportReport(path)),
+                JobResult::ReportWritten(result) => {
+                    self.view.notice = Some(match result {
+                        Ok(path) => format!("Wrote the report to {}", path.display()),
+                        Err(e) => format!("Report failed: {e}"),
+                    });
+                }
                 JobResult::Picked(views::blocklist::Browse::GeoIp, Some(path)) => {
                     self.commands
                         .push(Command::ChooseFiles(Chosen::GeoIp, vec![path]));
@@ -1078,6 +1093,8 @@ impl NetsleuthApp {
                 Command::OpenCase(path) => self.open_case(ctx, path),
                 Command::SaveCaseAs(path) => self.save_case_as(ctx, path),
                 Command::CaseDialog(save) => self.case_dialog(ctx, save),
+                Command::ExportReport(path) => self.export_report(ctx, path),
+                Command::ReportDialog => self.report_dialog(ctx),
                 Command::Annotate(ip, a) => {
                     if let Some(c) = &self.case {
                         c.worker.save(case::CaseWrite::Annotation(ip, a.clone()));

@@ -31,7 +31,28 @@ pub fn show(ui: &mut Ui, loaded: &Loaded, a: &Analysis, view: &ViewState, out: &
                     }
                 }
             });
+            if !view.presentation {
+                ui.add_space(16.0);
+                summary(ui, view, out);
+            }
         });
+}
+
+/// The case summary the report opens with, edited here and saved as it changes.
+fn summary(ui: &mut Ui, view: &ViewState, out: &mut Vec<Command>) {
+    let label =
+        ui.label(RichText::new("Case summary (Markdown), the report's first words").strong());
+    let mut text = view.summary.clone();
+    ui.add(
+        egui::TextEdit::multiline(&mut text)
+            .id_salt("case summary")
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    if text != view.summary {
+        out.push(Command::SetSummary(text));
+    }
 }
 
 /// The sentence an analyst reads first: is everything okay, and where to look.
