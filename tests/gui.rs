@@ -2549,6 +2549,7 @@ fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
     drop(inv);
 
     // A new window with no file opens the last investigation, not the sample.
+    let config_again = config.clone();
     let mut second = harness_keeping(Vec::new(), config);
     wait_until_loaded(&mut second);
     let app = second.state().as_ref().unwrap();
@@ -2575,6 +2576,16 @@ fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
     second.get_by_label("true positive").click();
     second.run();
     second.get_by_label("1 of 58 sources");
+    drop(second);
+
+    // The view and its filters are the investigation's too.
+    let mut third = harness_keeping(Vec::new(), config_again);
+    wait_until_loaded(&mut third);
+    let view = third.state().as_ref().unwrap().view();
+    assert_eq!(view.tab, netsleuth::app::Tab::Alerts);
+    assert_eq!(view.alerts.analyst, Some(AnalystVerdict::TruePositive));
+    third.get_by_label("Filtered by");
+    third.get_by_label("1 of 58 sources");
 }
 
 /// A filter that is on shows as a chip above every view, the chip drops it, and opening

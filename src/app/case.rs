@@ -16,7 +16,10 @@ use crate::investigation::{
 
 use eframe::egui;
 
-use super::{worker, JobResult, NetsleuthApp, State};
+use serde::{Deserialize, Serialize};
+
+use super::views::alerts::VerdictFilter;
+use super::{worker, JobResult, NetsleuthApp, State, Tab, ViewState};
 
 /// A change to save in the open investigation.
 pub(super) enum CaseWrite {
@@ -32,6 +35,8 @@ pub(super) enum CaseWrite {
     Models(PathBuf, Vec<String>),
     /// A log found at a new place.
     Relocated(PathBuf, PathBuf),
+    /// The window's view, filters and time range.
+    View(SavedView),
 }
 
 /// The thread that owns the open investigation and saves the changes sent to it, in order.
@@ -55,6 +60,7 @@ impl CaseWorker {
                         CaseWrite::Settings(s) => inv.set_detection_settings(&s),
                         CaseWrite::Models(dir, keys) => inv.keep_models(&dir, &keys).map(|_| ()),
                         CaseWrite::Relocated(old, new) => inv.relocate(&old, &new),
+                        CaseWrite::View(v) => inv.put_setting("view", &v),
                     };
                     if let Err(e) = saved {
                         let _ = report.send(JobResult::SaveFailed(format!(
@@ -107,6 +113,57 @@ impl OpenCase {
     }
 }
 
+/// What the window shows, kept with the investigation: the view, the alerts' filters and
+/// the time range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct SavedView {
+    tab: Tab,
+    time_range: Option<(i64, i64)>,
+    text: String,
+    min_confidence: f64,
+    max_confidence: f64,
+    verdict: VerdictFilter,
+    analyst: Option<crate::investigation::AnalystVerdict>,
+    port: String,
+    protocol: String,
+    country: String,
+    reason: String,
+}
+
+impl SavedView {
+    fn of(v: &ViewState) -> SavedView {
+        let f = &v.alerts;
+        SavedView {
+            tab: v.tab,
+            time_range: v.time_range,
+            text: f.text.clone(),
+            min_confidence: f.min_confidence,
+            max_confidence: f.max_confidence,
+            verdict: f.verdict,
+            analyst: f.analyst,
+            port: f.port.clone(),
+            protocol: f.protocol.clone(),
+            country: f.country.clone(),
+            reason: f.reason.clone(),
+        }
+    }
+
+    fn apply(&self, v: &mut ViewState) {
+        v.tab = self.tab;
+        v.time_range = self.time_range;
+        let f = &mut v.alerts;
+        f.text = self.text.clone();
+        f.min_confidence = self.min_confidence;
+        f.max_confidence = self.max_confidence;
+        f.verdict = self.verdict;
+        f.analyst = self.analyst;
+        f.port = self.port.clone();
+        f.protocol = self.protocol.clone();
+        f.country = self.country.clone();
+        f.reason = self.reason.clone();
+    }
+}
+
 /// What the window has made, for a new investigation file.
 pub(super) struct CaseSnapshot {
     pub files: Vec<PathBuf>,
@@ -131,6 +188,8 @@ pub(super) struct CaseLoaded {
     pub blocklist: Blocklist,
     /// Blocklist entries this version could not read (left in the file).
     pub unreadable: usize,
+    /// The view as last saved.
+    pub view: Option<SavedView>,
 }
 
 impl CaseLoaded {
@@ -195,6 +254,7 @@ pub(super) fn load(
         summary: inv.summary().map_err(err)?,
         blocklist,
         unreadable,
+        view: inv.setting("view").map_err(err)?,
         files,
         relocated,
         problems,
@@ -395,6 +455,7 @@ impl NetsleuthApp {
     /// then its logs.
     pub(super) fn case_opened(&mut self, ctx: &egui::Context, loaded: CaseLoaded) {
         let path = loaded.inv.path().to_path_buf();
+        let loaded_view = loaded.view.clone();
         if self.case.is_none() {
             self.global = Some(self.view.blocklist.list.clone());
         }
@@ -441,7 +502,24 @@ impl NetsleuthApp {
             // Saved from what is open: the logs are already read.
             self.blocklist_changed();
         }
+        // The view as the analyst left it (after `open`, which starts with no filter).
+        if let Some(v) = &loaded_view {
+            v.apply(&mut self.view);
+        }
+        self.saved_view = Some(SavedView::of(&self.view));
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+    }
+
+    /// Saves the view, filters and time range in the open investigation when they changed.
+    pub(super) fn save_view_state(&mut self) {
+        let Some(c) = &self.case else {
+            return;
+        };
+        let now = SavedView::of(&self.view);
+        if self.saved_view.as_ref() != Some(&now) {
+            c.worker.save(CaseWrite::View(now.clone()));
+            self.saved_view = Some(now);
+        }
     }
 
     /// Closes the open investigation (its worker finishes what it was given): the window is
@@ -449,6 +527,7 @@ impl NetsleuthApp {
     pub(super) fn leave_case(&mut self) {
         if self.case.take().is_some() {
             self.view.case_name = None;
+            self.saved_view = None;
             if let Some(global) = self.global.take() {
                 self.view.blocklist.set(global);
             }

@@ -58,6 +58,17 @@ impl NetsleuthApp {
                 {
                     self.commands.push(Command::CaseDialog(true));
                 }
+                if self.case.is_some()
+                    && ui
+                        .button("Close investigation")
+                        .on_hover_text(
+                            "Stop saving into the investigation file; the logs stay open and \
+                             the blocklist kept for every file returns",
+                        )
+                        .clicked()
+                {
+                    self.commands.push(Command::CloseCase);
+                }
                 if ui
                     .button("Export report…")
                     .on_hover_text(

@@ -73,7 +73,7 @@ pub fn sample_path() -> std::io::Result<PathBuf> {
 }
 
 /// The views of an investigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tab {
     /// KPI cards, verdict and top reasons.
     Overview,
@@ -226,6 +226,8 @@ pub enum Command {
     ExportReport(PathBuf),
     /// Ask where the incident report goes.
     ReportDialog,
+    /// Close the investigation file; the logs stay open.
+    CloseCase,
 }
 
 /// Detection's progress on the loaded files.
@@ -621,6 +623,8 @@ pub struct NetsleuthApp {
     case: Option<case::OpenCase>,
     /// An investigation file is being opened or written on a worker.
     case_pending: bool,
+    /// The view state last saved in the open investigation.
+    saved_view: Option<case::SavedView>,
     /// The blocklist kept for every file (`blocklist.json`) while an investigation holds its
     /// own: its allowlist is the organisation's and stays in sync.
     global: Option<Blocklist>,
@@ -707,6 +711,7 @@ impl NetsleuthApp {
             saver: None,
             case: None,
             case_pending: false,
+            saved_view: None,
             global: None,
             domain_saver: None,
             central: egui::Rect::NOTHING,
@@ -1095,6 +1100,10 @@ impl NetsleuthApp {
                 Command::CaseDialog(save) => self.case_dialog(ctx, save),
                 Command::ExportReport(path) => self.export_report(ctx, path),
                 Command::ReportDialog => self.report_dialog(ctx),
+                Command::CloseCase => {
+                    self.leave_case();
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+                }
                 Command::Annotate(ip, a) => {
                     if let Some(c) = &self.case {
                         c.worker.save(case::CaseWrite::Annotation(ip, a.clone()));
@@ -1811,6 +1820,7 @@ impl NetsleuthApp {
         self.central = central.response.rect;
         self.commands.extend(commands);
         self.apply(&ctx);
+        self.save_view_state();
         if self.is_busy() || self.dialog.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }

@@ -41,7 +41,7 @@ pub enum SortKey {
 }
 
 /// Which verdicts are listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum VerdictFilter {
     /// Every source.
     All,

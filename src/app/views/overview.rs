@@ -13,6 +13,8 @@ use crate::app::{severity_color, Command, Loaded, Tab, ViewState, BENIGN, ERROR,
 
 /// Shows the overview.
 pub fn show(ui: &mut Ui, loaded: &Loaded, a: &Analysis, view: &ViewState, out: &mut Vec<Command>) {
+    // A scroll bar of its own width: a floating one covered the last KPI card's edge.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
