@@ -2685,3 +2685,44 @@ fn the_report_exported_from_the_window_carries_the_summary_and_notes() {
     assert!(html.contains("Confirmed with the &lt;i&gt;sensor&lt;/i&gt; owner."));
     assert!(html.contains("Analyst: </strong>true positive"));
 }
+
+/// Save as CSV under the alerts table writes the sources it lists, filtered and in its order.
+#[test]
+fn the_alerts_table_saves_what_it_lists_as_csv() {
+    use netsleuth::app::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(vec![COWRIE_19.into()]);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    type_into(&mut harness, "Filter", "CN");
+    let listed = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .view()
+        .alerts
+        .rows(harness.state().as_ref().unwrap().analysis().unwrap(), None);
+    let path = dir.path().join("alerts.csv");
+    let app = harness.state_mut().as_mut().unwrap();
+    app.send(Command::ExportAlerts(path.clone()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "the CSV was not written");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let a = harness.state().as_ref().unwrap().analysis().unwrap();
+    let ips: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = listed
+        .iter()
+        .map(|&i| a.detection.sources[i].stats.ip.to_string())
+        .collect();
+    assert!(!want.is_empty() && want.len() < a.detection.sources.len());
+    assert_eq!(ips, want);
+}

@@ -413,6 +413,51 @@ impl NetsleuthApp {
         });
     }
 
+    /// Writes the sources the alerts table lists, in its order, as spreadsheet-safe CSV
+    /// (sources.csv's columns), on a worker.
+    pub(super) fn export_alerts(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let State::Ready(w) = &mut self.state else {
+            return;
+        };
+        let Some(a) = w.shown().cloned() else {
+            return;
+        };
+        let rows = self
+            .view
+            .alert_rows(&w.loaded.investigation.table, &a)
+            .to_vec();
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let result = worker::caught(|| {
+                let listed: Vec<&crate::detection::SourceVerdict> =
+                    rows.iter().map(|&i| &a.detection.sources[i]).collect();
+                crate::report::write_sources(&path, &listed)
+                    .map(|()| format!("Wrote {} sources to {}", listed.len(), path.display()))
+                    .map_err(|e| format!("Cannot write {}: {e}", path.display()))
+            })
+            .unwrap_or_else(|m| Err(worker::internal_error("writing the CSV", &m)));
+            let _ = sender.send(JobResult::Said(result.unwrap_or_else(|e| e)));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Asks where the alerts' CSV goes, on a worker.
+    pub(super) fn alerts_csv_dialog(&mut self, ctx: &egui::Context) {
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            if let Some(path) = rfd::FileDialog::new()
+                .add_filter("CSV", &["csv"])
+                .set_file_name("alerts.csv")
+                .save_file()
+            {
+                let _ = sender.send(JobResult::AlertsCsvPicked(path));
+                repaint.request_repaint();
+            }
+        });
+    }
+
     /// Asks where the incident report goes, on a worker.
     pub(super) fn report_dialog(&mut self, ctx: &egui::Context) {
         let sender = self.job_sender.clone();

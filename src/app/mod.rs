@@ -228,6 +228,10 @@ pub enum Command {
     ReportDialog,
     /// Close the investigation file; the logs stay open.
     CloseCase,
+    /// Write the sources the alerts table lists, in its order, as CSV to this path.
+    ExportAlerts(PathBuf),
+    /// Ask where the alerts' CSV goes.
+    AlertsCsvDialog,
 }
 
 /// Detection's progress on the loaded files.
@@ -458,6 +462,10 @@ enum JobResult {
     CasePicked(bool, PathBuf),
     /// Where the report goes, picked in the dialog.
     ReportPicked(PathBuf),
+    /// Where the alerts' CSV goes, picked in the dialog.
+    AlertsCsvPicked(PathBuf),
+    /// A worker's outcome, for the status bar.
+    Said(String),
     /// The report written (its file) or why not.
     ReportWritten(Result<PathBuf, String>),
 }
@@ -1010,6 +1018,8 @@ impl NetsleuthApp {
                 JobResult::CasePicked(true, path) => self.commands.push(Command::SaveCaseAs(path)),
                 JobResult::CasePicked(false, path) => self.commands.push(Command::OpenCase(path)),
                 JobResult::ReportPicked(path) => self.commands.push(Command::ExportReport(path)),
+                JobResult::Said(m) => self.view.notice = Some(m),
+                JobResult::AlertsCsvPicked(path) => self.commands.push(Command::ExportAlerts(path)),
                 JobResult::ReportWritten(result) => {
                     self.view.notice = Some(match result {
                         Ok(path) => format!("Wrote the report to {}", path.display()),
@@ -1100,6 +1110,8 @@ impl NetsleuthApp {
                 Command::CaseDialog(save) => self.case_dialog(ctx, save),
                 Command::ExportReport(path) => self.export_report(ctx, path),
                 Command::ReportDialog => self.report_dialog(ctx),
+                Command::ExportAlerts(path) => self.export_alerts(ctx, path),
+                Command::AlertsCsvDialog => self.alerts_csv_dialog(ctx),
                 Command::CloseCase => {
                     self.leave_case();
                     ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));

@@ -438,14 +438,26 @@ pub fn show(
     let Some((key, rows)) = view.alerts_rows.take() else {
         return;
     };
-    ui.label(
-        RichText::new(format!(
-            "{} of {} sources",
-            thousands(rows.len() as u64),
-            thousands(a.detection.sources.len() as u64)
-        ))
-        .weak(),
-    );
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!(
+                "{} of {} sources",
+                thousands(rows.len() as u64),
+                thousands(a.detection.sources.len() as u64)
+            ))
+            .weak(),
+        );
+        if ui
+            .button("Save as CSV…")
+            .on_hover_text(
+                "The sources listed, in this order, with their verdicts and reasons \
+                 (spreadsheet-safe)",
+            )
+            .clicked()
+        {
+            out.push(Command::AlertsCsvDialog);
+        }
+    });
     marked_bar(ui, a, &rows, view, out);
     ui.add_space(4.0);
     table(ui, a, &rows, view, out);
