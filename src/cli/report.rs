@@ -31,6 +31,10 @@ pub struct ReportArgs {
     /// The report's title (default: the investigation's name, else the files').
     #[arg(long)]
     title: Option<String>,
+    /// Also PUT the report and its images into this WebDAV folder (http:// or https://),
+    /// with basic auth from NETSLEUTH_PUBLISH_USER and NETSLEUTH_PUBLISH_PASSWORD.
+    #[arg(long)]
+    publish: Option<String>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -134,8 +138,25 @@ pub fn run(args: &ReportArgs) -> ExitCode {
     });
     match write_report(&args.out, &report) {
         Ok(written) => {
-            for p in written {
+            for p in &written {
                 println!("{}", super::for_terminal(&p.display().to_string()));
+            }
+            if let Some(url) = &args.publish {
+                let credentials = crate::report::Credentials::from_env();
+                match crate::report::publish(&written, url, credentials.as_ref()) {
+                    Ok(urls) => {
+                        for u in urls {
+                            println!("published {}", super::for_terminal(&u));
+                        }
+                    }
+                    Err(e) => {
+                        say!(
+                            "publishing failed, the report is kept at {}: {e}",
+                            args.out.display()
+                        );
+                        return ExitCode::FAILURE;
+                    }
+                }
             }
             super::read_status(&inv)
         }

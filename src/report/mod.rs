@@ -9,11 +9,13 @@ mod events_csv;
 mod html;
 mod markdown;
 mod output_set;
+mod publish;
 
 use std::path::{Path, PathBuf};
 
 pub use contents::{Report, ReportFile, ReportInput, ReportSource};
 pub use markdown::esc as markdown_escape;
+pub use publish::{publish, Credentials, PUBLISH_PASSWORD_ENV, PUBLISH_USER_ENV};
 
 pub use csv_out::{spreadsheet_safe, write_blocklist, write_sources};
 pub use events_csv::write_events;
