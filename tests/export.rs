@@ -823,3 +823,99 @@ fn outbound_blocks_reach_the_firewall_and_stay_out_of_wafs() {
         );
     }
 }
+
+/// The formats whose consumer is the real program itself (the others need the validators'
+/// Python environment).
+const NATIVE: [&str; 8] = [
+    "apache",
+    "modsecurity",
+    "modsecurity-file",
+    "nginx",
+    "nginx-geo",
+    "haproxy",
+    "nftables",
+    "ipset",
+];
+
+/// The lines Apache reads once it has joined every line ending in `\` with the next, as it
+/// does for comments too.
+fn apache_logical_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                lines.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    lines
+}
+
+/// A reason, note or list file name ending in `\` never joins the next rule into a comment.
+#[test]
+fn a_comment_ending_in_a_backslash_never_swallows_a_rule() {
+    let listed = ["111.73.46.18", "195.178.188.64/29", "2a01:4f8:c17:1::/64"];
+    let mut list = entries(&listed, "scan from C:\\temp\\");
+    list[1].note = "see ticket \\\\ ".into();
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed\\");
+    std::fs::write(&feed, listed.join("\n")).unwrap();
+    for (format, syntax) in every_export() {
+        let (output, path) = export_to(dir.path(), format, syntax, &list);
+        let out = dir
+            .path()
+            .join(format!("cli-{}", format.default_name(syntax)));
+        let (ok, _, stderr) = netsleuth(&[
+            "export-blocklist",
+            feed.to_str().unwrap(),
+            "--format",
+            format.id(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(ok, "{}: {stderr}", format.id());
+        let from_feed = std::fs::read_dir(&out).map_or_else(
+            |_| std::fs::read_to_string(&out).unwrap(),
+            |files| {
+                files
+                    .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        );
+        for text in [text_of(&output), from_feed] {
+            for line in text.lines() {
+                let comment = line.trim_start().starts_with('#');
+                assert!(
+                    !(comment && line.ends_with('\\')),
+                    "{}: a comment ends in a backslash: {line}",
+                    format.id()
+                );
+            }
+            let logical = apache_logical_lines(&text);
+            let live = |rule: &str| {
+                logical
+                    .iter()
+                    .any(|l| !l.trim_start().starts_with('#') && l.contains(rule))
+            };
+            match format {
+                Format::Apache => {
+                    for net in listed {
+                        assert!(live(&format!("Require not ip {net}")), "{net}:\n{text}");
+                    }
+                }
+                Format::ModSecurity => {
+                    assert!(live(&format!("@ipMatch {}", listed.join(","))), "{text}");
+                }
+                _ => {}
+            }
+        }
+        if NATIVE.contains(&format.id()) {
+            accepted(format.id(), &path);
+            accepted(format.id(), &out);
+        }
+    }
+}

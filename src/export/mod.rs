@@ -388,7 +388,7 @@ impl Ctx<'_> {
     fn hash_header(&self, format: Format) -> String {
         self.header(format)
             .iter()
-            .map(|l| format!("# {l}\n"))
+            .map(|l| format!("# {}\n", sanitize::hash_comment(l, 400)))
             .collect()
     }
 }
