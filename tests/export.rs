@@ -510,15 +510,20 @@ fn bad_lines_are_reported_and_never_exported() {
     )
     .unwrap();
     let out = dir.path().join("deny.conf");
-    let (ok, stdout, stderr) = netsleuth(&[
-        "export-blocklist",
-        input.to_str().unwrap(),
-        "--format",
-        "nginx",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(ok, "{stderr}");
+    let run = Command::new(BIN)
+        .args([
+            "export-blocklist",
+            input.to_str().unwrap(),
+            "--format",
+            "nginx",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "lines were left out: {stderr}");
     let name = input.display().to_string();
     assert!(
         stderr.contains(&format!(
@@ -918,4 +923,69 @@ fn a_comment_ending_in_a_backslash_never_swallows_a_rule() {
             accepted(format.id(), &out);
         }
     }
+}
+
+/// A saved blocklist goes through the same admission as a plain list: /0, reserved ranges and
+/// the file's own allowlist are refused and named, and the exit status says something was
+/// left out.
+#[test]
+fn a_saved_blocklist_is_refused_what_a_plain_list_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = netsleuth::blocklist::Blocklist::default();
+    for net in [
+        "0.0.0.0/0",
+        "::/0",
+        "10.0.0.0/8",
+        "127.0.0.1/32",
+        "91.1.1.0/24",
+        "111.73.46.18/32",
+    ] {
+        list.entries
+            .push(Entry::new(net.parse().unwrap(), Origin::Manual, "saved"));
+    }
+    list.allowlist.push(netsleuth::blocklist::AllowEntry {
+        net: "91.1.1.3/32".parse().unwrap(),
+        note: "partner".into(),
+        added_at: 0,
+    });
+    let input = dir.path().join("blocklist.json");
+    netsleuth::blocklist::save_to(&list, &input).unwrap();
+    let out = dir.path().join("deny.conf");
+    let run = Command::new(BIN)
+        .args([
+            "export-blocklist",
+            input.to_str().unwrap(),
+            "--format",
+            "nginx",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    let name = input.display().to_string();
+    for (net, why) in [
+        ("0.0.0.0/0", "/0 covers every address"),
+        ("::/0", "/0 covers every address"),
+        ("10.0.0.0/8", "never blocked: 10.0.0.0/8 is private network"),
+        ("127.0.0.1/32", "never blocked"),
+        (
+            "91.1.1.0/24",
+            "never blocked: 91.1.1.0/24 contains 91.1.1.3/32",
+        ),
+    ] {
+        assert!(
+            stderr.contains(&format!("{name}: {net}: {why}")),
+            "{net}:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("5 entries left out, never exported"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let denies: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(denies, ["deny 111.73.46.18;"]);
+    accepted("nginx", &out);
 }

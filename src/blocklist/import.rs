@@ -376,13 +376,7 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
     let mut out = Admitted::default();
     let mut seen: std::collections::HashSet<IpNet> = list.entries.iter().map(|e| e.net).collect();
     for c in candidates {
-        if let Some(p) = list.protected(&c.net) {
-            let (Protected::Reserved(inner, _) | Protected::Allowed(inner, _)) = &p;
-            let why = if c.net.prefix_len() < inner.prefix_len() {
-                format!("never blocked: {} contains {inner}, and {p}", c.net)
-            } else {
-                format!("never blocked: {p}")
-            };
+        if let Some(why) = refusal(list, &c.net) {
             out.protected.push(Skipped {
                 line: c.line,
                 text: c.net.to_string(),
@@ -406,6 +400,42 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
         out.entries.push(e);
     }
     out
+}
+
+/// Why `net` may never be blocked on `list`: it covers every address, or a reserved range
+/// or the list's allowlist protects it.
+fn refusal(list: &Blocklist, net: &IpNet) -> Option<String> {
+    if net.prefix_len() == 0 {
+        return Some("/0 covers every address: no firewall or WAF accepts it".into());
+    }
+    let p = list.protected(net)?;
+    let (Protected::Reserved(inner, _) | Protected::Allowed(inner, _)) = &p;
+    Some(if net.prefix_len() < inner.prefix_len() {
+        format!("never blocked: {net} contains {inner}, and {p}")
+    } else {
+        format!("never blocked: {p}")
+    })
+}
+
+/// Admits a saved blocklist's own entries as a plain list's would be: entries covering every
+/// address or protected by a reserved range or the list's allowlist are taken out of `list`
+/// and returned with why (`text` the network, `line` 0), repeated networks kept once.
+pub fn admit_saved(list: &mut Blocklist) -> Vec<Skipped> {
+    let mut refused = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let entries = std::mem::take(&mut list.entries);
+    for e in entries {
+        if let Some(why) = refusal(list, &e.net) {
+            refused.push(Skipped {
+                line: 0,
+                text: e.net.to_string(),
+                why,
+            });
+        } else if seen.insert(e.net) {
+            list.entries.push(e);
+        }
+    }
+    refused
 }
 
 #[cfg(test)]

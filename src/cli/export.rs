@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::blocklist::{
-    admit, merge_edit, plan_list, read_blocklist, read_list_file, Blocklist, Limits, Origin,
+    admit, admit_saved, merge_edit, plan_list, read_blocklist, read_list_file, Blocklist, Limits,
+    Origin,
 };
 use crate::export::{render, write, Format, Options, Syntax};
 
@@ -89,10 +90,12 @@ fn parse_action(s: &str) -> Result<crate::blocklist::Action, String> {
 /// The most bad lines listed one by one.
 const LISTED: usize = 20;
 
-fn read_input(path: &Path) -> Result<Blocklist, String> {
+/// The list to export and how many of its lines or entries were left out (each named on
+/// stderr).
+fn read_input(path: &Path) -> Result<(Blocklist, usize), String> {
     let is_saved = path.extension().is_some_and(|e| e == "json");
     if is_saved {
-        return read_blocklist(path);
+        return read_saved(path);
     }
     let read = read_list_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut list = Blocklist::default();
@@ -130,7 +133,34 @@ fn read_input(path: &Path) -> Result<Blocklist, String> {
     if list.entries.is_empty() {
         return Err(format!("{} holds no address to export", path.display()));
     }
-    Ok(list)
+    Ok((list, bad))
+}
+
+/// A saved blocklist, its entries admitted as a plain list's lines are.
+fn read_saved(path: &Path) -> Result<(Blocklist, usize), String> {
+    let mut list = read_blocklist(path)?;
+    let refused = admit_saved(&mut list);
+    for s in refused.iter().take(LISTED) {
+        eprintln!("{}: {}: {}", path.display(), s.text, s.why);
+    }
+    if refused.len() > LISTED {
+        eprintln!(
+            "{}: {} more entries left out",
+            path.display(),
+            refused.len() - LISTED
+        );
+    }
+    if !refused.is_empty() {
+        eprintln!(
+            "{}: {} entries left out, never exported",
+            path.display(),
+            refused.len()
+        );
+    }
+    if list.entries.is_empty() {
+        return Err(format!("{} holds no address to export", path.display()));
+    }
+    Ok((list, refused.len()))
 }
 
 /// Prints the vendors' limits with their sources.
@@ -143,14 +173,16 @@ fn print_limits() {
     }
 }
 
-/// Runs the export (or prints the limits); failure when nothing could be exported or written.
+/// Runs the export (or prints the limits): exit 0 when every entry was exported, 2 when some
+/// were left out (each named on stderr), 1 when nothing could be exported or written.
 pub fn run(args: &ExportArgs) -> ExitCode {
     let (Some(input), Some(format), Some(out)) = (&args.input, args.format, &args.out) else {
         print_limits();
         return ExitCode::SUCCESS;
     };
     match export(args, input, format, out) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(2),
         Err(e) => {
             say!("{e}");
             ExitCode::FAILURE
@@ -158,8 +190,9 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     }
 }
 
-fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<(), String> {
-    let mut list = read_input(input)?;
+/// Exports `input`; how many of its lines or entries were left out.
+fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<usize, String> {
+    let (mut list, left_out) = read_input(input)?;
     if req.aggregate || req.widen {
         let limits = Limits {
             v4: req.max_prefix,
@@ -215,5 +248,5 @@ fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<
             println!("  {}", p.display());
         }
     }
-    Ok(())
+    Ok(left_out)
 }
