@@ -64,6 +64,10 @@ pub struct ExportArgs {
     /// The widest IPv6 network a merge may make.
     #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V6, value_parser = clap::value_parser!(u8).range(1..=128))]
     pub max_prefix6: u8,
+    /// Longest line of a list kept, in bytes (64 to 1 GiB); longer lines are left out and named.
+    #[arg(long, default_value_t = crate::ingest::DEFAULT_MAX_LINE_BYTES as u64,
+          value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
+    pub max_line_bytes: u64,
 }
 
 fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
@@ -92,12 +96,13 @@ const LISTED: usize = 20;
 
 /// The list to export and how many of its lines or entries were left out (each named on
 /// stderr).
-fn read_input(path: &Path) -> Result<(Blocklist, usize), String> {
+fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), String> {
     let is_saved = path.extension().is_some_and(|e| e == "json");
     if is_saved {
         return read_saved(path);
     }
-    let read = read_list_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let read = read_list_file(path, max_line_bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut list = Blocklist::default();
     let admitted = admit(&list, read.candidates, Origin::Import);
     let bad = read.skipped.len() + admitted.protected.len();
@@ -192,7 +197,8 @@ pub fn run(args: &ExportArgs) -> ExitCode {
 
 /// Exports `input`; how many of its lines or entries were left out.
 fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<usize, String> {
-    let (mut list, left_out) = read_input(input)?;
+    let max_line_bytes = usize::try_from(req.max_line_bytes).unwrap_or(usize::MAX);
+    let (mut list, left_out) = read_input(input, max_line_bytes)?;
     if req.aggregate || req.widen {
         let limits = Limits {
             v4: req.max_prefix,

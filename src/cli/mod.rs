@@ -322,7 +322,10 @@ pub fn main() -> ExitCode {
             settings.features.utc_offset_hours = utc_offset;
             settings.home = home;
             if !intel.is_empty() {
-                let (lists, errors) = crate::detection::behaviour::ThreatLists::load(&intel);
+                let (lists, errors) = crate::detection::behaviour::ThreatLists::load(
+                    &intel,
+                    read.options().max_line_bytes,
+                );
                 for e in &errors {
                     say!("threat list {e}");
                 }

@@ -156,6 +156,73 @@ impl<R: Read> Read for CrAsLf<R> {
     }
 }
 
+/// A text stream for list readers: a read that meets a NUL byte fails (the file is not
+/// text), and, once [`TextOnly::limit_lines`] is called, so does a line longer than the limit,
+/// so that neither `/dev/zero` nor one endless line is ever buffered whole.
+pub struct TextOnly<R> {
+    inner: R,
+    max_line: Option<usize>,
+    since_newline: usize,
+}
+
+impl<R: BufRead> TextOnly<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        TextOnly {
+            inner,
+            max_line: None,
+            since_newline: 0,
+        }
+    }
+
+    /// From here on, a line longer than `max` bytes fails the read.
+    pub fn limit_lines(mut self, max: usize) -> Self {
+        self.max_line = Some(max);
+        self
+    }
+}
+
+impl<R: BufRead> BufRead for TextOnly<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if let Some(max) = self.max_line.filter(|&m| self.since_newline > m) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line longer than {max} bytes (--max-line-bytes)"),
+            ));
+        }
+        let chunk = self.inner.fill_buf()?;
+        if memchr::memchr(0, chunk).is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "binary data (NUL bytes): not a text list",
+            ));
+        }
+        Ok(chunk)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        // The bytes consumed are still in the buffer `fill_buf` returned.
+        if let Ok(chunk) = self.inner.fill_buf() {
+            let used = &chunk[..amt.min(chunk.len())];
+            self.since_newline = match memchr::memrchr(b'\n', used) {
+                Some(i) => used.len() - i - 1,
+                None => self.since_newline + used.len(),
+            };
+        }
+        self.inner.consume(amt);
+    }
+}
+
+impl<R: BufRead> Read for TextOnly<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let chunk = self.fill_buf()?;
+        let n = chunk.len().min(out.len());
+        out[..n].copy_from_slice(&chunk[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
 /// What [`LineReader::next_line`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line {
@@ -185,6 +252,11 @@ impl<R: BufRead> LineReader<R> {
     /// The 1-based number of the line last returned.
     pub fn line_no(&self) -> u64 {
         self.line_no
+    }
+
+    /// The reader, placed after the line last returned.
+    pub fn into_inner(self) -> R {
+        self.inner
     }
 
     /// Reads the next line into `buf` (cleared first). Returns `None` at end of input.
