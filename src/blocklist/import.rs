@@ -163,18 +163,39 @@ fn read_plain_line(line: &str, number: u64, out: &mut ListRead) {
             return;
         }
     }
-    let words: Vec<&str> = rest
-        .split(|c: char| c.is_whitespace() || c == ',')
+    // Addresses before a `#` comment are all read, the comment their reason; addresses mixed
+    // with other text are refused rather than half read.
+    let (body, comment) = rest.split_once('#').unwrap_or((rest, ""));
+    let words: Vec<&str> = body
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .filter(|w| !w.is_empty())
         .collect();
-    if !words.is_empty()
-        && words
-            .iter()
-            .all(|w| parse_nets(w.trim_matches('"')).is_ok())
-    {
+    let addresses = words
+        .iter()
+        .filter(|w| parse_nets(w.trim_matches('"')).is_ok())
+        .count();
+    if addresses > 0 && addresses == words.len() {
         for w in std::iter::once(addr).chain(words) {
-            push(w.trim_matches('"'), "", None, None, number, line, out);
+            push(
+                w.trim_matches('"'),
+                comment.trim(),
+                None,
+                None,
+                number,
+                line,
+                out,
+            );
         }
+        return;
+    }
+    if addresses > 0 {
+        out.skipped.push(Skipped {
+            line: number,
+            text: cut(line),
+            why: "more than one address among other text: write one address per line, or the \
+                  addresses before a # comment"
+                .into(),
+        });
         return;
     }
     let reason = rest.trim_start_matches('#').trim();
@@ -484,6 +505,36 @@ mod tests {
         assert_eq!(r.skipped.len(), 2);
         assert_eq!(r.skipped[0].line, 6);
         assert_eq!(r.skipped[1].why, "host bits set: did you mean 5.0.0.0/8?");
+    }
+
+    #[test]
+    fn every_address_on_a_line_is_read_or_the_line_refused() {
+        let r = read(
+            "1.2.3.4 5.6.7.8 # note\n9.9.9.9, 8.8.4.4; 1.1.1.1 # three\n2.2.2.2 scanner 3.3.3.3\n4.4.4.4 ; SBL1\n",
+        );
+        let read: Vec<(String, &str, u64)> = r
+            .candidates
+            .iter()
+            .map(|c| (c.net.to_string(), c.reason.as_str(), c.line))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("1.2.3.4/32".to_string(), "note", 1),
+                ("5.6.7.8/32".to_string(), "note", 1),
+                ("9.9.9.9/32".to_string(), "three", 2),
+                ("8.8.4.4/32".to_string(), "three", 2),
+                ("1.1.1.1/32".to_string(), "three", 2),
+                ("4.4.4.4/32".to_string(), "SBL1", 4),
+            ]
+        );
+        assert_eq!(r.skipped.len(), 1);
+        assert_eq!(r.skipped[0].line, 3);
+        assert_eq!(
+            r.skipped[0].why,
+            "more than one address among other text: write one address per line, or the \
+             addresses before a # comment"
+        );
     }
 
     #[test]
