@@ -2395,3 +2395,27 @@ fn a_list_line_past_the_limit_is_left_out_and_named() {
         )]
     );
 }
+
+/// A threshold that is no confidence (NaN, infinite, below 0 or above 100) is a usage error,
+/// exit 64 with the value named, before any file is read.
+#[test]
+fn a_threshold_out_of_range_is_a_usage_error() {
+    let s = Scratch::new();
+    for bad in ["NaN", "inf", "-1", "101"] {
+        let run = detect_cli(
+            &s.0.path().join("out"),
+            [
+                "--threshold".as_ref(),
+                bad.as_ref(),
+                data(ACCESS).as_os_str(),
+            ],
+        );
+        let err = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(64), "{bad}: {err}");
+        assert!(
+            err.contains(&format!("'{bad}'")) && err.contains("0 to 100"),
+            "{bad}: {err}"
+        );
+        assert!(!s.0.path().join("out").exists(), "{bad}");
+    }
+}

@@ -124,7 +124,8 @@ enum Command {
         #[arg(long)]
         timings: bool,
         /// Confidence (0-100) at which a source is proposed for blocking.
-        #[arg(long, default_value_t = 70.0)]
+        #[arg(long, default_value_t = 70.0, allow_negative_numbers = true,
+              value_parser = parse_threshold)]
         threshold: f64,
         /// Detectors to run, comma separated: forest, robust_z, burst, rules.
         #[arg(long, value_delimiter = ',', value_parser = parse_detector)]
@@ -189,6 +190,14 @@ impl ReadArgs {
             max_line_bytes: usize::try_from(self.max_line_bytes).unwrap_or(usize::MAX),
         }
     }
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| (0.0..=100.0).contains(t))
+        .ok_or_else(|| format!("threshold '{s}' is a confidence from 0 to 100"))
 }
 
 fn parse_detector(s: &str) -> Result<DetectorKind, String> {
