@@ -2419,3 +2419,26 @@ fn a_threshold_out_of_range_is_a_usage_error() {
         assert!(!s.0.path().join("out").exists(), "{bad}");
     }
 }
+
+/// A real Cowrie log whose first line grew past the 64 KiB sniffing head (a 70 KB field
+/// added, as an attacker's logged input can be), and the same log behind 70 KiB of blank
+/// lines: both are still read as Cowrie, every line kept, where one line used to decide the
+/// file ("no line in the first 10 parses as a JSON object", "only blank lines").
+#[test]
+fn a_long_first_line_or_a_blank_run_never_hides_a_log() {
+    let s = Scratch::new();
+    let lines = head_lines(COWRIE, 20);
+    let (plain, _) = read(&s.file("plain.json", &join(&lines)));
+    assert_eq!(plain.format, Format::Cowrie);
+    let mut long = lines.clone();
+    let pad = format!("{{\"padding\":\"{}\",", "x".repeat(70_000));
+    long[0] = [pad.as_bytes(), &long[0][1..]].concat();
+    let (r, _) = read(&s.file("long.json", &join(&long)));
+    assert_eq!(r.format, Format::Cowrie);
+    assert_eq!(r.events, plain.events);
+    let mut blank = vec![b'\n'; 70 * 1024];
+    blank.extend(join(&lines));
+    let (r, _) = read(&s.file("blank.json", &blank));
+    assert_eq!(r.format, Format::Cowrie);
+    assert_eq!(r.events, plain.events);
+}

@@ -89,6 +89,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
             .build(io::Cursor::new(head).chain(rest));
         (head, rest) = peek(Box::new(decoder))?;
     }
+    let rest = extend_head(&mut head, rest)?;
     // Old Mac exports end lines with a lone CR: read them as LF, or the whole file would be
     // one line that no reader accepts.
     let cr_only = memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none();
@@ -139,6 +140,41 @@ fn peek(mut decoded: Box<dyn Read + Send>) -> io::Result<(Vec<u8>, Box<dyn Read 
         Err(e) if !head.is_empty() => Ok((head, Box::new(FailingReader(Some(e))))),
         Err(e) => Err(e),
     }
+}
+
+/// The most the head grows to for sniffing when its first lines are long or blank.
+pub const SNIFF_MAX_BYTES: usize = 8 << 20;
+
+/// Complete lines of the sniffing head needed beyond blank ones.
+const SNIFF_LINES: usize = 2;
+
+/// Grows `head` by [`HEAD_BYTES`] at a time, up to [`SNIFF_MAX_BYTES`] or the end of the
+/// stream, until it holds [`SNIFF_LINES`] complete lines that are not blank: a long first line
+/// or a run of blank lines then never decides the format alone. Returns the stream after it.
+fn extend_head(
+    head: &mut Vec<u8>,
+    mut rest: Box<dyn Read + Send>,
+) -> io::Result<Box<dyn Read + Send>> {
+    let complete_lines = |head: &[u8]| {
+        let mut parts: Vec<&[u8]> = head.split(|&b| b == b'\n' || b == b'\r').collect();
+        parts.pop();
+        parts.iter().filter(|l| !l.trim_ascii().is_empty()).count()
+    };
+    while head.len() >= HEAD_BYTES
+        && head.len() < SNIFF_MAX_BYTES
+        && complete_lines(head) < SNIFF_LINES
+    {
+        let before = head.len();
+        match (&mut rest).take(HEAD_BYTES as u64).read_to_end(head) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Ok(Box::new(FailingReader(Some(e)))),
+        }
+        if head.len() == before {
+            break;
+        }
+    }
+    Ok(rest)
 }
 
 /// A reader that turns every CR into LF, for files whose lines end with a lone CR.
