@@ -989,3 +989,42 @@ fn a_saved_blocklist_is_refused_what_a_plain_list_is() {
     assert_eq!(denies, ["deny 111.73.46.18;"]);
     accepted("nginx", &out);
 }
+
+/// CrowdSec durations are Go durations: `--duration` that Go cannot parse (or not positive) is
+/// a usage error, and an entry expiring in 9999 gets the longest duration Go parses, not
+/// 251605773351s.
+#[test]
+fn crowdsec_durations_stay_within_what_go_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("list.txt");
+    std::fs::write(&input, "111.73.46.18\n").unwrap();
+    let out = dir.path().join("decisions.json");
+    for bad in ["1y", "abc", "-1h", "0s", "", "99999999999h"] {
+        let run = Command::new(BIN)
+            .args([
+                "export-blocklist",
+                input.to_str().unwrap(),
+                "--format",
+                "crowdsec",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .arg(format!("--duration={bad}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(64), "{bad}: {stderr}");
+        assert!(stderr.contains("a positive Go duration"), "{bad}: {stderr}");
+        assert!(!out.exists());
+    }
+    let mut list = entries(&["111.73.46.18"], "scan");
+    list[0].expires_at = Some(253_402_214_400); // 9999-12-31
+    let output = render(Format::Crowdsec, &list, &opts(Syntax::Native)).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&output.files[0].bytes).unwrap();
+    assert_eq!(v[0]["duration"], "9223372036s");
+    let bad = Options {
+        duration: "1y".into(),
+        ..opts(Syntax::Native)
+    };
+    assert!(render(Format::Crowdsec, &list, &bad).is_err());
+}

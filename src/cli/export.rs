@@ -41,7 +41,7 @@ pub struct ExportArgs {
     #[arg(long, default_value = "block", value_parser = parse_action)]
     pub action: crate::blocklist::Action,
     /// CrowdSec decision duration for entries without an expiry (Go duration).
-    #[arg(long, default_value = "168h")]
+    #[arg(long, default_value = "168h", value_parser = parse_duration)]
     pub duration: String,
     /// The first rule's priority for azure-waf-* (default 1) and cloud-armor (default 1000),
     /// chosen clear of the rules the policy already holds.
@@ -79,6 +79,10 @@ fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
                 .join(", ")
         )
     })
+}
+
+fn parse_duration(s: &str) -> Result<String, String> {
+    crate::export::check_duration(s).map(|()| s.to_string())
 }
 
 fn parse_scope(s: &str) -> Result<crate::export::Scope, String> {

@@ -13,6 +13,8 @@ mod plain;
 pub mod sanitize;
 mod servers;
 
+pub use plain::check_duration;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
