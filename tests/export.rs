@@ -1028,3 +1028,30 @@ fn crowdsec_durations_stay_within_what_go_parses() {
     };
     assert!(render(Format::Crowdsec, &list, &bad).is_err());
 }
+
+/// A list file name holding an escape sequence or a newline is printed escaped: it can
+/// neither colour the terminal nor forge a report line.
+#[test]
+fn file_names_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir
+        .path()
+        .join("list\u{1b}[31m\nforged: 0 lines left out.txt");
+    std::fs::write(&input, "111.73.46.18\nnot-an-ip\n").unwrap();
+    let out = dir.path().join("deny.conf");
+    let run = Command::new(BIN)
+        .arg("export-blocklist")
+        .arg(&input)
+        .args(["--format", "nginx", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(!stderr.contains("\nforged"), "{stderr}");
+    assert!(
+        stderr.contains("list\\u{1b}[31m\\u{a}forged: 0 lines left out.txt:2: 'not-an-ip'"),
+        "{stderr}"
+    );
+}

@@ -101,12 +101,13 @@ const LISTED: usize = 20;
 /// The list to export and how many of its lines or entries were left out (each named on
 /// stderr).
 fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), String> {
+    let shown = super::path_for_terminal(path);
     let is_saved = path.extension().is_some_and(|e| e == "json");
     if is_saved {
         return read_saved(path);
     }
-    let read = read_list_file(path, max_line_bytes)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let read =
+        read_list_file(path, max_line_bytes).map_err(|e| format!("cannot read {}: {e}", shown))?;
     let mut list = Blocklist::default();
     let admitted = admit(&list, read.candidates, Origin::Import);
     let bad = read.skipped.len() + admitted.protected.len();
@@ -114,11 +115,11 @@ fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), 
     lines.sort_by_key(|s| s.line);
     for s in lines.iter().take(LISTED) {
         if s.text.is_empty() {
-            eprintln!("{}:{}: {}", path.display(), s.line, s.why);
+            eprintln!("{}:{}: {}", shown, s.line, s.why);
         } else {
             eprintln!(
                 "{}:{}: {} ({})",
-                path.display(),
+                shown,
                 s.line,
                 s.why,
                 super::for_terminal(&s.text)
@@ -126,48 +127,48 @@ fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), 
         }
     }
     if bad > LISTED {
-        eprintln!("{}: {} more lines left out", path.display(), bad - LISTED);
+        eprintln!("{}: {} more lines left out", shown, bad - LISTED);
     }
     if bad > 0 {
-        eprintln!("{}: {bad} lines left out, never exported", path.display());
+        eprintln!("{}: {bad} lines left out, never exported", shown);
     }
     if admitted.duplicates > 0 {
         eprintln!(
             "{}: {} repeated entries counted once",
-            path.display(),
-            admitted.duplicates
+            shown, admitted.duplicates
         );
     }
     list.entries = admitted.entries;
     if list.entries.is_empty() {
-        return Err(format!("{} holds no address to export", path.display()));
+        return Err(format!("{} holds no address to export", shown));
     }
     Ok((list, bad))
 }
 
 /// A saved blocklist, its entries admitted as a plain list's lines are.
 fn read_saved(path: &Path) -> Result<(Blocklist, usize), String> {
+    let shown = super::path_for_terminal(path);
     let mut list = read_blocklist(path)?;
     let refused = admit_saved(&mut list);
     for s in refused.iter().take(LISTED) {
-        eprintln!("{}: {}: {}", path.display(), s.text, s.why);
+        eprintln!("{}: {}: {}", shown, s.text, s.why);
     }
     if refused.len() > LISTED {
         eprintln!(
             "{}: {} more entries left out",
-            path.display(),
+            shown,
             refused.len() - LISTED
         );
     }
     if !refused.is_empty() {
         eprintln!(
             "{}: {} entries left out, never exported",
-            path.display(),
+            shown,
             refused.len()
         );
     }
     if list.entries.is_empty() {
-        return Err(format!("{} holds no address to export", path.display()));
+        return Err(format!("{} holds no address to export", shown));
     }
     Ok((list, refused.len()))
 }
@@ -245,17 +246,17 @@ fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<
     for n in &output.notes {
         eprintln!("note: {n}");
     }
-    let written: Vec<PathBuf> =
-        write(format, &output, out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let written: Vec<PathBuf> = write(format, &output, out)
+        .map_err(|e| format!("cannot write {}: {e}", super::path_for_terminal(out)))?;
     println!(
         "{} entries exported as {} to {}",
         output.count,
         format.id(),
-        out.display()
+        super::path_for_terminal(out)
     );
     if written.len() > 1 {
         for p in written {
-            println!("  {}", p.display());
+            println!("  {}", super::path_for_terminal(&p));
         }
     }
     Ok(left_out)

@@ -45,6 +45,21 @@ pub fn for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A path made safe for a terminal and for one line of a report: as [`for_terminal`], with
+/// newlines and tabs escaped too, so that a file name cannot forge report lines.
+pub fn path_for_terminal(path: &std::path::Path) -> String {
+    let shown = path.display().to_string();
+    let mut out = String::with_capacity(shown.len());
+    for c in for_terminal(&shown).chars() {
+        if matches!(c, '\n' | '\t') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Standard output for text made of log values: everything written passes [`for_terminal`].
 /// Written through `write!`, whose pieces are whole strings.
 struct Terminal<W>(W);
