@@ -2315,3 +2315,130 @@ fn gzip_with_a_bad_checksum_or_trailing_garbage_keeps_every_row_and_says_so() {
         assert_eq!(inspect([&path]).status.code(), Some(2), "{name}");
     }
 }
+
+/// `/dev/zero` as a threat list or a blocklist: read as far as its first NUL byte, then refused
+/// with a message naming it, in bounded memory, where detect grew to 24 GB and the export
+/// aborted on a failed allocation.
+#[test]
+fn dev_zero_as_a_list_is_refused_at_once() {
+    let s = Scratch::new();
+    let (code, err, peak) = run_measured(
+        Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .env("NETSLEUTH_CACHE_DIR", s.0.path().join("cache"))
+            .args(["detect", "--intel", "/dev/zero", "--out"])
+            .arg(s.0.path().join("out"))
+            .arg(data(ACCESS)),
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("threat list /dev/zero: binary data (NUL bytes): not a text list"),
+        "{err}"
+    );
+    assert!(peak < 200 << 20, "peak RSS {} MB", peak >> 20);
+    let (code, err, peak) = run_measured(
+        Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .args([
+                "export-blocklist",
+                "/dev/zero",
+                "--format",
+                "nginx",
+                "--out",
+            ])
+            .arg(s.0.path().join("deny.conf")),
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("cannot read /dev/zero: binary data (NUL bytes): not a text list"),
+        "{err}"
+    );
+    assert!(peak < 200 << 20, "peak RSS {} MB", peak >> 20);
+}
+
+/// A list line of 50 MB (generated, not real data) is left out and named, the lines around it
+/// kept, in memory bounded by --max-line-bytes; in a threat list it is counted.
+#[test]
+fn a_list_line_past_the_limit_is_left_out_and_named() {
+    let s = Scratch::new();
+    let mut list = b"111.73.46.18\n".to_vec();
+    list.extend(std::iter::repeat_n(b'1', 50 << 20));
+    list.extend_from_slice(b"\n195.178.188.64/29\n");
+    let path = s.file("long.txt", &list);
+    let out = s.0.path().join("deny.conf");
+    let (code, err, peak) = run_measured(
+        Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .args(["export-blocklist", "--format", "nginx", "--out"])
+            .arg(&out)
+            .arg(&path),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:2: a line of {} bytes, longer than 1048576 (--max-line-bytes)",
+            path.display(),
+            (50 << 20) + 1
+        )),
+        "{err}"
+    );
+    assert!(peak < 200 << 20, "peak RSS {} MB", peak >> 20);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("deny 111.73.46.18;") && written.contains("deny 195.178.188.64/29;"));
+    let (lists, problems) = netsleuth::detection::behaviour::ThreatLists::load(
+        std::slice::from_ref(&path),
+        DEFAULT_MAX_LINE_BYTES,
+    );
+    assert_eq!(lists.lists, [("long".to_string(), 2)]);
+    assert_eq!(
+        problems,
+        [format!(
+            "{}: 1 lines longer than 1048576 bytes (--max-line-bytes) left out",
+            path.display()
+        )]
+    );
+}
+
+/// A threshold that is no confidence (NaN, infinite, below 0 or above 100) is a usage error,
+/// exit 64 with the value named, before any file is read.
+#[test]
+fn a_threshold_out_of_range_is_a_usage_error() {
+    let s = Scratch::new();
+    for bad in ["NaN", "inf", "-1", "101"] {
+        let run = detect_cli(
+            &s.0.path().join("out"),
+            [
+                "--threshold".as_ref(),
+                bad.as_ref(),
+                data(ACCESS).as_os_str(),
+            ],
+        );
+        let err = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(64), "{bad}: {err}");
+        assert!(
+            err.contains(&format!("'{bad}'")) && err.contains("0 to 100"),
+            "{bad}: {err}"
+        );
+        assert!(!s.0.path().join("out").exists(), "{bad}");
+    }
+}
+
+/// A real Cowrie log whose first line grew past the 64 KiB sniffing head (a 70 KB field
+/// added, as an attacker's logged input can be), and the same log behind 70 KiB of blank
+/// lines: both are still read as Cowrie, every line kept, where one line used to decide the
+/// file ("no line in the first 10 parses as a JSON object", "only blank lines").
+#[test]
+fn a_long_first_line_or_a_blank_run_never_hides_a_log() {
+    let s = Scratch::new();
+    let lines = head_lines(COWRIE, 20);
+    let (plain, _) = read(&s.file("plain.json", &join(&lines)));
+    assert_eq!(plain.format, Format::Cowrie);
+    let mut long = lines.clone();
+    let pad = format!("{{\"padding\":\"{}\",", "x".repeat(70_000));
+    long[0] = [pad.as_bytes(), &long[0][1..]].concat();
+    let (r, _) = read(&s.file("long.json", &join(&long)));
+    assert_eq!(r.format, Format::Cowrie);
+    assert_eq!(r.events, plain.events);
+    let mut blank = vec![b'\n'; 70 * 1024];
+    blank.extend(join(&lines));
+    let (r, _) = read(&s.file("blank.json", &blank));
+    assert_eq!(r.format, Format::Cowrie);
+    assert_eq!(r.events, plain.events);
+}

@@ -510,15 +510,20 @@ fn bad_lines_are_reported_and_never_exported() {
     )
     .unwrap();
     let out = dir.path().join("deny.conf");
-    let (ok, stdout, stderr) = netsleuth(&[
-        "export-blocklist",
-        input.to_str().unwrap(),
-        "--format",
-        "nginx",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(ok, "{stderr}");
+    let run = Command::new(BIN)
+        .args([
+            "export-blocklist",
+            input.to_str().unwrap(),
+            "--format",
+            "nginx",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "lines were left out: {stderr}");
     let name = input.display().to_string();
     assert!(
         stderr.contains(&format!(
@@ -822,4 +827,231 @@ fn outbound_blocks_reach_the_firewall_and_stay_out_of_wafs() {
             o.notes
         );
     }
+}
+
+/// The formats whose consumer is the real program itself (the others need the validators'
+/// Python environment).
+const NATIVE: [&str; 8] = [
+    "apache",
+    "modsecurity",
+    "modsecurity-file",
+    "nginx",
+    "nginx-geo",
+    "haproxy",
+    "nftables",
+    "ipset",
+];
+
+/// The lines Apache reads once it has joined every line ending in `\` with the next, as it
+/// does for comments too.
+fn apache_logical_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                lines.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    lines
+}
+
+/// A reason, note or list file name ending in `\` never joins the next rule into a comment.
+#[test]
+fn a_comment_ending_in_a_backslash_never_swallows_a_rule() {
+    let listed = ["111.73.46.18", "195.178.188.64/29", "2a01:4f8:c17:1::/64"];
+    let mut list = entries(&listed, "scan from C:\\temp\\");
+    list[1].note = "see ticket \\\\ ".into();
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed\\");
+    std::fs::write(&feed, listed.join("\n")).unwrap();
+    for (format, syntax) in every_export() {
+        let (output, path) = export_to(dir.path(), format, syntax, &list);
+        let out = dir
+            .path()
+            .join(format!("cli-{}", format.default_name(syntax)));
+        let (ok, _, stderr) = netsleuth(&[
+            "export-blocklist",
+            feed.to_str().unwrap(),
+            "--format",
+            format.id(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(ok, "{}: {stderr}", format.id());
+        let from_feed = std::fs::read_dir(&out).map_or_else(
+            |_| std::fs::read_to_string(&out).unwrap(),
+            |files| {
+                files
+                    .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        );
+        for text in [text_of(&output), from_feed] {
+            for line in text.lines() {
+                let comment = line.trim_start().starts_with('#');
+                assert!(
+                    !(comment && line.ends_with('\\')),
+                    "{}: a comment ends in a backslash: {line}",
+                    format.id()
+                );
+            }
+            let logical = apache_logical_lines(&text);
+            let live = |rule: &str| {
+                logical
+                    .iter()
+                    .any(|l| !l.trim_start().starts_with('#') && l.contains(rule))
+            };
+            match format {
+                Format::Apache => {
+                    for net in listed {
+                        assert!(live(&format!("Require not ip {net}")), "{net}:\n{text}");
+                    }
+                }
+                Format::ModSecurity => {
+                    assert!(live(&format!("@ipMatch {}", listed.join(","))), "{text}");
+                }
+                _ => {}
+            }
+        }
+        if NATIVE.contains(&format.id()) {
+            accepted(format.id(), &path);
+            accepted(format.id(), &out);
+        }
+    }
+}
+
+/// A saved blocklist goes through the same admission as a plain list: /0, reserved ranges and
+/// the file's own allowlist are refused and named, and the exit status says something was
+/// left out.
+#[test]
+fn a_saved_blocklist_is_refused_what_a_plain_list_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = netsleuth::blocklist::Blocklist::default();
+    for net in [
+        "0.0.0.0/0",
+        "::/0",
+        "10.0.0.0/8",
+        "127.0.0.1/32",
+        "91.1.1.0/24",
+        "111.73.46.18/32",
+    ] {
+        list.entries
+            .push(Entry::new(net.parse().unwrap(), Origin::Manual, "saved"));
+    }
+    list.allowlist.push(netsleuth::blocklist::AllowEntry {
+        net: "91.1.1.3/32".parse().unwrap(),
+        note: "partner".into(),
+        added_at: 0,
+    });
+    let input = dir.path().join("blocklist.json");
+    netsleuth::blocklist::save_to(&list, &input).unwrap();
+    let out = dir.path().join("deny.conf");
+    let run = Command::new(BIN)
+        .args([
+            "export-blocklist",
+            input.to_str().unwrap(),
+            "--format",
+            "nginx",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    let name = input.display().to_string();
+    for (net, why) in [
+        ("0.0.0.0/0", "/0 covers every address"),
+        ("::/0", "/0 covers every address"),
+        ("10.0.0.0/8", "never blocked: 10.0.0.0/8 is private network"),
+        ("127.0.0.1/32", "never blocked"),
+        (
+            "91.1.1.0/24",
+            "never blocked: 91.1.1.0/24 contains 91.1.1.3/32",
+        ),
+    ] {
+        assert!(
+            stderr.contains(&format!("{name}: {net}: {why}")),
+            "{net}:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("5 entries left out, never exported"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let denies: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(denies, ["deny 111.73.46.18;"]);
+    accepted("nginx", &out);
+}
+
+/// CrowdSec durations are Go durations: `--duration` that Go cannot parse (or not positive) is
+/// a usage error, and an entry expiring in 9999 gets the longest duration Go parses, not
+/// 251605773351s.
+#[test]
+fn crowdsec_durations_stay_within_what_go_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("list.txt");
+    std::fs::write(&input, "111.73.46.18\n").unwrap();
+    let out = dir.path().join("decisions.json");
+    for bad in ["1y", "abc", "-1h", "0s", "", "99999999999h"] {
+        let run = Command::new(BIN)
+            .args([
+                "export-blocklist",
+                input.to_str().unwrap(),
+                "--format",
+                "crowdsec",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .arg(format!("--duration={bad}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(64), "{bad}: {stderr}");
+        assert!(stderr.contains("a positive Go duration"), "{bad}: {stderr}");
+        assert!(!out.exists());
+    }
+    let mut list = entries(&["111.73.46.18"], "scan");
+    list[0].expires_at = Some(253_402_214_400); // 9999-12-31
+    let output = render(Format::Crowdsec, &list, &opts(Syntax::Native)).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&output.files[0].bytes).unwrap();
+    assert_eq!(v[0]["duration"], "9223372036s");
+    let bad = Options {
+        duration: "1y".into(),
+        ..opts(Syntax::Native)
+    };
+    assert!(render(Format::Crowdsec, &list, &bad).is_err());
+}
+
+/// A list file name holding an escape sequence or a newline is printed escaped: it can
+/// neither colour the terminal nor forge a report line.
+#[test]
+fn file_names_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir
+        .path()
+        .join("list\u{1b}[31m\nforged: 0 lines left out.txt");
+    std::fs::write(&input, "111.73.46.18\nnot-an-ip\n").unwrap();
+    let out = dir.path().join("deny.conf");
+    let run = Command::new(BIN)
+        .arg("export-blocklist")
+        .arg(&input)
+        .args(["--format", "nginx", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(!stderr.contains("\nforged"), "{stderr}");
+    assert!(
+        stderr.contains("list\\u{1b}[31m\\u{a}forged: 0 lines left out.txt:2: 'not-an-ip'"),
+        "{stderr}"
+    );
 }

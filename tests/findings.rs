@@ -624,8 +624,10 @@ fn detect_folds_a_campaign_into_one_line_and_lists_it_in_json() {
 
 fn with_intel(rel: &str) -> Detection {
     let (t, report) = real_data::read(rel);
-    let (lists, errors) =
-        netsleuth::detection::behaviour::ThreatLists::load(&[real_data::data("threat-intel")]);
+    let (lists, errors) = netsleuth::detection::behaviour::ThreatLists::load(
+        &[real_data::data("threat-intel")],
+        netsleuth::ingest::DEFAULT_MAX_LINE_BYTES,
+    );
     assert!(errors.is_empty(), "{errors:?}");
     let mut settings = DetectionSettings {
         cache_dir: None,
@@ -653,8 +655,10 @@ fn listed(d: &Detection, list: &str) -> usize {
 
 #[test]
 fn threat_lists_of_every_published_format_match_like_python_ipaddress() {
-    let (lists, _) =
-        netsleuth::detection::behaviour::ThreatLists::load(&[real_data::data("threat-intel")]);
+    let (lists, _) = netsleuth::detection::behaviour::ThreatLists::load(
+        &[real_data::data("threat-intel")],
+        netsleuth::ingest::DEFAULT_MAX_LINE_BYTES,
+    );
     let mut counts = lists.lists.clone();
     counts.sort();
     // Entries per file, counted with Python (the README in the folder holds none).

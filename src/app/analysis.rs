@@ -484,7 +484,8 @@ impl AnalysisJob {
                 }
                 let mut intel_problems = Vec::new();
                 if run.intel.is_none() && !intel.is_empty() {
-                    let (lists, problems) = ThreatLists::load(&intel);
+                    let (lists, problems) =
+                        ThreatLists::load(&intel, crate::ingest::DEFAULT_MAX_LINE_BYTES);
                     run.intel = Some(Arc::new(lists));
                     intel_problems = problems;
                 }

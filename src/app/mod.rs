@@ -1187,25 +1187,28 @@ impl NetsleuthApp {
                     let base = self.view.blocklist.generation;
                     std::thread::spawn(move || {
                         let result = worker::caught(|| {
-                            crate::blocklist::read_list_file(&path)
-                                .map(|read| {
-                                    let admitted = crate::blocklist::admit(
-                                        &snapshot,
-                                        read.candidates,
-                                        Origin::Import,
-                                    );
-                                    let mut list = snapshot;
-                                    let undo = list.apply(Edit::put(admitted.entries.clone()));
-                                    Box::new(ImportDone {
-                                        skipped: read.skipped,
-                                        admitted,
-                                        base,
-                                        coverage: list.coverage(),
-                                        list,
-                                        undo,
-                                    })
+                            crate::blocklist::read_list_file(
+                                &path,
+                                crate::ingest::DEFAULT_MAX_LINE_BYTES,
+                            )
+                            .map(|read| {
+                                let admitted = crate::blocklist::admit(
+                                    &snapshot,
+                                    read.candidates,
+                                    Origin::Import,
+                                );
+                                let mut list = snapshot;
+                                let undo = list.apply(Edit::put(admitted.entries.clone()));
+                                Box::new(ImportDone {
+                                    skipped: read.skipped,
+                                    admitted,
+                                    base,
+                                    coverage: list.coverage(),
+                                    list,
+                                    undo,
                                 })
-                                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                            })
+                            .map_err(|e| format!("cannot read {}: {e}", path.display()))
                         })
                         .unwrap_or_else(|m| Err(worker::internal_error("importing the list", &m)));
                         let _ = sender.send(JobResult::Imported(path, result));

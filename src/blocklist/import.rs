@@ -13,6 +13,7 @@ use super::address::{parse_nets, shown};
 use super::entry::parse_time;
 use super::entry::{Action, Direction, Entry, Origin};
 use super::list::{Blocklist, Protected};
+use crate::ingest::{Line, LineReader, TextOnly};
 
 /// One network read from a list, with what the list said about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,11 +91,12 @@ fn header_columns(line: &str) -> Option<Vec<String>> {
         .then_some(cols)
 }
 
-/// Reads the list in `path` (plain or CSV, see the module docs).
+/// Reads the list in `path` (plain or CSV, see the module docs), lines longer than
+/// `max_line_bytes` left out (a CSV's stops the read).
 /// Each entry's reason names the list it came from: "firehol_level1.netset: SBL256894", or
 /// "listed in firehol_level1.netset" when the line gave none.
-pub fn read_list_file(path: &Path) -> io::Result<ListRead> {
-    let mut read = read_list(BufReader::new(File::open(path)?))?;
+pub fn read_list_file(path: &Path, max_line_bytes: usize) -> io::Result<ListRead> {
+    let mut read = read_list(BufReader::new(File::open(path)?), max_line_bytes)?;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -109,51 +111,41 @@ pub fn read_list_file(path: &Path) -> io::Result<ListRead> {
     Ok(read)
 }
 
-/// Reads a list from `input` (plain or CSV, see the module docs).
-pub fn read_list(mut input: impl BufRead) -> io::Result<ListRead> {
+/// Reads a list from `input` (plain or CSV, see the module docs). Lines longer than
+/// `max_line_bytes` are left out and reported (a CSV's stops the read); a NUL byte stops it
+/// too: the input is not text.
+pub fn read_list(input: impl BufRead, max_line_bytes: usize) -> io::Result<ListRead> {
     let mut out = ListRead::default();
-    let mut line = String::new();
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        if read_line_lossy(&mut input, &mut line)? == 0 {
-            return Ok(out);
+    let mut lines = LineReader::new(TextOnly::new(input), max_line_bytes);
+    let mut buf = Vec::new();
+    let mut first = true;
+    while let Some(kind) = lines.next_line(&mut buf)? {
+        let number = lines.line_no();
+        if let Line::TooLong(len) = kind {
+            out.skipped.push(Skipped {
+                line: number,
+                text: String::new(),
+                why: format!(
+                    "a line of {len} bytes, longer than {max_line_bytes} (--max-line-bytes)"
+                ),
+            });
+            continue;
         }
-        number += 1;
+        let line = String::from_utf8_lossy(&buf);
         if is_comment(&line) {
             continue;
         }
-        if let Some(cols) = header_columns(&line) {
-            read_csv(input, &cols, number, &mut out)?;
-            return Ok(out);
+        if first {
+            if let Some(cols) = header_columns(&line) {
+                let rest = lines.into_inner().limit_lines(max_line_bytes);
+                read_csv(rest, &cols, number, &mut out)?;
+                return Ok(out);
+            }
+            first = false;
         }
         read_plain_line(&line, number, &mut out);
-        break;
     }
-    loop {
-        line.clear();
-        if read_line_lossy(&mut input, &mut line)? == 0 {
-            return Ok(out);
-        }
-        number += 1;
-        if !is_comment(&line) {
-            read_plain_line(&line, number, &mut out);
-        }
-    }
-}
-
-/// Reads one line as UTF-8, replacing bytes that are not; 0 at the end.
-fn read_line_lossy(input: &mut impl BufRead, line: &mut String) -> io::Result<usize> {
-    let mut bytes = Vec::new();
-    let n = input.read_until(b'\n', &mut bytes)?;
-    if bytes.contains(&0) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "binary data (NUL bytes): not an address list",
-        ));
-    }
-    line.push_str(&String::from_utf8_lossy(&bytes));
-    Ok(n)
+    Ok(out)
 }
 
 fn read_plain_line(line: &str, number: u64, out: &mut ListRead) {
@@ -171,18 +163,39 @@ fn read_plain_line(line: &str, number: u64, out: &mut ListRead) {
             return;
         }
     }
-    let words: Vec<&str> = rest
-        .split(|c: char| c.is_whitespace() || c == ',')
+    // Addresses before a `#` comment are all read, the comment their reason; addresses mixed
+    // with other text are refused rather than half read.
+    let (body, comment) = rest.split_once('#').unwrap_or((rest, ""));
+    let words: Vec<&str> = body
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .filter(|w| !w.is_empty())
         .collect();
-    if !words.is_empty()
-        && words
-            .iter()
-            .all(|w| parse_nets(w.trim_matches('"')).is_ok())
-    {
+    let addresses = words
+        .iter()
+        .filter(|w| parse_nets(w.trim_matches('"')).is_ok())
+        .count();
+    if addresses > 0 && addresses == words.len() {
         for w in std::iter::once(addr).chain(words) {
-            push(w.trim_matches('"'), "", None, None, number, line, out);
+            push(
+                w.trim_matches('"'),
+                comment.trim(),
+                None,
+                None,
+                number,
+                line,
+                out,
+            );
         }
+        return;
+    }
+    if addresses > 0 {
+        out.skipped.push(Skipped {
+            line: number,
+            text: cut(line),
+            why: "more than one address among other text: write one address per line, or the \
+                  addresses before a # comment"
+                .into(),
+        });
         return;
     }
     let reason = rest.trim_start_matches('#').trim();
@@ -376,13 +389,7 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
     let mut out = Admitted::default();
     let mut seen: std::collections::HashSet<IpNet> = list.entries.iter().map(|e| e.net).collect();
     for c in candidates {
-        if let Some(p) = list.protected(&c.net) {
-            let (Protected::Reserved(inner, _) | Protected::Allowed(inner, _)) = &p;
-            let why = if c.net.prefix_len() < inner.prefix_len() {
-                format!("never blocked: {} contains {inner}, and {p}", c.net)
-            } else {
-                format!("never blocked: {p}")
-            };
+        if let Some(why) = refusal(list, &c.net) {
             out.protected.push(Skipped {
                 line: c.line,
                 text: c.net.to_string(),
@@ -408,26 +415,64 @@ pub fn admit(list: &Blocklist, candidates: Vec<Candidate>, origin: Origin) -> Ad
     out
 }
 
+/// Why `net` may never be blocked on `list`: it covers every address, or a reserved range
+/// or the list's allowlist protects it.
+fn refusal(list: &Blocklist, net: &IpNet) -> Option<String> {
+    if net.prefix_len() == 0 {
+        return Some("/0 covers every address: no firewall or WAF accepts it".into());
+    }
+    let p = list.protected(net)?;
+    let (Protected::Reserved(inner, _) | Protected::Allowed(inner, _)) = &p;
+    Some(if net.prefix_len() < inner.prefix_len() {
+        format!("never blocked: {net} contains {inner}, and {p}")
+    } else {
+        format!("never blocked: {p}")
+    })
+}
+
+/// Admits a saved blocklist's own entries as a plain list's would be: entries covering every
+/// address or protected by a reserved range or the list's allowlist are taken out of `list`
+/// and returned with why (`text` the network, `line` 0), repeated networks kept once.
+pub fn admit_saved(list: &mut Blocklist) -> Vec<Skipped> {
+    let mut refused = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let entries = std::mem::take(&mut list.entries);
+    for e in entries {
+        if let Some(why) = refusal(list, &e.net) {
+            refused.push(Skipped {
+                line: 0,
+                text: e.net.to_string(),
+                why,
+            });
+        } else if seen.insert(e.net) {
+            list.entries.push(e);
+        }
+    }
+    refused
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::DEFAULT_MAX_LINE_BYTES as MAX;
 
     /// Counts and first lines from grep on the real files.
     #[test]
     fn entries_of_a_list_file_name_the_list() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/threat-intel");
-        let drop = read_list_file(Path::new(&format!("{dir}/spamhaus/drop.txt"))).unwrap();
+        let drop = read_list_file(Path::new(&format!("{dir}/spamhaus/drop.txt")), MAX).unwrap();
         assert_eq!(drop.candidates.len(), 830);
         assert_eq!(drop.candidates[0].net.to_string(), "1.10.16.0/20");
         assert_eq!(drop.candidates[0].reason, "drop.txt: SBL256894");
-        let snow = read_list_file(Path::new(&format!("{dir}/firehol/greensnow.ipset"))).unwrap();
+        let snow =
+            read_list_file(Path::new(&format!("{dir}/firehol/greensnow.ipset")), MAX).unwrap();
         assert_eq!(snow.candidates.len(), 3747);
         assert_eq!(snow.candidates[0].net.to_string(), "1.34.37.206/32");
         assert_eq!(snow.candidates[0].reason, "listed in greensnow.ipset");
     }
 
     fn read(text: &str) -> ListRead {
-        read_list(text.as_bytes()).unwrap()
+        read_list(text.as_bytes(), MAX).unwrap()
     }
 
     #[test]
@@ -453,13 +498,43 @@ mod tests {
                 "8.8.8.10/32"
             ]
         );
-        assert!(read_list(&b"1.2.3.4\n\0\x01"[..]).is_err());
+        assert!(read_list(&b"1.2.3.4\n\0\x01"[..], MAX).is_err());
         assert_eq!(r.candidates[0].reason, "SBL256894");
         assert_eq!(r.candidates[0].line, 2);
         assert_eq!(r.candidates[1].reason, "scanner");
         assert_eq!(r.skipped.len(), 2);
         assert_eq!(r.skipped[0].line, 6);
         assert_eq!(r.skipped[1].why, "host bits set: did you mean 5.0.0.0/8?");
+    }
+
+    #[test]
+    fn every_address_on_a_line_is_read_or_the_line_refused() {
+        let r = read(
+            "1.2.3.4 5.6.7.8 # note\n9.9.9.9, 8.8.4.4; 1.1.1.1 # three\n2.2.2.2 scanner 3.3.3.3\n4.4.4.4 ; SBL1\n",
+        );
+        let read: Vec<(String, &str, u64)> = r
+            .candidates
+            .iter()
+            .map(|c| (c.net.to_string(), c.reason.as_str(), c.line))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("1.2.3.4/32".to_string(), "note", 1),
+                ("5.6.7.8/32".to_string(), "note", 1),
+                ("9.9.9.9/32".to_string(), "three", 2),
+                ("8.8.4.4/32".to_string(), "three", 2),
+                ("1.1.1.1/32".to_string(), "three", 2),
+                ("4.4.4.4/32".to_string(), "SBL1", 4),
+            ]
+        );
+        assert_eq!(r.skipped.len(), 1);
+        assert_eq!(r.skipped[0].line, 3);
+        assert_eq!(
+            r.skipped[0].why,
+            "more than one address among other text: write one address per line, or the \
+             addresses before a # comment"
+        );
     }
 
     #[test]
@@ -493,7 +568,7 @@ mod tests {
                 "expiry 'tomorrow' is not a date"
             ]
         );
-        assert!(read_list(&b"file,line,event_time,source_ip,score\n"[..]).is_err());
+        assert!(read_list(&b"file,line,event_time,source_ip,score\n"[..], MAX).is_err());
     }
 
     #[test]

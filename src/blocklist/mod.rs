@@ -21,7 +21,9 @@ pub use aggregate::{
 pub use entry::{format_time, now, parse_time, Action, AllowEntry, Direction, Entry, Origin};
 pub use guard::{guardrails, SourceFact, Warning, BROAD_V4, BROAD_V6};
 pub use history::{History, Undoable};
-pub use import::{admit, read_list, read_list_file, Admitted, Candidate, ListRead, Skipped};
+pub use import::{
+    admit, admit_saved, read_list, read_list_file, Admitted, Candidate, ListRead, Skipped,
+};
 pub use list::{Blocklist, Coverage, Decision, Edit, Protected, FILE_VERSION};
 pub use proposals::{accept, entry_for, proposals, reason_of, reject, Proposal};
 pub use reserved::{reserved, reserved_overlap};

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::blocklist::{
-    admit, merge_edit, plan_list, read_blocklist, read_list_file, Blocklist, Limits, Origin,
+    admit, admit_saved, merge_edit, plan_list, read_blocklist, read_list_file, Blocklist, Limits,
+    Origin,
 };
 use crate::export::{render, write, Format, Options, Syntax};
 
@@ -40,7 +41,7 @@ pub struct ExportArgs {
     #[arg(long, default_value = "block", value_parser = parse_action)]
     pub action: crate::blocklist::Action,
     /// CrowdSec decision duration for entries without an expiry (Go duration).
-    #[arg(long, default_value = "168h")]
+    #[arg(long, default_value = "168h", value_parser = parse_duration)]
     pub duration: String,
     /// The first rule's priority for azure-waf-* (default 1) and cloud-armor (default 1000),
     /// chosen clear of the rules the policy already holds.
@@ -63,6 +64,10 @@ pub struct ExportArgs {
     /// The widest IPv6 network a merge may make.
     #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V6, value_parser = clap::value_parser!(u8).range(1..=128))]
     pub max_prefix6: u8,
+    /// Longest line of a list kept, in bytes (64 to 1 GiB); longer lines are left out and named.
+    #[arg(long, default_value_t = crate::ingest::DEFAULT_MAX_LINE_BYTES as u64,
+          value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
+    pub max_line_bytes: u64,
 }
 
 fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
@@ -74,6 +79,10 @@ fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
                 .join(", ")
         )
     })
+}
+
+fn parse_duration(s: &str) -> Result<String, String> {
+    crate::export::check_duration(s).map(|()| s.to_string())
 }
 
 fn parse_scope(s: &str) -> Result<crate::export::Scope, String> {
@@ -89,12 +98,16 @@ fn parse_action(s: &str) -> Result<crate::blocklist::Action, String> {
 /// The most bad lines listed one by one.
 const LISTED: usize = 20;
 
-fn read_input(path: &Path) -> Result<Blocklist, String> {
+/// The list to export and how many of its lines or entries were left out (each named on
+/// stderr).
+fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), String> {
+    let shown = super::path_for_terminal(path);
     let is_saved = path.extension().is_some_and(|e| e == "json");
     if is_saved {
-        return read_blocklist(path);
+        return read_saved(path);
     }
-    let read = read_list_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let read =
+        read_list_file(path, max_line_bytes).map_err(|e| format!("cannot read {}: {e}", shown))?;
     let mut list = Blocklist::default();
     let admitted = admit(&list, read.candidates, Origin::Import);
     let bad = read.skipped.len() + admitted.protected.len();
@@ -102,11 +115,11 @@ fn read_input(path: &Path) -> Result<Blocklist, String> {
     lines.sort_by_key(|s| s.line);
     for s in lines.iter().take(LISTED) {
         if s.text.is_empty() {
-            eprintln!("{}:{}: {}", path.display(), s.line, s.why);
+            eprintln!("{}:{}: {}", shown, s.line, s.why);
         } else {
             eprintln!(
                 "{}:{}: {} ({})",
-                path.display(),
+                shown,
                 s.line,
                 s.why,
                 super::for_terminal(&s.text)
@@ -114,23 +127,50 @@ fn read_input(path: &Path) -> Result<Blocklist, String> {
         }
     }
     if bad > LISTED {
-        eprintln!("{}: {} more lines left out", path.display(), bad - LISTED);
+        eprintln!("{}: {} more lines left out", shown, bad - LISTED);
     }
     if bad > 0 {
-        eprintln!("{}: {bad} lines left out, never exported", path.display());
+        eprintln!("{}: {bad} lines left out, never exported", shown);
     }
     if admitted.duplicates > 0 {
         eprintln!(
             "{}: {} repeated entries counted once",
-            path.display(),
-            admitted.duplicates
+            shown, admitted.duplicates
         );
     }
     list.entries = admitted.entries;
     if list.entries.is_empty() {
-        return Err(format!("{} holds no address to export", path.display()));
+        return Err(format!("{} holds no address to export", shown));
     }
-    Ok(list)
+    Ok((list, bad))
+}
+
+/// A saved blocklist, its entries admitted as a plain list's lines are.
+fn read_saved(path: &Path) -> Result<(Blocklist, usize), String> {
+    let shown = super::path_for_terminal(path);
+    let mut list = read_blocklist(path)?;
+    let refused = admit_saved(&mut list);
+    for s in refused.iter().take(LISTED) {
+        eprintln!("{}: {}: {}", shown, s.text, s.why);
+    }
+    if refused.len() > LISTED {
+        eprintln!(
+            "{}: {} more entries left out",
+            shown,
+            refused.len() - LISTED
+        );
+    }
+    if !refused.is_empty() {
+        eprintln!(
+            "{}: {} entries left out, never exported",
+            shown,
+            refused.len()
+        );
+    }
+    if list.entries.is_empty() {
+        return Err(format!("{} holds no address to export", shown));
+    }
+    Ok((list, refused.len()))
 }
 
 /// Prints the vendors' limits with their sources.
@@ -143,14 +183,16 @@ fn print_limits() {
     }
 }
 
-/// Runs the export (or prints the limits); failure when nothing could be exported or written.
+/// Runs the export (or prints the limits): exit 0 when every entry was exported, 2 when some
+/// were left out (each named on stderr), 1 when nothing could be exported or written.
 pub fn run(args: &ExportArgs) -> ExitCode {
     let (Some(input), Some(format), Some(out)) = (&args.input, args.format, &args.out) else {
         print_limits();
         return ExitCode::SUCCESS;
     };
     match export(args, input, format, out) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(2),
         Err(e) => {
             say!("{e}");
             ExitCode::FAILURE
@@ -158,8 +200,10 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     }
 }
 
-fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<(), String> {
-    let mut list = read_input(input)?;
+/// Exports `input`; how many of its lines or entries were left out.
+fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<usize, String> {
+    let max_line_bytes = usize::try_from(req.max_line_bytes).unwrap_or(usize::MAX);
+    let (mut list, left_out) = read_input(input, max_line_bytes)?;
     if req.aggregate || req.widen {
         let limits = Limits {
             v4: req.max_prefix,
@@ -202,18 +246,18 @@ fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<
     for n in &output.notes {
         eprintln!("note: {n}");
     }
-    let written: Vec<PathBuf> =
-        write(format, &output, out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let written: Vec<PathBuf> = write(format, &output, out)
+        .map_err(|e| format!("cannot write {}: {e}", super::path_for_terminal(out)))?;
     println!(
         "{} entries exported as {} to {}",
         output.count,
         format.id(),
-        out.display()
+        super::path_for_terminal(out)
     );
     if written.len() > 1 {
         for p in written {
-            println!("  {}", p.display());
+            println!("  {}", super::path_for_terminal(&p));
         }
     }
-    Ok(())
+    Ok(left_out)
 }

@@ -46,6 +46,21 @@ pub fn for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A path made safe for a terminal and for one line of a report: as [`for_terminal`], with
+/// newlines and tabs escaped too, so that a file name cannot forge report lines.
+pub fn path_for_terminal(path: &std::path::Path) -> String {
+    let shown = path.display().to_string();
+    let mut out = String::with_capacity(shown.len());
+    for c in for_terminal(&shown).chars() {
+        if matches!(c, '\n' | '\t') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Standard output for text made of log values: everything written passes [`for_terminal`].
 /// Written through `write!`, whose pieces are whole strings.
 struct Terminal<W>(W);
@@ -125,7 +140,8 @@ enum Command {
         #[arg(long)]
         timings: bool,
         /// Confidence (0-100) at which a source is proposed for blocking.
-        #[arg(long, default_value_t = 70.0)]
+        #[arg(long, default_value_t = 70.0, allow_negative_numbers = true,
+              value_parser = parse_threshold)]
         threshold: f64,
         /// Detectors to run, comma separated: forest, robust_z, burst, rules.
         #[arg(long, value_delimiter = ',', value_parser = parse_detector)]
@@ -193,6 +209,14 @@ impl ReadArgs {
             max_line_bytes: usize::try_from(self.max_line_bytes).unwrap_or(usize::MAX),
         }
     }
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| (0.0..=100.0).contains(t))
+        .ok_or_else(|| format!("threshold '{s}' is a confidence from 0 to 100"))
 }
 
 fn parse_detector(s: &str) -> Result<DetectorKind, String> {
@@ -326,7 +350,10 @@ pub fn main() -> ExitCode {
             settings.features.utc_offset_hours = utc_offset;
             settings.home = home;
             if !intel.is_empty() {
-                let (lists, errors) = crate::detection::behaviour::ThreatLists::load(&intel);
+                let (lists, errors) = crate::detection::behaviour::ThreatLists::load(
+                    &intel,
+                    read.options().max_line_bytes,
+                );
                 for e in &errors {
                     say!("threat list {e}");
                 }

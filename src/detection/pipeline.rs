@@ -669,13 +669,8 @@ fn judge_sources(
     let geo_time = t_geo.elapsed();
     let infrastructure = infrastructure(table, &settings.home);
     let mut names = names_by_address(table);
-    let reason_inputs = ReasonInputs {
-        scores: &source_scores,
-        standardised: src,
-        rules: rules.as_ref(),
-        population: &population,
-        settings,
-    };
+    let reason_inputs =
+        ReasonInputs::new(&source_scores, src, rules.as_ref(), &population, settings);
     let mut sources: Vec<SourceVerdict> = stats
         .into_iter()
         .zip(behaviour)

@@ -161,6 +161,34 @@ pub struct ReasonInputs<'a> {
     pub population: &'a Population,
     /// The run's settings.
     pub settings: &'a DetectionSettings,
+    /// The forest's scores sorted (NaN left out): a source's rank is one binary search.
+    forest_sorted: Vec<f64>,
+}
+
+impl<'a> ReasonInputs<'a> {
+    /// The inputs, with the forest's scores sorted once for every source's rank.
+    pub fn new(
+        scores: &'a LevelScores,
+        standardised: &'a FeatureMatrix,
+        rules: Option<&'a RuleThresholds>,
+        population: &'a Population,
+        settings: &'a DetectionSettings,
+    ) -> Self {
+        let mut forest_sorted: Vec<f64> = scores
+            .raw
+            .get(&DetectorKind::Forest)
+            .map(|v| v.iter().copied().filter(|x| !x.is_nan()).collect())
+            .unwrap_or_default();
+        forest_sorted.sort_unstable_by(f64::total_cmp);
+        ReasonInputs {
+            scores,
+            standardised,
+            rules,
+            population,
+            settings,
+            forest_sorted,
+        }
+    }
 }
 
 /// Up to three features of source `i` at least `min_z` robust deviations from the median,
@@ -215,7 +243,7 @@ pub fn source_reasons(s: &SourceStats, i: usize, inp: &ReasonInputs<'_>) -> Vec<
     {
         if raw > 0.5 {
             let all = &inp.scores.raw[&DetectorKind::Forest];
-            let below = all.iter().filter(|&&v| v < raw).count();
+            let below = inp.forest_sorted.partition_point(|&v| v < raw);
             // Floored, so that only the single most isolated source reads as such.
             let pct = (100.0 * below as f64 / all.len().max(1) as f64).floor();
             let rank = if below + 1 >= all.len() {

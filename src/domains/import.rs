@@ -12,6 +12,7 @@ use super::guard::{confirmation, refusal};
 use super::list::DomainList;
 use super::name::{parse_pattern, shown, DomainName};
 use crate::blocklist::Skipped;
+use crate::ingest::{Line, LineReader, TextOnly, DEFAULT_MAX_LINE_BYTES};
 
 /// One name read from a list.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,31 +54,28 @@ pub fn read_names_file(path: &Path) -> io::Result<NamesRead> {
     Ok(read)
 }
 
-/// Reads a list from `input` (see the module docs).
-pub fn read_names(mut input: impl BufRead) -> io::Result<NamesRead> {
+/// Reads a list from `input` (see the module docs): lines longer than
+/// [`DEFAULT_MAX_LINE_BYTES`] are left out and reported, a NUL byte stops the read (the input
+/// is not text).
+pub fn read_names(input: impl BufRead) -> io::Result<NamesRead> {
     let mut out = NamesRead::default();
+    let mut lines = LineReader::new(TextOnly::new(input), DEFAULT_MAX_LINE_BYTES);
     let mut bytes = Vec::new();
-    let mut number = 0u64;
-    loop {
-        bytes.clear();
-        if input.read_until(b'\n', &mut bytes)? == 0 {
-            return Ok(out);
-        }
-        number += 1;
-        if bytes.contains(&0) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("binary data (NUL bytes) on line {number}: not a list of names"),
-            ));
+    while let Some(kind) = lines.next_line(&mut bytes)? {
+        let number = lines.line_no();
+        if let Line::TooLong(len) = kind {
+            out.skipped.push(Skipped {
+                line: number,
+                text: String::new(),
+                why: format!("a line of {len} bytes, longer than {DEFAULT_MAX_LINE_BYTES}"),
+            });
+            continue;
         }
         let text = String::from_utf8_lossy(&bytes);
-        let line = text
-            .strip_suffix('\n')
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .unwrap_or(&text);
-        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        let line = text.strip_prefix('\u{feff}').unwrap_or(&text);
         read_line(line, number, &mut out);
     }
+    Ok(out)
 }
 
 fn read_line(line: &str, number: u64, out: &mut NamesRead) {
@@ -203,5 +201,17 @@ mod tests {
         assert!(admitted.refused[0].why.contains("top-level domain"));
         assert!(admitted.refused[1].why.contains("under microsoft.com"));
         assert!(read_names(&b"a.com\n\0\n"[..]).is_err());
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_left_out_and_named() {
+        let mut text = b"a.com\n".to_vec();
+        text.resize(text.len() + DEFAULT_MAX_LINE_BYTES + 3, b'b');
+        text.extend_from_slice(b"\nc.com\n");
+        let read = read_names(&text[..]).unwrap();
+        assert_eq!(read.candidates.len(), 2);
+        assert_eq!(read.skipped.len(), 1);
+        assert_eq!(read.skipped[0].line, 2);
+        assert!(read.skipped[0].why.starts_with("a line of 1048580 bytes"));
     }
 }

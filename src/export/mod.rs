@@ -13,6 +13,8 @@ mod plain;
 pub mod sanitize;
 mod servers;
 
+pub use plain::check_duration;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -388,7 +390,7 @@ impl Ctx<'_> {
     fn hash_header(&self, format: Format) -> String {
         self.header(format)
             .iter()
-            .map(|l| format!("# {l}\n"))
+            .map(|l| format!("# {}\n", sanitize::hash_comment(l, 400)))
             .collect()
     }
 }
@@ -559,18 +561,14 @@ pub fn write(format: Format, output: &Output, path: &Path) -> io::Result<Vec<Pat
     }
     let name = path
         .file_name()
-        .ok_or_else(|| io::Error::other(format!("{} names no folder", path.display())))?
-        .to_string_lossy()
-        .to_string();
+        .ok_or_else(|| io::Error::other(format!("{} names no folder", path.display())))?;
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let pid = std::process::id();
-    let fresh = parent.join(format!(".{name}.{pid}.partial"));
-    let old = parent.join(format!(".{name}.{pid}.old"));
-    let _ = fs::remove_dir_all(&fresh);
+    let fresh = crate::session::temporary_name(parent, name, "partial");
+    let old = crate::session::temporary_name(parent, name, "old");
     let result = (|| {
         fs::create_dir(&fresh)?;
         for f in &output.files {

@@ -57,9 +57,52 @@ pub(super) fn csv(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     }])
 }
 
+/// The longest duration Go (so CrowdSec) parses, 2^63-1 nanoseconds, in whole seconds.
+const GO_MAX_SECONDS: i64 = 9_223_372_036;
+
+/// Checks that `s` is a positive Go duration no longer than Go parses ("168h", "1h30m",
+/// "90s"), as CrowdSec reads decision durations.
+pub fn check_duration(s: &str) -> Result<(), String> {
+    let err = || {
+        format!(
+            "duration '{s}' must be a positive Go duration such as 168h, 1h30m or 90s, at most \
+             2562047h"
+        )
+    };
+    let mut rest = s;
+    let mut nanos = 0.0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(err)?;
+        let n: f64 = rest[..digits].parse().map_err(|_| err())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return Err(err()),
+        };
+        nanos += n * scale;
+        rest = &rest[unit..];
+    }
+    if nanos > 0.0 && nanos <= GO_MAX_SECONDS as f64 * 1e9 {
+        Ok(())
+    } else {
+        Err(err())
+    }
+}
+
 /// `cscli decisions import -i FILE` JSON: a ban (or captcha) per entry, for its remaining
-/// time or the export's duration.
+/// time (at most the longest duration Go parses) or the export's duration.
 pub(super) fn crowdsec(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
+    check_duration(&ctx.opts.duration)?;
     let kind = match ctx.opts.action {
         Action::Block => "ban",
         Action::Challenge => "captcha",
@@ -81,7 +124,7 @@ pub(super) fn crowdsec(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
             };
             let duration = e
                 .expires_at
-                .map(|t| format!("{}s", (t - now).max(1)))
+                .map(|t| format!("{}s", (t - now).clamp(1, GO_MAX_SECONDS)))
                 .unwrap_or_else(|| ctx.opts.duration.clone());
             json!({
                 "value": addr(&e.net),

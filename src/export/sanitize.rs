@@ -40,9 +40,15 @@ pub fn one_line(s: &str, max: usize) -> String {
     out
 }
 
-/// `s` for a `#` comment running to the end of the line.
+/// `s` for a comment running to the end of the line: on one line, and never ending in a
+/// backslash, which Apache (so ModSecurity) and Squid take as joining the next line, the next
+/// rule included, to the comment.
 pub fn hash_comment(s: &str, max: usize) -> String {
-    one_line(s, max)
+    let mut out = one_line(s, max);
+    while out.ends_with(['\\', ' ']) {
+        out.pop();
+    }
+    out
 }
 
 /// `s` inside a double-quoted string whose syntax has no escapes (nft, ipset comments):
@@ -126,6 +132,7 @@ mod tests {
         let long = plain_quoted(&"é".repeat(100), 128);
         assert!(long.len() <= 128 && long.ends_with('…'), "{long}");
         assert_eq!(one_line("abcdef", 3), "ab…");
+        assert_eq!(hash_comment("listed in feed\\ \\\\", 100), "listed in feed");
         assert_eq!(json_string("é\"\n"), "\"\\u00e9\\\"\\u000a\"");
         assert_eq!(hcl_string("${path}"), "\"$${path}\"");
         assert_eq!(shell_word("it's"), "'it'\\''s'");

@@ -89,6 +89,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
             .build(io::Cursor::new(head).chain(rest));
         (head, rest) = peek(Box::new(decoder))?;
     }
+    let rest = extend_head(&mut head, rest)?;
     // Old Mac exports end lines with a lone CR: read them as LF, or the whole file would be
     // one line that no reader accepts.
     let cr_only = memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none();
@@ -141,6 +142,41 @@ fn peek(mut decoded: Box<dyn Read + Send>) -> io::Result<(Vec<u8>, Box<dyn Read 
     }
 }
 
+/// The most the head grows to for sniffing when its first lines are long or blank.
+pub const SNIFF_MAX_BYTES: usize = 8 << 20;
+
+/// Complete lines of the sniffing head needed beyond blank ones.
+const SNIFF_LINES: usize = 2;
+
+/// Grows `head` by [`HEAD_BYTES`] at a time, up to [`SNIFF_MAX_BYTES`] or the end of the
+/// stream, until it holds [`SNIFF_LINES`] complete lines that are not blank: a long first line
+/// or a run of blank lines then never decides the format alone. Returns the stream after it.
+fn extend_head(
+    head: &mut Vec<u8>,
+    mut rest: Box<dyn Read + Send>,
+) -> io::Result<Box<dyn Read + Send>> {
+    let complete_lines = |head: &[u8]| {
+        let mut parts: Vec<&[u8]> = head.split(|&b| b == b'\n' || b == b'\r').collect();
+        parts.pop();
+        parts.iter().filter(|l| !l.trim_ascii().is_empty()).count()
+    };
+    while head.len() >= HEAD_BYTES
+        && head.len() < SNIFF_MAX_BYTES
+        && complete_lines(head) < SNIFF_LINES
+    {
+        let before = head.len();
+        match (&mut rest).take(HEAD_BYTES as u64).read_to_end(head) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Ok(Box::new(FailingReader(Some(e)))),
+        }
+        if head.len() == before {
+            break;
+        }
+    }
+    Ok(rest)
+}
+
 /// A reader that turns every CR into LF, for files whose lines end with a lone CR.
 struct CrAsLf<R>(R);
 
@@ -152,6 +188,73 @@ impl<R: Read> Read for CrAsLf<R> {
                 *b = b'\n';
             }
         }
+        Ok(n)
+    }
+}
+
+/// A text stream for list readers: a read that meets a NUL byte fails (the file is not
+/// text), and, once [`TextOnly::limit_lines`] is called, so does a line longer than the limit,
+/// so that neither `/dev/zero` nor one endless line is ever buffered whole.
+pub struct TextOnly<R> {
+    inner: R,
+    max_line: Option<usize>,
+    since_newline: usize,
+}
+
+impl<R: BufRead> TextOnly<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        TextOnly {
+            inner,
+            max_line: None,
+            since_newline: 0,
+        }
+    }
+
+    /// From here on, a line longer than `max` bytes fails the read.
+    pub fn limit_lines(mut self, max: usize) -> Self {
+        self.max_line = Some(max);
+        self
+    }
+}
+
+impl<R: BufRead> BufRead for TextOnly<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if let Some(max) = self.max_line.filter(|&m| self.since_newline > m) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line longer than {max} bytes (--max-line-bytes)"),
+            ));
+        }
+        let chunk = self.inner.fill_buf()?;
+        if memchr::memchr(0, chunk).is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "binary data (NUL bytes): not a text list",
+            ));
+        }
+        Ok(chunk)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        // The bytes consumed are still in the buffer `fill_buf` returned.
+        if let Ok(chunk) = self.inner.fill_buf() {
+            let used = &chunk[..amt.min(chunk.len())];
+            self.since_newline = match memchr::memrchr(b'\n', used) {
+                Some(i) => used.len() - i - 1,
+                None => self.since_newline + used.len(),
+            };
+        }
+        self.inner.consume(amt);
+    }
+}
+
+impl<R: BufRead> Read for TextOnly<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let chunk = self.fill_buf()?;
+        let n = chunk.len().min(out.len());
+        out[..n].copy_from_slice(&chunk[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
@@ -185,6 +288,11 @@ impl<R: BufRead> LineReader<R> {
     /// The 1-based number of the line last returned.
     pub fn line_no(&self) -> u64 {
         self.line_no
+    }
+
+    /// The reader, placed after the line last returned.
+    pub fn into_inner(self) -> R {
+        self.inner
     }
 
     /// Reads the next line into `buf` (cleared first). Returns `None` at end of input.

@@ -6,7 +6,7 @@
 //! (its staging folder, a half-finished swap) is cleaned up or completed by the next.
 
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -113,12 +113,24 @@ impl OutputSet {
                 out.display()
             )));
         }
-        let mut lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(sibling(&out, "lock"))?;
+        if out.file_name().is_none() {
+            return Err(io::Error::other(format!(
+                "{} is the root folder: give --out a folder of its own",
+                out.display()
+            )));
+        }
+        let lock_path = sibling(&out, "lock");
+        let mut lock = crate::session::open_no_follow(&lock_path, false).map_err(|e| {
+            io::Error::other(format!(
+                "cannot open the lock {}{}: {e}",
+                lock_path.display(),
+                if fs::symlink_metadata(&lock_path).is_ok_and(|m| m.is_symlink()) {
+                    " (a symbolic link, never followed: remove it)"
+                } else {
+                    ""
+                }
+            ))
+        })?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -340,6 +352,30 @@ mod tests {
         drop(OutputSet::begin(&out, |_| {}).unwrap());
         assert_eq!(fs::read_to_string(out.join("sources.csv")).unwrap(), "two");
         assert_eq!(names(dir.path()), [".out.netsleuth-lock", "out"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_the_lock_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret");
+        fs::write(&secret, "root only").unwrap();
+        let out = dir.path().join("out");
+        std::os::unix::fs::symlink(&secret, sibling(&out, "lock")).unwrap();
+        let e = OutputSet::begin(&out, |_| {}).err().unwrap().to_string();
+        assert!(e.contains("a symbolic link, never followed"), "{e}");
+        assert_eq!(fs::read_to_string(&secret).unwrap(), "root only");
+    }
+
+    #[test]
+    fn the_root_folder_is_refused_without_a_lock_beside_it() {
+        let e = OutputSet::begin(Path::new("/"), |_| {})
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("is the root folder"), "{e}");
+        assert!(!Path::new("/..netsleuth-lock").exists());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{open_no_follow, temporary_name, write_atomic, write_atomic_with};
 pub use chosen::{Chosen, ChosenFiles};
 pub use map_prefs::MapPrefs;
 pub use recent::RecentFiles;

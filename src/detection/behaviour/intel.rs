@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufReader};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,7 @@ use ipnet::IpNet;
 
 use crate::detection::is_unroutable;
 use crate::features::is_private;
+use crate::ingest::{Line, LineReader, TextOnly};
 
 use super::{Finding, FindingKind};
 
@@ -79,11 +80,21 @@ fn parse_line(line: &str) -> Option<(IpNet, String)> {
     Some((net, fields[i + 1..].join(" ")))
 }
 
+/// The problem to report when `too_long` lines of `path` were left out.
+fn too_long_note(path: &Path, too_long: u64, max_line_bytes: usize) -> Option<String> {
+    (too_long > 0).then(|| {
+        format!(
+            "{}: {too_long} lines longer than {max_line_bytes} bytes (--max-line-bytes) left out",
+            path.display()
+        )
+    })
+}
+
 impl ThreatLists {
     /// Reads every list in `paths`: files, and the files of folders and their subfolders
     /// (where a file holding no address, such as a README, is passed over). Returns the
     /// lists and, per file that could not be read, its error.
-    pub fn load(paths: &[PathBuf]) -> (ThreatLists, Vec<String>) {
+    pub fn load(paths: &[PathBuf], max_line_bytes: usize) -> (ThreatLists, Vec<String>) {
         let mut lists = ThreatLists::default();
         let mut errors = Vec::new();
         for p in paths {
@@ -92,35 +103,45 @@ impl ThreatLists {
                 walk(p, &mut files);
                 files.sort();
                 for f in files {
-                    match lists.read(&f) {
-                        Ok(()) => {}
+                    match lists.read(&f, max_line_bytes) {
+                        Ok(too_long) => errors.extend(too_long_note(&f, too_long, max_line_bytes)),
                         Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
                         Err(e) => errors.push(format!("{}: {e}", f.display())),
                     }
                 }
-            } else if let Err(e) = lists.read(p) {
-                errors.push(format!("{}: {e}", p.display()));
+            } else {
+                match lists.read(p, max_line_bytes) {
+                    Ok(too_long) => errors.extend(too_long_note(p, too_long, max_line_bytes)),
+                    Err(e) => errors.push(format!("{}: {e}", p.display())),
+                }
             }
         }
         (lists, errors)
     }
 
-    fn read(&mut self, path: &Path) -> io::Result<()> {
+    /// Reads the list in `path`; how many lines longer than `max_line_bytes` it left out.
+    fn read(&mut self, path: &Path, max_line_bytes: usize) -> io::Result<u64> {
         let name = path.file_stem().map_or_else(
             || path.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
         let reader = BufReader::new(fs::File::open(path)?);
+        let mut lines = LineReader::new(TextOnly::new(reader), max_line_bytes);
+        let mut line = Vec::new();
         let mut count = 0;
-        for (n, line) in reader.split(b'\n').enumerate() {
-            let line = line?;
+        let mut too_long = 0u64;
+        while let Some(kind) = lines.next_line(&mut line)? {
+            if kind != Line::Complete {
+                too_long += 1;
+                continue;
+            }
             let Some((network, note)) = parse_line(&String::from_utf8_lossy(&line)) else {
                 continue;
             };
             self.add(Listing {
                 list: name.clone(),
                 network,
-                line: n + 1,
+                line: lines.line_no() as usize,
                 note,
             });
             count += 1;
@@ -132,7 +153,7 @@ impl ThreatLists {
             ));
         }
         self.lists.push((name, count));
-        Ok(())
+        Ok(too_long)
     }
 
     fn add(&mut self, l: Listing) {

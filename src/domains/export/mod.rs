@@ -17,7 +17,7 @@ use super::entry::{Action, DomainEntry};
 use super::list::DomainList;
 use super::name::DomainName;
 use crate::blocklist::format_time;
-use crate::export::sanitize::one_line;
+use crate::export::sanitize::{hash_comment, one_line};
 use crate::export::{OutFile, Output};
 
 /// A domain export format.
@@ -143,7 +143,7 @@ impl Ctx<'_> {
         if !self.opts.investigation.is_empty() {
             s.push_str(&format!(
                 "{c} Investigation: {}\n",
-                one_line(&self.opts.investigation, 200)
+                hash_comment(&self.opts.investigation, 200)
             ));
         }
         s.push_str(&format!(
@@ -177,7 +177,7 @@ impl Ctx<'_> {
             format!(
                 "{} {name}: {}\n",
                 self.format.comment(),
-                one_line(&why, 200)
+                hash_comment(&why, 200)
             )
         }
     }
