@@ -164,6 +164,50 @@ impl SavedView {
     }
 }
 
+/// The file dialogs of the investigation, the report and the alerts' CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FileDialog {
+    /// Save as an investigation file.
+    SaveCase,
+    /// Open an investigation file.
+    OpenCase,
+    /// Where the incident report goes.
+    Report,
+    /// Where the alerts' CSV goes.
+    AlertsCsv,
+}
+
+impl FileDialog {
+    /// Shows the desktop's dialog (blocking: call it on a worker).
+    fn show(self) -> Option<PathBuf> {
+        let d = rfd::FileDialog::new();
+        match self {
+            FileDialog::SaveCase => d
+                .add_filter(
+                    "netsleuth investigation",
+                    &[crate::investigation::EXTENSION],
+                )
+                .set_file_name("investigation.netsleuth")
+                .save_file(),
+            FileDialog::OpenCase => d
+                .add_filter(
+                    "netsleuth investigation",
+                    &[crate::investigation::EXTENSION],
+                )
+                .pick_file(),
+            FileDialog::Report => d
+                .add_filter("HTML report", &["html"])
+                .add_filter("Markdown report", &["md"])
+                .set_file_name("incident-report.html")
+                .save_file(),
+            FileDialog::AlertsCsv => d
+                .add_filter("CSV", &["csv"])
+                .set_file_name("alerts.csv")
+                .save_file(),
+        }
+    }
+}
+
 /// What the window has made, for a new investigation file.
 pub(super) struct CaseSnapshot {
     pub files: Vec<PathBuf>,
@@ -442,57 +486,77 @@ impl NetsleuthApp {
         });
     }
 
-    /// Asks where the alerts' CSV goes, on a worker.
-    pub(super) fn alerts_csv_dialog(&mut self, ctx: &egui::Context) {
-        let sender = self.job_sender.clone();
-        let repaint = ctx.clone();
-        std::thread::spawn(move || {
-            if let Some(path) = rfd::FileDialog::new()
-                .add_filter("CSV", &["csv"])
-                .set_file_name("alerts.csv")
-                .save_file()
-            {
-                let _ = sender.send(JobResult::AlertsCsvPicked(path));
-                repaint.request_repaint();
-            }
-        });
-    }
-
-    /// Asks where the incident report goes, on a worker.
-    pub(super) fn report_dialog(&mut self, ctx: &egui::Context) {
-        let sender = self.job_sender.clone();
-        let repaint = ctx.clone();
-        std::thread::spawn(move || {
-            let picked = rfd::FileDialog::new()
-                .add_filter("HTML report", &["html"])
-                .add_filter("Markdown report", &["md"])
-                .set_file_name("incident-report.html")
-                .save_file();
-            if let Some(path) = picked {
-                let _ = sender.send(JobResult::ReportPicked(path));
-                repaint.request_repaint();
-            }
-        });
-    }
-
     /// Asks for an investigation file in the desktop's dialog, on a worker.
     pub(super) fn case_dialog(&mut self, ctx: &egui::Context, save: bool) {
+        let kind = if save {
+            FileDialog::SaveCase
+        } else {
+            FileDialog::OpenCase
+        };
+        self.ask(ctx, kind);
+    }
+
+    /// Opens the desktop's file dialog for `kind` on a worker; the path picked comes back as
+    /// the result for its kind, or [`JobResult::NoDialog`] when no dialog could open at all.
+    pub(super) fn ask(&mut self, ctx: &egui::Context, kind: FileDialog) {
         let sender = self.job_sender.clone();
         let repaint = ctx.clone();
         std::thread::spawn(move || {
-            let dialog = rfd::FileDialog::new().add_filter(
-                "netsleuth investigation",
-                &[crate::investigation::EXTENSION],
-            );
-            let picked = if save {
-                dialog.set_file_name("investigation.netsleuth").save_file()
-            } else {
-                dialog.pick_file()
+            let started = std::time::Instant::now();
+            let picked = kind.show();
+            let quick = started.elapsed() < std::time::Duration::from_millis(400);
+            let result = match (picked, kind) {
+                (Some(p), FileDialog::SaveCase) => JobResult::CasePicked(true, p),
+                (Some(p), FileDialog::OpenCase) => JobResult::CasePicked(false, p),
+                (Some(p), FileDialog::Report) => JobResult::ReportPicked(p),
+                (Some(p), FileDialog::AlertsCsv) => JobResult::AlertsCsvPicked(p),
+                // A dialog that closes at once never opened: no portal and no zenity.
+                (None, kind) if quick => JobResult::NoDialog(kind),
+                (None, _) => return,
             };
-            if let Some(path) = picked {
-                let _ = sender.send(JobResult::CasePicked(save, path));
-                repaint.request_repaint();
-            }
+            let _ = sender.send(result);
+            repaint.request_repaint();
+        });
+    }
+
+    /// No file dialog could open: saves go to the export folder under a name of their own,
+    /// and opening asks for a typed path.
+    pub(super) fn no_dialog(&mut self, kind: FileDialog) {
+        if kind == FileDialog::OpenCase {
+            self.view.path_field = true;
+            self.view.notice = Some(
+                "The file dialog could not open (no desktop portal or zenity): type the \
+                 investigation's path (.netsleuth) in the field above."
+                    .into(),
+            );
+            return;
+        }
+        let name = match kind {
+            FileDialog::SaveCase => format!(
+                "{}.{}",
+                self.title()
+                    .trim_start_matches("netsleuth — ")
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() || "-_.".contains(c) {
+                        c
+                    } else {
+                        '-'
+                    })
+                    .collect::<String>(),
+                crate::investigation::EXTENSION
+            ),
+            FileDialog::Report => "incident-report.html".into(),
+            _ => "alerts.csv".into(),
+        };
+        if let Err(e) = std::fs::create_dir_all(&self.export_dir) {
+            self.view.notice = Some(format!("Cannot create {}: {e}", self.export_dir.display()));
+            return;
+        }
+        let path = self.export_dir.join(name);
+        self.commands.push(match kind {
+            FileDialog::SaveCase => super::Command::SaveCaseAs(path),
+            FileDialog::Report => super::Command::ExportReport(path),
+            _ => super::Command::ExportAlerts(path),
         });
     }
 

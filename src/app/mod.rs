@@ -466,6 +466,8 @@ enum JobResult {
     AlertsCsvPicked(PathBuf),
     /// A worker's outcome, for the status bar.
     Said(String),
+    /// No file dialog could open for this.
+    NoDialog(case::FileDialog),
     /// The report written (its file) or why not.
     ReportWritten(Result<PathBuf, String>),
 }
@@ -1019,6 +1021,7 @@ impl NetsleuthApp {
                 JobResult::CasePicked(false, path) => self.commands.push(Command::OpenCase(path)),
                 JobResult::ReportPicked(path) => self.commands.push(Command::ExportReport(path)),
                 JobResult::Said(m) => self.view.notice = Some(m),
+                JobResult::NoDialog(kind) => self.no_dialog(kind),
                 JobResult::AlertsCsvPicked(path) => self.commands.push(Command::ExportAlerts(path)),
                 JobResult::ReportWritten(result) => {
                     self.view.notice = Some(match result {
@@ -1109,9 +1112,9 @@ impl NetsleuthApp {
                 Command::SaveCaseAs(path) => self.save_case_as(ctx, path),
                 Command::CaseDialog(save) => self.case_dialog(ctx, save),
                 Command::ExportReport(path) => self.export_report(ctx, path),
-                Command::ReportDialog => self.report_dialog(ctx),
+                Command::ReportDialog => self.ask(ctx, case::FileDialog::Report),
                 Command::ExportAlerts(path) => self.export_alerts(ctx, path),
-                Command::AlertsCsvDialog => self.alerts_csv_dialog(ctx),
+                Command::AlertsCsvDialog => self.ask(ctx, case::FileDialog::AlertsCsv),
                 Command::CloseCase => {
                     self.leave_case();
                     ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
