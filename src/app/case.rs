@@ -211,6 +211,8 @@ impl FileDialog {
 /// What the window has made, for a new investigation file.
 pub(super) struct CaseSnapshot {
     pub files: Vec<PathBuf>,
+    /// The format every file is read as, when the analyst chose one.
+    pub format: Option<String>,
     pub settings: DetectionSettings,
     pub model_keys: Vec<String>,
     pub annotations: BTreeMap<IpAddr, Annotation>,
@@ -323,7 +325,7 @@ pub(super) fn create(path: &Path, s: CaseSnapshot) -> Result<CaseLoaded, String>
     let files: Vec<SourceFile> = s
         .files
         .iter()
-        .map(|p| SourceFile::of(p, None).map_err(|e| format!("{}: {e}", p.display())))
+        .map(|p| SourceFile::of(p, s.format.clone()).map_err(|e| format!("{}: {e}", p.display())))
         .collect::<Result<_, _>>()?;
     inv.set_files(&files).map_err(err)?;
     inv.set_detection_settings(&s.settings).map_err(err)?;
@@ -392,6 +394,7 @@ impl NetsleuthApp {
         };
         let snapshot = CaseSnapshot {
             files,
+            format: self.options.format.map(|f| f.id().to_string()),
             settings: self.settings.clone(),
             model_keys,
             annotations: self.view.annotations.clone(),
@@ -571,6 +574,12 @@ impl NetsleuthApp {
         if let Some(s) = &loaded.settings {
             self.settings = s.apply(&self.settings);
         }
+        // The format the analyst chose for these logs, if any.
+        self.options.format = loaded
+            .files
+            .iter()
+            .find_map(|f| f.format.as_deref())
+            .and_then(crate::ingest::Format::from_id);
         self.view.annotations = loaded.annotations.clone();
         self.view.judged_changed();
         self.view.summary = loaded.summary.clone();
@@ -636,6 +645,8 @@ impl NetsleuthApp {
     pub(super) fn leave_case(&mut self) {
         if self.case.take().is_some() {
             self.view.case_name = None;
+            // The case's format override was for its logs only.
+            self.options.format = None;
             self.saved_view = None;
             if let Some(global) = self.global.take() {
                 self.view.blocklist.set(global);
