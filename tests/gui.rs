@@ -930,12 +930,9 @@ fn plots_are_saved_as_png() {
     wait_until_loaded(&mut harness);
     harness.get_by_label("Save PNG").click();
     // The capture happens a frame later and the file is written on a worker thread.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while harness.query_by_label_contains("Saved ").is_none() {
-        assert!(Instant::now() < deadline, "the PNG was not saved in time");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    step_until(&mut harness, |h| {
+        h.query_by_label_contains("Saved ").is_some()
+    });
     let files: Vec<PathBuf> = std::fs::read_dir(exports.path())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -1210,13 +1207,14 @@ const COWRIE_19: &str = concat!(
 
 /// Types `text` into the text field labelled `label`.
 fn type_into(harness: &mut AppHarness, label: &str, text: &str) {
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .focus();
+    type_into_role(harness, Role::TextInput, label, text);
+}
+
+/// Types `text` into the field of `role` (one line or several) labelled `label`.
+fn type_into_role(harness: &mut AppHarness, role: Role, label: &str, text: &str) {
+    harness.get_by_role_and_label(role, label).focus();
     harness.run();
-    harness
-        .get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
+    harness.get_by_role_and_label(role, label).type_text(text);
     harness.run();
 }
 
@@ -1238,7 +1236,7 @@ fn entries(harness: &AppHarness) -> Vec<String> {
 
 /// Steps until `done` holds (a worker thread's result arrived).
 fn step_until(harness: &mut AppHarness, done: impl Fn(&AppHarness) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness) {
         assert!(
             Instant::now() < deadline,
@@ -2517,15 +2515,12 @@ fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
     app.send(Command::Select(Some(i)));
     first.step();
     first.run();
-    let notes = "Notes (Markdown, saved as you type)";
-    first
-        .get_by_role_and_label(Role::MultilineTextInput, notes)
-        .focus();
-    first.run();
-    first
-        .get_by_role_and_label(Role::MultilineTextInput, notes)
-        .type_text("ran uname -a");
-    first.run();
+    type_into_role(
+        &mut first,
+        Role::MultilineTextInput,
+        "Notes (Markdown, saved as you type)",
+        "ran uname -a",
+    );
     first.get_by_label("Analyst verdict:").click();
     first.run();
     first.get_by_label("true positive").click();
@@ -2642,15 +2637,12 @@ fn the_report_exported_from_the_window_carries_the_summary_and_notes() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut harness = open(vec![COWRIE_19.into()]);
-    let summary = "Case summary (Markdown), the report's first words";
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, summary)
-        .focus();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, summary)
-        .type_text("Root login from 111.73.46.18 <b>then</b> wget.");
-    harness.run();
+    type_into_role(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Case summary (Markdown), the report's first words",
+        "Root login from 111.73.46.18 <b>then</b> wget.",
+    );
     let ip = {
         let a = harness.state().as_ref().unwrap().analysis().unwrap();
         a.detection.sources[a.detection.ranked[0]].stats.ip
@@ -2666,20 +2658,15 @@ fn the_report_exported_from_the_window_carries_the_summary_and_notes() {
         },
     ));
     app.send(Command::ExportReport(path.clone()));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !harness
-        .state()
-        .as_ref()
-        .unwrap()
-        .view()
-        .notice
-        .as_deref()
-        .is_some_and(|n| n.starts_with("Wrote the report"))
-    {
-        assert!(Instant::now() < deadline, "the report was not written");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    step_until(&mut harness, |h| {
+        h.state()
+            .as_ref()
+            .unwrap()
+            .view()
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Wrote the report"))
+    });
     let html = std::fs::read_to_string(&path).unwrap();
     assert!(html.contains("Root login from 111.73.46.18 &lt;b&gt;then&lt;/b&gt; wget."));
     assert!(html.contains("Confirmed with the &lt;i&gt;sensor&lt;/i&gt; owner."));
@@ -2705,12 +2692,7 @@ fn the_alerts_table_saves_what_it_lists_as_csv() {
     let path = dir.path().join("alerts.csv");
     let app = harness.state_mut().as_mut().unwrap();
     app.send(Command::ExportAlerts(path.clone()));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !path.exists() {
-        assert!(Instant::now() < deadline, "the CSV was not written");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    step_until(&mut harness, |_| path.exists());
     harness.step();
     let text = std::fs::read_to_string(&path).unwrap();
     let a = harness.state().as_ref().unwrap().analysis().unwrap();

@@ -29,12 +29,6 @@ fn detect_with(rel: &str, settings: &DetectionSettings) -> Detection {
     detect(&t, &s, &AtomicBool::new(false)).unwrap()
 }
 
-fn model_keys(d: &Detection) -> Vec<String> {
-    let mut keys = d.events.model_keys.clone();
-    keys.extend(d.source_scores.model_keys.iter().cloned());
-    keys
-}
-
 fn bits(d: &Detection) -> (Vec<u64>, Vec<(IpAddr, u64)>) {
     (
         d.event_score.iter().map(|s| s.to_bits()).collect(),
@@ -58,7 +52,7 @@ fn a_case_reopens_with_identical_scores_notes_and_blocklist() {
         ..DetectionSettings::default()
     };
     let d = detect_with(COWRIE, &settings);
-    let keys = model_keys(&d);
+    let keys = d.model_keys();
     assert!(!keys.is_empty(), "the forest was trained");
 
     let path = dir.path().join("case.netsleuth");

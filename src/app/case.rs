@@ -383,11 +383,7 @@ impl NetsleuthApp {
                     .map(|f| f.path.clone())
                     .collect(),
                 w.shown()
-                    .map(|a| {
-                        let mut keys = a.detection.events.model_keys.clone();
-                        keys.extend(a.detection.source_scores.model_keys.iter().cloned());
-                        keys
-                    })
+                    .map(|a| a.detection.model_keys())
                     .unwrap_or_default(),
             ),
             _ => (Vec::new(), Vec::new()),

@@ -309,13 +309,7 @@ impl NetsleuthApp {
                 }
             }
             if ui.button("Clear all").clicked() {
-                let f = &self.view.alerts;
-                self.view.alerts = super::AlertsView {
-                    sort: f.sort,
-                    descending: f.descending,
-                    judged: f.judged.clone(),
-                    ..Default::default()
-                };
+                self.view.alerts = self.view.alerts.cleared();
                 self.view.time_range = None;
             }
         });

@@ -852,13 +852,7 @@ impl NetsleuthApp {
         self.view.settings_draft = None;
         self.view.time_range = None;
         // Filters set for other files never stay on, hidden, for these.
-        let f = &self.view.alerts;
-        self.view.alerts = AlertsView {
-            sort: f.sort,
-            descending: f.descending,
-            judged: f.judged.clone(),
-            ..AlertsView::default()
-        };
+        self.view.alerts = self.view.alerts.cleared();
     }
 
     fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {
@@ -919,8 +913,7 @@ impl NetsleuthApp {
                     }
                     Some(Delivery::Finished(Ok(a))) => {
                         if let (Some(c), Some(dir)) = (&self.case, &self.settings.cache_dir) {
-                            let mut keys = a.detection.events.model_keys.clone();
-                            keys.extend(a.detection.source_scores.model_keys.iter().cloned());
+                            let keys = a.detection.model_keys();
                             c.worker.save(case::CaseWrite::Models(dir.clone(), keys));
                         }
                         self.view.domains.proposals = crate::domains::from_detection(&a.detection);

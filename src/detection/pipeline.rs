@@ -1044,6 +1044,13 @@ fn attack_steps(sources: &[SourceVerdict]) -> Vec<(u32, u32, FindingKind)> {
 }
 
 impl Detection {
+    /// The model-cache keys of every trained model the run used, events' then sources'.
+    pub fn model_keys(&self) -> Vec<String> {
+        let mut keys = self.events.model_keys.clone();
+        keys.extend(self.source_scores.model_keys.iter().cloned());
+        keys
+    }
+
     /// Why event `row` is anomalous, when it is: the flood or the finding it is part of, or
     /// the features that set it apart.
     pub fn event_reason(&self, t: &EventTable, row: usize) -> Option<String> {

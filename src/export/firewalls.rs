@@ -45,16 +45,7 @@ pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         ("inet", "iptables", "v4", &ctx.v4),
         ("inet6", "ip6tables", "v6", &ctx.v6),
     ] {
-        let inbound: Vec<&Entry> = list
-            .iter()
-            .copied()
-            .filter(|e| e.direction.inbound())
-            .collect();
-        let outbound: Vec<&Entry> = list
-            .iter()
-            .copied()
-            .filter(|e| e.direction.outbound())
-            .collect();
+        let (inbound, outbound) = by_direction(list);
         let mut rules = ctx.hash_header(Format::Ipset);
         rules.push_str(&format!(
             "# After the sets: {ipt}-restore --noflush < netsleuth.rules.{suffix}\n*filter\n"
@@ -88,6 +79,22 @@ pub(super) fn ipset(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
 }
 
 /// Fills set `name` of `family` with `list` under a temporary name and swaps it in.
+/// The entries that block traffic from their address, and those that block traffic to it (an
+/// entry of both directions is in both).
+fn by_direction<'a>(list: &[&'a Entry]) -> (Vec<&'a Entry>, Vec<&'a Entry>) {
+    let inbound = list
+        .iter()
+        .copied()
+        .filter(|e| e.direction.inbound())
+        .collect();
+    let outbound = list
+        .iter()
+        .copied()
+        .filter(|e| e.direction.outbound())
+        .collect();
+    (inbound, outbound)
+}
+
 fn ipset_set(sets: &mut String, name: &str, family: &str, list: &[&Entry]) {
     let tmp = format!("{name}-tmp");
     let maxelem = (list.len() * 2).next_power_of_two().max(65_536);
@@ -162,16 +169,7 @@ pub(super) fn nftables(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         ("blocked_v4", "ipv4_addr", "ip", &ctx.v4),
         ("blocked_v6", "ipv6_addr", "ip6", &ctx.v6),
     ] {
-        let inbound: Vec<&Entry> = list
-            .iter()
-            .copied()
-            .filter(|e| e.direction.inbound())
-            .collect();
-        let outbound: Vec<&Entry> = list
-            .iter()
-            .copied()
-            .filter(|e| e.direction.outbound())
-            .collect();
+        let (inbound, outbound) = by_direction(list);
         merged += nft_set(&mut s, set, kind, &inbound);
         if !inbound.is_empty() {
             from.push(format!("        {proto} saddr @{set} drop\n"));

@@ -234,6 +234,16 @@ impl AlertsView {
         out
     }
 
+    /// The same sort with every filter off.
+    pub fn cleared(&self) -> AlertsView {
+        AlertsView {
+            sort: self.sort,
+            descending: self.descending,
+            judged: self.judged.clone(),
+            ..AlertsView::default()
+        }
+    }
+
     /// Turns one filter off.
     pub fn clear(&mut self, part: FilterPart) {
         match part {
@@ -643,12 +653,7 @@ fn filters(ui: &mut Ui, f: &mut AlertsView) {
         )
         .labelled_by(label.id);
         if ui.button("Clear").clicked() {
-            *f = AlertsView {
-                sort: f.sort,
-                descending: f.descending,
-                judged: f.judged.clone(),
-                ..AlertsView::default()
-            };
+            *f = f.cleared();
         }
     });
 }
