@@ -2708,3 +2708,145 @@ fn the_alerts_table_saves_what_it_lists_as_csv() {
     assert!(!want.is_empty() && want.len() < a.detection.sources.len());
     assert_eq!(ips, want);
 }
+
+/// Every score of the analysis shown, by bits, for comparing runs.
+fn score_bits(harness: &AppHarness) -> (Vec<u64>, Vec<(std::net::IpAddr, u64)>) {
+    let a = harness.state().as_ref().unwrap().analysis().unwrap();
+    (
+        a.detection
+            .event_score
+            .iter()
+            .map(|s| s.to_bits())
+            .collect(),
+        a.detection
+            .sources
+            .iter()
+            .map(|s| (s.stats.ip, s.confidence.to_bits()))
+            .collect(),
+    )
+}
+
+/// The save dialog offers to keep the logs inside and says their size; an investigation
+/// saved so opens with the same scores when its log is gone, and one whose log is gone and
+/// not kept asks where it went: a wrong file is named as such, the right one is taken and
+/// remembered. The investigation is reopened from the File menu's recent list.
+#[test]
+fn logs_kept_inside_or_relocated_and_reopened_from_the_recent_list() {
+    use netsleuth::app::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Some(dir.path().join("config"));
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let log = logs.join("cowrie.json");
+    std::fs::copy(COWRIE_19, &log).unwrap();
+
+    let mut first = harness_keeping(vec![log.clone()], config.clone());
+    wait_until_loaded(&mut first);
+    let scores = score_bits(&first);
+    first
+        .state_mut()
+        .as_mut()
+        .unwrap()
+        .send(Command::SaveCaseForm);
+    step_until(&mut first, |h| {
+        h.query_by_label_contains("compressed, from").is_some()
+    });
+    first
+        .get_by_label_contains("Keep a copy of the logs inside")
+        .click();
+    first.run();
+    assert!(first.state().as_ref().unwrap().view().keep_logs);
+    let kept = dir.path().join("kept.netsleuth");
+    first
+        .state_mut()
+        .as_mut()
+        .unwrap()
+        .send(Command::SaveCaseAs(kept.clone()));
+    wait_until_loaded(&mut first);
+    // A second investigation of the same log, without the copy.
+    first
+        .state_mut()
+        .as_mut()
+        .unwrap()
+        .send(Command::SaveCaseForm);
+    wait_until_loaded(&mut first);
+    first
+        .get_by_label_contains("Keep a copy of the logs inside")
+        .click();
+    first.run();
+    assert!(!first.state().as_ref().unwrap().view().keep_logs);
+    let bare = dir.path().join("bare.netsleuth");
+    first
+        .state_mut()
+        .as_mut()
+        .unwrap()
+        .send(Command::SaveCaseAs(bare.clone()));
+    wait_until_loaded(&mut first);
+    drop(first);
+    let inv = netsleuth::investigation::Investigation::open(&kept).unwrap();
+    assert_eq!(inv.log_copies().unwrap().len(), 1);
+    drop(inv);
+
+    // The log goes elsewhere.
+    let elsewhere = dir.path().join("archive");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let moved = elsewhere.join("cowrie-2018-05-19.json");
+    std::fs::rename(&log, &moved).unwrap();
+
+    // The one with the copy opens from it, with the same scores.
+    let mut second = harness_keeping(vec![kept.clone()], config.clone());
+    wait_until_loaded(&mut second);
+    assert!(second.query_by_label("Where are the logs?").is_none());
+    assert_eq!(score_bits(&second), scores);
+    drop(second);
+
+    // The one without asks.
+    let mut third = harness_keeping(vec![bare.clone()], config.clone());
+    wait_until_loaded(&mut third);
+    third.get_by_label("Where are the logs?");
+    // A file that is not the log is said so.
+    type_into(&mut third, "New place:", COWRIE);
+    third.get_by_label("Use").click();
+    third.run();
+    third.get_by_label_contains("is not the log this investigation read");
+    third.get_by_label("Use it anyway (its findings may differ)");
+    retype(&mut third, "New place:", &moved.display().to_string());
+    third.get_by_label("Use").click();
+    wait_until_loaded(&mut third);
+    assert!(third.query_by_label("Where are the logs?").is_none());
+    assert_eq!(score_bits(&third), scores);
+    drop(third);
+    let inv = netsleuth::investigation::Investigation::open(&bare).unwrap();
+    assert_eq!(inv.files().unwrap()[0].path, moved);
+    drop(inv);
+
+    // At start the last investigation opens; the other is picked from the File menu's
+    // recent list.
+    let mut fourth = harness_keeping(Vec::new(), config);
+    wait_until_loaded(&mut fourth);
+    assert_eq!(
+        fourth
+            .state()
+            .as_ref()
+            .unwrap()
+            .case()
+            .map(|c| c.path.clone()),
+        Some(bare)
+    );
+    fourth.get_by_label("File").click();
+    fourth.run();
+    fourth.get_by_label("Open recent").click();
+    fourth.run();
+    fourth.get_by_label("kept.netsleuth").click();
+    wait_until_loaded(&mut fourth);
+    assert_eq!(
+        fourth
+            .state()
+            .as_ref()
+            .unwrap()
+            .case()
+            .map(|c| c.path.clone()),
+        Some(kept)
+    );
+    assert_eq!(score_bits(&fourth), scores);
+}

@@ -10,8 +10,10 @@ use std::thread::JoinHandle;
 
 use crate::blocklist::{AllowEntry, Blocklist};
 use crate::detection::DetectionSettings;
+use crate::ingest::ColumnMapping;
 use crate::investigation::{
-    check, find_moved, Annotation, FileState, Investigation, SavedSettings, SourceFile,
+    check, find_moved, same_content, Annotation, FileState, Investigation, SavedSettings,
+    SourceFile,
 };
 
 use eframe::egui;
@@ -19,6 +21,8 @@ use eframe::egui;
 use serde::{Deserialize, Serialize};
 
 use super::views::alerts::VerdictFilter;
+use super::views::relocate::{MissingLog, Relocating};
+use super::views::save_case::SaveForm;
 use super::{worker, JobResult, NetsleuthApp, State, Tab, ViewState};
 
 /// A change to save in the open investigation.
@@ -175,6 +179,8 @@ pub(super) enum FileDialog {
     Report,
     /// Where the alerts' CSV goes.
     AlertsCsv,
+    /// The new place of a missing log (by its place in the relocation dialog).
+    LocateLog(usize),
 }
 
 impl FileDialog {
@@ -204,6 +210,7 @@ impl FileDialog {
                 .add_filter("CSV", &["csv"])
                 .set_file_name("alerts.csv")
                 .save_file(),
+            FileDialog::LocateLog(_) => d.pick_file(),
         }
     }
 }
@@ -213,6 +220,10 @@ pub(super) struct CaseSnapshot {
     pub files: Vec<PathBuf>,
     /// The format every file is read as, when the analyst chose one.
     pub format: Option<String>,
+    /// The column mapping every CSV is read with, when one was given.
+    pub mapping: Option<ColumnMapping>,
+    /// Keep compressed copies of the logs inside the file.
+    pub keep_logs: bool,
     pub settings: DetectionSettings,
     pub model_keys: Vec<String>,
     pub annotations: BTreeMap<IpAddr, Annotation>,
@@ -226,6 +237,9 @@ pub(super) struct CaseLoaded {
     pub files: Vec<SourceFile>,
     /// Logs that were missing and found again elsewhere, and where.
     pub relocated: Vec<(PathBuf, PathBuf)>,
+    /// Logs that are missing, found nowhere and not kept in the file: the analyst is asked
+    /// where they went.
+    pub missing: Vec<SourceFile>,
     /// Logs missing or changed, in words.
     pub problems: Vec<String>,
     pub settings: Option<SavedSettings>,
@@ -267,6 +281,7 @@ pub(super) fn load(
     let mut files = inv.files().map_err(err)?;
     let mut relocated = Vec::new();
     let mut problems = Vec::new();
+    let mut missing = Vec::new();
     for f in &mut files {
         match check(f) {
             FileState::Unchanged => {}
@@ -277,15 +292,17 @@ pub(super) fn load(
                 let mut folders: Vec<PathBuf> =
                     path.parent().map(Path::to_path_buf).into_iter().collect();
                 folders.extend(f.path.parent().map(Path::to_path_buf));
-                match find_moved(f, &folders) {
-                    Some(new) => {
-                        relocated.push((f.path.clone(), new.clone()));
-                        f.path = new;
-                    }
-                    None => problems.push(format!(
-                        "{} is missing: moved or deleted; open it from its new place",
+                if let Some(new) = find_moved(f, &folders) {
+                    relocated.push((f.path.clone(), new.clone()));
+                    f.path = new;
+                } else if let Some(copy) = restore_copy(&inv, f, cache_dir)? {
+                    problems.push(format!(
+                        "{} is missing: read from the copy kept in the investigation",
                         f.path.display()
-                    )),
+                    ));
+                    f.path = copy;
+                } else {
+                    missing.push(f.clone());
                 }
             }
         }
@@ -303,9 +320,37 @@ pub(super) fn load(
         view: inv.setting("view").map_err(err)?,
         files,
         relocated,
+        missing,
         problems,
         inv,
     })
+}
+
+/// Writes the copy of the missing log `f` kept in `inv` (if any) into the cache folder
+/// (`logs/`), once, and returns where it is.
+fn restore_copy(
+    inv: &Investigation,
+    f: &SourceFile,
+    cache_dir: Option<&Path>,
+) -> Result<Option<PathBuf>, String> {
+    let Some(dir) = cache_dir else {
+        return Ok(None);
+    };
+    if !inv.holds_copy(&f.fingerprint).map_err(|e| e.to_string())? {
+        return Ok(None);
+    }
+    let folder = dir.join("logs").join(f.fingerprint.replace(':', "-"));
+    let name = f.path.file_name().unwrap_or(std::ffi::OsStr::new("log"));
+    let to = folder.join(name);
+    if SourceFile::of(&to, None).is_ok_and(|now| same_content(&now, f)) {
+        return Ok(Some(to));
+    }
+    std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    match inv.restore_log(f, &to) {
+        Ok(true) => Ok(Some(to)),
+        Ok(false) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Creates a new investigation at `path` from what the window holds (a file already there
@@ -325,9 +370,21 @@ pub(super) fn create(path: &Path, s: CaseSnapshot) -> Result<CaseLoaded, String>
     let files: Vec<SourceFile> = s
         .files
         .iter()
-        .map(|p| SourceFile::of(p, s.format.clone()).map_err(|e| format!("{}: {e}", p.display())))
+        .map(|p| {
+            SourceFile::of(p, s.format.clone())
+                .map(|f| SourceFile {
+                    mapping: s.mapping.clone(),
+                    ..f
+                })
+                .map_err(|e| format!("{}: {e}", p.display()))
+        })
         .collect::<Result<_, _>>()?;
     inv.set_files(&files).map_err(err)?;
+    if s.keep_logs {
+        for f in &files {
+            inv.keep_log(f).map_err(err)?;
+        }
+    }
     inv.set_detection_settings(&s.settings).map_err(err)?;
     if let Some(dir) = &s.settings.cache_dir {
         inv.keep_models(dir, &s.model_keys).map_err(err)?;
@@ -391,6 +448,8 @@ impl NetsleuthApp {
         let snapshot = CaseSnapshot {
             files,
             format: self.options.format.map(|f| f.id().to_string()),
+            mapping: self.options.mapping.clone(),
+            keep_logs: self.view.keep_logs,
             settings: self.settings.clone(),
             model_keys,
             annotations: self.view.annotations.clone(),
@@ -509,6 +568,7 @@ impl NetsleuthApp {
                 (Some(p), FileDialog::OpenCase) => JobResult::CasePicked(false, p),
                 (Some(p), FileDialog::Report) => JobResult::ReportPicked(p),
                 (Some(p), FileDialog::AlertsCsv) => JobResult::AlertsCsvPicked(p),
+                (Some(p), FileDialog::LocateLog(i)) => JobResult::LogPicked(i, p),
                 // A dialog that closes at once never opened: no portal and no zenity.
                 (None, kind) if quick => JobResult::NoDialog(kind),
                 (None, _) => return,
@@ -521,6 +581,13 @@ impl NetsleuthApp {
     /// No file dialog could open: saves go to the export folder under a name of their own,
     /// and opening asks for a typed path.
     pub(super) fn no_dialog(&mut self, kind: FileDialog) {
+        if let FileDialog::LocateLog(_) = kind {
+            self.view.notice = Some(
+                "The file dialog could not open (no desktop portal or zenity): type the log's                  new place in the dialog."
+                    .into(),
+            );
+            return;
+        }
         if kind == FileDialog::OpenCase {
             self.view.path_field = true;
             self.view.notice = Some(
@@ -576,6 +643,7 @@ impl NetsleuthApp {
             .iter()
             .find_map(|f| f.format.as_deref())
             .and_then(crate::ingest::Format::from_id);
+        self.options.mapping = loaded.files.iter().find_map(|f| f.mapping.clone());
         self.view.annotations = loaded.annotations.clone();
         self.view.judged_changed();
         self.view.summary = loaded.summary.clone();
@@ -596,6 +664,7 @@ impl NetsleuthApp {
         let mut list = loaded.blocklist.clone();
         list.allowlist = self.organisation_allowlist();
         self.view.blocklist.set(list);
+        let missing = loaded.missing.clone();
         let case = loaded.into_open(self.job_sender.clone());
         self.view.case_name = Some(case.name());
         let files: Vec<PathBuf> = case.files.iter().map(|f| f.path.clone()).collect();
@@ -607,6 +676,27 @@ impl NetsleuthApp {
         } else {
             notice.join("; ")
         });
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+        if missing.is_empty() {
+            self.view.relocating = None;
+            self.read_case_logs(ctx, files, loaded_view);
+        } else {
+            // The logs are read once the analyst has said where the missing ones went.
+            self.view.relocating = Some(Relocating {
+                missing: missing.into_iter().map(MissingLog::new).collect(),
+            });
+            self.relocated_view = loaded_view;
+        }
+    }
+
+    /// Reads the investigation's logs (unless the window has them already) and puts back
+    /// the view as the analyst left it.
+    fn read_case_logs(
+        &mut self,
+        ctx: &egui::Context,
+        files: Vec<PathBuf>,
+        view: Option<SavedView>,
+    ) {
         let unchanged = !files.is_empty()
             && files.iter().all(|f| f.is_file())
             && loaded_matches(&self.state, &files);
@@ -617,11 +707,120 @@ impl NetsleuthApp {
             self.blocklist_changed();
         }
         // The view as the analyst left it (after `open`, which starts with no filter).
-        if let Some(v) = &loaded_view {
+        if let Some(v) = &view {
             v.apply(&mut self.view);
         }
         self.saved_view = Some(SavedView::of(&self.view));
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+    }
+
+    /// Opens the save dialog and estimates, on a worker, how much copies of the logs take.
+    pub(super) fn save_form(&mut self, ctx: &egui::Context) {
+        let files: Vec<PathBuf> = match &self.state {
+            State::Ready(w) => w
+                .loaded
+                .investigation
+                .files
+                .iter()
+                .map(|f| f.path.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let logs = files
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        self.view.save_form = Some(SaveForm {
+            logs,
+            estimate: None,
+        });
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let estimate = files
+                .iter()
+                .filter_map(|p| crate::investigation::estimated_copy_size(p).ok())
+                .sum();
+            let _ = sender.send(JobResult::CopyEstimate(estimate));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Takes `path` as the new place of the missing log `i` when it holds the same log (or
+    /// `anyway`), and reads the logs once every missing one is settled.
+    pub(super) fn relocate(&mut self, ctx: &egui::Context, i: usize, path: PathBuf, anyway: bool) {
+        let (Some(r), Some(case)) = (&mut self.view.relocating, &mut self.case) else {
+            return;
+        };
+        let Some(m) = r.missing.get_mut(i) else {
+            return;
+        };
+        m.differs = None;
+        match SourceFile::of(&path, None) {
+            Err(e) => m.problem = Some(format!("{}: {e}", path.display())),
+            Ok(now) if !anyway && !same_content(&now, &m.file) => {
+                let how = if now.size == m.file.size {
+                    "the same size, other content".to_string()
+                } else {
+                    format!(
+                        "{} bytes, not {}",
+                        super::thousands(now.size),
+                        super::thousands(m.file.size)
+                    )
+                };
+                m.problem = Some(format!(
+                    "{} is not the log this investigation read ({how})",
+                    path.display()
+                ));
+                m.differs = Some(path);
+            }
+            Ok(_) => {
+                m.problem = None;
+                case.worker
+                    .save(CaseWrite::Relocated(m.file.path.clone(), path.clone()));
+                for f in case.files.iter_mut().filter(|f| f.path == m.file.path) {
+                    f.path = path.clone();
+                }
+                m.found = Some(path);
+            }
+        }
+        self.relocation_settled(ctx);
+    }
+
+    /// Once every missing log is found or left out, reads those there are.
+    pub(super) fn relocation_settled(&mut self, ctx: &egui::Context) {
+        let Some(r) = &self.view.relocating else {
+            return;
+        };
+        if !r.missing.iter().all(MissingLog::settled) {
+            return;
+        }
+        let left_out: Vec<PathBuf> = r
+            .missing
+            .iter()
+            .filter(|m| m.left_out)
+            .map(|m| m.file.path.clone())
+            .collect();
+        self.view.relocating = None;
+        let files: Vec<PathBuf> = self
+            .case
+            .iter()
+            .flat_map(|c| &c.files)
+            .map(|f| f.path.clone())
+            .filter(|p| !left_out.contains(p))
+            .collect();
+        if !left_out.is_empty() {
+            self.view.notice = Some(format!(
+                "Opened without {}",
+                left_out
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let view = self.relocated_view.take();
+        self.read_case_logs(ctx, files, view);
     }
 
     /// Saves the view, filters and time range in the open investigation when they changed.
@@ -641,8 +840,10 @@ impl NetsleuthApp {
     pub(super) fn leave_case(&mut self) {
         if self.case.take().is_some() {
             self.view.case_name = None;
-            // The case's format override was for its logs only.
+            // The case's format override and mapping were for its logs only.
             self.options.format = None;
+            self.options.mapping = None;
+            self.view.relocating = None;
             self.saved_view = None;
             if let Some(global) = self.global.take() {
                 self.view.blocklist.set(global);

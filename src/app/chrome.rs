@@ -56,7 +56,7 @@ impl NetsleuthApp {
                     )
                     .clicked()
                 {
-                    self.commands.push(Command::CaseDialog(true));
+                    self.commands.push(Command::SaveCaseForm);
                 }
                 if self.case.is_some()
                     && ui

@@ -232,6 +232,15 @@ pub enum Command {
     ExportAlerts(PathBuf),
     /// Ask where the alerts' CSV goes.
     AlertsCsvDialog,
+    /// Show the dialog before saving as an investigation (whether to keep the logs inside).
+    SaveCaseForm,
+    /// A missing log of the investigation (by its place in the relocation dialog) is at this
+    /// path; `true` takes it even if it is not the same log.
+    Relocate(usize, PathBuf, bool),
+    /// Ask for a missing log's new place in the desktop's dialog.
+    LocateDialog(usize),
+    /// Open the investigation without this missing log, this time.
+    LeaveOut(usize),
 }
 
 /// Detection's progress on the loaded files.
@@ -343,6 +352,12 @@ pub struct ViewState {
     pub summary: String,
     /// The open investigation's name, for export headers.
     pub case_name: Option<String>,
+    /// The save dialog, while it is open.
+    pub save_form: Option<views::save_case::SaveForm>,
+    /// Keep copies of the logs in an investigation saved next.
+    pub keep_logs: bool,
+    /// Logs of the opened investigation not found, while the analyst is asked where they are.
+    pub relocating: Option<views::relocate::Relocating>,
 }
 
 /// Lists this long are saved on a worker thread, so that an edit never holds up a frame; shorter
@@ -470,6 +485,10 @@ enum JobResult {
     NoDialog(case::FileDialog),
     /// The report written (its file) or why not.
     ReportWritten(Result<PathBuf, String>),
+    /// About how much copies of the logs would take in an investigation.
+    CopyEstimate(u64),
+    /// A missing log's new place, picked in the dialog.
+    LogPicked(usize, PathBuf),
 }
 
 /// The blocklist with its undo history and coverage index.
@@ -558,6 +577,9 @@ impl Default for ViewState {
             annotations: Default::default(),
             summary: String::new(),
             case_name: None,
+            save_form: None,
+            keep_logs: false,
+            relocating: None,
         }
     }
 }
@@ -635,6 +657,9 @@ pub struct NetsleuthApp {
     case_pending: bool,
     /// The view state last saved in the open investigation.
     saved_view: Option<case::SavedView>,
+    /// The view of an investigation whose missing logs are being relocated, put back once
+    /// they are read.
+    relocated_view: Option<case::SavedView>,
     /// The blocklist kept for every file (`blocklist.json`) while an investigation holds its
     /// own: its allowlist is the organisation's and stays in sync.
     global: Option<Blocklist>,
@@ -722,6 +747,7 @@ impl NetsleuthApp {
             case: None,
             case_pending: false,
             saved_view: None,
+            relocated_view: None,
             global: None,
             domain_saver: None,
             central: egui::Rect::NOTHING,
@@ -1016,6 +1042,14 @@ impl NetsleuthApp {
                 JobResult::Said(m) => self.view.notice = Some(m),
                 JobResult::NoDialog(kind) => self.no_dialog(kind),
                 JobResult::AlertsCsvPicked(path) => self.commands.push(Command::ExportAlerts(path)),
+                JobResult::CopyEstimate(bytes) => {
+                    if let Some(f) = &mut self.view.save_form {
+                        f.estimate = Some(bytes);
+                    }
+                }
+                JobResult::LogPicked(i, path) => {
+                    self.commands.push(Command::Relocate(i, path, false))
+                }
                 JobResult::ReportWritten(result) => {
                     self.view.notice = Some(match result {
                         Ok(path) => format!("Wrote the report to {}", path.display()),
@@ -1108,6 +1142,20 @@ impl NetsleuthApp {
                 Command::ReportDialog => self.ask(ctx, case::FileDialog::Report),
                 Command::ExportAlerts(path) => self.export_alerts(ctx, path),
                 Command::AlertsCsvDialog => self.ask(ctx, case::FileDialog::AlertsCsv),
+                Command::SaveCaseForm => self.save_form(ctx),
+                Command::Relocate(i, path, anyway) => self.relocate(ctx, i, path, anyway),
+                Command::LocateDialog(i) => self.ask(ctx, case::FileDialog::LocateLog(i)),
+                Command::LeaveOut(i) => {
+                    if let Some(m) = self
+                        .view
+                        .relocating
+                        .as_mut()
+                        .and_then(|r| r.missing.get_mut(i))
+                    {
+                        m.left_out = true;
+                    }
+                    self.relocation_settled(ctx);
+                }
                 Command::CloseCase => {
                     self.leave_case();
                     ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
@@ -1789,6 +1837,15 @@ impl NetsleuthApp {
         }
         self.shortcuts(&ctx);
         chrome::about(&ctx, &mut self.view.about);
+        let mut commands = Vec::new();
+        if let Some(form) = &self.view.save_form {
+            if !views::save_case::show(&ctx, form, &mut self.view.keep_logs, &mut commands) {
+                self.view.save_form = None;
+            }
+        }
+        if let Some(r) = &mut self.view.relocating {
+            views::relocate::show(&ctx, r, &mut commands);
+        }
         if !self.view.presentation {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         }
@@ -1798,7 +1855,6 @@ impl NetsleuthApp {
         if !self.view.presentation {
             egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         }
-        let mut commands = Vec::new();
         if let State::Ready(w) = &self.state {
             if let (Some(a), Some(i)) = (w.shown(), self.view.selected) {
                 if i < a.detection.sources.len() {

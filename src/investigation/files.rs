@@ -8,6 +8,8 @@ use std::time::UNIX_EPOCH;
 
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::ingest::ColumnMapping;
+
 /// Bytes read from each end of a file for its fingerprint.
 const FINGERPRINT_SPAN: u64 = 1 << 20;
 
@@ -24,6 +26,8 @@ pub struct SourceFile {
     pub fingerprint: String,
     /// The format it was read as, when the analyst chose it.
     pub format: Option<String>,
+    /// The column mapping it was read with (a CSV of no known layout), when one was given.
+    pub mapping: Option<ColumnMapping>,
 }
 
 impl SourceFile {
@@ -36,6 +40,7 @@ impl SourceFile {
             modified: modified(&meta),
             fingerprint: fingerprint(path)?,
             format,
+            mapping: None,
         })
     }
 }
@@ -53,7 +58,7 @@ pub enum FileState {
 
 /// Compares the file at `f.path` with what the investigation recorded.
 pub fn check(f: &SourceFile) -> FileState {
-    let Ok(now) = SourceFile::of(&f.path, f.format.clone()) else {
+    let Ok(now) = SourceFile::of(&f.path, None) else {
         return FileState::Missing;
     };
     if now.size != f.size {

@@ -8,6 +8,7 @@
 //! before anything is written to it.
 
 mod annotations;
+mod copies;
 mod files;
 mod lists;
 pub mod schema;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 pub use annotations::{AnalystVerdict, Annotation, Bookmark};
+pub use copies::{estimated_copy_size, LogCopy};
 pub use files::{check, find_moved, same_content, FileState, SourceFile};
 pub use lists::publish;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
@@ -229,15 +231,22 @@ impl Investigation {
         self.write(|tx| {
             tx.execute("DELETE FROM files", [])?;
             for f in files {
+                let mapping = f
+                    .mapping
+                    .as_ref()
+                    .map(|m| serde_json::to_string(&m.pairs))
+                    .transpose()
+                    .map_err(|e| SaveError(e.to_string()))?;
                 tx.execute(
-                    "INSERT INTO files (path, size, modified, fingerprint, format)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO files (path, size, modified, fingerprint, format, mapping)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     rusqlite::params![
                         f.path.to_string_lossy(),
                         f.size as i64,
                         f.modified,
                         f.fingerprint,
-                        f.format
+                        f.format,
+                        mapping
                     ],
                 )?;
             }
@@ -247,19 +256,34 @@ impl Investigation {
 
     /// The logs the investigation reads, in the order they were recorded.
     pub fn files(&self) -> Result<Vec<SourceFile>, SaveError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT path, size, modified, fingerprint, format FROM files ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT path, size, modified, fingerprint, format, mapping FROM files ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
-            Ok(SourceFile {
-                path: PathBuf::from(r.get::<_, String>(0)?),
-                size: r.get::<_, i64>(1)?.max(0) as u64,
-                modified: r.get(2)?,
-                fingerprint: r.get(3)?,
-                format: r.get(4)?,
-            })
+            Ok((
+                SourceFile {
+                    path: PathBuf::from(r.get::<_, String>(0)?),
+                    size: r.get::<_, i64>(1)?.max(0) as u64,
+                    modified: r.get(2)?,
+                    fingerprint: r.get(3)?,
+                    format: r.get(4)?,
+                    mapping: None,
+                },
+                r.get::<_, Option<String>>(5)?,
+            ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut files = Vec::new();
+        for row in rows {
+            let (mut f, mapping) = row?;
+            if let Some(json) = mapping {
+                let pairs: Vec<(String, String)> = serde_json::from_str(&json).map_err(|e| {
+                    SaveError(format!("the column mapping of {}: {e}", f.path.display()))
+                })?;
+                f.mapping = Some(crate::ingest::ColumnMapping { pairs });
+            }
+            files.push(f);
+        }
+        Ok(files)
     }
 
     /// Points a recorded log at its new place (after the analyst relocated it).

@@ -51,6 +51,15 @@ const MIGRATIONS: &[&str] = &[
          at     INTEGER NOT NULL,
          change TEXT NOT NULL
      );",
+    // 2: a CSV's column mapping beside its format, and copies of the logs kept inside the
+    // file (gzip, in pieces of up to 4 MiB, so that no row nears SQLite's blob limit).
+    "ALTER TABLE files ADD COLUMN mapping TEXT;
+     CREATE TABLE log_copies (
+         fingerprint TEXT NOT NULL,
+         seq         INTEGER NOT NULL,
+         piece       BLOB NOT NULL,
+         PRIMARY KEY (fingerprint, seq)
+     );",
 ];
 
 /// The schema version this build writes.
@@ -115,6 +124,32 @@ mod tests {
         // Migrating again changes nothing and does not fail on existing tables.
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_version_1_file_gains_mappings_and_log_copies_keeping_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        step(&tx, MIGRATIONS[0], 1).unwrap();
+        tx.commit().unwrap();
+        conn.execute(
+            "INSERT INTO files (path, size, modified, fingerprint, format)
+             VALUES ('/logs/a.csv', 10, 0, 'xxh3:0', NULL)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION);
+        let (path, mapping): (String, Option<String>) = conn
+            .query_row("SELECT path, mapping FROM files", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((path.as_str(), mapping), ("/logs/a.csv", None));
+        let copies: i64 = conn
+            .query_row("SELECT count(*) FROM log_copies", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(copies, 0);
     }
 
     #[test]

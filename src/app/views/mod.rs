@@ -13,6 +13,8 @@ pub mod files;
 pub mod map;
 pub mod overview;
 pub mod profile;
+pub mod relocate;
+pub mod save_case;
 pub mod scatter;
 pub mod settings;
 pub mod source_detail;
