@@ -2850,3 +2850,81 @@ fn logs_kept_inside_or_relocated_and_reopened_from_the_recent_list() {
     );
     assert_eq!(score_bits(&fourth), scores);
 }
+
+/// Presentation mode opens on a summary slide (verdict, KPI cards, top findings and the map)
+/// that fits whole on a 1280x720 and a 1920x1080 screen, and every view shown during the
+/// meeting starts at its top, however far it was scrolled before.
+#[test]
+fn presentation_opens_on_a_summary_slide_that_fits_the_screen() {
+    for (w, h) in [(1280.0, 720.0), (1920.0, 1080.0)] {
+        let mut harness = open(Vec::new());
+        harness.set_size(egui::vec2(w, h));
+        harness.run();
+        harness.get_by_label("Present").click();
+        assert!(sends_fullscreen(&mut harness, true));
+        harness.run();
+        let view = harness.state().as_ref().unwrap().view();
+        assert!(view.presentation);
+        assert_eq!(view.tab, netsleuth::app::Tab::Summary, "at {w}x{h}");
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(w, h));
+        let whole = |r: egui::Rect, what: &str| {
+            assert!(
+                screen.contains_rect(r),
+                "{what} is clipped at {w}x{h}: {r:?}"
+            );
+        };
+        let verdict = harness.get_by_label_contains("Start with");
+        whole(verdict.rect(), "the verdict");
+        for card in [
+            "events",
+            "anomalous events",
+            "addresses",
+            "flagged addresses",
+            "proposed blocks",
+        ] {
+            whole(harness.get_by_label(card).rect(), card);
+        }
+        whole(harness.get_by_label("Look here first").rect(), "findings");
+        // The findings listed are the most confident sources, each whole on the screen.
+        let top = harness.get_by_label("165.225.8.79");
+        whole(top.rect(), "the first finding");
+        let placed = harness.get_by_label_contains("placed,");
+        whole(placed.rect(), "the map's caption");
+        let caption = placed.value().unwrap_or_default();
+        let figures: Vec<u64> = caption
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert!(
+            figures.len() == 2 && figures[0] > 0 && figures[1] > 0 && figures[1] <= figures[0],
+            "the map places sources and shows the flagged ones: {caption}"
+        );
+
+        if h > 1000.0 {
+            // The whole overview fits this screen: there is nothing to scroll.
+            continue;
+        }
+        // Scrolled to the bottom of the overview, away and back: it starts at its top.
+        harness.get_by_label("Overview").click();
+        harness.run();
+        let first = harness.get_by_label_contains("Start with").rect();
+        harness
+            .get_by_label("All sources in the alerts table →")
+            .scroll_to_me();
+        harness.run();
+        let scrolled = harness.get_by_label_contains("Start with").rect();
+        assert!(
+            scrolled.top() < first.top() - 50.0,
+            "the overview scrolls at {w}x{h}: {first:?} then {scrolled:?}"
+        );
+        harness.get_by_label("Alerts").click();
+        harness.run();
+        harness.get_by_label("Overview").click();
+        harness.run();
+        let again = harness.get_by_label_contains("Start with").rect();
+        assert_eq!(
+            again, first,
+            "the overview opens at its top again at {w}x{h}"
+        );
+    }
+}

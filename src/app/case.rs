@@ -153,7 +153,11 @@ impl SavedView {
     }
 
     fn apply(&self, v: &mut ViewState) {
-        v.tab = self.tab;
+        // The summary slide belongs to presentation mode, which a case never opens in.
+        v.tab = match self.tab {
+            Tab::Summary => Tab::Overview,
+            t => t,
+        };
         v.time_range = self.time_range;
         let f = &mut v.alerts;
         f.text = self.text.clone();

@@ -75,6 +75,8 @@ pub fn sample_path() -> std::io::Result<PathBuf> {
 /// The views of an investigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tab {
+    /// The slide presentation mode opens on: verdict, KPIs, top findings and the map.
+    Summary,
     /// KPI cards, verdict and top reasons.
     Overview,
     /// The sortable, filterable table of sources.
@@ -100,7 +102,8 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 11] = [
+    const ALL: [Tab; 12] = [
+        Tab::Summary,
         Tab::Overview,
         Tab::Alerts,
         Tab::Scatter,
@@ -116,6 +119,7 @@ impl Tab {
 
     fn title(self) -> &'static str {
         match self {
+            Tab::Summary => "Summary",
             Tab::Overview => "Overview",
             Tab::Alerts => "Alerts",
             Tab::Scatter => "Scatter",
@@ -144,7 +148,7 @@ impl Tab {
             Tab::Evaluation => 8,
             Tab::Settings => 9,
             Tab::Files => 0,
-            Tab::Domains => return None,
+            Tab::Domains | Tab::Summary => return None,
         })
     }
 }
@@ -316,6 +320,9 @@ pub struct ViewState {
     pub alerts: AlertsView,
     /// Presentation mode: larger type, chrome hidden.
     pub presentation: bool,
+    /// Counts the times a view was shown afresh, so that presentation mode opens each at its
+    /// top.
+    pub shown_epoch: u64,
     /// Dark theme (otherwise light).
     pub dark: bool,
     /// The analyst's blocklist, allowlist and review marks, kept between runs.
@@ -559,6 +566,7 @@ impl Default for ViewState {
             event_alerts: EventAlertsView::default(),
             alerts: AlertsView::default(),
             presentation: false,
+            shown_epoch: 0,
             dark: true,
             blocklist: BlocklistState::default(),
             blocklist_view: views::blocklist::BlocklistView::default(),
@@ -1179,11 +1187,17 @@ impl NetsleuthApp {
                 }
                 Command::OpenDialog => self.open_dialog(ctx),
                 Command::Select(i) => self.view.selected = i,
-                Command::Show(tab) => self.view.tab = tab,
+                Command::Show(tab) => {
+                    self.view.tab = tab;
+                    self.view.shown_epoch += 1;
+                }
                 Command::TogglePresentation => {
                     self.view.presentation = !self.view.presentation;
-                    if self.view.presentation && matches!(self.view.tab, Tab::Settings | Tab::Files)
-                    {
+                    self.view.shown_epoch += 1;
+                    // The meeting starts on the summary slide; the workbench on the overview.
+                    if self.view.presentation {
+                        self.view.tab = Tab::Summary;
+                    } else if self.view.tab == Tab::Summary {
                         self.view.tab = Tab::Overview;
                     }
                     apply_style(ctx, &self.view);
@@ -1718,6 +1732,7 @@ impl NetsleuthApp {
             .into_iter()
             .filter(|&t| t != Tab::Evaluation || labelled)
             .filter(|&t| !presenting || !matches!(t, Tab::Settings | Tab::Files))
+            .filter(|&t| presenting || t != Tab::Summary)
             .collect()
     }
 
@@ -1881,6 +1896,13 @@ impl NetsleuthApp {
             .frame(Frame::central_panel(ui.style()).inner_margin(16))
             .show(ui, |ui| match &self.state {
                 State::Loading(job) => loading_view(ui, job),
+                // In a meeting every view starts at its top: a view shown afresh gets new
+                // scroll positions.
+                State::Ready(w) if self.view.presentation => {
+                    ui.push_id(self.view.shown_epoch, |ui| {
+                        workspace_view(ui, w, &mut self.view, &mut commands)
+                    });
+                }
                 State::Ready(w) => workspace_view(ui, w, &mut self.view, &mut commands),
                 State::Failed(msg) => start_view(ui, msg, &self.recent, &mut commands),
             });
@@ -1968,6 +1990,7 @@ fn workspace_view(ui: &mut Ui, w: &Workspace, view: &mut ViewState, out: &mut Ve
                 });
             }
         }
+        (Tab::Summary, Some(a)) => views::summary::show(ui, &w.loaded, a, view, out),
         (Tab::Overview, Some(a)) => views::overview::show(ui, &w.loaded, a, view, out),
         (Tab::Alerts, Some(a)) => {
             views::alerts::show(ui, &w.loaded.investigation.table, a, view, out)

@@ -19,4 +19,5 @@ pub mod scatter;
 pub mod settings;
 pub mod source_detail;
 pub mod start;
+pub mod summary;
 pub mod timeline;

@@ -23,7 +23,11 @@ pub fn show(ui: &mut Ui, loaded: &Loaded, a: &Analysis, view: &ViewState, out: &
             kpis(ui, loaded, a);
             ui.add_space(16.0);
             ui.columns(2, |cols| {
-                top_sources(&mut cols[0], a, view, out);
+                top_sources(&mut cols[0], a, view, out, 8);
+                if a.ranked.len() > 8 && cols[0].link("All sources in the alerts table →").clicked()
+                {
+                    out.push(Command::Show(Tab::Alerts));
+                }
                 top_reasons(&mut cols[1], a);
                 if let Some(e) = &a.evaluation {
                     cols[1].add_space(16.0);
@@ -165,7 +169,8 @@ pub fn verdict_sentence(a: &Analysis) -> (String, Color32) {
     }
 }
 
-fn verdict(ui: &mut Ui, a: &Analysis) {
+/// The verdict sentence in its coloured frame, with volume attacks and the caveat below.
+pub(crate) fn verdict(ui: &mut Ui, a: &Analysis) {
     let (text, color) = verdict_sentence(a);
     Frame::new()
         .fill(color.gamma_multiply(0.18))
@@ -201,7 +206,8 @@ fn halves(t: &Timeline, values: &[u32]) -> (u64, u64) {
 /// the trend, colour when non-zero.
 type Card<'a> = (&'a str, Option<u64>, Option<(u64, u64)>, Option<Color32>);
 
-fn kpis(ui: &mut Ui, loaded: &Loaded, a: &Analysis) {
+/// The KPI cards, as many to a row as fit whole.
+pub(crate) fn kpis(ui: &mut Ui, loaded: &Loaded, a: &Analysis) {
     let inv = &loaded.investigation;
     let trend = |values: fn(&Timeline) -> &[u32]| a.timeline.as_ref().map(|t| halves(t, values(t)));
     let cards: [Card; 5] = [
@@ -316,7 +322,15 @@ fn section(ui: &mut Ui, title: &str) {
     ui.add_space(4.0);
 }
 
-fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Command>) {
+/// "Look here first": one card per campaign or source, most confident first, at most `max`;
+/// a click selects the source.
+pub(crate) fn top_sources(
+    ui: &mut Ui,
+    a: &Analysis,
+    view: &ViewState,
+    out: &mut Vec<Command>,
+    max: usize,
+) {
     section(ui, "Look here first");
     let threshold = a.settings.auto_block;
     let campaigns = &a.detection.campaigns;
@@ -324,7 +338,7 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
     let mut cards = 0;
     for &first in &a.ranked {
         let s = &a.detection.sources[first];
-        if s.confidence < threshold / 2.0 || cards == 8 {
+        if s.confidence < threshold / 2.0 || cards == max {
             break;
         }
         // One card per campaign: its lead, with the others counted.
@@ -410,9 +424,6 @@ fn top_sources(ui: &mut Ui, a: &Analysis, view: &ViewState, out: &mut Vec<Comman
             out.push(Command::Select(Some(i)));
         }
         ui.add_space(2.0);
-    }
-    if a.ranked.len() > 8 && ui.link("All sources in the alerts table →").clicked() {
-        out.push(Command::Show(Tab::Alerts));
     }
 }
 

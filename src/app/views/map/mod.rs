@@ -2,6 +2,7 @@
 //! and coloured by confidence, clustered where they overlap, a choropleth mode, and a
 //! per-country table. Hover names the sources, a click selects, Shift-drag selects a box.
 
+pub mod mini;
 mod tiles;
 
 use eframe::egui::epaint::{Mesh, Vertex, WHITE_UV};
