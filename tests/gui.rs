@@ -957,6 +957,28 @@ fn plots_are_saved_as_png() {
         .filter(|p| p.0[0] > 200 && (130..200).contains(&p.0[1]) && p.0[2] < 110)
         .count();
     assert!(orange > 50, "{orange} orange pixels");
+    // Above the plot, its caption on the panel's colour: the title, the file and its span,
+    // and the version line, each a band of light text.
+    let (right, panel) = (png.width() - 3, png.get_pixel(2, 2).0);
+    let band = (0..png.height())
+        .take_while(|&y| png.get_pixel(right, y).0 == panel)
+        .count() as u32;
+    assert!((40..200).contains(&band), "a caption {band} rows high");
+    let texts = (0..band)
+        .map(|y| (0..png.width()).any(|x| png.get_pixel(x, y).0[..3].iter().all(|&c| c > 90)))
+        .collect::<Vec<bool>>()
+        .windows(2)
+        .filter(|w| !w[0] && w[1])
+        .count();
+    assert!(texts >= 3, "{texts} lines of text in the caption");
+    let orange_above = (0..band)
+        .flat_map(|y| (0..png.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let p = png.get_pixel(x, y).0;
+            p[0] > 200 && (130..200).contains(&p[1]) && p[2] < 110
+        })
+        .count();
+    assert_eq!(orange_above, 0, "the caption covers no part of the plot");
 }
 
 /// Snapshot options: a few hundred pixels may differ, as the status bar shows how long

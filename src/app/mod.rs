@@ -677,7 +677,7 @@ pub struct NetsleuthApp {
     /// The central view's rectangle in the last frame, for "Save the view as PNG".
     central: egui::Rect,
     /// A PNG export to capture on the next frame: the part of the window and the file.
-    pending_png: Option<(egui::Rect, PathBuf)>,
+    pending_png: Option<png_export::PendingPng>,
     /// Per-frame timings, when asked for with `--frame-log`.
     frame_log: Option<std::io::LineWriter<std::fs::File>>,
     /// What a panic caught while drawing said, until dismissed.
@@ -1131,8 +1131,15 @@ impl NetsleuthApp {
 
     /// Applies the queued commands.
     fn apply(&mut self, ctx: &egui::Context) {
-        if let Some((rect, path)) = self.pending_png.take() {
-            png_export::request(ctx, rect, path, self.png_sender.clone());
+        // Captured in the frame that drew its caption.
+        if self
+            .pending_png
+            .as_ref()
+            .is_some_and(|p| p.drawn.is_some_and(|(_, frames)| frames >= 2))
+        {
+            if let Some(png) = self.pending_png.take() {
+                png_export::request(ctx, png, self.png_sender.clone());
+            }
         }
         for command in std::mem::take(&mut self.commands) {
             match command {
@@ -1472,7 +1479,12 @@ impl NetsleuthApp {
                         .map_or(0, |d| d.as_secs() as i64);
                     let path = self.export_dir.join(png_export::file_name(&view, now));
                     // Captured a frame later, once menus and hover highlights are gone.
-                    self.pending_png = Some((rect, path));
+                    self.pending_png = Some(png_export::PendingPng {
+                        rect,
+                        path,
+                        caption: self.png_caption(&view),
+                        drawn: None,
+                    });
                     ctx.request_repaint();
                     self.view.notice = Some(format!("Saving the {view} as PNG…"));
                 }
@@ -1907,6 +1919,11 @@ impl NetsleuthApp {
                 State::Failed(msg) => start_view(ui, msg, &self.recent, &mut commands),
             });
         self.central = central.response.rect;
+        if let Some(png) = &mut self.pending_png {
+            let frames = png.drawn.map_or(0, |(_, n)| n);
+            png.drawn = Some((png_export::draw_caption(&ctx, png), frames + 1));
+            ctx.request_repaint();
+        }
         self.commands.extend(commands);
         self.apply(&ctx);
         self.save_view_state();

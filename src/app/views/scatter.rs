@@ -803,6 +803,8 @@ pub fn show(
     // Reserved below the plot's points: the density is drawn there once the plot has placed
     // itself this frame (the plot's own background is off, so the cells show through).
     let density_slot = density.map(|_| ui.painter().add(egui::Shape::Noop));
+    // The plot with its axes and their names, as a slide needs it.
+    let plot_top = ui.cursor().top();
     let response = Plot::new("scatter")
         .legend(Legend::default())
         .show_background(density.is_none())
@@ -955,7 +957,8 @@ pub fn show(
             }
         }
     }
-    let plot_rect = response.response.rect;
+    let plot_bottom = ui.cursor().top() - ui.spacing().item_spacing.y;
+    let plot_rect = egui::Rect::from_x_y_ranges(ui.min_rect().x_range(), plot_top..=plot_bottom);
     ui.horizontal(|ui| {
         crate::app::png_button(ui, "scatter plot", plot_rect, out);
         let ViewState {
