@@ -2950,3 +2950,54 @@ fn presentation_opens_on_a_summary_slide_that_fits_the_screen() {
         );
     }
 }
+
+/// "Save the events shown as CSV" writes the events that pass the filters, every one of them
+/// and no other: with the text filter "wget" on a real Cowrie log, exactly the log's lines
+/// that hold it, named by file and line.
+#[test]
+fn the_events_shown_are_saved_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(vec![COWRIE_19.into()]);
+    harness.get_by_label("Alerts").click();
+    harness.run();
+    type_into(&mut harness, "Filter", "wget");
+    let path = dir.path().join("events.csv");
+    let app = harness.state_mut().as_mut().unwrap();
+    app.send(netsleuth::app::Command::ExportEvents(path.clone()));
+    step_until(&mut harness, |h| {
+        h.state()
+            .as_ref()
+            .unwrap()
+            .view()
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Wrote "))
+    });
+    let notice = harness.state().as_ref().unwrap().view().notice.clone();
+    let log = std::fs::read_to_string(COWRIE_19).unwrap();
+    let want: Vec<u64> = log
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.to_lowercase().contains("wget"))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (file, line) = (column("file"), column("line"));
+    let mut got = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert!(
+            record[file].ends_with("cowrie.json.2018-05-19"),
+            "{record:?}"
+        );
+        got.push(record[line].parse::<u64>().unwrap());
+    }
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "{notice:?}");
+    assert_eq!(
+        notice.as_deref(),
+        Some(format!("Wrote {} of 2,004 events to {}", want.len(), path.display()).as_str())
+    );
+}

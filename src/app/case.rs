@@ -183,6 +183,8 @@ pub(super) enum FileDialog {
     Report,
     /// Where the alerts' CSV goes.
     AlertsCsv,
+    /// Where the CSV of the events shown goes.
+    EventsCsv,
     /// The new place of a missing log (by its place in the relocation dialog).
     LocateLog(usize),
 }
@@ -213,6 +215,10 @@ impl FileDialog {
             FileDialog::AlertsCsv => d
                 .add_filter("CSV", &["csv"])
                 .set_file_name("alerts.csv")
+                .save_file(),
+            FileDialog::EventsCsv => d
+                .add_filter("CSV", &["csv"])
+                .set_file_name("events.csv")
                 .save_file(),
             FileDialog::LocateLog(_) => d.pick_file(),
         }
@@ -548,6 +554,50 @@ impl NetsleuthApp {
         });
     }
 
+    /// Writes every event that passes the event filters and the time range (what the event
+    /// views show), with its scores, as spreadsheet-safe CSV (events_scored.csv's columns),
+    /// on a worker.
+    pub(super) fn export_events(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(a) = w.shown().cloned() else {
+            return;
+        };
+        let inv = w.loaded.investigation.clone();
+        let (filters, range) = (self.view.alerts.clone(), self.view.time_range);
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let result = worker::caught(|| {
+                let t = &inv.table;
+                let keeps = super::views::event_alerts::keeps(t, &filters, range);
+                let rows: Vec<u32> = (0..t.len())
+                    .filter(|&r| keeps(r))
+                    .map(|r| r as u32)
+                    .collect();
+                let names: Vec<String> = inv
+                    .files
+                    .iter()
+                    .map(|f| f.path.display().to_string())
+                    .collect();
+                crate::report::write_events(&path, t, &a.detection, &names, Some(&rows))
+                    .map(|()| {
+                        format!(
+                            "Wrote {} of {} events to {}",
+                            super::text::thousands(rows.len() as u64),
+                            super::text::thousands(t.len() as u64),
+                            path.display()
+                        )
+                    })
+                    .map_err(|e| format!("Cannot write {}: {e}", path.display()))
+            })
+            .unwrap_or_else(|m| Err(worker::internal_error("writing the CSV", &m)));
+            let _ = sender.send(JobResult::Said(result.unwrap_or_else(|e| e)));
+            repaint.request_repaint();
+        });
+    }
+
     /// Asks for an investigation file in the desktop's dialog, on a worker.
     pub(super) fn case_dialog(&mut self, ctx: &egui::Context, save: bool) {
         let kind = if save {
@@ -572,6 +622,7 @@ impl NetsleuthApp {
                 (Some(p), FileDialog::OpenCase) => JobResult::CasePicked(false, p),
                 (Some(p), FileDialog::Report) => JobResult::ReportPicked(p),
                 (Some(p), FileDialog::AlertsCsv) => JobResult::AlertsCsvPicked(p),
+                (Some(p), FileDialog::EventsCsv) => JobResult::EventsCsvPicked(p),
                 (Some(p), FileDialog::LocateLog(i)) => JobResult::LogPicked(i, p),
                 // A dialog that closes at once never opened: no portal and no zenity.
                 (None, kind) if quick => JobResult::NoDialog(kind),
@@ -616,6 +667,7 @@ impl NetsleuthApp {
                 crate::investigation::EXTENSION
             ),
             FileDialog::Report => "incident-report.html".into(),
+            FileDialog::EventsCsv => "events.csv".into(),
             _ => "alerts.csv".into(),
         };
         if let Err(e) = std::fs::create_dir_all(&self.export_dir) {
@@ -626,6 +678,7 @@ impl NetsleuthApp {
         self.commands.push(match kind {
             FileDialog::SaveCase => super::Command::SaveCaseAs(path),
             FileDialog::Report => super::Command::ExportReport(path),
+            FileDialog::EventsCsv => super::Command::ExportEvents(path),
             _ => super::Command::ExportAlerts(path),
         });
     }

@@ -236,6 +236,11 @@ pub enum Command {
     ExportAlerts(PathBuf),
     /// Ask where the alerts' CSV goes.
     AlertsCsvDialog,
+    /// Write every event that passes the filters and time range, with its scores, as CSV to
+    /// this path.
+    ExportEvents(PathBuf),
+    /// Ask where the events' CSV goes.
+    EventsCsvDialog,
     /// Show the dialog before saving as an investigation (whether to keep the logs inside).
     SaveCaseForm,
     /// A missing log of the investigation (by its place in the relocation dialog) is at this
@@ -486,6 +491,8 @@ enum JobResult {
     ReportPicked(PathBuf),
     /// Where the alerts' CSV goes, picked in the dialog.
     AlertsCsvPicked(PathBuf),
+    /// Where the events' CSV goes, picked in the dialog.
+    EventsCsvPicked(PathBuf),
     /// A worker's outcome, for the status bar.
     Said(String),
     /// No file dialog could open for this.
@@ -1050,6 +1057,7 @@ impl NetsleuthApp {
                 JobResult::Said(m) => self.view.notice = Some(m),
                 JobResult::NoDialog(kind) => self.no_dialog(kind),
                 JobResult::AlertsCsvPicked(path) => self.commands.push(Command::ExportAlerts(path)),
+                JobResult::EventsCsvPicked(path) => self.commands.push(Command::ExportEvents(path)),
                 JobResult::CopyEstimate(bytes) => {
                     if let Some(f) = &mut self.view.save_form {
                         f.estimate = Some(bytes);
@@ -1157,6 +1165,8 @@ impl NetsleuthApp {
                 Command::ReportDialog => self.ask(ctx, case::FileDialog::Report),
                 Command::ExportAlerts(path) => self.export_alerts(ctx, path),
                 Command::AlertsCsvDialog => self.ask(ctx, case::FileDialog::AlertsCsv),
+                Command::ExportEvents(path) => self.export_events(ctx, path),
+                Command::EventsCsvDialog => self.ask(ctx, case::FileDialog::EventsCsv),
                 Command::SaveCaseForm => self.save_form(ctx),
                 Command::Relocate(i, path, anyway) => self.relocate(ctx, i, path, anyway),
                 Command::LocateDialog(i) => self.ask(ctx, case::FileDialog::LocateLog(i)),

@@ -273,7 +273,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         "proposed_blocks": proposed,
         "threshold": threshold,
     });
-    let written = write_events(&set.path("events_scored.csv"), &inv.table, &d, &names)
+    let written = write_events(&set.path("events_scored.csv"), &inv.table, &d, &names, None)
         .and_then(|()| write_sources(&set.path("sources.csv"), &ranked))
         .and_then(|()| write_blocklist(&set.path("blocklist.csv"), &ranked))
         .and_then(|()| set.commit(&manifest));

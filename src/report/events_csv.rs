@@ -21,14 +21,15 @@ use crate::session::write_atomic_with;
 /// (16,384 held 14 MB more at the 1M-row file's peak and wrote no faster).
 const CHUNK: usize = 4_096;
 
-/// Writes one row per event with its fields, label, combined score, verdict, each
-/// detector's raw score and, for anomalous events, the reason. Scores are rounded to four
-/// decimal places.
+/// Writes one row per event (every event, or the rows of `only` in its order) with its
+/// fields, label, combined score, verdict, each detector's raw score and, for anomalous
+/// events, the reason. Scores are rounded to four decimal places.
 pub fn write_events(
     path: &Path,
     t: &EventTable,
     d: &Detection,
     file_names: &[String],
+    only: Option<&[u32]>,
 ) -> io::Result<()> {
     let detectors: Vec<(DetectorKind, &[f64])> = d
         .events
@@ -51,7 +52,9 @@ pub fn write_events(
         detectors: &detectors,
         ips: &ips,
         files: &files,
+        only,
     };
+    let n = only.map_or(t.len(), <[u32]>::len);
     write_atomic_with(path, |w| {
         let mut header = String::from(
             "file,line,event_time,source_ip,source_port,destination_ip,destination_port,\
@@ -66,7 +69,7 @@ pub fn write_events(
         w.write_all(header.as_bytes())?;
         let group = CHUNK * 2 * rayon::current_num_threads();
         let render = |start: usize| -> Vec<Vec<u8>> {
-            let end = (start + group).min(t.len());
+            let end = (start + group).min(n);
             (start..end)
                 .step_by(CHUNK)
                 .collect::<Vec<_>>()
@@ -76,7 +79,7 @@ pub fn write_events(
         };
         // Each group is written while the next one is being rendered.
         let mut parts = render(0);
-        for next in (group..t.len().max(group)).step_by(group) {
+        for next in (group..n.max(group)).step_by(group) {
             let (written, rendered) = rayon::join(
                 || parts.iter().try_for_each(|p| w.write_all(p)),
                 || render(next),
@@ -95,14 +98,18 @@ struct Rows<'a> {
     detectors: &'a [(DetectorKind, &'a [f64])],
     ips: &'a [String],
     files: &'a [Vec<u8>],
+    /// The rows written, when not every one.
+    only: Option<&'a [u32]>,
 }
 
 impl Rows<'_> {
+    /// Renders the rows at positions `range` of those written.
     fn render(&self, range: std::ops::Range<usize>) -> Vec<u8> {
         let (t, d) = (self.t, self.d);
         let mut b = Vec::with_capacity(range.len() * 160);
         let mut clock = Clock::default();
-        for r in range {
+        for k in range {
+            let r = self.only.map_or(k, |rows| rows[k] as usize);
             if let Some(f) = self.files.get(t.file(r) as usize) {
                 b.extend_from_slice(f);
             }

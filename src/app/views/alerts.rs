@@ -467,6 +467,16 @@ pub fn show(
         {
             out.push(Command::AlertsCsvDialog);
         }
+        if ui
+            .button("Save the events shown as CSV…")
+            .on_hover_text(
+                "Every event that passes the filters and time range, as the scatter, timeline \
+                 and breakdown show them, with its scores (spreadsheet-safe)",
+            )
+            .clicked()
+        {
+            out.push(Command::EventsCsvDialog);
+        }
     });
     marked_bar(ui, a, &rows, view, out);
     ui.add_space(4.0);

@@ -38,6 +38,40 @@ pub struct EventAlertsView {
 /// What the rows depend on.
 type RowsKey = (u64, AlertsView, Option<(i64, i64)>, EventSort, bool);
 
+/// Whether event row `r` passes the filters that apply to events: the brushed time range,
+/// a picked value, port, protocol, country and text. What the event views show, and what
+/// "Save the events shown" writes.
+pub fn keeps<'a>(
+    t: &'a EventTable,
+    f: &AlertsView,
+    range: Option<(i64, i64)>,
+) -> impl Fn(usize) -> bool + 'a {
+    let text = f.text.trim().to_lowercase();
+    let port: Option<u16> = f.port.trim().parse().ok();
+    let protocol = f.protocol.trim().to_lowercase();
+    let country = f.country.trim().to_owned();
+    let value = f.value.clone();
+    move |r| {
+        range.is_none_or(|(lo, hi)| t.time_us(r).is_some_and(|us| (lo..=hi).contains(&us)))
+            && ValueFilter::keeps(value.as_ref(), r)
+            && port.is_none_or(|p| t.destination_port(r) == Some(p))
+            && (protocol.is_empty()
+                || t.app_protocol(r)
+                    .or_else(|| t.transport(r))
+                    .is_some_and(|p| p.to_lowercase().contains(&protocol)))
+            && (country.is_empty()
+                || t.country_code(r)
+                    .is_some_and(|c| c.eq_ignore_ascii_case(&country)))
+            && (text.is_empty()
+                || t.source_ip(r)
+                    .is_some_and(|ip| ip.to_string().contains(&text))
+                || t.destination_ip(r)
+                    .is_some_and(|ip| ip.to_string().contains(&text))
+                || t.detail(r)
+                    .is_some_and(|s| s.to_lowercase().contains(&text)))
+    }
+}
+
 /// The anomalous events that pass the filters, in table order.
 pub fn rows(
     t: &EventTable,
@@ -47,32 +81,10 @@ pub fn rows(
     sort: EventSort,
     ascending: bool,
 ) -> Vec<u32> {
-    let text = f.text.trim().to_lowercase();
-    let port: Option<u16> = f.port.trim().parse().ok();
-    let protocol = f.protocol.trim().to_lowercase();
-    let country = f.country.trim();
     let d = &a.detection;
+    let keeps = keeps(t, f, range);
     let mut rows: Vec<u32> = (0..t.len())
-        .filter(|&r| d.event_flagged[r])
-        .filter(|&r| {
-            range.is_none_or(|(lo, hi)| t.time_us(r).is_some_and(|us| (lo..=hi).contains(&us)))
-                && ValueFilter::keeps(f.value.as_ref(), r)
-                && port.is_none_or(|p| t.destination_port(r) == Some(p))
-                && (protocol.is_empty()
-                    || t.app_protocol(r)
-                        .or_else(|| t.transport(r))
-                        .is_some_and(|p| p.to_lowercase().contains(&protocol)))
-                && (country.is_empty()
-                    || t.country_code(r)
-                        .is_some_and(|c| c.eq_ignore_ascii_case(country)))
-                && (text.is_empty()
-                    || t.source_ip(r)
-                        .is_some_and(|ip| ip.to_string().contains(&text))
-                    || t.destination_ip(r)
-                        .is_some_and(|ip| ip.to_string().contains(&text))
-                    || t.detail(r)
-                        .is_some_and(|s| s.to_lowercase().contains(&text)))
-        })
+        .filter(|&r| d.event_flagged[r] && keeps(r))
         .map(|r| r as u32)
         .collect();
     let key = |r: u32| -> f64 {
