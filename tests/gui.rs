@@ -2503,6 +2503,24 @@ fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
     let case = dir.path().join("cowrie-19-may.netsleuth");
     let mut first = harness_keeping(vec![COWRIE_19.into()], config.clone());
     wait_until_loaded(&mut first);
+    // Settings changed from the defaults, detection run again with them.
+    let changed = netsleuth::detection::DetectionSettings {
+        auto_block: 65.0,
+        event_threshold: 0.55,
+        ..first
+            .state()
+            .as_ref()
+            .unwrap()
+            .analysis()
+            .unwrap()
+            .settings
+            .clone()
+    };
+    let app = first.state_mut().as_mut().unwrap();
+    app.send(Command::Rerun(changed));
+    first.step();
+    wait_until_loaded(&mut first);
+    let scores = score_bits(&first);
     let (ip, proposals) = {
         let app = first.state().as_ref().unwrap();
         let a = app.analysis().unwrap();
@@ -2603,6 +2621,87 @@ fn a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist() {
     assert_eq!(view.alerts.analyst, Some(AnalystVerdict::TruePositive));
     third.get_by_label("Filtered by");
     third.get_by_label("1 of 58 sources");
+    let in_process = reopened_case(&third);
+    drop(third);
+
+    // And in a new process, with no model cache: the same case, score for score.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "reopened_case_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("NETSLEUTH_REOPEN_CHILD", dir.path().join("config"))
+        .env("NETSLEUTH_CACHE_DIR", dir.path().join("fresh-cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    // libtest starts the child's first line with the test's name.
+    let child: Vec<&str> = printed
+        .lines()
+        .filter_map(|l| l.split_once("reopened ").map(|(_, rest)| rest))
+        .collect();
+    assert_eq!(child.len(), in_process.len());
+    let differs = child
+        .iter()
+        .zip(&in_process)
+        .find(|(x, y)| **x != y.as_str())
+        .map(|(x, y)| format!("{x:.200} against {y:.200}"));
+    assert_eq!(differs, None, "the new process shows another case");
+    let scores_line = format!("scores {:?}", scores);
+    assert!(
+        child.contains(&scores_line.as_str()),
+        "every score is identical"
+    );
+    assert!(child.contains(&"settings 65 0.55"));
+    assert!(child.contains(&format!("note {ip} TruePositive ran uname -a").as_str()));
+}
+
+/// What a reopened case shows, one line each: the view, its filter, the settings, every
+/// score by its bits, the notes and the blocklist with the files behind each entry.
+fn reopened_case(harness: &AppHarness) -> Vec<String> {
+    let app = harness.state().as_ref().unwrap();
+    let view = app.view();
+    let a = app.analysis().unwrap();
+    let mut lines = vec![
+        format!("tab {:?}", view.tab),
+        format!("analyst {:?}", view.alerts.analyst),
+        format!(
+            "settings {} {}",
+            a.settings.auto_block, a.settings.event_threshold
+        ),
+        format!("scores {:?}", score_bits(harness)),
+    ];
+    let mut notes: Vec<_> = view.annotations.iter().collect();
+    notes.sort_by_key(|(ip, _)| **ip);
+    for (ip, n) in notes {
+        lines.push(format!("note {ip} {:?} {}", n.verdict, n.note));
+    }
+    for e in &view.blocklist.list.entries {
+        lines.push(format!("entry {} {:?} {:?}", e.net, e.origin, e.files));
+    }
+    lines
+}
+
+/// The new process of [`a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist`]:
+/// opens the last investigation as the window does at start and prints what it shows. Run
+/// only by that test.
+#[test]
+#[ignore = "the child process of a_saved_investigation_reopens_at_start_with_its_notes_and_blocklist"]
+fn reopened_case_child() {
+    let config = std::env::var_os("NETSLEUTH_REOPEN_CHILD").expect("run by its parent test");
+    let mut harness = harness_keeping(Vec::new(), Some(PathBuf::from(config)));
+    wait_until_loaded(&mut harness);
+    for line in reopened_case(&harness) {
+        println!("reopened {line}");
+    }
 }
 
 /// A filter that is on shows as a chip above every view, the chip drops it, and opening
