@@ -1,0 +1,166 @@
+//! The central area of a loaded workspace: the view of the tab shown, or detection's
+//! progress while it runs.
+
+use super::*;
+
+/// The central view of a loaded workspace.
+pub(super) fn workspace_view(
+    ui: &mut Ui,
+    w: &Workspace,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    let analysis = w.shown();
+    let events = w.loaded.investigation.table.len() as u64;
+    // The views that wait for the events' scores say so in the middle instead.
+    let waiting = matches!(
+        view.tab,
+        Tab::Scatter | Tab::Timeline | Tab::Map | Tab::Breakdown | Tab::Evaluation
+    );
+    if let (AnalysisState::Scoring(job, _), false) = (&w.analysis, waiting) {
+        scoring_strip(ui, job, events, out);
+    }
+    if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
+        if !matches!(
+            view.tab,
+            Tab::Files | Tab::Settings | Tab::Evaluation | Tab::Blocklist | Tab::Domains
+        ) {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("Time range {}", text::time_range(lo, hi)))
+                        .color(Color32::from_rgb(90, 160, 240))
+                        .strong(),
+                );
+                ui.label(RichText::new("filters the alerts, scatter and breakdown").weak());
+                if ui.small_button("Clear time range").clicked() {
+                    view.time_range = None;
+                }
+            });
+            ui.add_space(4.0);
+        }
+    }
+    match (view.tab, analysis) {
+        (Tab::Blocklist, a) => {
+            views::blocklist::show(ui, Some(&w.loaded), a.map(Arc::as_ref), view, out)
+        }
+        (Tab::Domains, _) => views::domains::show(ui, Some(&w.loaded), view, out),
+        (Tab::Files, a) => {
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| {
+                    views::files::show(ui, &w.loaded, a.map(Arc::as_ref), view, out)
+                });
+        }
+        (_, None) => {
+            ui.vertical_centered(|ui| {
+                ui.add_space(ui.available_height() * 0.3);
+                match &w.analysis {
+                    AnalysisState::Running(job) | AnalysisState::Scoring(job, _) => {
+                        let title = format!("Detecting anomalies in {} events…", thousands(events));
+                        detection_progress(ui, job, &title, out);
+                    }
+                    AnalysisState::Failed(message) => {
+                        ui.label(RichText::new("Detection failed").color(ERROR).strong());
+                        ui.label(message.as_str());
+                    }
+                    _ => {
+                        ui.label("Detection was cancelled.");
+                    }
+                }
+            });
+        }
+        (_, Some(a)) if waiting && a.events_pending => {
+            if let Some(job) = w.job() {
+                ui.vertical_centered(|ui| {
+                    ui.add_space(ui.available_height() * 0.3);
+                    let title = format!(
+                        "The {} shows once the {} events are scored…",
+                        view.tab.title().to_lowercase(),
+                        thousands(events)
+                    );
+                    detection_progress(ui, job, &title, out);
+                });
+            }
+        }
+        (Tab::Summary, Some(a)) => views::summary::show(ui, &w.loaded, a, view, out),
+        (Tab::Overview, Some(a)) => views::overview::show(ui, &w.loaded, a, view, out),
+        (Tab::Alerts, Some(a)) => {
+            views::alerts::show(ui, &w.loaded.investigation.table, a, view, out)
+        }
+        (Tab::Scatter, Some(a)) => views::scatter::show(ui, &w.loaded, a, view, out),
+        (Tab::Timeline, Some(a)) => views::timeline::show(ui, &w.loaded, a, view, out),
+        (Tab::Map, Some(a)) => views::map::show(ui, &w.loaded.investigation.table, a, view, out),
+        (Tab::Breakdown, Some(a)) => {
+            let (range, value) = (view.time_range, view.alerts.value.clone());
+            let key = (a.generation, range, value.clone());
+            let (inv, an, ctx) = (w.loaded.investigation.clone(), a.clone(), ui.ctx().clone());
+            // Lent out for the frame: the view also edits the alerts' filters.
+            let mut made = std::mem::take(&mut view.breakdown);
+            match made.get(
+                &key,
+                move || Breakdown::new(&inv.table, &an, range, value.as_ref()),
+                move || ctx.request_repaint(),
+            ) {
+                Made::Ready(b) => views::breakdown::show(ui, b, &a.settings.features, view, out),
+                Made::Pending => {
+                    widgets::preparing(ui, "Counting the events…");
+                }
+                Made::Failed(m) => {
+                    ui.colored_label(ERROR, m);
+                }
+            }
+            view.breakdown = made;
+        }
+        (Tab::Evaluation, Some(a)) => match &a.evaluation {
+            Some(e) => views::evaluation::show(ui, e, view, out),
+            None => {
+                ui.label("These files carry no ground-truth labels to measure detection against.");
+            }
+        },
+        (Tab::Settings, Some(a)) => views::settings::show(ui, a, view, out),
+    }
+}
+
+/// A detection job's progress, centred: `title`, the bar with its step, the time so far and
+/// left, and a Cancel button.
+fn detection_progress(ui: &mut Ui, job: &AnalysisJob, title: &str, out: &mut Vec<Command>) {
+    ui.label(RichText::new(title).text_style(text::style("section")));
+    ui.add(
+        ProgressBar::new(job.fraction())
+            .desired_width(420.0)
+            .text(job.step()),
+    );
+    ui.label(
+        RichText::new(elapsed_and_left(
+            job.started.elapsed().as_secs_f64(),
+            job.seconds_left(),
+        ))
+        .weak(),
+    );
+    if ui.button("Cancel").clicked() {
+        out.push(Command::Cancel);
+    }
+}
+
+/// The line above every view while the sources are shown and their events are scored.
+fn scoring_strip(ui: &mut Ui, job: &AnalysisJob, events: u64, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.add(
+            ProgressBar::new(job.fraction())
+                .desired_width(200.0)
+                .text(job.step()),
+        );
+        ui.label(
+            RichText::new(format!(
+                "The sources are judged; scoring the {} events: anomalous events, the plots \
+                 and the map follow.",
+                thousands(events),
+            ))
+            .strong(),
+        );
+        if ui.small_button("Cancel").clicked() {
+            out.push(Command::Cancel);
+        }
+    });
+    ui.add_space(4.0);
+}
