@@ -5,12 +5,14 @@ pub mod behaviour;
 mod campaigns;
 mod detectors;
 mod event_reasons;
+mod event_steps;
 mod forest;
 mod model_cache;
 mod names;
 mod pipeline;
 mod reasons;
 mod roles;
+mod shared;
 mod volume;
 
 pub use campaigns::Campaign;

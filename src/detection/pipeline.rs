@@ -20,7 +20,7 @@ use crate::features::{
     event_features, receiver_stats, source_features, source_stats, FeatureMatrix, FeatureSettings,
     SourceStats,
 };
-use crate::geo::{country_disagreement, shared_owner, GeoInfo, Locator, SharedKind};
+use crate::geo::{country_disagreement, GeoInfo, Locator};
 
 use super::behaviour::{
     combined_weight, findings, Finding, FindingKind, PartyFindings, Severity, ThreatLists,
@@ -31,14 +31,16 @@ use super::detectors::{
     LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
 };
 use super::event_reasons::{step_reason, EventDrivers};
+use super::event_steps::*;
 use super::forest::ForestSettings;
 use super::model_cache::default_cache_dir;
-use super::names::{names_by_address, sites};
+use super::names::names_by_address;
 use super::reasons::{source_reasons, Population, ReasonInputs};
 use super::roles::{
     action, direction, infrastructure, is_internal, role, servers, Action, Direction, Evidence,
     Role,
 };
+use super::shared::*;
 use super::volume::{model_caveat, volume_attacks, VolumeAttack};
 
 /// How detection runs.
@@ -866,66 +868,6 @@ fn timing_only(reason: &str) -> bool {
         .all(|part| TIMING.iter().any(|t| part.contains(t)))
 }
 
-/// Whether an AS organisation's name says it rents servers: a smaller host than the shared
-/// infrastructure list holds ("Kaopu Cloud HK Limited", "WebNX, Inc.").
-fn hosts_by_its_name(org: &str) -> bool {
-    let o = org.to_ascii_lowercase();
-    [
-        "cloud",
-        "hosting",
-        "host ",
-        "server",
-        "data center",
-        "datacenter",
-        "colocation",
-        "vps",
-        "webnx",
-    ]
-    .iter()
-    .any(|w| o.contains(w))
-}
-
-/// Why an address is shared by many sites, when it is: its AS belongs to a CDN, cloud or
-/// large platform; or to a hosting provider (listed, or one by its name) and it was reached
-/// by name (the name, not the rented address, is what the client asked for); or it served
-/// several unrelated sites in these logs.
-fn shared_by(names: &[String], asn: Option<u32>, org: Option<&str>) -> Option<String> {
-    let by_name = !names.is_empty();
-    if let Some(owner) = asn.and_then(shared_owner) {
-        match owner.kind {
-            SharedKind::Platform => {
-                return Some(format!("belongs to {} ({})", owner.owner, owner.reason))
-            }
-            SharedKind::Hosting if by_name => {
-                return Some(format!(
-                    "belongs to {}, a hosting provider ({}), and was reached by name",
-                    owner.owner, owner.reason
-                ))
-            }
-            SharedKind::Hosting => {}
-        }
-    } else if let Some(org) = org.filter(|o| by_name && hosts_by_its_name(o)) {
-        return Some(format!(
-            "belongs to {}, a hosting or cloud company by its name, and was reached by name",
-            crate::detection::behaviour::quote(org).trim_matches('`')
-        ));
-    }
-    let set: std::collections::BTreeSet<String> = names.iter().cloned().collect();
-    let sites = sites(&set);
-    (sites.len() >= 2).then(|| {
-        let shown: Vec<&str> = sites.iter().take(3).copied().collect();
-        let more = match sites.len() {
-            n if n > 3 => format!(" and {} more", n - 3),
-            _ => String::new(),
-        };
-        format!(
-            "serves {} unrelated sites in these logs ({}{more})",
-            sites.len(),
-            shown.join(", ")
-        )
-    })
-}
-
 /// The statistics of the parties that only received, in order of first appearance, with
 /// their findings.
 fn receivers(
@@ -956,91 +898,6 @@ fn receivers(
         .collect();
     out.sort_by_key(|(s, _)| s.rows[0]);
     out
-}
-
-/// The combined per-event score: the forest's raw score (which ranks best on its own) raised
-/// by the other detectors' evidence through the same noisy-OR as the confidence.
-fn event_combined(events: &LevelScores, n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|r| {
-            let base = events.raw.get(&DetectorKind::Forest).map_or(0.0, |v| v[r]);
-            let others = events
-                .normalised(r)
-                .filter(|(k, _)| !matches!(k, DetectorKind::Forest | DetectorKind::Burst));
-            1.0 - (1.0 - base) * (1.0 - combine(others))
-        })
-        .collect()
-}
-
-/// How much of its statistical score an internal host's routine exchange with the network's
-/// infrastructure keeps: a domain controller's SMB and RPC sessions are its job.
-const ROUTINE: f64 = 0.5;
-
-/// Lowers the scores of the events between internal hosts and the infrastructure (see
-/// [`Role::Infrastructure`]) to [`ROUTINE`] of their value; attack steps are raised after.
-fn routine_infrastructure(
-    table: &EventTable,
-    sources: &[SourceVerdict],
-    home: &[IpNet],
-    scores: &mut [f64],
-) {
-    let ips = table.ips();
-    let infra: std::collections::HashSet<u32> = sources
-        .iter()
-        .filter(|s| s.role == Role::Infrastructure)
-        .filter_map(|s| ips.id_of(s.stats.ip))
-        .collect();
-    if infra.is_empty() {
-        return;
-    }
-    let inside: Vec<bool> = ips.iter().map(|ip| is_internal(ip, home)).collect();
-    for (r, score) in scores.iter_mut().enumerate() {
-        if let (Some(s), Some(d)) = (table.source_ip_id(r), table.destination_ip_id(r)) {
-            let routine = (infra.contains(&d) && inside[s as usize])
-                || (infra.contains(&s) && inside[d as usize]);
-            if routine {
-                *score *= ROUTINE;
-            }
-        }
-    }
-}
-
-/// Raises the score of every event that is an attack step of a finding
-/// ([`FindingKind::marks_events`]) to at least the threshold, and higher for weightier
-/// findings (0.5 + half the weight): a worm's requests are anomalous events on every day it
-/// came, not only where their statistics stand out.
-fn mark_attack_steps<'a>(
-    scores: &mut [f64],
-    findings: impl Iterator<Item = &'a Finding>,
-    threshold: f64,
-) {
-    for f in findings.filter(|f| f.kind.marks_events() && !f.context) {
-        let floor = threshold.max(0.5 + 0.5 * f.weight);
-        for &r in &f.rows {
-            if let Some(s) = scores.get_mut(r as usize) {
-                *s = s.max(floor);
-            }
-        }
-    }
-}
-
-/// The events that are steps of a finding ([`FindingKind::marks_events`]), sorted by row,
-/// each with the first party (in table order) and its worst finding naming it.
-fn attack_steps(sources: &[SourceVerdict]) -> Vec<(u32, u32, FindingKind)> {
-    let mut steps: Vec<(u32, u32, FindingKind)> = sources
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| {
-            s.findings
-                .iter()
-                .filter(|f| f.kind.marks_events() && !f.context)
-                .flat_map(move |f| f.rows.iter().map(move |&r| (r, i as u32, f.kind)))
-        })
-        .collect();
-    // Findings are most severe first, so a stable sort keeps a party's worst one first.
-    steps.sort_by_key(|s| (s.0, s.1));
-    steps.dedup_by_key(|s| s.0);
-    steps
 }
 
 impl Detection {
