@@ -16,5 +16,6 @@ pub mod features;
 pub mod geo;
 pub mod ingest;
 pub mod investigation;
+pub mod live;
 pub mod report;
 pub mod session;
