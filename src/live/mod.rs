@@ -1,9 +1,11 @@
 //! Live sources: logs read as they are written. Each source is a file of its own: followed
 //! files hand out complete lines with the position to commit once they are processed, so that
 //! a restart resumes without loss or repetition; the syslog receiver hands out messages with
-//! their sender and header kept.
+//! their sender and header kept; a replay gives a finished log's events at their recorded
+//! pace.
 
 pub mod follow;
+pub mod replay;
 pub mod syslog;
 
 pub use follow::{FolderWatch, Follower, Line, Position};
