@@ -515,6 +515,53 @@ pub fn read_file(
     })
 }
 
+/// What [`read_bytes`] read.
+#[derive(Debug)]
+pub struct BytesRead {
+    /// The format the bytes were read as.
+    pub format: Format,
+    /// Events appended to the table.
+    pub events: u64,
+    /// Rows skipped, by reason, with examples.
+    pub skips: SkipLog,
+}
+
+/// Reads lines already in memory (a batch from a live source) into `table` as `file`, in the
+/// format given, else the one their first bytes show.
+pub fn read_bytes(
+    bytes: &[u8],
+    format: Option<Format>,
+    file: FileId,
+    table: &mut EventTable,
+    options: &ReadOptions,
+) -> Result<BytesRead, SniffError> {
+    let sniffed = match (sniff(bytes), format) {
+        (Ok(s), Some(f)) if s.format != f => Sniffed {
+            format: f,
+            delimiter: formats::default_delimiter(f, s.delimiter),
+        },
+        (Ok(s), _) => s,
+        (Err(_), Some(f)) => Sniffed {
+            format: f,
+            delimiter: formats::default_delimiter(f, b','),
+        },
+        (Err(e), None) => return Err(e),
+    };
+    let cancel = AtomicBool::new(false);
+    let mut sink = Sink::new(table, file, &cancel);
+    let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    formats::read(sniffed, reader, &mut sink, options).map_err(|e| match e {
+        formats::FormatError::Unrecognised(why) => SniffError::Unrecognised(why),
+        formats::FormatError::Mapping(why) => SniffError::Unrecognised(why),
+        formats::FormatError::Cancelled => SniffError::Unrecognised("cancelled".into()),
+    })?;
+    Ok(BytesRead {
+        format: sniffed.format,
+        events: sink.events,
+        skips: sink.skips,
+    })
+}
+
 /// Decompressed-to-compressed ratio beyond which a gzip file gets a warning: real logs
 /// compress 5 to 50 times; a file built to exhaust memory far more.
 pub const INFLATION_WARNING: u64 = 1000;

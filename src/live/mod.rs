@@ -2,10 +2,11 @@
 //! files hand out complete lines with the position to commit once they are processed, so that
 //! a restart resumes without loss or repetition; the syslog receiver hands out messages with
 //! their sender and header kept; a replay gives a finished log's events at their recorded
-//! pace.
+//! pace; a stream keeps a bounded window of lines, runs detection over it and raises alerts.
 
 pub mod follow;
 pub mod replay;
+pub mod stream;
 pub mod syslog;
 
 pub use follow::{FolderWatch, Follower, Line, Position};

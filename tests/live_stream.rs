@@ -1,0 +1,107 @@
+//! Detection on a stream: the real hackers' access log fed in batches as a live source would
+//! bring it. By the last batch every source that detection on the whole file proposes for
+//! blocking has raised exactly one alert; a small retention keeps the window bounded and counts
+//! what left it.
+
+mod real_data;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::sync::atomic::AtomicBool;
+
+use netsleuth::detection::{detect, DetectionSettings};
+use netsleuth::live::stream::{AlertRule, Stream, StreamSettings};
+
+const LOG: &str = "web-access-logs/hackers-access.log";
+
+fn lines() -> Vec<Vec<u8>> {
+    std::fs::read(real_data::data(LOG))
+        .unwrap()
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn settings(retention: usize, quiet_us: i64) -> StreamSettings {
+    StreamSettings {
+        detection: DetectionSettings {
+            cache_dir: None,
+            ..DetectionSettings::default()
+        },
+        retention,
+        quiet_us,
+        read: Default::default(),
+    }
+}
+
+#[test]
+fn every_source_the_whole_file_proposes_is_alerted_exactly_once() {
+    let (table, _) = real_data::read(LOG);
+    let whole = detect(
+        &table,
+        &DetectionSettings {
+            cache_dir: None,
+            ..DetectionSettings::default()
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let proposed: BTreeSet<IpAddr> = whole
+        .sources
+        .iter()
+        .filter(|s| s.proposed_block && s.confidence >= 70.0)
+        .map(|s| s.stats.ip)
+        .collect();
+    assert!(proposed.len() >= 4, "{proposed:?}");
+
+    let lines = lines();
+    let mut stream = Stream::new(settings(usize::MAX, i64::MAX));
+    let mut alerted: BTreeMap<IpAddr, u32> = BTreeMap::new();
+    for (i, batch) in lines.chunks(lines.len().div_ceil(8)).enumerate() {
+        stream.push(batch.iter().cloned());
+        for a in stream.detect(i as i64 * 1_000_000).unwrap() {
+            assert_eq!(a.rule, AlertRule::Threshold);
+            assert!(a.confidence >= 70.0 && a.events > 0, "{a:?}");
+            assert!(!a.findings.is_empty() && a.reason.is_some(), "{a:?}");
+            *alerted.entry(a.ip).or_default() += 1;
+        }
+    }
+    assert_eq!(stream.counts.lines, lines.len() as u64);
+    assert_eq!(stream.counts.runs, 8);
+    for ip in &proposed {
+        assert_eq!(alerted.get(ip), Some(&1), "{ip} alerts: {alerted:?}");
+    }
+    assert!(alerted.values().all(|&n| n == 1), "{alerted:?}");
+    // Sources alerted on a partial window that the whole file does not propose stay few.
+    let extra = alerted.keys().filter(|ip| !proposed.contains(ip)).count();
+    assert!(extra <= proposed.len(), "{extra} extra of {alerted:?}");
+}
+
+#[test]
+fn a_small_retention_bounds_the_window_and_counts_what_left_it() {
+    let lines = lines();
+    let mut stream = Stream::new(settings(500, 60_000_000));
+    let mut max = 0;
+    let mut by_ip: BTreeMap<IpAddr, Vec<i64>> = BTreeMap::new();
+    for (i, batch) in lines.chunks(250).enumerate() {
+        stream.push(batch.iter().cloned());
+        max = max.max(stream.retained());
+        // Batches thirty seconds apart: a source may alert again after a minute of quiet.
+        let now = i as i64 * 30_000_000;
+        for a in stream.detect(now).unwrap() {
+            by_ip.entry(a.ip).or_default().push(now);
+        }
+    }
+    assert_eq!(max, 500);
+    assert_eq!(stream.counts.expired, lines.len() as u64 - 500);
+    assert!(!by_ip.is_empty());
+    for (ip, times) in &by_ip {
+        for pair in times.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= 60_000_000,
+                "{ip} alerted again within the quiet period: {times:?}"
+            );
+        }
+    }
+}
