@@ -1094,9 +1094,9 @@ fn bad_access_log_values_are_skipped_or_kept_as_detail() {
     let path = s.file("access.log", &join(&lines));
 
     let (r, t) = read(&path);
-    assert_eq!((r.records, r.events), (20, 18));
+    assert_eq!((r.records, r.events), (20, 17));
     let ex = examples(&r);
-    assert_eq!(ex.len(), 2);
+    assert_eq!(ex.len(), 3);
     assert_eq!(
         ex[0],
         (
@@ -1104,17 +1104,61 @@ fn bad_access_log_values_are_skipped_or_kept_as_detail() {
             "bad timestamp: column 'time' = '31/Foo/2015:04:11:27 +0100'".into()
         )
     );
-    assert_eq!(ex[1].0, 5);
-    assert!(
-        ex[1].1.starts_with("not an access log line: "),
-        "{}",
-        ex[1].1
+    assert_eq!(
+        ex[1],
+        (
+            4,
+            "client not an address: column 'client' = 'not-an-ip.example'".into()
+        )
     );
-    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[3, 5]));
-    let kept = r.rows.start + 2;
-    assert_eq!(t.line(kept), 4);
-    assert_eq!(t.source_ip(kept), None);
-    assert!(t.detail(kept).unwrap().contains("host=not-an-ip.example"));
+    assert_eq!(ex[2].0, 5);
+    assert!(
+        ex[2].1.starts_with("not an access log line: "),
+        "{}",
+        ex[2].1
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[3, 4, 5]));
+}
+
+/// Access-log lines whose client is no address (zero-padded, a host name, a forwarded list,
+/// `unknown`, `-`) are skipped and counted, named FILE:LINE on stderr with exit status 2,
+/// where they were kept without a source and reached no finding.
+#[test]
+fn access_log_clients_that_are_not_addresses_are_counted() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ACCESS, 30);
+    let clients: [&[u8]; 5] = [
+        b"045.033.001.001",
+        b"scanner.example.net",
+        b"1.2.3.4,5.6.7.8",
+        b"unknown",
+        b"-",
+    ];
+    for (i, client) in clients.iter().enumerate() {
+        let line = &mut lines[10 + i];
+        let end = line.iter().position(|&b| b == b' ').unwrap();
+        line.splice(..end, client.iter().copied());
+    }
+    let path = s.file("access.log", &join(&lines));
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (30, 25));
+    assert_eq!(kinds(&r), [("client not an address", 5)]);
+    assert_eq!(
+        examples(&r).iter().map(|e| e.0).collect::<Vec<_>>(),
+        [11, 12, 13, 14, 15]
+    );
+    assert!(r.rows.clone().all(|row| t.source_ip(row).is_some()));
+    let out = inspect([&path]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: 5 of 30 rows skipped (5 client not an address); first at line 11: client not \
+             an address: column 'client' = '045.033.001.001'",
+            path.display()
+        )),
+        "{stderr}"
+    );
 }
 
 /// Start and end times that parse but lie hundreds of millions of years apart must not
