@@ -247,7 +247,8 @@ fn cloudflare_expressions_split_past_4096_characters() {
 #[test]
 fn cloudflare_splits_what_it_does_not_accept() {
     let dir = tempfile::tempdir().unwrap();
-    let list = entries(&["2a00::/8", "4.0.0.0/7"], "broad");
+    // 5.0.0.0/8 is one of 4.0.0.0/7's halves: listed once, as the validator demands.
+    let list = entries(&["2a00::/8", "4.0.0.0/7", "5.0.0.0/8"], "broad");
     for format in [
         Format::CloudflareList,
         Format::CloudflareCsv,
@@ -263,7 +264,10 @@ fn cloudflare_splits_what_it_does_not_accept() {
             "{:?}",
             output.notes
         );
-        assert_eq!(output.count, 2);
+        assert!(output
+            .notes
+            .contains(&"networks inside another item left out: 1".to_string()));
+        assert_eq!(output.count, 3);
     }
     let (output, _) = export_to(dir.path(), Format::CloudflareList, Syntax::Native, &list);
     let items: Vec<serde_json::Value> = serde_json::from_slice(&output.files[0].bytes).unwrap();
