@@ -1094,9 +1094,9 @@ fn bad_access_log_values_are_skipped_or_kept_as_detail() {
     let path = s.file("access.log", &join(&lines));
 
     let (r, t) = read(&path);
-    assert_eq!((r.records, r.events), (20, 18));
+    assert_eq!((r.records, r.events), (20, 17));
     let ex = examples(&r);
-    assert_eq!(ex.len(), 2);
+    assert_eq!(ex.len(), 3);
     assert_eq!(
         ex[0],
         (
@@ -1104,17 +1104,61 @@ fn bad_access_log_values_are_skipped_or_kept_as_detail() {
             "bad timestamp: column 'time' = '31/Foo/2015:04:11:27 +0100'".into()
         )
     );
-    assert_eq!(ex[1].0, 5);
-    assert!(
-        ex[1].1.starts_with("not an access log line: "),
-        "{}",
-        ex[1].1
+    assert_eq!(
+        ex[1],
+        (
+            4,
+            "client not an address: column 'client' = 'not-an-ip.example'".into()
+        )
     );
-    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[3, 5]));
-    let kept = r.rows.start + 2;
-    assert_eq!(t.line(kept), 4);
-    assert_eq!(t.source_ip(kept), None);
-    assert!(t.detail(kept).unwrap().contains("host=not-an-ip.example"));
+    assert_eq!(ex[2].0, 5);
+    assert!(
+        ex[2].1.starts_with("not an access log line: "),
+        "{}",
+        ex[2].1
+    );
+    assert_eq!(event_lines(&r, &t), lines_except(1, 20, &[3, 4, 5]));
+}
+
+/// Access-log lines whose client is no address (zero-padded, a host name, a forwarded list,
+/// `unknown`, `-`) are skipped and counted, named FILE:LINE on stderr with exit status 2,
+/// where they were kept without a source and reached no finding.
+#[test]
+fn access_log_clients_that_are_not_addresses_are_counted() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ACCESS, 30);
+    let clients: [&[u8]; 5] = [
+        b"045.033.001.001",
+        b"scanner.example.net",
+        b"1.2.3.4,5.6.7.8",
+        b"unknown",
+        b"-",
+    ];
+    for (i, client) in clients.iter().enumerate() {
+        let line = &mut lines[10 + i];
+        let end = line.iter().position(|&b| b == b' ').unwrap();
+        line.splice(..end, client.iter().copied());
+    }
+    let path = s.file("access.log", &join(&lines));
+    let (r, t) = read(&path);
+    assert_eq!((r.records, r.events), (30, 25));
+    assert_eq!(kinds(&r), [("client not an address", 5)]);
+    assert_eq!(
+        examples(&r).iter().map(|e| e.0).collect::<Vec<_>>(),
+        [11, 12, 13, 14, 15]
+    );
+    assert!(r.rows.clone().all(|row| t.source_ip(row).is_some()));
+    let out = inspect([&path]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: 5 of 30 rows skipped (5 client not an address); first at line 11: client not \
+             an address: column 'client' = '045.033.001.001'",
+            path.display()
+        )),
+        "{stderr}"
+    );
 }
 
 /// Start and end times that parse but lie hundreds of millions of years apart must not
@@ -2025,7 +2069,8 @@ fn utf16_exports_with_a_bom_read_like_utf8() {
 }
 
 /// A tar archive, plain or gzip-compressed, is named as one with what to do; a log
-/// compressed twice is read through both layers.
+/// compressed twice or three times is read through every layer, and a fourth layer is refused
+/// in words.
 #[test]
 fn archives_are_named_and_a_gzip_in_a_gzip_is_read() {
     let s = Scratch::new();
@@ -2061,6 +2106,35 @@ fn archives_are_named_and_a_gzip_in_a_gzip_is_read() {
     assert_eq!(r.format, Format::AccessLog);
     assert_eq!(all_rows(&twice), all_rows(&log));
     assert_eq!(r.events, 50);
+    let thrice = s.file(
+        "access.log.gz.gz.gz",
+        &gzip(&std::fs::read(&twice).unwrap()),
+    );
+    assert_eq!(all_rows(&thrice), all_rows(&log));
+    let four = s.file("access.log.4.gz", &gzip(&std::fs::read(&thrice).unwrap()));
+    let e = read_err(&four, &ReadOptions::default());
+    assert!(e.to_string().contains("more than 3 gzip layers"), "{e}");
+}
+
+/// Zeek JSON lines with a key given twice are refused, as Suricata, Cowrie and Dionaea lines
+/// are: the last `id.orig_h` no longer silently decides the source.
+#[test]
+fn zeek_json_lines_with_a_repeated_key_are_skipped() {
+    let s = Scratch::new();
+    let mut lines = head_lines(ZEEK_JSON, 20);
+    lines[4] = [&b"{\"id.orig_h\":\"6.6.6.6\","[..], &lines[4][1..]].concat();
+    let (r, t) = read(&s.file("conn.json", &join(&lines)));
+    assert_eq!(r.format, Format::ZeekJson);
+    assert_eq!(r.events, 19);
+    assert_eq!(kinds(&r), [("invalid JSON", 1)]);
+    assert!(
+        examples(&r)[0].1.contains("duplicate field `id.orig_h`"),
+        "{:?}",
+        examples(&r)
+    );
+    assert_eq!(examples(&r)[0].0, 5);
+    let six: std::net::IpAddr = "6.6.6.6".parse().unwrap();
+    assert!(r.rows.clone().all(|row| t.source_ip(row) != Some(six)));
 }
 
 /// CIC-IDS2017's own header names "Fwd Header Length" twice (columns 41 and 62, counted
@@ -2226,8 +2300,30 @@ fn a_gzip_that_inflates_beyond_a_thousand_times_is_flagged() {
             bomb.len() / 1000
         )]
     );
-    let (plain_gz, _) = read(&s.file("once.log.gz", &gzip(&join(&head_lines(ACCESS, 500)))));
+    let once = s.file("once.log.gz", &gzip(&join(&head_lines(ACCESS, 500))));
+    let (plain_gz, _) = read(&once);
     assert!(plain_gz.warnings.is_empty(), "{:?}", plain_gz.warnings);
+    // Through a pipe, which has no size, the ratio is the bytes read from it.
+    for (path, warned) in [(&once, false), (&path, true)] {
+        let mut run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+            .args(["inspect", "/dev/stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let mut stdin = run.stdin.take().unwrap();
+        std::thread::spawn(move || stdin.write_all(&bytes));
+        let out = run.wait_with_output().unwrap();
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(
+            said.contains(&format!("decompresses to {ratio} times its size")),
+            warned,
+            "{said}"
+        );
+        assert!(warned || !said.contains("times its size"), "{said}");
+    }
 }
 
 /// `0.0.0.0` and `::` name no host: their events are kept without a source; an IPv4-mapped

@@ -280,3 +280,114 @@ fn merging_previews_then_applies_and_undoes() {
     b.sort_by_key(|e| e.net);
     assert_eq!(a, b);
 }
+
+/// A random entry for the aggregation check: hosts and small networks in a routed /16, a few
+/// wide networks, neighbours of the CGNAT and IPv6 documentation ranges; two actions, three
+/// expiries (none, past, future) and two directions.
+fn random_entry(rng: &mut impl rand::Rng, now: i64) -> Entry {
+    let net: ipnet::IpNet = match rng.gen_range(0..10) {
+        0..=5 => format!(
+            "91.1.{}.{}/{}",
+            rng.gen_range(0..4),
+            rng.gen_range(0..=255),
+            rng.gen_range(26..=32)
+        ),
+        6 => format!("94.{}.0.0/{}", rng.gen_range(0..8), rng.gen_range(14..=18)),
+        7 => format!("100.63.255.{}/32", rng.gen_range(0..=255)),
+        8 => format!("2001:db7:ffff:ffff::{:x}/128", rng.gen_range(0..64)),
+        _ => format!(
+            "2a01:4f8::{:x}/{}",
+            rng.gen_range(0..256),
+            rng.gen_range(120..=128)
+        ),
+    }
+    .parse::<ipnet::IpNet>()
+    .unwrap()
+    .trunc();
+    let mut e = Entry::new(net, Origin::Import, "");
+    e.action = [blocklist::Action::Block, blocklist::Action::Monitor][rng.gen_range(0..2)];
+    e.expires_at = [None, Some(now - 100), Some(now + 10_000)][rng.gen_range(0..3)];
+    e.direction = [
+        blocklist::Direction::Inbound,
+        blocklist::Direction::Outbound,
+    ][usize::from(rng.gen_bool(0.2))];
+    e
+}
+
+fn kinds(list: &Blocklist) -> Vec<serde_json::Value> {
+    list.entries
+        .iter()
+        .map(|e| {
+            serde_json::json!([
+                e.net.to_string(),
+                e.action.name(),
+                e.expires_at,
+                e.direction.name()
+            ])
+        })
+        .collect()
+}
+
+/// Aggregation and widening of 300 random lists (allowlists, expiries, actions, directions,
+/// limits and density bounds drawn at random) keep every entry's addresses, action, expiry and
+/// direction, and never reach an allowlisted or reserved address, as Python's ipaddress
+/// judges them (tests/blocklist_check/aggregation.py).
+#[test]
+fn aggregation_agrees_with_python_ipaddress_on_random_lists() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(36);
+    let now = blocklist::now();
+    let mut cases = Vec::new();
+    let mut merged = 0;
+    for _ in 0..300 {
+        let mut list = Blocklist {
+            entries: (0..rng.gen_range(2..60))
+                .map(|_| random_entry(&mut rng, now))
+                .collect(),
+            ..Blocklist::default()
+        };
+        for _ in 0..rng.gen_range(0..4) {
+            let net = format!("91.1.{}.{}/32", rng.gen_range(0..4), rng.gen_range(0..=255));
+            list.allowlist.push(blocklist::AllowEntry {
+                net: net.parse().unwrap(),
+                note: String::new(),
+                added_at: now,
+            });
+        }
+        blocklist::admit_saved(&mut list);
+        let limits = Limits {
+            v4: rng.gen_range(8..=28),
+            v6: rng.gen_range(100..=124),
+            widen: rng.gen_bool(0.5),
+            per_listed: [1, 2, 8, 64, 4096][rng.gen_range(0..5)],
+        };
+        let before = kinds(&list);
+        let plan = plan_list(&list, limits);
+        merged += plan.merges.len();
+        let edit = merge_edit(&list, &plan);
+        list.apply(edit);
+        cases.push(serde_json::json!({
+            "limits": {"v4": limits.v4, "v6": limits.v6, "widen": limits.widen,
+                       "per_listed": limits.per_listed},
+            "allow": list.allowlist.iter().map(|a| a.net.to_string()).collect::<Vec<_>>(),
+            "before": before,
+            "after": kinds(&list),
+        }));
+    }
+    assert!(merged > 300, "the lists give merges to check: {merged}");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/blocklist_check/aggregation.py"
+    );
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (its standard library's ipaddress is the reference)");
+    serde_json::to_writer(child.stdin.take().unwrap(), &cases).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "the check itself failed");
+    let problems = String::from_utf8_lossy(&out.stdout);
+    assert!(problems.is_empty(), "{problems}");
+}

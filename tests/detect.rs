@@ -731,3 +731,46 @@ fn source_failure_shares_and_countries_match_an_independent_count() {
     let s = stats.iter().find(|s| s.ip == ip).expect("a source");
     assert_eq!((s.events, s.country.as_deref()), (16, Some("AE")));
 }
+
+/// A threat list holding `/0` (or any entry wider than a registry's /8) beside real Spamhaus
+/// DROP lines is refused entry by entry, named FILE:LINE, instead of listing every source of
+/// the real Cowrie log: only the DROP entries can list a source.
+#[test]
+fn a_threat_list_entry_covering_everything_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = std::fs::read_to_string(data("threat-intel/spamhaus/drop.txt")).unwrap();
+    let list = dir.path().join("feed.txt");
+    std::fs::write(&list, format!("0.0.0.0/0\n8.0.0.0/5 ; wide\n{drop}")).unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", "")
+        .args(["detect", "--json", "--no-geoip", "--out"])
+        .arg(&out)
+        .arg(data("honeypot/cowrie/cowrie.json.2018-05-19"))
+        .arg("--intel")
+        .arg(&list)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    for (line, net) in [(1, "0.0.0.0/0"), (2, "8.0.0.0/5")] {
+        assert!(
+            stderr.contains(&format!(
+                "{}:{line}: {net} is wider than /8, a registry's whole allocation",
+                list.display()
+            )),
+            "{stderr}"
+        );
+    }
+    let sources = std::fs::read_to_string(out.join("sources.csv")).unwrap();
+    let listed: Vec<&str> = sources
+        .lines()
+        .filter(|l| l.contains("reputation list"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ["206.189.233.139"],
+        "only its DROP network lists one"
+    );
+}

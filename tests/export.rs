@@ -247,7 +247,8 @@ fn cloudflare_expressions_split_past_4096_characters() {
 #[test]
 fn cloudflare_splits_what_it_does_not_accept() {
     let dir = tempfile::tempdir().unwrap();
-    let list = entries(&["2a00::/8", "4.0.0.0/7"], "broad");
+    // 5.0.0.0/8 is one of 4.0.0.0/7's halves: listed once, as the validator demands.
+    let list = entries(&["2a00::/8", "4.0.0.0/7", "5.0.0.0/8"], "broad");
     for format in [
         Format::CloudflareList,
         Format::CloudflareCsv,
@@ -263,7 +264,10 @@ fn cloudflare_splits_what_it_does_not_accept() {
             "{:?}",
             output.notes
         );
-        assert_eq!(output.count, 2);
+        assert!(output
+            .notes
+            .contains(&"networks inside another item left out: 1".to_string()));
+        assert_eq!(output.count, 3);
     }
     let (output, _) = export_to(dir.path(), Format::CloudflareList, Syntax::Native, &list);
     let items: Vec<serde_json::Value> = serde_json::from_slice(&output.files[0].bytes).unwrap();
@@ -1054,4 +1058,136 @@ fn file_names_are_printed_escaped() {
         stderr.contains("list\\u{1b}[31m\\u{a}forged: 0 lines left out.txt:2: 'not-an-ip'"),
         "{stderr}"
     );
+}
+
+/// `netsleuth export-blocklist LIST ARGS...` run in `dir`: exit code, stdout, stderr.
+fn export_cli(list: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let run = Command::new(BIN)
+        .arg("export-blocklist")
+        .arg(list)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        run.status.code(),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    )
+}
+
+/// `--name` is checked once for every format: an empty name, one starting with a digit and
+/// nftables keywords (`nft -c` refuses a table so named) are usage errors; names that pass
+/// load in nft and Terraform (python-hcl2) and give nginx a variable.
+#[test]
+fn export_names_the_consumers_refuse_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "111.73.46.18\n").unwrap();
+    for name in ["", "1abc", "0", "table", "inet", "set", "drop", "a b", "é"] {
+        for format in ["nftables", "nginx-geo", "aws-waf-terraform"] {
+            let out = dir.path().join(format!("out-{format}"));
+            let out = out.to_str().unwrap();
+            let (code, _, stderr) =
+                export_cli(&list, &["--format", format, "--out", out, "--name", name]);
+            assert_eq!(code, Some(64), "{name:?} {format}: {stderr}");
+            assert!(stderr.contains(&format!("name '{name}'")), "{stderr}");
+            assert!(!Path::new(out).exists());
+        }
+    }
+    for name in [
+        "netsleuth-blocklist",
+        "DROP",
+        "tables",
+        "drops",
+        "x",
+        "ip4_list",
+        "Blocked-2024",
+    ] {
+        for (format, file) in [
+            ("nftables", "t.nft"),
+            ("aws-waf-terraform", "t.tf"),
+            ("nginx-geo", "t.conf"),
+        ] {
+            let out = dir.path().join(file);
+            let (code, _, stderr) = export_cli(
+                &list,
+                &[
+                    "--format",
+                    format,
+                    "--out",
+                    out.to_str().unwrap(),
+                    "--name",
+                    name,
+                ],
+            );
+            assert_eq!(code, Some(0), "{name} {format}: {stderr}");
+            accepted(format, &out);
+        }
+    }
+}
+
+/// A range over most of the address space is left out and named unless `--broad` confirms
+/// it, as the window asks before a network wider than /16; the reserved ranges inside stay
+/// refused either way.
+#[test]
+fn an_over_wide_range_needs_broad() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("wide.txt");
+    std::fs::write(&list, "1.0.0.0-255.255.255.255\n111.73.46.18\n").unwrap();
+    let out = dir.path().join("wide.txt.out");
+    let args = ["--format", "txt", "--out", out.to_str().unwrap()];
+    let (code, _, stderr) = export_cli(&list, &args);
+    assert_eq!(code, Some(2), "{stderr}");
+    let name = list.display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "{name}:1: 1.0.0.0/8 covers 16,777,216 addresses, wider than /16: pass --broad to \
+             export it"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{name}:1: never blocked: 8.0.0.0/5 contains 10.0.0.0/8"
+        )),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines, ["111.73.46.18"]);
+    let (code, _, stderr) = export_cli(&list, &[&args[..], &["--broad"]].concat());
+    assert_eq!(
+        code,
+        Some(2),
+        "the reserved parts are still left out: {stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(lines.contains(&"1.0.0.0/8") && lines.len() > 5, "{lines:?}");
+    accepted("txt", &out);
+}
+
+/// A saved blocklist written by a Windows editor starts with a UTF-8 byte-order mark: it is
+/// read as the same list, not called damaged.
+#[test]
+fn a_saved_blocklist_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = netsleuth::blocklist::Blocklist::default();
+    list.entries.push(Entry::new(
+        "111.73.46.18/32".parse().unwrap(),
+        Origin::Manual,
+        "saved",
+    ));
+    let plain = dir.path().join("plain.json");
+    netsleuth::blocklist::save_to(&list, &plain).unwrap();
+    let bom = dir.path().join("bom.json");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(&plain).unwrap());
+    std::fs::write(&bom, bytes).unwrap();
+    let out = dir.path().join("deny.conf");
+    let (code, _, stderr) =
+        export_cli(&bom, &["--format", "nginx", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("deny 111.73.46.18;"), "{text}");
 }

@@ -2,13 +2,15 @@
 //! adjacent ones into their common network, never wider than a limit, and optionally widened
 //! within that limit into networks the listed addresses fill densely enough (two addresses of
 //! a /28 become the /28, two at either end of a /24 stay apart), saying how many extra
-//! addresses that blocks.
+//! addresses that blocks. Only entries with the same action, expiry and direction merge, an
+//! entry already wider than the limit is never widened further, and widening never reaches
+//! an allowlisted or reserved address.
 
 use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
-use super::address::{common_supernet, size};
+use super::address::{common_supernet, overlaps, size};
 use super::entry::{now, Action, Direction, Entry};
 use super::list::{Blocklist, Edit};
 use super::reserved::reserved_overlap;
@@ -80,9 +82,10 @@ fn union_size(nets: &[IpNet]) -> u128 {
 }
 
 /// Widens `exact` (disjoint networks of one family, sorted, at least one) into networks that
-/// hold at most `per_listed` addresses per listed one and reach into no reserved range none of
-/// their members is in: the common network of all when it qualifies, else each half's.
-fn widen(exact: &[IpNet], per_listed: u64, out: &mut Vec<IpNet>) {
+/// hold at most `per_listed` addresses per listed one, overlap none of `keep_out` and reach
+/// into no reserved range none of their members is in: the common network of all when it
+/// qualifies, else each half's.
+fn widen(exact: &[IpNet], per_listed: u64, keep_out: &[IpNet], out: &mut Vec<IpNet>) {
     if exact.len() == 1 {
         out.push(exact[0]);
         return;
@@ -97,7 +100,8 @@ fn widen(exact: &[IpNet], per_listed: u64, out: &mut Vec<IpNet>) {
         .is_none_or(|most| size(&joined) <= most);
     let reserved =
         reserved_overlap(&joined).is_some() && exact.iter().all(|n| reserved_overlap(n).is_none());
-    if dense && !reserved {
+    let kept_out = keep_out.iter().any(|k| overlaps(k, &joined));
+    if dense && !reserved && !kept_out {
         out.push(joined);
         return;
     }
@@ -109,12 +113,26 @@ fn widen(exact: &[IpNet], per_listed: u64, out: &mut Vec<IpNet>) {
             .and_then(|mut halves| halves.next())
             .is_some_and(|lower| lower.contains(n))
     });
-    widen(&exact[..upper], per_listed, out);
-    widen(&exact[upper..], per_listed, out);
+    widen(&exact[..upper], per_listed, keep_out, out);
+    widen(&exact[upper..], per_listed, keep_out, out);
 }
 
-/// The fewest networks covering `nets` within `limits` (see [`Limits`]).
-pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
+/// Of networks sorted by address, then widest first, those no other one covers.
+fn uncovered(sorted: impl IntoIterator<Item = IpNet>) -> Vec<IpNet> {
+    let mut kept: Vec<IpNet> = Vec::new();
+    for net in sorted {
+        // Networks nest or are disjoint, so a covering one is the last kept.
+        if !kept.last().is_some_and(|k| k.contains(&net)) {
+            kept.push(net);
+        }
+    }
+    kept
+}
+
+/// The fewest networks covering `nets` within `limits` (see [`Limits`]); widening never
+/// reaches into `keep_out` (the allowlist). Networks already wider than the limit stay as
+/// they are, those they cover merged into them.
+pub fn plan(nets: &[IpNet], limits: Limits, keep_out: &[IpNet]) -> Plan {
     let mut groups: BTreeMap<IpNet, Vec<IpNet>> = BTreeMap::new();
     let mut wide: Vec<IpNet> = Vec::new();
     let mut sorted = nets.to_vec();
@@ -140,12 +158,13 @@ pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
         }
         let exact = IpNet::aggregate(&group);
         if limits.widen {
-            widen(&exact, limits.per_listed, &mut outputs);
+            widen(&exact, limits.per_listed, keep_out, &mut outputs);
         } else {
             outputs.extend(exact);
         }
     }
-    outputs.extend(IpNet::aggregate(&wide));
+    wide.sort_by_key(|n| (n.network(), n.prefix_len()));
+    outputs.extend(uncovered(wide));
     outputs.sort();
     let mut by_addr = sorted.clone();
     by_addr.sort();
@@ -178,18 +197,32 @@ pub fn plan(nets: &[IpNet], limits: Limits) -> Plan {
     }
 }
 
-/// The plan for `list`'s entries: entries merge only with entries of the same action.
+/// The plan for `list`'s entries: entries merge only with entries of the same action, expiry
+/// and direction, widening keeps clear of the list's allowlist, and no merge takes a network
+/// another entry holds (the list keeps one entry per network).
 pub fn plan_list(list: &Blocklist, limits: Limits) -> Plan {
-    let mut by_action: BTreeMap<Action, Vec<IpNet>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(Action, Option<i64>, Direction), Vec<IpNet>> = BTreeMap::new();
     for e in &list.entries {
-        by_action.entry(e.action).or_default().push(e.net);
+        by_kind
+            .entry((e.action, e.expires_at, e.direction))
+            .or_default()
+            .push(e.net);
     }
+    let keep_out: Vec<IpNet> = list.allowlist.iter().map(|a| a.net).collect();
+    let mut held: std::collections::HashSet<IpNet> = list.entries.iter().map(|e| e.net).collect();
     let mut out = Plan::default();
-    for nets in by_action.values() {
-        let p = plan(nets, limits);
-        out.merges.extend(p.merges);
+    for nets in by_kind.values() {
+        let p = plan(nets, limits, &keep_out);
         out.before += p.before;
         out.after += p.after;
+        for m in p.merges {
+            // A network another entry holds, or another kind's merge made, stays theirs.
+            if m.from.contains(&m.into) || held.insert(m.into) {
+                out.merges.push(m);
+            } else {
+                out.after += m.from.len() - 1;
+            }
+        }
     }
     out
 }
@@ -229,15 +262,8 @@ pub fn merge_edit(list: &Blocklist, plan: &Plan) -> Edit {
             origin: first.origin,
             added_at: now(),
             note: format!("merged from {}", names.join(", ")),
-            expires_at: members
-                .iter()
-                .map(|e| e.expires_at)
-                .try_fold(i64::MIN, |acc, x| x.map(|x| acc.max(x))),
-            direction: members
-                .iter()
-                .map(|e| e.direction)
-                .reduce(Direction::with)
-                .unwrap_or_default(),
+            expires_at: first.expires_at,
+            direction: first.direction,
             files: {
                 let mut files: Vec<String> = members
                     .iter()
@@ -260,6 +286,79 @@ mod tests {
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
         list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    fn plan(nets: &[IpNet], limits: Limits) -> Plan {
+        super::plan(nets, limits, &[])
+    }
+
+    fn widened() -> Limits {
+        Limits {
+            widen: true,
+            ..Limits::default()
+        }
+    }
+
+    #[test]
+    fn widening_never_reaches_an_allowlisted_address() {
+        let listed = nets(&["91.1.1.1/32", "91.1.1.6/32"]);
+        let p = super::plan(&listed, widened(), &nets(&["91.1.1.3/32"]));
+        assert!(p.merges.is_empty(), "{:?}", p.merges);
+        let p = super::plan(&listed, widened(), &nets(&["91.1.1.9/32"]));
+        assert_eq!(p.merges[0].into.to_string(), "91.1.1.0/29");
+    }
+
+    #[test]
+    fn networks_wider_than_the_limit_are_never_widened() {
+        let p = plan(
+            &nets(&["94.0.0.0/16", "94.1.0.0/16", "95.0.0.0/8", "95.1.0.0/16"]),
+            Limits::default(),
+        );
+        let into: Vec<String> = p.merges.iter().map(|m| m.into.to_string()).collect();
+        assert_eq!(
+            into,
+            ["95.0.0.0/8"],
+            "the /16 inside the /8 goes, 94/15 is not made"
+        );
+        assert_eq!((p.before, p.after), (4, 3));
+    }
+
+    fn entry(net: &str, action: Action, expires_at: Option<i64>) -> Entry {
+        Entry {
+            action,
+            expires_at,
+            ..Entry::new(net.parse().unwrap(), super::super::Origin::Manual, "")
+        }
+    }
+
+    #[test]
+    fn entries_merge_only_with_their_own_action_and_expiry() {
+        let mut list = Blocklist {
+            entries: vec![
+                entry("92.1.1.0/25", Action::Block, Some(100)),
+                entry("92.1.1.128/25", Action::Block, None),
+                entry("93.1.1.0/24", Action::Monitor, None),
+                entry("93.1.1.0/25", Action::Block, None),
+                entry("93.1.1.128/25", Action::Block, None),
+                entry("96.1.1.0/25", Action::Block, None),
+                entry("96.1.1.128/25", Action::Block, None),
+            ],
+            ..Blocklist::default()
+        };
+        let p = plan_list(&list, Limits::default());
+        let into: Vec<String> = p.merges.iter().map(|m| m.into.to_string()).collect();
+        assert_eq!(into, ["96.1.1.0/24"]);
+        assert_eq!((p.before, p.after), (7, 6));
+        list.apply(merge_edit(&list, &p));
+        let mut kept: Vec<(String, Action, Option<i64>)> = list
+            .entries
+            .iter()
+            .map(|e| (e.net.to_string(), e.action, e.expires_at))
+            .collect();
+        kept.sort();
+        assert_eq!(kept.len(), 6);
+        assert!(kept.contains(&("93.1.1.0/24".into(), Action::Monitor, None)));
+        assert!(kept.contains(&("92.1.1.0/25".into(), Action::Block, Some(100))));
     }
 
     #[test]

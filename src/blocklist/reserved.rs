@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use ipnet::IpNet;
 
 /// Each reserved network and what it is.
-const RESERVED: [(&str, &str); 24] = [
+const RESERVED: [(&str, &str); 26] = [
     ("0.0.0.0/8", "\"this network\" (RFC 791)"),
     ("10.0.0.0/8", "private network (RFC 1918)"),
     ("100.64.0.0/10", "carrier-grade NAT (RFC 6598)"),
@@ -30,6 +30,11 @@ const RESERVED: [(&str, &str); 24] = [
     ("::1/128", "loopback (RFC 4291)"),
     ("::ffff:0:0/96", "IPv4-mapped addresses (RFC 4291)"),
     ("100::/64", "discard-only (RFC 6666)"),
+    (
+        "2001::/23",
+        "IETF protocol assignments, Teredo 2001::/32 among them (RFC 2928, RFC 4380)",
+    ),
+    ("2002::/16", "6to4 (RFC 3056)"),
     ("2001:db8::/32", "documentation (RFC 3849)"),
     ("3fff::/20", "documentation (RFC 9637)"),
     ("fc00::/7", "unique local addresses (RFC 4193)"),
@@ -69,5 +74,10 @@ mod tests {
         assert!(hit("0.0.0.0/1").is_some());
         assert_eq!(hit("111.73.46.18/32"), None);
         assert_eq!(hit("2a01:4f8::/32"), None);
+        assert!(
+            hit("2001:0:4136:e378:8000:63bf:3fff:fdd2/128").is_some_and(|w| w.contains("Teredo"))
+        );
+        assert_eq!(hit("2002:c000:204::1/128"), Some("6to4 (RFC 3056)"));
+        assert_eq!(hit("2001:4860::/32"), None);
     }
 }

@@ -50,7 +50,9 @@ pub struct Loaded {
 /// by a newer version, so that the caller never overwrites it.
 pub fn read_blocklist(path: &Path) -> Result<Blocklist, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let list: Blocklist = serde_json::from_slice(&bytes)
+    // Windows editors save JSON with a UTF-8 byte-order mark, which JSON parsers refuse.
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let list: Blocklist = serde_json::from_slice(text)
         .map_err(|e| format!("{} is damaged ({e}); it is left as it is", path.display()))?;
     if list.version > FILE_VERSION {
         return Err(format!(

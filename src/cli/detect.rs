@@ -195,36 +195,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
         }
     };
     let read_time = t.elapsed();
-    for e in &inv.failures {
-        say!("{e}");
-    }
-    for f in &inv.files {
-        for w in &f.warnings {
-            say!("{}: {w}", f.path.display());
-        }
-    }
-    // Rows left out change what detection sees: say how many, why, and where the first is.
-    for f in inv.files.iter().filter(|f| f.skips.total() > 0) {
-        let kinds: Vec<String> = f
-            .skips
-            .by_kind()
-            .iter()
-            .map(|(k, n)| format!("{} {k}", crate::detection::human_count(*n)))
-            .collect();
-        let first = f
-            .skips
-            .examples()
-            .first()
-            .map(|e| format!("; first at line {}: {}", e.line, e.reason))
-            .unwrap_or_default();
-        say!(
-            "{}: {} of {} rows skipped ({}){first}",
-            f.path.display(),
-            crate::detection::human_count(f.skips.total()),
-            crate::detection::human_count(f.records),
-            kinds.join(", ")
-        );
-    }
+    super::say_losses(&inv);
     // Results of an earlier run in --out are worth more than empty files.
     if inv.table.is_empty() {
         say!(

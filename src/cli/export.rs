@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use ipnet::IpNet;
+
 use crate::blocklist::{
-    admit, admit_saved, merge_edit, plan_list, read_blocklist, read_list_file, Blocklist, Limits,
-    Origin,
+    admit, admit_saved, merge_edit, plan_list, read_blocklist, read_list_file, size, Blocklist,
+    Limits, Origin, Skipped, BROAD_V4, BROAD_V6,
 };
 use crate::export::{render, write, Format, Options, Syntax};
 
@@ -35,7 +37,7 @@ pub struct ExportArgs {
     #[arg(long, default_value = "REGIONAL", value_parser = parse_scope)]
     pub scope: crate::export::Scope,
     /// Name of the sets, rules, table or policy.
-    #[arg(long, default_value = "netsleuth-blocklist")]
+    #[arg(long, default_value = "netsleuth-blocklist", value_parser = parse_name)]
     pub name: String,
     /// Export the entries with this action: block, rate-limit, challenge, monitor.
     #[arg(long, default_value = "block", value_parser = parse_action)]
@@ -64,6 +66,10 @@ pub struct ExportArgs {
     /// The widest IPv6 network a merge may make.
     #[arg(long, default_value_t = crate::blocklist::DEFAULT_MAX_V6, value_parser = clap::value_parser!(u8).range(1..=128))]
     pub max_prefix6: u8,
+    /// Export entries wider than /16 (IPv4) or /32 (IPv6), as the window asks before adding
+    /// one; without it they are left out and named.
+    #[arg(long)]
+    pub broad: bool,
     /// Longest line of a list kept, in bytes (64 to 1 GiB); longer lines are left out and named.
     #[arg(long, default_value_t = crate::ingest::DEFAULT_MAX_LINE_BYTES as u64,
           value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
@@ -79,6 +85,10 @@ fn parse_export_format(s: &str) -> Result<crate::export::Format, String> {
                 .join(", ")
         )
     })
+}
+
+fn parse_name(s: &str) -> Result<String, String> {
+    crate::export::check_export_name(s).map(|()| s.to_string())
 }
 
 fn parse_duration(s: &str) -> Result<String, String> {
@@ -98,17 +108,56 @@ fn parse_action(s: &str) -> Result<crate::blocklist::Action, String> {
 /// The most bad lines listed one by one.
 const LISTED: usize = 20;
 
+/// Why `net` is left out unless `--broad` confirms it: wider than the window accepts without
+/// asking.
+fn too_broad(net: &IpNet) -> Option<String> {
+    let broad = if net.addr().is_ipv4() {
+        BROAD_V4
+    } else {
+        BROAD_V6
+    };
+    (net.prefix_len() < broad).then(|| {
+        format!(
+            "{net} covers {} addresses, wider than /{broad}: pass --broad to export it",
+            crate::detection::human_count(size(net))
+        )
+    })
+}
+
 /// The list to export and how many of its lines or entries were left out (each named on
-/// stderr).
-fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), String> {
+/// stderr); entries wider than /16 or /32 only with `broad`.
+fn read_input(
+    path: &Path,
+    max_line_bytes: usize,
+    broad: bool,
+) -> Result<(Blocklist, usize), String> {
     let shown = super::path_for_terminal(path);
     let is_saved = path.extension().is_some_and(|e| e == "json");
     if is_saved {
-        return read_saved(path);
+        return read_saved(path, broad);
     }
-    let read =
+    let mut read =
         read_list_file(path, max_line_bytes).map_err(|e| format!("cannot read {}: {e}", shown))?;
     let mut list = Blocklist::default();
+    if !broad {
+        let (kept, wide): (Vec<_>, Vec<_>) = std::mem::take(&mut read.candidates)
+            .into_iter()
+            .partition(|c| too_broad(&c.net).is_none());
+        read.candidates = kept;
+        let mut lines: std::collections::HashMap<IpNet, u64> = Default::default();
+        for c in &wide {
+            lines.entry(c.net).or_insert(c.line);
+        }
+        // What may never be blocked is said as such; the rest waits for --broad.
+        let admitted = admit(&list, wide, Origin::Import);
+        read.skipped.extend(admitted.protected);
+        read.skipped
+            .extend(admitted.entries.iter().map(|e| Skipped {
+                line: lines[&e.net],
+                text: String::new(),
+                why: too_broad(&e.net).unwrap_or_default(),
+            }));
+    }
     let admitted = admit(&list, read.candidates, Origin::Import);
     let bad = read.skipped.len() + admitted.protected.len();
     let mut lines: Vec<_> = read.skipped.iter().chain(&admitted.protected).collect();
@@ -146,10 +195,23 @@ fn read_input(path: &Path, max_line_bytes: usize) -> Result<(Blocklist, usize), 
 }
 
 /// A saved blocklist, its entries admitted as a plain list's lines are.
-fn read_saved(path: &Path) -> Result<(Blocklist, usize), String> {
+fn read_saved(path: &Path, broad: bool) -> Result<(Blocklist, usize), String> {
     let shown = super::path_for_terminal(path);
     let mut list = read_blocklist(path)?;
-    let refused = admit_saved(&mut list);
+    let mut refused = admit_saved(&mut list);
+    if !broad {
+        list.entries.retain(|e| match too_broad(&e.net) {
+            Some(why) => {
+                refused.push(Skipped {
+                    line: 0,
+                    text: e.net.to_string(),
+                    why,
+                });
+                false
+            }
+            None => true,
+        });
+    }
     for s in refused.iter().take(LISTED) {
         eprintln!("{}: {}: {}", shown, s.text, s.why);
     }
@@ -203,7 +265,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
 /// Exports `input`; how many of its lines or entries were left out.
 fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<usize, String> {
     let max_line_bytes = usize::try_from(req.max_line_bytes).unwrap_or(usize::MAX);
-    let (mut list, left_out) = read_input(input, max_line_bytes)?;
+    let (mut list, left_out) = read_input(input, max_line_bytes, req.broad)?;
     if req.aggregate || req.widen {
         let limits = Limits {
             v4: req.max_prefix,

@@ -114,8 +114,8 @@ fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Runs `inspect` on `files`. Exit 0 when all was read, 2 when something was lost, 1 when no
-/// event could be read.
+/// Runs `inspect` on `files`, naming on stderr what was lost. Exit 0 when all was read, 2
+/// when something was lost, 1 when no event could be read.
 pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
     let inv = match read_files(files, options, &ReadProgress::default()) {
         Ok(inv) => inv,
@@ -145,8 +145,6 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    for e in &inv.failures {
-        say!("{e}");
-    }
+    super::say_losses(&inv);
     super::read_status(&inv)
 }

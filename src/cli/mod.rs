@@ -96,6 +96,40 @@ fn read_status(inv: &Investigation) -> ExitCode {
     }
 }
 
+/// Names on stderr what reading lost: files that could not be read, each file's warnings, and
+/// for each file with skipped rows how many, why, and the first one's line.
+fn say_losses(inv: &Investigation) {
+    for e in &inv.failures {
+        say!("{e}");
+    }
+    for f in &inv.files {
+        for w in &f.warnings {
+            say!("{}: {w}", path_for_terminal(&f.path));
+        }
+    }
+    for f in inv.files.iter().filter(|f| f.skips.total() > 0) {
+        let kinds: Vec<String> = f
+            .skips
+            .by_kind()
+            .iter()
+            .map(|(k, n)| format!("{} {k}", crate::detection::human_count(*n)))
+            .collect();
+        let first = f
+            .skips
+            .examples()
+            .first()
+            .map(|e| format!("; first at line {}: {}", e.line, e.reason))
+            .unwrap_or_default();
+        say!(
+            "{}: {} of {} rows skipped ({}){first}",
+            path_for_terminal(&f.path),
+            crate::detection::human_count(f.skips.total()),
+            crate::detection::human_count(f.records),
+            kinds.join(", ")
+        );
+    }
+}
+
 /// Investigate network and web traffic logs: find anomalous sources, export blocklists.
 #[derive(Debug, Parser)]
 #[command(name = "netsleuth", version, args_conflicts_with_subcommands = true)]

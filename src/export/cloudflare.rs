@@ -11,7 +11,8 @@ use super::limits::{
 use super::sanitize::{csv_cell, one_line};
 use super::{addr, why, Ctx, Format, OutFile, Syntax};
 
-/// The items: entries broader than Cloudflare accepts become the networks it does.
+/// The items: entries broader than Cloudflare accepts become the networks it does, and a
+/// network inside another item is left out (Cloudflare refuses a list holding one twice).
 fn items(ctx: &mut Ctx) -> Vec<(IpNet, String)> {
     let mut out = Vec::new();
     let mut split = Vec::new();
@@ -36,7 +37,22 @@ fn items(ctx: &mut Ctx) -> Vec<(IpNet, String)> {
             split.join(", ")
         ));
     }
-    out
+    out.sort_by_key(|(net, _)| (net.network(), net.prefix_len()));
+    let before = out.len();
+    // Networks nest or are disjoint: one inside another comes right after it in this order.
+    let mut kept: Vec<(IpNet, String)> = Vec::with_capacity(out.len());
+    for item in out {
+        if !kept.last().is_some_and(|(k, _)| k.contains(&item.0)) {
+            kept.push(item);
+        }
+    }
+    if kept.len() < before {
+        ctx.notes.push(format!(
+            "networks inside another item left out: {}",
+            before - kept.len()
+        ));
+    }
+    kept
 }
 
 /// A warning when the items pass what an account's lists hold on the common plans.

@@ -38,6 +38,28 @@ pub const IPSET_NAME_CHARS: usize = 31;
 pub const IPSET_COMMENT_CHARS: usize = 255;
 /// Characters in an nftables element comment.
 pub const NFT_COMMENT_CHARS: usize = 128;
+/// Words nft's scanner reads as keywords wherever they appear, so that a table of that name
+/// is a syntax error (nftables `src/scanner.l`, rules outside any start condition).
+#[rustfmt::skip]
+pub const NFT_KEYWORDS: &[&str] = &[
+    "accept", "add", "ah", "all", "and", "arp", "auto-merge", "bridge", "cgroup", "chain",
+    "comment", "comp", "constant", "continue", "counter", "cpu", "create", "ct", "day", "dccp",
+    "define", "delete", "describe", "destroy", "device", "devices", "dnat", "drop", "dst", "dup",
+    "dynamic", "ecn", "element", "elements", "eq", "esp", "ether", "exists", "expires", "export",
+    "exthdr", "fib", "flags", "flow", "flowtable", "flush", "frag", "fwd", "gc-interval", "ge",
+    "geneve", "get", "goto", "gre", "gretap", "gt", "handle", "hbh", "hook", "hour", "ibriport",
+    "ibrname", "icmp", "icmpv6", "igmp", "iif", "iifgroup", "iifname", "iiftype", "import",
+    "include", "index", "inet", "insert", "interval", "ip", "ip6", "ipsec", "jhash", "jump",
+    "last", "le", "limit", "list", "log", "lshift", "lt", "map", "mark", "masquerade", "meta",
+    "meter", "mh", "missing", "monitor", "ne", "netdev", "nftrace", "not", "notrack", "numgen",
+    "obriport", "obrname", "offload", "oif", "oifgroup", "oifname", "oiftype", "or", "osf",
+    "pkttype", "policy", "position", "priority", "queue", "quota", "random", "redefine",
+    "redirect", "reject", "rename", "replace", "reset", "return", "rshift", "rt", "rt0", "rt2",
+    "rtclassid", "rule", "ruleset", "sctp", "secmark", "set", "size", "skgid", "skuid", "snat",
+    "socket", "srh", "symhash", "synproxy", "table", "tcp", "th", "time", "timeout", "tproxy",
+    "tunnel", "type", "typeof", "udp", "udplite", "undefine", "update", "vlan", "vmap", "vni",
+    "vxlan", "xor", "xt",
+];
 /// The last rule id of ModSecurity's range for local use.
 pub const MODSECURITY_LAST_LOCAL_ID: u32 = 99_999;
 

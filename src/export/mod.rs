@@ -427,6 +427,35 @@ fn why(e: &Entry) -> String {
     }
 }
 
+/// The longest export name: what an AWS IP set's name holds.
+const NAME_CHARS: usize = limits::AWS_NAME_CHARS;
+
+/// Checks an export's name (`--name`) for every format that uses it: an ASCII letter, then
+/// letters, digits, `-` and `_`, at most 128 in all, and no word nftables reads as a keyword
+/// (its table is the name with `-` as `_`). Terraform resources, nginx variables, ipset and
+/// AWS names all take such a name.
+pub fn check_export_name(name: &str) -> Result<(), String> {
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(format!("name '{name}' must start with a letter"));
+    }
+    if name.len() > NAME_CHARS
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "name '{name}' must be letters, digits, '-' and '_', at most {NAME_CHARS}"
+        ));
+    }
+    let table = name.replace('-', "_");
+    if limits::NFT_KEYWORDS.contains(&table.as_str()) {
+        return Err(format!(
+            "name '{name}' is an nftables keyword, which nft cannot take as a table name"
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that `name` is letters, digits, `-` and `_`, 1 to `max` characters.
 fn check_name(name: &str, max: usize) -> Result<(), String> {
     if name.is_empty()
@@ -444,6 +473,7 @@ fn check_name(name: &str, max: usize) -> Result<(), String> {
 
 /// Renders `entries` (those with `opts.action`, not expired) as `format`.
 pub fn render(format: Format, entries: &[Entry], opts: &Options) -> Result<Output, String> {
+    check_export_name(&opts.name)?;
     let now = opts.generated_at;
     let mut notes = Vec::new();
     let expired = entries.iter().filter(|e| e.expired(now)).count();

@@ -109,15 +109,12 @@ pub fn shell_word(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-/// `s` for a CSV cell that spreadsheets open: a leading `=`, `+`, `-`, `@` (after any
-/// spaces) or tab starts a formula, so it gets a leading apostrophe.
+/// `s` for a CSV cell that spreadsheets open, by the rule detect's CSVs follow
+/// ([`crate::report::spreadsheet_safe`]): a formula-like start (`=`, `+`, `-`, `@` or a
+/// full-width look-alike after any white space, a tab or carriage return) gets a leading
+/// apostrophe.
 pub fn csv_cell(s: &str) -> String {
-    let t = s.trim_start();
-    if t.starts_with(['=', '+', '-', '@', '\t', '\r']) || s.starts_with(['\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    crate::report::spreadsheet_safe(s).into_owned()
 }
 
 #[cfg(test)]
@@ -137,6 +134,9 @@ mod tests {
         assert_eq!(hcl_string("${path}"), "\"$${path}\"");
         assert_eq!(shell_word("it's"), "'it'\\''s'");
         assert_eq!(csv_cell(" =cmd|'/c calc'"), "' =cmd|'/c calc'");
+        for lookalike in ["＝cmd", "＠SUM(1)", "＋1", "－1", "\u{a0}＝1"] {
+            assert_eq!(csv_cell(lookalike), format!("'{lookalike}"));
+        }
         assert_eq!(
             only(
                 "Brute force: 55 tries (ssh)",

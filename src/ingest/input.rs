@@ -26,6 +26,30 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The file itself: counts the bytes read from it, and fails at the end when it holds fewer
+/// bytes than it did when opened (it shrank under the reader, so lines are lost).
+struct WholeFile {
+    file: File,
+    opened_len: Option<u64>,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for WholeFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        let read = self.read.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        match self.opened_len {
+            Some(len) if n == 0 && !buf.is_empty() && read < len => {
+                self.opened_len = None;
+                Err(io::Error::other(format!(
+                    "the file shrank while it was read: {len} bytes when opened, {read} at the end"
+                )))
+            }
+            _ => Ok(n),
+        }
+    }
+}
+
 /// A reader that fails once with a stored error, then reports end of input.
 struct FailingReader(Option<io::Error>);
 
@@ -49,6 +73,8 @@ pub struct Input {
     /// Bytes of text decompressed from a gzip file so far, through every layer (0 for plain
     /// files).
     pub decoded: Arc<AtomicU64>,
+    /// Bytes read from the file itself so far (compressed, for a gzip file).
+    pub raw: Arc<AtomicU64>,
     /// The whole decoded stream, starting with `head`.
     pub reader: Box<dyn BufRead + Send>,
 }
@@ -57,10 +83,17 @@ pub struct Input {
 /// Raw bytes read are added to `counter`.
 pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
     let file = File::open(path)?;
+    let meta = file.metadata()?;
+    let raw_read = Arc::new(AtomicU64::new(0));
+    let whole = WholeFile {
+        file,
+        opened_len: meta.is_file().then_some(meta.len()),
+        read: raw_read.clone(),
+    };
     let mut raw = BufReader::with_capacity(
         256 * 1024,
         Counting {
-            inner: file,
+            inner: whole,
             counter,
         },
     );
@@ -72,13 +105,19 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         peek(Box::new(raw))?
     };
     // A gzip inside a gzip (a log compressed twice) is opened layer by layer.
-    for _ in 0..MAX_GZIP_LAYERS {
+    for _ in 1..MAX_GZIP_LAYERS {
         if !(gzip && head.starts_with(GZIP_MAGIC)) {
             break;
         }
         (head, rest) = peek(Box::new(MultiGzDecoder::new(
             io::Cursor::new(head).chain(rest),
         )))?;
+    }
+    if gzip && head.starts_with(GZIP_MAGIC) {
+        return Err(io::Error::other(format!(
+            "more than {MAX_GZIP_LAYERS} gzip layers: a log compressed over and over is not \
+             opened; decompress it with gunzip until it is text"
+        )));
     }
     // Windows "Unicode text" exports are UTF-16 with a byte-order mark: read as UTF-8.
     let utf16 = head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff");
@@ -118,14 +157,15 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         gzip,
         utf16,
         decoded,
+        raw: raw_read,
         reader,
     })
 }
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 
-/// Gzip layers opened inside the first before the content is taken as it is.
-const MAX_GZIP_LAYERS: usize = 3;
+/// Gzip layers opened, the outermost counted: a file compressed more often is refused.
+pub const MAX_GZIP_LAYERS: usize = 3;
 
 /// Reads the first [`HEAD_BYTES`] of `decoded`; returns them and the stream after them.
 fn peek(mut decoded: Box<dyn Read + Send>) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
@@ -348,6 +388,42 @@ impl<R: BufRead> LineReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A real access log (repeated to 2 MB) cut at a line boundary after it was opened:
+    /// reading on ends in an error that says the file shrank, not in a quiet end of file.
+    #[test]
+    fn a_file_that_shrinks_under_the_reader_is_an_error() {
+        let log = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/web-access-logs/hackers-access.log"
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access.log");
+        let whole: Vec<u8> = log.iter().copied().cycle().take(2 << 20).collect();
+        std::fs::write(&path, &whole).unwrap();
+        let mut input = open(&path, Arc::new(AtomicU64::new(0))).unwrap();
+        let cut = memchr::memrchr(b'\n', &whole[..1 << 20]).unwrap() + 1;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(cut as u64)
+            .unwrap();
+        let mut rest = Vec::new();
+        let e = input.reader.read_to_end(&mut rest).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "the file shrank while it was read: {} bytes when opened, {cut} at the end",
+                whole.len()
+            )
+        );
+        let mut again = open(&path, Arc::new(AtomicU64::new(0))).unwrap();
+        rest.clear();
+        again.reader.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest.len(), cut, "a file left as it is reads whole");
+    }
 
     #[test]
     fn lines_with_cap_and_crlf() {

@@ -459,7 +459,8 @@ pub fn read_file(
         _ => sniffed,
     };
     let start = table.len();
-    let (gzip, utf16, decoded) = (input.gzip, input.utf16, input.decoded.clone());
+    let (gzip, utf16) = (input.gzip, input.utf16);
+    let (decoded, raw) = (input.decoded.clone(), input.raw.clone());
     let mut sink = Sink::new(table, file, &progress.cancel);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
         formats::FormatError::Cancelled => ReadError::Cancelled,
@@ -479,7 +480,8 @@ pub fn read_file(
         mut warnings,
         ..
     } = sink;
-    if let Some(w) = inflation_warning(path, decoded.load(Ordering::Relaxed)) {
+    if let Some(w) = inflation_warning(decoded.load(Ordering::Relaxed), raw.load(Ordering::Relaxed))
+    {
         warnings.push(w);
     }
     let rows = start..table.len();
@@ -566,10 +568,11 @@ pub fn read_bytes(
 /// compress 5 to 50 times; a file built to exhaust memory far more.
 pub const INFLATION_WARNING: u64 = 1000;
 
-/// The warning for a gzip file at `path` that decompressed to `decoded` bytes, when that is
-/// more than [`INFLATION_WARNING`] times its size.
-fn inflation_warning(path: &Path, decoded: u64) -> Option<String> {
-    let size = std::fs::metadata(path).ok()?.len().max(1);
+/// The warning for a gzip file that decompressed to `decoded` bytes from the `read` bytes read
+/// from it (a pipe has no size of its own), when that is more than [`INFLATION_WARNING`]
+/// times as much.
+fn inflation_warning(decoded: u64, read: u64) -> Option<String> {
+    let size = read.max(1);
     let ratio = decoded / size;
     (ratio > INFLATION_WARNING).then(|| {
         format!(

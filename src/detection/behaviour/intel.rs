@@ -80,6 +80,42 @@ fn parse_line(line: &str) -> Option<(IpNet, String)> {
     Some((net, fields[i + 1..].join(" ")))
 }
 
+/// The widest entry a list may hold: a regional registry's allocation from IANA (an IPv4 /8,
+/// an IPv6 /12). A wider one spans several registries' space, so it cannot name one party,
+/// and a `/0` would mark every source as listed.
+const WIDEST_V4: u8 = 8;
+/// See [`WIDEST_V4`].
+const WIDEST_V6: u8 = 12;
+
+/// Why `net` is refused as a list entry: wider than [`WIDEST_V4`] / [`WIDEST_V6`] over
+/// routed space (bogon entries such as FireHOL's `224.0.0.0/3`, all reserved, match no public
+/// source and stay).
+fn too_wide(net: &IpNet) -> Option<String> {
+    let widest = if net.addr().is_ipv4() {
+        WIDEST_V4
+    } else {
+        WIDEST_V6
+    };
+    if net.prefix_len() >= widest {
+        return None;
+    }
+    let inside: Vec<IpNet> = crate::blocklist::reserved()
+        .iter()
+        .map(|(r, _)| *r)
+        .filter(|r| net.contains(r))
+        .collect();
+    let reserved: u128 = IpNet::aggregate(&inside)
+        .iter()
+        .map(crate::blocklist::size)
+        .sum();
+    (reserved < crate::blocklist::size(net)).then(|| {
+        format!(
+            "{net} is wider than /{widest}, a registry's whole allocation: it would list sources \
+             of many unrelated networks, so it is left out"
+        )
+    })
+}
+
 /// The problem to report when `too_long` lines of `path` were left out.
 fn too_long_note(path: &Path, too_long: u64, max_line_bytes: usize) -> Option<String> {
     (too_long > 0).then(|| {
@@ -103,14 +139,14 @@ impl ThreatLists {
                 walk(p, &mut files);
                 files.sort();
                 for f in files {
-                    match lists.read(&f, max_line_bytes) {
+                    match lists.read(&f, max_line_bytes, &mut errors) {
                         Ok(too_long) => errors.extend(too_long_note(&f, too_long, max_line_bytes)),
                         Err(e) if e.kind() == io::ErrorKind::InvalidData => {}
                         Err(e) => errors.push(format!("{}: {e}", f.display())),
                     }
                 }
             } else {
-                match lists.read(p, max_line_bytes) {
+                match lists.read(p, max_line_bytes, &mut errors) {
                     Ok(too_long) => errors.extend(too_long_note(p, too_long, max_line_bytes)),
                     Err(e) => errors.push(format!("{}: {e}", p.display())),
                 }
@@ -120,7 +156,14 @@ impl ThreatLists {
     }
 
     /// Reads the list in `path`; how many lines longer than `max_line_bytes` it left out.
-    fn read(&mut self, path: &Path, max_line_bytes: usize) -> io::Result<u64> {
+    /// Entries too wide to list (see [`too_wide`]) are left out, each named in `refused` as
+    /// `FILE:LINE: why`.
+    fn read(
+        &mut self,
+        path: &Path,
+        max_line_bytes: usize,
+        refused: &mut Vec<String>,
+    ) -> io::Result<u64> {
         let name = path.file_stem().map_or_else(
             || path.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
@@ -138,6 +181,10 @@ impl ThreatLists {
             let Some((network, note)) = parse_line(&String::from_utf8_lossy(&line)) else {
                 continue;
             };
+            if let Some(why) = too_wide(&network) {
+                refused.push(format!("{}:{}: {why}", path.display(), lines.line_no()));
+                continue;
+            }
             self.add(Listing {
                 list: name.clone(),
                 network,
@@ -303,6 +350,22 @@ mod tests {
             Some((net("203.0.113.9/32"), "\"scanner\"".into()))
         );
         assert_eq!(parse_line("10.1.2.3/8").unwrap().0, net("10.0.0.0/8"));
+    }
+
+    #[test]
+    fn entries_wider_than_a_registry_allocation_are_refused() {
+        let wide = |s: &str| too_wide(&s.parse().unwrap());
+        assert!(wide("0.0.0.0/0").is_some());
+        assert!(wide("::/0").is_some());
+        assert!(wide("2.0.0.0/7").is_some());
+        assert!(wide("2a00::/11").is_some());
+        assert_eq!(wide("1.0.0.0/8"), None);
+        assert_eq!(wide("2a00::/12"), None);
+        assert_eq!(
+            wide("224.0.0.0/3"),
+            None,
+            "FireHOL's bogon entry is all reserved"
+        );
     }
 
     #[test]

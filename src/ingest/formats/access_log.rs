@@ -113,7 +113,7 @@ pub fn parse_line(line: &[u8]) -> Option<AccessLine<'_>> {
     })
 }
 
-/// Reads an access log.
+/// Reads an access log; a line whose client is not an address is skipped.
 pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result<(), FormatError> {
     for_each_line(reader, sink, max_len, |line, sink| {
         let a = parse_line(line).ok_or_else(|| {
@@ -124,10 +124,12 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
             parse_time_bytes(a.time)
                 .ok_or_else(|| RowError::bad("bad timestamp", "time", a.time))?,
         );
-        match parse_ip(a.host) {
-            Some(ip) => d.source_ip = Some(ip),
-            None => d.add_detail_kv("host", &decode_text(a.host)),
-        }
+        // A request without its client's address would reach no finding: a host name,
+        // `unknown`, `-`, a forwarded list or a zero-padded address is skipped and counted.
+        d.source_ip = Some(
+            parse_ip(a.host)
+                .ok_or_else(|| RowError::bad("client not an address", "client", a.host))?,
+        );
         d.app_protocol.push_str("http");
         if a.status != b"-" {
             d.outcome.push_str(&decode_text(a.status));

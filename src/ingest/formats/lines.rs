@@ -67,6 +67,38 @@ pub fn parse_json<'a, T: serde::Deserialize<'a>>(line: &'a [u8]) -> Result<T, Ro
     })
 }
 
+/// A JSON object whose keys are all different: a repeated key is an error, as it is for the
+/// readers that deserialise into structs, instead of the last value silently winning.
+pub struct UniqueKeys(pub serde_json::Map<String, serde_json::Value>);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                let mut out = serde_json::Map::new();
+                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate field `{key}`"
+                        )));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueKeys(out))
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
+
 /// Checks a port read from JSON as a number: it must be an integer from 0 to 65535.
 pub fn json_port(field: &str, v: Option<f64>) -> Result<Option<u16>, RowError> {
     match v {

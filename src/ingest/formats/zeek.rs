@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::super::columns::{ColumnPlan, RowError};
 use super::super::{Format, Sink};
-use super::lines::{for_each_line, parse_json, Row};
+use super::lines::{for_each_line, parse_json, Row, UniqueKeys};
 use super::FormatError;
 
 /// Zeek's tokens for unset and empty fields.
@@ -95,7 +95,7 @@ pub fn read_json(
         .map_err(FormatError::Mapping)?;
     let mut texts: Vec<String> = vec![String::new(); JSON_FIELDS.len()];
     for_each_line(reader, sink, max_len, |line, sink| {
-        let obj: serde_json::Map<String, Value> = parse_json(line)?;
+        let UniqueKeys(obj) = parse_json(line)?;
         if !obj.contains_key("ts") {
             return Err(RowError::new("not a Zeek conn record", "no 'ts' field"));
         }
