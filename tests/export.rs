@@ -597,7 +597,73 @@ fn a_folder_that_is_not_an_export_is_never_replaced() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into())
         .collect();
     names.sort();
-    assert_eq!(names, ["export", "mine"]);
+    assert_eq!(names, [".export.netsleuth-lock", "export", "mine"]);
+}
+
+#[test]
+fn a_folder_export_holding_the_analysts_files_is_refused_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("export");
+    let output = render(
+        Format::Ipset,
+        &entries(&["111.73.46.18/32"], ""),
+        &opts(Syntax::Native),
+    )
+    .unwrap();
+    write(Format::Ipset, &output, &target).unwrap();
+    std::fs::write(target.join("NOTES.md"), "who approved this").unwrap();
+    let err = write(Format::Ipset, &output, &target)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("holds 1 entry no export wrote (NOTES.md): move it out"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("NOTES.md")).unwrap(),
+        "who approved this"
+    );
+    std::fs::remove_file(target.join("NOTES.md")).unwrap();
+    write(Format::Ipset, &output, &target).unwrap();
+}
+
+/// Eight exports at once into one folder, five times over, each a separate process: every one
+/// succeeds (they take turns through the lock) and the folder holds one whole export after.
+#[test]
+fn folder_exports_at_once_into_one_place_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "111.73.46.18\n45.33.1.1\n2a03:2880::1\n").unwrap();
+    let target = dir.path().join("sets");
+    for round in 0..5 {
+        let runs: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(BIN)
+                    .args(["export-blocklist", "--format", "ipset", "--out"])
+                    .arg(&target)
+                    .arg(&list)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for (i, run) in runs.into_iter().enumerate() {
+            let out = run.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}, run {i}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    names.sort();
+    assert_eq!(names, [".sets.netsleuth-lock", "list.txt", "sets"]);
+    accepted("ipset", &target);
 }
 
 /// The real honeypot data end to end: detect over the three Cowrie days at a low threshold,

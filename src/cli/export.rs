@@ -308,8 +308,13 @@ fn export(req: &ExportArgs, input: &Path, format: Format, out: &Path) -> Result<
     for n in &output.notes {
         eprintln!("note: {n}");
     }
-    let written: Vec<PathBuf> = write(format, &output, out)
-        .map_err(|e| format!("cannot write {}: {e}", super::path_for_terminal(out)))?;
+    let written: Vec<PathBuf> = write(format, &output, out).map_err(|e| {
+        format!(
+            "cannot write {}: {}",
+            super::path_for_terminal(out),
+            super::line_for_terminal(&e.to_string())
+        )
+    })?;
     println!(
         "{} entries exported as {} to {}",
         output.count,

@@ -49,9 +49,13 @@ pub fn for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
 /// A path made safe for a terminal and for one line of a report: as [`for_terminal`], with
 /// newlines and tabs escaped too, so that a file name cannot forge report lines.
 pub fn path_for_terminal(path: &std::path::Path) -> String {
-    let shown = path.display().to_string();
+    line_for_terminal(&path.display().to_string())
+}
+
+/// Text made safe for one line of a terminal or report, newlines and tabs escaped too.
+pub fn line_for_terminal(shown: &str) -> String {
     let mut out = String::with_capacity(shown.len());
-    for c in for_terminal(&shown).chars() {
+    for c in for_terminal(shown).chars() {
         if matches!(c, '\n' | '\t') {
             out.extend(c.escape_unicode());
         } else {

@@ -564,12 +564,69 @@ pub fn render(format: Format, entries: &[Entry], opts: &Options) -> Result<Outpu
     })
 }
 
-/// The file that marks a folder as a netsleuth export, so that writing again may replace it.
+/// The file that marks a folder as a netsleuth export, so that writing again may replace it;
+/// it lists the files the export wrote, one per line after its first.
 const MARKER: &str = ".netsleuth-export";
 
+/// Entries of the earlier export at `path` that no export wrote (an analyst's notes), sorted.
+fn foreign_entries(path: &Path, output: &Output) -> io::Result<Vec<String>> {
+    let listed = fs::read_to_string(path.join(MARKER))?;
+    let ours = |n: &str| {
+        n == MARKER
+            || listed.lines().skip(1).any(|l| l == n)
+            || output.files.iter().any(|f| f.name == n)
+    };
+    let mut foreign: Vec<String> = fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !ours(n))
+        .collect();
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// Whether the folder export at `path` may be replaced: it is missing, empty, or an earlier
+/// export holding only files exports wrote.
+fn replaceable(path: &Path, output: &Output) -> io::Result<()> {
+    if fs::symlink_metadata(path).is_ok() {
+        let ours = path.is_dir() && path.join(MARKER).is_file();
+        let empty = path.is_dir() && fs::read_dir(path)?.next().is_none();
+        if !ours && !empty {
+            return Err(io::Error::other(format!(
+                "{} exists and is not an earlier netsleuth export: choose another folder",
+                path.display()
+            )));
+        }
+        let foreign = if ours {
+            foreign_entries(path, output)?
+        } else {
+            Vec::new()
+        };
+        if !foreign.is_empty() {
+            let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+            return Err(io::Error::other(format!(
+                "{} holds {} entr{} no export wrote ({}{}): move {} out or choose another \
+                 folder, an export replaces its folder as a whole",
+                path.display(),
+                foreign.len(),
+                if foreign.len() == 1 { "y" } else { "ies" },
+                shown.join(", "),
+                if foreign.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                },
+                if foreign.len() == 1 { "it" } else { "them" },
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `output` to `path`: the file itself, or for folder formats a folder holding the
-/// files, replaced as a whole (a folder that is not an earlier export is never touched).
-/// Returns the paths written.
+/// files, replaced as a whole in one step under the same lock `detect` takes on its output (a
+/// folder that is not an earlier export, or one holding files an export did not write, is
+/// never touched). Returns the paths written.
 pub fn write(format: Format, output: &Output, path: &Path) -> io::Result<Vec<PathBuf>> {
     if !format.is_folder() {
         let file = output
@@ -579,16 +636,6 @@ pub fn write(format: Format, output: &Output, path: &Path) -> io::Result<Vec<Pat
         crate::session::write_atomic(path, &file.bytes)?;
         return Ok(vec![path.to_path_buf()]);
     }
-    if path.exists() {
-        let ours = path.join(MARKER).exists();
-        let empty = path.is_dir() && fs::read_dir(path)?.next().is_none();
-        if !ours && !empty {
-            return Err(io::Error::other(format!(
-                "{} exists and is not an earlier netsleuth export: choose another folder",
-                path.display()
-            )));
-        }
-    }
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other(format!("{} names no folder", path.display())))?;
@@ -597,26 +644,36 @@ pub fn write(format: Format, output: &Output, path: &Path) -> io::Result<Vec<Pat
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
+    // Judged before the lock (a refusal leaves nothing beside the folder) and again under it.
+    replaceable(path, output)?;
+    let _lock = crate::session::OutputLock::take(path, |_| {})?;
+    replaceable(path, output)?;
     let fresh = crate::session::temporary_name(parent, name, "partial");
-    let old = crate::session::temporary_name(parent, name, "old");
     let result = (|| {
         fs::create_dir(&fresh)?;
+        let mut marker = String::from("netsleuth export\n");
         for f in &output.files {
             crate::session::write_atomic(&fresh.join(&f.name), &f.bytes)?;
+            marker.push_str(&f.name);
+            marker.push('\n');
         }
-        crate::session::write_atomic(&fresh.join(MARKER), b"netsleuth export\n")?;
-        if path.exists() {
+        crate::session::write_atomic(&fresh.join(MARKER), marker.as_bytes())?;
+        if !path.exists() {
+            return fs::rename(&fresh, path);
+        }
+        if !crate::session::exchange(&fresh, path)? {
+            // No one-step swap here: the lock keeps other exports out between the renames.
+            let old = crate::session::temporary_name(parent, name, "old");
             fs::rename(path, &old)?;
+            if let Err(e) = fs::rename(&fresh, path) {
+                let _ = fs::rename(&old, path);
+                return Err(e);
+            }
+            fs::rename(&old, &fresh)?;
         }
-        fs::rename(&fresh, path)
+        Ok(())
     })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&fresh);
-        if old.exists() && !path.exists() {
-            let _ = fs::rename(&old, path);
-        }
-    }
+    let _ = fs::remove_dir_all(&fresh);
     result?;
-    let _ = fs::remove_dir_all(&old);
     Ok(output.files.iter().map(|f| path.join(&f.name)).collect())
 }

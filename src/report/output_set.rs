@@ -5,10 +5,11 @@
 //! Runs on one folder take turns through a lock file beside it; whatever a killed run left
 //! (its staging folder, a half-finished swap) is cleaned up or completed by the next.
 
-use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, Read, Seek, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use crate::session::{exchange, sibling, OutputLock};
 
 /// The names a run writes inside `--out`; anything else there was put by someone else.
 pub const OUTPUT_FILES: [&str; 4] = [
@@ -25,17 +26,8 @@ pub const MANIFEST: &str = "netsleuth-run.json";
 pub struct OutputSet {
     out: PathBuf,
     staging: PathBuf,
-    lock: File,
+    _lock: OutputLock,
     committed: bool,
-}
-
-/// A sibling of `out` named for it: `.NAME.netsleuth-KIND`.
-fn sibling(out: &Path, kind: &str) -> PathBuf {
-    let mut name = OsString::from(".");
-    name.push(out.file_name().unwrap_or_default());
-    name.push(".netsleuth-");
-    name.push(kind);
-    out.with_file_name(name)
 }
 
 /// `out` as an absolute path with its symlinks resolved, its parent created.
@@ -69,38 +61,6 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Swaps the folders at `a` and `b` in one step. `Ok(false)` when the file system cannot.
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
-    let (ca, cb) = (c(a)?, c(b)?);
-    // SAFETY: both are valid NUL-terminated paths; renameat2 reads them and nothing else.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        return Ok(true);
-    }
-    let e = io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
-        _ => Err(e),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
-    Ok(false)
-}
-
 impl OutputSet {
     /// Takes `out`'s lock (calling `waiting` with the holder's note first when another run
     /// holds it), completes or removes what a killed run left, checks that `out` holds nothing
@@ -119,37 +79,7 @@ impl OutputSet {
                 out.display()
             )));
         }
-        let lock_path = sibling(&out, "lock");
-        let mut lock = crate::session::open_no_follow(&lock_path, false).map_err(|e| {
-            io::Error::other(format!(
-                "cannot open the lock {}{}: {e}",
-                lock_path.display(),
-                if fs::symlink_metadata(&lock_path).is_ok_and(|m| m.is_symlink()) {
-                    " (a symbolic link, never followed: remove it)"
-                } else {
-                    ""
-                }
-            ))
-        })?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                // The holder writes its note just after taking the lock: it may not be there yet.
-                let mut holder = String::new();
-                let _ = lock.read_to_string(&mut holder);
-                let holder = holder.trim();
-                waiting(if holder.is_empty() {
-                    "another netsleuth run"
-                } else {
-                    holder
-                });
-                lock.lock()?;
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(e),
-        }
-        lock.set_len(0)?;
-        lock.rewind()?;
-        write!(lock, "netsleuth run, process {}", std::process::id())?;
+        let lock = OutputLock::take(&out, waiting)?;
         Self::recover(&out)?;
         if out.is_dir() {
             let foreign = foreign_entries(&out)?;
@@ -175,7 +105,7 @@ impl OutputSet {
         Ok(OutputSet {
             out,
             staging,
-            lock,
+            _lock: lock,
             committed: false,
         })
     }
@@ -274,7 +204,6 @@ impl Drop for OutputSet {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
-        let _ = self.lock.unlock();
     }
 }
 

@@ -5,6 +5,7 @@
 mod atomic;
 mod chosen;
 mod map_prefs;
+mod output_lock;
 mod recent;
 
 use std::io;
@@ -16,6 +17,7 @@ use serde::Serialize;
 pub use atomic::{open_no_follow, temporary_name, write_atomic, write_atomic_with};
 pub use chosen::{Chosen, ChosenFiles};
 pub use map_prefs::MapPrefs;
+pub use output_lock::{exchange, sibling, OutputLock};
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.
