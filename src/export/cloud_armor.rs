@@ -71,43 +71,47 @@ pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
             s
         }
         syntax => {
-            let mut rules: Vec<Value> = chunks
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    json!({
-                        "description": describe(i),
-                        "priority": first + i,
-                        "action": "deny(403)",
-                        "preview": false,
-                        "match": {"versionedExpr": "SRC_IPS_V1", "config": {"srcIpRanges": c}},
-                    })
+            let rule = |i: usize, c: &[String]| {
+                json!({
+                    "description": describe(i),
+                    "priority": first + i,
+                    "action": "deny(403)",
+                    "preview": false,
+                    "match": {"versionedExpr": "SRC_IPS_V1", "config": {"srcIpRanges": c}},
                 })
-                .collect();
-            rules.push(json!({
+            };
+            let default = json!({
                 "description": "Default rule, higher priority overrides it",
                 "priority": 2_147_483_647u32,
                 "action": "allow",
                 "preview": false,
                 "match": {"versionedExpr": "SRC_IPS_V1", "config": {"srcIpRanges": ["*"]}},
-            }));
+            });
+            let rules = chunks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| rule(i, c))
+                .chain(std::iter::once(default));
             let description = one_line(&ctx.header(Format::CloudArmor).join(". "), 2000);
             if syntax == Syntax::Yaml {
                 yaml(
                     &ctx.hash_header(Format::CloudArmor),
                     &name,
                     &description,
-                    &rules,
+                    rules,
                 )
             } else {
-                let mut t = serde_json::to_string_pretty(&json!({
-                    "name": name,
-                    "description": description,
-                    "rules": rules,
-                }))
-                .expect("JSON values serialise");
-                t.push('\n');
-                t
+                // Keys in serde_json's order (sorted), the rules written one at a time.
+                let text = |s: &str| serde_json::to_string(s).expect("strings serialise");
+                let mut t = format!(
+                    "{{\n  \"description\": {},\n  \"name\": {},\n  \"rules\": ",
+                    text(&description),
+                    text(&name)
+                )
+                .into_bytes();
+                super::json_text::pretty_array(&mut t, 1, rules);
+                t.extend_from_slice(b"\n}\n");
+                String::from_utf8(t).expect("JSON text is UTF-8")
             }
         }
     };
@@ -122,7 +126,7 @@ pub(super) fn policy(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     }])
 }
 
-fn yaml(header: &str, name: &str, description: &str, rules: &[Value]) -> String {
+fn yaml(header: &str, name: &str, description: &str, rules: impl Iterator<Item = Value>) -> String {
     let mut y = header.to_string();
     y.push_str(&format!(
         "name: {}\ndescription: {}\nrules:\n",

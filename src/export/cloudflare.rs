@@ -68,17 +68,15 @@ fn account_note(ctx: &mut Ctx, items: usize) {
 pub(super) fn list(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
     let all = items(ctx);
     account_note(ctx, all.len());
-    let items: Vec<_> = all
-        .into_iter()
-        .map(|(net, comment)| {
-            if comment.is_empty() {
-                json!({"ip": addr(&net)})
-            } else {
-                json!({"ip": addr(&net), "comment": comment})
-            }
-        })
-        .collect();
-    let mut bytes = serde_json::to_vec_pretty(&items).expect("JSON values serialise");
+    let items = all.into_iter().map(|(net, comment)| {
+        if comment.is_empty() {
+            json!({"ip": addr(&net)})
+        } else {
+            json!({"ip": addr(&net), "comment": comment})
+        }
+    });
+    let mut bytes = Vec::new();
+    super::json_text::pretty_array(&mut bytes, 0, items);
     bytes.push(b'\n');
     Ok(vec![OutFile {
         name: Format::CloudflareList.default_name(Syntax::Native).into(),

@@ -8,6 +8,7 @@ mod azure;
 mod cloud_armor;
 mod cloudflare;
 mod firewalls;
+mod json_text;
 pub mod limits;
 mod plain;
 pub mod sanitize;

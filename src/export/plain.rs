@@ -114,28 +114,26 @@ pub(super) fn crowdsec(ctx: &mut Ctx) -> Result<Vec<OutFile>, String> {
         }
     };
     let now = ctx.opts.generated_at;
-    let decisions: Vec<_> = ctx
-        .all()
-        .map(|e| {
-            let scope = if e.net.prefix_len() == e.net.max_prefix_len() {
-                "Ip"
-            } else {
-                "Range"
-            };
-            let duration = e
-                .expires_at
-                .map(|t| format!("{}s", (t - now).clamp(1, GO_MAX_SECONDS)))
-                .unwrap_or_else(|| ctx.opts.duration.clone());
-            json!({
-                "value": addr(&e.net),
-                "scope": scope,
-                "type": kind,
-                "duration": duration,
-                "reason": one_line(&why(e), 500),
-            })
+    let decisions = ctx.all().map(|e| {
+        let scope = if e.net.prefix_len() == e.net.max_prefix_len() {
+            "Ip"
+        } else {
+            "Range"
+        };
+        let duration = e
+            .expires_at
+            .map(|t| format!("{}s", (t - now).clamp(1, GO_MAX_SECONDS)))
+            .unwrap_or_else(|| ctx.opts.duration.clone());
+        json!({
+            "value": addr(&e.net),
+            "scope": scope,
+            "type": kind,
+            "duration": duration,
+            "reason": one_line(&why(e), 500),
         })
-        .collect();
-    let mut bytes = serde_json::to_vec_pretty(&decisions).expect("JSON values serialise");
+    });
+    let mut bytes = Vec::new();
+    super::json_text::pretty_array(&mut bytes, 0, decisions);
     bytes.push(b'\n');
     Ok(vec![OutFile {
         name: Format::Crowdsec.default_name(Syntax::Native).into(),

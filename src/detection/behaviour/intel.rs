@@ -194,10 +194,16 @@ impl ThreatLists {
             count += 1;
         }
         if count == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "no address or network in it",
-            ));
+            let why = if too_long > 0 {
+                format!(
+                    "no address or network in it ({too_long} line{} longer than {max_line_bytes} \
+                     bytes (--max-line-bytes) left out)",
+                    if too_long == 1 { "" } else { "s" }
+                )
+            } else {
+                "no address or network in it".to_owned()
+            };
+            return Err(io::Error::new(io::ErrorKind::InvalidData, why));
         }
         self.lists.push((name, count));
         Ok(too_long)
