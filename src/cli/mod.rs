@@ -12,6 +12,7 @@ mod export;
 mod export_domains;
 mod inspect;
 mod report;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -222,6 +223,9 @@ enum Command {
     /// Write the incident report of logs or of an investigation file (.netsleuth): one
     /// self-contained HTML file, or Markdown with its charts beside it.
     Report(report::ReportArgs),
+    /// Follow live sources (files, folders, syslog) and judge them as they arrive, without a
+    /// display: alerts as JSON lines, webhooks, and an optional automated response.
+    Watch(watch::WatchArgs),
 }
 
 /// Options shared by every command that reads files.
@@ -424,6 +428,7 @@ pub fn main() -> ExitCode {
         Some(Command::ExportBlocklist(args)) => export::run(&args),
         Some(Command::ExportDomains(args)) => export_domains::run(&args),
         Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Watch(args)) => watch::run(&args),
         None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

@@ -10,6 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::AtomicBool;
 
+use crate::blocklist::{reason_of, Direction};
 use crate::detection::{detect, DetectionSettings};
 use crate::events::EventTable;
 use crate::ingest::{read_bytes, ReadError, ReadOptions};
@@ -48,6 +49,10 @@ pub struct Alert {
     pub findings: Vec<String>,
     /// Its first reason.
     pub reason: Option<String>,
+    /// What a blocklist entry for it says: its findings, else its top reason.
+    pub summary: String,
+    /// Which traffic blocking it stops.
+    pub direction: Direction,
     /// Its events in the window.
     pub events: u64,
     /// When it was raised (microseconds since the epoch).
@@ -99,6 +104,17 @@ impl Stream {
                 self.counts.expired += 1;
             }
         }
+    }
+
+    /// When each source last raised an alert (microseconds since the epoch), to keep
+    /// across a restart.
+    pub fn alerted(&self) -> &HashMap<IpAddr, i64> {
+        &self.alerted
+    }
+
+    /// Takes back what [`Stream::alerted`] gave before a restart.
+    pub fn restore_alerted(&mut self, alerted: HashMap<IpAddr, i64>) {
+        self.alerted = alerted;
     }
 
     /// Lines in the window.
@@ -164,6 +180,8 @@ impl Stream {
                     .map(|f| f.kind.name().to_owned())
                     .collect(),
                 reason: s.reasons.first().cloned(),
+                summary: reason_of(s),
+                direction: s.direction.unwrap_or_default(),
                 events: s.stats.events,
                 at_us: now_us,
             });

@@ -1,0 +1,350 @@
+//! The closed loop, end to end on loopback: a real nginx writes its access log, taking the
+//! client address from `X-Forwarded-For` (the realip module, trusted from 127.0.0.1 only);
+//! ordinary visitors of the real hackers' access log and one real attacker of it
+//! (216.244.81.34, who guessed passwords and signed up by script) replay their requests under
+//! their own addresses; `netsleuth watch` follows the log, alerts by webhook, writes the
+//! nginx deny include and reloads nginx. The attacker's next request gets 403, the visitors
+//! still get 200.
+
+mod real_data;
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use netsleuth::detection::{detect, DetectionSettings};
+
+const LOG: &str = "web-access-logs/hackers-access.log";
+const ATTACKER: &str = "216.244.81.34";
+const BIN: &str = env!("CARGO_BIN_EXE_netsleuth");
+
+/// One request of the log: client, method, target, user agent.
+struct Request {
+    client: String,
+    method: String,
+    target: String,
+    referer: String,
+    agent: String,
+}
+
+fn requests() -> Vec<Request> {
+    std::fs::read_to_string(real_data::data(LOG))
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let client = l.split(' ').next()?.to_owned();
+            let mut quoted = l.split('"').skip(1).step_by(2);
+            let request = quoted.next()?;
+            let referer = quoted.next().unwrap_or("-").to_owned();
+            let agent = quoted.next().unwrap_or("-").to_owned();
+            let mut parts = request.split(' ');
+            Some(Request {
+                client,
+                method: parts.next()?.to_owned(),
+                target: parts.next()?.to_owned(),
+                referer,
+                agent,
+            })
+        })
+        .collect()
+}
+
+/// Sends one request to nginx as `r.client`; the status code.
+fn send(port: u16, r: &Request) -> u16 {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let body = if r.method == "POST" { "a=b" } else { "" };
+    write!(
+        s,
+        "{} {} HTTP/1.1\r\nHost: niels.basjes.nl\r\nUser-Agent: {}\r\nReferer: {}\r\n\
+         X-Forwarded-For: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        r.method,
+        r.target,
+        r.agent,
+        r.referer,
+        r.client,
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// nginx on 127.0.0.1 under a prefix of its own, stopped when dropped.
+struct Nginx {
+    prefix: PathBuf,
+}
+
+impl Nginx {
+    fn args(&self) -> Vec<String> {
+        let p = self.prefix.display().to_string();
+        vec![
+            "-p".into(),
+            format!("{p}/"),
+            "-c".into(),
+            format!("{p}/nginx.conf"),
+            "-e".into(),
+            format!("{p}/error.log"),
+        ]
+    }
+
+    fn start(prefix: &Path, port: u16) -> Nginx {
+        let p = prefix.display();
+        std::fs::write(prefix.join("deny.conf"), "").unwrap();
+        // Every target answers 200 from a static page, POST included (the 405 a static page
+        // gives a POST becomes a 200 with the page): in the content phase, after `deny`,
+        // where `return` would answer before it.
+        std::fs::create_dir(prefix.join("html")).unwrap();
+        std::fs::write(prefix.join("html/index.html"), "ok\n").unwrap();
+        std::fs::write(
+            prefix.join("nginx.conf"),
+            format!(
+                "worker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
+                 events {{ worker_connections 64; }}\n\
+                 http {{\n  access_log {p}/access.log combined;\n\
+                   client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n\
+                   fastcgi_temp_path {p}/fastcgi;\n  uwsgi_temp_path {p}/uwsgi;\n\
+                   scgi_temp_path {p}/scgi;\n\
+                   server {{\n    listen 127.0.0.1:{port};\n\
+                     set_real_ip_from 127.0.0.1;\n    real_ip_header X-Forwarded-For;\n\
+                     include {p}/deny.conf;\n\
+                     location / {{\n      root {p}/html;\n      try_files /index.html =404;\n\
+                       error_page 405 =200 /index.html;\n    }}\n  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        let n = Nginx {
+            prefix: prefix.to_path_buf(),
+        };
+        let out = Command::new("nginx")
+            .args(n.args())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run nginx: {e} (scripts/install-validators installs it)")
+            });
+        assert!(
+            out.status.success(),
+            "nginx did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        n
+    }
+
+    fn reload_command(&self) -> String {
+        format!("nginx {} -s reload", self.args().join(" "))
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("nginx")
+            .args(self.args())
+            .args(["-s", "stop"])
+            .output();
+    }
+}
+
+/// A webhook receiver on 127.0.0.1: the bodies of the POSTs it took.
+fn webhook() -> (u16, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let bodies = got.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut data = Vec::new();
+            let mut buf = [0u8; 65536];
+            // Headers, then as many bytes as Content-Length says.
+            let body = loop {
+                let n = conn.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break None;
+                }
+                data.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&data).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len: usize = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    if data.len() >= end + 4 + len {
+                        break Some(data[end + 4..end + 4 + len].to_vec());
+                    }
+                }
+            };
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            if let Some(b) = body.and_then(|b| serde_json::from_slice(&b).ok()) {
+                bodies.lock().unwrap().push(b);
+            }
+        }
+    });
+    (port, got)
+}
+
+struct Watcher(Child);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        // SAFETY: kill only sends a signal to the child's pid.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("nginx");
+    std::fs::create_dir(&prefix).unwrap();
+    let port = free_port();
+    let nginx = Nginx::start(&prefix, port);
+    let (hook_port, hooks) = webhook();
+
+    // Visitors: the log's sources detection finds nothing against, their GET requests.
+    let (table, _) = real_data::read(LOG);
+    let d = detect(
+        &table,
+        &DetectionSettings {
+            cache_dir: None,
+            ..DetectionSettings::default()
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let quiet: BTreeSet<IpAddr> = d
+        .sources
+        .iter()
+        .filter(|s| s.findings.is_empty() && s.confidence < 30.0)
+        .map(|s| s.stats.ip)
+        .collect();
+    let all = requests();
+    let visitors: Vec<&Request> = all
+        .iter()
+        .filter(|r| r.method == "GET" && quiet.contains(&r.client.parse().unwrap()))
+        .collect();
+    let attacks: Vec<&Request> = all.iter().filter(|r| r.client == ATTACKER).collect();
+    assert!(visitors.len() > 200 && attacks.len() > 100);
+
+    let deny = prefix.join("deny.conf");
+    let log = dir.path().join("alerts.jsonl");
+    let errors = dir.path().join("watch.err");
+    let mut watch = Watcher(
+        Command::new(BIN)
+            .arg("watch")
+            .arg(prefix.join("access.log"))
+            .args(["--every", "0.5", "--log"])
+            .arg(&log)
+            .arg("--state")
+            .arg(dir.path().join("state.json"))
+            .arg("--webhook")
+            .arg(format!("http://127.0.0.1:{hook_port}/hook"))
+            .arg("--respond-list")
+            .arg(dir.path().join("list.json"))
+            .arg("--respond-export")
+            .arg(format!("nginx:{}", deny.display()))
+            .arg("--respond-command")
+            .arg(nginx.reload_command())
+            .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&errors).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+
+    for r in &visitors {
+        assert_eq!(send(port, r), 200, "visitor {}", r.client);
+    }
+    let first_attack = Instant::now();
+    for r in &attacks {
+        send(port, r);
+    }
+    // The attacker keeps coming back: the first 403 ends the loop.
+    let blocked_after = loop {
+        if send(port, attacks[0]) == 403 {
+            break first_attack.elapsed();
+        }
+        if let Some(status) = watch.0.try_wait().unwrap() {
+            panic!(
+                "netsleuth watch ended ({status}): {}",
+                std::fs::read_to_string(&errors).unwrap_or_default()
+            );
+        }
+        assert!(
+            first_attack.elapsed() < Duration::from_secs(60),
+            "never blocked; alerts: {}\nnginx: {}\ndeny.conf: {}",
+            std::fs::read_to_string(&log).unwrap_or_default(),
+            std::fs::read_to_string(prefix.join("error.log")).unwrap_or_default(),
+            std::fs::read_to_string(&deny).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    eprintln!(
+        "closed loop: {} attack requests, 403 {:.2} s after the first",
+        attacks.len(),
+        blocked_after.as_secs_f64()
+    );
+    for r in &visitors {
+        assert_eq!(send(port, r), 200, "visitor {} after the block", r.client);
+    }
+    let denied = std::fs::read_to_string(&deny).unwrap();
+    assert!(denied.contains(&format!("deny {ATTACKER};")), "{denied}");
+    for v in &visitors {
+        assert!(!denied.contains(&format!("deny {};", v.client)), "{denied}");
+    }
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = logged
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l["type"] == "alert" && l["ip"] == ATTACKER));
+    let response = lines
+        .iter()
+        .find(|l| l["type"] == "response")
+        .expect("a response logged");
+    assert_eq!(response["command"]["code"], 0, "{response}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !hooks.lock().unwrap().iter().any(|h| h["ip"] == ATTACKER) {
+        assert!(Instant::now() < deadline, "no webhook for the attacker");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let hook = hooks
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|h| h["ip"] == ATTACKER)
+        .cloned()
+        .unwrap();
+    assert!(
+        hook["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("netsleuth: {ATTACKER} at confidence")),
+        "{hook}"
+    );
+}
