@@ -233,6 +233,24 @@ impl SourceVerdict {
     }
 }
 
+/// An f64 ordered by `total_cmp`, for sort keys.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TotalF64(f64);
+
+impl Eq for TotalF64 {}
+
+impl PartialOrd for TotalF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TotalF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// How much statistics alone can say about a source with `events` events: `n / (n + 1)`, so
 /// that one event gives at most half the statistical confidence and two events two thirds
 /// (a two-event source stays below the default auto-block threshold on statistics alone).
@@ -778,8 +796,24 @@ fn judge_sources(
             }
         })
         .collect();
-    let mut ranked: Vec<usize> = (0..sources.len()).collect();
-    ranked.sort_by(|&a, &b| sources[a].priority_cmp(&sources[b]));
+    // The order of `priority_cmp`, its keys taken once per source: with millions of sources
+    // the comparisons otherwise walk every source's findings again and again, all over memory.
+    let mut keyed: Vec<_> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let key = (
+                std::cmp::Reverse(v.intruded()),
+                std::cmp::Reverse(v.severity()),
+                std::cmp::Reverse(TotalF64(v.confidence)),
+                std::cmp::Reverse(v.stats.events),
+                v.stats.ip,
+            );
+            (key, i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let ranked: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let campaigns = campaigns(&sources, &ranked);
     for (c, campaign) in campaigns.iter().enumerate() {
         for &m in &campaign.members {
