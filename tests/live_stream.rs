@@ -1,6 +1,7 @@
 //! Detection on a stream: the real hackers' access log fed in batches as a live source would
 //! bring it. By the last batch every source that detection on the whole file proposes for
-//! blocking has raised exactly one alert; a small retention keeps the window bounded and counts
+//! blocking has raised exactly one alert, and every password guesser one under the finding's
+//! own rule; a small retention keeps the window bounded and counts
 //! what left it.
 
 mod real_data;
@@ -9,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::sync::atomic::AtomicBool;
 
+use netsleuth::detection::behaviour::FindingKind;
 use netsleuth::detection::{detect, DetectionSettings};
 use netsleuth::live::stream::{AlertRule, Stream, StreamSettings};
 
@@ -32,6 +34,8 @@ fn settings(retention: usize, quiet_us: i64) -> StreamSettings {
         retention,
         quiet_us,
         read: Default::default(),
+        finding_alerts: Vec::new(),
+        intel_alerts: false,
     }
 }
 
@@ -54,13 +58,29 @@ fn every_source_the_whole_file_proposes_is_alerted_exactly_once() {
         .map(|s| s.stats.ip)
         .collect();
     assert!(proposed.len() >= 4, "{proposed:?}");
+    let guessers: BTreeSet<IpAddr> = whole
+        .sources
+        .iter()
+        .filter(|s| s.findings.iter().any(|f| f.kind == FindingKind::BruteForce))
+        .map(|s| s.stats.ip)
+        .collect();
+    assert!(guessers.len() >= 4, "{guessers:?}");
 
     let lines = lines();
-    let mut stream = Stream::new(settings(usize::MAX, i64::MAX));
+    let mut stream = Stream::new(StreamSettings {
+        finding_alerts: vec![FindingKind::BruteForce],
+        ..settings(usize::MAX, i64::MAX)
+    });
     let mut alerted: BTreeMap<IpAddr, u32> = BTreeMap::new();
+    let mut guessing: BTreeMap<IpAddr, u32> = BTreeMap::new();
     for (i, batch) in lines.chunks(lines.len().div_ceil(8)).enumerate() {
         stream.push(batch.iter().cloned());
         for a in stream.detect(i as i64 * 1_000_000).unwrap() {
+            if a.rule == AlertRule::Finding(FindingKind::BruteForce) {
+                assert!(a.findings.iter().any(|f| f == "Password guessing"), "{a:?}");
+                *guessing.entry(a.ip).or_default() += 1;
+                continue;
+            }
             assert_eq!(a.rule, AlertRule::Threshold);
             assert!(a.confidence >= 70.0 && a.events > 0, "{a:?}");
             assert!(!a.findings.is_empty() && a.reason.is_some(), "{a:?}");
@@ -73,6 +93,11 @@ fn every_source_the_whole_file_proposes_is_alerted_exactly_once() {
         assert_eq!(alerted.get(ip), Some(&1), "{ip} alerts: {alerted:?}");
     }
     assert!(alerted.values().all(|&n| n == 1), "{alerted:?}");
+    // Every password guesser of the whole file, once, under the finding's own rule.
+    for ip in &guessers {
+        assert_eq!(guessing.get(ip), Some(&1), "{ip} guessing alerts: {guessing:?}");
+    }
+    assert!(guessing.values().all(|&n| n == 1), "{guessing:?}");
     // Sources alerted on a partial window that the whole file does not propose stay few.
     let extra = alerted.keys().filter(|ip| !proposed.contains(ip)).count();
     assert!(extra <= proposed.len(), "{extra} extra of {alerted:?}");

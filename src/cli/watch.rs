@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use crate::detection::behaviour::{FindingKind, ThreatLists};
 use crate::detection::DetectionSettings;
 use crate::export::Format;
 use crate::live::alerts::{Deliver, Dispatcher, Webhook};
@@ -49,6 +50,13 @@ pub struct WatchArgs {
     /// Also log each source's status (rate, lag, errors) every this many seconds.
     #[arg(long, value_parser = parse_seconds)]
     status: Option<f64>,
+    /// Finding kinds that raise an alert whatever the confidence, comma separated (e.g.
+    /// valid_login,shell_commands,beaconing,worm_probe).
+    #[arg(long, value_delimiter = ',', value_parser = parse_kind)]
+    alert_on: Vec<FindingKind>,
+    /// IP reputation lists (as for detect); a source they name raises an alert.
+    #[arg(long, value_delimiter = ',')]
+    intel: Vec<PathBuf>,
     /// POST each alert as JSON (with a one-line `text` for Slack or Mattermost) to this
     /// URL; repeat for more.
     #[arg(long)]
@@ -78,6 +86,29 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
         .ok()
         .filter(|v| v.is_finite() && *v >= 0.0 && *v <= 1e9)
         .ok_or_else(|| format!("'{s}' is not a number of seconds (or hours) from 0"))
+}
+
+fn parse_kind(s: &str) -> Result<FindingKind, String> {
+    let id = |k: &FindingKind| {
+        serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    FindingKind::ALL
+        .iter()
+        .find(|k| id(k) == s.trim())
+        .copied()
+        .ok_or_else(|| {
+            format!(
+                "unknown finding kind '{s}'; kinds are {}",
+                FindingKind::ALL
+                    .iter()
+                    .map(id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
 }
 
 fn parse_export(s: &str) -> Result<(Format, PathBuf), String> {
@@ -137,12 +168,22 @@ fn watch(args: &WatchArgs) -> Result<(), String> {
             })
         })
         .transpose()?;
-    let detection = DetectionSettings {
+    let mut detection = DetectionSettings {
         auto_block: args.threshold,
         cache_dir: None,
         geo: Some(Arc::new(crate::geo::Locator::discover(&[]))),
         ..DetectionSettings::default()
     };
+    if !args.intel.is_empty() {
+        let (lists, errors) = ThreatLists::load(&args.intel, args.read.options().max_line_bytes);
+        for e in &errors {
+            eprintln!("netsleuth: threat list {}", super::line_for_terminal(e));
+        }
+        if lists.is_empty() {
+            return Err("no threat list could be read".into());
+        }
+        detection.intel = Some(Arc::new(lists));
+    }
     let settings = WatchSettings {
         sources: args.sources.clone(),
         stream: StreamSettings {
@@ -150,6 +191,8 @@ fn watch(args: &WatchArgs) -> Result<(), String> {
             retention: usize::try_from(args.retention).unwrap_or(usize::MAX),
             quiet_us: (args.quiet * 1e6) as i64,
             read: args.read.options(),
+            finding_alerts: args.alert_on.clone(),
+            intel_alerts: !args.intel.is_empty(),
         },
         every: Duration::from_secs_f64(args.every),
         state: args.state.clone(),

@@ -24,7 +24,7 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 pub fn alert_json(a: &Alert) -> Value {
     json!({
         "type": "alert",
-        "rule": "threshold",
+        "rule": a.rule.id(),
         "ip": a.ip.to_string(),
         "confidence": (a.confidence * 10.0).round() / 10.0,
         "findings": a.findings,

@@ -1,5 +1,5 @@
-//! The automated response, off unless asked for: an alerted source joins a blocklist of its
-//! own file, guarded as a manual block is (a reserved or allowlisted address, a network
+//! The automated response, off unless asked for: a source alerted at the blocking threshold
+//! joins a blocklist of its own file, guarded as a manual block is (a reserved or allowlisted address, a network
 //! wider than /16, a platform many sites share are refused and named), each chosen export is
 //! rewritten in one step, and a command runs afterwards (`nginx -s reload`), its output
 //! kept for the log.
@@ -10,7 +10,7 @@ use std::process::Command;
 
 use ipnet::IpNet;
 
-use super::stream::Alert;
+use super::stream::{Alert, AlertRule};
 use crate::blocklist::{
     guardrails, read_blocklist, save_to, Blocklist, Edit, Entry, Origin, Warning,
 };
@@ -95,7 +95,8 @@ impl Responder {
         let now = crate::blocklist::now();
         let coverage = self.list.coverage();
         let mut entries = Vec::new();
-        for a in alerts {
+        // Only proposals at the blocking threshold: a finding or a listing alone asks a person.
+        for a in alerts.iter().filter(|a| a.rule == AlertRule::Threshold) {
             let net = IpNet::from(a.ip);
             if coverage.covering(a.ip).is_some() {
                 continue;

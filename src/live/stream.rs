@@ -1,7 +1,9 @@
 //! Detection on a stream of lines: the lines of a live source are kept for a retention window
 //! (a number of lines, so that memory stays bounded however long the stream runs), detection
-//! runs over that window when asked, and a source that reaches the blocking threshold raises
-//! an alert, once per quiet period.
+//! runs over that window when asked, and alerts are raised, each once per source, rule and
+//! quiet period: by a source proposed for blocking with something it did named (a finding, not
+//! unusual statistics alone), by a finding of a kind chosen to alert whatever the confidence,
+//! and by a source a threat list names.
 //!
 //! Each run reads the window afresh and trains on it, so its verdicts are those the file of
 //! the same lines would get; incremental scoring between runs is for later.
@@ -11,6 +13,7 @@ use std::net::IpAddr;
 use std::sync::atomic::AtomicBool;
 
 use crate::blocklist::{reason_of, Direction};
+use crate::detection::behaviour::FindingKind;
 use crate::detection::{detect, DetectionSettings};
 use crate::events::EventTable;
 use crate::ingest::{read_bytes, ReadError, ReadOptions};
@@ -27,13 +30,39 @@ pub struct StreamSettings {
     /// The lines' format (when known; else the first batch's bytes tell), line limits and
     /// the like, as for files.
     pub read: ReadOptions,
+    /// Finding kinds that raise an alert whatever the source's confidence (a successful
+    /// login, commands, beaconing, a worm).
+    pub finding_alerts: Vec<FindingKind>,
+    /// Whether a source named by a threat list raises an alert.
+    pub intel_alerts: bool,
 }
 
 /// Why an alert was raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertRule {
-    /// The source's confidence reached the blocking threshold.
+    /// The source's confidence reached the blocking threshold (with something it did named).
     Threshold,
+    /// The source got a finding of a kind chosen to alert.
+    Finding(FindingKind),
+    /// A threat list names the source.
+    ThreatList,
+}
+
+impl AlertRule {
+    /// The rule's name in logs: `threshold`, `finding:valid_login`, `threat_list`.
+    pub fn id(self) -> String {
+        match self {
+            AlertRule::Threshold => "threshold".into(),
+            AlertRule::Finding(k) => format!(
+                "finding:{}",
+                serde_json::to_value(k)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
+            AlertRule::ThreatList => "threat_list".into(),
+        }
+    }
 }
 
 /// A source that needs attention now.
@@ -77,8 +106,8 @@ pub struct StreamCounts {
 pub struct Stream {
     settings: StreamSettings,
     window: VecDeque<Vec<u8>>,
-    /// When each source last raised an alert.
-    alerted: HashMap<IpAddr, i64>,
+    /// When each source last raised an alert under each rule (`IP RULE`).
+    alerted: HashMap<String, i64>,
     /// Counts so far.
     pub counts: StreamCounts,
 }
@@ -106,14 +135,14 @@ impl Stream {
         }
     }
 
-    /// When each source last raised an alert (microseconds since the epoch), to keep
-    /// across a restart.
-    pub fn alerted(&self) -> &HashMap<IpAddr, i64> {
+    /// When each source last raised an alert under each rule (`IP RULE`, microseconds since
+    /// the epoch), to keep across a restart.
+    pub fn alerted(&self) -> &HashMap<String, i64> {
         &self.alerted
     }
 
     /// Takes back what [`Stream::alerted`] gave before a restart.
-    pub fn restore_alerted(&mut self, alerted: HashMap<IpAddr, i64>) {
+    pub fn restore_alerted(&mut self, alerted: HashMap<String, i64>) {
         self.alerted = alerted;
     }
 
@@ -155,36 +184,53 @@ impl Stream {
         let threshold = settings.auto_block;
         let mut alerts = Vec::new();
         for s in &d.sources {
+            let did: Vec<FindingKind> = s
+                .findings
+                .iter()
+                .filter(|f| !f.context)
+                .map(|f| f.kind)
+                .collect();
+            let mut rules = Vec::new();
             // A window is a small sample of what is usual: a source unusual only in its
             // statistics, with nothing it did to name, wakes nobody.
-            if s.confidence < threshold || !s.proposed_block || s.findings.iter().all(|f| f.context)
-            {
-                continue;
+            if s.confidence >= threshold && s.proposed_block && !did.is_empty() {
+                rules.push(AlertRule::Threshold);
+            }
+            for k in &self.settings.finding_alerts {
+                if did.contains(k) {
+                    rules.push(AlertRule::Finding(*k));
+                }
+            }
+            if self.settings.intel_alerts && did.contains(&FindingKind::ThreatIntel) {
+                rules.push(AlertRule::ThreatList);
             }
             let ip = s.stats.ip;
-            let quiet = self
-                .alerted
-                .get(&ip)
-                .is_some_and(|&at| now_us - at < self.settings.quiet_us);
-            if quiet {
-                continue;
+            for rule in rules {
+                let key = format!("{ip} {}", rule.id());
+                let quiet = self
+                    .alerted
+                    .get(&key)
+                    .is_some_and(|&at| now_us - at < self.settings.quiet_us);
+                if quiet {
+                    continue;
+                }
+                self.alerted.insert(key, now_us);
+                alerts.push(Alert {
+                    rule,
+                    ip,
+                    confidence: s.confidence,
+                    findings: s
+                        .findings
+                        .iter()
+                        .map(|f| f.kind.name().to_owned())
+                        .collect(),
+                    reason: s.reasons.first().cloned(),
+                    summary: reason_of(s),
+                    direction: s.direction.unwrap_or_default(),
+                    events: s.stats.events,
+                    at_us: now_us,
+                });
             }
-            self.alerted.insert(ip, now_us);
-            alerts.push(Alert {
-                rule: AlertRule::Threshold,
-                ip,
-                confidence: s.confidence,
-                findings: s
-                    .findings
-                    .iter()
-                    .map(|f| f.kind.name().to_owned())
-                    .collect(),
-                reason: s.reasons.first().cloned(),
-                summary: reason_of(s),
-                direction: s.direction.unwrap_or_default(),
-                events: s.stats.events,
-                at_us: now_us,
-            });
         }
         alerts.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.ip.cmp(&b.ip)));
         Ok(alerts)

@@ -5,7 +5,6 @@
 //! or repeating lines or alerts. The headless `netsleuth watch` and the window share it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -33,7 +32,7 @@ pub struct WatchSettings {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct State {
     sources: BTreeMap<String, Resume>,
-    alerted: HashMap<IpAddr, i64>,
+    alerted: HashMap<String, i64>,
 }
 
 /// What one step did.
