@@ -95,7 +95,11 @@ fn every_source_the_whole_file_proposes_is_alerted_exactly_once() {
     assert!(alerted.values().all(|&n| n == 1), "{alerted:?}");
     // Every password guesser of the whole file, once, under the finding's own rule.
     for ip in &guessers {
-        assert_eq!(guessing.get(ip), Some(&1), "{ip} guessing alerts: {guessing:?}");
+        assert_eq!(
+            guessing.get(ip),
+            Some(&1),
+            "{ip} guessing alerts: {guessing:?}"
+        );
     }
     assert!(guessing.values().all(|&n| n == 1), "{guessing:?}");
     // Sources alerted on a partial window that the whole file does not propose stay few.

@@ -2,8 +2,8 @@
 //! client address from `X-Forwarded-For` (the realip module, trusted from 127.0.0.1 only);
 //! ordinary visitors of the real hackers' access log and one real attacker of it
 //! (216.244.81.34, who guessed passwords and signed up by script) replay their requests under
-//! their own addresses; `netsleuth watch` follows the log, alerts by webhook, writes the
-//! nginx deny include and reloads nginx. The attacker's next request gets 403, the visitors
+//! their own addresses; `netsleuth watch` follows the log, alerts by webhook and by mail (a
+//! real aiosmtpd), writes the nginx deny include and reloads nginx. The attacker's next request gets 403, the visitors
 //! still get 200.
 
 mod real_data;
@@ -205,6 +205,48 @@ fn webhook() -> (u16, Arc<Mutex<Vec<serde_json::Value>>>) {
     (port, got)
 }
 
+/// aiosmtpd on 127.0.0.1 (from the validators' venv) storing what it receives in a Maildir.
+struct Smtp(Child);
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const PYTHON: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/target/validators-venv/bin/python"
+);
+
+fn smtp(maildir: &Path, port: u16) -> Smtp {
+    let child = Command::new(PYTHON)
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(maildir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {PYTHON}: {e} (run scripts/install-validators)"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "aiosmtpd did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Smtp(child)
+}
+
+/// The messages in a Maildir's `new` folder.
+fn mails(maildir: &Path) -> Vec<String> {
+    std::fs::read_dir(maildir.join("new"))
+        .map(|d| {
+            d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 struct Watcher(Child);
 
 impl Drop for Watcher {
@@ -223,6 +265,9 @@ fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
     let port = free_port();
     let nginx = Nginx::start(&prefix, port);
     let (hook_port, hooks) = webhook();
+    let maildir = dir.path().join("mail");
+    let smtp_port = free_port();
+    let _smtp = smtp(&maildir, smtp_port);
 
     // Visitors: the log's sources detection finds nothing against, their GET requests.
     let (table, _) = real_data::read(LOG);
@@ -262,6 +307,9 @@ fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
             .arg(dir.path().join("state.json"))
             .arg("--webhook")
             .arg(format!("http://127.0.0.1:{hook_port}/hook"))
+            .arg("--smtp")
+            .arg(format!("smtp://127.0.0.1:{smtp_port}"))
+            .args(["--mail-to", "soc@example.org"])
             .arg("--respond-list")
             .arg(dir.path().join("list.json"))
             .arg("--respond-export")
@@ -333,6 +381,18 @@ fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
         assert!(Instant::now() < deadline, "no webhook for the attacker");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let mail = loop {
+        if let Some(m) = mails(&maildir)
+            .into_iter()
+            .find(|m| m.contains(&format!("Subject: netsleuth alert: {ATTACKER} (threshold)")))
+        {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "no mail for the attacker");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(mail.contains("To: soc@example.org"), "{mail}");
+    assert!(mail.contains("Password guessing"), "{mail}");
     let hook = hooks
         .lock()
         .unwrap()

@@ -13,7 +13,7 @@ use clap::Args;
 use crate::detection::behaviour::{FindingKind, ThreatLists};
 use crate::detection::DetectionSettings;
 use crate::export::Format;
-use crate::live::alerts::{Deliver, Dispatcher, Webhook};
+use crate::live::alerts::{Deliver, Dispatcher, Email, Webhook};
 use crate::live::respond::{Responder, ResponseSettings};
 use crate::live::stream::StreamSettings;
 use crate::live::watch::{status_json, Watch, WatchSettings};
@@ -61,6 +61,17 @@ pub struct WatchArgs {
     /// URL; repeat for more.
     #[arg(long)]
     webhook: Vec<String>,
+    /// Mail each alert through this SMTP server: smtp://HOST:PORT (a local relay),
+    /// smtp://HOST:PORT?tls=required (STARTTLS) or smtps://HOST:PORT; credentials from
+    /// NETSLEUTH_SMTP_USER and NETSLEUTH_SMTP_PASSWORD.
+    #[arg(long, requires = "mail_to")]
+    smtp: Option<String>,
+    /// With --smtp: the sender's address.
+    #[arg(long, default_value = "netsleuth@localhost")]
+    mail_from: String,
+    /// With --smtp: where alerts are mailed, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    mail_to: Vec<String>,
     /// Automated response: add alerted sources (guarded as manual blocks are) to this saved
     /// blocklist (.json, made when missing).
     #[arg(long)]
@@ -150,11 +161,14 @@ fn watch(args: &WatchArgs) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", args.log.display()))?,
         )
     };
-    let destinations = args
+    let mut destinations = args
         .webhook
         .iter()
         .map(|u| Webhook::new(u).map(|w| Box::new(w) as Box<dyn Deliver>))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(url) = &args.smtp {
+        destinations.push(Box::new(Email::new(url, &args.mail_from, &args.mail_to)?));
+    }
     let dispatcher = Dispatcher::new(Some(lines), destinations, Duration::from_secs(60));
     let responder = args
         .respond_list

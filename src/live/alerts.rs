@@ -1,6 +1,6 @@
-//! Where alerts go: JSON lines (a file or standard output) written at once, and webhooks
-//! (a JSON body with a `text` line, so Slack and Mattermost incoming webhooks take it as it
-//! is) posted by a thread of their own that retries with back-off. A destination that fails
+//! Where alerts go: JSON lines (a file or standard output) written at once; webhooks (a JSON
+//! body with a `text` line, so Slack and Mattermost incoming webhooks take it as it is) and
+//! email (SMTP) each delivered by a thread of its own that retries with back-off. A destination that fails
 //! is reported and retried; it never holds up detection.
 
 use std::collections::VecDeque;
@@ -256,5 +256,159 @@ impl Dispatcher {
             }
         }
         self.statuses()
+    }
+}
+
+/// Email over SMTP: one message per alert.
+pub struct Email {
+    transport: lettre::SmtpTransport,
+    from: lettre::message::Mailbox,
+    to: Vec<lettre::message::Mailbox>,
+    server: String,
+}
+
+impl Email {
+    /// Mail from `from` to `to` through the server at `url`: `smtp://HOST:PORT` (a local
+    /// relay, no TLS), `smtp://HOST:PORT?tls=required` (STARTTLS) or `smtps://HOST:PORT`.
+    /// Credentials come from `NETSLEUTH_SMTP_USER` and `NETSLEUTH_SMTP_PASSWORD`, never from
+    /// the command line.
+    pub fn new(url: &str, from: &str, to: &[String]) -> Result<Email, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mailbox = |a: &str| {
+            a.parse::<lettre::message::Mailbox>()
+                .map_err(|e| format!("mail address '{a}': {e}"))
+        };
+        if to.is_empty() {
+            return Err("--smtp needs at least one --mail-to address".into());
+        }
+        let mut builder = lettre::SmtpTransport::from_url(url)
+            .map_err(|e| format!("SMTP server '{url}': {e}"))?
+            .timeout(Some(Duration::from_secs(15)));
+        if let (Ok(user), Ok(password)) = (
+            std::env::var("NETSLEUTH_SMTP_USER"),
+            std::env::var("NETSLEUTH_SMTP_PASSWORD"),
+        ) {
+            builder = builder.credentials(
+                lettre::transport::smtp::authentication::Credentials::new(user, password),
+            );
+        }
+        let server = url.split('?').next().unwrap_or(url).to_owned();
+        Ok(Email {
+            transport: builder.build(),
+            from: mailbox(from)?,
+            to: to.iter().map(|a| mailbox(a)).collect::<Result<_, _>>()?,
+            server,
+        })
+    }
+}
+
+impl Deliver for Email {
+    fn deliver(&mut self, alert: &Alert) -> Result<(), String> {
+        use lettre::Transport;
+        let mut message = lettre::Message::builder()
+            .from(self.from.clone())
+            .subject(format!(
+                "netsleuth alert: {} ({})",
+                alert.ip,
+                alert.rule.id()
+            ));
+        for to in &self.to {
+            message = message.to(to.clone());
+        }
+        let body = format!(
+            "{}\n\n{}\n",
+            alert_text(alert),
+            serde_json::to_string_pretty(&alert_json(alert)).expect("JSON values serialise")
+        );
+        let message = message
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn name(&self) -> String {
+        format!("mail via {}", self.server)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blocklist::Direction;
+    use crate::live::stream::AlertRule;
+
+    /// Fails its first `fail` attempts, then records what it delivers.
+    struct Flaky {
+        fail: u32,
+        got: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Deliver for Flaky {
+        fn deliver(&mut self, alert: &Alert) -> Result<(), String> {
+            if self.fail > 0 {
+                self.fail -= 1;
+                return Err("connection refused".into());
+            }
+            self.got.lock().unwrap().push(alert.ip.to_string());
+            Ok(())
+        }
+
+        fn name(&self) -> String {
+            "flaky".into()
+        }
+    }
+
+    fn alert(ip: &str) -> Alert {
+        Alert {
+            rule: AlertRule::Threshold,
+            ip: ip.parse().unwrap(),
+            confidence: 99.0,
+            findings: vec!["Password guessing".into()],
+            reason: None,
+            summary: "posted the login form\nforged line".into(),
+            direction: Direction::Inbound,
+            events: 10,
+            at_us: 0,
+        }
+    }
+
+    #[test]
+    fn a_failing_destination_is_retried_with_back_off_and_never_holds_up_the_sender() {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let mut d = Dispatcher::new(
+            None,
+            vec![Box::new(Flaky {
+                fail: 2,
+                got: got.clone(),
+            })],
+            Duration::from_millis(600),
+        );
+        let start = Instant::now();
+        d.send(&[alert("216.244.81.34"), alert("23.254.164.173")]);
+        assert!(start.elapsed() < Duration::from_millis(100), "send waited");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while got.lock().unwrap().len() < 2 {
+            assert!(Instant::now() < deadline, "{:?}", d.statuses());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Two failures: waits of 0.5 s, then 0.6 s (the cap) before the attempts that follow.
+        assert!(start.elapsed() >= Duration::from_millis(1000));
+        let s = d.close().remove(0);
+        assert_eq!((s.sent, s.failures, s.waiting), (2, 2, 0), "{s:?}");
+        assert_eq!(s.last_error.as_deref(), Some("connection refused"));
+        assert_eq!(*got.lock().unwrap(), ["216.244.81.34", "23.254.164.173"]);
+    }
+
+    #[test]
+    fn the_text_line_holds_no_control_character() {
+        let t = alert_text(&alert("216.244.81.34"));
+        assert_eq!(
+            t,
+            "netsleuth: 216.244.81.34 at confidence 99: posted the login form forged line"
+        );
     }
 }
