@@ -7,17 +7,19 @@
 //! still get 200.
 
 mod real_data;
+mod servers;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use netsleuth::detection::{detect, DetectionSettings};
+use servers::Nginx;
 
 const LOG: &str = "web-access-logs/hackers-access.log";
 const ATTACKER: &str = "216.244.81.34";
@@ -54,112 +56,15 @@ fn requests() -> Vec<Request> {
         .collect()
 }
 
-/// Sends one request to nginx as `r.client`; the status code.
+/// Sends one request to nginx as `r.client`, with its referer and user agent; the status.
 fn send(port: u16, r: &Request) -> u16 {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let body = if r.method == "POST" { "a=b" } else { "" };
-    write!(
-        s,
-        "{} {} HTTP/1.1\r\nHost: niels.basjes.nl\r\nUser-Agent: {}\r\nReferer: {}\r\n\
-         X-Forwarded-For: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        r.method,
-        r.target,
-        r.agent,
-        r.referer,
-        r.client,
-        body.len()
+    servers::request(
+        port,
+        &r.method,
+        &r.target,
+        &r.client,
+        &format!("User-Agent: {}\r\nReferer: {}\r\n", r.agent, r.referer),
     )
-    .unwrap();
-    let mut answer = String::new();
-    let _ = s.read_to_string(&mut answer);
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {answer:?}"))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// nginx on 127.0.0.1 under a prefix of its own, stopped when dropped.
-struct Nginx {
-    prefix: PathBuf,
-}
-
-impl Nginx {
-    fn args(&self) -> Vec<String> {
-        let p = self.prefix.display().to_string();
-        vec![
-            "-p".into(),
-            format!("{p}/"),
-            "-c".into(),
-            format!("{p}/nginx.conf"),
-            "-e".into(),
-            format!("{p}/error.log"),
-        ]
-    }
-
-    fn start(prefix: &Path, port: u16) -> Nginx {
-        let p = prefix.display();
-        std::fs::write(prefix.join("deny.conf"), "").unwrap();
-        // Every target answers 200 from a static page, POST included (the 405 a static page
-        // gives a POST becomes a 200 with the page): in the content phase, after `deny`,
-        // where `return` would answer before it.
-        std::fs::create_dir(prefix.join("html")).unwrap();
-        std::fs::write(prefix.join("html/index.html"), "ok\n").unwrap();
-        std::fs::write(
-            prefix.join("nginx.conf"),
-            format!(
-                "worker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
-                 events {{ worker_connections 64; }}\n\
-                 http {{\n  access_log {p}/access.log combined;\n\
-                   client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n\
-                   fastcgi_temp_path {p}/fastcgi;\n  uwsgi_temp_path {p}/uwsgi;\n\
-                   scgi_temp_path {p}/scgi;\n\
-                   server {{\n    listen 127.0.0.1:{port};\n\
-                     set_real_ip_from 127.0.0.1;\n    real_ip_header X-Forwarded-For;\n\
-                     include {p}/deny.conf;\n\
-                     location / {{\n      root {p}/html;\n      try_files /index.html =404;\n\
-                       error_page 405 =200 /index.html;\n    }}\n  }}\n}}\n"
-            ),
-        )
-        .unwrap();
-        let n = Nginx {
-            prefix: prefix.to_path_buf(),
-        };
-        let out = Command::new("nginx")
-            .args(n.args())
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("cannot run nginx: {e} (scripts/install-validators installs it)")
-            });
-        assert!(
-            out.status.success(),
-            "nginx did not start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        n
-    }
-
-    fn reload_command(&self) -> String {
-        format!("nginx {} -s reload", self.args().join(" "))
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = Command::new("nginx")
-            .args(self.args())
-            .args(["-s", "stop"])
-            .output();
-    }
 }
 
 /// A webhook receiver on 127.0.0.1: the bodies of the POSTs it took.
@@ -262,11 +167,13 @@ fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("nginx");
     std::fs::create_dir(&prefix).unwrap();
-    let port = free_port();
-    let nginx = Nginx::start(&prefix, port);
+    let deny = prefix.join("deny.conf");
+    std::fs::write(&deny, "").unwrap();
+    let nginx = Nginx::start(&prefix, &deny);
+    let port = nginx.port;
     let (hook_port, hooks) = webhook();
     let maildir = dir.path().join("mail");
-    let smtp_port = free_port();
+    let smtp_port = servers::free_port();
     let _smtp = smtp(&maildir, smtp_port);
 
     // Visitors: the log's sources detection finds nothing against, their GET requests.
@@ -294,7 +201,6 @@ fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
     let attacks: Vec<&Request> = all.iter().filter(|r| r.client == ATTACKER).collect();
     assert!(visitors.len() > 200 && attacks.len() > 100);
 
-    let deny = prefix.join("deny.conf");
     let log = dir.path().join("alerts.jsonl");
     let errors = dir.path().join("watch.err");
     let mut watch = Watcher(
