@@ -558,3 +558,68 @@ fn over_tls_a_topic_created_after_the_source_started_is_read_from_its_start() {
     );
     assert!(wary.batch(10, Duration::ZERO).messages.is_empty());
 }
+
+/// `netsleuth watch` on a topic: the real hackers' access log produced as it is, one line a
+/// message, over 2 partitions; the watcher alerts on its attacker and, stopped by SIGTERM,
+/// commits every partition's offset at its end.
+#[test]
+fn watch_reads_a_topic_alerts_and_commits_its_offsets() {
+    const RAW: &str = r#"
+import sys
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+bootstrap, topic, log = sys.argv[1:4]
+admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])
+admin.close()
+producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+for n, line in enumerate(l.rstrip(b"\r\n") for l in open(log, "rb") if l.strip()):
+    producer.send(topic, value=line, partition=n % 2)
+producer.flush()
+producer.close()
+"#;
+    let work = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _broker = Broker::start(port, port, work.path(), &work.path().join("broker.log"));
+    let produced = Command::new(PYTHON)
+        .args(["-c", RAW, &format!("127.0.0.1:{port}"), "web", LOG])
+        .status()
+        .unwrap();
+    assert!(produced.success());
+    let lines = fs::read_to_string(LOG)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count() as i64;
+    let alerts = work.path().join("alerts.jsonl");
+    let state = work.path().join("state.json");
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .arg("watch")
+        .arg(format!("kafka://127.0.0.1:{port}/web"))
+        .arg("--log")
+        .arg(&alerts)
+        .arg("--state")
+        .arg(&state)
+        .args(["--every", "0.5"])
+        .env("NETSLEUTH_CACHE_DIR", work.path().join("cache"))
+        .spawn()
+        .unwrap();
+    wait_until(60, "an alert on 216.244.81.34", || {
+        fs::read_to_string(&alerts)
+            .unwrap_or_default()
+            .contains("\"ip\":\"216.244.81.34\"")
+    });
+    // SAFETY: kill only sends SIGTERM to the watcher's pid.
+    unsafe { libc::kill(watch.id() as i32, libc::SIGTERM) };
+    assert!(watch.wait().unwrap().success());
+    let committed: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&state).unwrap()).unwrap();
+    let offsets = &committed["sources"][format!("kafka://127.0.0.1:{port}/web")]["Kafka"];
+    let total: i64 = offsets
+        .as_object()
+        .unwrap_or_else(|| panic!("{committed}"))
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert_eq!(total, lines, "{committed}");
+}

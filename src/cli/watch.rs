@@ -23,8 +23,10 @@ use super::ReadArgs;
 /// What `watch` was asked to do.
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// Sources: a file to follow, a folder whose *.log files to follow, or a syslog receiver
-    /// (syslog://127.0.0.1:5514 for UDP and TCP, syslog+udp://, syslog+tcp://).
+    /// Sources: a file to follow, a folder whose *.log files to follow, a syslog receiver
+    /// (syslog://127.0.0.1:5514 for UDP and TCP, syslog+udp://, syslog+tcp://), or a Kafka
+    /// topic (kafka://HOST:PORT[,HOST:PORT]/TOPIC, kafka+tls:// for TLS; SASL/PLAIN from
+    /// NETSLEUTH_KAFKA_USER and NETSLEUTH_KAFKA_PASSWORD).
     #[arg(required = true)]
     sources: Vec<String>,
     /// Confidence (0-100) at which a source raises an alert.

@@ -1,6 +1,7 @@
 //! The live sources behind one name each, as the analyst gives them: a file followed as it
-//! grows, a folder whose `*.log` files are followed, or a syslog receiver
-//! (`syslog://127.0.0.1:5514` on UDP and TCP, `syslog+udp://`, `syslog+tcp://`). Each hands
+//! grows, a folder whose `*.log` files are followed, a syslog receiver
+//! (`syslog://127.0.0.1:5514` on UDP and TCP, `syslog+udp://`, `syslog+tcp://`), or a Kafka
+//! topic (`kafka://HOST:PORT[,HOST:PORT]/TOPIC`, `kafka+tls://` for TLS). Each hands
 //! over the complete lines that arrived, says how it is doing (rate, lag, errors, malformed
 //! input with its first bytes) and what to commit so that a restart goes on where it stopped.
 
@@ -12,9 +13,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::follow::{FolderWatch, Follower, Line, Position};
+use super::kafka::{KafkaSettings, KafkaSource, Offsets, SaslPlain, StartAt, TlsSettings};
 use super::syslog::Receiver;
 
-/// Lines one poll takes from a syslog receiver at most.
+/// Lines one poll takes from a receiver or a topic at most.
 const SYSLOG_BATCH: usize = 50_000;
 
 /// Bytes kept of a malformed message, to show.
@@ -27,6 +29,8 @@ pub enum Resume {
     File(Position),
     /// A folder's files' positions.
     Folder(Vec<Position>),
+    /// A Kafka topic's partitions' next offsets.
+    Kafka(Offsets),
     /// Nothing: a receiver cannot ask for what was sent while it was down.
     Nothing,
 }
@@ -56,12 +60,17 @@ pub struct Status {
     pub dropped: u64,
     /// Where a receiver listens.
     pub listening: Vec<SocketAddr>,
+    /// A broker's connection, in words (connected, reconnecting in N s after ...).
+    pub connection: Option<String>,
+    /// Messages written to a topic and not read yet.
+    pub lag_messages: Option<i64>,
 }
 
 enum Kind {
     File(Follower),
     Folder(FolderWatch),
     Syslog(Receiver),
+    Kafka(Box<KafkaSource>, Offsets),
 }
 
 /// One live source.
@@ -95,11 +104,52 @@ fn syslog_addresses(spec: &str) -> Option<Result<Listen, String>> {
     )
 }
 
+/// Parses `kafka://HOST:PORT[,HOST:PORT]/TOPIC` (`kafka+tls://` for TLS); SASL/PLAIN
+/// credentials come from `NETSLEUTH_KAFKA_USER` and `NETSLEUTH_KAFKA_PASSWORD`.
+fn kafka_settings(spec: &str) -> Option<Result<KafkaSettings, String>> {
+    let (tls, rest) = if let Some(r) = spec.strip_prefix("kafka://") {
+        (false, r)
+    } else if let Some(r) = spec.strip_prefix("kafka+tls://") {
+        (true, r)
+    } else {
+        return None;
+    };
+    let Some((brokers, topic)) = rest
+        .split_once('/')
+        .filter(|(b, t)| !b.is_empty() && !t.is_empty())
+    else {
+        return Some(Err(format!(
+            "{spec}: give the brokers and the topic, e.g. kafka://127.0.0.1:9092/access-logs"
+        )));
+    };
+    let mut settings = KafkaSettings::new(brokers.split(',').map(str::to_owned).collect(), topic);
+    settings.start = StartAt::Earliest;
+    if tls {
+        settings.tls = Some(TlsSettings::default());
+    }
+    if let (Ok(user), Ok(password)) = (
+        std::env::var("NETSLEUTH_KAFKA_USER"),
+        std::env::var("NETSLEUTH_KAFKA_PASSWORD"),
+    ) {
+        settings.sasl_plain = Some(SaslPlain { user, password });
+    }
+    Some(Ok(settings))
+}
+
 impl Source {
     /// Opens the source named `spec`, going on from `resume` when given. Lines longer than
     /// `max_line` bytes are cut and counted as malformed.
     pub fn open(spec: &str, resume: Option<Resume>, max_line: usize) -> Result<Source, String> {
-        let kind = if let Some(addresses) = syslog_addresses(spec) {
+        let kind = if let Some(settings) = kafka_settings(spec) {
+            let offsets = match resume {
+                Some(Resume::Kafka(o)) => o,
+                _ => Offsets::default(),
+            };
+            Kind::Kafka(
+                Box::new(KafkaSource::start(settings?, offsets.clone())),
+                offsets,
+            )
+        } else if let Some(addresses) = syslog_addresses(spec) {
             let (udp, tcp) = addresses?;
             Kind::Syslog(
                 Receiver::bind(udp, tcp).map_err(|e| format!("{spec}: cannot listen: {e}"))?,
@@ -155,6 +205,22 @@ impl Source {
                 self.status.last_malformed = c.last_malformed.lock().ok().and_then(|m| m.clone());
                 Ok(0)
             }
+            Kind::Kafka(k, offsets) => {
+                let batch = k.batch(SYSLOG_BATCH, wait);
+                out.extend(batch.messages.into_iter().map(|m| m.bytes));
+                offsets.0.extend(batch.offsets.0);
+                let st = k.status();
+                self.status.malformed = st.malformed;
+                self.status.last_malformed = st
+                    .recent_malformed
+                    .last()
+                    .map(|m| (m.first.clone(), m.why.to_owned()));
+                self.status.errors = st.errors;
+                self.status.last_error = st.last_error.clone();
+                self.status.connection = Some(st.connection.to_string());
+                self.status.lag_messages = st.lag();
+                Ok(0)
+            }
         };
         match polled {
             Ok(cut) if cut > 0 => {
@@ -204,7 +270,7 @@ impl Source {
         match &self.kind {
             Kind::File(f) => Some(behind(f.position())),
             Kind::Folder(w) => Some(w.positions().iter().map(behind).sum()),
-            Kind::Syslog(_) => None,
+            Kind::Syslog(_) | Kind::Kafka(..) => None,
         }
     }
 
@@ -214,6 +280,7 @@ impl Source {
             Kind::File(f) => Resume::File(f.position().clone()),
             Kind::Folder(w) => Resume::Folder(w.positions()),
             Kind::Syslog(_) => Resume::Nothing,
+            Kind::Kafka(_, offsets) => Resume::Kafka(offsets.clone()),
         }
     }
 

@@ -18,7 +18,8 @@ use super::stream::{Alert, Stream, StreamSettings};
 
 /// How to watch.
 pub struct WatchSettings {
-    /// The sources, as the analyst names them (paths, folders, `syslog://HOST:PORT`).
+    /// The sources, as the analyst names them (paths, folders, `syslog://HOST:PORT`,
+    /// `kafka://HOST:PORT/TOPIC`).
     pub sources: Vec<String>,
     /// The stream's detection, window and quiet period.
     pub stream: StreamSettings,
@@ -212,5 +213,7 @@ pub fn status_json(s: &Status) -> Value {
         })),
         "dropped": s.dropped,
         "listening": s.listening.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "connection": s.connection,
+        "lag_messages": s.lag_messages,
     })
 }
