@@ -314,3 +314,106 @@ fn the_closed_loop_blocks_a_real_attacker_and_still_serves_the_visitors() {
         "{hook}"
     );
 }
+
+/// `watch` killed with SIGKILL and started again on its state file: it goes on from the
+/// committed position (the second run reads exactly the lines written after the first
+/// committed), and no source is alerted twice under one rule.
+#[test]
+fn a_killed_watch_goes_on_from_its_state_without_repeating_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let followed = dir.path().join("access.log");
+    let log = dir.path().join("alerts.jsonl");
+    let state = dir.path().join("state.json");
+    let text = std::fs::read_to_string(real_data::data(LOG)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let half = lines.len() / 2;
+    std::fs::write(&followed, lines[..half].join("\n") + "\n").unwrap();
+    let start = || {
+        Command::new(BIN)
+            .arg("watch")
+            .arg(&followed)
+            .args(["--every", "0.3", "--log"])
+            .arg(&log)
+            .arg("--state")
+            .arg(&state)
+            .args(["--status", "0.2"])
+            .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
+            .spawn()
+            .unwrap()
+    };
+    let records = |kind: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|v: &serde_json::Value| v["type"] == kind)
+            .collect()
+    };
+    let alerts = || -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|v: &serde_json::Value| v["type"] == "alert")
+            .collect()
+    };
+    let committed = || -> u64 {
+        std::fs::read_to_string(&state)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["sources"][followed.to_str().unwrap()]["File"]["offset"].as_u64())
+            .unwrap_or(0)
+    };
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done() {
+            assert!(Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut first = start();
+    let half_bytes = std::fs::metadata(&followed).unwrap().len();
+    wait("the first half committed", &|| committed() == half_bytes);
+    wait("an alert on the first half", &|| {
+        alerts().iter().any(|a| a["ip"] == ATTACKER)
+    });
+    // Judged and committed: the next step after the alert writes the state again.
+    std::thread::sleep(Duration::from_millis(800));
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let before = alerts().len();
+    let statuses_before = records("status").len();
+
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&followed)
+        .unwrap();
+    f.write_all((lines[half..].join("\n") + "\n").as_bytes())
+        .unwrap();
+    drop(f);
+    let total = std::fs::metadata(&followed).unwrap().len();
+    let mut second = start();
+    wait("the whole file committed", &|| committed() == total);
+    wait("alerts on the second half", &|| alerts().len() > before);
+    std::thread::sleep(Duration::from_millis(800));
+    // SAFETY: kill only sends SIGTERM to the watcher's pid.
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    assert!(second.wait().unwrap().success());
+
+    let statuses = records("status");
+    let read_again = statuses[statuses_before..]
+        .last()
+        .map(|s| s["lines"].as_u64().unwrap());
+    assert_eq!(read_again, Some((lines.len() - half) as u64));
+    let all = alerts();
+    let mut seen = BTreeSet::new();
+    for a in &all {
+        let key = format!("{} {}", a["ip"], a["rule"]);
+        assert!(seen.insert(key.clone()), "alerted twice: {key}");
+    }
+    assert_eq!(
+        all.iter().filter(|a| a["ip"] == ATTACKER).count(),
+        1,
+        "{all:?}"
+    );
+}
