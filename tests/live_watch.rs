@@ -417,3 +417,46 @@ fn a_killed_watch_goes_on_from_its_state_without_repeating_alerts() {
         "{all:?}"
     );
 }
+
+/// Desktop notifications on a private D-Bus session (`dbus-run-session`), observed with
+/// `dbus-monitor`: the attacker's alert is a freedesktop `Notify` call whose summary names it.
+/// No notification server runs, so the call is refused: the watcher retries and, stopped,
+/// names what it could not deliver.
+#[test]
+fn an_alert_is_a_desktop_notification_on_the_session_bus() {
+    let dir = tempfile::tempdir().unwrap();
+    let followed = dir.path().join("access.log");
+    std::fs::write(&followed, "").unwrap();
+    let monitor = dir.path().join("monitor.txt");
+    let script = format!(
+        "dbus-monitor --session interface=org.freedesktop.Notifications > '{m}' 2>&1 & M=$!; \
+         sleep 0.5; '{bin}' watch '{f}' --notify --every 0.3 --log /dev/null & W=$!; \
+         sleep 0.5; cat '{log}' >> '{f}'; \
+         for i in $(seq 100); do grep -q 'member=Notify' '{m}' && break; sleep 0.1; done; \
+         sleep 0.3; kill $W; wait $W; kill $M",
+        m = monitor.display(),
+        bin = BIN,
+        f = followed.display(),
+        log = real_data::data(LOG).display(),
+    );
+    let out = Command::new("timeout")
+        .args(["60", "dbus-run-session", "--", "sh", "-c", &script])
+        .env("NETSLEUTH_CACHE_DIR", dir.path().join("cache"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run dbus-run-session: {e} (scripts/install-deps)"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let seen = std::fs::read_to_string(&monitor).unwrap();
+    assert!(seen.contains("member=Notify"), "{seen}");
+    assert!(
+        seen.contains(&format!(
+            "string \"netsleuth alert: {ATTACKER} (threshold)\""
+        )),
+        "{seen}"
+    );
+    assert!(
+        stderr.contains("netsleuth: desktop notifications:")
+            && stderr.contains("alerts not delivered"),
+        "{stderr}"
+    );
+}

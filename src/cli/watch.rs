@@ -13,7 +13,7 @@ use clap::Args;
 use crate::detection::behaviour::{FindingKind, ThreatLists};
 use crate::detection::DetectionSettings;
 use crate::export::Format;
-use crate::live::alerts::{Deliver, Dispatcher, Email, Webhook};
+use crate::live::alerts::{Deliver, Desktop, Dispatcher, Email, Webhook};
 use crate::live::respond::{Responder, ResponseSettings};
 use crate::live::stream::StreamSettings;
 use crate::live::watch::{status_json, Watch, WatchSettings};
@@ -63,6 +63,9 @@ pub struct WatchArgs {
     /// URL; repeat for more.
     #[arg(long)]
     webhook: Vec<String>,
+    /// Show each alert as a desktop notification (freedesktop, over the session's D-Bus).
+    #[arg(long)]
+    notify: bool,
     /// Mail each alert through this SMTP server: smtp://HOST:PORT (a local relay),
     /// smtp://HOST:PORT?tls=required (STARTTLS) or smtps://HOST:PORT; credentials from
     /// NETSLEUTH_SMTP_USER and NETSLEUTH_SMTP_PASSWORD.
@@ -168,6 +171,9 @@ fn watch(args: &WatchArgs) -> Result<(), String> {
         .iter()
         .map(|u| Webhook::new(u).map(|w| Box::new(w) as Box<dyn Deliver>))
         .collect::<Result<Vec<_>, _>>()?;
+    if args.notify {
+        destinations.push(Box::new(Desktop));
+    }
     if let Some(url) = &args.smtp {
         destinations.push(Box::new(Email::new(url, &args.mail_from, &args.mail_to)?));
     }

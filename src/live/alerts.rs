@@ -1,7 +1,7 @@
 //! Where alerts go: JSON lines (a file or standard output) written at once; webhooks (a JSON
-//! body with a `text` line, so Slack and Mattermost incoming webhooks take it as it is) and
-//! email (SMTP) each delivered by a thread of its own that retries with back-off. A destination that fails
-//! is reported and retried; it never holds up detection.
+//! body with a `text` line, so Slack and Mattermost incoming webhooks take it as it is), email
+//! (SMTP) and desktop notifications, each delivered by a thread of its own that retries with
+//! back-off. A destination that fails is reported and retried; it never holds up detection.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -332,6 +332,36 @@ impl Deliver for Email {
 
     fn name(&self) -> String {
         format!("mail via {}", self.server)
+    }
+}
+
+/// Desktop notifications (freedesktop, over the session's D-Bus).
+pub struct Desktop;
+
+/// Text for a notification body, which notification servers read as simple markup.
+fn markup_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl Deliver for Desktop {
+    fn deliver(&mut self, alert: &Alert) -> Result<(), String> {
+        notify_rust::Notification::new()
+            .appname("netsleuth")
+            .summary(&format!(
+                "netsleuth alert: {} ({})",
+                alert.ip,
+                alert.rule.id()
+            ))
+            .body(&markup_text(&alert_text(alert)))
+            .show()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn name(&self) -> String {
+        "desktop notifications".into()
     }
 }
 
