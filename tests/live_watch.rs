@@ -405,6 +405,10 @@ fn a_killed_watch_goes_on_from_its_state_without_repeating_alerts() {
         .last()
         .map(|s| s["lines"].as_u64().unwrap());
     assert_eq!(read_again, Some((lines.len() - half) as u64));
+    let window = records("stream");
+    let last = window.last().expect("the window's status");
+    assert_eq!(last["retention"], 200_000, "{last}");
+    assert_eq!(last["retained"], last["lines"], "{last}");
     let all = alerts();
     let mut seen = BTreeSet::new();
     for a in &all {

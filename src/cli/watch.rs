@@ -16,7 +16,7 @@ use crate::export::Format;
 use crate::live::alerts::{Deliver, Desktop, Dispatcher, Email, Webhook};
 use crate::live::respond::{Responder, ResponseSettings};
 use crate::live::stream::StreamSettings;
-use crate::live::watch::{status_json, Watch, WatchSettings};
+use crate::live::watch::{status_json, stream_json, Watch, WatchSettings};
 
 use super::ReadArgs;
 
@@ -49,7 +49,8 @@ pub struct WatchArgs {
     /// Where the JSON lines go: a file (appended to), or - for standard output.
     #[arg(long, default_value = "-")]
     log: PathBuf,
-    /// Also log each source's status (rate, lag, errors) every this many seconds.
+    /// Also log each source's status (rate, lag, errors) and the window's (lines kept, the
+    /// retention, lines expired, detection runs) every this many seconds.
     #[arg(long, value_parser = parse_seconds)]
     status: Option<f64>,
     /// Finding kinds that raise an alert whatever the confidence, comma separated (e.g.
@@ -229,7 +230,8 @@ fn watch(args: &WatchArgs) -> Result<(), String> {
         if let Some(every) = args.status {
             if last_status.elapsed().as_secs_f64() >= every {
                 last_status = Instant::now();
-                let statuses: Vec<_> = w.statuses().into_iter().map(status_json).collect();
+                let mut statuses: Vec<_> = w.statuses().into_iter().map(status_json).collect();
+                statuses.push(stream_json(w.stream()));
                 let d = w.dispatcher();
                 for s in statuses {
                     d.log(&s);

@@ -146,6 +146,11 @@ impl Stream {
         self.alerted = alerted;
     }
 
+    /// Lines the window keeps at most.
+    pub fn retention(&self) -> usize {
+        self.settings.retention
+    }
+
     /// Lines in the window.
     pub fn retained(&self) -> usize {
         self.window.len()

@@ -196,6 +196,19 @@ pub fn response_json(r: &ResponseReport) -> Value {
     })
 }
 
+/// The stream's window and runs as a JSON object for the log.
+pub fn stream_json(s: &Stream) -> Value {
+    json!({
+        "type": "stream",
+        "retained": s.retained(),
+        "retention": s.retention(),
+        "lines": s.counts.lines,
+        "expired": s.counts.expired,
+        "skipped": s.counts.skipped,
+        "runs": s.counts.runs,
+    })
+}
+
 /// A source's status as a JSON object for the log.
 pub fn status_json(s: &Status) -> Value {
     json!({
