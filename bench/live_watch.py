@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Live monitoring: `netsleuth watch` following a file that grows at a set rate.
+"""Live monitoring: `netsleuth watch` following a file that grows at a set rate, or receiving
+the same lines as syslog over TCP (`--source syslog`, RFC 3164, one message a line).
 
 Appends lines of the real hackers' access log (../shared/data/web-access-logs, cycled: a
 scale test of real lines repeated, not new data) to a followed file at RATE lines a second in
@@ -10,11 +11,13 @@ judged per second against lines written, the alert delay, and the watcher's RSS 
 (flat once the retention window is full).
 
     bench/live_watch.py [--rate 50000] [--seconds 120] [--retention 200000] [--bin PATH]
+                        [--source file|syslog]
 """
 
 import argparse
 import calendar
 import json
+import socket
 import os
 import subprocess
 import sys
@@ -45,6 +48,7 @@ def main():
     ap.add_argument("--rate", type=int, default=50_000)
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--retention", type=int, default=200_000)
+    ap.add_argument("--source", choices=["file", "syslog"], default="file")
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "target", "release", "netsleuth"))
     a = ap.parse_args()
 
@@ -55,8 +59,16 @@ def main():
     followed = os.path.join(work, "access.log")
     alerts = os.path.join(work, "alerts.jsonl")
     open(followed, "wb").close()
+    if a.source == "syslog":
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        spec = f"syslog+tcp://127.0.0.1:{port}"
+    else:
+        spec = followed
     watch = subprocess.Popen(
-        [a.bin, "watch", followed, "--every", "1", "--retention", str(a.retention),
+        [a.bin, "watch", spec, "--every", "1", "--retention", str(a.retention),
          "--status", "1", "--log", alerts],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env=dict(os.environ, NETSLEUTH_CACHE_DIR=""))
@@ -76,7 +88,23 @@ def main():
     threading.Thread(target=sample, daemon=True).start()
     start = time.monotonic()
     i = 0
-    with open(followed, "ab", buffering=0) as f:
+    if a.source == "syslog":
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        header = b"<13>Dec  5 20:00:00 web nginx: "
+        f = sock.makefile("wb")
+        frame = lambda chunk: b"".join(header + l + b"\n" for l in chunk)
+    else:
+        f = open(followed, "ab", buffering=0)
+        frame = lambda chunk: b"\n".join(chunk) + b"\n"
+    with f:
         while time.monotonic() - start < a.seconds:
             tick = time.monotonic()
             burst = a.rate // 10
@@ -87,7 +115,8 @@ def main():
             if injected_at is None and tick - start >= a.seconds / 2:
                 chunk.extend(attack)
                 injected_at = time.time()
-            f.write(b"\n".join(chunk) + b"\n")
+            f.write(frame(chunk))
+            f.flush()
             written += len(chunk)
             time.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
     elapsed = time.monotonic() - start
