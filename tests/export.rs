@@ -616,7 +616,7 @@ fn a_folder_export_holding_the_analysts_files_is_refused_naming_them() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("holds 1 entry no export wrote (NOTES.md): move it out"),
+        err.contains("holds 1 entry (NOTES.md) no export wrote: move it out"),
         "{err}"
     );
     assert_eq!(

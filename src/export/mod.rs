@@ -604,20 +604,11 @@ fn replaceable(path: &Path, output: &Output) -> io::Result<()> {
             Vec::new()
         };
         if !foreign.is_empty() {
-            let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+            let (named, pronoun) = crate::session::foreign_named(&foreign);
             return Err(io::Error::other(format!(
-                "{} holds {} entr{} no export wrote ({}{}): move {} out or choose another \
+                "{} holds {named} no export wrote: move {pronoun} out or choose another \
                  folder, an export replaces its folder as a whole",
                 path.display(),
-                foreign.len(),
-                if foreign.len() == 1 { "y" } else { "ies" },
-                shown.join(", "),
-                if foreign.len() > shown.len() {
-                    ", …"
-                } else {
-                    ""
-                },
-                if foreign.len() == 1 { "it" } else { "them" },
             )));
         }
     }

@@ -84,19 +84,11 @@ impl OutputSet {
         if out.is_dir() {
             let foreign = foreign_entries(&out)?;
             if !foreign.is_empty() {
-                let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+                let (named, _) = crate::session::foreign_named(&foreign);
                 return Err(io::Error::other(format!(
-                    "{} holds {} entr{} netsleuth did not write ({}{}); give --out an empty \
-                     or new folder, its contents are replaced as a whole",
+                    "{} holds {named} netsleuth did not write; give --out an empty or new \
+                     folder, its contents are replaced as a whole",
                     out.display(),
-                    foreign.len(),
-                    if foreign.len() == 1 { "y" } else { "ies" },
-                    shown.join(", "),
-                    if foreign.len() > shown.len() {
-                        ", …"
-                    } else {
-                        ""
-                    }
                 )));
             }
         }
@@ -317,7 +309,7 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(
-            e.contains("holds 1 entry netsleuth did not write (notes.txt)"),
+            e.contains("holds 1 entry (notes.txt) netsleuth did not write"),
             "{e}"
         );
         assert_eq!(

@@ -17,7 +17,7 @@ use serde::Serialize;
 pub use atomic::{open_no_follow, temporary_name, write_atomic, write_atomic_with};
 pub use chosen::{Chosen, ChosenFiles};
 pub use map_prefs::MapPrefs;
-pub use output_lock::{exchange, sibling, OutputLock};
+pub use output_lock::{exchange, foreign_named, sibling, OutputLock};
 pub use recent::RecentFiles;
 
 /// Environment variable that overrides where exported images go.

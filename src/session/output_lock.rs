@@ -15,6 +15,24 @@ pub fn sibling(out: &Path, kind: &str) -> PathBuf {
     out.with_file_name(name)
 }
 
+/// Entries found in an output that a run did not write, for a refusal: `1 entry (NOTES.md)`,
+/// `7 entries (a, b, c, d, e, …)`, with the pronoun to move them by (`it`, `them`).
+pub fn foreign_named(names: &[String]) -> (String, &'static str) {
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    let text = format!(
+        "{} entr{} ({}{})",
+        names.len(),
+        if names.len() == 1 { "y" } else { "ies" },
+        shown.join(", "),
+        if names.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    );
+    (text, if names.len() == 1 { "it" } else { "them" })
+}
+
 /// A held lock on an output, released when dropped.
 #[derive(Debug)]
 pub struct OutputLock {
