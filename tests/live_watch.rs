@@ -487,3 +487,27 @@ fn an_alert_is_a_desktop_notification_on_the_session_bus() {
         "{stderr}"
     );
 }
+
+/// A source that cannot be followed or listened to is named with what is wrong, at once.
+#[test]
+fn a_source_that_cannot_be_watched_is_refused_by_name() {
+    for (source, said) in [
+        (
+            "/nonexistent-folder/access.log",
+            "/nonexistent-folder/access.log: no folder /nonexistent-folder to follow it in",
+        ),
+        (
+            "syslog://nowhere",
+            "syslog://nowhere: give the address to listen on as HOST:PORT",
+        ),
+        (
+            "kafka://127.0.0.1:9092",
+            "kafka://127.0.0.1:9092: give the brokers and the topic",
+        ),
+    ] {
+        let out = Command::new(BIN).args(["watch", source]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{source}: {err}");
+        assert!(err.contains(said), "{source}: {err}");
+    }
+}

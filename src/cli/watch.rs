@@ -220,6 +220,28 @@ fn watch(args: &WatchArgs) -> Result<(), String> {
         every: Duration::from_secs_f64(args.every),
         state: args.state.clone(),
     };
+    for spec in &args.sources {
+        if spec.contains("://") {
+            continue;
+        }
+        let path = std::path::Path::new(spec);
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !folder.is_dir() {
+            return Err(format!(
+                "{spec}: no folder {} to follow it in",
+                folder.display()
+            ));
+        }
+        if !path.exists() {
+            eprintln!(
+                "netsleuth: {} does not exist yet: waiting for it",
+                super::line_for_terminal(spec)
+            );
+        }
+    }
     let mut w = Watch::new(settings, dispatcher, responder)?;
     let mut last_status = Instant::now();
     while !stop.load(Ordering::Relaxed) {
