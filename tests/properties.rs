@@ -34,7 +34,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// Every skip reason kind the readers use.
-const KNOWN_KINDS: [&str; 17] = [
+const KNOWN_KINDS: [&str; 18] = [
     "wrong field count",
     "bad timestamp",
     "bad number",
@@ -52,6 +52,7 @@ const KNOWN_KINDS: [&str; 17] = [
     "impossible count",
     "impossible duration",
     "timestamp out of range",
+    "client not an address",
 ];
 
 /// Bytes that matter to some parser: delimiters, quotes, line endings, digits, JSON
