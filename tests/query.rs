@@ -1,7 +1,7 @@
 //! The query language on real logs: each query's count of matching events is compared with
 //! an independent reference computed by Python from the raw files (json, csv and re modules,
 //! never netsleuth), over Cowrie, Suricata eve.json, Zeek JSON, an Apache access log and the
-//! CloudWatch CSV; malformed queries are checked for their message and column; and
+//! CloudWatch CSV, and labels and extra columns on NSL-KDD; malformed queries are checked for their message and column; and
 //! `netsleuth inspect --query` prints the same events as text, JSON lines and CSV, and
 //! exits 64 with a caret under the column for a bad query.
 //!
@@ -15,6 +15,7 @@
 //! Z=[json.loads(l) for l in open('zeek/conn_json.log') if l.strip() and not l.startswith('#')]
 //! W=[m for m in (re.match(r'(\S+) \S+ \S+ \[[^\]]+\] "(.*?)" (\d+) \S+(?: "(.*?)" "(.*?)")?', l) for l in open('web-access-logs/hackers-access.log', encoding='latin-1')) if m]
 //! K=list(csv.DictReader(open('cloudwatch/CloudWatch_Traffic_Web_Attack.csv')))
+//! L=list(csv.reader(open('nsl-kdd/KDDTrain+_20Percent.txt')))
 //! N=lambda ip, net: ip is not None and ipaddress.ip_address(ip) in ipaddress.ip_network(net)
 //! T=lambda s: datetime.datetime.fromisoformat(s.replace('Z','+00:00'))
 //! APP=['http','dns','tls','ssh','smb','dcerpc','krb5','dhcp','smtp','ftp','nfs','rdp','sip','snmp','tftp','mqtt','quic']
@@ -31,7 +32,7 @@ use std::sync::OnceLock;
 
 use netsleuth::events::EventTable;
 use netsleuth::ingest::{read_files, ReadOptions, ReadProgress};
-use netsleuth::query::{matching, parse};
+use netsleuth::query::{matching, parse, parse_with_extras};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -40,6 +41,7 @@ const SURICATA: &str = "honeypot/suricata/eve.json";
 const ZEEK: &str = "zeek/conn_json.log";
 const ACCESS: &str = "web-access-logs/hackers-access.log";
 const CLOUDWATCH: &str = "cloudwatch/CloudWatch_Traffic_Web_Attack.csv";
+const NSL_KDD: &str = "nsl-kdd/KDDTrain+_20Percent.txt";
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(DATA).join(rel)
@@ -48,7 +50,7 @@ fn data(rel: &str) -> PathBuf {
 fn table(rel: &str) -> &'static EventTable {
     static TABLES: OnceLock<Vec<(&'static str, EventTable)>> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
-        [COWRIE, SURICATA, ZEEK, ACCESS, CLOUDWATCH]
+        [COWRIE, SURICATA, ZEEK, ACCESS, CLOUDWATCH, NSL_KDD]
             .into_iter()
             .map(|f| {
                 let inv = read_files(
@@ -68,9 +70,12 @@ fn table(rel: &str) -> &'static EventTable {
         .1
 }
 
+/// Events of `rel` matching `q`, the file's extra columns known as fields.
 fn count(rel: &str, q: &str) -> usize {
-    let query = parse(q).unwrap_or_else(|e| panic!("{q}: {e}"));
-    matching(table(rel), &query).len()
+    let t = table(rel);
+    let extras: Vec<&str> = t.extras().iter().map(|e| e.name.as_str()).collect();
+    let query = parse_with_extras(q, &extras).unwrap_or_else(|e| panic!("{q}: {e}"));
+    matching(t, &query).len()
 }
 
 /// Checks every query's count against the Python reference, naming all that differ.
@@ -215,6 +220,30 @@ fn cloudwatch_queries_match_python() {
             // K: int(r['bytes_in']) > 10000
             ("bytes_sent > 10000", 156),
         ],
+    );
+}
+
+#[test]
+fn nsl_kdd_labels_and_extra_columns_match_python() {
+    check(
+        NSL_KDD,
+        &[
+            // L: r[41]=='neptune'
+            ("label = neptune", 8282),
+            // L: r[41]=='normal' (normal is the benign verdict)
+            ("label = benign", 13449),
+            // L: r[41]!='normal' and r[1]=='tcp'
+            ("label = malicious and transport = tcp", 9845),
+            // L: r[41] in ('smurf','teardrop')
+            ("label in (smurf, teardrop)", 717),
+            // L: int(r[22])>100 and r[41]=='normal' (count, an extra column)
+            ("count > 100 and label = benign", 1004),
+        ],
+    );
+    // Without the table's extra columns, count is an unknown field.
+    assert_eq!(
+        parse("count > 100").unwrap_err().message,
+        "unknown field 'count'; did you mean country?"
     );
 }
 
