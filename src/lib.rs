@@ -17,5 +17,6 @@ pub mod geo;
 pub mod ingest;
 pub mod investigation;
 pub mod live;
+pub mod query;
 pub mod report;
 pub mod session;

@@ -11,6 +11,7 @@ mod detect;
 mod export;
 mod export_domains;
 mod inspect;
+mod query;
 mod report;
 mod watch;
 
@@ -158,9 +159,16 @@ enum Command {
         /// Files to read (plain or gzip).
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Print one JSON object instead of text.
+        /// Print one JSON object instead of text (with --query, one JSON line per event).
         #[arg(long)]
         json: bool,
+        /// Print only the events this query matches (see the README's "Query language"),
+        /// e.g. 'source_ip in 10.0.0.0/8 and detail ~ "wget|curl"'.
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        /// With --query, print the matching events as CSV.
+        #[arg(long, requires = "query", conflicts_with = "json")]
+        csv: bool,
         #[command(flatten)]
         read: ReadArgs,
     },
@@ -355,7 +363,23 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Inspect { files, json, read }) => inspect::run(&files, &read.options(), json),
+        Some(Command::Inspect {
+            files,
+            json,
+            query: Some(q),
+            csv,
+            read,
+        }) => {
+            let output = match (json, csv) {
+                (true, _) => query::Output::JsonLines,
+                (_, true) => query::Output::Csv,
+                _ => query::Output::Text,
+            };
+            query::run(&files, &read.options(), &q, output)
+        }
+        Some(Command::Inspect {
+            files, json, read, ..
+        }) => inspect::run(&files, &read.options(), json),
         Some(Command::Detect {
             files,
             out,

@@ -426,6 +426,22 @@ impl EventTable {
         self.detail.get(row)
     }
 
+    /// The interned id (see [`Self::symbols`]) of text field `field` at `row`: transport,
+    /// app_protocol, direction, outcome, country_code, detail, and label (its class); `None`
+    /// for other fields and absent values.
+    pub fn text_id(&self, field: Field, row: usize) -> Option<u32> {
+        match field {
+            Field::Transport => self.transport.get(row),
+            Field::AppProtocol => self.app_protocol.get(row),
+            Field::Direction => self.direction.get(row),
+            Field::Outcome => self.outcome.get(row),
+            Field::CountryCode => self.country_code.get(row),
+            Field::Detail => self.detail.get(row),
+            Field::Label => self.label_class.get(row),
+            _ => None,
+        }
+    }
+
     /// The value of the detail part `key` of `row`.
     pub fn detail_value(&self, row: usize, key: &str) -> Option<&str> {
         detail_parts(self.detail(row)?).find_map(|(k, v)| (k == Some(key)).then_some(v))
