@@ -198,6 +198,8 @@ fn access_log_queries_match_python() {
             ("outcome = 404", 12),
             // W: int(m[3]) >= 400
             ("outcome >= 400", 25),
+            // W: int(m[3]) >= 400 (an access log's own word for its outcome)
+            ("status >= 400", 25),
             // W: m[2].startswith('POST ')
             ("detail ~ \"^POST \"", 1080),
             // W: bool(re.fullmatch(r'.*Gecko/20100101 Firefox/3.\.0', m[5] or '', re.S))

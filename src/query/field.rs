@@ -24,7 +24,7 @@ pub(super) enum Kind {
 }
 
 /// Other spellings accepted for schema fields.
-const ALIASES: [(&str, Field); 8] = [
+const ALIASES: [(&str, Field); 10] = [
     ("time", Field::EventTime),
     ("src_ip", Field::SourceIp),
     ("dst_ip", Field::DestinationIp),
@@ -33,6 +33,9 @@ const ALIASES: [(&str, Field); 8] = [
     ("duration", Field::DurationS),
     ("protocol", Field::AppProtocol),
     ("country", Field::CountryCode),
+    // What an access log and Cowrie call their outcome.
+    ("status", Field::Outcome),
+    ("eventid", Field::Outcome),
 ];
 
 impl FieldRef {
