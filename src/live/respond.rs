@@ -144,14 +144,13 @@ impl Responder {
     }
 
     fn write_exports(&self, report: &mut ResponseReport) {
-        let entries: Vec<Entry> = self.list.entries.clone();
         for (format, path) in &self.settings.exports {
             let opts = Options {
                 syntax: Syntax::for_path(*format, path),
                 investigation: "netsleuth watch".into(),
                 ..Options::default()
             };
-            let written = render(*format, &entries, &opts)
+            let written = render(*format, &self.list.entries, &opts)
                 .and_then(|out| write(*format, &out, path).map_err(|e| e.to_string()));
             match written {
                 Ok(paths) => report.written.extend(paths),

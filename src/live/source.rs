@@ -17,7 +17,7 @@ use super::kafka::{KafkaSettings, KafkaSource, Offsets, SaslPlain, StartAt, TlsS
 use super::syslog::Receiver;
 
 /// Lines one poll takes from a receiver or a topic at most.
-const SYSLOG_BATCH: usize = 50_000;
+const RECEIVER_BATCH: usize = 50_000;
 
 /// Bytes kept of a malformed message, to show.
 const SHOWN: usize = 64;
@@ -195,7 +195,7 @@ impl Source {
                 .poll(&mut lines)
                 .map(|n| n.iter().map(|(_, n)| n.cut).sum()),
             Kind::Syslog(r) => {
-                for m in r.batch(SYSLOG_BATCH, wait) {
+                for m in r.batch(RECEIVER_BATCH, wait) {
                     out.push(m.body);
                 }
                 let c = &r.counts;
@@ -206,7 +206,7 @@ impl Source {
                 Ok(0)
             }
             Kind::Kafka(k, offsets) => {
-                let batch = k.batch(SYSLOG_BATCH, wait);
+                let batch = k.batch(RECEIVER_BATCH, wait);
                 out.extend(batch.messages.into_iter().map(|m| m.bytes));
                 offsets.0.extend(batch.offsets.0);
                 let st = k.status();
