@@ -134,3 +134,36 @@ fn a_small_retention_bounds_the_window_and_counts_what_left_it() {
         }
     }
 }
+
+/// A file with a header (a CSV's column names, Zeek's `#fields` lines) streamed in batches of
+/// 100 lines reads every event the whole file gives: the header is kept and every later batch
+/// is read after it.
+#[test]
+fn files_with_headers_stream_in_batches_to_the_same_events() {
+    for rel in [
+        "cloudwatch/CloudWatch_Traffic_Web_Attack.csv",
+        "zeek/trickbot_conn.log",
+    ] {
+        let (table, _) = real_data::read(rel);
+        let text = std::fs::read(real_data::data(rel)).unwrap();
+        let lines: Vec<Vec<u8>> = text
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+        let mut stream = Stream::new(settings(usize::MAX, 0));
+        for batch in lines.chunks(100) {
+            stream.push(batch.to_vec());
+        }
+        assert_eq!(stream.problem(), None, "{rel}");
+        assert_eq!(stream.counts.events, table.len() as u64, "{rel}");
+        assert_eq!(stream.retained(), table.len(), "{rel}");
+        let window = stream.window();
+        let ips = |t: &netsleuth::events::EventTable| {
+            let mut v: Vec<_> = (0..t.len()).map(|r| t.source_ip(r)).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ips(window), ips(&table), "{rel}: the same sources");
+    }
+}

@@ -153,6 +153,21 @@ impl Analysis {
         }
     }
 
+    /// The whole analysis of a finished `detection` over `inv` in one step (a live window's
+    /// run), its sources placed with `run`'s databases and matched against its lists.
+    pub(super) fn complete(
+        inv: &Investigation,
+        detection: Detection,
+        settings: DetectionSettings,
+        run: &DetectionSettings,
+        seconds: f64,
+    ) -> Analysis {
+        let mut a = Analysis::of_sources(inv, detection.clone(), settings, seconds);
+        a.geo = run.geo.clone();
+        a.intel = run.intel.clone();
+        a.with_events(inv, detection, seconds)
+    }
+
     /// This analysis with `detection`, the finished run of the same sources: its events'
     /// scores, flagged counts, timeline, evaluation and map, under a new generation.
     fn with_events(mut self, inv: &Investigation, detection: Detection, seconds: f64) -> Analysis {

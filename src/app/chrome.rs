@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use eframe::egui::{self, Align, Key, Layout, RichText, Ui};
 
 use super::{
-    recent_paths, recent_title, sample_path, stat, text, thousands, AnalysisState, Command,
-    NetsleuthApp, State, ERROR, WARN,
+    live, recent_paths, recent_title, sample_path, stat, text, thousands, AnalysisState, Command,
+    NetsleuthApp, State, Tab, ERROR, WARN,
 };
 
 impl NetsleuthApp {
@@ -265,7 +265,12 @@ impl NetsleuthApp {
             let tabs = self.tabs();
             ui.horizontal(|ui| {
                 for tab in tabs {
-                    let text = RichText::new(tab.title()).text_style(text::style("section"));
+                    let unseen = self.live.as_ref().map_or(0, live::Live::unseen);
+                    let title = match tab {
+                        Tab::Live if unseen > 0 => format!("Live ({})", thousands(unseen)),
+                        _ => tab.title().to_owned(),
+                    };
+                    let text = RichText::new(title).text_style(text::style("section"));
                     let r = ui.selectable_label(self.view.tab == tab, text);
                     let r = match tab.digit() {
                         Some(d) => r.on_hover_text(format!("Ctrl+{d}")),

@@ -99,6 +99,16 @@ pub enum Command {
     LocateDialog(usize),
     /// Open the investigation without this missing log, this time.
     LeaveOut(usize),
+    /// Start watching live: the open logs replayed, or live sources.
+    StartLive(live::LiveStart),
+    /// Pause (`true`) or resume the live feed.
+    PauseLive(bool),
+    /// Stop watching; the last window stays open.
+    StopLive,
+    /// The live KPIs' period, in minutes.
+    LiveMinutes(u32),
+    /// The analyst has seen the live alerts raised so far.
+    SeenLive,
 }
 
 impl NetsleuthApp {
@@ -123,7 +133,31 @@ impl NetsleuthApp {
                         self.open(ctx, files)
                     }
                 },
-                Command::OpenCase(path) => self.open_case(ctx, path),
+                Command::OpenCase(path) => {
+                    self.live = None;
+                    self.open_case(ctx, path)
+                }
+                Command::StartLive(start) => self.start_live(ctx, &start),
+                Command::PauseLive(paused) => {
+                    if let Some(l) = &self.live {
+                        l.set_paused(paused);
+                    }
+                }
+                Command::StopLive => {
+                    if let Some(l) = &mut self.live {
+                        l.stop();
+                    }
+                }
+                Command::LiveMinutes(m) => {
+                    if let Some(l) = &self.live {
+                        l.set_minutes(m);
+                    }
+                }
+                Command::SeenLive => {
+                    if let Some(l) = &mut self.live {
+                        l.seen = l.total_alerts;
+                    }
+                }
                 Command::SaveCaseAs(path) => self.save_case_as(ctx, path),
                 Command::CaseDialog(save) => self.case_dialog(ctx, save),
                 Command::ExportReport(path) => self.export_report(ctx, path),
@@ -170,6 +204,12 @@ impl NetsleuthApp {
                 Command::OpenDialog => self.open_dialog(ctx),
                 Command::Select(i) => self.view.selected = i,
                 Command::Show(tab) => {
+                    // Leaving the Live view, its alerts have been looked at.
+                    if let (Tab::Live, Some(l)) = (self.view.tab, &mut self.live) {
+                        if tab != Tab::Live {
+                            l.seen = l.total_alerts;
+                        }
+                    }
                     self.view.tab = tab;
                     self.view.shown_epoch += 1;
                 }

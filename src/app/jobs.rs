@@ -140,6 +140,9 @@ impl NetsleuthApp {
             }
             State::Failed(_) => {}
         }
+        if let Some(update) = self.live.as_mut().and_then(live::Live::poll) {
+            self.show_live(ctx, *update);
+        }
         while let Ok(result) = self.job_results.try_recv() {
             match result {
                 JobResult::Imported(path, Ok(done)) => {

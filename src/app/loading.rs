@@ -20,7 +20,8 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn new(investigation: Investigation) -> Loaded {
+    /// The totals of `investigation`, counted once.
+    pub(super) fn new(investigation: Investigation) -> Loaded {
         Loaded {
             distinct_sources: investigation.distinct_sources(),
             skipped: investigation.files.iter().map(|f| f.skips.total()).sum(),

@@ -9,6 +9,7 @@ mod commands;
 mod derived;
 mod jobs;
 mod lists;
+pub mod live;
 mod loading;
 mod png_export;
 mod style;
@@ -102,6 +103,8 @@ pub enum Tab {
     Blocklist,
     /// The domain blocklist: names to block where their address must not be.
     Domains,
+    /// Watching live: a replay or live sources, KPIs of the last minutes, new alerts.
+    Live,
     /// Detectors against the ground-truth labels (only when the files carry labels).
     Evaluation,
     /// Detectors, thresholds and business hours.
@@ -111,7 +114,7 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 12] = [
+    const ALL: [Tab; 13] = [
         Tab::Summary,
         Tab::Overview,
         Tab::Alerts,
@@ -121,6 +124,7 @@ impl Tab {
         Tab::Map,
         Tab::Blocklist,
         Tab::Domains,
+        Tab::Live,
         Tab::Evaluation,
         Tab::Settings,
         Tab::Files,
@@ -137,6 +141,7 @@ impl Tab {
             Tab::Map => "Map",
             Tab::Blocklist => "Blocklist",
             Tab::Domains => "Domains",
+            Tab::Live => "Live",
             Tab::Evaluation => "Evaluation",
             Tab::Settings => "Settings",
             Tab::Files => "Files",
@@ -157,7 +162,7 @@ impl Tab {
             Tab::Evaluation => 8,
             Tab::Settings => 9,
             Tab::Files => 0,
-            Tab::Domains | Tab::Summary => return None,
+            Tab::Domains | Tab::Summary | Tab::Live => return None,
         })
     }
 }
@@ -280,6 +285,8 @@ pub struct ViewState {
     pub keep_logs: bool,
     /// Logs of the opened investigation not found, while the analyst is asked where they are.
     pub relocating: Option<views::relocate::Relocating>,
+    /// The Live view's form.
+    pub live_form: views::live::LiveForm,
 }
 
 impl Default for ViewState {
@@ -319,6 +326,7 @@ impl Default for ViewState {
             save_form: None,
             keep_logs: false,
             relocating: None,
+            live_form: Default::default(),
         }
     }
 }
@@ -413,6 +421,8 @@ pub struct NetsleuthApp {
     frame_log: Option<std::io::LineWriter<std::fs::File>>,
     /// What a panic caught while drawing said, until dismissed.
     internal_error: Option<String>,
+    /// Watching live, when started.
+    live: Option<live::Live>,
 }
 
 impl NetsleuthApp {
@@ -493,6 +503,7 @@ impl NetsleuthApp {
             pending_png: None,
             frame_log: None,
             internal_error: None,
+            live: None,
         };
         let last_case = app
             .recent
@@ -573,6 +584,11 @@ impl NetsleuthApp {
         }
     }
 
+    /// The live session, when one was started.
+    pub fn live(&self) -> Option<&live::Live> {
+        self.live.as_ref()
+    }
+
     /// The shared view state.
     pub fn view(&self) -> &ViewState {
         &self.view
@@ -613,6 +629,7 @@ impl NetsleuthApp {
             repaint.request_repaint()
         });
         self.state = State::Loading(job);
+        self.live = None;
         self.view.selected = None;
         self.view.settings_draft = None;
         self.view.time_range = None;
@@ -879,10 +896,12 @@ impl NetsleuthApp {
                 // scroll positions.
                 State::Ready(w) if self.view.presentation => {
                     ui.push_id(self.view.shown_epoch, |ui| {
-                        workspace_view(ui, w, &mut self.view, &mut commands)
+                        workspace_view(ui, w, self.live.as_ref(), &mut self.view, &mut commands)
                     });
                 }
-                State::Ready(w) => workspace_view(ui, w, &mut self.view, &mut commands),
+                State::Ready(w) => {
+                    workspace_view(ui, w, self.live.as_ref(), &mut self.view, &mut commands)
+                }
                 State::Failed(msg) => start_view(ui, msg, &self.recent, &mut commands),
             });
         self.central = central.response.rect;

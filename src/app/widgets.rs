@@ -170,3 +170,29 @@ pub(super) fn block_selection_bar(
         }
     });
 }
+
+/// A card with a title, a large figure (in `color` when given) and a note under it: the
+/// Overview's and Live view's KPIs.
+pub(crate) fn figure_card(
+    ui: &mut Ui,
+    title: &str,
+    figure: &str,
+    note: &str,
+    color: Option<Color32>,
+) {
+    egui::Frame::group(ui.style())
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(14, 10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(egui::Label::new(RichText::new(title).weak()).truncate());
+            let c = color.unwrap_or(ui.visuals().strong_text_color());
+            ui.label(
+                RichText::new(figure)
+                    .text_style(super::text::style("figure"))
+                    .strong()
+                    .color(c),
+            );
+            ui.label(RichText::new(note).small().weak());
+        });
+}

@@ -7,10 +7,14 @@ use super::*;
 pub(super) fn workspace_view(
     ui: &mut Ui,
     w: &Workspace,
+    live: Option<&live::Live>,
     view: &mut ViewState,
     out: &mut Vec<Command>,
 ) {
     let analysis = w.shown();
+    if let Some(l) = live.filter(|_| view.tab != Tab::Live) {
+        views::live::strip(ui, l, out);
+    }
     let events = w.loaded.investigation.table.len() as u64;
     // The views that wait for the events' scores say so in the middle instead.
     let waiting = matches!(
@@ -23,7 +27,12 @@ pub(super) fn workspace_view(
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
         if !matches!(
             view.tab,
-            Tab::Files | Tab::Settings | Tab::Evaluation | Tab::Blocklist | Tab::Domains
+            Tab::Files
+                | Tab::Settings
+                | Tab::Evaluation
+                | Tab::Blocklist
+                | Tab::Domains
+                | Tab::Live
         ) {
             ui.horizontal(|ui| {
                 ui.label(
@@ -44,6 +53,12 @@ pub(super) fn workspace_view(
             views::blocklist::show(ui, Some(&w.loaded), a.map(Arc::as_ref), view, out)
         }
         (Tab::Domains, _) => views::domains::show(ui, Some(&w.loaded), view, out),
+        (Tab::Live, a) => {
+            if let Some(l) = live {
+                views::live::strip(ui, l, out);
+            }
+            views::live::show(ui, live, a.map(Arc::as_ref), view, out)
+        }
         (Tab::Files, a) => {
             egui::ScrollArea::vertical()
                 .auto_shrink(false)

@@ -191,7 +191,7 @@ pub struct ExtraColumn {
 /// Every event of an investigation, stored column by column.
 ///
 /// Absent values cost nothing for columns no file fills. Repeated strings and IPs are interned.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct EventTable {
     len: usize,
     origins: Origins,
@@ -491,6 +491,46 @@ impl EventTable {
     /// The interned addresses.
     pub fn ips(&self) -> &IpInterner {
         &self.ips
+    }
+
+    /// Appends event `row` of `other` as it was read there (its file and line kept),
+    /// re-interning its strings and addresses and matching its extra columns by name: how a
+    /// live window takes the events of a replayed table.
+    pub fn append_row(&mut self, other: &EventTable, row: usize) {
+        let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
+        let mut d = EventDraft {
+            time_us: other.time_us(row),
+            duration_s: other.duration_s(row),
+            source_ip: other.source_ip(row),
+            source_port: other.source_port(row),
+            destination_ip: other.destination_ip(row),
+            destination_port: other.destination_port(row),
+            transport: text(other.transport(row)),
+            app_protocol: text(other.app_protocol(row)),
+            bytes_sent: other.bytes_sent(row),
+            bytes_received: other.bytes_received(row),
+            packets_sent: other.packets_sent(row),
+            packets_received: other.packets_received(row),
+            direction: text(other.direction(row)),
+            tcp_flags: other.tcp_flags.get(row),
+            outcome: text(other.outcome(row)),
+            country_code: text(other.country_code(row)),
+            detail: text(other.detail(row)),
+            ..EventDraft::default()
+        };
+        d.label = other.label.get(row).map(|v| match v {
+            0 => Verdict::Benign,
+            _ => Verdict::Malicious,
+        });
+        d.label_class = text(other.text(&other.label_class, row));
+        for e in &other.extras {
+            if let Some(v) = e.values.get(row) {
+                let i = self.extra_index(&e.name);
+                d.extras.push((i, v));
+            }
+        }
+        let (file, line) = other.origins.get(row);
+        self.push(file, u64::from(line), &d);
     }
 
     /// Appends every event of `other` (read in parallel into its own table), re-interning its

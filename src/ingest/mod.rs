@@ -526,6 +526,8 @@ pub struct BytesRead {
     pub events: u64,
     /// Rows skipped, by reason, with examples.
     pub skips: SkipLog,
+    /// Schema fields the lines provided.
+    pub fields: FieldSet,
 }
 
 /// Reads lines already in memory (a batch from a live source) into `table` as `file`, in the
@@ -561,6 +563,7 @@ pub fn read_bytes(
         format: sniffed.format,
         events: sink.events,
         skips: sink.skips,
+        fields: sink.fields,
     })
 }
 

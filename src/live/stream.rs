@@ -1,29 +1,33 @@
-//! Detection on a stream of lines: the lines of a live source are kept for a retention window
-//! (a number of lines, so that memory stays bounded however long the stream runs), detection
-//! runs over that window when asked, and alerts are raised, each once per source, rule and
-//! quiet period: by a source proposed for blocking with something it did named (a finding, not
-//! unusual statistics alone), by a finding of a kind chosen to alert whatever the confidence,
-//! and by a source a threat list names.
+//! Detection on a stream of lines: the lines of a live source are read into events as they
+//! come (in the format the first batch shows, a header line such as a CSV's kept to read every
+//! later batch with), the events are kept for a retention window (a number of events, so that
+//! memory stays bounded however long the stream runs), detection runs over that window when
+//! asked, and alerts are raised, each once per source, rule and quiet period: by a source
+//! proposed for blocking with something it did named (a finding, not unusual statistics
+//! alone), by a finding of a kind chosen to alert whatever the confidence, and by a source a
+//! threat list names.
 //!
-//! Each run reads the window afresh and trains on it, so its verdicts are those the file of
-//! the same lines would get; incremental scoring between runs is for later.
+//! Each run trains on the window as it is, so its verdicts are those the file of the same
+//! lines would get, and the model follows the traffic as the window rolls.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::AtomicBool;
 
 use crate::blocklist::{reason_of, Direction};
 use crate::detection::behaviour::FindingKind;
-use crate::detection::{detect, DetectionSettings};
-use crate::events::EventTable;
-use crate::ingest::{read_bytes, ReadError, ReadOptions};
+use crate::detection::{detect, Detection, DetectionSettings};
+use crate::events::{EventTable, FieldSet};
+use crate::ingest::{
+    read_bytes, FileReport, Format, Investigation, ReadError, ReadOptions, SkipLog,
+};
 
 /// How a stream is judged.
 #[derive(Debug, Clone)]
 pub struct StreamSettings {
     /// Detection's settings (the blocking threshold among them).
     pub detection: DetectionSettings,
-    /// Lines kept for detection; older ones leave the window.
+    /// Events kept for detection; older ones leave the window.
     pub retention: usize,
     /// After an alert on a source, none again on it for this long (microseconds).
     pub quiet_us: i64,
@@ -93,19 +97,48 @@ pub struct Alert {
 pub struct StreamCounts {
     /// Lines taken.
     pub lines: u64,
-    /// Lines that left the window.
+    /// Events read from them.
+    pub events: u64,
+    /// Events that left the window.
     pub expired: u64,
-    /// Lines the format reader skipped in the last run.
+    /// Lines the format reader skipped (or could not place in any format).
     pub skipped: u64,
     /// Detection runs.
     pub runs: u64,
+}
+
+/// Bytes of header lines kept to read later batches with, at most.
+const PREAMBLE_MAX: usize = 64 * 1024;
+
+/// Whether a format's files open with a header that later lines need (a CSV's column names,
+/// Zeek's `#fields`): a stream keeps those lines and reads every batch after them.
+fn has_header(format: Format) -> bool {
+    !matches!(
+        format,
+        Format::SuricataEve
+            | Format::Cowrie
+            | Format::Dionaea
+            | Format::ZeekJson
+            | Format::AccessLog
+            | Format::NslKdd
+            | Format::Kdd99
+    )
 }
 
 /// A stream being judged.
 #[derive(Debug)]
 pub struct Stream {
     settings: StreamSettings,
-    window: VecDeque<Vec<u8>>,
+    /// The events read so far; those before `start` have left the window.
+    table: EventTable,
+    start: usize,
+    /// The header lines every batch is read after.
+    preamble: Vec<u8>,
+    /// Fields the lines provided, and the lines skipped with why.
+    fields: FieldSet,
+    skips: SkipLog,
+    /// Why the last batch could not be read at all, if it could not.
+    problem: Option<String>,
     /// When each source last raised an alert under each rule (`IP RULE`).
     alerted: HashMap<String, i64>,
     /// Counts so far.
@@ -116,23 +149,165 @@ impl Stream {
     /// A stream judged with `settings`.
     pub fn new(settings: StreamSettings) -> Stream {
         Stream {
-            window: VecDeque::with_capacity(settings.retention.min(1 << 16)),
             settings,
+            table: EventTable::default(),
+            start: 0,
+            preamble: Vec::new(),
+            fields: FieldSet::default(),
+            skips: SkipLog::default(),
+            problem: None,
             alerted: HashMap::new(),
             counts: StreamCounts::default(),
         }
     }
 
-    /// Takes new lines, letting the oldest leave the window.
+    /// Takes new lines: reads them into events, letting the oldest leave the window. A batch
+    /// in no format known is counted as skipped with why ([`Stream::problem`]); the stream
+    /// goes on.
     pub fn push(&mut self, lines: impl IntoIterator<Item = Vec<u8>>) {
+        let mut bytes = self.preamble.clone();
+        let mut n = 0u64;
         for line in lines {
-            self.counts.lines += 1;
-            self.window.push_back(line);
-            if self.window.len() > self.settings.retention {
-                self.window.pop_front();
-                self.counts.expired += 1;
+            n += 1;
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+        }
+        if n == 0 {
+            return;
+        }
+        self.counts.lines += n;
+        let before = self.table.len();
+        let format = self.settings.read.format;
+        match read_bytes(&bytes, format, 0, &mut self.table, &self.settings.read) {
+            Ok(read) => {
+                self.problem = None;
+                if format.is_none() {
+                    // The format the first batch showed is the stream's from then on, and
+                    // its header lines are read before every later batch.
+                    self.settings.read.format = Some(read.format);
+                    let first = (self.table.len() > before).then(|| self.table.line(before));
+                    if let (true, Some(line)) = (has_header(read.format), first) {
+                        let head: Vec<u8> = bytes
+                            .split_inclusive(|&b| b == b'\n')
+                            .take(line.saturating_sub(1) as usize)
+                            .flatten()
+                            .copied()
+                            .collect();
+                        if head.len() <= PREAMBLE_MAX {
+                            self.preamble = head;
+                        }
+                    }
+                }
+                self.counts.skipped += read.skips.total();
+                self.fields = self.fields.union(read.fields);
+                self.skips.merge(read.skips);
+            }
+            Err(problem) => {
+                self.counts.skipped += n;
+                let named = ReadError::Format {
+                    path: "the stream".into(),
+                    problem,
+                };
+                self.problem = Some(named.to_string());
             }
         }
+        self.counts.events += (self.table.len() - before) as u64;
+        let over = (self.table.len() - self.start).saturating_sub(self.settings.retention);
+        self.start += over;
+        self.counts.expired += over as u64;
+        // The events that left are dropped once they are as many as those kept.
+        if self.start > self.settings.retention.max(1 << 12) {
+            self.compact();
+        }
+    }
+
+    /// Takes events of a table being replayed, letting the oldest leave the window.
+    pub fn push_rows(&mut self, from: &EventTable, rows: &[u32]) {
+        for &r in rows {
+            self.table.append_row(from, r as usize);
+        }
+        self.counts.lines += rows.len() as u64;
+        self.counts.events += rows.len() as u64;
+        let over = (self.table.len() - self.start).saturating_sub(self.settings.retention);
+        self.start += over;
+        self.counts.expired += over as u64;
+        if self.start > self.settings.retention.max(1 << 12) {
+            self.compact();
+        }
+    }
+
+    /// Drops the events that left the window.
+    fn compact(&mut self) {
+        if self.start == 0 {
+            return;
+        }
+        let mut kept = EventTable::default();
+        for r in self.start..self.table.len() {
+            kept.append_row(&self.table, r);
+        }
+        self.table = kept;
+        self.start = 0;
+    }
+
+    /// The events in the window.
+    pub fn window(&mut self) -> &EventTable {
+        self.compact();
+        &self.table
+    }
+
+    /// The format the stream is read in, once a batch showed it.
+    pub fn format(&self) -> Option<Format> {
+        self.settings.read.format
+    }
+
+    /// The schema fields the lines provided, and the lines skipped with why.
+    pub fn read_so_far(&self) -> (FieldSet, &SkipLog) {
+        (self.fields, &self.skips)
+    }
+
+    /// The window as an investigation of one "file" named `name` (the source), for the
+    /// views: its events, the fields the lines provided (or `fields`, for events a replay
+    /// took from a file already read) and the lines skipped with why.
+    pub fn investigation(&mut self, name: &str, fields: Option<FieldSet>) -> Investigation {
+        let table = self.window().clone();
+        let times = || (0..table.len()).filter_map(|r| table.time_us(r));
+        let report = FileReport {
+            path: name.into(),
+            format: self.format().unwrap_or(Format::AccessLog),
+            gzip: false,
+            utf16: false,
+            records: self.counts.events + self.counts.skipped,
+            events: table.len() as u64,
+            skips: self.skips.clone(),
+            fields: fields.unwrap_or(self.fields),
+            extra_columns: table.extras().iter().map(|e| e.name.clone()).collect(),
+            labels: None,
+            warnings: self.problem.iter().cloned().collect(),
+            rows: 0..table.len(),
+            sources: 0,
+            first_event_us: times().min(),
+            last_event_us: times().max(),
+        };
+        let mut inv = Investigation {
+            table,
+            files: vec![report],
+            failures: Vec::new(),
+        };
+        inv.files[0].sources = inv.distinct_sources();
+        inv
+    }
+
+    /// Why the last batch could not be read, if it could not.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    /// Detection's settings for the window, its features resolved for the stream's format.
+    pub fn detection_settings(&self) -> DetectionSettings {
+        let mut settings = self.settings.detection.clone();
+        let formats: Vec<Format> = self.format().into_iter().collect();
+        settings.features = settings.features.resolve(&formats);
+        settings
     }
 
     /// When each source last raised an alert under each rule (`IP RULE`, microseconds since
@@ -146,47 +321,28 @@ impl Stream {
         self.alerted = alerted;
     }
 
-    /// Lines the window keeps at most.
+    /// Events the window keeps at most.
     pub fn retention(&self) -> usize {
         self.settings.retention
     }
 
-    /// Lines in the window.
+    /// Events in the window.
     pub fn retained(&self) -> usize {
-        self.window.len()
+        self.table.len() - self.start
     }
 
     /// Runs detection over the window and returns the alerts it raises at `now_us`.
     pub fn detect(&mut self, now_us: i64) -> Result<Vec<Alert>, String> {
-        let mut bytes = Vec::with_capacity(self.window.iter().map(|l| l.len() + 1).sum());
-        for l in &self.window {
-            bytes.extend_from_slice(l);
-            bytes.push(b'\n');
-        }
-        let mut table = EventTable::default();
-        let read = read_bytes(
-            &bytes,
-            self.settings.read.format,
-            0,
-            &mut table,
-            &self.settings.read,
-        )
-        .map_err(|problem| {
-            ReadError::Format {
-                path: "the stream".into(),
-                problem,
-            }
-            .to_string()
-        })?;
-        // The window is read in the format the first batch showed from then on.
-        self.settings.read.format.get_or_insert(read.format);
-        self.counts.skipped = read.skips.total();
-        self.counts.runs += 1;
-        let mut settings = self.settings.detection.clone();
-        settings.features = settings.features.resolve(&[read.format]);
-        let d = detect(&table, &settings, &AtomicBool::new(false))
+        let settings = self.detection_settings();
+        let d = detect(self.window(), &settings, &AtomicBool::new(false))
             .map_err(|_| "detection was cancelled".to_owned())?;
-        let threshold = settings.auto_block;
+        Ok(self.judge(&d, now_us))
+    }
+
+    /// The alerts a detection run over the window raises at `now_us`.
+    pub fn judge(&mut self, d: &Detection, now_us: i64) -> Vec<Alert> {
+        self.counts.runs += 1;
+        let threshold = self.settings.detection.auto_block;
         let mut alerts = Vec::new();
         for s in &d.sources {
             let did: Vec<FindingKind> = s
@@ -238,6 +394,6 @@ impl Stream {
             }
         }
         alerts.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.ip.cmp(&b.ip)));
-        Ok(alerts)
+        alerts
     }
 }

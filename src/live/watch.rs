@@ -206,6 +206,8 @@ pub fn stream_json(s: &Stream) -> Value {
         "expired": s.counts.expired,
         "skipped": s.counts.skipped,
         "runs": s.counts.runs,
+        "events": s.counts.events,
+        "problem": s.problem(),
     })
 }
 

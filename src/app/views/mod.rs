@@ -10,6 +10,7 @@ pub mod evaluation;
 pub mod event_alerts;
 pub mod export_panel;
 pub mod files;
+pub mod live;
 pub mod map;
 pub mod overview;
 pub mod profile;

@@ -265,32 +265,14 @@ fn kpi_card(
     trend: Option<(u64, u64)>,
     color: Option<Color32>,
 ) {
-    Frame::group(ui.style())
-        .corner_radius(8.0)
-        .inner_margin(Margin::symmetric(14, 10))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.add(egui::Label::new(RichText::new(title).weak()).truncate());
-            let strong = ui.visuals().strong_text_color();
-            let c = if value.is_some_and(|v| v > 0) {
-                color.unwrap_or(strong)
-            } else {
-                strong
-            };
-            let figure = value.map_or_else(|| "…".to_string(), thousands);
-            ui.label(
-                RichText::new(figure)
-                    .text_style(crate::app::text::style("figure"))
-                    .strong()
-                    .color(c),
-            );
-            let note = match (value, trend) {
-                (None, _) => "being scored".to_string(),
-                (_, Some((later, earlier))) => trend_text(later, earlier),
-                (_, None) => String::new(),
-            };
-            ui.label(RichText::new(note).small().weak());
-        });
+    let figure = value.map_or_else(|| "…".to_string(), thousands);
+    let note = match (value, trend) {
+        (None, _) => "being scored".to_string(),
+        (_, Some((later, earlier))) => trend_text(later, earlier),
+        (_, None) => String::new(),
+    };
+    let color = color.filter(|_| value.is_some_and(|v| v > 0));
+    crate::app::widgets::figure_card(ui, title, &figure, &note, color);
 }
 
 /// "+12% in the second half of the span" against the first half.
