@@ -124,6 +124,17 @@ fn a_small_retention_bounds_the_window_and_counts_what_left_it() {
     }
     assert_eq!(max, 500);
     assert_eq!(stream.counts.expired, lines.len() as u64 - 500);
+    // What each source did since the start stays when its events leave the window: the same
+    // counts as the whole file's.
+    let (table, _) = real_data::read(LOG);
+    let mut whole: BTreeMap<IpAddr, u64> = BTreeMap::new();
+    for r in 0..table.len() {
+        *whole.entry(table.source_ip(r).unwrap()).or_default() += 1;
+    }
+    let (totals, beyond) = stream.totals();
+    assert_eq!(beyond, 0);
+    let kept: BTreeMap<IpAddr, u64> = totals.iter().map(|(ip, t)| (*ip, t.events)).collect();
+    assert_eq!(kept, whole);
     assert!(!by_ip.is_empty());
     for (ip, times) in &by_ip {
         for pair in times.windows(2) {

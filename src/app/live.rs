@@ -109,6 +109,8 @@ pub struct LiveStatus {
     pub skipped: u64,
     /// Detection runs.
     pub runs: u64,
+    /// Distinct sources seen since the start.
+    pub sources_seen: usize,
     /// The last run's time, in seconds.
     pub run_seconds: f64,
     /// Events replayed and in all, for a replay.
@@ -480,6 +482,7 @@ impl Worker {
             retention: self.stream.retention(),
             skipped: c.skipped,
             runs: c.runs,
+            sources_seen: self.stream.totals().0.len(),
             run_seconds,
             progress,
             finished,

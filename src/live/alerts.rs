@@ -31,6 +31,7 @@ pub fn alert_json(a: &Alert) -> Value {
         "reason": a.reason,
         "summary": a.summary,
         "events": a.events,
+        "events_total": a.events_total,
         "direction": a.direction.name(),
         "at": chrono::DateTime::from_timestamp_micros(a.at_us)
             .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
@@ -402,6 +403,7 @@ mod tests {
             summary: "posted the login form\nforged line".into(),
             direction: Direction::Inbound,
             events: 10,
+            events_total: 10,
             at_us: 0,
         }
     }

@@ -88,6 +88,8 @@ pub struct Alert {
     pub direction: Direction,
     /// Its events in the window.
     pub events: u64,
+    /// Its events since the stream started (those that left the window too).
+    pub events_total: u64,
     /// When it was raised (microseconds since the epoch).
     pub at_us: i64,
 }
@@ -106,6 +108,20 @@ pub struct StreamCounts {
     /// Detection runs.
     pub runs: u64,
 }
+
+/// What a source did since the stream started, kept when its events leave the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceTotals {
+    /// Its events.
+    pub events: u64,
+    /// Its first and last event times (microseconds since the epoch), when timed.
+    pub first_us: Option<i64>,
+    /// Its last event time.
+    pub last_us: Option<i64>,
+}
+
+/// Sources whose totals are kept at most; the events of sources beyond are counted together.
+const TOTALS_MAX: usize = 2_000_000;
 
 /// Bytes of header lines kept to read later batches with, at most.
 const PREAMBLE_MAX: usize = 64 * 1024;
@@ -141,6 +157,10 @@ pub struct Stream {
     problem: Option<String>,
     /// When each source last raised an alert under each rule (`IP RULE`).
     alerted: HashMap<String, i64>,
+    /// What each source did since the start.
+    totals: HashMap<IpAddr, SourceTotals>,
+    /// Events of sources beyond [`TOTALS_MAX`].
+    untallied: u64,
     /// Counts so far.
     pub counts: StreamCounts,
 }
@@ -157,8 +177,39 @@ impl Stream {
             skips: SkipLog::default(),
             problem: None,
             alerted: HashMap::new(),
+            totals: HashMap::new(),
+            untallied: 0,
             counts: StreamCounts::default(),
         }
+    }
+
+    /// Adds the events from row `from` on to the sources' totals.
+    fn tally(&mut self, from: usize) {
+        for r in from..self.table.len() {
+            let Some(ip) = self.table.source_ip(r) else {
+                continue;
+            };
+            let full = self.totals.len() >= TOTALS_MAX;
+            let t = match self.totals.get_mut(&ip) {
+                Some(t) => t,
+                None if full => {
+                    self.untallied += 1;
+                    continue;
+                }
+                None => self.totals.entry(ip).or_default(),
+            };
+            t.events += 1;
+            if let Some(us) = self.table.time_us(r) {
+                t.first_us = Some(t.first_us.map_or(us, |f| f.min(us)));
+                t.last_us = Some(t.last_us.map_or(us, |l| l.max(us)));
+            }
+        }
+    }
+
+    /// What each source did since the stream started (the first two million sources), and
+    /// the events of the sources beyond.
+    pub fn totals(&self) -> (&HashMap<IpAddr, SourceTotals>, u64) {
+        (&self.totals, self.untallied)
     }
 
     /// Takes new lines: reads them into events, letting the oldest leave the window. A batch
@@ -212,6 +263,7 @@ impl Stream {
             }
         }
         self.counts.events += (self.table.len() - before) as u64;
+        self.tally(before);
         let over = (self.table.len() - self.start).saturating_sub(self.settings.retention);
         self.start += over;
         self.counts.expired += over as u64;
@@ -223,11 +275,13 @@ impl Stream {
 
     /// Takes events of a table being replayed, letting the oldest leave the window.
     pub fn push_rows(&mut self, from: &EventTable, rows: &[u32]) {
+        let before = self.table.len();
         for &r in rows {
             self.table.append_row(from, r as usize);
         }
         self.counts.lines += rows.len() as u64;
         self.counts.events += rows.len() as u64;
+        self.tally(before);
         let over = (self.table.len() - self.start).saturating_sub(self.settings.retention);
         self.start += over;
         self.counts.expired += over as u64;
@@ -389,6 +443,7 @@ impl Stream {
                     summary: reason_of(s),
                     direction: s.direction.unwrap_or_default(),
                     events: s.stats.events,
+                    events_total: self.totals.get(&ip).map_or(s.stats.events, |t| t.events),
                     at_us: now_us,
                 });
             }

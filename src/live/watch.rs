@@ -207,6 +207,7 @@ pub fn stream_json(s: &Stream) -> Value {
         "skipped": s.counts.skipped,
         "runs": s.counts.runs,
         "events": s.counts.events,
+        "sources_seen": s.totals().0.len(),
         "problem": s.problem(),
     })
 }

@@ -225,8 +225,9 @@ fn watching(
     let s = &live.status;
     ui.horizontal_wrapped(|ui| {
         let mut parts = vec![format!(
-            "{} taken, {} in the window ({} left it), {} detection runs",
+            "{} taken from {} sources, {} in the window ({} left it), {} detection runs",
             thousands(s.lines),
+            thousands(s.sources_seen as u64),
             thousands(s.retained as u64),
             thousands(s.expired),
             thousands(s.runs)
@@ -418,9 +419,9 @@ fn alerts_table(
     let new = live.unseen().min(live.alerts.len() as u64) as usize;
     egui::Grid::new("live alerts")
         .striped(true)
-        .num_columns(5)
+        .num_columns(6)
         .show(ui, |ui| {
-            for h in ["Raised at", "Source", "Confidence", "Rule", "Why"] {
+            for h in ["Raised at", "Source", "Confidence", "Events", "Rule", "Why"] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
@@ -447,6 +448,11 @@ fn alerts_table(
                     _ => {}
                 }
                 ui.label(tint(format!("{:.0}", a.confidence)));
+                ui.label(thousands(a.events_total)).on_hover_text(format!(
+                    "{} in the window when it was raised; {} since the start",
+                    thousands(a.events),
+                    thousands(a.events_total)
+                ));
                 ui.label(RichText::new(a.rule.id()).weak());
                 let why = text::printable(&a.summary);
                 ui.add(egui::Label::new(why.as_str()).truncate())
