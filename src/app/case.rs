@@ -132,6 +132,12 @@ pub(super) struct SavedView {
     protocol: String,
     country: String,
     reason: String,
+    /// The query on, if any.
+    #[serde(default)]
+    query: Option<String>,
+    /// The queries applied, most recent first.
+    #[serde(default)]
+    query_history: Vec<String>,
 }
 
 impl SavedView {
@@ -149,6 +155,8 @@ impl SavedView {
             protocol: f.protocol.clone(),
             country: f.country.clone(),
             reason: f.reason.clone(),
+            query: v.query.applied.clone(),
+            query_history: v.query.history.clone(),
         }
     }
 
@@ -169,6 +177,10 @@ impl SavedView {
         f.protocol = self.protocol.clone();
         f.country = self.country.clone();
         f.reason = self.reason.clone();
+        v.query.applied = self.query.clone();
+        v.query.text = self.query.clone().unwrap_or_default();
+        v.query.history = self.query_history.clone();
+        v.query.installed = false;
     }
 }
 
@@ -497,6 +509,7 @@ impl NetsleuthApp {
         };
         let annotations = self.view.annotations.clone();
         let summary = self.view.summary.clone();
+        let query = self.view.query.applied.clone();
         let entries = self.view.blocklist.list.entries.clone();
         let sender = self.job_sender.clone();
         let repaint = ctx.clone();
@@ -514,6 +527,7 @@ impl NetsleuthApp {
                     annotations: &annotations,
                     blocklist: &entries,
                     generated_at: crate::blocklist::now(),
+                    query,
                 });
                 crate::report::write_report(&path, &report)
                     .map(|files| files.last().cloned().unwrap_or(path.clone()))

@@ -109,6 +109,8 @@ pub enum Command {
     LiveMinutes(u32),
     /// The analyst has seen the live alerts raised so far.
     SeenLive,
+    /// Filter every event view by this query (empty: by none).
+    Query(String),
 }
 
 impl NetsleuthApp {
@@ -153,6 +155,7 @@ impl NetsleuthApp {
                         l.set_minutes(m);
                     }
                 }
+                Command::Query(text) => self.apply_query(text.trim()),
                 Command::SeenLive => {
                     if let Some(l) = &mut self.live {
                         l.seen = l.total_alerts;
@@ -367,6 +370,8 @@ impl NetsleuthApp {
                                     crate::export::sanitize::one_line(&value, 60)
                                 ));
                                 self.view.alerts.value = Some(filter);
+                                self.view.query.applied = None;
+                                self.view.query.installed = false;
                             }
                             self.view.profile.scope = views::profile::ProfileScope::Selection;
                         }

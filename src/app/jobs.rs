@@ -75,6 +75,8 @@ pub(super) enum JobResult {
     CopyEstimate(u64),
     /// A missing log's new place, picked in the dialog.
     LogPicked(usize, PathBuf),
+    /// A value or query filter made for an analysis (or why not).
+    Filtered(Result<Box<views::alerts::ValueFilter>, String>),
 }
 
 impl NetsleuthApp {
@@ -229,6 +231,7 @@ impl NetsleuthApp {
                         f.estimate = Some(bytes);
                     }
                 }
+                JobResult::Filtered(made) => self.filtered(made),
                 JobResult::LogPicked(i, path) => {
                     self.commands.push(Command::Relocate(i, path, false))
                 }

@@ -12,6 +12,7 @@ mod lists;
 pub mod live;
 mod loading;
 mod png_export;
+mod querying;
 mod style;
 mod text;
 mod views;
@@ -287,6 +288,8 @@ pub struct ViewState {
     pub relocating: Option<views::relocate::Relocating>,
     /// The Live view's form.
     pub live_form: views::live::LiveForm,
+    /// The query bar above the event views.
+    pub query: views::query_bar::QueryBar,
 }
 
 impl Default for ViewState {
@@ -327,6 +330,7 @@ impl Default for ViewState {
             keep_logs: false,
             relocating: None,
             live_form: Default::default(),
+            query: Default::default(),
         }
     }
 }
@@ -548,6 +552,7 @@ impl NetsleuthApp {
                     || self.view.scatter.is_preparing()
                     || self.view.timeline.is_preparing()
                     || self.view.breakdown.is_pending()
+                    || self.view.query.pending.is_some()
             }
             State::Failed(_) => false,
         }
@@ -635,6 +640,8 @@ impl NetsleuthApp {
         self.view.time_range = None;
         // Filters set for other files never stay on, hidden, for these.
         self.view.alerts = self.view.alerts.cleared();
+        self.view.query.applied = None;
+        self.view.query.installed = false;
     }
 
     fn start_analysis(&self, ctx: &egui::Context, loaded: &Loaded) -> AnalysisState {
@@ -736,9 +743,16 @@ impl NetsleuthApp {
         let tabs = self.tabs();
         let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
         let filter = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+        let query = KeyboardShortcut::new(Modifiers::COMMAND, Key::K);
         ctx.input_mut(|i| {
             if i.consume_shortcut(&open) {
                 self.commands.push(Command::OpenDialog);
+            }
+            if i.consume_shortcut(&query) {
+                if !views::query_bar::SHOWN_ON.contains(&self.view.tab) {
+                    self.commands.push(Command::Show(Tab::Alerts));
+                }
+                self.view.query.focus = true;
             }
             if i.consume_shortcut(&filter) {
                 self.commands.push(Command::Show(Tab::Alerts));
@@ -912,6 +926,7 @@ impl NetsleuthApp {
         }
         self.commands.extend(commands);
         self.apply(&ctx);
+        self.refresh_filter(&ctx);
         self.save_view_state();
         if self.is_busy() || self.dialog.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));

@@ -24,6 +24,18 @@ pub(super) fn workspace_view(
     if let (AnalysisState::Scoring(job, _), false) = (&w.analysis, waiting) {
         scoring_strip(ui, job, events, out);
     }
+    if let (true, Some(_)) = (views::query_bar::SHOWN_ON.contains(&view.tab), analysis) {
+        let extras: Vec<String> = w
+            .loaded
+            .investigation
+            .table
+            .extras()
+            .iter()
+            .map(|e| e.name.clone())
+            .collect();
+        let applied = view.alerts.value.clone();
+        views::query_bar::show(ui, &mut view.query, applied.as_ref(), &extras, out);
+    }
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
         if !matches!(
             view.tab,

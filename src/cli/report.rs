@@ -133,6 +133,7 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         settings: &settings,
         evaluation: evaluation.as_ref(),
         annotations: &annotations,
+        query: None,
         blocklist: &entries,
         generated_at: blocklist::now(),
     });

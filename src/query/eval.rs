@@ -34,6 +34,12 @@ pub fn latest_time(table: &EventTable) -> Option<i64> {
         .max()
 }
 
+/// The rows of `table` that match `q` as a bitmap, one bit per row (row `r` is bit `r % 64` of
+/// word `r / 64`), `last` counting back from `now_us`.
+pub fn matching_bits(table: &EventTable, q: &Query, now_us: Option<i64>) -> Vec<u64> {
+    Eval { t: table, now_us }.expr(&q.expr)
+}
+
 /// The rows of `table` that match `q`, in table order; `last` counts back from the table's
 /// latest event time ([`latest_time`]).
 pub fn matching(table: &EventTable, q: &Query) -> Vec<u32> {
@@ -43,7 +49,7 @@ pub fn matching(table: &EventTable, q: &Query) -> Vec<u32> {
 /// The rows of `table` that match `q`, `last` counting back from `now_us` (microseconds since
 /// the epoch; `None` and `last` matches nothing).
 pub fn matching_at(table: &EventTable, q: &Query, now_us: Option<i64>) -> Vec<u32> {
-    let bits = Eval { t: table, now_us }.expr(&q.expr);
+    let bits = matching_bits(table, q, now_us);
     let mut rows = Vec::with_capacity(bits.iter().map(|w| w.count_ones() as usize).sum());
     for (w, &word) in bits.iter().enumerate() {
         let mut x = word;

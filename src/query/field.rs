@@ -38,6 +38,16 @@ const ALIASES: [(&str, Field); 10] = [
     ("eventid", Field::Outcome),
 ];
 
+/// Every field name a query may use, schema names first, then the other spellings: what a
+/// query bar offers to complete.
+pub fn field_names() -> Vec<&'static str> {
+    Field::ALL
+        .iter()
+        .map(|f| f.name())
+        .chain(ALIASES.iter().map(|(a, _)| *a))
+        .collect()
+}
+
 impl FieldRef {
     /// Resolves `name` (case-insensitive for schema names) against the schema, its aliases,
     /// `detail.KEY` and `extras`; on failure, the message to show.

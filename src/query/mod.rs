@@ -7,8 +7,8 @@ mod eval;
 mod field;
 mod parse;
 
-pub use eval::{latest_time, matching, matching_at};
-pub use field::FieldRef;
+pub use eval::{latest_time, matching, matching_at, matching_bits};
+pub use field::{field_names, FieldRef};
 pub use parse::{parse, parse_with_extras};
 
 use ipnet::IpNet;

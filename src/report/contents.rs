@@ -43,6 +43,8 @@ pub struct ReportInput<'a> {
     pub blocklist: &'a [Entry],
     /// When the report is made, seconds since 1970.
     pub generated_at: i64,
+    /// The query the window's views were narrowed by when the report was made, if any.
+    pub query: Option<String>,
 }
 
 /// A source as the report lists it.
@@ -312,7 +314,7 @@ impl Report {
             })
             .collect();
         let s = input.settings;
-        let method = vec![
+        let mut method = vec![
             format!("netsleuth {}", env!("CARGO_PKG_VERSION")),
             format!(
                 "detectors: {}",
@@ -352,6 +354,13 @@ impl Report {
                 )
             },
         ];
+        if let Some(q) = &input.query {
+            method.push(format!(
+                "query on in the window when this report was made: {} (the report covers \
+                 every event; the query narrowed the window's views)",
+                crate::export::sanitize::one_line(q, 200)
+            ));
+        }
         Report {
             title: input.title.clone(),
             summary: input.summary.clone(),

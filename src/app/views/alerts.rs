@@ -92,19 +92,26 @@ pub struct AlertsView {
 /// Only the sources with an event whose field holds a value (a click in a field profile).
 #[derive(Debug, Clone)]
 pub struct ValueFilter {
-    /// The field, as the profile names it.
+    /// The field, as the profile names it ([`QUERY`] for a query).
     pub field: String,
-    /// The value, as the profile writes it.
+    /// The value, as the profile writes it (the query's text for a query).
     pub value: String,
     /// The sources with such an event, sorted.
     pub sources: std::sync::Arc<Vec<u32>>,
     /// The events holding the value, one bit per event row.
     events: std::sync::Arc<Vec<u64>>,
+    /// The analysis it was made for: another one (detection rerun, a live run) makes it anew.
+    pub generation: u64,
 }
+
+/// The field name a query filter carries.
+pub const QUERY: &str = "query";
 
 impl PartialEq for ValueFilter {
     fn eq(&self, other: &Self) -> bool {
-        self.field == other.field && self.value == other.value
+        self.field == other.field
+            && self.value == other.value
+            && self.generation == other.generation
     }
 }
 
@@ -116,7 +123,29 @@ impl ValueFilter {
         for r in (0..t.len()).filter(|&r| holds(r)) {
             events[r / 64] |= 1 << (r % 64);
         }
-        let held = |r: u32| events[r as usize / 64] & (1 << (r % 64)) != 0;
+        Self::from_bits(a, field, value, events)
+    }
+
+    /// The filter of the events a query matches over the sources of `a` (or why the query
+    /// cannot run).
+    pub fn query(
+        t: &crate::events::EventTable,
+        a: &Analysis,
+        text: &str,
+    ) -> Result<Self, crate::query::QueryError> {
+        let extras: Vec<&str> = t.extras().iter().map(|e| e.name.as_str()).collect();
+        let q = crate::query::parse_with_extras(text, &extras)?;
+        let bits = crate::query::matching_bits(t, &q, crate::query::latest_time(t));
+        Ok(Self::from_bits(a, QUERY, text, bits))
+    }
+
+    /// The filter of the events set in `events` (one bit per row), over the sources of `a`.
+    fn from_bits(a: &Analysis, field: &str, value: &str, events: Vec<u64>) -> Self {
+        let held = |r: u32| {
+            events
+                .get(r as usize / 64)
+                .is_some_and(|w| w & (1 << (r % 64)) != 0)
+        };
         let sources = a
             .detection
             .sources
@@ -130,7 +159,23 @@ impl ValueFilter {
             value: value.to_string(),
             sources: std::sync::Arc::new(sources),
             events: std::sync::Arc::new(events),
+            generation: a.generation,
         }
+    }
+
+    /// The same filter made anew for `a` (after a rerun or a live run).
+    pub fn remade(&self, t: &crate::events::EventTable, a: &Analysis) -> Self {
+        if self.field == QUERY {
+            if let Ok(f) = Self::query(t, a, &self.value) {
+                return f;
+            }
+        }
+        Self::new(t, a, &self.field, &self.value)
+    }
+
+    /// The events it keeps.
+    pub fn count(&self) -> u64 {
+        self.events.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
     /// Whether event row `r` holds the value.
@@ -226,10 +271,12 @@ impl AlertsView {
             format!("reason \"{}\"", short(&self.reason)),
         );
         if let Some(v) = &self.value {
-            out.push((
-                FilterPart::Value,
-                format!("{} = {}", v.field, short(&v.value)),
-            ));
+            let chip = if v.field == QUERY {
+                format!("query: {}", short(&v.value))
+            } else {
+                format!("{} = {}", v.field, short(&v.value))
+            };
+            out.push((FilterPart::Value, chip));
         }
         out
     }

@@ -14,6 +14,7 @@ pub mod live;
 pub mod map;
 pub mod overview;
 pub mod profile;
+pub mod query_bar;
 pub mod relocate;
 pub mod save_case;
 pub mod scatter;

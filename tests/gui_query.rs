@@ -1,0 +1,172 @@
+//! The query bar in the real window, driven headless through egui_kittest on the real Cowrie
+//! log of 2018-05-06: Ctrl+K opens it from any view, a query filters the alerts (and every
+//! event view) to the sources with a matching event, counted independently from the raw
+//! JSON; a mistake is pointed at by column and filters nothing; field names complete as they
+//! are typed; the history offers the queries applied; Clear drops the filter.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, accesskit::Role};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use netsleuth::app::{NetsleuthApp, Tab};
+use netsleuth::ingest::ReadOptions;
+
+type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+
+const COWRIE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-06"
+);
+
+fn harness(file: PathBuf) -> AppHarness {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(64)
+        .build_ui_state(
+            move |ui, app: &mut Option<NetsleuthApp>| {
+                app.get_or_insert_with(|| {
+                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
+                })
+                .show(ui);
+            },
+            None,
+        )
+}
+
+fn app(h: &AppHarness) -> &NetsleuthApp {
+    h.state()
+        .as_ref()
+        .expect("the app is made on the first frame")
+}
+
+/// Steps until no worker is busy for a few frames.
+fn settle(h: &mut AppHarness) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut idle = 0;
+    while idle < 3 {
+        assert!(Instant::now() < deadline, "the work did not finish in time");
+        h.step();
+        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(10));
+        } else {
+            idle += 1;
+        }
+    }
+    h.run();
+}
+
+/// The events and distinct sources of the raw log whose `eventid` is `id`.
+fn independent(id: &str) -> (u64, BTreeSet<String>) {
+    let mut events = 0;
+    let mut sources = BTreeSet::new();
+    for line in std::fs::read_to_string(COWRIE).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["eventid"] == id {
+            events += 1;
+            sources.insert(v["src_ip"].as_str().unwrap().to_owned());
+        }
+    }
+    (events, sources)
+}
+
+fn type_query(h: &mut AppHarness, text: &str) {
+    let field = h.get_by_role_and_label(Role::TextInput, "Query");
+    field.focus();
+    field.type_text(text);
+    h.run();
+}
+
+#[test]
+fn a_query_filters_every_event_view_and_a_mistake_is_pointed_at() {
+    let mut h = harness(PathBuf::from(COWRIE));
+    settle(&mut h);
+    assert_eq!(app(&h).view().tab, Tab::Overview);
+    // Ctrl+K from a view without the bar opens the alerts with it.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    assert_eq!(app(&h).view().tab, Tab::Alerts);
+
+    // Completion: typing the start of a field name offers the names it begins.
+    type_query(&mut h, "eventi");
+    assert!(h.query_by_label("eventid").is_some(), "eventid is offered");
+    h.get_by_label("eventid").click();
+    h.run();
+    type_query(&mut h, "= cowrie.login.success");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    settle(&mut h);
+    let (events, sources) = independent("cowrie.login.success");
+    assert!(events > 0 && !sources.is_empty());
+    let f = app(&h)
+        .view()
+        .alerts
+        .value
+        .clone()
+        .expect("the query filters");
+    assert_eq!(f.value, "eventid = cowrie.login.success");
+    assert_eq!(f.count(), events);
+    let a = app(&h).analysis().unwrap();
+    let listed: BTreeSet<String> = f
+        .sources
+        .iter()
+        .map(|&i| a.detection.sources[i as usize].stats.ip.to_string())
+        .collect();
+    assert_eq!(listed, sources);
+    assert!(h
+        .query_by_label(&format!("{events} events match"))
+        .is_some());
+    assert!(
+        h.query_by_label_contains("query: eventid").is_some(),
+        "a chip shows it"
+    );
+    // The same filter is on in the other event views.
+    h.get_by_label("Timeline").click();
+    h.run();
+    settle(&mut h);
+    assert!(h
+        .query_by_label(&format!("{events} events match"))
+        .is_some());
+
+    // A mistake: pointed at by column, and the filter on stays as it was.
+    let bar = h.get_by_role_and_label(Role::TextInput, "Query");
+    bar.focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    type_query(&mut h, "destination_port >= ");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("expected").is_some(),
+        "the message shows"
+    );
+    assert!(
+        h.query_by_label_contains("                    ^").is_some(),
+        "the caret points at column 21"
+    );
+    assert_eq!(
+        app(&h)
+            .view()
+            .alerts
+            .value
+            .as_ref()
+            .map(|f| f.value.as_str()),
+        Some("eventid = cowrie.login.success")
+    );
+
+    // The history offers the query applied; Clear drops the filter.
+    h.get_by_label("History").click();
+    h.run();
+    assert!(h.query_by_label("eventid = cowrie.login.success").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.get_by_label("Clear").click();
+    h.run();
+    settle(&mut h);
+    assert!(app(&h).view().alerts.value.is_none());
+}
