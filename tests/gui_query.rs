@@ -169,4 +169,32 @@ fn a_query_filters_every_event_view_and_a_mistake_is_pointed_at() {
     h.run();
     settle(&mut h);
     assert!(app(&h).view().alerts.value.is_none());
+
+    // `country` is where the source was placed when the log carries none (Cowrie's does not).
+    let a = app(&h).analysis().unwrap();
+    let country = a
+        .detection
+        .sources
+        .iter()
+        .find_map(|s| s.country().map(str::to_owned))
+        .expect("a source is placed");
+    let placed: BTreeSet<u32> = (0..a.detection.sources.len() as u32)
+        .filter(|&i| a.detection.sources[i as usize].country() == Some(country.as_str()))
+        .collect();
+    let events: u64 = placed
+        .iter()
+        .map(|&i| a.detection.sources[i as usize].stats.events)
+        .sum();
+    type_query(&mut h, &format!("country = {country}"));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    settle(&mut h);
+    let f = app(&h)
+        .view()
+        .alerts
+        .value
+        .clone()
+        .expect("the query filters");
+    assert_eq!(f.sources.iter().copied().collect::<BTreeSet<u32>>(), placed);
+    assert_eq!(f.count(), events);
 }

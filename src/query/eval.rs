@@ -37,7 +37,29 @@ pub fn latest_time(table: &EventTable) -> Option<i64> {
 /// The rows of `table` that match `q` as a bitmap, one bit per row (row `r` is bit `r % 64` of
 /// word `r / 64`), `last` counting back from `now_us`.
 pub fn matching_bits(table: &EventTable, q: &Query, now_us: Option<i64>) -> Vec<u64> {
-    Eval { t: table, now_us }.expr(&q.expr)
+    Eval {
+        t: table,
+        now_us,
+        places: None,
+    }
+    .expr(&q.expr)
+}
+
+/// [`matching_bits`] where `country` is, for an event that carries none, the country its
+/// source was placed in: `places` by source address id (the window knows where GeoIP put
+/// each source; a log such as Cowrie's carries no country).
+pub fn matching_bits_placed(
+    table: &EventTable,
+    q: &Query,
+    now_us: Option<i64>,
+    places: &[Option<String>],
+) -> Vec<u64> {
+    Eval {
+        t: table,
+        now_us,
+        places: Some(places),
+    }
+    .expr(&q.expr)
 }
 
 /// The rows of `table` that match `q`, in table order; `last` counts back from the table's
@@ -118,6 +140,8 @@ type Bits = Vec<u64>;
 struct Eval<'t> {
     t: &'t EventTable,
     now_us: Option<i64>,
+    /// The country each source address id was placed in.
+    places: Option<&'t [Option<String>]>,
 }
 
 impl Eval<'_> {
@@ -272,6 +296,25 @@ impl Eval<'_> {
             }
             Field::Detail => {
                 return self.by_text(field, |d| detail_parts(d).any(|(_, v)| test.text(v)) != neg)
+            }
+            Field::CountryCode if self.places.is_some() => {
+                let own = self.by_text(field, |s| test.text(s) != neg);
+                let places = self.places.unwrap_or_default();
+                let placed: Vec<bool> = places
+                    .iter()
+                    .map(|p| p.as_deref().is_some_and(|c| test.text(c) != neg))
+                    .collect();
+                let (own, placed) = (&own, &placed);
+                return self.scan(|| {
+                    move |r| {
+                        if t.text_id(Field::CountryCode, r).is_some() {
+                            own[r / 64] & (1 << (r % 64)) != 0
+                        } else {
+                            t.source_ip_id(r)
+                                .is_some_and(|id| placed.get(id as usize) == Some(&true))
+                        }
+                    }
+                });
             }
             Field::Transport
             | Field::AppProtocol

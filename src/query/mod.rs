@@ -7,7 +7,7 @@ mod eval;
 mod field;
 mod parse;
 
-pub use eval::{latest_time, matching, matching_at, matching_bits};
+pub use eval::{latest_time, matching, matching_at, matching_bits, matching_bits_placed};
 pub use field::{field_names, FieldRef};
 pub use parse::{parse, parse_with_extras};
 

@@ -135,7 +135,19 @@ impl ValueFilter {
     ) -> Result<Self, crate::query::QueryError> {
         let extras: Vec<&str> = t.extras().iter().map(|e| e.name.as_str()).collect();
         let q = crate::query::parse_with_extras(text, &extras)?;
-        let bits = crate::query::matching_bits(t, &q, crate::query::latest_time(t));
+        // Where an event carries no country, `country` is where its source was placed.
+        let mut places = vec![None; t.ips().len()];
+        for s in &a.detection.sources {
+            let id = s
+                .stats
+                .rows
+                .first()
+                .and_then(|&r| t.source_ip_id(r as usize));
+            if let (Some(id), Some(c)) = (id, s.country()) {
+                places[id as usize] = Some(c.to_owned());
+            }
+        }
+        let bits = crate::query::matching_bits_placed(t, &q, crate::query::latest_time(t), &places);
         Ok(Self::from_bits(a, QUERY, text, bits))
     }
 
