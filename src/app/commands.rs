@@ -128,9 +128,11 @@ impl NetsleuthApp {
         }
         for command in std::mem::take(&mut self.commands) {
             match command {
+                // What the status bar said was about the files before.
                 Command::Open(files) => match files.as_slice() {
                     [one] if is_case(one) => self.open_case(ctx, one.clone()),
                     _ => {
+                        self.view.notice = None;
                         self.leave_case();
                         self.open(ctx, files)
                     }
@@ -254,12 +256,18 @@ impl NetsleuthApp {
                 Command::UndoBlocklist => {
                     let b = &mut self.view.blocklist;
                     if b.history.undo(&mut b.list) {
+                        self.view.notice = Some(
+                            "Undid the last change to the blocklist (Ctrl+Shift+Z redoes it)"
+                                .into(),
+                        );
                         self.blocklist_changed();
                     }
                 }
                 Command::RedoBlocklist => {
                     let b = &mut self.view.blocklist;
                     if b.history.redo(&mut b.list) {
+                        self.view.notice =
+                            Some("Redid the change to the blocklist (Ctrl+Z undoes it)".into());
                         self.blocklist_changed();
                     }
                 }

@@ -316,25 +316,31 @@ pub(crate) fn top_sources(
     section(ui, "Look here first");
     let threshold = a.settings.auto_block;
     let campaigns = &a.detection.campaigns;
+    // One card per campaign, where its most confident member ranks: that member, with the
+    // others counted; the cards in confidence order (ties in triage order).
     let mut shown_campaigns = Vec::new();
-    let mut cards = 0;
+    let mut picked: Vec<usize> = Vec::new();
     for &first in &a.ranked {
         let s = &a.detection.sources[first];
-        if s.confidence < threshold / 2.0 || cards == max {
-            break;
+        if s.confidence < threshold / 2.0 {
+            continue;
         }
-        // One card per campaign: its lead, with the others counted.
-        let campaign = s.campaign;
-        let mut i = first;
-        if let Some(c) = campaign {
+        if let Some(c) = s.campaign {
             if shown_campaigns.contains(&c) {
                 continue;
             }
             shown_campaigns.push(c);
-            i = campaigns[c].members[0];
         }
+        picked.push(first);
+    }
+    picked.sort_by(|&x, &y| {
+        let (x, y) = (&a.detection.sources[x], &a.detection.sources[y]);
+        y.confidence.total_cmp(&x.confidence)
+    });
+    picked.truncate(max);
+    for i in picked {
+        let campaign = a.detection.sources[i].campaign;
         let s = &a.detection.sources[i];
-        cards += 1;
         let selected = view.selected == Some(i);
         let frame = Frame::group(ui.style())
             .corner_radius(6.0)

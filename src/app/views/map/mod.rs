@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 use walkers::{lon_lat, Map, MapMemory, Projector, Tiles};
 
 use crate::app::analysis::Analysis;
-use crate::app::style::severity_color;
+use crate::app::style::{severity_color, WARN};
 use crate::app::{text, thousands, Command, ViewState};
 use crate::events::EventTable;
 use crate::geo::{mercator_y, world, Placement, PlacementCounts};
@@ -485,16 +485,29 @@ fn header(
         ui.selectable_value(&mut view.map.mode, MapMode::Choropleth, "Countries");
         if view.map.mode == MapMode::Markers {
             let total = a.map_links.arcs.len();
-            ui.add_enabled(
-                total > 0,
-                egui::Checkbox::new(&mut view.map.arcs, "Arcs to destinations"),
-            )
-            .on_hover_text(format!(
+            let why = format!(
                 "Each source's {LINKS_PER_SOURCE} busiest destinations, wider for more events: \
                  {} with a place, {} with an internal or unlocated end not drawn.",
                 thousands(total as u64),
                 thousands(a.map_links.unplaced as u64)
-            ));
+            );
+            ui.add_enabled(
+                total > 0,
+                egui::Checkbox::new(&mut view.map.arcs, "Arcs to destinations"),
+            )
+            .on_hover_text(&why)
+            .on_disabled_hover_text(&why);
+            // An arc needs both ends placed: internal ends are placed in our network's country.
+            if a.map_links.internal > 0 && view.map.prefs.home_country.is_none() {
+                ui.label(
+                    RichText::new(format!(
+                        "({} links end inside our network: set \u{201c}Our network is in\u{201d} \
+                         to draw them)",
+                        thousands(a.map_links.internal as u64)
+                    ))
+                    .color(WARN),
+                );
+            }
         }
         ui.separator();
         if ui

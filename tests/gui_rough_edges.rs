@@ -1,0 +1,149 @@
+//! The window's rough edges a new user met, each driven headless through egui_kittest on a
+//! real log: the status bar's messages do not outlive what they were about, "Look here
+//! first" is in confidence order, and the map says which arcs wait for our network's country.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, accesskit::Role};
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::Harness;
+use netsleuth::app::{Command, NetsleuthApp};
+use netsleuth::ingest::ReadOptions;
+
+type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+
+fn data(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(rel)
+}
+
+fn harness(file: PathBuf) -> AppHarness {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(64)
+        .build_ui_state(
+            move |ui, app: &mut Option<NetsleuthApp>| {
+                app.get_or_insert_with(|| {
+                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
+                })
+                .show(ui);
+            },
+            None,
+        )
+}
+
+fn app(h: &AppHarness) -> &NetsleuthApp {
+    h.state()
+        .as_ref()
+        .expect("the app is made on the first frame")
+}
+
+fn settle(h: &mut AppHarness) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut idle = 0;
+    while idle < 3 {
+        assert!(Instant::now() < deadline, "the work did not finish in time");
+        h.step();
+        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(10));
+        } else {
+            idle += 1;
+        }
+    }
+    h.run();
+}
+
+fn open(rel: &str) -> AppHarness {
+    let mut h = harness(data(rel));
+    settle(&mut h);
+    h
+}
+
+fn notice(h: &AppHarness) -> String {
+    app(h).view().notice.clone().unwrap_or_default()
+}
+
+#[test]
+fn a_message_does_not_outlive_what_it_was_about() {
+    let mut h = open("web-access-logs/hackers-access.log");
+    h.get_by_label("Alerts").click();
+    h.run();
+    // A filter on, the flagged sources it lists can be blocked together.
+    let filter = h.get_by_role_and_label(Role::TextInput, "Filter");
+    filter.focus();
+    filter.type_text("Password guessing");
+    h.run();
+    settle(&mut h);
+    h.get_by_label_contains("flagged sources listed").click();
+    h.run();
+    settle(&mut h);
+    assert!(notice(&h).starts_with("Added "), "{}", notice(&h));
+    // Undone, the message no longer says they were added.
+    h.get_by_label("Blocklist").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(notice(&h).starts_with("Undid"), "{}", notice(&h));
+    // Another file opened: nothing said about the last one stays.
+    h.state_mut()
+        .as_mut()
+        .unwrap()
+        .send(Command::Open(vec![data(
+            "honeypot/cowrie/cowrie.json.2018-05-06",
+        )]));
+    h.run();
+    settle(&mut h);
+    assert_eq!(notice(&h), "");
+}
+
+#[test]
+fn look_here_first_is_in_confidence_order() {
+    let h = open("web-access-logs/hackers-access.log");
+    // The cards' confidences: the whole numbers between the section's title and the next.
+    let labels: Vec<String> = h
+        .query_all_by_label_contains("")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or(node.value())
+        })
+        .collect();
+    let start = labels.iter().position(|l| l == "Look here first").unwrap();
+    let end = labels
+        .iter()
+        .position(|l| l == "Why sources were flagged")
+        .unwrap();
+    let shown: Vec<u32> = labels[start..end]
+        .iter()
+        .filter_map(|l| l.parse::<u32>().ok())
+        .filter(|&c| c <= 100)
+        .collect();
+    assert!(shown.len() >= 4, "{shown:?}");
+    assert!(
+        shown.windows(2).all(|w| w[0] >= w[1]),
+        "not in confidence order: {shown:?}"
+    );
+}
+
+#[test]
+fn the_map_says_which_arcs_it_cannot_draw_until_our_country_is_named() {
+    // Cowrie's connections go to the honeypot's private address: those links have no place
+    // until the network's country is named.
+    let mut h = open("honeypot/cowrie/cowrie.json.2018-05-06");
+    h.get_by_label("Map").click();
+    h.run();
+    settle(&mut h);
+    let hint = "to draw them";
+    assert!(
+        h.query_by_label_contains(hint).is_some(),
+        "the map says why"
+    );
+    let field = h.get_by_role_and_label(Role::TextInput, "Our network is in");
+    field.focus();
+    field.type_text("NL");
+    h.run();
+    settle(&mut h);
+    assert!(h.query_by_label_contains(hint).is_none());
+    let arcs = h.get_by_role_and_label(Role::CheckBox, "Arcs to destinations");
+    assert!(!arcs.accesskit_node().is_disabled(), "arcs can be drawn");
+}
