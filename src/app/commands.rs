@@ -111,6 +111,12 @@ pub enum Command {
     SeenLive,
     /// Filter every event view by this query (empty: by none).
     Query(String),
+    /// Open the event table on these rows, titled so.
+    ShowEvents(String, std::sync::Arc<Vec<u32>>),
+    /// Open the event table on the events that pass the filters and time range.
+    ShowEventsShown,
+    /// Read the original log line of this event row.
+    OriginalLine(u32),
 }
 
 impl NetsleuthApp {
@@ -158,6 +164,19 @@ impl NetsleuthApp {
                     }
                 }
                 Command::Query(text) => self.apply_query(text.trim()),
+                Command::ShowEvents(title, rows) => {
+                    if let State::Ready(w) = &self.state {
+                        if let Some(a) = w.shown() {
+                            self.view.events = Some(views::events_table::EventsWindow::new(
+                                title,
+                                rows,
+                                a.generation,
+                            ));
+                        }
+                    }
+                }
+                Command::ShowEventsShown => self.events_shown(ctx),
+                Command::OriginalLine(row) => self.original_line(ctx, row),
                 Command::SeenLive => {
                     if let Some(l) = &mut self.live {
                         l.seen = l.total_alerts;

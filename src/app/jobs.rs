@@ -77,6 +77,11 @@ pub(super) enum JobResult {
     LogPicked(usize, PathBuf),
     /// A value or query filter made for an analysis (or why not).
     Filtered(Result<Box<views::alerts::ValueFilter>, String>),
+    /// The events to open the event table on, its title and the analysis they were listed
+    /// from.
+    Events(String, Vec<u32>, u64),
+    /// An event's original log line (or why it cannot be read).
+    OriginalLine(u32, Result<String, String>),
 }
 
 impl NetsleuthApp {
@@ -232,6 +237,18 @@ impl NetsleuthApp {
                     }
                 }
                 JobResult::Filtered(made) => self.filtered(made),
+                JobResult::Events(title, rows, generation) => {
+                    self.view.events = Some(views::events_table::EventsWindow::new(
+                        title,
+                        std::sync::Arc::new(rows),
+                        generation,
+                    ));
+                }
+                JobResult::OriginalLine(row, line) => {
+                    if let Some(ev) = &mut self.view.events {
+                        ev.original = Some((row, line));
+                    }
+                }
                 JobResult::LogPicked(i, path) => {
                     self.commands.push(Command::Relocate(i, path, false))
                 }

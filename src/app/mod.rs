@@ -290,6 +290,8 @@ pub struct ViewState {
     pub live_form: views::live::LiveForm,
     /// The query bar above the event views.
     pub query: views::query_bar::QueryBar,
+    /// The event table open, if any.
+    pub events: Option<views::events_table::EventsWindow>,
 }
 
 impl Default for ViewState {
@@ -331,6 +333,7 @@ impl Default for ViewState {
             relocating: None,
             live_form: Default::default(),
             query: Default::default(),
+            events: None,
         }
     }
 }
@@ -870,6 +873,14 @@ impl NetsleuthApp {
         }
         if let Some(r) = &mut self.view.relocating {
             views::relocate::show(&ctx, r, &mut commands);
+        }
+        if let (Some(ev), State::Ready(w)) = (&mut self.view.events, &self.state) {
+            if let Some(a) = w.shown() {
+                let filter = self.view.alerts.value.as_ref();
+                if !views::events_table::show(&ctx, ev, &w.loaded, a, filter, &mut commands) {
+                    self.view.events = None;
+                }
+            }
         }
         if !self.view.presentation {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));

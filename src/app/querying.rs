@@ -121,4 +121,62 @@ impl NetsleuthApp {
         }
         self.view.alerts.value = Some(*f);
     }
+
+    /// Lists the events that pass the filters and time range on a worker, then opens the
+    /// event table on them.
+    pub(super) fn events_shown(&mut self, ctx: &egui::Context) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(a) = w.shown() else {
+            return;
+        };
+        let generation = a.generation;
+        let inv = w.loaded.investigation.clone();
+        let (filters, range) = (self.view.alerts.clone(), self.view.time_range);
+        let sender = self.job_sender.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let t = &inv.table;
+            let listed = worker::caught(|| {
+                let keeps = views::event_alerts::keeps(t, &filters, range);
+                (0..t.len())
+                    .filter(|&r| keeps(r))
+                    .map(|r| r as u32)
+                    .collect::<Vec<u32>>()
+            });
+            let result = match listed {
+                Ok(rows) => JobResult::Events(
+                    "those the filters and time range pass".into(),
+                    rows,
+                    generation,
+                ),
+                Err(m) => JobResult::Said(worker::internal_error("listing the events", &m)),
+            };
+            let _ = sender.send(result);
+            ctx.request_repaint();
+        });
+    }
+
+    /// Reads event `row`'s original line from its file on a worker.
+    pub(super) fn original_line(&mut self, ctx: &egui::Context, row: u32) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let inv = w.loaded.investigation.clone();
+        let sender = self.job_sender.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let r = row as usize;
+            let t = &inv.table;
+            let line = match inv.files.get(usize::from(t.file(r))) {
+                Some(f) => crate::ingest::original_line(&f.path, t.line(r), 64 * 1024)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map_err(|e| format!("{}: {e}", f.path.display())),
+                None => Err("this event came from a live source: no file holds it".into()),
+            };
+            let _ = sender.send(JobResult::OriginalLine(row, line));
+            ctx.request_repaint();
+        });
+    }
 }

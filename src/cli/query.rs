@@ -5,10 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde_json::{json, Map, Value};
-
 use super::line_for_terminal;
-use crate::events::{detail_parts, format_utc, EventTable};
+use crate::events::{event_columns, event_json, format_utc, EVENT_COLUMNS};
 use crate::ingest::{read_files, Investigation, ReadOptions, ReadProgress};
 use crate::query::{matching, parse_with_extras};
 use crate::report::spreadsheet_safe;
@@ -80,92 +78,26 @@ fn bad_query(query: &str, e: &crate::query::QueryError) -> ExitCode {
     ExitCode::from(BAD_QUERY)
 }
 
-fn address(ip: Option<std::net::IpAddr>, port: Option<u16>) -> String {
-    match (ip, port) {
-        (Some(ip), Some(p)) if ip.is_ipv6() => format!("[{ip}]:{p}"),
-        (Some(ip), Some(p)) => format!("{ip}:{p}"),
-        (Some(ip), None) => ip.to_string(),
-        (None, Some(p)) => format!(":{p}"),
-        (None, None) => "-".into(),
-    }
-}
-
-fn number(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), |v| v.to_string())
-}
-
 fn write_text(out: &mut impl Write, inv: &Investigation, rows: &[u32]) -> std::io::Result<()> {
-    let t = &inv.table;
+    let [time, source, destination, protocol, outcome, sent, received, detail] = EVENT_COLUMNS;
     writeln!(
         out,
-        "{:<27}  {:<21}  {:<21}  {:<10}  {:<22}  {:>10}  {:>10}  detail",
-        "event_time", "source", "destination", "protocol", "outcome", "sent", "received"
+        "{time:<27}  {source:<21}  {destination:<21}  {protocol:<10}  {outcome:<22}  {sent:>10}  \
+         {received:>10}  {detail}"
     )?;
     for &r in rows {
-        let r = r as usize;
-        let protocol = match (t.transport(r), t.app_protocol(r)) {
-            (Some(a), Some(b)) => format!("{a}/{b}"),
-            (a, b) => a.or(b).unwrap_or("-").to_string(),
-        };
+        let [time, source, destination, protocol, outcome, sent, received, detail] =
+            event_columns(&inv.table, r as usize);
         writeln!(
             out,
-            "{:<27}  {:<21}  {:<21}  {:<10}  {:<22}  {:>10}  {:>10}  {}",
-            t.time_us(r).map_or_else(|| "-".into(), format_utc),
-            address(t.source_ip(r), t.source_port(r)),
-            address(t.destination_ip(r), t.destination_port(r)),
+            "{time:<27}  {source:<21}  {destination:<21}  {:<10}  {:<22}  {sent:>10}  \
+             {received:>10}  {}",
             line_for_terminal(&protocol),
-            line_for_terminal(t.outcome(r).unwrap_or("-")),
-            number(t.bytes_sent(r)),
-            number(t.bytes_received(r)),
-            line_for_terminal(&t.detail_text(r).unwrap_or_default()),
+            line_for_terminal(&outcome),
+            line_for_terminal(&detail),
         )?;
     }
     Ok(())
-}
-
-/// One event as JSON: its file and line, the fields it holds, and its detail both as text and
-/// as its keyed parts.
-fn event_json(t: &EventTable, files: &[String], r: usize) -> Value {
-    let mut v = Map::new();
-    v.insert("file".into(), json!(files[usize::from(t.file(r))]));
-    v.insert("line".into(), json!(t.line(r)));
-    let mut put = |k: &str, x: Value| {
-        if !x.is_null() {
-            v.insert(k.into(), x);
-        }
-    };
-    put("event_time", json!(t.time_us(r).map(format_utc)));
-    put("duration_s", json!(t.duration_s(r)));
-    put("source_ip", json!(t.source_ip(r).map(|ip| ip.to_string())));
-    put("source_port", json!(t.source_port(r)));
-    put(
-        "destination_ip",
-        json!(t.destination_ip(r).map(|ip| ip.to_string())),
-    );
-    put("destination_port", json!(t.destination_port(r)));
-    put("transport", json!(t.transport(r)));
-    put("app_protocol", json!(t.app_protocol(r)));
-    put("bytes_sent", json!(t.bytes_sent(r)));
-    put("bytes_received", json!(t.bytes_received(r)));
-    put("packets_sent", json!(t.packets_sent(r)));
-    put("packets_received", json!(t.packets_received(r)));
-    put("direction", json!(t.direction(r)));
-    put("tcp_flags", json!(t.tcp_flags(r).map(|f| f.describe())));
-    put("outcome", json!(t.outcome(r)));
-    put("country_code", json!(t.country_code(r)));
-    put("detail", json!(t.detail_text(r)));
-    if let Some(d) = t.detail(r) {
-        let parts: Map<String, Value> = detail_parts(d)
-            .filter_map(|(k, v)| Some((k?.to_string(), json!(v))))
-            .collect();
-        if !parts.is_empty() {
-            put("detail_parts", Value::Object(parts));
-        }
-    }
-    if let Some(l) = t.label(r) {
-        put("label", json!(t.label_class_name(l)));
-    }
-    Value::Object(v)
 }
 
 fn file_names(inv: &Investigation) -> Vec<String> {

@@ -6,6 +6,7 @@ mod intern;
 mod label;
 mod origins;
 mod profile;
+mod shown;
 mod table;
 mod time;
 
@@ -14,5 +15,6 @@ pub use field::{Field, FieldSet, TcpFlags};
 pub use intern::{IpInterner, Symbol, SymbolTable};
 pub use label::{Label, Verdict};
 pub use profile::{profile, value_matcher, FieldProfile, Numbers, HISTOGRAM_BINS, TOP_VALUES};
+pub use shown::{address, event_columns, event_json, EVENT_COLUMNS};
 pub use table::{detail_parts, EventDraft, EventTable, ExtraColumn, FileId, DETAIL_SEPARATOR};
 pub use time::format_utc;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 pub use columns::{ColumnMapping, KDD_COLUMNS};
 pub use format::Format;
-pub use input::{Line, LineReader, TextOnly};
+pub use input::{original_line, Line, LineReader, TextOnly};
 pub use skips::{SkipExample, SkipLog};
 pub use sniff::{sniff, SniffError, Sniffed};
 

@@ -527,6 +527,16 @@ pub fn show(
             out.push(Command::AlertsCsvDialog);
         }
         if ui
+            .button("Show the events…")
+            .on_hover_text(
+                "Every event that passes the filters and time range in a table: the query's \
+                 matches highlighted, original lines, copy as text or JSON",
+            )
+            .clicked()
+        {
+            out.push(Command::ShowEventsShown);
+        }
+        if ui
             .button("Save the events shown as CSV…")
             .on_hover_text(
                 "Every event that passes the filters and time range, as the scatter, timeline \

@@ -8,6 +8,7 @@ pub mod domain_export;
 pub mod domains;
 pub mod evaluation;
 pub mod event_alerts;
+pub mod events_table;
 pub mod export_panel;
 pub mod files;
 pub mod live;

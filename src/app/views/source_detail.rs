@@ -143,6 +143,22 @@ pub fn show(
             }
         }
     });
+    if ui
+        .button(format!(
+            "All {} events…",
+            thousands(s.stats.rows.len() as u64)
+        ))
+        .on_hover_text(
+            "Every event of this source in a table: the query's matches, original lines, copy \
+             as text or JSON",
+        )
+        .clicked()
+    {
+        out.push(Command::ShowEvents(
+            s.stats.ip.to_string(),
+            std::sync::Arc::new(s.stats.rows.clone()),
+        ));
+    }
     if ui.data(|m| m.get_temp::<bool>(confirm)).unwrap_or(false) {
         ui.horizontal_wrapped(|ui| {
             let owner = s.as_text().unwrap_or_else(|| "its owner".to_string());

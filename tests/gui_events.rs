@@ -1,0 +1,173 @@
+//! The raw events in the real window, driven headless through egui_kittest on the real Cowrie
+//! log of 2018-05-19: a source's panel opens every one of its events (not the first 50), the
+//! query's matches are counted and shown alone, an event's original line is read from the
+//! file and is the line the raw log holds, and the alerts open the events their filters pass.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use netsleuth::app::{Command, NetsleuthApp};
+use netsleuth::ingest::ReadOptions;
+
+type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+
+const COWRIE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-19"
+);
+
+fn harness(file: PathBuf) -> AppHarness {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(64)
+        .build_ui_state(
+            move |ui, app: &mut Option<NetsleuthApp>| {
+                app.get_or_insert_with(|| {
+                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
+                })
+                .show(ui);
+            },
+            None,
+        )
+}
+
+fn app(h: &AppHarness) -> &NetsleuthApp {
+    h.state()
+        .as_ref()
+        .expect("the app is made on the first frame")
+}
+
+fn settle(h: &mut AppHarness) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut idle = 0;
+    while idle < 3 {
+        assert!(Instant::now() < deadline, "the work did not finish in time");
+        h.step();
+        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(10));
+        } else {
+            idle += 1;
+        }
+    }
+    h.run();
+}
+
+/// Sends `command` as a view would, and draws what it changed.
+fn send(h: &mut AppHarness, command: Command) {
+    h.state_mut().as_mut().unwrap().send(command);
+    h.step();
+    h.step();
+    h.run();
+}
+
+/// Steps until `done` holds.
+fn step_until(h: &mut AppHarness, what: &str, done: impl Fn(&NetsleuthApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !h.state().as_ref().is_some_and(&done) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run();
+}
+
+#[test]
+fn a_sources_events_all_of_them_with_the_query_and_the_original_line() {
+    let raw: Vec<String> = std::fs::read_to_string(COWRIE)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    // Per source, its events and its commands typed, counted from the raw JSON.
+    let mut events: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for line in &raw {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let e = events
+            .entry(v["src_ip"].as_str().unwrap().to_owned())
+            .or_default();
+        e.0 += 1;
+        if v["eventid"] == "cowrie.command.input" {
+            e.1 += 1;
+        }
+    }
+    // The source that typed the most commands, with more events than the panel's first 50.
+    let (ip, (all, typed)) = events
+        .iter()
+        .max_by_key(|(_, (n, c))| (*c, *n))
+        .map(|(ip, c)| (ip.clone(), *c))
+        .unwrap();
+    assert!(typed > 0);
+
+    let mut h = harness(PathBuf::from(COWRIE));
+    settle(&mut h);
+    let i = app(&h)
+        .analysis()
+        .unwrap()
+        .detection
+        .sources
+        .iter()
+        .position(|s| s.stats.ip.to_string() == ip)
+        .unwrap();
+    send(&mut h, Command::Select(Some(i)));
+    h.get_by_label(&format!("All {all} events…")).click();
+    h.run();
+    assert!(h
+        .query_by_label(&format!("{all} of {all} events"))
+        .is_some());
+
+    // The query's matches among them: counted, then alone.
+    send(
+        &mut h,
+        Command::Query("eventid = cowrie.command.input".into()),
+    );
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains(&format!("· {typed} match the query"))
+            .is_some(),
+        "{typed} commands typed"
+    );
+    h.get_by_label("Only those").click();
+    h.run();
+    assert!(h
+        .query_by_label(&format!("{typed} of {all} events"))
+        .is_some());
+
+    // The original line of an event, read from the file: the raw log's own line.
+    let row = app(&h).view().events.as_ref().unwrap().rows[0];
+    send(&mut h, Command::OriginalLine(row));
+    step_until(&mut h, "the original line", |a| {
+        a.view()
+            .events
+            .as_ref()
+            .is_some_and(|e| e.original.is_some())
+    });
+    let t = &app(&h).investigation().unwrap().table;
+    let line = t.line(row as usize) as usize;
+    let (read_row, read) = app(&h)
+        .view()
+        .events
+        .as_ref()
+        .unwrap()
+        .original
+        .clone()
+        .unwrap();
+    assert_eq!(read_row, row);
+    assert_eq!(read.unwrap(), raw[line - 1]);
+
+    // The alerts open the events their filters pass: the query's, across every source.
+    h.get_by_label("Close the table").click();
+    h.run();
+    assert!(app(&h).view().events.is_none());
+    h.get_by_label("Alerts").click();
+    h.run();
+    h.get_by_label("Show the events…").click();
+    h.run();
+    settle(&mut h);
+    let typed_all: usize = events.values().map(|(_, c)| c).sum();
+    let listed = app(&h).view().events.as_ref().unwrap().rows.len();
+    assert_eq!(listed, typed_all);
+}
