@@ -138,6 +138,9 @@ pub(super) struct SavedView {
     /// The queries applied, most recent first.
     #[serde(default)]
     query_history: Vec<String>,
+    /// The zone times are shown in.
+    #[serde(default)]
+    zone: crate::events::Zone,
 }
 
 impl SavedView {
@@ -157,6 +160,7 @@ impl SavedView {
             reason: f.reason.clone(),
             query: v.query.applied.clone(),
             query_history: v.query.history.clone(),
+            zone: super::text::zone(),
         }
     }
 
@@ -181,6 +185,7 @@ impl SavedView {
         v.query.text = self.query.clone().unwrap_or_default();
         v.query.history = self.query_history.clone();
         v.query.installed = false;
+        super::text::set_zone(self.zone.clone());
     }
 }
 

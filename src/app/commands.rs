@@ -117,6 +117,8 @@ pub enum Command {
     ShowEventsShown,
     /// Read the original log line of this event row.
     OriginalLine(u32),
+    /// Show times in this zone (kept with the investigation).
+    SetZone(crate::events::Zone),
 }
 
 impl NetsleuthApp {
@@ -176,6 +178,10 @@ impl NetsleuthApp {
                     }
                 }
                 Command::ShowEventsShown => self.events_shown(ctx),
+                Command::SetZone(zone) => {
+                    self.view.notice = Some(format!("Times are shown in {}", zone.name()));
+                    text::set_zone(zone);
+                }
                 Command::OriginalLine(row) => self.original_line(ctx, row),
                 Command::SeenLive => {
                     if let Some(l) = &mut self.live {

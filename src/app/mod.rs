@@ -292,6 +292,8 @@ pub struct ViewState {
     pub query: views::query_bar::QueryBar,
     /// The event table open, if any.
     pub events: Option<views::events_table::EventsWindow>,
+    /// The zone name typed in Settings.
+    pub zone_text: String,
 }
 
 impl Default for ViewState {
@@ -334,6 +336,7 @@ impl Default for ViewState {
             live_form: Default::default(),
             query: Default::default(),
             events: None,
+            zone_text: String::new(),
         }
     }
 }

@@ -191,7 +191,11 @@ impl super::NetsleuthApp {
         let last = inv.files.iter().filter_map(|f| f.last_event_us).max();
         let mut span = super::text::count(inv.table.len() as u64, "event", "events");
         if let (Some(a), Some(b)) = (first, last) {
-            span = format!("{span}, {} UTC", super::text::time_range(a, b));
+            span = format!(
+                "{span}, {}{}",
+                super::text::time_range(a, b),
+                super::text::utc_suffix()
+            );
         }
         lines.push(CaptionLine::Text(RichText::new(format!(
             "{} · {span}",

@@ -1,6 +1,6 @@
 //! Number, size and time formatting for the window.
 
-use crate::events::format_utc;
+use crate::events::Zone;
 
 /// The app's own text styles, by name, with their size at normal scale (presentation mode
 /// scales them like the built-in ones): key figures, the app name, large, lead, section titles.
@@ -50,12 +50,40 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// A time to the minute, "2024-04-25 23:00" (UTC).
+/// The zone the window shows times in (one window per process: set from Settings and kept
+/// with the investigation).
+static ZONE: std::sync::RwLock<Zone> = std::sync::RwLock::new(Zone::Utc);
+
+/// Shows times in `zone` from the next frame on.
+pub fn set_zone(zone: Zone) {
+    if let Ok(mut z) = ZONE.write() {
+        *z = zone;
+    }
+}
+
+/// The zone the window shows times in.
+pub fn zone() -> Zone {
+    ZONE.read().map(|z| z.clone()).unwrap_or_default()
+}
+
+/// A time to the minute in the zone shown, "2024-04-25 23:00" in UTC, with the offset in
+/// another zone: "2024-04-26 08:00 +09:00".
 pub fn minute(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us).map_or_else(
-        || format_utc(us),
-        |t| t.format("%Y-%m-%d %H:%M").to_string(),
-    )
+    zone().minute(us)
+}
+
+/// A time whole in the zone shown, RFC 3339 with its offset.
+pub fn instant(us: i64) -> String {
+    zone().instant(us)
+}
+
+/// " UTC" when times are shown in UTC (the others carry their offset): after a time range.
+pub fn utc_suffix() -> &'static str {
+    if zone() == Zone::Utc {
+        " UTC"
+    } else {
+        ""
+    }
 }
 
 /// A time range to the minute, "2024-04-25 23:00 – 2024-04-26 09:50", dropping the second

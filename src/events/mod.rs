@@ -17,4 +17,4 @@ pub use label::{Label, Verdict};
 pub use profile::{profile, value_matcher, FieldProfile, Numbers, HISTOGRAM_BINS, TOP_VALUES};
 pub use shown::{address, event_columns, event_json, EVENT_COLUMNS};
 pub use table::{detail_parts, EventDraft, EventTable, ExtraColumn, FileId, DETAIL_SEPARATOR};
-pub use time::format_utc;
+pub use time::{format_utc, Zone};

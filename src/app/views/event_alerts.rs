@@ -9,7 +9,7 @@ use super::alerts::ValueFilter;
 use crate::app::analysis::Analysis;
 use crate::app::text::{bytes, thousands};
 use crate::app::{sort_header, AlertsView, Command, ViewState, WARN};
-use crate::events::{format_utc, EventTable};
+use crate::events::EventTable;
 
 /// Columns the event table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -195,8 +195,12 @@ pub fn show(
                     );
                 });
                 row.col(|ui| {
-                    ui.label(t.time_us(r).map(format_utc).unwrap_or_default())
-                        .on_hover_text("UTC");
+                    ui.label(
+                        t.time_us(r)
+                            .map(crate::app::text::instant)
+                            .unwrap_or_default(),
+                    )
+                    .on_hover_text(crate::app::text::zone().name());
                 });
                 row.col(|ui| {
                     ui.label(

@@ -232,7 +232,10 @@ fn table(
                 let r = shown[row.index()];
                 row.set_selected(w.selected == Some(r));
                 let hit = query.is_some_and(|q| q.holds(r as usize));
-                let cols = event_columns(t, r as usize);
+                let mut cols = event_columns(t, r as usize);
+                if let Some(us) = t.time_us(r as usize) {
+                    cols[0] = text::instant(us);
+                }
                 let cell = |s: &str| {
                     let shown = RichText::new(text::printable(s));
                     if hit {

@@ -13,7 +13,7 @@ use crate::app::loading::Loaded;
 use crate::app::text::{count, thousands, time_range};
 use crate::app::Analysis;
 use crate::app::{BENIGN, ERROR, MALICIOUS, WARN};
-use crate::events::{format_utc, Field};
+use crate::events::Field;
 use crate::ingest::{FileReport, Investigation, LabelCounts};
 
 /// Shows everything that was read: failures first, then the files table, the fields present
@@ -138,7 +138,7 @@ const HEADERS: [(&str, bool); 8] = [
     ("Skipped", true),
     ("Sources", true),
     ("Labels", false),
-    ("Time range (UTC)", false),
+    ("Time range", false),
 ];
 
 fn files_table(ui: &mut Ui, files: &[FileReport]) {
@@ -166,6 +166,11 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
         .header(28.0, |mut header| {
             for (title, numeric) in HEADERS {
                 header.col(|ui| {
+                    // The time range's header names the zone its times are shown in.
+                    let title = match title {
+                        "Time range" => format!("Time range ({})", crate::app::text::zone().name()),
+                        t => t.to_owned(),
+                    };
                     let text = RichText::new(title).strong();
                     if numeric {
                         right_aligned(ui, text);
@@ -210,8 +215,8 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
                         (Some(a), Some(b)) => {
                             ui.label(time_range(a, b)).on_hover_text(format!(
                                 "{} .. {}",
-                                format_utc(a),
-                                format_utc(b)
+                                crate::app::text::instant(a),
+                                crate::app::text::instant(b)
                             ));
                         }
                         _ => {

@@ -6,7 +6,7 @@
 
 use eframe::egui::{self, vec2, CollapsingHeader, ComboBox, RichText, Sense, Ui};
 
-use crate::events::{format_utc, FieldProfile, Numbers};
+use crate::events::{FieldProfile, Numbers};
 
 use crate::app::analysis::Analysis;
 use crate::app::loading::Loaded;
@@ -244,7 +244,7 @@ fn field(ui: &mut Ui, p: &FieldProfile, events: u64, out: &mut Vec<Command>) {
 fn numbers(ui: &mut Ui, field: &str, n: &Numbers) {
     let text = |v: f64| {
         if field == "event_time" {
-            format_utc((v * 1e6).round() as i64)
+            crate::app::text::instant((v * 1e6).round() as i64)
         } else if v.fract() == 0.0 {
             thousands(v as u64)
         } else {

@@ -111,6 +111,9 @@ pub fn show(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                     .text("percentile for the volume and bytes rules"),
             );
             ui.add_space(12.0);
+            zone(ui, view, out);
+            let draft = view.settings_draft.get_or_insert_with(|| current.clone());
+            ui.add_space(12.0);
             section(ui, "Business hours");
             let f = &mut draft.features;
             ui.add(
@@ -378,4 +381,50 @@ fn section(ui: &mut Ui, title: &str) {
             .text_style(crate::app::text::style("section")),
     );
     ui.add_space(2.0);
+}
+
+/// Where the window's times are shown: UTC, this machine's zone, or a zone by name. Exports,
+/// reports and the command line keep UTC.
+fn zone(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
+    section(ui, "Times shown in");
+    let current = crate::app::text::zone();
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .radio(current == crate::events::Zone::Utc, "UTC")
+            .clicked()
+        {
+            out.push(Command::SetZone(crate::events::Zone::Utc));
+        }
+        if ui
+            .radio(current == crate::events::Zone::Local, "this machine's zone")
+            .clicked()
+        {
+            out.push(Command::SetZone(crate::events::Zone::Local));
+        }
+        let named = matches!(current, crate::events::Zone::Named(_));
+        let chose = ui.radio(named, "a zone:").clicked();
+        let label = ui.label("IANA name");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.zone_text)
+                    .hint_text("Europe/Paris")
+                    .desired_width(180.0),
+            )
+            .labelled_by(label.id);
+        let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if entered || chose || ui.button("Show times so").clicked() {
+            match crate::events::Zone::parse(&view.zone_text) {
+                Ok(z) => out.push(Command::SetZone(z)),
+                Err(e) => view.notice = Some(e),
+            }
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "Now: {}. Every view, axis and table shows times so, with the offset; exports, \
+             reports and the command line keep UTC.",
+            current.name()
+        ))
+        .weak(),
+    );
 }

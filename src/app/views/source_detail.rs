@@ -5,7 +5,6 @@ use eframe::egui::{self, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use crate::detection::behaviour::{sessions as sessions_of, SessionStory};
-use crate::events::format_utc;
 use crate::features::{field_values, FieldValues, PROFILE_ROWS};
 use crate::investigation::AnalystVerdict;
 
@@ -344,7 +343,10 @@ fn sessions(ui: &mut Ui, loaded: &Loaded, s: &crate::detection::SourceVerdict) {
         .strong(),
     );
     let when = |x: &SessionStory| {
-        let at = x.start_us.map(format_utc).unwrap_or_default();
+        let at = x
+            .start_us
+            .map(crate::app::text::instant)
+            .unwrap_or_default();
         format!("{at} {}", x.protocol)
     };
     for (k, x) in inside.iter().take(SESSIONS_SHOWN).enumerate() {
@@ -423,8 +425,8 @@ fn stats(ui: &mut Ui, a: &Analysis, i: usize) {
             };
             row("events", thousands(st.events));
             if let (Some(f), Some(l)) = (st.first_us, st.last_us) {
-                row("first seen", format_utc(f));
-                row("last seen", format_utc(l));
+                row("first seen", crate::app::text::instant(f));
+                row("last seen", crate::app::text::instant(l));
             }
             if let Some(b) = st.bytes_sent {
                 row(
@@ -582,7 +584,11 @@ fn raw_grid(ui: &mut Ui, loaded: &Loaded, a: &Analysis, i: usize) {
             ui.end_row();
             for &r in st.rows.iter().take(RAW_EVENTS) {
                 let r = r as usize;
-                ui.label(t.time_us(r).map(format_utc).unwrap_or_default());
+                ui.label(
+                    t.time_us(r)
+                        .map(crate::app::text::instant)
+                        .unwrap_or_default(),
+                );
                 let dst = match (t.destination_ip(r), t.destination_port(r)) {
                     (Some(ip), Some(p)) => format!("{ip}:{p}"),
                     (Some(ip), None) => ip.to_string(),

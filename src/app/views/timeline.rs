@@ -40,9 +40,7 @@ pub fn axis_time(seconds: f64, step: f64) -> String {
     } else {
         "%Y-%m-%d"
     };
-    chrono::DateTime::from_timestamp(seconds.round() as i64, 0)
-        .map(|t| t.format(format).to_string())
-        .unwrap_or_default()
+    crate::app::text::zone().strftime(seconds.round() as i64 * 1_000_000, format)
 }
 
 /// Round time steps for grid lines, in seconds.
