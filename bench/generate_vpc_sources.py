@@ -2,8 +2,10 @@
 """Scale-test generator (synthetic data, not a real log): an AWS VPC flow log with N distinct
 source addresses, one flow each, as a flow log of a scanned host looks (11.0.0.0/8 sources,
 random ports, packets and bytes, ACCEPT or REJECT). Seeded, so a size always gives the same file.
+With --spread the sources are drawn from the whole public IPv4 space instead, so that GeoIP
+places them around the world (for the map at scale).
 
-    bench/generate_vpc_sources.py N OUT
+    bench/generate_vpc_sources.py N OUT [--spread]
 """
 import random
 import sys
@@ -11,7 +13,9 @@ import sys
 
 def main() -> None:
     n, out = int(sys.argv[1]), sys.argv[2]
+    spread = "--spread" in sys.argv[3:]
     rng = random.Random(36)
+    places = random.Random(37)
     start = 1764302499
     with open(out, "w") as f:
         f.write(
@@ -20,6 +24,12 @@ def main() -> None:
         )
         for i in range(n):
             src = 11 << 24 | (i * 7919) % (1 << 24)
+            while spread:
+                src = places.getrandbits(32)
+                first = src >> 24
+                # Public unicast only: no private, loopback, link-local, multicast or reserved.
+                if first not in (0, 10, 100, 127, 169, 172, 192, 198, 203) and 1 <= first < 224:
+                    break
             a, b, c, d = src >> 24, src >> 16 & 255, src >> 8 & 255, src & 255
             packets = rng.randint(1, 40)
             t = start + i * 60 // max(n // 1440, 1)

@@ -94,15 +94,70 @@ pub(super) fn merge_overlapping(groups: &mut Vec<Cluster>, radius_of: &dyn Fn(u6
     }
 }
 
-/// Radius for a marker or cluster: area proportional to its events; `scale` enlarges
-/// everything for presentation mode.
+/// The largest radius a marker or cluster gets (before `scale`): a cluster of thousands must
+/// not cover the map it summarises.
+const MAX_RADIUS: f32 = 24.0;
+
+/// Radius for a marker or cluster: area proportional to its events against the busiest
+/// single source's (`max_events`), a cluster at least as large as its count needs, never more
+/// than [`MAX_RADIUS`]; `scale` enlarges everything for presentation mode.
 pub(super) fn radius(events: u64, max_events: u64, members: usize, scale: f32) -> f32 {
-    let share = (events as f32 / max_events.max(1) as f32).sqrt();
+    let share = (events as f32 / max_events.max(1) as f32).min(1.0).sqrt();
     let r = 3.5 + 16.0 * share;
-    scale
-        * if members > 1 {
-            r.max(9.0 + 2.0 * (members as f32).log10())
-        } else {
-            r
+    let r = if members > 1 {
+        r.max(10.0 + 3.0 * (members as f32).log10())
+    } else {
+        r
+    };
+    scale * r.min(MAX_RADIUS)
+}
+
+/// A cluster's count as it fits inside its circle: `743`, `8.1k`, `19.9k`, `1.2M`.
+pub(super) fn compact_count(n: usize) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 20,000 markers spread over the world (positions generated on a grid, for the geometry
+    /// only): at world zoom they form many clusters, none wider than the largest radius, and
+    /// zoomed in they split further.
+    #[test]
+    fn many_sources_stay_many_readable_clusters_that_split_as_you_zoom() {
+        let markers: Vec<Marker> = (0..20_000u32)
+            .map(|i| Marker {
+                x: (i % 200) as f32 * 1.7 - 170.0,
+                y: (i / 200) as f32 * 0.02 - 1.0,
+                source: i,
+                events: 1,
+                confidence: f64::from(i % 100),
+            })
+            .collect();
+        let world = |zoom: f32| Affine {
+            sx: 2.0 * zoom,
+            ox: 640.0,
+            sy: -60.0 * zoom,
+            oy: 400.0,
+        };
+        let clip = Rect::from_min_size(Pos2::ZERO, egui::vec2(1280.0, 800.0));
+        let radius_of = |events: u64, members: usize| radius(events, 1, members, 1.0);
+        let at_world = clusters(&markers, world(1.0), clip, 34.0, &radius_of);
+        assert!(at_world.len() >= 10, "{} clusters", at_world.len());
+        for c in &at_world {
+            assert!(radius_of(c.events, c.members.len()) <= MAX_RADIUS);
         }
+        let members: usize = at_world.iter().map(|c| c.members.len()).sum();
+        assert_eq!(members, 20_000, "every source in one cluster or another");
+        let zoomed = clusters(&markers, world(4.0), clip, 34.0, &radius_of);
+        let biggest = |g: &[Cluster]| g.iter().map(|c| c.members.len()).max().unwrap();
+        assert!(biggest(&zoomed) < biggest(&at_world));
+        assert_eq!(compact_count(19_928), "19.9k");
+        assert_eq!(compact_count(743), "743");
+    }
 }

@@ -748,7 +748,7 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                         painter.text(
                             c.center,
                             Align2::CENTER_CENTER,
-                            thousands(c.members.len() as u64),
+                            compact_count(c.members.len()),
                             // Whole sizes only: each size is a font atlas of its own.
                             FontId::proportional(((11.0 + r * 0.2) * scale.sqrt()).round()),
                             Color32::BLACK,
