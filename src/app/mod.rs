@@ -999,7 +999,9 @@ pub fn run(files: Vec<PathBuf>, options: ReadOptions, frame_log: Option<PathBuf>
         viewport: egui::ViewportBuilder::default()
             .with_title("netsleuth")
             .with_app_id("netsleuth")
-            .with_inner_size([1280.0, 800.0])
+            // Fits a 1280x800 screen with the window manager's title bar and a panel: the status
+            // bar must not start below the screen.
+            .with_inner_size([1280.0, 720.0])
             .with_min_inner_size([720.0, 420.0]),
         ..Default::default()
     };

@@ -432,6 +432,39 @@ pub fn show(
     map_area(ui, a, view, out);
 }
 
+/// Whether the online tiles came: those loading, or those that did not come (offline, or
+/// refused) with the outlines drawn in their place, so that a failure is never silent.
+fn tiles_state(ui: &mut Ui, view: &ViewState) {
+    if !view.map.prefs.online_tiles || view.map.mode != MapMode::Markers {
+        return;
+    }
+    let loading = view.map.tiles.as_ref().map_or(0, |t| t.loading());
+    match view.map.tiles_missing {
+        Some(n) if n > 0 && loading == 0 => {
+            ui.label(
+                RichText::new(format!(
+                    "{} did not come (offline, or the tile server refused them): the bundled \
+                     outlines are drawn there",
+                    text::count(n as u64, "map tile", "map tiles")
+                ))
+                .color(WARN),
+            );
+            ui.separator();
+        }
+        Some(_) if loading > 0 => {
+            ui.label(
+                RichText::new(format!(
+                    "loading {}…",
+                    text::count(loading as u64, "map tile", "map tiles")
+                ))
+                .weak(),
+            );
+            ui.separator();
+        }
+        _ => {}
+    }
+}
+
 /// The field naming the country the monitored network is in.
 fn home_field(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
     let map = &mut view.map;
@@ -528,6 +561,7 @@ fn header(
             view.map.fitted = false;
         }
         ui.separator();
+        tiles_state(ui, view);
         if !located_any {
             return;
         }
