@@ -147,3 +147,34 @@ fn the_map_says_which_arcs_it_cannot_draw_until_our_country_is_named() {
     let arcs = h.get_by_role_and_label(Role::CheckBox, "Arcs to destinations");
     assert!(!arcs.accesskit_node().is_disabled(), "arcs can be drawn");
 }
+
+#[test]
+fn an_arcs_end_names_its_destination_on_hover() {
+    // The proxy users of Cowrie's 19 May reached Google, Yandex and others through it.
+    let mut h = open("honeypot/cowrie/cowrie.json.2018-05-19");
+    h.get_by_label("Map").click();
+    h.run();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::CheckBox, "Arcs to destinations")
+        .click();
+    h.run();
+    settle(&mut h);
+    let map = &app(&h).view().map;
+    assert!(map.arcs_drawn() > 0);
+    let clear = |p: egui::Pos2| {
+        map.drawn()
+            .iter()
+            .all(|d| d.center.distance(p) > d.radius + 8.0)
+    };
+    let (at, ip) = *map
+        .arc_ends()
+        .iter()
+        .find(|(p, _)| clear(*p))
+        .expect("an arc ends away from every marker");
+    h.hover_at(at);
+    h.run();
+    assert!(
+        h.query_by_label(&format!("Arcs end here: {ip}")).is_some(),
+        "hovering the end of an arc names {ip}"
+    );
+}

@@ -30,6 +30,7 @@ impl End {
 #[derive(Debug, Clone, Copy)]
 pub struct MapLink {
     pub(super) source: u32,
+    pub(super) destination: std::net::IpAddr,
     pub(super) from: End,
     pub(super) to: End,
     pub(super) events: u64,
@@ -39,6 +40,7 @@ pub struct MapLink {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Curve {
     pub(super) source: u32,
+    pub(super) destination: std::net::IpAddr,
     pub(super) from: (f32, f32),
     pub(super) to: (f32, f32),
     pub(super) events: u64,
@@ -111,6 +113,7 @@ pub fn map_links(a: &Analysis, table: &EventTable) -> MapLinks {
             (Some(End::Internal), Some(End::Internal)) => out.unplaced += 1,
             (Some(from), Some(to)) => out.arcs.push(MapLink {
                 source: l.source,
+                destination: l.destination,
                 from,
                 to,
                 events: l.events,

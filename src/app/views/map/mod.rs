@@ -135,6 +135,8 @@ pub struct MapView {
     layers: Layers,
     drawn: Vec<Drawn>,
     rect: Option<Rect>,
+    /// Where the arcs drawn in the last frame end on screen, with the destination.
+    arc_ends: Vec<(Pos2, std::net::IpAddr)>,
 }
 
 /// A marker or cluster as drawn in the last frame.
@@ -167,6 +169,7 @@ impl Default for MapView {
             layers: Layers::default(),
             drawn: Vec::new(),
             rect: None,
+            arc_ends: Vec::new(),
         }
     }
 }
@@ -207,6 +210,11 @@ impl MapView {
     /// The markers and clusters drawn in the last frame, least confident first.
     pub fn drawn(&self) -> &[Drawn] {
         &self.drawn
+    }
+
+    /// Where the arcs drawn in the last frame end on screen, with their destinations.
+    pub fn arc_ends(&self) -> &[(Pos2, std::net::IpAddr)] {
+        &self.arc_ends
     }
 
     /// How many arcs were in view in the last frame.
@@ -336,6 +344,7 @@ fn layers(a: &Analysis, rows: &[usize], home: Option<(f32, f32)>) -> Layers {
         .filter_map(|l| {
             Some(Curve {
                 source: l.source,
+                destination: l.destination,
                 from: l.from.at(home)?,
                 to: l.to.at(home)?,
                 events: l.events,
@@ -678,6 +687,8 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     let mut box_start = map_view.box_start;
     let mut drawn = Vec::new();
     let mut hovered_country: Option<String> = None;
+    let mut hovered_end: Option<(std::net::IpAddr, usize, u64)> = None;
+    let mut arc_ends: Vec<(Pos2, std::net::IpAddr)> = Vec::new();
     // Room below for the selection bar.
     let size = Vec2::new(avail.width(), (avail.height() - 34.0).max(120.0));
     let credit = map_view
@@ -801,6 +812,25 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
                         clicked = Some(groups[k].members.clone());
                     }
                 }
+                if arcs_on {
+                    arc_ends = arcs
+                        .iter()
+                        .map(|c| (tf.at(c.to.0, c.to.1), c.destination))
+                        .filter(|(p, _)| clip.contains(*p))
+                        .collect();
+                    // An arc's end: the destination, and the arcs that end there.
+                    if let (None, Some(p)) = (under, pointer) {
+                        let near = |q: Pos2| q.distance(p) <= 6.0 * scale;
+                        if let Some(&(_, ip)) = arc_ends.iter().find(|(q, _)| near(*q)) {
+                            let into: Vec<&links::Curve> = arcs
+                                .iter()
+                                .filter(|c| c.destination == ip && near(tf.at(c.to.0, c.to.1)))
+                                .collect();
+                            hovered_end =
+                                Some((ip, into.len(), into.iter().map(|c| c.events).sum::<u64>()));
+                        }
+                    }
+                }
                 drawn = groups
                     .into_iter()
                     .map(|c| Drawn {
@@ -866,6 +896,17 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
     map_view.box_start = box_start;
     map_view.drawn = drawn;
     map_view.arcs_drawn = arcs_drawn;
+    map_view.arc_ends = arc_ends;
+    if let Some((ip, n, events)) = hovered_end {
+        map_response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.label(RichText::new(format!("Arcs end here: {ip}")).strong());
+            ui.label(format!(
+                "{} from the sources shown, {}",
+                text::count(n as u64, "arc", "arcs"),
+                text::count(events, "event", "events")
+            ));
+        });
+    }
     map_view.tiles_missing = missing.map(|m| m.borrow().len());
     map_view.rect = Some(map_response.rect);
     if let Some(r) = boxed {
