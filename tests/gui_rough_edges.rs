@@ -178,3 +178,31 @@ fn an_arcs_end_names_its_destination_on_hover() {
         "hovering the end of an arc names {ip}"
     );
 }
+
+#[test]
+fn one_flagged_source_listed_is_said_in_the_singular() {
+    let mut h = open("web-access-logs/hackers-access.log");
+    h.get_by_label("Alerts").click();
+    h.run();
+    let filter = h.get_by_role_and_label(Role::TextInput, "Filter");
+    filter.focus();
+    filter.type_text("216.244.81.34");
+    h.run();
+    settle(&mut h);
+    assert!(h
+        .query_by_label("Block the 1 flagged source listed")
+        .is_some());
+}
+
+#[test]
+fn the_verdict_on_a_file_without_addresses_reads_without_gaps() {
+    let h = open("nsl-kdd/KDDTrain+_20Percent.txt");
+    let verdict = h.get_by_label_contains("look anomalous");
+    let node = verdict.accesskit_node();
+    let text = node.label().or(node.value()).unwrap_or_default();
+    assert!(!text.contains("  "), "a gap in {text:?}");
+    assert!(
+        text.contains("these files name no source addresses"),
+        "{text}"
+    );
+}
