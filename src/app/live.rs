@@ -90,6 +90,9 @@ pub struct Kpis {
     pub sources: [u64; 2],
     /// Events detection flagged.
     pub flagged: [u64; 2],
+    /// "Now" on the alerts' clock: the latest event's time for a replay, the wall clock for
+    /// live sources (alerts are stamped when they are raised).
+    pub alerts_now_us: i64,
 }
 
 /// How the live session is doing.
@@ -459,7 +462,8 @@ impl Worker {
         };
         let alerts = self.stream.judge(&analysis.detection, now_us);
         let minutes = self.control.minutes.load(Ordering::Relaxed).max(1);
-        let kpis = kpis(&inv, &analysis, minutes);
+        let mut kpis = kpis(&inv, &analysis, minutes);
+        kpis.alerts_now_us = now_us;
         Ok(LiveUpdate {
             loaded,
             analysis,

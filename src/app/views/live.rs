@@ -318,13 +318,19 @@ fn kpi_cards(ui: &mut Ui, live: &Live) {
         return;
     };
     let Kpis {
-        minutes, now_us, ..
+        minutes,
+        now_us,
+        alerts_now_us,
+        ..
     } = *k;
     let span = i64::from(minutes) * 60_000_000;
     let alerts = |period: i64| {
         live.alerts
             .iter()
-            .filter(|a| a.at_us > now_us - (period + 1) * span && a.at_us <= now_us - period * span)
+            .filter(|a| {
+                a.at_us > alerts_now_us - (period + 1) * span
+                    && a.at_us <= alerts_now_us - period * span
+            })
             .count() as u64
     };
     let cards = [
