@@ -198,3 +198,28 @@ fn a_query_filters_every_event_view_and_a_mistake_is_pointed_at() {
     assert_eq!(f.sources.iter().copied().collect::<BTreeSet<u32>>(), placed);
     assert_eq!(f.count(), events);
 }
+
+#[test]
+fn values_complete_after_an_equals_sign() {
+    let mut h = harness(PathBuf::from(COWRIE));
+    settle(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    // `status` is Cowrie's eventid: its most frequent values beginning with what is typed.
+    type_query(&mut h, "status = cowrie.login.f");
+    settle(&mut h);
+    h.get_by_label("cowrie.login.failed").click();
+    h.run();
+    assert_eq!(app(&h).view().query.text, "status = cowrie.login.failed ");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    settle(&mut h);
+    let (events, _) = independent("cowrie.login.failed");
+    let f = app(&h)
+        .view()
+        .alerts
+        .value
+        .clone()
+        .expect("the query filters");
+    assert_eq!(f.count(), events);
+}

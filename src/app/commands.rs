@@ -119,6 +119,8 @@ pub enum Command {
     OriginalLine(u32),
     /// Show times in this zone (kept with the investigation).
     SetZone(crate::events::Zone),
+    /// Count each field's most frequent values for the query bar, on a worker.
+    CountQueryValues,
 }
 
 impl NetsleuthApp {
@@ -178,6 +180,7 @@ impl NetsleuthApp {
                     }
                 }
                 Command::ShowEventsShown => self.events_shown(ctx),
+                Command::CountQueryValues => self.count_query_values(ctx),
                 Command::SetZone(zone) => {
                     self.view.notice = Some(format!("Times are shown in {}", zone.name()));
                     text::set_zone(zone);

@@ -82,6 +82,8 @@ pub(super) enum JobResult {
     Events(String, Vec<u32>, u64),
     /// An event's original log line (or why it cannot be read).
     OriginalLine(u32, Result<String, String>),
+    /// Each field's most frequent values, for an analysis generation.
+    QueryValues(u64, std::collections::BTreeMap<String, Vec<String>>),
 }
 
 impl NetsleuthApp {
@@ -237,6 +239,10 @@ impl NetsleuthApp {
                     }
                 }
                 JobResult::Filtered(made) => self.filtered(made),
+                JobResult::QueryValues(generation, values) => {
+                    self.view.query.values = Some((generation, std::sync::Arc::new(values)));
+                    self.view.query.counting = None;
+                }
                 JobResult::Events(title, rows, generation) => {
                     self.view.events = Some(views::events_table::EventsWindow::new(
                         title,

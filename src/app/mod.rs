@@ -559,6 +559,7 @@ impl NetsleuthApp {
                     || self.view.timeline.is_preparing()
                     || self.view.breakdown.is_pending()
                     || self.view.query.pending.is_some()
+                    || self.view.query.counting.is_some()
             }
             State::Failed(_) => false,
         }

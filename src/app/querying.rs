@@ -179,4 +179,33 @@ impl NetsleuthApp {
             ctx.request_repaint();
         });
     }
+
+    /// Counts each field's most frequent values over every event on a worker, for the query
+    /// bar's completion.
+    pub(super) fn count_query_values(&mut self, ctx: &egui::Context) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(a) = w.shown() else {
+            return;
+        };
+        let generation = a.generation;
+        let inv = w.loaded.investigation.clone();
+        let sender = self.job_sender.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let t = &inv.table;
+            let counted = worker::caught(|| {
+                let rows: Vec<u32> = (0..t.len() as u32).collect();
+                crate::events::profile(t, &rows)
+                    .into_iter()
+                    .map(|p| (p.field, p.top.into_iter().map(|(v, _)| v).collect()))
+                    .collect()
+            });
+            if let Ok(values) = counted {
+                let _ = sender.send(JobResult::QueryValues(generation, values));
+                ctx.request_repaint();
+            }
+        });
+    }
 }

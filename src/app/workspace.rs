@@ -34,7 +34,15 @@ pub(super) fn workspace_view(
             .map(|e| e.name.clone())
             .collect();
         let applied = view.alerts.value.clone();
-        views::query_bar::show(ui, &mut view.query, applied.as_ref(), &extras, out);
+        let generation = analysis.map_or(0, |a| a.generation);
+        views::query_bar::show(
+            ui,
+            &mut view.query,
+            applied.as_ref(),
+            &extras,
+            generation,
+            out,
+        );
     }
     if let (Some((lo, hi)), Some(_)) = (view.time_range, analysis) {
         if !matches!(

@@ -48,6 +48,16 @@ pub fn field_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// The name the field profile gives the field a query names (`status` is `outcome`,
+/// `src_ip` is `source_ip`), if the query language knows it.
+pub fn profile_name(name: &str, extras: &[&str]) -> Option<String> {
+    Some(match FieldRef::resolve(name, extras).ok()? {
+        FieldRef::Schema(f) => f.name().to_owned(),
+        FieldRef::DetailKey(k) => format!("detail.{k}"),
+        FieldRef::Extra(e) => e,
+    })
+}
+
 impl FieldRef {
     /// Resolves `name` (case-insensitive for schema names) against the schema, its aliases,
     /// `detail.KEY` and `extras`; on failure, the message to show.

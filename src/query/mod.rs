@@ -8,7 +8,7 @@ mod field;
 mod parse;
 
 pub use eval::{latest_time, matching, matching_at, matching_bits, matching_bits_placed};
-pub use field::{field_names, FieldRef};
+pub use field::{field_names, profile_name, FieldRef};
 pub use parse::{parse, parse_with_extras};
 
 use ipnet::IpNet;

@@ -43,6 +43,14 @@ pub struct QueryBar {
     pub pending: Option<(String, String, u64)>,
     /// The applied query's filter was on at least once (dropping its chip then drops it).
     pub installed: bool,
+    /// The most frequent values of each field (by the profile's names), for an analysis
+    /// generation: what the bar offers after `field =`.
+    pub values: Option<(
+        u64,
+        std::sync::Arc<std::collections::BTreeMap<String, Vec<String>>>,
+    )>,
+    /// The generation whose values are being counted on a worker.
+    pub counting: Option<u64>,
 }
 
 impl QueryBar {
@@ -62,12 +70,42 @@ fn last_token(text: &str) -> &str {
     &text[start..]
 }
 
+/// Where a value is being typed after `field =` (or `!=`): the field as written and the
+/// value typed so far.
+fn value_position(text: &str) -> Option<(&str, &str)> {
+    let partial = last_token(text);
+    let before: Vec<&str> = text[..text.len() - partial.len()]
+        .split_whitespace()
+        .collect();
+    match before.as_slice() {
+        [.., field, op] if ["=", "==", "!="].contains(op) => Some((field, partial)),
+        _ => None,
+    }
+}
+
+/// A value as a query writes it: quoted when it holds spaces or the query's own characters.
+fn quoted(v: &str) -> Option<String> {
+    if v.contains('"') {
+        return None;
+    }
+    let plain = !v.is_empty()
+        && v.chars()
+            .all(|c| !c.is_whitespace() && !"()=!<>~,".contains(c));
+    Some(if plain {
+        v.to_owned()
+    } else {
+        format!("\"{v}\"")
+    })
+}
+
 /// The bar, with the applied filter's count, history, completion and the last error.
+/// `generation` is the analysis shown, whose values complete a value being typed.
 pub(crate) fn show(
     ui: &mut Ui,
     bar: &mut QueryBar,
     applied: Option<&ValueFilter>,
     extras: &[String],
+    generation: u64,
     out: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
@@ -120,6 +158,7 @@ pub(crate) fn show(
             });
         }
         suggestions(ui, bar, extras);
+        value_suggestions(ui, bar, extras, generation, out);
     });
     if let Some((text, e)) = &bar.error {
         ui.label(RichText::new(&e.message).color(ERROR));
@@ -166,6 +205,53 @@ fn suggestions(ui: &mut Ui, bar: &mut QueryBar, extras: &[String]) {
     }
 }
 
+/// The most frequent values of the field before `=` that begin with what is typed; a click
+/// completes the value. The values are counted once per analysis, on a worker.
+fn value_suggestions(
+    ui: &mut Ui,
+    bar: &mut QueryBar,
+    extras: &[String],
+    generation: u64,
+    out: &mut Vec<Command>,
+) {
+    let Some((field, partial)) = value_position(&bar.text) else {
+        return;
+    };
+    let names: Vec<&str> = extras.iter().map(String::as_str).collect();
+    let Some(name) = crate::query::profile_name(field, &names) else {
+        return;
+    };
+    let values = match &bar.values {
+        Some((g, v)) if *g == generation => v.clone(),
+        _ => {
+            if bar.counting != Some(generation) {
+                bar.counting = Some(generation);
+                out.push(Command::CountQueryValues);
+            }
+            return;
+        }
+    };
+    let partial = partial.trim_start_matches('"').to_lowercase();
+    let offered: Vec<String> = values
+        .get(&name)
+        .into_iter()
+        .flatten()
+        .filter(|v| v.to_lowercase().starts_with(&partial))
+        .filter_map(|v| quoted(v))
+        .take(SUGGESTIONS)
+        .collect();
+    for value in offered {
+        let shown = crate::export::sanitize::one_line(&value, 40);
+        if ui.small_button(shown).clicked() {
+            let keep = bar.text.len() - last_token(&bar.text).len();
+            bar.text.truncate(keep);
+            bar.text.push_str(&value);
+            bar.text.push(' ');
+            bar.focus = true;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +261,24 @@ mod tests {
         assert_eq!(last_token("status >= 400 and (sou"), "sou");
         assert_eq!(last_token("dest"), "dest");
         assert_eq!(last_token("a = b "), "");
+    }
+
+    #[test]
+    fn values_are_offered_after_an_equals_sign() {
+        assert_eq!(value_position("status = 40"), Some(("status", "40")));
+        assert_eq!(
+            value_position("a = 1 and eventid != "),
+            Some(("eventid", ""))
+        );
+        assert_eq!(value_position("status >= 4"), None);
+        assert_eq!(
+            quoted("cowrie.login.failed").as_deref(),
+            Some("cowrie.login.failed")
+        );
+        assert_eq!(
+            quoted("GET / HTTP/1.1").as_deref(),
+            Some("\"GET / HTTP/1.1\"")
+        );
     }
 
     #[test]
