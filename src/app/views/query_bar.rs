@@ -26,6 +26,9 @@ const HISTORY: usize = 20;
 /// Field names offered at most while typing.
 const SUGGESTIONS: usize = 8;
 
+/// Each field's most frequent values, by the field profile's names.
+pub type FieldValues = std::sync::Arc<std::collections::BTreeMap<String, Vec<String>>>;
+
 /// The query bar's state.
 #[derive(Debug, Clone, Default)]
 pub struct QueryBar {
@@ -45,10 +48,7 @@ pub struct QueryBar {
     pub installed: bool,
     /// The most frequent values of each field (by the profile's names), for an analysis
     /// generation: what the bar offers after `field =`.
-    pub values: Option<(
-        u64,
-        std::sync::Arc<std::collections::BTreeMap<String, Vec<String>>>,
-    )>,
+    pub values: Option<(u64, FieldValues)>,
     /// The generation whose values are being counted on a worker.
     pub counting: Option<u64>,
 }
