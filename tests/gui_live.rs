@@ -168,6 +168,20 @@ fn a_replay_moves_the_kpis_counts_new_alerts_pauses_and_keeps_the_selection() {
         });
     }
 
+    // Settings changed while watching judge the window from the next run, not the file.
+    let mut stricter = app(&h).analysis().unwrap().settings.clone();
+    stricter.auto_block = 90.0;
+    let runs = app(&h).live().unwrap().updates;
+    h.state_mut()
+        .as_mut()
+        .unwrap()
+        .send(netsleuth::app::Command::Rerun(stricter));
+    step_until(&mut h, 30, "a live run with the new settings", |a| {
+        a.live().is_some_and(|l| l.updates > runs)
+            && a.analysis()
+                .is_some_and(|an| an.settings.auto_block == 90.0)
+    });
+
     // Looked at: nothing new.
     h.get_by_label("Mark as seen").click();
     h.run();

@@ -568,7 +568,15 @@ impl NetsleuthApp {
                             .save(case::CaseWrite::Settings(Box::new(settings.clone())));
                     }
                     self.settings = settings;
-                    if let State::Ready(w) = &self.state {
+                    // Watching live: the stream judges its window with them from its next run.
+                    if let Some(l) = self.live.as_ref().filter(|l| !l.stopped) {
+                        l.set_settings(self.settings.clone());
+                        self.view.settings_draft = None;
+                        self.view.notice = Some(
+                            "The live window is judged with these settings from its next run"
+                                .into(),
+                        );
+                    } else if let State::Ready(w) = &self.state {
                         let analysis = self.start_analysis(ctx, &w.loaded);
                         if let State::Ready(w) = &mut self.state {
                             w.analysis = analysis;

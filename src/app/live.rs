@@ -144,11 +144,12 @@ enum LiveMessage {
     Status(LiveStatus),
 }
 
-/// Shared with the worker: pause, stop and the KPI period.
+/// Shared with the worker: pause, stop, the KPI period and new detection settings.
 struct Control {
     paused: AtomicBool,
     stop: AtomicBool,
     minutes: AtomicU32,
+    settings: std::sync::Mutex<Option<DetectionSettings>>,
 }
 
 /// A live session in the window.
@@ -213,6 +214,7 @@ impl Live {
             paused: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             minutes: AtomicU32::new(5),
+            settings: std::sync::Mutex::new(None),
         });
         let (tx, rx) = channel();
         let (geoip, intel) = lists;
@@ -301,6 +303,14 @@ impl Live {
     /// lines wait for the resume).
     pub fn set_paused(&self, paused: bool) {
         self.control.paused.store(paused, Ordering::Relaxed);
+    }
+
+    /// Judges the window with `settings` from the next run on (Settings > Re-run while
+    /// watching).
+    pub fn set_settings(&self, settings: DetectionSettings) {
+        if let Ok(mut s) = self.control.settings.lock() {
+            *s = Some(settings);
+        }
     }
 
     /// The KPIs' period in minutes, from the next run on.
@@ -400,7 +410,14 @@ impl Worker {
             };
             unjudged += taken;
             let due = last_run.is_none_or(|t| t.elapsed() >= self.every);
-            if unjudged > 0 && due && !paused {
+            // New settings judge the window again even when no line came.
+            let resettled = self
+                .control
+                .settings
+                .lock()
+                .map(|s| s.is_some())
+                .unwrap_or(false);
+            if (unjudged > 0 || resettled) && due && !paused {
                 last_run = Some(Instant::now());
                 unjudged = 0;
                 let t = Instant::now();
@@ -434,6 +451,11 @@ impl Worker {
     /// Runs detection over the window: the update to show.
     fn judge(&mut self) -> Result<LiveUpdate, String> {
         let t = Instant::now();
+        let changed = self.control.settings.lock().ok().and_then(|mut s| s.take());
+        if let Some(new) = changed {
+            self.settings = new.clone();
+            self.stream.set_detection(new);
+        }
         let name = self.name().to_owned();
         let fields = match &self.feed {
             Feed::Replay(inv, ..) => Some(

@@ -356,6 +356,19 @@ impl Stream {
         self.problem.as_deref()
     }
 
+    /// Judges the window with `detection` from the next run on; the databases and threat
+    /// lists already loaded stay when `detection` names none.
+    pub fn set_detection(&mut self, mut detection: DetectionSettings) {
+        let old = &self.settings.detection;
+        if detection.geo.is_none() {
+            detection.geo = old.geo.clone();
+        }
+        if detection.intel.is_none() {
+            detection.intel = old.intel.clone();
+        }
+        self.settings.detection = detection;
+    }
+
     /// Detection's settings for the window, its features resolved for the stream's format.
     pub fn detection_settings(&self) -> DetectionSettings {
         let mut settings = self.settings.detection.clone();
