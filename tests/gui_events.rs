@@ -171,3 +171,54 @@ fn a_sources_events_all_of_them_with_the_query_and_the_original_line() {
     let listed = app(&h).view().events.as_ref().unwrap().rows.len();
     assert_eq!(listed, typed_all);
 }
+
+#[test]
+fn a_map_clusters_events_open_from_its_menu() {
+    let mut h = harness(PathBuf::from(COWRIE));
+    settle(&mut h);
+    h.get_by_label("Map").click();
+    h.run();
+    settle(&mut h);
+    let cluster = app(&h)
+        .view()
+        .map
+        .drawn()
+        .iter()
+        .filter(|d| d.members.len() > 1)
+        .max_by_key(|d| d.members.len())
+        .cloned()
+        .expect("a cluster on the map");
+    let a = app(&h).analysis().unwrap();
+    let events: usize = cluster
+        .members
+        .iter()
+        .map(|&i| a.detection.sources[i as usize].stats.rows.len())
+        .sum();
+    // A right click on the cluster.
+    let at = cluster.center;
+    h.hover_at(at);
+    h.run();
+    for pressed in [true, false] {
+        h.event(eframe::egui::Event::PointerButton {
+            pos: at,
+            button: eframe::egui::PointerButton::Secondary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.step();
+    }
+    h.run();
+    let n = cluster.members.len();
+    h.get_by_label(&format!("Show the events of these {n} sources"))
+        .click();
+    h.run();
+    let ev = app(&h)
+        .view()
+        .events
+        .as_ref()
+        .expect("the event table opens");
+    assert_eq!(ev.rows.len(), events);
+    assert!(h
+        .query_by_label(&format!("{events} of {events} events"))
+        .is_some());
+}

@@ -137,6 +137,8 @@ pub struct MapView {
     rect: Option<Rect>,
     /// Where the arcs drawn in the last frame end on screen, with the destination.
     arc_ends: Vec<(Pos2, std::net::IpAddr)>,
+    /// The sources of the marker or cluster last right-clicked, for its menu.
+    menu: Vec<u32>,
 }
 
 /// A marker or cluster as drawn in the last frame.
@@ -170,6 +172,7 @@ impl Default for MapView {
             drawn: Vec::new(),
             rect: None,
             arc_ends: Vec::new(),
+            menu: Vec::new(),
         }
     }
 }
@@ -916,7 +919,36 @@ fn map_area(ui: &mut Ui, a: &Analysis, view: &mut ViewState, out: &mut Vec<Comma
         map_response
             .clone()
             .on_hover_ui_at_pointer(|ui| hover_ui(ui, a, members, over_home));
+        // A right click keeps the marker's sources for the menu it opens.
+        if map_response.secondary_clicked() {
+            map_view.menu = members.clone();
+        }
     }
+    let menu = map_view.menu.clone();
+    map_response.context_menu(|ui| {
+        if menu.is_empty() {
+            ui.label(RichText::new("Right-click a marker or cluster").weak());
+            return;
+        }
+        let label = match menu.len() {
+            1 => "Show the events of this source".to_owned(),
+            n => format!("Show the events of these {} sources", thousands(n as u64)),
+        };
+        if ui.button(label).clicked() {
+            let mut rows: Vec<u32> = menu
+                .iter()
+                .filter_map(|&i| a.detection.sources.get(i as usize))
+                .flat_map(|s| s.stats.rows.iter().copied())
+                .collect();
+            rows.sort_unstable();
+            let title = match menu.as_slice() {
+                [one] => a.detection.sources[*one as usize].stats.ip.to_string(),
+                many => format!("{} sources on the map", thousands(many.len() as u64)),
+            };
+            out.push(Command::ShowEvents(title, std::sync::Arc::new(rows)));
+            ui.close();
+        }
+    });
     if let Some(iso) = &hovered_country {
         let row = view
             .map
