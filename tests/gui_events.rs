@@ -222,3 +222,37 @@ fn a_map_clusters_events_open_from_its_menu() {
         .query_by_label(&format!("{events} of {events} events"))
         .is_some());
 }
+
+#[test]
+fn a_findings_events_open_from_the_source_panel() {
+    let mut h = harness(PathBuf::from(COWRIE));
+    settle(&mut h);
+    let a = app(&h).analysis().unwrap();
+    // The most confident source with a finding: its first finding's events.
+    let (i, rows) = a
+        .ranked
+        .iter()
+        .find_map(|&i| {
+            let f = a.detection.sources[i].findings.first()?;
+            Some((i, f.rows.clone()))
+        })
+        .expect("a source with a finding");
+    send(&mut h, Command::Select(Some(i)));
+    let n = rows.len();
+    let label = if n == 1 {
+        "1 event".to_owned()
+    } else {
+        format!("{n} events")
+    };
+    // The finding sits below the panel's fold: clicked as assistive technology would.
+    h.get_by_role_and_label(eframe::egui::accesskit::Role::Link, &label)
+        .click_accesskit();
+    h.run();
+    let ev = app(&h)
+        .view()
+        .events
+        .as_ref()
+        .expect("the event table opens");
+    assert_eq!(*ev.rows, rows);
+    assert!(ev.title.contains(':'), "{}", ev.title);
+}

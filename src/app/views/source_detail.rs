@@ -195,7 +195,7 @@ pub fn show(
             for r in &s.reasons {
                 ui.label(format!("• {}", crate::app::text::printable(r)));
             }
-            findings(ui, s);
+            findings(ui, s, out);
             log_values(ui, loaded, s);
             sessions(ui, loaded, s);
             ui.add_space(8.0);
@@ -238,7 +238,7 @@ fn analyst(ui: &mut Ui, view: &ViewState, ip: std::net::IpAddr, out: &mut Vec<Co
     }
 }
 
-fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
+fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict, out: &mut Vec<Command>) {
     if s.findings.is_empty() {
         return;
     }
@@ -253,7 +253,17 @@ fn findings(ui: &mut Ui, s: &crate::detection::SourceVerdict) {
             );
             ui.label(RichText::new(f.kind.name()).strong());
             ui.label(RichText::new(format!("MITRE {}", f.technique)).weak());
-            ui.label(RichText::new(count(f.rows.len() as u64, "event", "events")).weak());
+            let events = count(f.rows.len() as u64, "event", "events");
+            if ui
+                .link(RichText::new(events).weak())
+                .on_hover_text("The events behind this finding, in the event table")
+                .clicked()
+            {
+                out.push(Command::ShowEvents(
+                    format!("{}: {}", s.stats.ip, f.kind.name()),
+                    std::sync::Arc::new(f.rows.clone()),
+                ));
+            }
         });
         egui::CollapsingHeader::new(format!("Evidence ({})", f.evidence.len()))
             .id_salt(("evidence", k))
