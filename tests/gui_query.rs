@@ -223,3 +223,56 @@ fn values_complete_after_an_equals_sign() {
         .expect("the query filters");
     assert_eq!(f.count(), events);
 }
+
+#[test]
+fn saved_queries_and_the_query_on_live_with_the_investigation() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("cowrie.netsleuth");
+    let mut h = harness(PathBuf::from(COWRIE));
+    settle(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    type_query(&mut h, "eventid = cowrie.login.success");
+    h.get_by_label("Save").click();
+    h.run();
+    h.get_by_label("Apply").click();
+    h.run();
+    settle(&mut h);
+    assert_eq!(
+        app(&h).view().query.saved,
+        ["eventid = cowrie.login.success"]
+    );
+    h.state_mut()
+        .as_mut()
+        .unwrap()
+        .send(netsleuth::app::Command::SaveCaseAs(case.clone()));
+    h.step();
+    settle(&mut h);
+    assert!(case.is_file());
+    // Every change is saved as it is made: a second query saved after the file was made.
+    type_query(&mut h, " or eventid = cowrie.login.failed");
+    h.get_by_label("Save").click();
+    h.run();
+    settle(&mut h);
+
+    // The investigation opened again: the saved queries, and the query that was on.
+    let mut again = harness(case.clone());
+    settle(&mut again);
+    let q = &app(&again).view().query;
+    assert_eq!(
+        q.saved,
+        [
+            "eventid = cowrie.login.success",
+            "eventid = cowrie.login.success or eventid = cowrie.login.failed"
+        ]
+    );
+    assert_eq!(q.applied.as_deref(), Some("eventid = cowrie.login.success"));
+    let (events, _) = independent("cowrie.login.success");
+    let f = app(&again)
+        .view()
+        .alerts
+        .value
+        .clone()
+        .expect("the query is on");
+    assert_eq!(f.count(), events);
+}

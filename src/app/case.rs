@@ -141,6 +141,9 @@ pub(super) struct SavedView {
     /// The zone times are shown in.
     #[serde(default)]
     zone: crate::events::Zone,
+    /// The queries the analyst saved.
+    #[serde(default)]
+    saved_queries: Vec<String>,
 }
 
 impl SavedView {
@@ -161,6 +164,7 @@ impl SavedView {
             query: v.query.applied.clone(),
             query_history: v.query.history.clone(),
             zone: super::text::zone(),
+            saved_queries: v.query.saved.clone(),
         }
     }
 
@@ -186,6 +190,7 @@ impl SavedView {
         v.query.history = self.query_history.clone();
         v.query.installed = false;
         super::text::set_zone(self.zone.clone());
+        v.query.saved = self.saved_queries.clone();
     }
 }
 

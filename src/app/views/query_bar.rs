@@ -40,6 +40,8 @@ pub struct QueryBar {
     pub error: Option<(String, QueryError)>,
     /// Queries applied, most recent first.
     pub history: Vec<String>,
+    /// Queries the analyst saved, in the order saved.
+    pub saved: Vec<String>,
     /// Ctrl+K asked for the bar.
     pub focus: bool,
     /// The filter being made on a worker: its field, value and analysis generation.
@@ -145,6 +147,36 @@ pub(crate) fn show(
         }
         if (on.is_some() || bar.applied.is_some()) && ui.button("Clear").clicked() {
             out.push(Command::Query(String::new()));
+        }
+        let text = bar.text.trim().to_owned();
+        if !text.is_empty()
+            && !bar.saved.contains(&text)
+            && ui
+                .button("Save")
+                .on_hover_text("Keep this query among the saved ones, with the investigation")
+                .clicked()
+        {
+            bar.saved.push(text);
+        }
+        if !bar.saved.is_empty() {
+            ui.menu_button("Saved", |ui| {
+                let mut forget = None;
+                for (k, q) in bar.saved.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        let shown = crate::export::sanitize::one_line(q, 80);
+                        if ui.button(RichText::new(shown).monospace()).clicked() {
+                            out.push(Command::Query(q.clone()));
+                            ui.close();
+                        }
+                        if ui.small_button("Forget").clicked() {
+                            forget = Some(k);
+                        }
+                    });
+                }
+                if let Some(k) = forget {
+                    bar.saved.remove(k);
+                }
+            });
         }
         if !bar.history.is_empty() {
             ui.menu_button("History", |ui| {
