@@ -40,7 +40,7 @@ pub(super) enum CaseWrite {
     /// A log found at a new place.
     Relocated(PathBuf, PathBuf),
     /// The window's view, filters and time range.
-    View(SavedView),
+    View(Box<SavedView>),
 }
 
 /// The thread that owns the open investigation and saves the changes sent to it, in order.
@@ -64,7 +64,7 @@ impl CaseWorker {
                         CaseWrite::Settings(s) => inv.set_detection_settings(&s),
                         CaseWrite::Models(dir, keys) => inv.keep_models(&dir, &keys).map(|_| ()),
                         CaseWrite::Relocated(old, new) => inv.relocate(&old, &new),
-                        CaseWrite::View(v) => inv.put_setting("view", &v),
+                        CaseWrite::View(v) => inv.put_setting("view", &*v),
                     };
                     if let Err(e) = saved {
                         let _ = report.send(JobResult::SaveFailed(format!(
@@ -911,7 +911,7 @@ impl NetsleuthApp {
         };
         let now = SavedView::of(&self.view);
         if self.saved_view.as_ref() != Some(&now) {
-            c.worker.save(CaseWrite::View(now.clone()));
+            c.worker.save(CaseWrite::View(Box::new(now.clone())));
             self.saved_view = Some(now);
         }
     }
