@@ -3,77 +3,20 @@
 //! query's matches are counted and shown alone, an event's original line is read from the
 //! file and is the line the raw log holds, and the alerts open the events their filters pass.
 
+mod window;
+
+use window::*;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
-use netsleuth::app::{Command, NetsleuthApp};
-use netsleuth::ingest::ReadOptions;
-
-type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+use netsleuth::app::Command;
 
 const COWRIE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-19"
 );
-
-fn harness(file: PathBuf) -> AppHarness {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(64)
-        .build_ui_state(
-            move |ui, app: &mut Option<NetsleuthApp>| {
-                app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
-                })
-                .show(ui);
-            },
-            None,
-        )
-}
-
-fn app(h: &AppHarness) -> &NetsleuthApp {
-    h.state()
-        .as_ref()
-        .expect("the app is made on the first frame")
-}
-
-fn settle(h: &mut AppHarness) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut idle = 0;
-    while idle < 3 {
-        assert!(Instant::now() < deadline, "the work did not finish in time");
-        h.step();
-        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
-            idle = 0;
-            std::thread::sleep(Duration::from_millis(10));
-        } else {
-            idle += 1;
-        }
-    }
-    h.run();
-}
-
-/// Sends `command` as a view would, and draws what it changed.
-fn send(h: &mut AppHarness, command: Command) {
-    h.state_mut().as_mut().unwrap().send(command);
-    h.step();
-    h.step();
-    h.run();
-}
-
-/// Steps until `done` holds.
-fn step_until(h: &mut AppHarness, what: &str, done: impl Fn(&NetsleuthApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !h.state().as_ref().is_some_and(&done) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.run();
-}
 
 #[test]
 fn a_sources_events_all_of_them_with_the_query_and_the_original_line() {
@@ -139,7 +82,7 @@ fn a_sources_events_all_of_them_with_the_query_and_the_original_line() {
     // The original line of an event, read from the file: the raw log's own line.
     let row = app(&h).view().events.as_ref().unwrap().rows[0];
     send(&mut h, Command::OriginalLine(row));
-    step_until(&mut h, "the original line", |a| {
+    step_until(&mut h, 30, "the original line", |a| {
         a.view()
             .events
             .as_ref()

@@ -3,56 +3,22 @@
 //! and counted until looked at, pause holds the feed and resume goes on, and the selected
 //! source stays selected across updates.
 
+mod window;
+
+use window::*;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
 use netsleuth::app::NetsleuthApp;
-use netsleuth::ingest::ReadOptions;
-
-type AppHarness = Harness<'static, Option<NetsleuthApp>>;
 
 const COWRIE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-19"
 );
-
-fn harness(file: PathBuf) -> AppHarness {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(64)
-        .build_ui_state(
-            move |ui, app: &mut Option<NetsleuthApp>| {
-                app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
-                })
-                .show(ui);
-            },
-            None,
-        )
-}
-
-fn app(h: &AppHarness) -> &NetsleuthApp {
-    h.state()
-        .as_ref()
-        .expect("the app is made on the first frame")
-}
-
-/// Steps the window until `done` holds, for at most `secs` seconds.
-fn step_until(h: &mut AppHarness, secs: u64, what: &str, done: impl Fn(&NetsleuthApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        h.step();
-        if h.state().as_ref().is_some_and(&done) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 fn selected_ip(a: &NetsleuthApp) -> Option<IpAddr> {
     let i = a.view().selected?;

@@ -4,60 +4,21 @@
 //! JSON; a mistake is pointed at by column and filters nothing; field names complete as they
 //! are typed; the history offers the queries applied; Clear drops the filter.
 
+mod window;
+
+use window::*;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use eframe::egui::{self, accesskit::Role};
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
-use netsleuth::app::{NetsleuthApp, Tab};
-use netsleuth::ingest::ReadOptions;
-
-type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+use netsleuth::app::Tab;
 
 const COWRIE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-06"
 );
-
-fn harness(file: PathBuf) -> AppHarness {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(64)
-        .build_ui_state(
-            move |ui, app: &mut Option<NetsleuthApp>| {
-                app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
-                })
-                .show(ui);
-            },
-            None,
-        )
-}
-
-fn app(h: &AppHarness) -> &NetsleuthApp {
-    h.state()
-        .as_ref()
-        .expect("the app is made on the first frame")
-}
-
-/// Steps until no worker is busy for a few frames.
-fn settle(h: &mut AppHarness) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut idle = 0;
-    while idle < 3 {
-        assert!(Instant::now() < deadline, "the work did not finish in time");
-        h.step();
-        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
-            idle = 0;
-            std::thread::sleep(Duration::from_millis(10));
-        } else {
-            idle += 1;
-        }
-    }
-    h.run();
-}
 
 /// The events and distinct sources of the raw log whose `eventid` is `id`.
 fn independent(id: &str) -> (u64, BTreeSet<String>) {

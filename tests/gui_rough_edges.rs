@@ -2,57 +2,13 @@
 //! real log: the status bar's messages do not outlive what they were about, "Look here
 //! first" is in confidence order, and the map says which arcs wait for our network's country.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+mod window;
+
+use window::*;
 
 use eframe::egui::{self, accesskit::Role};
 use egui_kittest::kittest::{NodeT, Queryable};
-use egui_kittest::Harness;
-use netsleuth::app::{Command, NetsleuthApp};
-use netsleuth::ingest::ReadOptions;
-
-type AppHarness = Harness<'static, Option<NetsleuthApp>>;
-
-fn data(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")).join(rel)
-}
-
-fn harness(file: PathBuf) -> AppHarness {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(64)
-        .build_ui_state(
-            move |ui, app: &mut Option<NetsleuthApp>| {
-                app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
-                })
-                .show(ui);
-            },
-            None,
-        )
-}
-
-fn app(h: &AppHarness) -> &NetsleuthApp {
-    h.state()
-        .as_ref()
-        .expect("the app is made on the first frame")
-}
-
-fn settle(h: &mut AppHarness) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut idle = 0;
-    while idle < 3 {
-        assert!(Instant::now() < deadline, "the work did not finish in time");
-        h.step();
-        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
-            idle = 0;
-            std::thread::sleep(Duration::from_millis(10));
-        } else {
-            idle += 1;
-        }
-    }
-    h.run();
-}
+use netsleuth::app::Command;
 
 fn open(rel: &str) -> AppHarness {
     let mut h = harness(data(rel));

@@ -3,15 +3,15 @@
 //! on, as when the machine is offline: the map draws the bundled outlines and names the tiles
 //! that did not come, instead of failing silently.
 
+mod window;
+
+use window::*;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
-use netsleuth::app::{Command, NetsleuthApp, Tab};
-use netsleuth::ingest::ReadOptions;
-
-type AppHarness = Harness<'static, Option<NetsleuthApp>>;
+use netsleuth::app::{Command, Tab};
 
 const COWRIE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -30,19 +30,7 @@ fn tiles_that_do_not_come_are_named_and_the_outlines_drawn() {
     );
     let cache = tempfile::tempdir().unwrap();
     std::env::set_var("XDG_CACHE_HOME", cache.path());
-    let file = PathBuf::from(COWRIE);
-    let mut h: AppHarness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(64)
-        .build_ui_state(
-            move |ui, app: &mut Option<NetsleuthApp>| {
-                app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
-                })
-                .show(ui);
-            },
-            None,
-        );
+    let mut h = harness(PathBuf::from(COWRIE));
     let deadline = Instant::now() + Duration::from_secs(60);
     while h.state().as_ref().is_none_or(|a| a.analysis().is_none()) {
         assert!(Instant::now() < deadline, "the log was not judged in time");

@@ -3,37 +3,19 @@
 //! real Cowrie log of 2018-05-06 starts at 17:44:05 UTC: in Tokyo that is 02:44 the next day,
 //! shown with its offset; a name that is no zone is refused; UTC comes back.
 
+mod window;
+
+use window::*;
+
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
-use netsleuth::app::NetsleuthApp;
-use netsleuth::ingest::ReadOptions;
-
-type AppHarness = Harness<'static, Option<NetsleuthApp>>;
 
 const COWRIE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/honeypot/cowrie/cowrie.json.2018-05-06"
 );
-
-fn settle(h: &mut AppHarness) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut idle = 0;
-    while idle < 3 {
-        assert!(Instant::now() < deadline, "the work did not finish in time");
-        h.step();
-        if h.state().as_ref().is_none_or(NetsleuthApp::is_busy) {
-            idle = 0;
-            std::thread::sleep(Duration::from_millis(10));
-        } else {
-            idle += 1;
-        }
-    }
-    h.run();
-}
 
 fn use_zone(h: &mut AppHarness, name: &str) {
     h.get_by_label("Settings").click();
@@ -50,19 +32,7 @@ fn use_zone(h: &mut AppHarness, name: &str) {
 
 #[test]
 fn times_show_in_the_zone_chosen_with_their_offset() {
-    let file = PathBuf::from(COWRIE);
-    let mut h: AppHarness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(64)
-        .build_ui_state(
-            move |ui, app: &mut Option<NetsleuthApp>| {
-                app.get_or_insert_with(|| {
-                    NetsleuthApp::new(ui.ctx(), vec![file.clone()], ReadOptions::default(), None)
-                })
-                .show(ui);
-            },
-            None,
-        );
+    let mut h = harness(PathBuf::from(COWRIE));
     settle(&mut h);
     h.get_by_label("Files").click();
     h.run();

@@ -263,6 +263,12 @@ impl Stream {
             }
         }
         self.counts.events += (self.table.len() - before) as u64;
+        self.took(before);
+    }
+
+    /// Counts the events from row `before` on into the sources' totals and lets the oldest
+    /// leave the window.
+    fn took(&mut self, before: usize) {
         self.tally(before);
         let over = (self.table.len() - self.start).saturating_sub(self.settings.retention);
         self.start += over;
@@ -281,13 +287,7 @@ impl Stream {
         }
         self.counts.lines += rows.len() as u64;
         self.counts.events += rows.len() as u64;
-        self.tally(before);
-        let over = (self.table.len() - self.start).saturating_sub(self.settings.retention);
-        self.start += over;
-        self.counts.expired += over as u64;
-        if self.start > self.settings.retention.max(1 << 12) {
-            self.compact();
-        }
+        self.took(before);
     }
 
     /// Drops the events that left the window.
