@@ -50,6 +50,22 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// The change from `before` to `now` as "+12%", "−3%" or "±0%"; `None` when `before` is 0.
+pub fn change(now: u64, before: u64) -> Option<String> {
+    if before == 0 {
+        return None;
+    }
+    let change = (now as f64 - before as f64) / before as f64 * 100.0;
+    let sign = if change > 0.5 {
+        "+"
+    } else if change < -0.5 {
+        "−"
+    } else {
+        "±"
+    };
+    Some(format!("{sign}{:.0}%", change.abs()))
+}
+
 /// The zone the window shows times in (one window per process: set from Settings and kept
 /// with the investigation).
 static ZONE: std::sync::RwLock<Zone> = std::sync::RwLock::new(Zone::Utc);

@@ -294,22 +294,11 @@ fn watching(
 
 /// "+12% on the 5 min before".
 fn delta(now: u64, before: u64, minutes: u32) -> String {
-    if before == 0 {
-        return if now == 0 {
-            format!("none in the {minutes} min before either")
-        } else {
-            format!("none in the {minutes} min before")
-        };
+    match text::change(now, before) {
+        Some(c) => format!("{c} on the {minutes} min before"),
+        None if now == 0 => format!("none in the {minutes} min before either"),
+        None => format!("none in the {minutes} min before"),
     }
-    let change = (now as f64 - before as f64) / before as f64 * 100.0;
-    let sign = if change > 0.5 {
-        "+"
-    } else if change < -0.5 {
-        "−"
-    } else {
-        "±"
-    };
-    format!("{sign}{:.0}% on the {minutes} min before", change.abs())
 }
 
 fn kpi_cards(ui: &mut Ui, live: &Live) {

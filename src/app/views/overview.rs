@@ -277,22 +277,11 @@ fn kpi_card(
 
 /// "+12% in the second half of the span" against the first half.
 pub fn trend_text(later: u64, earlier: u64) -> String {
-    if earlier == 0 {
-        return if later == 0 {
-            "none in either half of the span".into()
-        } else {
-            "all in the second half of the span".into()
-        };
+    match crate::app::text::change(later, earlier) {
+        Some(c) => format!("{c} in the second half of the span"),
+        None if later == 0 => "none in either half of the span".into(),
+        None => "all in the second half of the span".into(),
     }
-    let change = (later as f64 - earlier as f64) / earlier as f64 * 100.0;
-    let sign = if change > 0.5 {
-        "+"
-    } else if change < -0.5 {
-        "−"
-    } else {
-        "±"
-    };
-    format!("{sign}{:.0}% in the second half of the span", change.abs())
 }
 
 fn section(ui: &mut Ui, title: &str) {
