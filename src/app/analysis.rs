@@ -40,6 +40,10 @@ pub struct Analysis {
     pub settings: DetectionSettings,
     /// Source indices, most suspicious first.
     pub ranked: Vec<usize>,
+    /// The sources "Look here first" shows, most confident first: each flagged source (at
+    /// half the auto-block threshold or above), one per campaign (its most confident member),
+    /// at most [`LOOK_FIRST`]; chosen once here, not every frame.
+    pub look_first: Vec<usize>,
     /// Events and flagged events per time window.
     pub timeline: Option<Timeline>,
     /// Per source (in the order of the detection's sources): its destination ports with
@@ -76,6 +80,27 @@ pub struct Analysis {
     flagged: usize,
 }
 
+/// Cards "Look here first" shows at most.
+pub const LOOK_FIRST: usize = 20;
+
+/// The flagged sources to look at first, one per campaign, most confident first (ties in
+/// triage order).
+fn look_first(d: &Detection, auto_block: f64) -> Vec<usize> {
+    let mut campaigns = std::collections::HashSet::new();
+    let mut picked: Vec<usize> = d
+        .ranked
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let s = &d.sources[i];
+            s.confidence >= auto_block / 2.0 && s.campaign.is_none_or(|c| campaigns.insert(c))
+        })
+        .collect();
+    picked.sort_by(|&x, &y| d.sources[y].confidence.total_cmp(&d.sources[x].confidence));
+    picked.truncate(LOOK_FIRST);
+    picked
+}
+
 /// Event counts per time window.
 #[derive(Clone)]
 pub struct Timeline {
@@ -101,6 +126,7 @@ impl Analysis {
         seconds: f64,
     ) -> Analysis {
         let ranked = detection.ranked.clone();
+        let look_first = look_first(&detection, settings.auto_block);
         let (ports, protocols) = detection
             .sources
             .par_iter()
@@ -138,6 +164,7 @@ impl Analysis {
             evaluation: None,
             settings,
             ranked,
+            look_first,
             detection,
             events_pending: true,
             seconds,

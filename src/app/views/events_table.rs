@@ -32,6 +32,9 @@ pub struct EventsWindow {
     pub selected: Option<u32>,
     /// The selected event's original line (or why it cannot be read), once read.
     pub original: Option<(u32, Result<String, String>)>,
+    /// The rows the query on matches, for that query's text and analysis generation: found
+    /// once per query, not every frame.
+    matches: Option<(String, u64, Arc<Vec<u32>>)>,
 }
 
 impl EventsWindow {
@@ -44,6 +47,7 @@ impl EventsWindow {
             only_matches: false,
             selected: None,
             original: None,
+            matches: None,
         }
     }
 }
@@ -91,14 +95,27 @@ fn body(
     }
     let t = &loaded.investigation.table;
     let query = filter.filter(|f| f.field == QUERY);
-    let shown: Vec<u32> = match query {
-        Some(q) if w.only_matches => w
-            .rows
-            .iter()
-            .copied()
-            .filter(|&r| q.holds(r as usize))
-            .collect(),
-        _ => w.rows.to_vec(),
+    let matches = query.map(|q| {
+        let fresh = w
+            .matches
+            .as_ref()
+            .is_some_and(|(v, g, _)| *v == q.value && *g == q.generation);
+        if !fresh {
+            let rows: Vec<u32> = w
+                .rows
+                .iter()
+                .copied()
+                .filter(|&r| q.holds(r as usize))
+                .collect();
+            w.matches = Some((q.value.clone(), q.generation, Arc::new(rows)));
+        }
+        w.matches
+            .as_ref()
+            .map_or_else(Default::default, |(_, _, m)| m.clone())
+    });
+    let shown: Arc<Vec<u32>> = match &matches {
+        Some(m) if w.only_matches => m.clone(),
+        _ => w.rows.clone(),
     };
     ui.horizontal_wrapped(|ui| {
         ui.label(format!(
@@ -106,8 +123,8 @@ fn body(
             thousands(shown.len() as u64),
             thousands(w.rows.len() as u64)
         ));
-        if let Some(q) = query {
-            let matching = w.rows.iter().filter(|&&r| q.holds(r as usize)).count();
+        if let Some(m) = &matches {
+            let matching = m.len();
             ui.label(
                 RichText::new(format!(
                     "· {} match the query (highlighted)",

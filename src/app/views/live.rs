@@ -431,16 +431,20 @@ fn alerts_table(
                     }
                 };
                 ui.label(tint(text::minute(a.at_us)));
-                let index = analysis
-                    .and_then(|an| an.detection.sources.iter().position(|s| s.stats.ip == a.ip));
                 let chosen = selected_ip == Some(a.ip);
                 let r = ui.selectable_label(chosen, tint(a.ip.to_string()));
-                match index {
-                    Some(k) if r.clicked() => out.push(Command::Select(Some(k))),
-                    None => {
-                        r.on_hover_text("It has left the window");
+                // The source is looked up in the window only when pointed at, not every frame.
+                if r.hovered() || r.clicked() {
+                    let index = analysis.and_then(|an| {
+                        an.detection.sources.iter().position(|s| s.stats.ip == a.ip)
+                    });
+                    match index {
+                        Some(k) if r.clicked() => out.push(Command::Select(Some(k))),
+                        None => {
+                            r.on_hover_text("It has left the window");
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
                 ui.label(tint(format!("{:.0}", a.confidence)));
                 ui.label(thousands(a.events_total)).on_hover_text(format!(

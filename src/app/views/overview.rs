@@ -305,29 +305,7 @@ pub(crate) fn top_sources(
     section(ui, "Look here first");
     let threshold = a.settings.auto_block;
     let campaigns = &a.detection.campaigns;
-    // One card per campaign, where its most confident member ranks: that member, with the
-    // others counted; the cards in confidence order (ties in triage order).
-    let mut shown_campaigns = Vec::new();
-    let mut picked: Vec<usize> = Vec::new();
-    for &first in &a.ranked {
-        let s = &a.detection.sources[first];
-        if s.confidence < threshold / 2.0 {
-            continue;
-        }
-        if let Some(c) = s.campaign {
-            if shown_campaigns.contains(&c) {
-                continue;
-            }
-            shown_campaigns.push(c);
-        }
-        picked.push(first);
-    }
-    picked.sort_by(|&x, &y| {
-        let (x, y) = (&a.detection.sources[x], &a.detection.sources[y]);
-        y.confidence.total_cmp(&x.confidence)
-    });
-    picked.truncate(max);
-    for i in picked {
+    for &i in a.look_first.iter().take(max) {
         let campaign = a.detection.sources[i].campaign;
         let s = &a.detection.sources[i];
         let selected = view.selected == Some(i);
