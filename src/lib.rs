@@ -20,3 +20,4 @@ pub mod live;
 pub mod query;
 pub mod report;
 pub mod session;
+pub mod web;

@@ -14,6 +14,7 @@ mod inspect;
 mod query;
 mod report;
 mod watch;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -234,6 +235,9 @@ enum Command {
     /// Follow live sources (files, folders, syslog) and judge them as they arrive, without a
     /// display: alerts as JSON lines, webhooks, and an optional automated response.
     Watch(watch::WatchArgs),
+    /// An access log's web analytics as GoAccess counts them: requests and visitors per day,
+    /// URLs, 404s and other errors, clients, browsers and tools, referrers, status codes.
+    Web(web::WebArgs),
 }
 
 /// Options shared by every command that reads files.
@@ -453,6 +457,7 @@ pub fn main() -> ExitCode {
         Some(Command::ExportDomains(args)) => export_domains::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Watch(args)) => watch::run(&args),
+        Some(Command::Web(args)) => web::run(&args),
         None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

@@ -22,6 +22,8 @@ pub enum Zone {
     Local,
     /// An IANA zone by name (`Europe/Paris`), with its rules (daylight saving included).
     Named(String),
+    /// A fixed offset east of UTC in seconds, as a log writes its times (`+0100`).
+    Fixed(i32),
 }
 
 impl Zone {
@@ -34,10 +36,16 @@ impl Zone {
         if name.eq_ignore_ascii_case("local") {
             return Ok(Zone::Local);
         }
+        if let Some(off) = parse_offset(name) {
+            return Ok(Zone::Fixed(off));
+        }
         chrono_tz::Tz::from_str_insensitive(name)
             .map(|tz| Zone::Named(tz.name().to_owned()))
             .map_err(|_| {
-                format!("'{name}' is no time zone: give an IANA name such as Europe/Paris, or UTC")
+                format!(
+                    "'{name}' is no time zone: give an IANA name such as Europe/Paris, an offset \
+                     such as +01:00, or UTC"
+                )
             })
     }
 
@@ -50,6 +58,7 @@ impl Zone {
                 offset_text(Local::now().offset().fix().local_minus_utc())
             ),
             Zone::Named(n) => n.clone(),
+            Zone::Fixed(s) => offset_text(*s),
         }
     }
 
@@ -74,7 +83,20 @@ impl Zone {
                     z.offset().fix().local_minus_utc(),
                 )
             }
+            Zone::Fixed(s) => {
+                let z = t.with_timezone(&chrono::FixedOffset::east_opt(*s)?);
+                (z.format(fmt).to_string(), *s)
+            }
         })
+    }
+
+    /// This zone's offset from UTC at `us`, in seconds east.
+    pub fn offset_s(&self, us: i64) -> i32 {
+        match self {
+            Zone::Utc => 0,
+            Zone::Fixed(s) => *s,
+            _ => self.format(us, "").map_or(0, |(_, off)| off),
+        }
     }
 
     /// `us` in this zone with `fmt` (chrono's strftime syntax), without the offset: an axis
@@ -105,6 +127,30 @@ impl Zone {
             },
         }
     }
+}
+
+/// `+01:00`, `-0400`, `UTC+9` or `UTC-05:30` as seconds east of UTC, within ±18 hours.
+fn parse_offset(text: &str) -> Option<i32> {
+    let t = text.strip_prefix("UTC").unwrap_or(text);
+    let (sign, rest) = match t.as_bytes().first()? {
+        b'+' => (1, &t[1..]),
+        b'-' => (-1, &t[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    if h.is_empty()
+        || h.len() > 2
+        || m.len() > 2
+        || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 18 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
 
 /// An offset from UTC in seconds as `UTC+09:00`, `UTC-05:30`.
@@ -154,6 +200,15 @@ mod tests {
         );
         assert_eq!(Zone::Utc.minute(1_714_086_000_000_000), "2024-04-25 23:00");
         assert!(Zone::parse("Mars/Olympus").is_err());
+        let log = Zone::parse("-0400").unwrap();
+        assert_eq!(log, Zone::Fixed(-4 * 3600));
+        assert_eq!(log.name(), "UTC-04:00");
+        assert_eq!(
+            log.strftime(1_096_811_662_000_000, "%d/%b/%Y:%H"),
+            "03/Oct/2004:09"
+        );
+        assert_eq!(Zone::parse("UTC+05:30").unwrap(), Zone::Fixed(19_800));
+        assert!(Zone::parse("+25").is_err());
         assert_eq!(Zone::parse("utc").unwrap(), Zone::Utc);
     }
 }

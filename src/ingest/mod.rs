@@ -191,6 +191,9 @@ pub struct FileReport {
     pub first_event_us: Option<i64>,
     /// Latest event time, microseconds since the epoch.
     pub last_event_us: Option<i64>,
+    /// The offset from UTC, in seconds east, every event's time was written with, when the
+    /// format writes one and all agree (an access log's `+0100`): the log's own clock.
+    pub written_offset: Option<i32>,
 }
 
 /// What a reader produced into a table of its own, to be appended in file order.
@@ -215,7 +218,16 @@ pub(crate) struct Sink<'a> {
     label_column: Option<String>,
     labels: LabelCounts,
     warnings: Vec<String>,
+    offsets: WrittenOffsets,
     cancel: &'a AtomicBool,
+}
+
+/// The UTC offsets a file's times were written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WrittenOffsets {
+    None,
+    One(i32),
+    Mixed,
 }
 
 impl<'a> Sink<'a> {
@@ -231,6 +243,7 @@ impl<'a> Sink<'a> {
             label_column: None,
             labels: LabelCounts::default(),
             warnings: Vec::new(),
+            offsets: WrittenOffsets::None,
             cancel,
         }
     }
@@ -298,7 +311,15 @@ impl<'a> Sink<'a> {
         (self.table, &mut self.draft)
     }
 
-    /// Names the column labels come from.
+    /// Notes the UTC offset (seconds east) the current event's time was written with.
+    pub(crate) fn note_offset(&mut self, seconds: i32) {
+        self.offsets = match self.offsets {
+            WrittenOffsets::None => WrittenOffsets::One(seconds),
+            WrittenOffsets::One(s) if s == seconds => WrittenOffsets::One(s),
+            _ => WrittenOffsets::Mixed,
+        };
+    }
+
     /// Adds a warning for the file's report, once.
     pub(crate) fn warn(&mut self, warning: String) {
         if !self.warnings.contains(&warning) {
@@ -478,6 +499,7 @@ pub fn read_file(
         label_column,
         mut labels,
         mut warnings,
+        offsets,
         ..
     } = sink;
     if let Some(w) = inflation_warning(decoded.load(Ordering::Relaxed), raw.load(Ordering::Relaxed))
@@ -514,6 +536,10 @@ pub fn read_file(
         sources,
         first_event_us,
         last_event_us,
+        written_offset: match offsets {
+            WrittenOffsets::One(s) => Some(s),
+            _ => None,
+        },
     })
 }
 

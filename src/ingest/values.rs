@@ -164,6 +164,17 @@ fn parse_clf(b: &[u8]) -> Option<i64> {
     Some(civil_us(y, mo, d, h, mi, sec)? - off * 1_000_000)
 }
 
+/// The UTC offset, in seconds east, a Common Log Format time (`[10/Oct/2000:13:55:36 -0700]`)
+/// was written with.
+pub fn clf_offset_s(b: &[u8]) -> Option<i32> {
+    let b = b.trim_ascii();
+    let b = b.strip_prefix(b"[").unwrap_or(b);
+    let b = b.strip_suffix(b"]").unwrap_or(b);
+    let zone = b.get(20..)?;
+    let zone = zone.strip_prefix(b" ").unwrap_or(zone);
+    zone_offset_s(zone).and_then(|s| i32::try_from(s).ok())
+}
+
 fn parse_us(s: &str) -> Option<i64> {
     let (date, rest) = s.split_once(' ').unwrap_or((s, ""));
     let mut parts = date.split('/');

@@ -341,6 +341,7 @@ impl Stream {
             sources: 0,
             first_event_us: times().min(),
             last_event_us: times().max(),
+            written_offset: None,
         };
         let mut inv = Investigation {
             table,

@@ -401,9 +401,12 @@ fn zone(ui: &mut Ui, view: &mut ViewState, out: &mut Vec<Command>) {
         {
             out.push(Command::SetZone(crate::events::Zone::Local));
         }
-        let named = matches!(current, crate::events::Zone::Named(_));
+        let named = matches!(
+            current,
+            crate::events::Zone::Named(_) | crate::events::Zone::Fixed(_)
+        );
         let chose = ui.radio(named, "a zone:").clicked();
-        let label = ui.label("IANA name");
+        let label = ui.label("IANA name or offset");
         let edit = ui
             .add(
                 egui::TextEdit::singleline(&mut view.zone_text)

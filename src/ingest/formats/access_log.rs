@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use super::super::columns::RowError;
-use super::super::values::{decode_text, parse_ip, parse_number, parse_time_bytes};
+use super::super::values::{clf_offset_s, decode_text, parse_ip, parse_number, parse_time_bytes};
 use super::super::Sink;
 use super::lines::{for_each_line, Row};
 use super::FormatError;
@@ -148,6 +148,9 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
         }
         if let Some(ua) = a.user_agent.filter(|u| *u != b"-") {
             d.add_detail_kv("ua", &decode_text(ua));
+        }
+        if let Some(offset) = clf_offset_s(a.time) {
+            sink.note_offset(offset);
         }
         Ok(Row::Event)
     })
