@@ -115,6 +115,8 @@ pub enum Command {
     ShowEvents(String, std::sync::Arc<Vec<u32>>),
     /// Open the event table on the events that pass the filters and time range.
     ShowEventsShown,
+    /// Open the event table on the events of one item of a Web view panel.
+    WebEvents(crate::web::PanelKind, crate::web::Key),
     /// Read the original log line of this event row.
     OriginalLine(u32),
     /// Show times in this zone (kept with the investigation).
@@ -180,6 +182,7 @@ impl NetsleuthApp {
                     }
                 }
                 Command::ShowEventsShown => self.events_shown(ctx),
+                Command::WebEvents(kind, key) => self.web_events(ctx, kind, key),
                 Command::CountQueryValues => self.count_query_values(ctx),
                 Command::SetZone(zone) => {
                     self.view.notice = Some(format!("Times are shown in {}", zone.name()));

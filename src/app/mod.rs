@@ -100,6 +100,8 @@ pub enum Tab {
     Breakdown,
     /// Sources on a world map, with a per-country table.
     Map,
+    /// An access log's web analytics (only when an access log is open).
+    Web,
     /// The blocklist editor, proposals, allowlist and exports.
     Blocklist,
     /// The domain blocklist: names to block where their address must not be.
@@ -115,7 +117,7 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 13] = [
+    const ALL: [Tab; 14] = [
         Tab::Summary,
         Tab::Overview,
         Tab::Alerts,
@@ -123,6 +125,7 @@ impl Tab {
         Tab::Timeline,
         Tab::Breakdown,
         Tab::Map,
+        Tab::Web,
         Tab::Blocklist,
         Tab::Domains,
         Tab::Live,
@@ -140,6 +143,7 @@ impl Tab {
             Tab::Timeline => "Timeline",
             Tab::Breakdown => "Breakdown",
             Tab::Map => "Map",
+            Tab::Web => "Web",
             Tab::Blocklist => "Blocklist",
             Tab::Domains => "Domains",
             Tab::Live => "Live",
@@ -163,7 +167,7 @@ impl Tab {
             Tab::Evaluation => 8,
             Tab::Settings => 9,
             Tab::Files => 0,
-            Tab::Domains | Tab::Summary | Tab::Live => return None,
+            Tab::Domains | Tab::Summary | Tab::Live | Tab::Web => return None,
         })
     }
 }
@@ -231,6 +235,13 @@ pub struct ViewState {
     pub timeline: TimelineView,
     /// The breakdown of the current time range and value filter, made on a worker.
     breakdown: Derived<BreakdownKey, Breakdown>,
+    /// The Web view's numbers for the current filters and clock, made on a worker.
+    web_stats: Derived<WebKey, Option<crate::web::WebStats>>,
+    /// The key the Web view's numbers were last asked for, and the flag that stops their job.
+    web_key: Option<WebKey>,
+    web_cancel: Arc<std::sync::atomic::AtomicBool>,
+    /// The Web view's own state.
+    pub web: views::web::WebView,
     /// The alerts list anomalous events instead of sources.
     pub per_event: bool,
     /// The per-event table's sort and rows.
@@ -306,6 +317,10 @@ impl Default for ViewState {
             map: views::map::MapView::default(),
             timeline: TimelineView::default(),
             breakdown: Derived::default(),
+            web_stats: Derived::default(),
+            web_key: None,
+            web_cancel: Arc::default(),
+            web: views::web::WebView::default(),
             alerts_rows: None,
             per_event: false,
             event_alerts: EventAlertsView::default(),
@@ -342,6 +357,12 @@ impl Default for ViewState {
 }
 
 impl ViewState {
+    /// The Web view's numbers last made for what it shows, if ready.
+    pub fn web_stats(&self) -> Option<&crate::web::WebStats> {
+        let key = self.web_key.as_ref()?;
+        self.web_stats.ready_for(key)?.as_ref()
+    }
+
     /// After the analyst's verdicts changed: the alerts filter reads them afresh.
     fn judged_changed(&mut self) {
         self.alerts.judged = Arc::new(
@@ -371,6 +392,15 @@ impl ViewState {
         self.alerts_rows.as_ref().map_or(&[], |(_, r)| r.as_slice())
     }
 }
+
+/// What the Web view's numbers are made for: (analysis generation, time range, value filter,
+/// the zone days are counted in).
+type WebKey = (
+    u64,
+    Option<(i64, i64)>,
+    Option<views::alerts::ValueFilter>,
+    crate::events::Zone,
+);
 
 /// What a breakdown is made for: (analysis generation, time range, value filter).
 type BreakdownKey = (u64, Option<(i64, i64)>, Option<ValueFilter>);
@@ -558,6 +588,7 @@ impl NetsleuthApp {
                     || self.view.scatter.is_preparing()
                     || self.view.timeline.is_preparing()
                     || self.view.breakdown.is_pending()
+                    || self.view.web_stats.is_pending()
                     || self.view.query.pending.is_some()
                     || self.view.query.counting.is_some()
             }
@@ -729,6 +760,10 @@ impl NetsleuthApp {
 
     /// The views offered: every tab but Evaluation unless the files carry labels.
     fn tabs(&self) -> Vec<Tab> {
+        let web = match &self.state {
+            State::Ready(w) => crate::web::applies(&w.loaded.investigation.files),
+            _ => false,
+        };
         let labelled = match &self.state {
             State::Ready(w) => match &w.analysis {
                 AnalysisState::Done(a) => a.evaluation.is_some(),
@@ -741,6 +776,7 @@ impl NetsleuthApp {
         Tab::ALL
             .into_iter()
             .filter(|&t| t != Tab::Evaluation || labelled)
+            .filter(|&t| t != Tab::Web || web)
             .filter(|&t| !presenting || !matches!(t, Tab::Settings | Tab::Files))
             .filter(|&t| presenting || t != Tab::Summary)
             .collect()

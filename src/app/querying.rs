@@ -208,4 +208,55 @@ impl NetsleuthApp {
             }
         });
     }
+
+    /// Lists the events of one item of a Web view panel (among those the filters and time
+    /// range pass) on a worker, then opens the event table on them.
+    pub(super) fn web_events(
+        &mut self,
+        ctx: &egui::Context,
+        kind: crate::web::PanelKind,
+        key: crate::web::Key,
+    ) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(a) = w.shown() else {
+            return;
+        };
+        let generation = a.generation;
+        let inv = w.loaded.investigation.clone();
+        let shown = text::zone();
+        let own = crate::web::log_zone(&inv.files, &shown);
+        let zone = if self.view.web.own_clock { own } else { shown };
+        let (filters, range) = (self.view.alerts.clone(), self.view.time_range);
+        let sender = self.job_sender.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let t = &inv.table;
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let listed = worker::caught(|| {
+                let keeps = views::event_alerts::keeps(t, &filters, range);
+                let rows = (0..t.len()).filter(|&r| keeps(r));
+                crate::web::rows_of(t, rows, &zone, kind, &key, &never).unwrap_or_default()
+            });
+            let what = match (key.status.is_empty(), key.method.is_empty()) {
+                (true, true) => key.text.clone(),
+                (true, false) => format!("{} {} {}", key.method, key.text, key.protocol),
+                (false, _) => format!(
+                    "{} {} {} {}",
+                    key.status, key.method, key.text, key.protocol
+                ),
+            };
+            let result = match listed {
+                Ok(rows) => JobResult::Events(
+                    format!("{}: {}", kind.title(), text::printable(&what)),
+                    rows,
+                    generation,
+                ),
+                Err(m) => JobResult::Said(worker::internal_error("listing the events", &m)),
+            };
+            let _ = sender.send(result);
+            ctx.request_repaint();
+        });
+    }
 }

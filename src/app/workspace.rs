@@ -146,6 +146,7 @@ pub(super) fn workspace_view(
             }
             view.breakdown = made;
         }
+        (Tab::Web, Some(a)) => web(ui, w, a, view, out),
         (Tab::Evaluation, Some(a)) => match &a.evaluation {
             Some(e) => views::evaluation::show(ui, e, view, out),
             None => {
@@ -154,6 +155,78 @@ pub(super) fn workspace_view(
         },
         (Tab::Settings, Some(a)) => views::settings::show(ui, a, view, out),
     }
+}
+
+/// The Web view, its numbers made on a worker for the filters, time range and clock.
+fn web(
+    ui: &mut Ui,
+    w: &Workspace,
+    a: &Arc<Analysis>,
+    view: &mut ViewState,
+    out: &mut Vec<Command>,
+) {
+    let files = &w.loaded.investigation.files;
+    let shown = text::zone();
+    let own = crate::web::log_zone(files, &shown);
+    let own = (own != shown).then_some(own);
+    let zone = match (&own, view.web.own_clock) {
+        (Some(z), true) => z.clone(),
+        _ => shown,
+    };
+    let (range, value) = (view.time_range, view.alerts.value.clone());
+    let key = (a.generation, range, value.clone(), zone.clone());
+    let (inv, an, ctx) = (w.loaded.investigation.clone(), a.clone(), ui.ctx().clone());
+    let filters = view.alerts.clone();
+    // A job for filters no longer wanted stops early.
+    if view.web_key.as_ref() != Some(&key) {
+        view.web_cancel
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        view.web_cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        view.web_key = Some(key.clone());
+    }
+    let cancel = view.web_cancel.clone();
+    // Lent out for the frame: the view also edits its own state.
+    let mut made = std::mem::take(&mut view.web_stats);
+    match made.get(
+        &key,
+        move || web_stats(&inv.table, &an, &filters, range, &zone, &cancel),
+        move || ctx.request_repaint(),
+    ) {
+        Made::Ready(Some(stats)) => views::web::show(ui, stats, own.as_ref(), view, out),
+        Made::Ready(None) | Made::Pending => {
+            widgets::preparing(ui, "Counting the requests…");
+        }
+        Made::Failed(m) => {
+            ui.colored_label(ERROR, m);
+        }
+    }
+    view.web_stats = made;
+}
+
+/// The Web view's numbers over the events the filters and time range pass, each request
+/// marked when its source is flagged (watch or block).
+pub(super) fn web_stats(
+    t: &crate::events::EventTable,
+    a: &Analysis,
+    filters: &AlertsView,
+    range: Option<(i64, i64)>,
+    zone: &crate::events::Zone,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Option<crate::web::WebStats> {
+    let keeps = views::event_alerts::keeps(t, filters, range);
+    let half = a.settings.auto_block / 2.0;
+    let flagged = |r: usize| {
+        a.source_of_row(t, r)
+            .is_some_and(|s| a.detection.sources[s].confidence >= half)
+    };
+    crate::web::compute(
+        t,
+        (0..t.len()).filter(|&r| keeps(r)),
+        zone,
+        &flagged,
+        views::web::LISTED,
+        cancel,
+    )
 }
 
 /// A detection job's progress, centred: `title`, the bar with its step, the time so far and

@@ -24,3 +24,4 @@ pub mod source_detail;
 pub mod start;
 pub mod summary;
 pub mod timeline;
+pub mod web;

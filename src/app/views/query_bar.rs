@@ -12,12 +12,13 @@ use crate::query::QueryError;
 use super::alerts::{ValueFilter, QUERY};
 
 /// The views the bar is shown above (the views its filter applies to).
-pub const SHOWN_ON: [crate::app::Tab; 5] = [
+pub const SHOWN_ON: [crate::app::Tab; 6] = [
     crate::app::Tab::Alerts,
     crate::app::Tab::Scatter,
     crate::app::Tab::Timeline,
     crate::app::Tab::Breakdown,
     crate::app::Tab::Map,
+    crate::app::Tab::Web,
 ];
 
 /// Queries kept in the history.
