@@ -60,7 +60,9 @@ pub(super) fn workspace_view(
                         .color(Color32::from_rgb(90, 160, 240))
                         .strong(),
                 );
-                ui.label(RichText::new("filters the alerts, scatter and breakdown").weak());
+                ui.label(
+                    RichText::new("filters the alerts, scatter, breakdown and web panels").weak(),
+                );
                 if ui.small_button("Clear time range").clicked() {
                     view.time_range = None;
                 }
