@@ -20,7 +20,9 @@
 //! T=lambda s: datetime.datetime.fromisoformat(s.replace('Z','+00:00'))
 //! APP=['http','dns','tls','ssh','smb','dcerpc','krb5','dhcp','smtp','ftp','nfs','rdp','sip','snmp','tftp','mqtt','quic']
 //! app=lambda e: (e['app_proto'] if e.get('app_proto') not in (None,'failed') else (e.get('event_type') if e.get('event_type') in APP else '')).lower()
-//! sent=lambda e: (e['flow'].get('bytes_toclient') if e.get('direction')=='to_client' else e['flow'].get('bytes_toserver')) if e.get('flow') else None
+//! SVC=set(range(1024))|{1433,1521,2049,3128,3306,3389,5060,5432,5900,6379,8080,8443,9200,27017}
+//! rev=lambda e: e['direction']=='to_client' if 'direction' in e else (e['flow']['src_ip']!=e.get('src_ip') if 'src_ip' in (e.get('flow') or {}) else (e.get('event_type')!='flow' and e.get('src_port') is not None and e.get('dest_port') is not None and e['src_port'] in SVC and e['dest_port'] not in SVC))
+//! sent=lambda e: (e['flow'].get('bytes_toclient') if rev(e) else e['flow'].get('bytes_toserver')) if e.get('flow') else None
 //! cmax=max(T(e['timestamp']) for e in C)
 //! ```
 //!
@@ -161,8 +163,9 @@ fn suricata_queries_match_python() {
             ("source_ip in 172.16.0.0/12", 2265),
             // S: app(e) in ('tls','http')
             ("app_protocol in (tls, http)", 522),
-            // S: (sent(e) or 0) > 10000
-            ("bytes_sent > 10000", 37),
+            // S: (sent(e) or 0) > 10000 (two are alerts on a server's answer, from port 80 or
+            // 587 to an ephemeral port: the server sent the answer's bytes)
+            ("bytes_sent > 10000", 39),
             // S: e.get('event_type')=='flow' and (e.get('flow') or {}).get('state')=='established'
             ("outcome = established", 297),
         ],

@@ -70,6 +70,8 @@ pub struct Input {
     pub gzip: bool,
     /// Whether it was UTF-16 text (with a byte-order mark), read as UTF-8.
     pub utf16: bool,
+    /// Whether it was a JSON array of records, read one record per line.
+    pub json_array: bool,
     /// Bytes of text decompressed from a gzip file so far, through every layer (0 for plain
     /// files).
     pub decoded: Arc<AtomicU64>,
@@ -128,6 +130,12 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
             .build(io::Cursor::new(head).chain(rest));
         (head, rest) = peek(Box::new(decoder))?;
     }
+    // A JSON array of records is read as JSON lines, one record a line.
+    let json_array = super::json_array::is_array_of_objects(&head);
+    if json_array {
+        let records = super::json_array::ArrayLines::new(io::Cursor::new(head).chain(rest));
+        (head, rest) = peek(Box::new(records))?;
+    }
     let rest = extend_head(&mut head, rest)?;
     // Old Mac exports end lines with a lone CR: read them as LF, or the whole file would be
     // one line that no reader accepts.
@@ -156,6 +164,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         head,
         gzip,
         utf16,
+        json_array,
         decoded,
         raw: raw_read,
         reader,

@@ -8,6 +8,7 @@ mod columns;
 mod format;
 mod formats;
 mod input;
+mod json_array;
 mod skips;
 mod sniff;
 pub mod values;
@@ -480,7 +481,7 @@ pub fn read_file(
         _ => sniffed,
     };
     let start = table.len();
-    let (gzip, utf16) = (input.gzip, input.utf16);
+    let (gzip, utf16, json_array) = (input.gzip, input.utf16, input.json_array);
     let (decoded, raw) = (input.decoded.clone(), input.raw.clone());
     let mut sink = Sink::new(table, file, &progress.cancel);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
@@ -505,6 +506,13 @@ pub fn read_file(
     if let Some(w) = inflation_warning(decoded.load(Ordering::Relaxed), raw.load(Ordering::Relaxed))
     {
         warnings.push(w);
+    }
+    if json_array {
+        warnings.push(
+            "a JSON array of records, read one record at a time: the line numbers given for \
+             skipped rows count records"
+                .into(),
+        );
     }
     let rows = start..table.len();
     let (sources, first_event_us, last_event_us) = summarise(table, rows.clone());

@@ -43,6 +43,8 @@ struct Flow {
     start: Option<String>,
     end: Option<String>,
     state: Option<String>,
+    /// The flow's client, from Suricata 7 on.
+    src_ip: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -225,7 +227,13 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
         d.app_protocol = app.to_ascii_lowercase();
     }
     // In alerts on server-to-client traffic, src is the server: swap the flow counters.
-    let reversed = eve.direction.as_deref() == Some("to_client");
+    let reversed = to_client(
+        &event_type,
+        eve.direction.as_deref(),
+        eve.flow.as_ref().and_then(|f| f.src_ip.as_deref()),
+        eve.src_ip.as_deref(),
+        (d.source_port, d.destination_port),
+    );
     if let Some(flow) = eve.flow {
         let (sent_b, recv_b, sent_p, recv_p) = if reversed {
             (
@@ -323,6 +331,38 @@ fn fill(eve: Eve, d: &mut crate::events::EventDraft) -> Result<(), RowError> {
     Ok(())
 }
 
+/// Whether a record's source is the flow's server (an alert on the answer): as its
+/// `direction` says (Suricata 7), else as its flow's client says (`flow.src_ip`, also 7),
+/// else, for Suricata 6 which says neither, when it goes from a service port to an ephemeral
+/// one (`80 -> 49747`); never for a flow record, whose source is the flow's first sender and
+/// whose `toserver` counters are that sender's.
+fn to_client(
+    event_type: &str,
+    direction: Option<&str>,
+    flow_client: Option<&str>,
+    src_ip: Option<&str>,
+    (src_port, dest_port): (Option<u16>, Option<u16>),
+) -> bool {
+    if let Some(d) = direction {
+        return d == "to_client";
+    }
+    if let (Some(client), Some(src)) = (flow_client, src_ip) {
+        return client != src;
+    }
+    match (src_port, dest_port) {
+        (Some(s), Some(d)) if event_type != "flow" => is_service_port(s) && !is_service_port(d),
+        _ => false,
+    }
+}
+
+/// Ports servers listen on: the well-known range and the common services above it.
+fn is_service_port(port: u16) -> bool {
+    const ABOVE: [u16; 14] = [
+        1433, 1521, 2049, 3128, 3306, 3389, 5060, 5432, 5900, 6379, 8080, 8443, 9200, 27017,
+    ];
+    port < 1024 || ABOVE.contains(&port)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +375,11 @@ mod tests {
         fill(parse_json(line).unwrap(), &mut d).unwrap();
         assert_eq!(d.outcome, "allowed");
         assert_eq!(d.app_protocol, "http");
+        // Suricata 6 names no direction: from port 80 to 49747 the source is the server, and
+        // the 47,302 bytes to the client are what it sent.
+        assert_eq!(d.bytes_sent, Some(47302.0));
+        assert_eq!(d.bytes_received, Some(1711.0));
+        assert_eq!(d.packets_sent, Some(35.0));
         let text = d.detail.replace(crate::events::DETAIL_SEPARATOR, " ");
         assert!(
             text.starts_with("alert signature=ET POLICY PE EXE"),
