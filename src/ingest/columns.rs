@@ -116,6 +116,35 @@ fn norm(name: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A Zeek field under the name Zeek gives it by default: a log written with another scope
+/// separator (`id_orig_h`, `id-orig_h`, `id:orig_h`) or through a field name map
+/// (`src`, `src_port`, `dst`, `dst_port`, Elastic's `source.ip`...) names the endpoints
+/// otherwise.
+fn zeek_name(name: &str) -> String {
+    let endpoint = |rest: &str| {
+        ["orig_h", "orig_p", "resp_h", "resp_p"]
+            .into_iter()
+            .find(|e| rest == *e)
+            .map(|e| format!("id.{e}"))
+    };
+    if let Some(rest) = name.strip_prefix("id") {
+        let mut chars = rest.chars();
+        if let Some(sep) = chars.next().filter(|c| !c.is_alphanumeric()) {
+            if let Some(n) = endpoint(&rest[sep.len_utf8()..]) {
+                return n;
+            }
+        }
+    }
+    let alias = match name {
+        "src" | "src_ip" | "src_h" | "orig_h" | "source.ip" => "id.orig_h",
+        "src_port" | "src_p" | "sport" | "orig_p" | "source.port" => "id.orig_p",
+        "dst" | "dst_ip" | "dst_h" | "resp_h" | "destination.ip" => "id.resp_h",
+        "dst_port" | "dst_p" | "dport" | "resp_p" | "destination.port" => "id.resp_p",
+        _ => return name.to_owned(),
+    };
+    alias.to_owned()
+}
+
 /// Normalises harder for guessing: also drops spaces, dots, dashes and underscores.
 fn squash(name: &str) -> String {
     norm(name)
@@ -291,6 +320,48 @@ fn known_columns(format: Format) -> &'static [(&'static str, Target)] {
             ("log-status", Ignore),
             ("tcp-flags", Flags),
             ("flow-direction", Direction),
+            ("vpc-id", Detail),
+            ("subnet-id", Detail),
+            ("instance-id", Detail),
+            ("pkt-srcaddr", Detail),
+            ("pkt-dstaddr", Detail),
+            ("region", Detail),
+            ("az-id", Detail),
+            ("pkt-src-aws-service", Detail),
+            ("pkt-dst-aws-service", Detail),
+            ("traffic-path", Detail),
+            ("reject-reason", Detail),
+            ("ecs-service-name", Detail),
+            ("ecs-cluster-name", Detail),
+            ("tgw-id", Detail),
+            ("tgw-attachment-id", Detail),
+            ("tgw-src-vpc-id", Detail),
+            ("tgw-dst-vpc-id", Detail),
+            ("type", Ignore),
+            ("resource-type", Ignore),
+            ("sublocation-type", Ignore),
+            ("sublocation-id", Ignore),
+            ("tgw-src-vpc-account-id", Ignore),
+            ("tgw-dst-vpc-account-id", Ignore),
+            ("tgw-src-subnet-id", Ignore),
+            ("tgw-dst-subnet-id", Ignore),
+            ("tgw-src-eni", Ignore),
+            ("tgw-dst-eni", Ignore),
+            ("tgw-src-az-id", Ignore),
+            ("tgw-dst-az-id", Ignore),
+            ("tgw-pair-attachment-id", Ignore),
+            ("packets-lost-no-route", Ignore),
+            ("packets-lost-blackhole", Ignore),
+            ("packets-lost-mtu-exceeded", Ignore),
+            ("packets-lost-ttl-expired", Ignore),
+            ("ecs-cluster-arn", Ignore),
+            ("ecs-container-instance-arn", Ignore),
+            ("ecs-container-instance-id", Ignore),
+            ("ecs-container-id", Ignore),
+            ("ecs-second-container-id", Ignore),
+            ("ecs-task-definition-arn", Ignore),
+            ("ecs-task-arn", Ignore),
+            ("ecs-task-id", Ignore),
         ],
         Format::NslKdd | Format::Kdd99 => &[
             ("duration", Duration { scale: 1.0 }),
@@ -480,10 +551,11 @@ impl ColumnPlan {
         null_tokens: &'static [&'static str],
     ) -> Result<ColumnPlan, String> {
         let known = known_columns(format);
+        let zeek = matches!(format, Format::ZeekTsv | Format::ZeekJson | Format::ZeekCsv);
         let mut targets: Vec<Target> = header
             .iter()
             .map(|h| {
-                let n = norm(h);
+                let n = if zeek { zeek_name(&norm(h)) } else { norm(h) };
                 if let Some((_, t)) = known.iter().find(|(k, _)| *k == n) {
                     return *t;
                 }
@@ -578,6 +650,11 @@ impl ColumnPlan {
         self.targets
             .iter()
             .any(|t| !matches!(t, Target::Auto | Target::Ignore | Target::Extra(_)))
+    }
+
+    /// Whether some column goes to `target`.
+    pub fn maps(&self, target: Target) -> bool {
+        self.targets.contains(&target)
     }
 
     /// Number of columns.

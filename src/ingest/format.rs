@@ -110,7 +110,7 @@ impl Format {
             Format::ZeekTsv => "Zeek conn.log (TSV)",
             Format::ZeekJson => "Zeek conn.log (JSON)",
             Format::ZeekCsv => "Zeek conn.log (CSV, IoT-23)",
-            Format::VpcFlow => "AWS VPC flow log v2",
+            Format::VpcFlow => "AWS VPC flow log",
             Format::AccessLog => "Apache/nginx access log",
             Format::NslKdd => "NSL-KDD",
             Format::Kdd99 => "KDD Cup 1999",

@@ -166,23 +166,21 @@ fn is_vpc(line: &[u8]) -> bool {
     if has(b"srcaddr") && has(b"dstaddr") {
         return true;
     }
-    tokens.len() >= 14 && tokens[0].iter().all(u8::is_ascii_digit) && tokens[2].starts_with(b"eni-")
+    let version = tokens
+        .first()
+        .is_some_and(|t| t.iter().all(u8::is_ascii_digit));
+    let eni = tokens.len() >= 14 && tokens[2].starts_with(b"eni-");
+    // Every field of version 5, 7 or 8 (the interface may be `-`), or a transit gateway's.
+    let documented = matches!(tokens.len(), 29 | 39 | 40)
+        && tokens[1].iter().all(u8::is_ascii_digit)
+        && tokens[12].iter().all(u8::is_ascii_alphabetic);
+    let tgw = tokens.len() == 36 && tokens[3].starts_with(b"tgw-");
+    version && (eni || documented || tgw)
 }
 
 /// `host ident user [dd/Mon/yyyy:hh:mm:ss zone] "`
 fn is_access_log(line: &[u8]) -> bool {
-    let mut parts = line.splitn(4, |b| *b == b' ');
-    let (Some(_), Some(_), Some(_), Some(rest)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    rest.len() > 30
-        && rest[0] == b'['
-        && rest[3] == b'/'
-        && rest[7] == b'/'
-        && rest[12] == b':'
-        && memchr::memchr(b'"', rest).is_some()
+    super::formats::access_log::parse_line(line).is_some()
 }
 
 /// Counts `delim` outside double quotes.

@@ -1,6 +1,6 @@
 //! One reader per family of formats, all feeding the same [`Sink`].
 
-mod access_log;
+pub(super) mod access_log;
 mod batches;
 mod delimited;
 mod honeypot;

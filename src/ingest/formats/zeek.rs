@@ -22,6 +22,16 @@ pub fn read_tsv(
     let mut mapping_error = None;
     for_each_line(reader, sink, max_len, |line, sink| {
         if let Some(directive) = line.strip_prefix(b"#") {
+            if let Some(path) = directive.strip_prefix(b"path\t") {
+                let path = String::from_utf8_lossy(path).trim().to_owned();
+                if path != "conn" {
+                    sink.warn(format!(
+                        "a Zeek {path}.log, read as connections: each row is one {path} record \
+                         of a connection, so beside the same traffic's conn.log a connection \
+                         counts once in each"
+                    ));
+                }
+            }
             if let Some(fields) = directive.strip_prefix(b"fields\t") {
                 let header: Vec<String> = fields
                     .split(|b| *b == b'\t')
@@ -29,6 +39,14 @@ pub fn read_tsv(
                     .collect();
                 match ColumnPlan::new(Format::ZeekTsv, &header, None, ZEEK_NULLS) {
                     Ok(p) => {
+                        if !p.maps(super::super::columns::Target::SourceIp) {
+                            sink.warn(
+                                "no field names the originator (id.orig_h, or id_orig_h, src \
+                                 and such under another scope separator or a field name map): \
+                                 no source can be named"
+                                    .into(),
+                            );
+                        }
                         sink.adopt(&p);
                         plan = Some(p);
                     }
