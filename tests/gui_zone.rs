@@ -20,7 +20,7 @@ const COWRIE: &str = concat!(
 fn use_zone(h: &mut AppHarness, name: &str) {
     h.get_by_label("Settings").click();
     h.run();
-    let field = h.get_by_role_and_label(Role::TextInput, "IANA name");
+    let field = h.get_by_role_and_label(Role::TextInput, "IANA name or offset");
     field.focus();
     field.type_text(name);
     h.run();
@@ -50,7 +50,7 @@ fn times_show_in_the_zone_chosen_with_their_offset() {
     // A name that is no zone is refused and the zone stays.
     h.get_by_label("Settings").click();
     h.run();
-    let field = h.get_by_role_and_label(Role::TextInput, "IANA name");
+    let field = h.get_by_role_and_label(Role::TextInput, "IANA name or offset");
     field.focus();
     h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
     field.type_text("Mars/Olympus");

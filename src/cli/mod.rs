@@ -253,6 +253,15 @@ pub struct ReadArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_LINE_BYTES as u64,
           value_parser = clap::value_parser!(u64).range(64..=1 << 30))]
     max_line_bytes: u64,
+    /// Read every file as an access log of this layout: an nginx log_format
+    /// ('$remote_addr - $remote_user [$time_local] "$request" ...') or an Apache LogFormat
+    /// ('%h %l %u %t "%r" %>s %b ...'); `combined`, `common`, `vhost_combined` name theirs.
+    #[arg(long, value_name = "FORMAT", value_parser = netsleuth_log_format)]
+    log_format: Option<crate::ingest::LogFormat>,
+}
+
+fn netsleuth_log_format(s: &str) -> Result<crate::ingest::LogFormat, String> {
+    crate::ingest::LogFormat::parse(s)
 }
 
 impl ReadArgs {
@@ -261,6 +270,7 @@ impl ReadArgs {
             format: self.format,
             mapping: self.map.clone(),
             max_line_bytes: usize::try_from(self.max_line_bytes).unwrap_or(usize::MAX),
+            log_format: self.log_format.clone().map(std::sync::Arc::new),
         }
     }
 }

@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 pub use columns::{ColumnMapping, KDD_COLUMNS};
 pub use format::Format;
+pub use formats::log_format::LogFormat;
 pub use input::{original_line, Line, LineReader, TextOnly};
 pub use skips::{SkipExample, SkipLog};
 pub use sniff::{sniff, SniffError, Sniffed};
@@ -40,6 +41,8 @@ pub struct ReadOptions {
     pub mapping: Option<ColumnMapping>,
     /// Longest line kept, in bytes.
     pub max_line_bytes: usize,
+    /// Read every file as an access log of this layout (`--log-format`).
+    pub log_format: Option<Arc<LogFormat>>,
 }
 
 impl Default for ReadOptions {
@@ -48,6 +51,7 @@ impl Default for ReadOptions {
             format: None,
             mapping: None,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            log_format: None,
         }
     }
 }
@@ -459,6 +463,11 @@ pub fn read_file(
         path: path.to_path_buf(),
         problem,
     };
+    // A log format given reads every file as an access log of that layout.
+    let forced = match options.log_format {
+        Some(_) => Some(Format::AccessLog),
+        None => options.format,
+    };
     let sniffed = match sniff(&input.head) {
         Ok(s) => s,
         Err(
@@ -467,13 +476,13 @@ pub fn read_file(
             | SniffError::Compressed(_)
             | SniffError::Archive(_)),
         ) => return Err(format_err(e)),
-        Err(e) if options.format.is_none() => return Err(format_err(e)),
+        Err(e) if forced.is_none() => return Err(format_err(e)),
         Err(_) => Sniffed {
             format: Format::MappedCsv,
             delimiter: b',',
         },
     };
-    let sniffed = match options.format {
+    let sniffed = match forced {
         Some(f) if f != sniffed.format => Sniffed {
             format: f,
             delimiter: formats::default_delimiter(f, sniffed.delimiter),

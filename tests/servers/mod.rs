@@ -82,7 +82,17 @@ impl Nginx {
 
     /// Starts nginx under `prefix`, its access log at `prefix/access.log`.
     pub fn start(prefix: &Path, include: &Path) -> Nginx {
+        Nginx::start_logging(prefix, include, None)
+    }
+
+    /// Starts nginx under `prefix`, its access log at `prefix/access.log` in the layout
+    /// `log_format` (an nginx `log_format` string), or `combined`.
+    pub fn start_logging(prefix: &Path, include: &Path, log_format: Option<&str>) -> Nginx {
         page(prefix);
+        let (define, layout) = match log_format {
+            Some(f) => (format!("  log_format custom '{f}';\n"), "custom"),
+            None => (String::new(), "combined"),
+        };
         let port = free_port();
         let p = prefix.display();
         let include = include.display();
@@ -91,7 +101,7 @@ impl Nginx {
             format!(
                 "worker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
                  events {{ worker_connections 64; }}\n\
-                 http {{\n  access_log {p}/access.log combined;\n\
+                 http {{\n{define}  access_log {p}/access.log {layout};\n\
                    client_body_temp_path {p}/body;\n  proxy_temp_path {p}/proxy;\n\
                    fastcgi_temp_path {p}/fastcgi;\n  uwsgi_temp_path {p}/uwsgi;\n\
                    scgi_temp_path {p}/scgi;\n\

@@ -242,12 +242,65 @@ pub fn parse_line(line: &[u8]) -> Option<AccessLine<'_>> {
     })
 }
 
-/// Reads an access log; a line whose client is not an address is skipped.
-pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result<(), FormatError> {
+/// A line of a log in a layout given by its format string, as [`AccessLine`] holds it; the
+/// request put together when the format logs its parts.
+fn from_fields<'a>(
+    f: &super::log_format::Fields<'a>,
+) -> Option<(AccessLine<'a>, std::borrow::Cow<'a, [u8]>, Option<f64>)> {
+    use super::log_format::Var;
+    let dash: &[u8] = b"-";
+    let time = f
+        .get(Var::TimeLocal)
+        .or_else(|| f.get(Var::TimeIso))
+        .or_else(|| f.get(Var::TimeEpoch))?;
+    let seconds = f
+        .get(Var::Seconds)
+        .and_then(parse_number)
+        .or_else(|| f.get(Var::Micros).and_then(parse_number).map(|us| us / 1e6));
+    let line = AccessLine {
+        host: f.get(Var::Client).unwrap_or(dash),
+        vhost: f.get(Var::VHost),
+        forwarded: f.get(Var::ForwardedFor),
+        peer: None,
+        user: f.get(Var::User).unwrap_or(dash),
+        time,
+        request: b"",
+        status: f.get(Var::Status).unwrap_or(dash),
+        bytes: f.get(Var::Bytes).unwrap_or(dash),
+        referer: f.get(Var::Referer),
+        user_agent: f.get(Var::UserAgent),
+    };
+    Some((line, f.request().unwrap_or_default(), seconds))
+}
+
+/// Reads an access log, in the common or combined layout (with what may precede the client)
+/// or in `layout`; a line whose client is not an address is skipped.
+pub fn read(
+    reader: impl BufRead,
+    sink: &mut Sink<'_>,
+    max_len: usize,
+    layout: Option<&super::log_format::LogFormat>,
+) -> Result<(), FormatError> {
     for_each_line(reader, sink, max_len, |line, sink| {
-        let a = parse_line(line).ok_or_else(|| {
-            RowError::new("not an access log line", super::super::skips::snippet(line))
-        })?;
+        let not_one = || match layout {
+            Some(l) => RowError::new(
+                "not in the log format",
+                format!("'{}': {}", l.spec(), super::super::skips::snippet(line)),
+            ),
+            None => RowError::new("not an access log line", super::super::skips::snippet(line)),
+        };
+        let fields;
+        let (a, request, seconds) = match layout {
+            Some(l) => {
+                fields = l.read(line).ok_or_else(not_one)?;
+                from_fields(&fields).ok_or_else(not_one)?
+            }
+            None => {
+                let a = parse_line(line).ok_or_else(not_one)?;
+                let request = std::borrow::Cow::Borrowed(a.request);
+                (a, request, None)
+            }
+        };
         let d = &mut sink.draft;
         d.time_us = Some(
             parse_time_bytes(a.time)
@@ -259,6 +312,7 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
             parse_ip(a.host)
                 .ok_or_else(|| RowError::bad("client not an address", "client", a.host))?,
         );
+        d.duration_s = seconds;
         d.app_protocol.push_str("http");
         if a.status != b"-" {
             d.outcome.push_str(&decode_text(a.status));
@@ -268,7 +322,7 @@ pub fn read(reader: impl BufRead, sink: &mut Sink<'_>, max_len: usize) -> Result
         } else {
             d.bytes_received = Some(0.0);
         }
-        d.add_detail(&decode_text(a.request));
+        d.add_detail(&decode_text(&request));
         if a.user != b"-" {
             d.add_detail_kv("user", &decode_text(a.user));
         }

@@ -5,6 +5,7 @@ mod batches;
 mod delimited;
 mod honeypot;
 mod lines;
+pub mod log_format;
 mod suricata;
 mod vpc;
 mod zeek;
@@ -73,6 +74,6 @@ pub fn read(
         Format::Cowrie => honeypot::read_cowrie(reader, sink, max),
         Format::Dionaea => honeypot::read_dionaea(reader, sink, max),
         Format::DionaeaMhn => honeypot::read_mhn(reader, sink, max),
-        Format::AccessLog => access_log::read(reader, sink, max),
+        Format::AccessLog => access_log::read(reader, sink, max, options.log_format.as_deref()),
     }
 }
