@@ -439,6 +439,9 @@ pub(super) fn is_case(path: &Path) -> bool {
     crate::investigation::is_investigation_file(path)
 }
 
+/// How an investigation file marks a log format in a log's format column.
+const LOG_FORMAT: &str = "log-format:";
+
 impl NetsleuthApp {
     /// Opens an investigation file on a worker; its logs are read once it is in.
     pub(super) fn open_case(&mut self, ctx: &egui::Context, path: PathBuf) {
@@ -479,7 +482,12 @@ impl NetsleuthApp {
         };
         let snapshot = CaseSnapshot {
             files,
-            format: self.options.format.map(|f| f.id().to_string()),
+            // A log format is kept where the format is, marked: the file holds the layout the
+            // analyst gave, without a column of its own.
+            format: match &self.options.log_format {
+                Some(l) => Some(format!("{LOG_FORMAT}{}", l.spec())),
+                None => self.options.format.map(|f| f.id().to_string()),
+            },
             mapping: self.options.mapping.clone(),
             keep_logs: self.view.keep_logs,
             settings: self.settings.clone(),
@@ -719,11 +727,12 @@ impl NetsleuthApp {
             self.settings = s.apply(&self.settings);
         }
         // The format the analyst chose for these logs, if any.
-        self.options.format = loaded
-            .files
-            .iter()
-            .find_map(|f| f.format.as_deref())
-            .and_then(crate::ingest::Format::from_id);
+        let chosen = loaded.files.iter().find_map(|f| f.format.as_deref());
+        self.options.log_format = chosen
+            .and_then(|f| f.strip_prefix(LOG_FORMAT))
+            .and_then(|spec| crate::ingest::LogFormat::parse(spec).ok())
+            .map(std::sync::Arc::new);
+        self.options.format = chosen.and_then(crate::ingest::Format::from_id);
         self.options.mapping = loaded.files.iter().find_map(|f| f.mapping.clone());
         self.view.annotations = loaded.annotations.clone();
         self.view.judged_changed();
@@ -924,6 +933,7 @@ impl NetsleuthApp {
             // The case's format override and mapping were for its logs only.
             self.options.format = None;
             self.options.mapping = None;
+            self.options.log_format = None;
             self.view.relocating = None;
             self.saved_view = None;
             if let Some(global) = self.global.take() {

@@ -115,6 +115,9 @@ pub enum Command {
     ShowEvents(String, std::sync::Arc<Vec<u32>>),
     /// Open the event table on the events that pass the filters and time range.
     ShowEventsShown,
+    /// Read the open files again as access logs of this layout (an nginx log_format or an
+    /// Apache LogFormat), or without one (`None`).
+    ReadWithLogFormat(Option<String>),
     /// Open the event table on the events of one item of a Web view panel.
     WebEvents(crate::web::PanelKind, crate::web::Key),
     /// Read the original log line of this event row.
@@ -183,6 +186,7 @@ impl NetsleuthApp {
                 }
                 Command::ShowEventsShown => self.events_shown(ctx),
                 Command::WebEvents(kind, key) => self.web_events(ctx, kind, key),
+                Command::ReadWithLogFormat(spec) => self.read_with_log_format(ctx, spec),
                 Command::CountQueryValues => self.count_query_values(ctx),
                 Command::SetZone(zone) => {
                     self.view.notice = Some(format!("Times are shown in {}", zone.name()));

@@ -120,3 +120,38 @@ impl LoadJob {
         }
     }
 }
+
+impl super::NetsleuthApp {
+    /// Reads the open files (those read and those that failed) again as access logs of the
+    /// layout `spec`, or without a layout when `None`; a layout that cannot be compiled is
+    /// said and nothing is read.
+    pub(super) fn read_with_log_format(
+        &mut self,
+        ctx: &eframe::egui::Context,
+        spec: Option<String>,
+    ) {
+        let super::State::Ready(w) = &self.state else {
+            return;
+        };
+        let inv = &w.loaded.investigation;
+        let files: Vec<PathBuf> = inv
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            .chain(
+                inv.failures
+                    .iter()
+                    .filter_map(|e| e.path().map(PathBuf::from)),
+            )
+            .collect();
+        match spec.as_deref().map(crate::ingest::LogFormat::parse) {
+            Some(Err(e)) => {
+                self.view.notice = Some(e);
+                return;
+            }
+            Some(Ok(layout)) => self.options.log_format = Some(Arc::new(layout)),
+            None => self.options.log_format = None,
+        }
+        self.open(ctx, files);
+    }
+}

@@ -305,6 +305,8 @@ pub struct ViewState {
     pub events: Option<views::events_table::EventsWindow>,
     /// The zone name typed in Settings.
     pub zone_text: String,
+    /// The access-log format typed in the Files view.
+    pub log_format_text: String,
 }
 
 impl Default for ViewState {
@@ -352,6 +354,7 @@ impl Default for ViewState {
             query: Default::default(),
             events: None,
             zone_text: String::new(),
+            log_format_text: String::new(),
         }
     }
 }

@@ -103,6 +103,18 @@ pub enum ReadError {
     Internal(String),
 }
 
+impl ReadError {
+    /// The file it is about, if one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ReadError::Io { path, .. }
+            | ReadError::Format { path, .. }
+            | ReadError::Mapping { path, .. } => Some(path),
+            ReadError::Repeated { .. } | ReadError::Cancelled | ReadError::Internal(_) => None,
+        }
+    }
+}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -44,6 +44,7 @@ pub fn show(
         warnings(ui, inv, &detection);
         ui.add_space(12.0);
     }
+    log_format(ui, loaded, view, out);
     if inv.files.is_empty() {
         ui.label(RichText::new("No file could be read.").weak());
         return;
@@ -70,6 +71,55 @@ pub fn show(
     )))
     .id_salt("skipped")
     .show(ui, |ui| skipped_rows(ui, &inv.files, loaded.skipped));
+}
+
+/// The access-log layout the files are read with: a field for an nginx `log_format` or an
+/// Apache `LogFormat`, and reading the files again with it (or without it).
+fn log_format(
+    ui: &mut Ui,
+    loaded: &Loaded,
+    view: &mut crate::app::ViewState,
+    out: &mut Vec<crate::app::Command>,
+) {
+    let inv = &loaded.investigation;
+    let in_use = inv
+        .files
+        .iter()
+        .any(|f| f.format == crate::ingest::Format::AccessLog);
+    if inv.failures.is_empty() && !in_use {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Access-log layout");
+        let edit = ui
+            .add(
+                eframe::egui::TextEdit::singleline(&mut view.log_format_text)
+                    .hint_text(
+                        "$remote_addr - $remote_user [$time_local] \"$request\" … or %h %l %u %t …",
+                    )
+                    .desired_width(520.0),
+            )
+            .labelled_by(label.id);
+        let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(eframe::egui::Key::Enter));
+        if (ui.button("Read again with it").clicked() || entered)
+            && !view.log_format_text.trim().is_empty()
+        {
+            out.push(crate::app::Command::ReadWithLogFormat(Some(
+                view.log_format_text.trim().to_owned(),
+            )));
+        }
+        if ui.button("Read without it").clicked() {
+            out.push(crate::app::Command::ReadWithLogFormat(None));
+        }
+    });
+    ui.label(
+        RichText::new(
+            "For access logs of another layout: the web server's own format string (nginx \
+             log_format or Apache LogFormat, or combined, common, vhost_combined).",
+        )
+        .weak(),
+    );
+    ui.add_space(12.0);
 }
 
 /// The file name of a report, or its whole path when it has none.
