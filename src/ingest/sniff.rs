@@ -48,6 +48,31 @@ pub fn sniff(head: &[u8]) -> Result<Sniffed, SniffError> {
             delimiter: b'\t',
         });
     }
+    // One odd line never decides a file's format: when most sampled lines are of one
+    // line-based kind other than the first line's, the file is of that kind, and the reader
+    // skips and reports the odd lines.
+    if lines.len() >= 3 {
+        let kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(l)).collect();
+        for kind in [LineKind::Json, LineKind::Vpc, LineKind::Access] {
+            let n = kinds.iter().filter(|k| **k == kind).count();
+            if n * 2 > lines.len() && kinds[0] != kind {
+                let of_kind: Vec<&[u8]> = lines
+                    .iter()
+                    .zip(&kinds)
+                    .filter(|(_, k)| **k == kind)
+                    .map(|(l, _)| *l)
+                    .collect();
+                return match kind {
+                    LineKind::Json => sniff_json(&of_kind).map(plain),
+                    LineKind::Vpc => Ok(Sniffed {
+                        format: Format::VpcFlow,
+                        delimiter: b' ',
+                    }),
+                    _ => Ok(plain(Format::AccessLog)),
+                };
+            }
+        }
+    }
     if first.starts_with(b"{") {
         return sniff_json(&lines).map(plain);
     }
@@ -61,6 +86,27 @@ pub fn sniff(head: &[u8]) -> Result<Sniffed, SniffError> {
         return Ok(plain(Format::AccessLog));
     }
     sniff_delimited(&lines)
+}
+
+/// What one line looks like, for the vote of the sampled lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Json,
+    Vpc,
+    Access,
+    Other,
+}
+
+fn line_kind(line: &[u8]) -> LineKind {
+    if line.trim_ascii_start().starts_with(b"{") {
+        LineKind::Json
+    } else if is_vpc(line) {
+        LineKind::Vpc
+    } else if is_access_log(line) {
+        LineKind::Access
+    } else {
+        LineKind::Other
+    }
 }
 
 /// Magic bytes of compressions we do not decode.
@@ -303,6 +349,24 @@ mod tests {
         );
         assert_eq!(fmt(b"a;b;src_ip\n1;2;3\n"), Format::MappedCsv);
         assert_eq!(sniff(b"a;b;src_ip\n").unwrap().delimiter, b';');
+    }
+
+    #[test]
+    fn one_odd_first_line_never_decides() {
+        // The first lines of the real hackers' access log, after a line of something else.
+        let access = "195.154.46.135 - - [25/Oct/2015:04:11:25 +0100] \"GET /linux/doing-pxe-without-dhcp-control HTTP/1.1\" 200 24323 \"http://howto.basjes.nl/\" \"Mozilla/5.0 (Windows NT 5.1; rv:35.0) Gecko/20100101 Firefox/35.0\"\n\
+                      23.95.237.180 - - [25/Oct/2015:04:11:26 +0100] \"GET /join_form HTTP/1.0\" 200 11114 \"http://howto.basjes.nl/\" \"Mozilla/5.0 (Windows NT 5.1; rv:35.0) Gecko/20100101 Firefox/35.0\"\n";
+        for odd in [
+            "this is not a log line at all\n",
+            "{\"eventid\": \"cowrie.session.connect\", \"src_ip\": \"88.223.26.58\"}\n",
+        ] {
+            let text = format!("{odd}{access}{access}");
+            assert_eq!(fmt(text.as_bytes()), Format::AccessLog, "{odd}");
+        }
+        // Two lines of each: no majority, the first line decides as before.
+        let cowrie = "{\"eventid\": \"cowrie.session.connect\", \"src_ip\": \"88.223.26.58\", \"timestamp\": \"2018-05-06T17:44:05.866769Z\", \"session\": \"a\"}\n";
+        let text = format!("{cowrie}{cowrie}{access}");
+        assert_eq!(fmt(text.as_bytes()), Format::Cowrie);
     }
 
     #[test]
