@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod blocklist;
+pub mod capture;
 pub mod cli;
 pub mod detection;
 pub mod domains;

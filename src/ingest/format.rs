@@ -37,11 +37,13 @@ pub enum Format {
     UnswNb15,
     /// Any other CSV/TSV, read through a column mapping.
     MappedCsv,
+    /// A packet capture (pcap or pcapng), read as flows.
+    Capture,
 }
 
 impl Format {
     /// Every format, in the order the sniffer reports them.
-    pub const ALL: [Format; 16] = [
+    pub const ALL: [Format; 17] = [
         Format::CloudWatch,
         Format::CicFlow,
         Format::Iscx2012,
@@ -58,6 +60,7 @@ impl Format {
         Format::Kdd99,
         Format::UnswNb15,
         Format::MappedCsv,
+        Format::Capture,
     ];
 
     /// Whether business hours say something about these logs: not for honeypots (only
@@ -94,6 +97,7 @@ impl Format {
             Format::Kdd99 => "kdd99",
             Format::UnswNb15 => "unsw-nb15",
             Format::MappedCsv => "csv",
+            Format::Capture => "pcap",
         }
     }
 
@@ -116,6 +120,7 @@ impl Format {
             Format::Kdd99 => "KDD Cup 1999",
             Format::UnswNb15 => "UNSW-NB15 CSV",
             Format::MappedCsv => "CSV (column mapping)",
+            Format::Capture => "Packet capture (pcap/pcapng), as flows",
         }
     }
 

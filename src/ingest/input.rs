@@ -130,16 +130,24 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
             .build(io::Cursor::new(head).chain(rest));
         (head, rest) = peek(Box::new(decoder))?;
     }
+    // A packet capture is binary: no line handling.
+    let capture = crate::capture::is_capture(&head);
     // A JSON array of records is read as JSON lines, one record a line.
     let json_array = super::json_array::is_array_of_objects(&head);
     if json_array {
         let records = super::json_array::ArrayLines::new(io::Cursor::new(head).chain(rest));
         (head, rest) = peek(Box::new(records))?;
     }
-    let rest = extend_head(&mut head, rest)?;
+    let rest = if capture {
+        rest
+    } else {
+        extend_head(&mut head, rest)?
+    };
     // Old Mac exports end lines with a lone CR: read them as LF, or the whole file would be
     // one line that no reader accepts.
-    let cr_only = memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none();
+    let cr_only = !capture
+        && memchr::memchr(b'\r', &head).is_some()
+        && memchr::memchr(b'\n', &head).is_none();
     if cr_only {
         for b in &mut head {
             if *b == b'\r' {

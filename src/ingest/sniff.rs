@@ -33,6 +33,12 @@ pub fn sniff(head: &[u8]) -> Result<Sniffed, SniffError> {
     if head.is_empty() {
         return Err(SniffError::Empty);
     }
+    if crate::capture::is_capture(head) {
+        return Ok(Sniffed {
+            format: Format::Capture,
+            delimiter: 0,
+        });
+    }
     check_text(head)?;
     let lines = sample_lines(head);
     let Some(first) = lines.first() else {

@@ -2,6 +2,7 @@
 
 pub(super) mod access_log;
 mod batches;
+mod capture;
 mod delimited;
 mod honeypot;
 mod lines;
@@ -75,5 +76,6 @@ pub fn read(
         Format::Dionaea => honeypot::read_dionaea(reader, sink, max),
         Format::DionaeaMhn => honeypot::read_mhn(reader, sink, max),
         Format::AccessLog => access_log::read(reader, sink, max, options.log_format.as_deref()),
+        Format::Capture => capture::read(reader, sink),
     }
 }

@@ -1,0 +1,230 @@
+//! Packet captures against tshark (Debian's `tshark`, the Wireshark dissectors) on real
+//! captures (`tests/fixtures/real/pcap/`, sources and licences in its README): every TCP and
+//! UDP flow netsleuth reads has the endpoints, packets and bytes each way that tshark's
+//! packets add up to for the same 5-tuple (the first packet's sender the originator), no flow
+//! is missing, and the DNS question, HTTP request and Host, TLS server name and JA3 of each
+//! flow are the ones tshark dissects from its first such packet. A pcapng of the same packets
+//! reads the same.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use netsleuth::events::EventTable;
+use netsleuth::ingest::{read_file, Format, ReadOptions, ReadProgress};
+
+/// (transport, originator, responder) as `ip:port` texts.
+type Key = (String, String, String);
+
+/// What tshark says of one flow: packets and bytes each way, and its first DNS name, HTTP
+/// method and URI, Host, TLS server name and JA3.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Seen {
+    sent: (u64, u64),
+    received: (u64, u64),
+    query: String,
+    request: String,
+    host: String,
+    sni: String,
+    ja3: String,
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/real/pcap"
+    ))
+    .join(name)
+}
+
+fn endpoint(ip: &str, port: &str) -> String {
+    let ip: std::net::IpAddr = ip.parse().unwrap();
+    format!("{ip}:{port}")
+}
+
+/// tshark's packets of `pcap`, added up per flow.
+fn tshark(pcap: &Path) -> BTreeMap<Key, Seen> {
+    let fields = [
+        "frame.len",
+        "ip.src",
+        "ip.dst",
+        "ipv6.src",
+        "ipv6.dst",
+        "tcp.srcport",
+        "tcp.dstport",
+        "udp.srcport",
+        "udp.dstport",
+        "dns.qry.name",
+        "http.request.method",
+        "http.request.uri",
+        "http.host",
+        "tls.handshake.extensions_server_name",
+        "tls.handshake.ja3",
+    ];
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-r")
+        .arg(pcap)
+        .args([
+            "-Y",
+            "(tcp or udp) and not icmp and not icmpv6",
+            "-T",
+            "fields",
+        ])
+        .args(["-E", "separator=\t", "-E", "occurrence=f"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd
+        .output()
+        .expect("tshark runs (scripts/install-deps installs Debian's tshark)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut flows: BTreeMap<(String, String, String), (Key, Seen)> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Vec<&str> = line.split('\t').collect();
+        let (src, dst) = if v[1].is_empty() {
+            (v[3], v[4])
+        } else {
+            (v[1], v[2])
+        };
+        let (proto, sp, dp) = if v[5].is_empty() {
+            ("udp", v[7], v[8])
+        } else {
+            ("tcp", v[5], v[6])
+        };
+        let (a, b) = (endpoint(src, sp), endpoint(dst, dp));
+        let unordered = if a <= b {
+            (proto.to_owned(), a.clone(), b.clone())
+        } else {
+            (proto.to_owned(), b.clone(), a.clone())
+        };
+        let (key, seen) = flows
+            .entry(unordered)
+            .or_insert_with(|| ((proto.to_owned(), a.clone(), b.clone()), Seen::default()));
+        let len: u64 = v[0].parse().unwrap();
+        let way = if a == key.1 {
+            &mut seen.sent
+        } else {
+            &mut seen.received
+        };
+        way.0 += 1;
+        way.1 += len;
+        let first = |slot: &mut String, value: &str| {
+            if slot.is_empty() {
+                *slot = value.to_owned();
+            }
+        };
+        first(&mut seen.query, v[9]);
+        if !v[10].is_empty() && seen.request.is_empty() {
+            seen.request = format!("{} {}", v[10], v[11]);
+        }
+        first(&mut seen.host, v[12]);
+        first(&mut seen.sni, v[13]);
+        first(&mut seen.ja3, v[14]);
+    }
+    flows.into_values().collect()
+}
+
+/// netsleuth's flows of `pcap`, as tshark's are added up.
+fn ours(pcap: &Path) -> (BTreeMap<Key, Seen>, EventTable) {
+    let mut t = EventTable::default();
+    let r = read_file(
+        pcap,
+        0,
+        &mut t,
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap();
+    assert_eq!(r.format, Format::Capture);
+    assert_eq!(r.skips.total(), 0);
+    let mut flows = BTreeMap::new();
+    for row in 0..t.len() {
+        let proto = t.transport(row).unwrap().to_owned();
+        if proto != "tcp" && proto != "udp" {
+            continue;
+        }
+        let a = format!(
+            "{}:{}",
+            t.source_ip(row).unwrap(),
+            t.source_port(row).unwrap()
+        );
+        let b = format!(
+            "{}:{}",
+            t.destination_ip(row).unwrap(),
+            t.destination_port(row).unwrap()
+        );
+        let n = |v: Option<f64>| v.unwrap() as u64;
+        let part = |k: &str| t.detail_value(row, k).unwrap_or("").to_owned();
+        let request = t
+            .detail(row)
+            .and_then(|d| d.split('\u{1f}').next())
+            .filter(|p| !p.contains('='))
+            .map(|line| line.rsplit_once(' ').map_or(line, |(r, _)| r).to_owned())
+            .unwrap_or_default();
+        let seen = Seen {
+            sent: (n(t.packets_sent(row)), n(t.bytes_sent(row))),
+            received: (n(t.packets_received(row)), n(t.bytes_received(row))),
+            query: part("query"),
+            request,
+            host: part("host"),
+            sni: part("sni"),
+            ja3: part("ja3"),
+        };
+        assert!(
+            flows.insert((proto, a, b), seen).is_none(),
+            "a 5-tuple split in two"
+        );
+    }
+    (flows, t)
+}
+
+#[test]
+fn flows_and_what_they_say_agree_with_tshark() {
+    let captures = [
+        "dns.pcap",
+        "dns2.pcap",
+        "ether.pcap",
+        "smtp.pcap",
+        "ssl.pcap",
+        "telnet.pcap",
+        "tftp.pcap",
+    ];
+    let mut compared = 0;
+    let mut said = 0;
+    for name in captures {
+        let path = fixture(name);
+        let want = tshark(&path);
+        let (got, _) = ours(&path);
+        assert!(!want.is_empty(), "{name}: tshark saw no flow");
+        for (key, seen) in &want {
+            let mine = got
+                .get(key)
+                .unwrap_or_else(|| panic!("{name}: no flow {key:?}; netsleuth has {got:?}"));
+            assert_eq!(mine, seen, "{name}: {key:?}");
+            said += [&seen.query, &seen.request, &seen.sni]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .count();
+        }
+        assert_eq!(got.len(), want.len(), "{name}: flows tshark does not have");
+        compared += want.len();
+    }
+    assert!(compared >= 15, "{compared} flows compared");
+    assert!(said >= 8, "{said} DNS, HTTP and TLS names compared");
+}
+
+#[test]
+fn a_pcapng_of_the_same_packets_reads_the_same() {
+    let (pcap, a) = ours(&fixture("ether.pcap"));
+    let (pcapng, b) = ours(&fixture("ether.pcapng"));
+    assert_eq!(pcap, pcapng);
+    assert_eq!(a.len(), b.len());
+    for row in 0..a.len() {
+        assert_eq!(a.time_us(row), b.time_us(row));
+        assert_eq!(a.outcome(row), b.outcome(row));
+    }
+}
