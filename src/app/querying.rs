@@ -170,6 +170,13 @@ impl NetsleuthApp {
             let r = row as usize;
             let t = &inv.table;
             let line = match inv.files.get(usize::from(t.file(r))) {
+                Some(f) if f.format == crate::ingest::Format::Capture => Err(format!(
+                    "a flow of a packet capture: its first packet is frame {} of {} (in \
+                     Wireshark, frame.number == {})",
+                    t.line(r),
+                    f.path.display(),
+                    t.line(r)
+                )),
                 Some(f) => crate::ingest::original_line(&f.path, t.line(r), 64 * 1024)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .map_err(|e| format!("{}: {e}", f.path.display())),
