@@ -160,9 +160,7 @@ fn ours(pcap: &Path) -> (BTreeMap<Key, Seen>, EventTable) {
         let n = |v: Option<f64>| v.unwrap() as u64;
         let part = |k: &str| t.detail_value(row, k).unwrap_or("").to_owned();
         let request = t
-            .detail(row)
-            .and_then(|d| d.split('\u{1f}').next())
-            .filter(|p| !p.contains('='))
+            .detail_value(row, "request")
             .map(|line| line.rsplit_once(' ').map_or(line, |(r, _)| r).to_owned())
             .unwrap_or_default();
         let seen = Seen {

@@ -6,9 +6,11 @@
 pub struct AppInfo {
     /// The application protocol recognised (`dns`, `http`, `tls`), if any.
     pub protocol: Option<&'static str>,
-    /// What it said, as `key=value` parts (`query=example.com`, `sni=...`, `ja3=...`), the
-    /// HTTP request line as plain text first.
-    pub parts: Vec<(Option<&'static str>, String)>,
+    /// What it said, as `key=value` parts (`query=example.com`, `request=GET / HTTP/1.1`,
+    /// `sni=...`, `ja3=...`). The request line is keyed, not plain text as an access log's:
+    /// a client's request to any server (its proxy too) is not a request to the analyst's own
+    /// web server, which the web findings judge.
+    pub parts: Vec<(&'static str, String)>,
 }
 
 /// The name of a DNS answer code.
@@ -178,10 +180,10 @@ pub fn app_info(udp: bool, ports: (u16, u16), orig: &[u8], resp: &[u8]) -> AppIn
         let question = dns(orig).or_else(|| dns(resp));
         if let Some((name, qtype, _)) = question {
             info.protocol = Some("dns");
-            info.parts.push((Some("query"), name));
-            info.parts.push((Some("qtype"), qtype.to_string()));
+            info.parts.push(("query", name));
+            info.parts.push(("qtype", qtype.to_string()));
             if let Some((_, _, Some(rcode))) = dns(resp) {
-                info.parts.push((Some("rcode"), rcode));
+                info.parts.push(("rcode", rcode));
             }
         }
         return info;
@@ -191,16 +193,16 @@ pub fn app_info(udp: bool, ports: (u16, u16), orig: &[u8], resp: &[u8]) -> AppIn
     }
     if let Some((line, host)) = http(orig) {
         info.protocol = Some("http");
-        info.parts.push((None, line));
+        info.parts.push(("request", line));
         if let Some(h) = host {
-            info.parts.push((Some("host"), h));
+            info.parts.push(("host", h));
         }
     } else if let Some((sni, ja3)) = tls_client_hello(orig) {
         info.protocol = Some("tls");
         if let Some(s) = sni {
-            info.parts.push((Some("sni"), s));
+            info.parts.push(("sni", s));
         }
-        info.parts.push((Some("ja3"), ja3));
+        info.parts.push(("ja3", ja3));
     }
     info
 }

@@ -43,10 +43,7 @@ fn fill(sink: &mut Sink<'_>, f: &Flow, info: &AppInfo) {
     }
     d.outcome.push_str(f.state());
     for (key, value) in &info.parts {
-        match key {
-            Some(k) => d.add_detail_kv(k, value),
-            None => d.add_detail(value),
-        }
+        d.add_detail_kv(key, value);
     }
 }
 
