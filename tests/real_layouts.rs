@@ -113,6 +113,39 @@ fn zeek_protocol_logs_say_what_they_are() {
 }
 
 #[test]
+fn zeek_protocol_logs_are_read_with_their_fields_and_their_connection() {
+    // dns.log: the query, its type, and the uid of its connection, which the same test run's
+    // conn.log holds (column 2).
+    let (t, _) = read("zeek/core.tunnels.gre/dns.log");
+    assert_eq!(t.detail_value(0, "query"), Some("www.gleeble.org"));
+    assert_eq!(t.detail_value(0, "qtype_name"), Some("*"));
+    let uid = t.detail_value(0, "conn_uid").unwrap().to_owned();
+    let conn = std::fs::read_to_string(fixture("zeek/core.tunnels.gre/conn.log")).unwrap();
+    assert!(conn
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.split('\t').nth(1) == Some(uid.as_str())));
+    // http.log: method, host, URI, agent, and the status as the outcome.
+    let (t, _) = read("zeek/core.tunnels.teredo_bubble_with_payload/http.log");
+    assert_eq!(t.detail_value(0, "host"), Some("ipv6.google.com"));
+    assert_eq!(t.detail_value(0, "method"), Some("GET"));
+    assert_eq!(t.outcome(0), Some("200"));
+    assert!(t
+        .detail_value(1, "uri")
+        .is_some_and(|u| u.starts_with("/search?hl=en&q=Wireshark")));
+    // ssl.log: the server name and the certificate's subject and issuer.
+    let (t, _) = read("zeek/scripts.base.protocols.ssl.basic/ssl.log");
+    assert_eq!(t.detail_value(0, "server_name"), Some("ssl.gstatic.com"));
+    assert!(t
+        .detail_value(0, "issuer")
+        .is_some_and(|i| i.starts_with("CN=Google Internet Authority")));
+    // notice.log: the notice and its message; its own `src` never replaces `id.orig_h`.
+    let (t, _) = read("zeek/scripts.policy.protocols.ssl.expiring-certs/notice.log");
+    assert_eq!(t.detail_value(0, "note"), Some("SSL::Certificate_Expired"));
+    assert_eq!(t.source_ip(0).unwrap().to_string(), "192.168.4.149");
+}
+
+#[test]
 fn access_logs_with_virtual_hosts_and_forwarded_chains() {
     // nginx lines whose client is an X-Forwarded-For chain: the chain's first public address
     // (else its first) is the client, the chain and the peer after it are kept.

@@ -302,6 +302,41 @@ fn known_columns(format: Format) -> &'static [(&'static str, Target)] {
             ("ip_proto", Ignore),
             ("label", Label),
             ("detailed-label", LabelClass),
+            // Zeek's protocol logs: what each record says, in the detail under Zeek's names.
+            ("conn_uid", Detail),
+            ("query", Detail),
+            ("qtype_name", Detail),
+            ("rcode_name", Outcome),
+            ("answers", Detail),
+            ("method", Detail),
+            ("host", Detail),
+            ("uri", Detail),
+            ("referrer", Detail),
+            ("user_agent", Detail),
+            ("username", Detail),
+            ("status_code", Outcome),
+            ("resp_mime_types", Detail),
+            ("server_name", Detail),
+            ("version", Detail),
+            ("validation_status", Detail),
+            ("last_alert", Detail),
+            ("subject", Detail),
+            ("issuer", Detail),
+            ("name", Detail),
+            ("addl", Detail),
+            ("note", Detail),
+            ("msg", Detail),
+            ("sub", Detail),
+            ("certificate.subject", Detail),
+            ("certificate.issuer", Detail),
+            ("certificate.not_valid_after", Detail),
+            ("san.dns", Detail),
+            ("mime_type", Detail),
+            ("filename", Detail),
+            ("tx_hosts", Detail),
+            ("rx_hosts", Detail),
+            ("md5", Detail),
+            ("sha1", Detail),
         ],
         Format::VpcFlow => &[
             ("version", Ignore),
@@ -551,7 +586,10 @@ impl ColumnPlan {
         null_tokens: &'static [&'static str],
     ) -> Result<ColumnPlan, String> {
         let known = known_columns(format);
-        let zeek = matches!(format, Format::ZeekTsv | Format::ZeekJson | Format::ZeekCsv);
+        // Renamed endpoints are looked for only when Zeek's own names are absent: notice.log
+        // has both `id.orig_h` and a `src` of its own.
+        let zeek = matches!(format, Format::ZeekTsv | Format::ZeekJson | Format::ZeekCsv)
+            && !header.iter().any(|h| norm(h) == "id.orig_h");
         let mut targets: Vec<Target> = header
             .iter()
             .map(|h| {

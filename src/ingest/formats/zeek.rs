@@ -20,11 +20,13 @@ pub fn read_tsv(
 ) -> Result<(), FormatError> {
     let mut plan: Option<ColumnPlan> = None;
     let mut mapping_error = None;
+    let mut protocol_log = false;
     for_each_line(reader, sink, max_len, |line, sink| {
         if let Some(directive) = line.strip_prefix(b"#") {
             if let Some(path) = directive.strip_prefix(b"path\t") {
                 let path = String::from_utf8_lossy(path).trim().to_owned();
-                if path != "conn" {
+                protocol_log = path != "conn";
+                if protocol_log {
                     sink.warn(format!(
                         "a Zeek {path}.log, read as connections: each row is one {path} record \
                          of a connection, so beside the same traffic's conn.log a connection \
@@ -33,9 +35,18 @@ pub fn read_tsv(
                 }
             }
             if let Some(fields) = directive.strip_prefix(b"fields\t") {
+                // A protocol log's `uid` names the connection it belongs to: kept, so that it
+                // can be found beside its conn.log row (`detail.conn_uid = C...`).
                 let header: Vec<String> = fields
                     .split(|b| *b == b'\t')
                     .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .map(|f| {
+                        if protocol_log && f == "uid" {
+                            "conn_uid".into()
+                        } else {
+                            f
+                        }
+                    })
                     .collect();
                 match ColumnPlan::new(Format::ZeekTsv, &header, None, ZEEK_NULLS) {
                     Ok(p) => {
