@@ -125,6 +125,23 @@ impl NetsleuthApp {
     /// Lists the events that pass the filters and time range on a worker, then opens the
     /// event table on them.
     pub(super) fn events_shown(&mut self, ctx: &egui::Context) {
+        self.list_events(
+            ctx,
+            "those the filters and time range pass".into(),
+            |_, rows| rows.map(|r| r as u32).collect(),
+        );
+    }
+
+    /// Lists, on a worker, the events `pick` keeps of those the filters and time range pass,
+    /// then opens the event table on them under `title`.
+    fn list_events(
+        &mut self,
+        ctx: &egui::Context,
+        title: String,
+        pick: impl FnOnce(&crate::events::EventTable, &mut dyn Iterator<Item = usize>) -> Vec<u32>
+            + Send
+            + 'static,
+    ) {
         let State::Ready(w) = &self.state else {
             return;
         };
@@ -140,17 +157,11 @@ impl NetsleuthApp {
             let t = &inv.table;
             let listed = worker::caught(|| {
                 let keeps = views::event_alerts::keeps(t, &filters, range);
-                (0..t.len())
-                    .filter(|&r| keeps(r))
-                    .map(|r| r as u32)
-                    .collect::<Vec<u32>>()
+                let mut rows = (0..t.len()).filter(|&r| keeps(r));
+                pick(t, &mut rows)
             });
             let result = match listed {
-                Ok(rows) => JobResult::Events(
-                    "those the filters and time range pass".into(),
-                    rows,
-                    generation,
-                ),
+                Ok(rows) => JobResult::Events(title, rows, generation),
                 Err(m) => JobResult::Said(worker::internal_error("listing the events", &m)),
             };
             let _ = sender.send(result);
@@ -227,43 +238,21 @@ impl NetsleuthApp {
         let State::Ready(w) = &self.state else {
             return;
         };
-        let Some(a) = w.shown() else {
-            return;
-        };
-        let generation = a.generation;
-        let inv = w.loaded.investigation.clone();
         let shown = text::zone();
-        let own = crate::web::log_zone(&inv.files, &shown);
+        let own = crate::web::log_zone(&w.loaded.investigation.files, &shown);
         let zone = if self.view.web.own_clock { own } else { shown };
-        let (filters, range) = (self.view.alerts.clone(), self.view.time_range);
-        let sender = self.job_sender.clone();
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let t = &inv.table;
+        let what = match (key.status.is_empty(), key.method.is_empty()) {
+            (true, true) => key.text.clone(),
+            (true, false) => format!("{} {} {}", key.method, key.text, key.protocol),
+            (false, _) => format!(
+                "{} {} {} {}",
+                key.status, key.method, key.text, key.protocol
+            ),
+        };
+        let title = format!("{}: {}", kind.title(), text::printable(&what));
+        self.list_events(ctx, title, move |t, rows| {
             let never = std::sync::atomic::AtomicBool::new(false);
-            let listed = worker::caught(|| {
-                let keeps = views::event_alerts::keeps(t, &filters, range);
-                let rows = (0..t.len()).filter(|&r| keeps(r));
-                crate::web::rows_of(t, rows, &zone, kind, &key, &never).unwrap_or_default()
-            });
-            let what = match (key.status.is_empty(), key.method.is_empty()) {
-                (true, true) => key.text.clone(),
-                (true, false) => format!("{} {} {}", key.method, key.text, key.protocol),
-                (false, _) => format!(
-                    "{} {} {} {}",
-                    key.status, key.method, key.text, key.protocol
-                ),
-            };
-            let result = match listed {
-                Ok(rows) => JobResult::Events(
-                    format!("{}: {}", kind.title(), text::printable(&what)),
-                    rows,
-                    generation,
-                ),
-                Err(m) => JobResult::Said(worker::internal_error("listing the events", &m)),
-            };
-            let _ = sender.send(result);
-            ctx.request_repaint();
+            crate::web::rows_of(t, rows, &zone, kind, &key, &never).unwrap_or_default()
         });
     }
 }

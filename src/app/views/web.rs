@@ -150,27 +150,19 @@ fn days_plot(ui: &mut Ui, s: &WebStats) {
         .enumerate()
         .map(|(i, d)| [i as f64, d.visitors as f64])
         .collect();
-    Plot::new("web-days")
-        .height(180.0)
-        .legend(Legend::default())
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .include_y(0.0)
-        .x_axis_formatter(move |m, _| category(&labels, m.value))
-        .show(ui, |p| {
-            let ordinary = BarChart::new("requests", ordinary).color(gray);
-            let flagged = BarChart::new("from flagged sources", flagged)
-                .color(WARN)
-                .stack_on(&[&ordinary]);
-            p.bar_chart(ordinary);
-            p.bar_chart(flagged);
-            p.line(
-                Line::new("visitors", PlotPoints::from(visitors))
-                    .color(Color32::from_rgb(90, 160, 240))
-                    .width(2.0),
-            );
-        });
+    categorical("web-days", labels).show(ui, |p| {
+        let ordinary = BarChart::new("requests", ordinary).color(gray);
+        let flagged = BarChart::new("from flagged sources", flagged)
+            .color(WARN)
+            .stack_on(&[&ordinary]);
+        p.bar_chart(ordinary);
+        p.bar_chart(flagged);
+        p.line(
+            Line::new("visitors", PlotPoints::from(visitors))
+                .color(Color32::from_rgb(90, 160, 240))
+                .width(2.0),
+        );
+    });
 }
 
 /// Requests per status class over time, stacked.
@@ -215,7 +207,16 @@ fn status_plot(ui: &mut Ui, s: &WebStats) {
         let chart = BarChart::new(*name, bars).color(*color).stack_on(&below);
         charts.push(chart);
     }
-    Plot::new("web-status")
+    categorical("web-status", labels).show(ui, |p| {
+        for c in charts {
+            p.bar_chart(c);
+        }
+    });
+}
+
+/// A still plot whose x axis names the categories `labels` (days, hours).
+fn categorical(id: &str, labels: Vec<String>) -> Plot<'_> {
+    Plot::new(id)
         .height(180.0)
         .legend(Legend::default())
         .allow_drag(false)
@@ -223,11 +224,6 @@ fn status_plot(ui: &mut Ui, s: &WebStats) {
         .allow_scroll(false)
         .include_y(0.0)
         .x_axis_formatter(move |m, _| category(&labels, m.value))
-        .show(ui, |p| {
-            for c in charts {
-                p.bar_chart(c);
-            }
-        });
 }
 
 /// The label of category `x` of a categorical axis (none between categories).
