@@ -216,6 +216,68 @@ fn flows_and_what_they_say_agree_with_tshark() {
 }
 
 #[test]
+fn a_gzipped_capture_reads_the_same() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("smtp.pcap.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&std::fs::read(fixture("smtp.pcap")).unwrap())
+        .unwrap();
+    enc.finish().unwrap();
+    assert_eq!(ours(&gz).0, ours(&fixture("smtp.pcap")).0);
+}
+
+/// A capture cut short mid-packet (tcpdump killed, a copy interrupted) keeps the flows up to
+/// the cut and says where the rest was lost; a damaged file header is named as such.
+#[test]
+fn a_capture_cut_short_keeps_its_flows_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.pcap");
+    let whole = std::fs::read(fixture("smtp.pcap")).unwrap();
+    std::fs::write(&cut, &whole[..10_000]).unwrap();
+    let mut t = EventTable::default();
+    let r = read_file(
+        &cut,
+        0,
+        &mut t,
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.len(),
+        3,
+        "the DNS lookup, the SMTP session so far, the ICMP"
+    );
+    let lost = &r.skips.examples()[0];
+    assert_eq!(lost.line, 27, "the first packet not read whole");
+    assert!(
+        lost.reason.contains("ends in the middle of a packet"),
+        "{}",
+        lost.reason
+    );
+
+    let bad = dir.path().join("bad.pcap");
+    std::fs::write(&bad, b"\xd4\xc3\xb2\xa1garbage").unwrap();
+    let e = read_file(
+        &bad,
+        0,
+        &mut EventTable::default(),
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("file header is cut short or damaged"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_pcapng_of_the_same_packets_reads_the_same() {
     let (pcap, a) = ours(&fixture("ether.pcap"));
     let (pcapng, b) = ours(&fixture("ether.pcapng"));

@@ -38,6 +38,9 @@ pub struct CaptureCounts {
     pub not_ip: u64,
     /// Frames of a link type not read (holds the type's number of the first).
     pub other_link: Option<(i32, u64)>,
+    /// Why the capture ended before its end (cut short mid-packet, damaged), if it did: the
+    /// flows up to there are read.
+    pub cut_short: Option<String>,
 }
 
 /// An interface's link type and time resolution (units per second) and offset.
@@ -118,7 +121,7 @@ pub fn read_flows(
     mut done: impl FnMut(Flow, AppInfo) -> Result<(), String>,
 ) -> Result<CaptureCounts, String> {
     let mut capture = pcap_parser::create_reader(1 << 20, reader)
-        .map_err(|e| format!("not a pcap or pcapng capture: {e:?}"))?;
+        .map_err(|_| "the capture's file header is cut short or damaged".to_string())?;
     let mut counts = CaptureCounts::default();
     let mut table = flows::Flows::default();
     let mut interfaces: Vec<Interface> = Vec::new();
@@ -231,17 +234,21 @@ pub fn read_flows(
             Err(PcapError::Eof) => break,
             Err(PcapError::Incomplete(_)) => {
                 if capture.reader_exhausted() {
+                    counts.cut_short = Some("it ends in the middle of a packet (cut short)".into());
                     break;
                 }
-                capture
-                    .refill()
-                    .map_err(|e| format!("the capture could not be read on: {e:?}"))?;
+                if capture.refill().is_err() {
+                    counts.cut_short = Some("it could not be read on".into());
+                    break;
+                }
+            }
+            Err(PcapError::UnexpectedEof) => {
+                counts.cut_short = Some("it ends in the middle of a packet (cut short)".into());
+                break;
             }
             Err(e) => {
-                return Err(format!(
-                    "the capture is damaged after packet {}: {e:?}",
-                    counts.packets
-                ))
+                counts.cut_short = Some(format!("it is damaged there ({e:?})"));
+                break;
             }
         }
     }

@@ -61,6 +61,13 @@ pub fn read(reader: Box<dyn BufRead + Send>, sink: &mut Sink<'_>) -> Result<(), 
             FormatError::Unrecognised(e)
         }
     })?;
+    if let Some(why) = &counts.cut_short {
+        let error = std::io::Error::other(format!(
+            "after packet {}: {why}; the flows up to there are read",
+            counts.packets
+        ));
+        sink.stream_error(counts.packets + 1, &error);
+    }
     if counts.not_ip > 0 {
         sink.warn(format!(
             "{} of {} frames held no IP packet (ARP, spanning tree...) or one too short to \
