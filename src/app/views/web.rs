@@ -5,7 +5,7 @@
 //! its events. Counted on a worker over the events the filters and time range pass.
 
 use eframe::egui::{self, Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints};
 
 use crate::app::text::{bytes, thousands};
 use crate::app::{Command, ViewState, ERROR, WARN};
@@ -131,7 +131,20 @@ fn header(ui: &mut Ui, s: &WebStats, own: Option<&crate::events::Zone>, view: &m
 fn days_plot(ui: &mut Ui, s: &WebStats) {
     let days = &s.panel(PanelKind::Days).items;
     ui.label(RichText::new(PanelKind::Days.title()).strong());
-    let labels: Vec<String> = days.iter().map(|d| d.key.text.clone()).collect();
+    let blue = Color32::from_rgb(90, 160, 240);
+    key(
+        ui,
+        &[
+            ("requests", Color32::from_gray(140)),
+            ("from flagged sources", WARN),
+            ("visitors", blue),
+        ],
+    );
+    // `10-25` under each bar; the year is in the items below.
+    let labels: Vec<String> = days
+        .iter()
+        .map(|d| d.key.text.get(5..).unwrap_or(&d.key.text).to_owned())
+        .collect();
     let bar =
         |i: usize, n: u64, color: Color32| Bar::new(i as f64, n as f64).width(0.7).fill(color);
     let gray = Color32::from_gray(140);
@@ -150,7 +163,8 @@ fn days_plot(ui: &mut Ui, s: &WebStats) {
         .enumerate()
         .map(|(i, d)| [i as f64, d.visitors as f64])
         .collect();
-    categorical("web-days", labels).show(ui, |p| {
+    let peak = days.iter().map(|d| d.hits).max().unwrap_or(1) as f64;
+    categorical("web-days", labels, peak).show(ui, |p| {
         let ordinary = BarChart::new("requests", ordinary).color(gray);
         let flagged = BarChart::new("from flagged sources", flagged)
             .color(WARN)
@@ -159,7 +173,7 @@ fn days_plot(ui: &mut Ui, s: &WebStats) {
         p.bar_chart(flagged);
         p.line(
             Line::new("visitors", PlotPoints::from(visitors))
-                .color(Color32::from_rgb(90, 160, 240))
+                .color(blue)
                 .width(2.0),
         );
     });
@@ -171,9 +185,9 @@ fn status_plot(ui: &mut Ui, s: &WebStats) {
     ui.label(RichText::new(format!("Status classes per {per}")).strong());
     let zone = s.zone.clone();
     let fmt = if s.bucket_s == 3600 {
-        "%m-%d %H:00"
+        "%d %Hh"
     } else {
-        "%Y-%m-%d"
+        "%m-%d"
     };
     let labels: Vec<String> = s
         .status_over_time
@@ -187,6 +201,7 @@ fn status_plot(ui: &mut Ui, s: &WebStats) {
         ("5xx", ERROR),
         ("other", Color32::from_gray(120)),
     ];
+    key(ui, &classes);
     let index = [1usize, 2, 3, 4, 5];
     let mut charts: Vec<BarChart> = Vec::new();
     for ((name, color), class) in classes.iter().zip(index) {
@@ -207,7 +222,13 @@ fn status_plot(ui: &mut Ui, s: &WebStats) {
         let chart = BarChart::new(*name, bars).color(*color).stack_on(&below);
         charts.push(chart);
     }
-    categorical("web-status", labels).show(ui, |p| {
+    let peak = s
+        .status_over_time
+        .iter()
+        .map(|b| b.by_class.iter().sum::<u64>())
+        .max()
+        .unwrap_or(1) as f64;
+    categorical("web-status", labels, peak).show(ui, |p| {
         for c in charts {
             p.bar_chart(c);
         }
@@ -215,15 +236,31 @@ fn status_plot(ui: &mut Ui, s: &WebStats) {
 }
 
 /// A still plot whose x axis names the categories `labels` (days, hours).
-fn categorical(id: &str, labels: Vec<String>) -> Plot<'_> {
+/// A still plot over categories; the y axis goes a little above the tallest bar `peak`.
+fn categorical(id: &str, labels: Vec<String>, peak: f64) -> Plot<'_> {
+    // A mark on every category, every fifth and every tenth: a label under each bar that fits.
+    let every = egui_plot::uniform_grid_spacer(|_| [1.0, 5.0, 10.0]);
     Plot::new(id)
         .height(180.0)
-        .legend(Legend::default())
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .include_y(0.0)
+        .include_y(peak * 1.1)
+        .y_axis_min_width(36.0)
+        .x_grid_spacer(every)
         .x_axis_formatter(move |m, _| category(&labels, m.value))
+}
+
+/// The plot's key, on one line above it: each series' colour and name.
+fn key(ui: &mut Ui, series: &[(&str, Color32)]) {
+    ui.horizontal(|ui| {
+        for (name, color) in series {
+            ui.label(RichText::new("■").color(*color));
+            ui.label(RichText::new(*name).weak());
+            ui.add_space(6.0);
+        }
+    });
 }
 
 /// The label of category `x` of a categorical axis (none between categories).
