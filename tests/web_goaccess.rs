@@ -333,3 +333,32 @@ fn the_web_view_agrees_with_goaccess_on_its_rules() {
     let compared = agrees(&log, scratch.path());
     assert!(compared > 40, "{compared} items compared");
 }
+
+/// `netsleuth web --json` prints the same numbers as the window: GoAccess's totals on the
+/// hackers' log, every URL, and days on the log's own clock.
+#[test]
+fn the_command_line_prints_the_web_panels() {
+    let out = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .args(["web", "--json"])
+        .arg(PathBuf::from(DATA).join("hackers-access.log"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["requests"], 3456);
+    assert_eq!(v["visitors"], 672);
+    assert_eq!(v["bytes"], 46_882_196u64);
+    assert_eq!(v["zone"], "UTC+01:00");
+    assert_eq!(v["panels"]["requests"].as_array().unwrap().len(), 64);
+    assert_eq!(v["panels"]["visitors"][0]["data"], "2015-10-25");
+    let bad = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .args(["web", "--query", "source_ip ="])
+        .arg(PathBuf::from(DATA).join("hackers-access.log"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(64));
+}
