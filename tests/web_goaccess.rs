@@ -245,6 +245,32 @@ fn agrees(log: &Path, scratch: &Path) -> usize {
         general["bandwidth"].as_u64().unwrap(),
         "{name}: bandwidth"
     );
+    // Status classes over time add up to the requests, class by class.
+    let mut by_class = [0u64; 6];
+    for b in &stats.status_over_time {
+        by_class
+            .iter_mut()
+            .zip(b.by_class)
+            .for_each(|(a, n)| *a += n);
+    }
+    assert_eq!(by_class.iter().sum::<u64>(), stats.requests, "{name}");
+    let class_hits = |c: u8| -> u64 {
+        stats
+            .panel(PanelKind::StatusCodes)
+            .items
+            .iter()
+            .filter(|i| i.key.text.len() == 3 && i.key.text.as_bytes()[0] == c)
+            .map(|i| i.hits)
+            .sum()
+    };
+    for (k, c) in (b'1'..=b'5').enumerate() {
+        assert_eq!(
+            by_class[k],
+            class_hits(c),
+            "{name}: {}xx over time",
+            c as char
+        );
+    }
     let mut compared = 0;
     let mut differ = Vec::new();
     for (panel, kind) in [

@@ -396,11 +396,8 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
             Ok(())
         })()
     };
-    if let Err(e) = result {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            say!("{e}");
-        }
-        return ExitCode::FAILURE;
+    if let Err(code) = super::written(result) {
+        return code;
     }
     super::read_status(&inv)
 }

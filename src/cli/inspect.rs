@@ -139,11 +139,8 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, json: bool) -> ExitCode {
         let mut out = super::Terminal(&mut out);
         inv.files.iter().try_for_each(|f| write_text(&mut out, f))
     };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            say!("{e}");
-        }
-        return ExitCode::FAILURE;
+    if let Err(code) = super::written(written) {
+        return code;
     }
     super::say_losses(&inv);
     super::read_status(&inv)

@@ -103,6 +103,17 @@ fn read_status(inv: &Investigation) -> ExitCode {
     }
 }
 
+/// Whether the output was written: a write error other than a closed pipe (`| head`) is said;
+/// either fails the command.
+fn written(result: std::io::Result<()>) -> Result<(), ExitCode> {
+    result.map_err(|e| {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            say!("{e}");
+        }
+        ExitCode::FAILURE
+    })
+}
+
 /// Names on stderr what reading lost: files that could not be read, each file's warnings, and
 /// for each file with skipped rows how many, why, and the first one's line.
 fn say_losses(inv: &Investigation) {

@@ -56,11 +56,8 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, query: &str, output: Output
         Output::Csv => write_csv(&mut out, &inv, &rows),
     }
     .and_then(|()| out.flush());
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            say!("{e}");
-        }
-        return ExitCode::FAILURE;
+    if let Err(code) = super::written(written) {
+        return code;
     }
     say!(
         "{} of {} events match (the query took {:.1} ms)",
@@ -72,7 +69,8 @@ pub fn run(files: &[PathBuf], options: &ReadOptions, query: &str, output: Output
     super::read_status(&inv)
 }
 
-fn bad_query(query: &str, e: &crate::query::QueryError) -> ExitCode {
+/// Says why `query` cannot be parsed, with a caret under its column; exits 64.
+pub(super) fn bad_query(query: &str, e: &crate::query::QueryError) -> ExitCode {
     say!("bad query: {e}");
     eprintln!("{}", super::for_terminal(&e.pointed(query)));
     ExitCode::from(BAD_QUERY)

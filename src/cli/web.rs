@@ -58,11 +58,7 @@ pub fn run(args: &WebArgs) -> ExitCode {
                     .into_iter()
                     .map(|r| r as usize)
                     .collect(),
-                Err(e) => {
-                    say!("bad query: {e}");
-                    eprintln!("{}", super::for_terminal(&e.pointed(q)));
-                    return ExitCode::from(64);
-                }
+                Err(e) => return super::query::bad_query(q, &e),
             }
         }
         None => (0..inv.table.len()).collect(),
@@ -92,11 +88,8 @@ pub fn run(args: &WebArgs) -> ExitCode {
         write_text(&mut out, &stats)
     }
     .and_then(|()| out.flush());
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            say!("{e}");
-        }
-        return ExitCode::FAILURE;
+    if let Err(code) = super::written(written) {
+        return code;
     }
     super::say_losses(&inv);
     super::read_status(&inv)

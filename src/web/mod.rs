@@ -405,8 +405,8 @@ pub fn compute(
     let mut accs: Vec<HashMap<Slot, Acc>> = vec![HashMap::new(); PanelKind::ALL.len()];
     let mut seen: HashSet<(u8, Slot, u32)> = HashSet::new();
     let (mut requests, mut bytes, mut flagged_hits) = (0u64, 0u64, 0u64);
-    let mut over_time: HashMap<i64, [u64; 6]> = HashMap::new();
-    let mut status_rows: Vec<(i64, usize)> = Vec::new();
+    // Per local hour, folded into days below when the span is longer than three days.
+    let mut hourly: HashMap<i64, [u64; 6]> = HashMap::new();
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for (n, row) in rows.enumerate() {
         if n % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
@@ -420,7 +420,8 @@ pub fn compute(
         flagged_hits += u64::from(fl);
         first = first.min(v.local_us);
         last = last.max(v.local_us);
-        status_rows.push((v.local_us, status_class(table.outcome(row))));
+        hourly.entry(v.local_us.div_euclid(HOUR_US)).or_default()
+            [status_class(table.outcome(row))] += 1;
         for (k, kind) in PanelKind::ALL.iter().enumerate() {
             let Some(s) = slot(*kind, table, row, &v) else {
                 continue;
@@ -444,8 +445,11 @@ pub fn compute(
     } else {
         DAY_US
     };
-    for (local, class) in status_rows {
-        over_time.entry(local.div_euclid(bucket_us)).or_default()[class] += 1;
+    let mut over_time: HashMap<i64, [u64; 6]> = HashMap::new();
+    for (hour, counts) in hourly {
+        let bucket = (hour * HOUR_US).div_euclid(bucket_us);
+        let into = over_time.entry(bucket).or_default();
+        into.iter_mut().zip(counts).for_each(|(a, n)| *a += n);
     }
     let mut status_over_time: Vec<StatusBucket> = over_time
         .into_iter()
