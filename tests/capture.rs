@@ -160,17 +160,17 @@ fn ours(pcap: &Path) -> (BTreeMap<Key, Seen>, EventTable) {
         let n = |v: Option<f64>| v.unwrap() as u64;
         let part = |k: &str| t.detail_value(row, k).unwrap_or("").to_owned();
         let request = t
-            .detail_value(row, "request")
+            .detail_value(row, "http.request")
             .map(|line| line.rsplit_once(' ').map_or(line, |(r, _)| r).to_owned())
             .unwrap_or_default();
         let seen = Seen {
             sent: (n(t.packets_sent(row)), n(t.bytes_sent(row))),
             received: (n(t.packets_received(row)), n(t.bytes_received(row))),
-            query: part("query"),
+            query: part("dns.query"),
             request,
-            host: part("host"),
-            sni: part("sni"),
-            ja3: part("ja3"),
+            host: part("http.host"),
+            sni: part("ssl.server_name"),
+            ja3: part("ssl.ja3"),
         };
         assert!(
             flows.insert((proto, a, b), seen).is_none(),
@@ -286,5 +286,129 @@ fn a_pcapng_of_the_same_packets_reads_the_same() {
     for row in 0..a.len() {
         assert_eq!(a.time_us(row), b.time_us(row));
         assert_eq!(a.outcome(row), b.outcome(row));
+    }
+}
+
+/// One connection as Zeek records it: originator, responder, start (µs), and packets and IP
+/// bytes each way.
+type ZeekConnection = (&'static str, &'static str, i64, (u64, u64), (u64, u64));
+
+/// Zeek's own record of the connections in its test trace `smtp.trace`, whose 2009 part is
+/// the same Wireshark sample as `smtp.pcap` here (the same four connections, starts and
+/// packets): the `connection_state_remove` events of zeek/zeek's baseline
+/// `testing/btest/Baseline/scripts.policy.misc.dump-events/all-events.log` (commit
+/// 01207c0720bb4a8bd8d818165d154c4272126927, BSD-3-Clause): originator, responder, start
+/// (µs), and packets and IP bytes (`num_pkts`, `num_bytes_ip`) each way.
+const ZEEK_SMTP_TRACE: [ZeekConnection; 4] = [
+    (
+        "10.10.1.4:56166",
+        "10.10.1.1:53",
+        1_254_722_767_492_060,
+        (1, 62),
+        (1, 128),
+    ),
+    (
+        "10.10.1.4:1470",
+        "74.53.140.153:25",
+        1_254_722_767_529_046,
+        (28, 21673),
+        (25, 1546),
+    ),
+    (
+        "192.168.1.1",
+        "10.10.1.4",
+        1_254_722_770_695_115,
+        (4, 2304),
+        (0, 0),
+    ),
+    (
+        "10.10.1.20:138",
+        "10.10.1.255:138",
+        1_254_722_776_690_444,
+        (1, 229),
+        (0, 0),
+    ),
+];
+
+/// Per (sender, receiver) address pair of `pcap`, what the link layer adds to the IP
+/// packets: the frame lengths less the IP lengths tshark reads (the outer IP header's).
+fn link_overhead(pcap: &Path) -> BTreeMap<(String, String), u64> {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(pcap)
+        .args(["-T", "fields", "-E", "occurrence=f"])
+        .args([
+            "-e",
+            "frame.len",
+            "-e",
+            "ip.len",
+            "-e",
+            "ip.src",
+            "-e",
+            "ip.dst",
+        ])
+        .output()
+        .expect("tshark runs");
+    assert!(out.status.success());
+    let mut sums = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let Ok(ip) = f[1].parse::<u64>() else {
+            continue;
+        };
+        let frame: u64 = f[0].parse().unwrap();
+        *sums.entry((f[2].to_owned(), f[3].to_owned())).or_default() += frame - ip;
+    }
+    sums
+}
+
+#[test]
+fn connections_agree_with_zeeks_own_on_the_same_trace() {
+    // Zeek counts four connections, the ICMP one included (tshark's conversations leave it
+    // out), each starting where ours does, with the same packets each way. Two differences
+    // are Zeek's documented ones: it counts IP bytes where we count frames (the Ethernet
+    // header and the padding of short frames, which tshark's frame and IP lengths give), and
+    // it keys an ICMP "connection" by type and code where ours has no ports.
+    let path = fixture("smtp.pcap");
+    let mut all = EventTable::default();
+    read_file(
+        &path,
+        0,
+        &mut all,
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap();
+    assert_eq!(all.len(), ZEEK_SMTP_TRACE.len());
+    let overhead = link_overhead(&path);
+    for (row, (orig, resp, start_us, sent, received)) in ZEEK_SMTP_TRACE.iter().enumerate() {
+        let at = |ip: Option<std::net::IpAddr>, port: Option<u16>| match port {
+            Some(p) => format!("{}:{p}", ip.unwrap()),
+            None => ip.unwrap().to_string(),
+        };
+        let (src, dst) = (
+            all.source_ip(row).unwrap(),
+            all.destination_ip(row).unwrap(),
+        );
+        assert_eq!(at(Some(src), all.source_port(row)), *orig);
+        assert_eq!(at(Some(dst), all.destination_port(row)), *resp);
+        assert_eq!(all.time_us(row), Some(*start_us), "{orig}");
+        let n = |v: Option<f64>| v.unwrap() as u64;
+        let link = |a: std::net::IpAddr, b: std::net::IpAddr| {
+            overhead
+                .get(&(a.to_string(), b.to_string()))
+                .copied()
+                .unwrap_or(0)
+        };
+        assert_eq!(
+            (n(all.packets_sent(row)), n(all.bytes_sent(row))),
+            (sent.0, sent.1 + link(src, dst)),
+            "{orig} -> {resp}"
+        );
+        assert_eq!(
+            (n(all.packets_received(row)), n(all.bytes_received(row))),
+            (received.0, received.1 + link(dst, src)),
+            "{resp} -> {orig}"
+        );
     }
 }

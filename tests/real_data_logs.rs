@@ -43,6 +43,7 @@ fn zeek_tsv_trickbot() {
                 Field::Direction,
                 Field::TcpFlags,
                 Field::Outcome,
+                Field::Detail,
             ],
             extra_columns: 3,
         },
@@ -56,6 +57,8 @@ fn zeek_tsv_trickbot() {
         r.rows.start,
         &Row {
             line: 9,
+            // The connection's uid (column 2), by which Zeek's other logs name it.
+            detail: Text::Contains(&["conn_uid=CYtJYz4gNk3t5ZEt2"]),
             time: Some("2018-11-02T00:05:37.618695Z"),
             duration_s: Some(0.013561),
             bytes_sent: Some(244.0),
@@ -86,6 +89,7 @@ fn zeek_tsv_trickbot() {
         r.rows.start + 76,
         &Row {
             line: 85,
+            detail: Text::Contains(&["conn_uid=CJdox44T1e4Gty64md"]),
             time: Some("2018-11-02T00:05:39.881040Z"),
             duration_s: Some(1.487691),
             bytes_sent: Some(0.0),
@@ -113,6 +117,7 @@ fn zeek_tsv_trickbot() {
         r.rows.start + 99,
         &Row {
             line: 108,
+            detail: Text::Contains(&["conn_uid=CN1Iys2ziLCnMcvjZb"]),
             time: Some("2018-11-02T00:10:43.700559Z"),
             packets_sent: Some(1.0),
             packets_received: Some(0.0),
@@ -137,6 +142,7 @@ fn zeek_tsv_trickbot() {
         r.rows.start + 100,
         &Row {
             line: 109,
+            detail: Text::Contains(&["conn_uid=Cj23lU3dR6qGZacxHi"]),
             time: Some("2018-11-02T00:10:42.842612Z"),
             duration_s: Some(0.061234),
             bytes_sent: Some(34.0),
@@ -165,6 +171,7 @@ fn zeek_tsv_trickbot() {
         r.rows.end - 1,
         &Row {
             line: 13009,
+            detail: Text::Contains(&["conn_uid=CUNbbc2ARpoY4eCTz8"]),
             time: Some("2018-11-09T03:53:07.621884Z"),
             duration_s: Some(66.89864),
             bytes_sent: Some(623.0),

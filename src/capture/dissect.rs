@@ -61,8 +61,19 @@ pub fn dns(payload: &[u8]) -> Option<(String, u16, Option<String>)> {
     Some((name, qtype, answer.then(|| rcode_name(rcode))))
 }
 
-/// An HTTP request's line and Host header, from the first bytes a client sent.
-pub fn http(payload: &[u8]) -> Option<(String, Option<String>)> {
+/// What the first bytes of an HTTP request say.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The request line (`GET /a HTTP/1.1`).
+    pub line: String,
+    /// The Host header.
+    pub host: Option<String>,
+    /// The User-Agent header.
+    pub user_agent: Option<String>,
+}
+
+/// An HTTP request's line, Host and User-Agent headers, from the first bytes a client sent.
+pub fn http(payload: &[u8]) -> Option<HttpRequest> {
     const METHODS: [&[u8]; 9] = [
         b"GET ",
         b"POST ",
@@ -78,18 +89,28 @@ pub fn http(payload: &[u8]) -> Option<(String, Option<String>)> {
         return None;
     }
     let end = memchr::memmem::find(payload, b"\r\n").unwrap_or(payload.len().min(2048));
-    let line = String::from_utf8_lossy(&payload[..end]).into_owned();
+    let mut request = HttpRequest {
+        line: String::from_utf8_lossy(&payload[..end]).into_owned(),
+        ..HttpRequest::default()
+    };
     let headers = &payload[(end + 2).min(payload.len())..];
-    let host = headers
+    for l in headers
         .split(|b| *b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .take_while(|l| !l.is_empty())
-        .find_map(|l| {
-            let (k, v) = l.split_at(memchr::memchr(b':', l)?);
-            k.eq_ignore_ascii_case(b"host")
-                .then(|| String::from_utf8_lossy(v[1..].trim_ascii()).into_owned())
-        });
-    Some((line, host))
+    {
+        let Some(colon) = memchr::memchr(b':', l) else {
+            continue;
+        };
+        let (k, v) = l.split_at(colon);
+        let value = || Some(String::from_utf8_lossy(v[1..].trim_ascii()).into_owned());
+        if k.eq_ignore_ascii_case(b"host") && request.host.is_none() {
+            request.host = value();
+        } else if k.eq_ignore_ascii_case(b"user-agent") && request.user_agent.is_none() {
+            request.user_agent = value();
+        }
+    }
+    Some(request)
 }
 
 /// GREASE values (RFC 8701), left out of JA3.
@@ -180,10 +201,10 @@ pub fn app_info(udp: bool, ports: (u16, u16), orig: &[u8], resp: &[u8]) -> AppIn
         let question = dns(orig).or_else(|| dns(resp));
         if let Some((name, qtype, _)) = question {
             info.protocol = Some("dns");
-            info.parts.push(("query", name));
-            info.parts.push(("qtype", qtype.to_string()));
+            info.parts.push(("dns.query", name));
+            info.parts.push(("dns.qtype", qtype.to_string()));
             if let Some((_, _, Some(rcode))) = dns(resp) {
-                info.parts.push(("rcode", rcode));
+                info.parts.push(("dns.rcode_name", rcode));
             }
         }
         return info;
@@ -191,18 +212,21 @@ pub fn app_info(udp: bool, ports: (u16, u16), orig: &[u8], resp: &[u8]) -> AppIn
     if udp {
         return info;
     }
-    if let Some((line, host)) = http(orig) {
+    if let Some(request) = http(orig) {
         info.protocol = Some("http");
-        info.parts.push(("request", line));
-        if let Some(h) = host {
-            info.parts.push(("host", h));
+        info.parts.push(("http.request", request.line));
+        if let Some(h) = request.host {
+            info.parts.push(("http.host", h));
+        }
+        if let Some(a) = request.user_agent {
+            info.parts.push(("http.user_agent", a));
         }
     } else if let Some((sni, ja3)) = tls_client_hello(orig) {
         info.protocol = Some("tls");
         if let Some(s) = sni {
-            info.parts.push(("sni", s));
+            info.parts.push(("ssl.server_name", s));
         }
-        info.parts.push(("ja3", ja3));
+        info.parts.push(("ssl.ja3", ja3));
     }
     info
 }
@@ -214,10 +238,10 @@ mod tests {
     #[test]
     fn grease_and_http() {
         assert!(grease(0x0a0a) && grease(0xfafa) && !grease(0x0a0b));
-        let (line, host) =
-            http(b"GET /a HTTP/1.1\r\nUser-Agent: x\r\nHost: example.org\r\n\r\n").unwrap();
-        assert_eq!(line, "GET /a HTTP/1.1");
-        assert_eq!(host.as_deref(), Some("example.org"));
+        let r = http(b"GET /a HTTP/1.1\r\nUser-Agent: x y\r\nHost: example.org\r\n\r\n").unwrap();
+        assert_eq!(r.line, "GET /a HTTP/1.1");
+        assert_eq!(r.host.as_deref(), Some("example.org"));
+        assert_eq!(r.user_agent.as_deref(), Some("x y"));
         assert!(http(b"\x16\x03\x01").is_none());
     }
 }

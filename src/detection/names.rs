@@ -12,6 +12,11 @@ use super::behaviour::client_server;
 /// Most names kept per address.
 pub const NAMES_KEPT: usize = 32;
 
+/// The detail parts that name the server of a request or handshake: an access log's or
+/// Suricata's Host header and TLS server name, Zeek's and a capture's (`http.host`,
+/// `ssl.server_name`).
+pub const SERVER_NAME_KEYS: [&str; 4] = ["host", "sni", "http.host", "ssl.server_name"];
+
 /// The names of every address that was reached by one, by address id, each set sorted.
 pub fn names_by_address(t: &EventTable) -> HashMap<u32, BTreeSet<String>> {
     let mut out: HashMap<u32, BTreeSet<String>> = HashMap::new();
@@ -23,7 +28,7 @@ pub fn names_by_address(t: &EventTable) -> HashMap<u32, BTreeSet<String>> {
         }
     };
     for row in 0..t.len() {
-        for key in ["host", "sni"] {
+        for key in SERVER_NAME_KEYS {
             if let Some(name) = t.detail_value(row, key) {
                 if let Some((_, server)) = client_server(t, row) {
                     // A Host header may carry a port.

@@ -497,6 +497,12 @@ impl EventTable {
     /// re-interning its strings and addresses and matching its extra columns by name: how a
     /// live window takes the events of a replayed table.
     pub fn append_row(&mut self, other: &EventTable, row: usize) {
+        self.append_row_with_detail(other, row, other.detail(row).unwrap_or_default());
+    }
+
+    /// Appends event `row` of `other` as [`EventTable::append_row`] does, with `detail` for
+    /// its detail text (a connection's row with what its protocol logs say added).
+    pub fn append_row_with_detail(&mut self, other: &EventTable, row: usize, detail: &str) {
         let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
         let mut d = EventDraft {
             time_us: other.time_us(row),
@@ -515,7 +521,7 @@ impl EventTable {
             tcp_flags: other.tcp_flags.get(row),
             outcome: text(other.outcome(row)),
             country_code: text(other.country_code(row)),
-            detail: text(other.detail(row)),
+            detail: detail.to_owned(),
             ..EventDraft::default()
         };
         d.label = other.label.get(row).map(|v| match v {

@@ -304,6 +304,7 @@ fn known_columns(format: Format) -> &'static [(&'static str, Target)] {
             ("detailed-label", LabelClass),
             // Zeek's protocol logs: what each record says, in the detail under Zeek's names.
             ("conn_uid", Detail),
+            ("conn_uids", Detail),
             ("query", Detail),
             ("qtype_name", Detail),
             ("rcode_name", Outcome),
@@ -317,6 +318,7 @@ fn known_columns(format: Format) -> &'static [(&'static str, Target)] {
             ("status_code", Outcome),
             ("resp_mime_types", Detail),
             ("server_name", Detail),
+            ("ja3", Detail),
             ("version", Detail),
             ("validation_status", Detail),
             ("last_alert", Detail),
@@ -671,6 +673,17 @@ impl ColumnPlan {
             label_column,
             warnings,
         })
+    }
+
+    /// Names the parts a Zeek protocol log puts in the detail after the log (`dns.query`,
+    /// `http.user_agent`), as they read once joined to their connection's row; the uids that
+    /// name the connection keep their names.
+    pub fn prefix_detail_keys(&mut self, log: &str) {
+        for (name, target) in self.names.iter_mut().zip(&self.targets) {
+            if *target == Target::Detail && !matches!(name.as_str(), "conn_uid" | "conn_uids") {
+                *name = format!("{log}.{name}");
+            }
+        }
     }
 
     /// What the header did that the analyst should know (a repeated column name).

@@ -12,6 +12,7 @@ mod json_array;
 mod skips;
 mod sniff;
 pub mod values;
+mod zeek_links;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -202,6 +203,9 @@ pub struct FileReport {
     pub warnings: Vec<String>,
     /// Its rows in the event table.
     pub rows: Range<usize>,
+    /// The Zeek log it is when not a conn.log (`dns`, `http`, `ssl`...): its rows name their
+    /// connection (`conn_uid`) and join that connection's row when its conn.log is read too.
+    pub zeek_log: Option<String>,
     /// Distinct source addresses.
     pub sources: usize,
     /// Earliest event time, microseconds since the epoch.
@@ -236,6 +240,7 @@ pub(crate) struct Sink<'a> {
     labels: LabelCounts,
     warnings: Vec<String>,
     offsets: WrittenOffsets,
+    zeek_log: Option<String>,
     cancel: &'a AtomicBool,
 }
 
@@ -261,6 +266,7 @@ impl<'a> Sink<'a> {
             labels: LabelCounts::default(),
             warnings: Vec::new(),
             offsets: WrittenOffsets::None,
+            zeek_log: None,
             cancel,
         }
     }
@@ -338,6 +344,12 @@ impl<'a> Sink<'a> {
     }
 
     /// Adds a warning for the file's report, once.
+    /// Marks the file as one of Zeek's protocol logs (`dns`, `http`...), whose rows join their
+    /// connection's conn.log row when both are read.
+    pub(crate) fn set_zeek_log(&mut self, path: &str) {
+        self.zeek_log = Some(path.to_owned());
+    }
+
     pub(crate) fn warn(&mut self, warning: String) {
         if !self.warnings.contains(&warning) {
             self.warnings.push(warning);
@@ -522,6 +534,7 @@ pub fn read_file(
         mut labels,
         mut warnings,
         offsets,
+        zeek_log,
         ..
     } = sink;
     if let Some(w) = inflation_warning(decoded.load(Ordering::Relaxed), raw.load(Ordering::Relaxed))
@@ -569,6 +582,7 @@ pub fn read_file(
             WrittenOffsets::One(s) => Some(s),
             _ => None,
         },
+        zeek_log,
     })
 }
 
@@ -728,6 +742,7 @@ pub fn read_files(
             Err(e) => inv.failures.push(e),
         }
     }
+    zeek_links::join(&mut inv);
     inv.table.shrink_to_fit();
     Ok(inv)
 }

@@ -342,6 +342,7 @@ impl Stream {
             first_event_us: times().min(),
             last_event_us: times().max(),
             written_offset: None,
+            zeek_log: None,
         };
         let mut inv = Investigation {
             table,

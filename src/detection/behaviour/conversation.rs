@@ -136,12 +136,15 @@ fn of_rows(t: &EventTable, client: u32, rows: &[u32]) -> Conversation {
             t.source_port(row)
         };
         c.ports.extend(server_port);
-        for key in ["host", "sni"] {
+        for key in crate::detection::names::SERVER_NAME_KEYS {
             if let Some(name) = t.detail_value(row, key) {
                 c.names.insert(name.to_ascii_lowercase());
             }
         }
-        if let Some(h) = t.detail_value(row, "ja3") {
+        if let Some(h) = t
+            .detail_value(row, "ja3")
+            .or(t.detail_value(row, "ssl.ja3"))
+        {
             c.ja3.insert(h.to_string());
         }
         if let Some(h) = t.detail_value(row, "ja3s") {

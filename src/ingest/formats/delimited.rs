@@ -113,8 +113,8 @@ pub fn read(
         return Ok(());
     };
     let mut splitter = Splitter::new(delimiter);
-    parse_batch(&first, &mut plan, &mut splitter, sink, &ctx)?;
-    let Some(plan) = plan else {
+    parse_batch(&first, &mut plan, &mut splitter, sink, &ctx, &mut 0)?;
+    let Some(mut plan) = plan else {
         return Ok(());
     };
     let (file, cancel) = (sink.file(), sink.cancel_flag());
@@ -131,6 +131,24 @@ pub fn read(
             .take(group_size)
             .collect()
     };
+    // Each batch parses with the plan in force where it starts. A header met inside a batch
+    // (zeek-cut -M output of logs whose columns differ) changes the plan from there on: the
+    // batches after it in the group, parsed with the old plan, are parsed again.
+    let parse = |b: &Batch, plan: &ColumnPlan| {
+        let mut own = Some(plan.clone());
+        let mut headers = 0;
+        let part = Sink::detached(file, cancel, &extras, |s| {
+            parse_batch(
+                b,
+                &mut own,
+                &mut Splitter::new(delimiter),
+                s,
+                &ctx,
+                &mut headers,
+            )
+        });
+        (part, own, headers > 0)
+    };
     let mut group = read_group(&mut batcher);
     while !group.is_empty() {
         let (next, parts) = rayon::join(
@@ -138,17 +156,18 @@ pub fn read(
             || {
                 group
                     .par_iter()
-                    .map(|b| {
-                        Sink::detached(file, cancel, &extras, |s| {
-                            let mut own = Some(plan.clone());
-                            parse_batch(b, &mut own, &mut Splitter::new(delimiter), s, &ctx)
-                        })
-                    })
+                    .map(|b| parse(b, &plan))
                     .collect::<Vec<_>>()
             },
         );
-        for part in parts {
+        let mut stale = false;
+        for (b, parsed) in group.iter().zip(parts) {
+            let (part, own, changed) = if stale { parse(b, &plan) } else { parsed };
             sink.absorb(part?);
+            if let (true, Some(own)) = (changed, own) {
+                plan = own;
+                stale = true;
+            }
         }
         group = next;
     }
@@ -162,6 +181,7 @@ fn parse_batch(
     splitter: &mut Splitter,
     sink: &mut Sink<'_>,
     ctx: &Ctx<'_>,
+    headers: &mut u32,
 ) -> Result<(), FormatError> {
     for rec in &b.recs {
         match rec {
@@ -185,7 +205,7 @@ fn parse_batch(
                         })?;
                         break;
                     };
-                    record(plan, splitter, sink, ctx, line)?;
+                    record(plan, splitter, sink, ctx, line, headers)?;
                     line += memchr::memchr_iter(b'\n', &text[..used]).count() as u64;
                     text = &text[used..];
                 }
@@ -195,14 +215,41 @@ fn parse_batch(
     Ok(())
 }
 
-/// Handles one split record: the header, or a row checked and mapped through the plan.
+/// Whether a record of a Zeek log without `#` directives is a header line of its own, as
+/// `zeek-cut -M` writes one where the columns of the logs it joins change.
+fn zeek_header(format: Format, splitter: &Splitter) -> bool {
+    format == Format::ZeekCsv
+        && splitter
+            .fields()
+            .any(|f| matches!(f, b"ts" | b"uid" | b"id.orig_h"))
+        && splitter.fields().all(|f| {
+            !f.is_empty()
+                && f.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+        })
+}
+
+/// Handles one split record: the header, or a row checked and mapped through the plan. A
+/// Zeek header met among the rows replaces the plan (counted in `headers`).
 fn record(
     plan: &mut Option<ColumnPlan>,
     splitter: &Splitter,
     sink: &mut Sink<'_>,
     ctx: &Ctx<'_>,
     line: u64,
+    headers: &mut u32,
 ) -> Result<(), FormatError> {
+    if plan.is_some() && zeek_header(ctx.format, splitter) {
+        let header: Vec<String> = splitter
+            .fields()
+            .map(|f| decode_text(f).into_owned())
+            .collect();
+        let p = header_plan(ctx.format, &header, ctx.mapping)?;
+        sink.adopt(&p);
+        *plan = Some(p);
+        *headers += 1;
+        return Ok(());
+    }
     let Some(p) = plan.as_mut() else {
         let header: Vec<String> = splitter
             .fields()

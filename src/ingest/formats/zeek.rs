@@ -20,36 +20,35 @@ pub fn read_tsv(
 ) -> Result<(), FormatError> {
     let mut plan: Option<ColumnPlan> = None;
     let mut mapping_error = None;
-    let mut protocol_log = false;
+    let mut log: Option<String> = None;
     for_each_line(reader, sink, max_len, |line, sink| {
         if let Some(directive) = line.strip_prefix(b"#") {
             if let Some(path) = directive.strip_prefix(b"path\t") {
                 let path = String::from_utf8_lossy(path).trim().to_owned();
-                protocol_log = path != "conn";
-                if protocol_log {
+                log = (path != "conn").then(|| {
                     sink.warn(format!(
-                        "a Zeek {path}.log, read as connections: each row is one {path} record \
-                         of a connection, so beside the same traffic's conn.log a connection \
-                         counts once in each"
+                        "a Zeek {path}.log: each row is one {path} record of a connection, an \
+                         event of its own unless the same traffic's conn.log is read with it, \
+                         where it joins its connection's row (by uid)"
                     ));
-                }
+                    sink.set_zeek_log(&path);
+                    path
+                });
             }
             if let Some(fields) = directive.strip_prefix(b"fields\t") {
-                // A protocol log's `uid` names the connection it belongs to: kept, so that it
-                // can be found beside its conn.log row (`detail.conn_uid = C...`).
+                // `uid` names the connection, in conn.log and in the protocol logs alike: kept
+                // as `conn_uid`, so that a protocol log's rows join their connection's row
+                // and a query (`detail.conn_uid = C...`) finds everything of one connection.
                 let header: Vec<String> = fields
                     .split(|b| *b == b'\t')
                     .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .map(|f| {
-                        if protocol_log && f == "uid" {
-                            "conn_uid".into()
-                        } else {
-                            f
-                        }
-                    })
+                    .map(|f| if f == "uid" { "conn_uid".into() } else { f })
                     .collect();
                 match ColumnPlan::new(Format::ZeekTsv, &header, None, ZEEK_NULLS) {
-                    Ok(p) => {
+                    Ok(mut p) => {
+                        if let Some(log) = &log {
+                            p.prefix_detail_keys(log);
+                        }
                         if !p.maps(super::super::columns::Target::SourceIp) {
                             sink.warn(
                                 "no field names the originator (id.orig_h, or id_orig_h, src \
