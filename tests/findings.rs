@@ -1246,3 +1246,25 @@ fn shared_infrastructure_is_never_proposed_by_address_and_its_names_are() {
         assert!(names.contains(h), "{h} is not proposed: {names:?}");
     }
 }
+
+#[test]
+fn formbooks_decoy_lookups_are_named_and_windows_housekeeping_is_not() {
+    // Suricata's dns answers (worked out with Python's json module): 172.16.0.131, the host
+    // of the FormBook check-in alerts, got NXDOMAIN for eight www. names of eight domains,
+    // FormBook's decoy list, besides wpad/isatap/_ldap/autodiscover lookups of its own
+    // network; 172.16.0.149 for four mail. names.
+    let (_, d) = run("honeypot/suricata/eve.json");
+    let f = finding(source(&d, "172.16.0.131"), FindingKind::NxdomainStorm).unwrap();
+    assert_eq!(
+        f.summary,
+        "looked up 8 names under 8 domains that do not exist (NXDOMAIN), 2 \
+         machine-generated-looking, such as `www.32342240.xyz`, `www.jmtmjz.com`, \
+         `www.barrcoplumbingsupply.com`"
+    );
+    assert_eq!(f.severity, Severity::Low);
+    assert!(f
+        .evidence
+        .iter()
+        .all(|n| n.starts_with("www.") && !n.contains("sunnystation")));
+    assert!(finding(source(&d, "172.16.0.149"), FindingKind::NxdomainStorm).is_none());
+}

@@ -9,9 +9,14 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
+use netsleuth::detection::behaviour::FindingKind;
+use netsleuth::detection::{detect, DetectionSettings};
 use netsleuth::events::EventTable;
-use netsleuth::ingest::{read_file, FileReport, Format, ReadOptions, ReadProgress};
+use netsleuth::ingest::{
+    read_file, read_files, FileReport, Format, Investigation, ReadOptions, ReadProgress,
+};
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real")).join(rel)
@@ -117,8 +122,8 @@ fn zeek_protocol_logs_are_read_with_their_fields_and_their_connection() {
     // dns.log: the query, its type, and the uid of its connection, which the same test run's
     // conn.log holds (column 2).
     let (t, _) = read("zeek/core.tunnels.gre/dns.log");
-    assert_eq!(t.detail_value(0, "query"), Some("www.gleeble.org"));
-    assert_eq!(t.detail_value(0, "qtype_name"), Some("*"));
+    assert_eq!(t.detail_value(0, "dns.query"), Some("www.gleeble.org"));
+    assert_eq!(t.detail_value(0, "dns.qtype_name"), Some("*"));
     let uid = t.detail_value(0, "conn_uid").unwrap().to_owned();
     let conn = std::fs::read_to_string(fixture("zeek/core.tunnels.gre/conn.log")).unwrap();
     assert!(conn
@@ -127,21 +132,27 @@ fn zeek_protocol_logs_are_read_with_their_fields_and_their_connection() {
         .any(|l| l.split('\t').nth(1) == Some(uid.as_str())));
     // http.log: method, host, URI, agent, and the status as the outcome.
     let (t, _) = read("zeek/core.tunnels.teredo_bubble_with_payload/http.log");
-    assert_eq!(t.detail_value(0, "host"), Some("ipv6.google.com"));
-    assert_eq!(t.detail_value(0, "method"), Some("GET"));
+    assert_eq!(t.detail_value(0, "http.host"), Some("ipv6.google.com"));
+    assert_eq!(t.detail_value(0, "http.method"), Some("GET"));
     assert_eq!(t.outcome(0), Some("200"));
     assert!(t
-        .detail_value(1, "uri")
+        .detail_value(1, "http.uri")
         .is_some_and(|u| u.starts_with("/search?hl=en&q=Wireshark")));
     // ssl.log: the server name and the certificate's subject and issuer.
     let (t, _) = read("zeek/scripts.base.protocols.ssl.basic/ssl.log");
-    assert_eq!(t.detail_value(0, "server_name"), Some("ssl.gstatic.com"));
+    assert_eq!(
+        t.detail_value(0, "ssl.server_name"),
+        Some("ssl.gstatic.com")
+    );
     assert!(t
-        .detail_value(0, "issuer")
+        .detail_value(0, "ssl.issuer")
         .is_some_and(|i| i.starts_with("CN=Google Internet Authority")));
     // notice.log: the notice and its message; its own `src` never replaces `id.orig_h`.
     let (t, _) = read("zeek/scripts.policy.protocols.ssl.expiring-certs/notice.log");
-    assert_eq!(t.detail_value(0, "note"), Some("SSL::Certificate_Expired"));
+    assert_eq!(
+        t.detail_value(0, "notice.note"),
+        Some("SSL::Certificate_Expired")
+    );
     assert_eq!(t.source_ip(0).unwrap().to_string(), "192.168.4.149");
 }
 
@@ -299,4 +310,136 @@ fn suricata_6_alerts_on_a_servers_answer_count_bytes_its_way() {
     // Flow records keep their own orientation: 10.1.22.212:56984 sent 7,626 bytes.
     assert_eq!(t.source_ip(1).unwrap().to_string(), "10.1.22.212");
     assert_eq!(t.bytes_sent(1), Some(7626.0));
+}
+
+/// The logs Zeek wrote for one capture, as zat 0.4.9 ships them (`zeek/zat/`).
+fn zat(logs: &[&str]) -> Investigation {
+    let paths: Vec<PathBuf> = logs
+        .iter()
+        .map(|l| fixture(&format!("zeek/zat/{l}.log")))
+        .collect();
+    read_files(&paths, &ReadOptions::default(), &ReadProgress::default()).unwrap()
+}
+
+/// The row of the connection whose uid is `uid`.
+fn connection(t: &EventTable, uid: &str) -> usize {
+    (0..t.len())
+        .find(|&r| t.detail_value(r, "conn_uid") == Some(uid))
+        .unwrap_or_else(|| panic!("no row of {uid}"))
+}
+
+#[test]
+fn zeek_protocol_logs_join_their_connections_by_uid() {
+    // Counted with Python over the files: every dns, http, ssl and notice row names a uid of
+    // conn.log (360 rows); 11 of the 12 weird rows do; 107 of the 113 files rows name one
+    // first in conn_uids.
+    let inv = zat(&["conn", "dns", "http", "files", "ssl", "notice", "weird"]);
+    assert!(inv.failures.is_empty());
+    let events: Vec<u64> = inv.files.iter().map(|f| f.events).collect();
+    assert_eq!(events, [360, 0, 0, 6, 0, 0, 1]);
+    assert_eq!(inv.table.len(), 367);
+    for f in &inv.files {
+        assert_eq!(f.rows.len() as u64, f.events, "{}", f.path.display());
+    }
+    let dns = &inv.files[1];
+    assert!(
+        dns.warnings
+            .iter()
+            .any(|w| w.starts_with("54 of its 54 rows joined their connection's row")),
+        "{:?}",
+        dns.warnings
+    );
+    // The connection that fetched the fake Flash installer: what http.log, files.log and
+    // notice.log said about it is on its row (conn.log, files.log and notice.log lines with
+    // uid Ci14Fa3IPHAOcanFta).
+    let t = &inv.table;
+    let row = connection(t, "Ci14Fa3IPHAOcanFta");
+    assert_eq!(t.source_ip(row).unwrap().to_string(), "192.168.33.10");
+    assert_eq!(t.destination_ip(row).unwrap().to_string(), "108.59.9.32");
+    assert_eq!(t.outcome(row), Some("SF"));
+    assert_eq!(t.detail_value(row, "http.host"), Some("hnhmrkw.myftp.biz"));
+    assert_eq!(t.detail_value(row, "http.status_code"), Some("200"));
+    assert_eq!(
+        t.detail_value(row, "files.filename"),
+        Some("flashplayer11_7r176151_415_win.exe")
+    );
+    assert_eq!(
+        t.detail_value(row, "files.mime_type"),
+        Some("application/x-dosexec")
+    );
+    assert_eq!(
+        t.detail_value(row, "notice.note"),
+        Some("TeamCymruMalwareHashRegistry::Match")
+    );
+    // Alone, a protocol log's rows stay events of their own.
+    let alone = zat(&["dns"]);
+    assert_eq!(alone.table.len(), 54);
+    assert_eq!(alone.table.detail_value(0, "dns.query"), Some("guyspy.com"));
+}
+
+#[test]
+fn the_fake_flash_download_is_named_from_zeeks_protocol_logs() {
+    let inv = zat(&["conn", "dns", "http", "files", "ssl", "notice", "weird"]);
+    let mut settings = DetectionSettings {
+        cache_dir: None,
+        ..DetectionSettings::default()
+    };
+    let formats: Vec<Format> = inv.files.iter().map(|f| f.format).collect();
+    settings.features = settings.features.resolve(&formats);
+    let d = detect(&inv.table, &settings, &AtomicBool::new(false)).unwrap();
+    let host = d
+        .sources
+        .iter()
+        .find(|s| s.stats.ip.to_string() == "192.168.33.10")
+        .unwrap();
+    let kinds: Vec<FindingKind> = host.findings.iter().map(|f| f.kind).collect();
+    let download = host
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ExecutableDownload)
+        .unwrap_or_else(|| panic!("{kinds:?}"));
+    // files.log names four programs by file name and type, all from 108.59.9.32.
+    assert!(
+        download
+            .summary
+            .starts_with("downloaded 4 programs: `flashplayer11_7r176151_"),
+        "{}",
+        download.summary
+    );
+    assert!(download
+        .summary
+        .contains("(application/x-dosexec) from hnhmrkw.myftp.biz"));
+    let notice = host
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ZeekNotice)
+        .unwrap();
+    assert_eq!(notice.technique, "T1105");
+    assert!(notice
+        .summary
+        .contains("TeamCymruMalwareHashRegistry::Match"));
+    assert_eq!(notice.rows.len(), 2);
+    // Nothing in its lookups is tunnelling or a storm of missing names (every answer of
+    // dns.log is NOERROR or unanswered).
+    assert!(!kinds.contains(&FindingKind::DnsTunnelling));
+    assert!(!kinds.contains(&FindingKind::NxdomainStorm));
+}
+
+#[test]
+fn zeek_cut_output_with_a_header_in_the_middle_changes_columns_there() {
+    // `zeek-cut -M` over two logs: five rows with ts first, a header line (line 7) moving ts
+    // to the last column, the same five connections again.
+    let (t, r) = read("zeek/zeek-cut/zeek-cut.minimal-view/different-col-order");
+    assert_eq!((t.len(), r.skips.total()), (10, 0));
+    for row in 0..5 {
+        assert_eq!(t.time_us(row), t.time_us(row + 5));
+        assert_eq!(t.source_ip(row), t.source_ip(row + 5));
+        assert_eq!(t.destination_port(row), t.destination_port(row + 5));
+        assert_eq!(t.bytes_received(row), t.bytes_received(row + 5));
+    }
+    assert_eq!(t.destination_port(4), Some(21));
+    let (t, r) = read("zeek/zeek-cut/zeek-cut.minimal-view/one-all-nocols");
+    assert_eq!((t.len(), r.skips.total()), (5, 0));
+    let (t, r) = read("zeek/zeek-cut/zeek-cut.show-header/one-1st-nocols");
+    assert_eq!((t.len(), r.format), (5, Format::ZeekTsv));
 }

@@ -3,9 +3,7 @@
 //! query's matches are counted and shown alone, an event's original line is read from the
 //! file and is the line the raw log holds, and the alerts open the events their filters pass.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

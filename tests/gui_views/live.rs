@@ -3,9 +3,7 @@
 //! and counted until looked at, pause holds the feed and resume goes on, and the selected
 //! source stays selected across updates.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use std::net::IpAddr;
 use std::path::PathBuf;

@@ -3,9 +3,7 @@
 //! real ones; only their order and the time's spelling change) cannot be read by itself; the
 //! Files view takes the layout's format string and reads the file again with it, every line.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use egui_kittest::kittest::Queryable;
 

@@ -4,9 +4,7 @@
 //! JSON; a mistake is pointed at by column and filters nothing; field names complete as they
 //! are typed; the history offers the queries applied; Clear drops the filter.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -2,9 +2,7 @@
 //! real log: the status bar's messages do not outlive what they were about, "Look here
 //! first" is in confidence order, and the map says which arcs wait for our network's country.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use eframe::egui::{self, accesskit::Role};
 use egui_kittest::kittest::{NodeT, Queryable};

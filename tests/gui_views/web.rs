@@ -4,9 +4,7 @@
 //! filters the view, the clock can be the log's own or the zone shown elsewhere, and the tab
 //! is only there for access logs.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use egui_kittest::kittest::Queryable;
 use netsleuth::app::Command;

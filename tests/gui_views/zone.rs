@@ -3,9 +3,7 @@
 //! real Cowrie log of 2018-05-06 starts at 17:44:05 UTC: in Tokyo that is 02:44 the next day,
 //! shown with its offset; a name that is no zone is refused; UTC comes back.
 
-mod window;
-
-use window::*;
+use super::window::*;
 
 use std::path::PathBuf;
 

@@ -11,6 +11,7 @@ mod conversation;
 mod flows;
 mod ids;
 mod intel;
+mod protocols;
 mod ssh;
 mod voip;
 mod web;
@@ -143,11 +144,23 @@ pub enum FindingKind {
     IdsAlert,
     /// Named by an IP reputation list.
     ThreatIntel,
+    /// Many long random-looking names under one domain: data carried in DNS.
+    DnsTunnelling,
+    /// Many lookups of names that do not exist (generated domains, decoy lists).
+    NxdomainStorm,
+    /// HTTP requests under a tool's user agent (curl, PowerShell, Python...).
+    ScriptedClient,
+    /// TLS to a server whose certificate failed validation (self-signed, expired).
+    BadCertificate,
+    /// Downloaded a program (by MIME type or file name).
+    ExecutableDownload,
+    /// Zeek's own policy scripts raised a notice.
+    ZeekNotice,
 }
 
 impl FindingKind {
     /// Every kind, in the order reasons list them when severities tie.
-    pub const ALL: [FindingKind; 34] = [
+    pub const ALL: [FindingKind; 40] = [
         FindingKind::MalwareTraffic,
         FindingKind::CommandAndControl,
         FindingKind::MalwareDelivery,
@@ -158,6 +171,10 @@ impl FindingKind {
         FindingKind::ReceivedUpload,
         FindingKind::ShellCommands,
         FindingKind::MalwareDownload,
+        FindingKind::DnsTunnelling,
+        FindingKind::NxdomainStorm,
+        FindingKind::ZeekNotice,
+        FindingKind::ExecutableDownload,
         FindingKind::ImpairDefences,
         FindingKind::IndicatorRemoval,
         FindingKind::Persistence,
@@ -180,6 +197,8 @@ impl FindingKind {
         FindingKind::SipScan,
         FindingKind::ThreatIntel,
         FindingKind::AgentRotation,
+        FindingKind::BadCertificate,
+        FindingKind::ScriptedClient,
         FindingKind::LongConnection,
         FindingKind::Targeted,
     ];
@@ -221,6 +240,12 @@ impl FindingKind {
             FindingKind::LongConnection => "Long connection",
             FindingKind::IdsAlert => "IDS alert",
             FindingKind::ThreatIntel => "On a threat list",
+            FindingKind::DnsTunnelling => "DNS tunnelling",
+            FindingKind::NxdomainStorm => "Lookups of names that do not exist",
+            FindingKind::ScriptedClient => "Scripted HTTP client",
+            FindingKind::BadCertificate => "Invalid TLS certificate",
+            FindingKind::ExecutableDownload => "Program downloaded",
+            FindingKind::ZeekNotice => "Zeek notice",
         }
     }
 
@@ -258,8 +283,14 @@ impl FindingKind {
             FindingKind::Targeted => "T1190",
             FindingKind::Flood => "T1498.001",
             FindingKind::IdsAlert => "T1071",
-            // A listing says others saw it attack, not how.
-            FindingKind::ThreatIntel => "-",
+            FindingKind::DnsTunnelling => "T1071.004",
+            FindingKind::NxdomainStorm => "T1568.002",
+            FindingKind::ScriptedClient => "T1071.001",
+            FindingKind::BadCertificate => "T1573",
+            FindingKind::ExecutableDownload => "T1105",
+            // A listing says others saw it attack, not how; a notice's own technique is
+            // given per finding, from its name.
+            FindingKind::ThreatIntel | FindingKind::ZeekNotice => "-",
         }
     }
 
@@ -290,6 +321,8 @@ impl FindingKind {
                 | IdsAlert
                 | MalwareTraffic
                 | MalwareDelivery
+                | ExecutableDownload
+                | ZeekNotice
         )
     }
 
@@ -314,7 +347,8 @@ impl FindingKind {
             | FindingKind::CommandAndControl
             | FindingKind::MalwareDelivery
             | FindingKind::Flood
-            | FindingKind::IdsAlert => Severity::High,
+            | FindingKind::IdsAlert
+            | FindingKind::DnsTunnelling => Severity::High,
             FindingKind::BruteForce
             | FindingKind::ScriptedSignup
             | FindingKind::CrossSiteScripting
@@ -325,11 +359,16 @@ impl FindingKind {
             | FindingKind::HostScan
             | FindingKind::Exfiltration
             | FindingKind::ReceivedUpload
-            | FindingKind::ThreatIntel => Severity::Medium,
+            | FindingKind::ThreatIntel
+            | FindingKind::NxdomainStorm
+            | FindingKind::BadCertificate
+            | FindingKind::ExecutableDownload
+            | FindingKind::ZeekNotice => Severity::Medium,
             FindingKind::LongConnection
             | FindingKind::AgentRotation
             | FindingKind::SipScan
-            | FindingKind::Targeted => Severity::Low,
+            | FindingKind::Targeted
+            | FindingKind::ScriptedClient => Severity::Low,
         }
     }
 
@@ -456,6 +495,7 @@ pub fn findings(
     intel: Option<&ThreatLists>,
 ) -> PartyFindings {
     let web = web::WebContext::of(table);
+    let app = protocols::ProtocolContext::of(table);
     let mut all: Vec<Vec<Finding>> = sources
         .par_iter()
         .map(|s| {
@@ -463,6 +503,7 @@ pub fn findings(
             f.extend(web::findings(table, &s.rows, &web));
             f.extend(bots::findings(table, &s.rows));
             f.extend(voip::findings(table, &s.rows));
+            f.extend(protocols::findings(table, &s.rows, &app));
             let active = s.last_us.unwrap_or(0) - s.first_us.unwrap_or(0);
             f.extend(flows::findings(table, &s.rows, active.max(1)));
             f.extend(intel.and_then(|i| i.finding(s.ip, &s.rows)));
@@ -558,7 +599,11 @@ mod tests {
     fn every_kind_has_a_technique_and_a_weight() {
         for k in FindingKind::ALL {
             let t = k.technique();
-            assert!(t.starts_with('T') || k == FindingKind::ThreatIntel, "{k:?}");
+            assert!(
+                t.starts_with('T')
+                    || matches!(k, FindingKind::ThreatIntel | FindingKind::ZeekNotice),
+                "{k:?}"
+            );
             assert!((0.1..=0.9).contains(&k.weight()), "{k:?}");
         }
         let mut sorted = FindingKind::ALL.to_vec();
