@@ -426,6 +426,33 @@ fn the_fake_flash_download_is_named_from_zeeks_protocol_logs() {
 }
 
 #[test]
+fn an_expired_certificate_in_ssl_log_is_named_for_its_client() {
+    // Zeek's validate-certs baseline: 192.168.4.149's first connection met a certificate
+    // that has expired (CN=www.spidh.org), its second one an ok certificate.
+    let path = fixture("zeek/scripts.policy.protocols.ssl.validate-certs/ssl.log");
+    let inv = read_files(&[path], &ReadOptions::default(), &ReadProgress::default()).unwrap();
+    let mut settings = DetectionSettings {
+        cache_dir: None,
+        ..DetectionSettings::default()
+    };
+    settings.features = settings.features.resolve(&[Format::ZeekTsv]);
+    let d = detect(&inv.table, &settings, &AtomicBool::new(false)).unwrap();
+    let host = &d.sources[0];
+    assert_eq!(host.stats.ip.to_string(), "192.168.4.149");
+    let f = host
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::BadCertificate)
+        .unwrap();
+    assert_eq!(
+        f.summary,
+        "TLS to servers whose certificate Zeek found expired for \
+         `CN=www.spidh.org,OU=COMODO SSL,OU=Domain Control Validated`"
+    );
+    assert_eq!(f.rows, [0]);
+}
+
+#[test]
 fn zeek_cut_output_with_a_header_in_the_middle_changes_columns_there() {
     // `zeek-cut -M` over two logs: five rows with ts first, a header line (line 7) moving ts
     // to the last column, the same five connections again.

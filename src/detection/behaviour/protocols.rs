@@ -50,12 +50,34 @@ fn housekeeping(name: &str) -> bool {
             "local" | "localdomain" | "lan" | "home" | "internal" | "arpa" | "corp"
         )
 }
-/// Distinct names under one parent before their shape is judged as tunnelling.
+/// Distinct names under one parent before their shape is judged as tunnelling; more than
+/// half of them must look like encoded data.
 const TUNNEL_NAMES: usize = 30;
-/// The median length of those names' subdomain part, at least, for tunnelling.
-const TUNNEL_MEDIAN_LEN: usize = 24;
-/// The Shannon entropy (bits per character) of the subdomain parts, at least.
-const TUNNEL_ENTROPY: f64 = 3.5;
+/// The longest label of a name that carries data has at least this many characters.
+const TUNNEL_LABEL_LEN: usize = 20;
+/// ...and, unless it is hexadecimal, at least this Shannon entropy (bits per character).
+const TUNNEL_ENTROPY: f64 = 3.8;
+/// ...and under this share of vowels among its letters (text is near 0.4, base32 or base64
+/// data near 0.2).
+const TUNNEL_VOWELS: f64 = 0.25;
+
+/// Whether a subdomain part looks like encoded data: its longest label long, and either
+/// hexadecimal with digits throughout or letters as random as base32 and base64 make them.
+fn encoded(sub: &str) -> bool {
+    let label = sub.split('.').max_by_key(|l| l.len()).unwrap_or_default();
+    if label.len() < TUNNEL_LABEL_LEN {
+        return false;
+    }
+    let digits = label.bytes().filter(u8::is_ascii_digit).count();
+    if label.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return digits * 10 >= label.len() * 3;
+    }
+    let letters = label.bytes().filter(u8::is_ascii_alphabetic).count();
+    let vowels = label.bytes().filter(|b| b"aeiouAEIOU".contains(b)).count();
+    letters > 0
+        && (vowels as f64) < TUNNEL_VOWELS * letters as f64
+        && entropy(label) >= TUNNEL_ENTROPY
+}
 
 /// The values of every part named `key` in a row's detail, in order.
 fn values<'t>(t: &'t EventTable, row: usize, key: &str) -> Vec<&'t str> {
@@ -436,20 +458,13 @@ pub fn findings(t: &EventTable, rows: &[u32], cx: &ProtocolContext) -> Vec<Findi
     out
 }
 
-/// Tunnelling: a parent domain with many distinct, long, random-looking subdomain parts.
+/// Tunnelling: a parent domain with many distinct subdomain parts, most of them encoded
+/// data.
 fn tunnelling(under: &BTreeMap<&str, (BTreeSet<&str>, Vec<u32>)>) -> Option<Finding> {
     let (parent, (subs, rows)) = under
         .iter()
         .filter(|(_, (subs, _))| subs.len() >= TUNNEL_NAMES)
-        .filter(|(_, (subs, _))| {
-            let mut lens: Vec<usize> = subs.iter().map(|s| s.len()).collect();
-            lens.sort_unstable();
-            lens[lens.len() / 2] >= TUNNEL_MEDIAN_LEN
-        })
-        .filter(|(_, (subs, _))| {
-            let joined: String = subs.iter().flat_map(|s| s.chars()).collect();
-            entropy(&joined) >= TUNNEL_ENTROPY
-        })
+        .filter(|(_, (subs, _))| subs.iter().filter(|s| encoded(s)).count() * 2 > subs.len())
         .max_by_key(|(_, (subs, _))| subs.len())?;
     let longest = subs.iter().map(|s| s.len()).max().unwrap_or(0);
     let mut evidence = Vec::new();
@@ -548,6 +563,74 @@ mod tests {
         ] {
             assert!(!looks_generated(n), "{n}");
         }
+    }
+
+    /// A table of DNS lookups by 10.0.0.5, one per name (constructed, not real traffic).
+    fn lookups_of(names: &[String], rcode: &str) -> EventTable {
+        let mut t = EventTable::default();
+        for (i, n) in names.iter().enumerate() {
+            let mut d = crate::events::EventDraft {
+                time_us: Some(1_700_000_000_000_000 + i as i64),
+                source_ip: "10.0.0.5".parse().ok(),
+                ..Default::default()
+            };
+            d.add_detail_kv("dns.query", n);
+            d.add_detail_kv("dns.rcode_name", rcode);
+            t.push(0, i as u64 + 1, &d);
+        }
+        t
+    }
+
+    #[test]
+    fn long_random_names_under_one_domain_are_tunnelling_and_words_are_not() {
+        // Base32-like labels from a fixed linear congruential sequence, as iodine or
+        // dnscat2 encode data; and the same count of ordinary subdomains.
+        let mut x: u64 = 12345;
+        let mut label = |n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    b"abcdefghijklmnopqrstuvwxyz234567"[(x >> 59) as usize] as char
+                })
+                .collect()
+        };
+        let random: Vec<String> = (0..40)
+            .map(|_| format!("{}.t.example.net", label(40)))
+            .collect();
+        let t = lookups_of(&random, "NOERROR");
+        let rows: Vec<u32> = (0..t.len() as u32).collect();
+        let f = findings(&t, &rows, &ProtocolContext::of(&t));
+        let tunnel = f
+            .iter()
+            .find(|f| f.kind == FindingKind::DnsTunnelling)
+            .unwrap();
+        assert!(tunnel
+            .summary
+            .starts_with("looked up 40 distinct names under `example.net`"));
+        // dnscat2 writes its data in hexadecimal.
+        let hex: Vec<String> = (0..40)
+            .map(|_| {
+                let l = label(32);
+                let h: String = l.bytes().map(|b| format!("{:02x}", b % 64)).collect();
+                format!("{h}.c2.example.org")
+            })
+            .collect();
+        let t = lookups_of(&hex, "NOERROR");
+        let f = findings(&t, &rows, &ProtocolContext::of(&t));
+        assert!(f.iter().any(|f| f.kind == FindingKind::DnsTunnelling));
+        let words: Vec<String> = (0..40)
+            .map(|i| format!("static-content-server-{i}.images.example.net"))
+            .collect();
+        let t = lookups_of(&words, "NOERROR");
+        let f = findings(&t, &rows, &ProtocolContext::of(&t));
+        assert!(f.iter().all(|f| f.kind != FindingKind::DnsTunnelling));
+        // Answered NXDOMAIN, the random names are domain generation only when their own
+        // registered domains look generated: here all share one, a storm of none.
+        let t = lookups_of(&random, "NXDOMAIN");
+        let f = findings(&t, &rows, &ProtocolContext::of(&t));
+        assert!(f.iter().all(|f| f.kind != FindingKind::NxdomainStorm));
     }
 
     #[test]
