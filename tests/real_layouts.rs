@@ -342,6 +342,7 @@ fn zeek_protocol_logs_join_their_connections_by_uid() {
         assert_eq!(f.rows.len() as u64, f.events, "{}", f.path.display());
     }
     let dns = &inv.files[1];
+    assert_eq!(dns.kind_title(), "Zeek dns.log (TSV)");
     assert!(
         dns.warnings
             .iter()

@@ -64,7 +64,7 @@ fn write_text(out: &mut impl Write, f: &FileReport) -> std::io::Result<()> {
     writeln!(
         out,
         "  format      {} ({}{gz})",
-        f.format.title(),
+        f.kind_title(),
         f.format.id()
     )?;
     writeln!(out, "  records     {}", f.records)?;

@@ -657,6 +657,15 @@ fn inflation_warning(decoded: u64, read: u64) -> Option<String> {
 }
 
 impl FileReport {
+    /// What the file is, for the analyst: the format's title, or the Zeek log it is when not
+    /// a conn.log ("Zeek dns.log (TSV)").
+    pub fn kind_title(&self) -> String {
+        match &self.zeek_log {
+            Some(log) => format!("Zeek {log}.log (TSV)"),
+            None => self.format.title().to_owned(),
+        }
+    }
+
     /// How the file was stored, when not plain UTF-8 text: "gzip", "UTF-16" or both.
     pub fn encoding(&self) -> Option<&'static str> {
         match (self.gzip, self.utf16) {

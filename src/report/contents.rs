@@ -305,7 +305,7 @@ impl Report {
                 let (size, sha256) = hash(&f.path).unwrap_or_default();
                 ReportFile {
                     path: f.path.display().to_string(),
-                    format: f.format.title().to_string(),
+                    format: f.kind_title(),
                     events: f.events,
                     skipped: f.skips.total(),
                     size,

@@ -239,7 +239,7 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
                     });
                     row.col(|ui| {
                         let gzip = f.encoding().map(|e| format!(" ({e})")).unwrap_or_default();
-                        ui.label(format!("{}{gzip}", f.format.title()))
+                        ui.label(format!("{}{gzip}", f.kind_title()))
                             .on_hover_text(format!("--format {}", f.format.id()));
                     });
                     row.col(|ui| {
@@ -268,6 +268,9 @@ fn files_table(ui: &mut Ui, files: &[FileReport]) {
                                 crate::app::text::instant(a),
                                 crate::app::text::instant(b)
                             ));
+                        }
+                        _ if f.zeek_log.is_some() && f.records > 0 && f.events == 0 => {
+                            ui.label(RichText::new("joined to conn.log").weak());
                         }
                         _ => {
                             ui.label(RichText::new("no timestamps").weak());
