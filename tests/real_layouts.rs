@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use netsleuth::detection::behaviour::FindingKind;
-use netsleuth::detection::{detect, DetectionSettings};
+use netsleuth::detection::{detect, Action, DetectionSettings};
 use netsleuth::events::EventTable;
 use netsleuth::ingest::{
     read_file, read_files, FileReport, Format, Investigation, ReadOptions, ReadProgress,
@@ -420,6 +420,26 @@ fn the_fake_flash_download_is_named_from_zeeks_protocol_logs() {
         .summary
         .contains("TeamCymruMalwareHashRegistry::Match"));
     assert_eq!(notice.rows.len(), 2);
+    // The server that sent it is a delivery server, proposed for blocking.
+    let server = d
+        .sources
+        .iter()
+        .find(|s| s.stats.ip.to_string() == "108.59.9.32")
+        .unwrap();
+    let delivery = server
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::MalwareDelivery)
+        .unwrap();
+    assert!(
+        delivery.summary.starts_with(
+            "served `flashplayer11_7r176151_415_win.exe` as hnhmrkw.myftp.biz to 192.168.33.10, \
+             which Zeek's `TeamCymruMalwareHashRegistry::Match` matched as malware"
+        ),
+        "{}",
+        delivery.summary
+    );
+    assert_eq!(server.action, Action::Block);
     // Nothing in its lookups is tunnelling or a storm of missing names (every answer of
     // dns.log is NOERROR or unanswered).
     assert!(!kinds.contains(&FindingKind::DnsTunnelling));

@@ -327,6 +327,7 @@ fn known_columns(format: Format) -> &'static [(&'static str, Target)] {
             ("name", Detail),
             ("addl", Detail),
             ("note", Detail),
+            ("file_mime_type", Detail),
             ("msg", Detail),
             ("sub", Detail),
             ("certificate.subject", Detail),

@@ -511,6 +511,9 @@ pub fn findings(
         })
         .collect();
     let mut others = ids::findings(table);
+    for (ip, f) in protocols::delivery(table) {
+        others.entry(ip).or_default().extend(f);
+    }
     for (s, f) in sources.iter().zip(all.iter_mut()) {
         f.extend(others.remove(&s.ip).unwrap_or_default());
     }

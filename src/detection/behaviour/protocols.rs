@@ -458,6 +458,62 @@ pub fn findings(t: &EventTable, rows: &[u32], cx: &ProtocolContext) -> Vec<Findi
     out
 }
 
+/// The servers of programs a Zeek malware notice matched (a hash registry's match on the
+/// connection that fetched it): each a malware delivery server, by address.
+pub fn delivery(t: &EventTable) -> HashMap<std::net::IpAddr, Vec<Finding>> {
+    let mut served: BTreeMap<std::net::IpAddr, Vec<u32>> = BTreeMap::new();
+    for row in 0..t.len() {
+        let malware = values(t, row, "notice.note")
+            .iter()
+            .any(|n| n.contains("Malware"));
+        if let (true, Some(server)) = (malware, t.destination_ip(row)) {
+            served.entry(server).or_default().push(row as u32);
+        }
+    }
+    served
+        .into_iter()
+        .map(|(server, rows)| {
+            let mut evidence = Vec::new();
+            let mut clients = BTreeSet::new();
+            for &r in &rows {
+                let row = r as usize;
+                for v in values(t, row, "files.filename")
+                    .into_iter()
+                    .chain(values(t, row, "http.host"))
+                    .chain(values(t, row, "notice.note"))
+                {
+                    push_evidence(&mut evidence, v);
+                }
+                clients.extend(t.source_ip(row).map(|ip| ip.to_string()));
+            }
+            let row = rows[0] as usize;
+            let what = values(t, row, "files.filename")
+                .first()
+                .or(values(t, row, "notice.file_mime_type").first())
+                .map_or_else(|| "a program".to_owned(), |n| quote(n));
+            let host = values(t, row, "http.host")
+                .first()
+                .map(|h| format!(" as {h}"))
+                .unwrap_or_default();
+            let note = values(t, row, "notice.note")
+                .first()
+                .map(|n| quote(n))
+                .unwrap_or_default();
+            let msg = values(t, row, "notice.msg")
+                .first()
+                .map(|m| format!(" ({})", quote(m)))
+                .unwrap_or_default();
+            let summary = format!(
+                "served {what}{host} to {}, which Zeek's {note} matched as malware{msg}",
+                clients.into_iter().collect::<Vec<_>>().join(", ")
+            );
+            let mut f = Finding::new(FindingKind::MalwareDelivery, summary, evidence, rows);
+            f.technique = "T1105";
+            (server, vec![f])
+        })
+        .collect()
+}
+
 /// Tunnelling: a parent domain with many distinct subdomain parts, most of them encoded
 /// data.
 fn tunnelling(under: &BTreeMap<&str, (BTreeSet<&str>, Vec<u32>)>) -> Option<Finding> {
