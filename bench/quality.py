@@ -9,7 +9,8 @@ same delimiter and columns, in file order; not gzipped) to bench/out/quality/.
 Then, on the same rows:
   * netsleuth: `netsleuth detect FILE --json` with the model cache off (NETSLEUTH_CACHE_DIR=""),
     RUNS times (its forest's tree randomness is not seedable); ROC-AUC of evaluation.event.<d>
-    for d in default, forest, robust_z, burst: mean over runs, and the min..max range.
+    for d in default, forest, robust_z, burst: mean over runs, and the min..max range; then once
+    with `--detectors ecod,hbos` for the families outside the default (deterministic).
   * scikit-learn: IsolationForest(n_estimators=100, max_samples=256, random_state=s), fit on all
     rows, anomaly score = -score_samples, ROC-AUC; mean over seeds 0..4. Features: the file's
     numeric columns minus the label columns and KDD's difficulty ("sklearn"), and also without
@@ -54,6 +55,8 @@ MAL_SHARE = 0.05
 SUBSAMPLE_SEED = 20240425
 SK_SEEDS = range(5)
 DETECTORS = ["default", "forest", "robust_z", "burst"]
+# Families outside the default ensemble, run once more with --detectors (deterministic).
+FAMILIES = ["ecod", "hbos"]
 
 # name, file, has header, label column (name or index), other label-like columns to exclude,
 # id/timestamp columns (dropped in the sk-noid variant), output file name.
@@ -126,7 +129,7 @@ def diagnose(x: np.ndarray, y: np.ndarray) -> dict:
 
 def netsleuth(path: Path, runs: int, outdir: Path):
     env = dict(os.environ, NETSLEUTH_CACHE_DIR="")
-    per = {d: [] for d in DETECTORS}
+    per = {d: [] for d in DETECTORS + FAMILIES}
     info = {}
     for _ in range(runs):
         t = time.perf_counter()
@@ -145,6 +148,14 @@ def netsleuth(path: Path, runs: int, outdir: Path):
         for d in DETECTORS:
             if isinstance(ev.get(d), dict) and ev[d].get("roc_auc") is not None:
                 per[d].append(ev[d]["roc_auc"])
+    r = subprocess.run([str(BIN), "detect", str(path), "--json", "--out", str(outdir),
+                        "--detectors", ",".join(FAMILIES)],
+                       env=env, capture_output=True, text=True)
+    if r.returncode == 0:
+        ev = (json.loads(r.stdout).get("evaluation") or {}).get("event") or {}
+        for d in FAMILIES:
+            if isinstance(ev.get(d), dict) and ev[d].get("roc_auc") is not None:
+                per[d] = [ev[d]["roc_auc"]]
     res = {d: {"mean": float(np.mean(v)), "min": float(min(v)), "max": float(max(v))}
            for d, v in per.items() if v}
     return res, info
@@ -212,13 +223,14 @@ def main() -> None:
         print(f"{name}: done in {rows[-1]['seconds']} s", file=sys.stderr)
 
     hdr = (f"{'dataset':<12} {'rows':>7} {'malic.':>6} {'mal%':>5} {'sklearn':>8} {'sk-noid':>8} "
-           + " ".join(f"{d:>9}" for d in DETECTORS) + "  default vs sklearn")
+           + " ".join(f"{d:>9}" for d in DETECTORS + FAMILIES) + "  default vs sklearn")
     print(f"ROC-AUC (netsleuth: mean of {a.runs} runs, cache off; sklearn: mean of 5 seeds)")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         ns = r["netsleuth"]
-        cells = " ".join(f"{ns[d]['mean']:9.3f}" if d in ns else f"{'-':>9}" for d in DETECTORS)
+        cells = " ".join(f"{ns[d]['mean']:9.3f}" if d in ns else f"{'-':>9}"
+                         for d in DETECTORS + FAMILIES)
         diff = ns["default"]["mean"] - r["sklearn_auc"] if "default" in ns else float("nan")
         print(f"{r['dataset']:<12} {r['rows']:>7} {r['malicious']:>6} {100 * r['malicious_share']:>5.1f} "
               f"{r['sklearn_auc']:8.3f} {r['sklearn_auc_no_ids']:8.3f} {cells}  "

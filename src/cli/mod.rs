@@ -202,7 +202,8 @@ enum Command {
         #[arg(long, default_value_t = 70.0, allow_negative_numbers = true,
               value_parser = parse_threshold)]
         threshold: f64,
-        /// Detectors to run, comma separated: forest, robust_z, burst, rules.
+        /// Detectors to run, comma separated: forest, robust_z, burst, rules (the default),
+        /// and the families ecod, hbos.
         #[arg(long, value_delimiter = ',', value_parser = parse_detector)]
         detectors: Option<Vec<DetectorKind>>,
         /// Business hours as START-END in whole hours (e.g. 6-22), `off`, or `auto`: 6-22

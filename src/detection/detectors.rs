@@ -24,11 +24,25 @@ pub enum DetectorKind {
     Burst,
     /// The seeds' rules: request volume or mean bytes above a percentile, off-hours activity.
     Rules,
+    /// ECOD: each value's tail probability under its feature's empirical distribution.
+    Ecod,
+    /// HBOS: each value's density in its feature's histogram.
+    Hbos,
 }
 
 impl DetectorKind {
     /// Every detector.
-    pub const ALL: [DetectorKind; 4] = [
+    pub const ALL: [DetectorKind; 6] = [
+        DetectorKind::Forest,
+        DetectorKind::RobustZ,
+        DetectorKind::Burst,
+        DetectorKind::Rules,
+        DetectorKind::Ecod,
+        DetectorKind::Hbos,
+    ];
+
+    /// The detectors run unless others are chosen.
+    pub const DEFAULT: [DetectorKind; 4] = [
         DetectorKind::Forest,
         DetectorKind::RobustZ,
         DetectorKind::Burst,
@@ -42,6 +56,8 @@ impl DetectorKind {
             DetectorKind::RobustZ => "robust_z",
             DetectorKind::Burst => "burst",
             DetectorKind::Rules => "rules",
+            DetectorKind::Ecod => "ecod",
+            DetectorKind::Hbos => "hbos",
         }
     }
 
@@ -51,12 +67,15 @@ impl DetectorKind {
     }
 
     /// Maps this detector's raw measure onto [0, 1] for the confidence: the forest's score
-    /// ramps from 0.5 to 0.7, robust z and bursts from 3 to 10 deviations, and the rules'
-    /// share of rules broken is already in [0, 1].
+    /// ramps from 0.5 to 0.7, robust z, bursts and the robust z of ECOD's and HBOS's scores
+    /// from 3 to 10 deviations, and the rules' share of rules broken is already in [0, 1].
     pub fn normalise(self, raw: f64) -> f64 {
         match self {
             DetectorKind::Forest => ramp(raw, 0.5, 0.7),
-            DetectorKind::RobustZ | DetectorKind::Burst => ramp(raw, 3.0, 10.0),
+            DetectorKind::RobustZ
+            | DetectorKind::Burst
+            | DetectorKind::Ecod
+            | DetectorKind::Hbos => ramp(raw, 3.0, 10.0),
             DetectorKind::Rules => raw,
         }
     }
@@ -235,6 +254,24 @@ impl Detector for ForestDetector {
         sum.iter_mut().for_each(|s| *s /= n);
         Some(sum)
     }
+}
+
+/// Each score's robust z over all of them, `(s - median) / (1.4826 * MAD)`, the standard
+/// deviation standing in for a MAD of 0 (and all 0 when every score is the same): a
+/// monotone map, so that a family's own scores rank the items as they do.
+pub fn robust_z_of(scores: &[f64]) -> Vec<f64> {
+    let mid = quantile(scores, 0.5);
+    let dev: Vec<f64> = scores.iter().map(|s| (s - mid).abs()).collect();
+    let mut scale = 1.4826 * quantile(&dev, 0.5);
+    if scale <= 0.0 {
+        let n = scores.len().max(1) as f64;
+        let mean = scores.iter().sum::<f64>() / n;
+        scale = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
+    }
+    if scale <= 0.0 {
+        return vec![0.0; scores.len()];
+    }
+    scores.iter().map(|s| (s - mid) / scale).collect()
 }
 
 /// Largest absolute robust z over the features, ramped from 3 (0) to 10 (1).

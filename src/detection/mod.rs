@@ -4,9 +4,11 @@
 pub mod behaviour;
 mod campaigns;
 mod detectors;
+pub mod ecod;
 mod event_reasons;
 mod event_steps;
 mod forest;
+pub mod hbos;
 mod model_cache;
 mod names;
 mod pipeline;

@@ -73,7 +73,7 @@ pub struct DetectionSettings {
 impl Default for DetectionSettings {
     fn default() -> Self {
         DetectionSettings {
-            detectors: DetectorKind::ALL.to_vec(),
+            detectors: DetectorKind::DEFAULT.to_vec(),
             forest: ForestSettings::default(),
             features: FeatureSettings::default(),
             auto_block: 70.0,
@@ -92,7 +92,7 @@ impl Default for DetectionSettings {
 pub fn weight(kind: DetectorKind) -> f64 {
     match kind {
         DetectorKind::Forest => 0.9,
-        DetectorKind::RobustZ => 0.7,
+        DetectorKind::RobustZ | DetectorKind::Ecod | DetectorKind::Hbos => 0.7,
         DetectorKind::Rules => 0.6,
         DetectorKind::Burst => 0.5,
     }
@@ -316,6 +316,8 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                 DetectorKind::Rules => Box::new(RulesDetector {
                     percentile: settings.percentile,
                 }),
+                DetectorKind::Ecod => Box::new(super::ecod::EcodDetector),
+                DetectorKind::Hbos => Box::new(super::hbos::HbosDetector),
             }
         })
         .collect()

@@ -34,6 +34,8 @@ pub fn detector_title(name: &str) -> &str {
         "robust_z" => "robust z-score",
         "burst" => "burst (EWMA)",
         "rules" => "percentile and off-hours rules",
+        "ecod" => "ECOD (empirical tails)",
+        "hbos" => "HBOS (histograms)",
         other => other,
     }
 }

@@ -24,6 +24,12 @@ fn description(kind: DetectorKind) -> &'static str {
         DetectorKind::Rules => {
             "Volume or mean bytes above the percentile below, and activity outside business hours."
         }
+        DetectorKind::Ecod => {
+            "ECOD: how far in its feature's tails each value lies (empirical distributions, PyOD's)."
+        }
+        DetectorKind::Hbos => {
+            "HBOS: how rare each value's histogram bin is, feature by feature (PyOD's)."
+        }
     }
 }
 
