@@ -10,7 +10,7 @@ Then, on the same rows:
   * netsleuth: `netsleuth detect FILE --json` with the model cache off (NETSLEUTH_CACHE_DIR=""),
     RUNS times (its forest's tree randomness is not seedable); ROC-AUC of evaluation.event.<d>
     for d in default, forest, robust_z, burst: mean over runs, and the min..max range; then once
-    with `--detectors ecod,hbos` for the families outside the default (deterministic).
+    with `--detectors ecod,hbos,dbscan` for the families outside the default (deterministic).
   * scikit-learn: IsolationForest(n_estimators=100, max_samples=256, random_state=s), fit on all
     rows, anomaly score = -score_samples, ROC-AUC; mean over seeds 0..4. Features: the file's
     numeric columns minus the label columns and KDD's difficulty ("sklearn"), and also without
@@ -56,7 +56,7 @@ SUBSAMPLE_SEED = 20240425
 SK_SEEDS = range(5)
 DETECTORS = ["default", "forest", "robust_z", "burst"]
 # Families outside the default ensemble, run once more with --detectors (deterministic).
-FAMILIES = ["ecod", "hbos"]
+FAMILIES = ["ecod", "hbos", "dbscan"]
 
 # name, file, has header, label column (name or index), other label-like columns to exclude,
 # id/timestamp columns (dropped in the sk-noid variant), output file name.

@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 """The reference implementations of netsleuth's detector families, run on the very matrix
-netsleuth scored (tests/references.rs writes it): PyOD's ECOD and HBOS with their defaults.
+netsleuth scored (tests/references.rs writes it): PyOD's ECOD and HBOS with their defaults,
+and scikit-learn's DBSCAN on netsleuth's sample and eps.
 
 The matrix is little-endian float64, column after column (ROWS values each). For every detector
 named, ROWS scores (PyOD's decision_scores_ after fit on the matrix) are written to OUT, one
 block after another in the order named, little-endian float64. With --labels (one byte per row,
 1 malicious), it also prints each detector's ROC-AUC (scikit-learn) and its time.
 
+With --dbscan SAMPLE EPS CHECK DBOUT (SAMPLE and CHECK: little-endian uint64 row numbers),
+DBSCAN(eps=EPS, min_samples=5) is fitted on the SAMPLE rows, and DBOUT gets, as float64: the
+silhouette of the clustered sample points (noise left out; NaN under two clusters), the number
+of core points, their positions in the sample, then the distance of each CHECK row to its
+nearest core point (exact differences, not the dot-product expansion).
+
 Usage: bench/references.py MATRIX ROWS COLS OUT --detectors ecod,hbos [--labels FILE]
+           [--dbscan SAMPLE EPS CHECK DBOUT]
 Runs in target/references-venv (scripts/install-references).
 """
 import argparse
@@ -35,6 +43,7 @@ def main():
     p.add_argument("out")
     p.add_argument("--detectors", default="ecod,hbos")
     p.add_argument("--labels")
+    p.add_argument("--dbscan", nargs=4, metavar=("SAMPLE", "EPS", "CHECK", "DBOUT"))
     a = p.parse_args()
     x = np.fromfile(a.matrix, dtype="<f8").reshape(a.cols, a.rows).T.copy()
     labels = None
@@ -50,6 +59,34 @@ def main():
                 from sklearn.metrics import roc_auc_score
                 auc = roc_auc_score(labels, scores)
                 print(f"{name}\t{auc:.6f}\t{elapsed:.3f}s")
+    if a.dbscan:
+        dbscan(x, *a.dbscan)
+
+
+def dbscan(x, sample_file, eps, check_file, out_file):
+    from sklearn.cluster import DBSCAN
+    from sklearn.metrics import silhouette_score
+
+    sample = np.fromfile(sample_file, dtype="<u8").astype(np.intp)
+    check = np.fromfile(check_file, dtype="<u8").astype(np.intp)
+    s = x[sample]
+    db = DBSCAN(eps=float(eps), min_samples=5).fit(s)
+    core = db.core_sample_indices_
+    labels = db.labels_
+    keep = labels != -1
+    sil = (silhouette_score(s[keep], labels[keep]) if len(set(labels[keep])) >= 2
+           else float("nan"))
+    cores = s[core]
+    dist = np.empty(len(check))
+    for i in range(0, len(check), 256):
+        chunk = x[check[i:i + 256]]
+        if len(cores) == 0:
+            dist[i:i + 256] = 0.0
+            continue
+        d = np.sqrt(((chunk[:, None, :] - cores[None, :, :]) ** 2).sum(axis=2))
+        dist[i:i + 256] = d.min(axis=1)
+    out = np.concatenate([[sil, len(core)], core.astype(float), dist]).astype("<f8")
+    out.tofile(out_file)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,16 @@
 //! robustly standardised as detection does, and the matrix handed to PyOD (bench/references.py
 //! in target/references-venv, made by scripts/install-references). ECOD and HBOS are
 //! deterministic: every score must match PyOD's within 1e-6 (relative to the score's size),
-//! which makes their ROC-AUCs equal too.
+//! which makes their ROC-AUCs equal too. DBSCAN, fitted by scikit-learn on netsleuth's sample
+//! and eps, must find the same core points and silhouette, and give every row of an evenly
+//! spread check set (the sample's and 4,096 more) the same distance to the nearest core point.
 
 mod real_data;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use netsleuth::detection::{ecod, hbos};
+use netsleuth::detection::{dbscan, ecod, hbos};
 use netsleuth::evaluation::roc_auc;
 use netsleuth::events::Verdict;
 use netsleuth::features::{event_features, FeatureSettings};
@@ -37,7 +39,7 @@ fn f64s(bytes: &[u8]) -> Vec<f64> {
 }
 
 #[test]
-fn ecod_and_hbos_match_pyod_on_every_labelled_set() {
+fn ecod_hbos_and_dbscan_match_their_references_on_every_labelled_set() {
     let python = root().join("target/references-venv/bin/python");
     assert!(
         python.exists(),
@@ -71,6 +73,20 @@ fn ecod_and_hbos_match_pyod_on_every_labelled_set() {
             malicious.iter().map(|&b| u8::from(b)).collect::<Vec<_>>(),
         )
         .unwrap();
+        let clustering = dbscan::cluster(&m, None);
+        let mut check: Vec<usize> = clustering.sample.clone();
+        check.extend((0..4096).map(|i| i * rows / 4096));
+        check.sort_unstable();
+        check.dedup();
+        let as_u64 =
+            |v: &[usize]| -> Vec<u8> { v.iter().flat_map(|&i| (i as u64).to_le_bytes()).collect() };
+        let (sample_file, check_file, db_out) = (
+            dir.join(format!("{name}.sample")),
+            dir.join(format!("{name}.check")),
+            dir.join(format!("{name}.dbscan")),
+        );
+        std::fs::write(&sample_file, as_u64(&clustering.sample)).unwrap();
+        std::fs::write(&check_file, as_u64(&check)).unwrap();
         let run = Command::new(&python)
             .arg(root().join("bench/references.py"))
             .arg(&matrix)
@@ -79,6 +95,11 @@ fn ecod_and_hbos_match_pyod_on_every_labelled_set() {
             .arg(&out)
             .args(["--detectors", "ecod,hbos", "--labels"])
             .arg(&labels)
+            .arg("--dbscan")
+            .arg(&sample_file)
+            .arg(format!("{:e}", clustering.eps))
+            .arg(&check_file)
+            .arg(&db_out)
             .output()
             .unwrap();
         assert!(
@@ -110,6 +131,36 @@ fn ecod_and_hbos_match_pyod_on_every_labelled_set() {
             table.push(format!("{rel}\t{family}\t{rows}x{cols}\t{auc:.4}"));
         }
         table.push(String::from_utf8_lossy(&run.stdout).trim().to_owned());
+        // DBSCAN: the same core points, silhouette and distances.
+        let db = f64s(&std::fs::read(&db_out).unwrap());
+        let ncore = db[1] as usize;
+        let core: Vec<usize> = db[2..2 + ncore].iter().map(|&c| c as usize).collect();
+        assert_eq!(core, clustering.core, "{rel}: DBSCAN's core points");
+        let silhouette = dbscan::silhouette(&m, &clustering);
+        match silhouette {
+            Some(s) => assert!(
+                (s - db[0]).abs() <= 1e-6,
+                "{rel}: silhouette {s} vs {}",
+                db[0]
+            ),
+            None => assert!(db[0].is_nan(), "{rel}: silhouette None vs {}", db[0]),
+        }
+        let ours = dbscan::scores(&m, &clustering);
+        for (k, &row) in check.iter().enumerate() {
+            let theirs = db[2 + ncore + k];
+            assert!(
+                (ours[row] - theirs).abs() <= 1e-6 * theirs.abs().max(1.0),
+                "{rel}: DBSCAN row {row} is {} here, {theirs} in scikit-learn",
+                ours[row]
+            );
+        }
+        let auc = roc_auc(&ours, &malicious).unwrap();
+        table.push(format!(
+            "{rel}\tDBSCAN\teps {:.4}, {} core of {}, silhouette {silhouette:?}\t{auc:.4}",
+            clustering.eps,
+            ncore,
+            clustering.sample.len()
+        ));
     }
     std::fs::write(dir.join("auc.txt"), table.join("\n") + "\n").unwrap();
 }

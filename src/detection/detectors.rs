@@ -28,17 +28,20 @@ pub enum DetectorKind {
     Ecod,
     /// HBOS: each value's density in its feature's histogram.
     Hbos,
+    /// DBSCAN: distance to the nearest core point of a clustered sample.
+    Dbscan,
 }
 
 impl DetectorKind {
     /// Every detector.
-    pub const ALL: [DetectorKind; 6] = [
+    pub const ALL: [DetectorKind; 7] = [
         DetectorKind::Forest,
         DetectorKind::RobustZ,
         DetectorKind::Burst,
         DetectorKind::Rules,
         DetectorKind::Ecod,
         DetectorKind::Hbos,
+        DetectorKind::Dbscan,
     ];
 
     /// The detectors run unless others are chosen.
@@ -58,6 +61,7 @@ impl DetectorKind {
             DetectorKind::Rules => "rules",
             DetectorKind::Ecod => "ecod",
             DetectorKind::Hbos => "hbos",
+            DetectorKind::Dbscan => "dbscan",
         }
     }
 
@@ -67,7 +71,7 @@ impl DetectorKind {
     }
 
     /// Maps this detector's raw measure onto [0, 1] for the confidence: the forest's score
-    /// ramps from 0.5 to 0.7, robust z, bursts and the robust z of ECOD's and HBOS's scores
+    /// ramps from 0.5 to 0.7, robust z, bursts and the robust z of the families' scores
     /// from 3 to 10 deviations, and the rules' share of rules broken is already in [0, 1].
     pub fn normalise(self, raw: f64) -> f64 {
         match self {
@@ -75,7 +79,8 @@ impl DetectorKind {
             DetectorKind::RobustZ
             | DetectorKind::Burst
             | DetectorKind::Ecod
-            | DetectorKind::Hbos => ramp(raw, 3.0, 10.0),
+            | DetectorKind::Hbos
+            | DetectorKind::Dbscan => ramp(raw, 3.0, 10.0),
             DetectorKind::Rules => raw,
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod behaviour;
 mod campaigns;
+pub mod dbscan;
 mod detectors;
 pub mod ecod;
 mod event_reasons;

@@ -92,7 +92,9 @@ impl Default for DetectionSettings {
 pub fn weight(kind: DetectorKind) -> f64 {
     match kind {
         DetectorKind::Forest => 0.9,
-        DetectorKind::RobustZ | DetectorKind::Ecod | DetectorKind::Hbos => 0.7,
+        DetectorKind::RobustZ | DetectorKind::Ecod | DetectorKind::Hbos | DetectorKind::Dbscan => {
+            0.7
+        }
         DetectorKind::Rules => 0.6,
         DetectorKind::Burst => 0.5,
     }
@@ -318,6 +320,7 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                 }),
                 DetectorKind::Ecod => Box::new(super::ecod::EcodDetector),
                 DetectorKind::Hbos => Box::new(super::hbos::HbosDetector),
+                DetectorKind::Dbscan => Box::new(super::dbscan::DbscanDetector),
             }
         })
         .collect()

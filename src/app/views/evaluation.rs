@@ -36,6 +36,7 @@ pub fn detector_title(name: &str) -> &str {
         "rules" => "percentile and off-hours rules",
         "ecod" => "ECOD (empirical tails)",
         "hbos" => "HBOS (histograms)",
+        "dbscan" => "DBSCAN (density)",
         other => other,
     }
 }

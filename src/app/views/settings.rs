@@ -30,6 +30,9 @@ fn description(kind: DetectorKind) -> &'static str {
         DetectorKind::Hbos => {
             "HBOS: how rare each value's histogram bin is, feature by feature (PyOD's)."
         }
+        DetectorKind::Dbscan => {
+            "DBSCAN: distance to the nearest dense cluster of a 1,024-item sample (scikit-learn's)."
+        }
     }
 }
 
