@@ -1,6 +1,7 @@
 //! The window's views driven headless through egui_kittest, one module per view, in one test
-//! binary (each binary links the whole window: one instead of seven keeps a clean build's
-//! disk and link time down).
+//! binary (each binary links the whole window: one instead of six keeps a clean build's disk
+//! and link time down). The time zone is the process's, so its test keeps a binary of its own
+//! (tests/gui_zone.rs).
 
 #[path = "../window/mod.rs"]
 mod window;
@@ -11,4 +12,3 @@ mod log_format;
 mod query;
 mod rough_edges;
 mod web;
-mod zone;

@@ -3,7 +3,9 @@
 //! real Cowrie log of 2018-05-06 starts at 17:44:05 UTC: in Tokyo that is 02:44 the next day,
 //! shown with its offset; a name that is no zone is refused; UTC comes back.
 
-use super::window::*;
+mod window;
+
+use window::*;
 
 use std::path::PathBuf;
 
@@ -17,6 +19,9 @@ const COWRIE: &str = concat!(
 
 fn use_zone(h: &mut AppHarness, name: &str) {
     h.get_by_label("Settings").click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "IANA name or offset")
+        .scroll_to_me();
     h.run();
     let field = h.get_by_role_and_label(Role::TextInput, "IANA name or offset");
     field.focus();
@@ -47,6 +52,9 @@ fn times_show_in_the_zone_chosen_with_their_offset() {
 
     // A name that is no zone is refused and the zone stays.
     h.get_by_label("Settings").click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "IANA name or offset")
+        .scroll_to_me();
     h.run();
     let field = h.get_by_role_and_label(Role::TextInput, "IANA name or offset");
     field.focus();
