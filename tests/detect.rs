@@ -343,6 +343,52 @@ fn detect_json_reports_evaluation_when_labels_exist() {
             ("Benign".to_string(), false, 211),
         ]
     );
+    // evaluation.csv holds the same figures: a row per level and detector, then its classes.
+    assert!(ev["forest"]["fpr_at_recall"].is_f64());
+    assert!(ev["forest"]["seconds"][1].is_f64());
+    let csv = std::fs::read_to_string(dir.path().join("evaluation.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "level",
+            "detector",
+            "class",
+            "malicious",
+            "items",
+            "flagged",
+            "roc_auc",
+            "average_precision",
+            "precision",
+            "recall",
+            "f1",
+            "fpr",
+            "fpr_at_90_recall",
+            "train_s",
+            "score_s"
+        ]
+    );
+    assert_eq!(rows[1][..2], ["event", "default"]);
+    for det in ["default", "forest", "robust_z"] {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == "event" && r[1] == det && r[2].is_empty())
+            .unwrap();
+        let auc: f64 = row[6].parse().unwrap();
+        assert!(
+            (auc - ev[det]["roc_auc"].as_f64().unwrap()).abs() < 1e-6,
+            "{det}"
+        );
+        let fpr90: f64 = row[12].parse().unwrap();
+        assert!((fpr90 - ev[det]["fpr_at_recall"].as_f64().unwrap()).abs() < 1e-6);
+        let classes: Vec<&Vec<&str>> = rows
+            .iter()
+            .filter(|r| r[0] == "event" && r[1] == det && !r[2].is_empty())
+            .collect();
+        assert_eq!(classes.len(), 4, "{det}");
+        assert_eq!(classes[0][2..5], ["C&C", "true", "14"]);
+    }
+    assert!(rows.iter().any(|r| r[0] == "source" && r[1] == "default"));
     assert!(doc["evaluation"]["source"]["default"]["classes"].is_null());
 }
 

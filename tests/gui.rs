@@ -990,6 +990,18 @@ fn snapshot_options() -> egui_kittest::SnapshotOptions {
 /// A harness for snapshots: detection without the isolation forest, whose trees the crate
 /// grows from an unseeded generator, so that every machine draws the same pixels.
 fn open_for_snapshots(files: Vec<PathBuf>) -> AppHarness {
+    open_with_detectors(
+        files,
+        vec![
+            DetectorKind::RobustZ,
+            DetectorKind::Burst,
+            DetectorKind::Rules,
+        ],
+    )
+}
+
+/// A harness whose detection runs `detectors`.
+fn open_with_detectors(files: Vec<PathBuf>, detectors: Vec<DetectorKind>) -> AppHarness {
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .with_max_steps(64)
@@ -997,11 +1009,7 @@ fn open_for_snapshots(files: Vec<PathBuf>) -> AppHarness {
             move |ui, app: &mut Option<NetsleuthApp>| {
                 app.get_or_insert_with(|| {
                     let settings = DetectionSettings {
-                        detectors: vec![
-                            DetectorKind::RobustZ,
-                            DetectorKind::Burst,
-                            DetectorKind::Rules,
-                        ],
+                        detectors: detectors.clone(),
                         ..DetectionSettings::default()
                     };
                     NetsleuthApp::new(ui.ctx(), files.clone(), ReadOptions::default(), None)
@@ -1053,10 +1061,74 @@ fn snapshots_of_the_main_views() {
 
 #[test]
 fn snapshot_of_the_evaluation() {
-    let mut harness = open_for_snapshots(vec![IOT23.into()]);
+    let mut harness = open_with_detectors(vec![IOT23.into()], deterministic_detectors());
     harness.get_by_label("Evaluation").click();
     harness.run();
     harness.snapshot_options("evaluation", &snapshot_options());
+}
+
+/// Every detector whose scores are the same on every run: all but the isolation forest.
+fn deterministic_detectors() -> Vec<DetectorKind> {
+    DetectorKind::ALL
+        .into_iter()
+        .filter(|k| *k != DetectorKind::Forest)
+        .collect()
+}
+
+#[test]
+fn the_evaluation_compares_every_family_and_saves_it_as_csv() {
+    use netsleuth::app::Command;
+    let mut harness = open_with_detectors(vec![IOT23.into()], deterministic_detectors());
+    harness.get_by_label("Evaluation").click();
+    harness.run();
+    let e = harness
+        .state()
+        .as_ref()
+        .unwrap()
+        .analysis()
+        .unwrap()
+        .evaluation
+        .clone()
+        .unwrap();
+    // Each family is a row of the table, under its name, with its own ROC-AUC and the FPR
+    // at 90% recall of its scorecard.
+    for (name, title) in [
+        ("ecod", "ECOD (empirical tails)"),
+        ("hbos", "HBOS (histograms)"),
+        ("dbscan", "DBSCAN (density)"),
+    ] {
+        assert!(harness.query_by_label(title).is_some(), "{title}");
+        let card = &e.event.detectors[name];
+        let auc = format!("{:.3}", card.roc_auc.unwrap());
+        assert!(harness.query_by_label(&auc).is_some(), "{name} {auc}");
+        assert!(
+            card.seconds.is_some() && card.fpr_at_recall.is_some(),
+            "{name}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evaluation.csv");
+    let app = harness.state_mut().as_mut().unwrap();
+    app.send(Command::ExportEvaluation(path.clone()));
+    step_until(&mut harness, |_| path.exists());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][..3], ["level", "detector", "class"]);
+    let ecod = rows
+        .iter()
+        .find(|r| r[0] == "event" && r[1] == "ecod" && r[2].is_empty())
+        .unwrap();
+    let auc: f64 = ecod[6].parse().unwrap();
+    assert!((auc - e.event.detectors["ecod"].roc_auc.unwrap()).abs() < 1e-6);
+    // Each class's recall under each detector follows its detector's row.
+    let classes = e.event.detectors["ecod"].classes.len();
+    assert!(classes >= 2);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r[0] == "event" && r[1] == "ecod" && !r[2].is_empty())
+            .count(),
+        classes
+    );
 }
 
 #[test]

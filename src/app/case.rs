@@ -207,6 +207,8 @@ pub(super) enum FileDialog {
     AlertsCsv,
     /// Where the CSV of the events shown goes.
     EventsCsv,
+    /// Where the evaluation's CSV goes.
+    EvaluationCsv,
     /// The new place of a missing log (by its place in the relocation dialog).
     LocateLog(usize),
 }
@@ -241,6 +243,10 @@ impl FileDialog {
             FileDialog::EventsCsv => d
                 .add_filter("CSV", &["csv"])
                 .set_file_name("events.csv")
+                .save_file(),
+            FileDialog::EvaluationCsv => d
+                .add_filter("CSV", &["csv"])
+                .set_file_name("evaluation.csv")
                 .save_file(),
             FileDialog::LocateLog(_) => d.pick_file(),
         }
@@ -586,6 +592,28 @@ impl NetsleuthApp {
         });
     }
 
+    /// Writes the evaluation against labels as CSV (`detect`'s evaluation.csv), on a worker.
+    pub(super) fn export_evaluation(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let State::Ready(w) = &self.state else {
+            return;
+        };
+        let Some(e) = w.shown().and_then(|a| a.evaluation.clone()) else {
+            return;
+        };
+        let sender = self.job_sender.clone();
+        let repaint = ctx.clone();
+        std::thread::spawn(move || {
+            let result = worker::caught(|| {
+                crate::report::write_evaluation(&path, &e)
+                    .map(|()| format!("Wrote the evaluation to {}", path.display()))
+                    .map_err(|e| format!("Cannot write {}: {e}", path.display()))
+            })
+            .unwrap_or_else(|m| Err(worker::internal_error("writing the CSV", &m)));
+            let _ = sender.send(JobResult::Said(result.unwrap_or_else(|e| e)));
+            repaint.request_repaint();
+        });
+    }
+
     /// Writes every event that passes the event filters and the time range (what the event
     /// views show), with its scores, as spreadsheet-safe CSV (events_scored.csv's columns),
     /// on a worker.
@@ -655,6 +683,7 @@ impl NetsleuthApp {
                 (Some(p), FileDialog::Report) => JobResult::ReportPicked(p),
                 (Some(p), FileDialog::AlertsCsv) => JobResult::AlertsCsvPicked(p),
                 (Some(p), FileDialog::EventsCsv) => JobResult::EventsCsvPicked(p),
+                (Some(p), FileDialog::EvaluationCsv) => JobResult::EvaluationCsvPicked(p),
                 (Some(p), FileDialog::LocateLog(i)) => JobResult::LogPicked(i, p),
                 // A dialog that closes at once never opened: no portal and no zenity.
                 (None, kind) if quick => JobResult::NoDialog(kind),
@@ -700,6 +729,7 @@ impl NetsleuthApp {
             ),
             FileDialog::Report => "incident-report.html".into(),
             FileDialog::EventsCsv => "events.csv".into(),
+            FileDialog::EvaluationCsv => "evaluation.csv".into(),
             _ => "alerts.csv".into(),
         };
         if let Err(e) = std::fs::create_dir_all(&self.export_dir) {
@@ -711,6 +741,7 @@ impl NetsleuthApp {
             FileDialog::SaveCase => super::Command::SaveCaseAs(path),
             FileDialog::Report => super::Command::ExportReport(path),
             FileDialog::EventsCsv => super::Command::ExportEvents(path),
+            FileDialog::EvaluationCsv => super::Command::ExportEvaluation(path),
             _ => super::Command::ExportAlerts(path),
         });
     }

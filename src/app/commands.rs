@@ -90,6 +90,10 @@ pub enum Command {
     ExportEvents(PathBuf),
     /// Ask where the events' CSV goes.
     EventsCsvDialog,
+    /// Write the evaluation against labels (every detector, every class) as CSV to this path.
+    ExportEvaluation(PathBuf),
+    /// Ask where the evaluation's CSV goes.
+    EvaluationCsvDialog,
     /// Show the dialog before saving as an investigation (whether to keep the logs inside).
     SaveCaseForm,
     /// A missing log of the investigation (by its place in the relocation dialog) is at this
@@ -206,6 +210,8 @@ impl NetsleuthApp {
                 Command::AlertsCsvDialog => self.ask(ctx, case::FileDialog::AlertsCsv),
                 Command::ExportEvents(path) => self.export_events(ctx, path),
                 Command::EventsCsvDialog => self.ask(ctx, case::FileDialog::EventsCsv),
+                Command::ExportEvaluation(path) => self.export_evaluation(ctx, path),
+                Command::EvaluationCsvDialog => self.ask(ctx, case::FileDialog::EvaluationCsv),
                 Command::SaveCaseForm => self.save_form(ctx),
                 Command::Relocate(i, path, anyway) => self.relocate(ctx, i, path, anyway),
                 Command::LocateDialog(i) => self.ask(ctx, case::FileDialog::LocateLog(i)),

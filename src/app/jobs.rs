@@ -65,6 +65,8 @@ pub(super) enum JobResult {
     AlertsCsvPicked(PathBuf),
     /// Where the events' CSV goes, picked in the dialog.
     EventsCsvPicked(PathBuf),
+    /// Where the evaluation's CSV goes, picked in the dialog.
+    EvaluationCsvPicked(PathBuf),
     /// A worker's outcome, for the status bar.
     Said(String),
     /// No file dialog could open for this.
@@ -233,6 +235,9 @@ impl NetsleuthApp {
                 JobResult::NoDialog(kind) => self.no_dialog(kind),
                 JobResult::AlertsCsvPicked(path) => self.commands.push(Command::ExportAlerts(path)),
                 JobResult::EventsCsvPicked(path) => self.commands.push(Command::ExportEvents(path)),
+                JobResult::EvaluationCsvPicked(path) => {
+                    self.commands.push(Command::ExportEvaluation(path))
+                }
                 JobResult::CopyEstimate(bytes) => {
                     if let Some(f) = &mut self.view.save_form {
                         f.estimate = Some(bytes);

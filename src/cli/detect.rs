@@ -12,7 +12,7 @@ use crate::detection::{detect, Detection, DetectionSettings, SourceVerdict};
 use crate::evaluation::{evaluate, Evaluation};
 use crate::geo::{GeoInfo, PlacementCounts};
 use crate::ingest::{read_files, ReadOptions, ReadProgress};
-use crate::report::{write_blocklist, write_events, write_sources, OutputSet};
+use crate::report::{write_blocklist, write_evaluation, write_events, write_sources, OutputSet};
 
 use super::inspect::file_json;
 
@@ -247,6 +247,10 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let written = write_events(&set.path("events_scored.csv"), &inv.table, &d, &names, None)
         .and_then(|()| write_sources(&set.path("sources.csv"), &ranked))
         .and_then(|()| write_blocklist(&set.path("blocklist.csv"), &ranked))
+        .and_then(|()| match &evaluation {
+            Some(e) => write_evaluation(&set.path("evaluation.csv"), e),
+            None => Ok(()),
+        })
         .and_then(|()| set.commit(&manifest));
     if let Err(e) = written {
         say!("cannot write to {}: {e}", req.out.display());

@@ -121,6 +121,8 @@ pub struct LevelScores {
     /// The model-cache keys of the trained models the level used (an investigation keeps
     /// those models so that it reopens with the same verdicts).
     pub model_keys: Vec<String>,
+    /// Seconds each detector took to train and to score.
+    pub seconds: BTreeMap<DetectorKind, [f64; 2]>,
 }
 
 impl LevelScores {
@@ -342,12 +344,17 @@ fn run_level(
             scores.warnings.push(w);
         }
         scores.model_keys.extend(d.model_keys());
-        timings[0] += t.elapsed();
+        let train = t.elapsed();
         let t = Instant::now();
         if let Some(raw) = d.raw(inputs) {
             scores.raw.insert(d.kind(), raw);
         }
-        timings[1] += t.elapsed();
+        let score = t.elapsed();
+        timings[0] += train;
+        timings[1] += score;
+        scores
+            .seconds
+            .insert(d.kind(), [train.as_secs_f64(), score.as_secs_f64()]);
     }
     scores
 }

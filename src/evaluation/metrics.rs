@@ -64,6 +64,40 @@ pub fn average_precision(scores: &[f64], malicious: &[bool]) -> Option<f64> {
     Some(ap)
 }
 
+/// The false-positive rate at the highest threshold whose recall reaches `recall`: how many
+/// benign items a detector must flag to catch that share of the malicious ones (tied scores
+/// are flagged together). `None` unless both classes are present.
+pub fn fpr_at_recall(scores: &[f64], malicious: &[bool], recall: f64) -> Option<f64> {
+    assert_eq!(scores.len(), malicious.len(), "one label per score");
+    let positives = malicious.iter().filter(|&&m| m).count();
+    let negatives = malicious.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let mut order = sorted_order(scores);
+    order.reverse();
+    let (mut tp, mut fp) = (0usize, 0usize);
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        for &k in &order[i..=j] {
+            if malicious[k] {
+                tp += 1;
+            } else {
+                fp += 1;
+            }
+        }
+        if tp as f64 >= recall * positives as f64 {
+            return Some(fp as f64 / negatives as f64);
+        }
+        i = j + 1;
+    }
+    Some(1.0)
+}
+
 /// The ROC curve as (false-positive rate, true-positive rate) points from (0, 0) to (1, 1), one
 /// per distinct score (tied scores form one diagonal step, as in scikit-learn). At most
 /// `max_points` are kept, evenly spaced over the curve, ends included. Empty unless both
@@ -166,6 +200,15 @@ impl Confusion {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fpr_at_recall_flags_down_to_the_share_asked() {
+        let scores = [0.9, 0.8, 0.7, 0.1];
+        let malicious = [true, false, true, false];
+        assert_eq!(super::fpr_at_recall(&scores, &malicious, 0.9), Some(0.5));
+        assert_eq!(super::fpr_at_recall(&scores, &malicious, 0.5), Some(0.0));
+        assert_eq!(super::fpr_at_recall(&scores, &[true; 4], 0.9), None);
+    }
+
     use super::*;
 
     /// Area under a piecewise-linear curve.

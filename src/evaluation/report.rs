@@ -7,7 +7,10 @@ use serde::Serialize;
 use crate::detection::{event_truth, Detection, DetectorKind};
 use crate::events::{EventTable, Verdict};
 
-use super::metrics::{average_precision, roc_auc, roc_curve, Confusion};
+use super::metrics::{average_precision, fpr_at_recall, roc_auc, roc_curve, Confusion};
+
+/// The recall at which [`Scorecard::fpr_at_recall`] is read.
+pub const FIXED_RECALL: f64 = 0.9;
 
 /// How one detector did at one level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,6 +27,11 @@ pub struct Scorecard {
     pub f1: f64,
     /// False-positive rate of its verdict.
     pub fpr: f64,
+    /// False-positive rate of its continuous score at the threshold that catches
+    /// [`FIXED_RECALL`] of the malicious items.
+    pub fpr_at_recall: Option<f64>,
+    /// Seconds it took to train and to score at this level (`None` for the combined verdict).
+    pub seconds: Option<[f64; 2]>,
     /// The confusion matrix of its verdict.
     pub confusion: Confusion,
     /// Its ROC curve, thinned to [`ROC_POINTS`] points, for plotting.
@@ -103,6 +111,8 @@ impl Scorecard {
             recall: c.recall(),
             f1: c.f1(),
             fpr: c.fpr(),
+            fpr_at_recall: fpr_at_recall(scores, malicious, FIXED_RECALL),
+            seconds: None,
             confusion: c,
             roc: roc_curve(scores, malicious, ROC_POINTS),
             classes: Vec::new(),
@@ -196,6 +206,14 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
             )
         })
     };
+    let timed = |mut level: LevelEvaluation, seconds: &BTreeMap<DetectorKind, [f64; 2]>| {
+        for (k, s) in seconds {
+            if let Some(card) = level.detectors.get_mut(k.name()) {
+                card.seconds = Some(*s);
+            }
+        }
+        level
+    };
     let event = level(
         &truth,
         Some(&class_of),
@@ -205,6 +223,7 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
             .iter()
             .map(|(k, raw)| (k.name(), raw.as_slice(), flags(k, raw))),
     );
+    let event = timed(event, &d.events.seconds);
     let source_truth: Vec<Option<bool>> = d
         .sources
         .iter()
@@ -229,5 +248,6 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
                 .map(|(k, raw)| (k.name(), raw.as_slice(), flags(k, raw))),
         )
     });
+    let source = source.map(|s| timed(s, &d.source_scores.seconds));
     Some(Evaluation { event, source })
 }

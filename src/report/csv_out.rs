@@ -47,6 +47,80 @@ fn safe(v: Option<&str>) -> String {
     v.map_or_else(String::new, |s| spreadsheet_safe(s).into_owned())
 }
 
+/// Writes the evaluation against labels: a row per level (events, sources) and detector (the
+/// combined verdict `default` first) with ROC-AUC, average precision, precision, recall, F1
+/// and false-positive rate of its verdict, the false-positive rate at 90% recall, its items
+/// and flagged count and its training and scoring seconds; then, for each, a row per labelled
+/// class with its items and how many the verdict flagged (the metric columns empty).
+pub fn write_evaluation(path: &Path, e: &crate::evaluation::Evaluation) -> io::Result<()> {
+    let f = |v: f64| format!("{v:.6}");
+    write_atomic(path, |w| {
+        w.write_record([
+            "level",
+            "detector",
+            "class",
+            "malicious",
+            "items",
+            "flagged",
+            "roc_auc",
+            "average_precision",
+            "precision",
+            "recall",
+            "f1",
+            "fpr",
+            "fpr_at_90_recall",
+            "train_s",
+            "score_s",
+        ])?;
+        let levels = [("event", Some(&e.event)), ("source", e.source.as_ref())];
+        for (level, ev) in levels {
+            let Some(ev) = ev else { continue };
+            let names = std::iter::once("default").chain(
+                ev.detectors
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|n| *n != "default"),
+            );
+            for name in names {
+                let Some(c) = ev.detectors.get(name) else {
+                    continue;
+                };
+                let k = &c.confusion;
+                w.write_record([
+                    level.to_string(),
+                    name.to_string(),
+                    String::new(),
+                    String::new(),
+                    ev.items.to_string(),
+                    (k.tp + k.fp).to_string(),
+                    opt(c.roc_auc.map(f)),
+                    opt(c.average_precision.map(f)),
+                    f(c.precision),
+                    f(c.recall),
+                    f(c.f1),
+                    f(c.fpr),
+                    opt(c.fpr_at_recall.map(f)),
+                    opt(c.seconds.map(|s| f(s[0]))),
+                    opt(c.seconds.map(|s| f(s[1]))),
+                ])?;
+                for class in &c.classes {
+                    let mut row = vec![
+                        level.to_string(),
+                        name.to_string(),
+                        spreadsheet_safe(&class.class).into_owned(),
+                        class.malicious.to_string(),
+                        class.items.to_string(),
+                        class.flagged.to_string(),
+                    ];
+                    row.resize(15, String::new());
+                    w.write_record(&row)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Writes one row per source: address, where it is (GeoIP country, city, region, AS,
 /// coordinates, and the country its log gave), counts, time range, confidence, verdict, role,
 /// direction, why the address is shared by many sites (never proposed then), findings and

@@ -17,7 +17,7 @@ pub use contents::{Report, ReportFile, ReportInput, ReportSource};
 pub use markdown::esc as markdown_escape;
 pub use publish::{publish, Credentials, PUBLISH_PASSWORD_ENV, PUBLISH_USER_ENV};
 
-pub use csv_out::{spreadsheet_safe, write_blocklist, write_sources};
+pub use csv_out::{spreadsheet_safe, write_blocklist, write_evaluation, write_sources};
 pub use events_csv::write_events;
 pub use output_set::{OutputSet, MANIFEST, OUTPUT_FILES};
 

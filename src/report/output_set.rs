@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 
 use crate::session::{exchange, sibling, OutputLock};
 
-/// The names a run writes inside `--out`; anything else there was put by someone else.
-pub const OUTPUT_FILES: [&str; 4] = [
+/// The names a run writes inside `--out` (`evaluation.csv` when the input has labels);
+/// anything else there was put by someone else.
+pub const OUTPUT_FILES: [&str; 5] = [
     "events_scored.csv",
     "sources.csv",
     "blocklist.csv",
+    "evaluation.csv",
     MANIFEST,
 ];
 

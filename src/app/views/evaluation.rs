@@ -121,19 +121,36 @@ fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView
     egui::Grid::new(("scorecards", ev.sources))
         .striped(true)
         .min_col_width(72.0)
-        .num_columns(8)
+        .num_columns(10)
         .show(ui, |ui| {
-            for h in [
-                "detector",
-                "ROC-AUC",
-                "avg precision",
-                "precision",
-                "recall",
-                "F1",
-                "FPR",
-                "flagged",
+            for (h, hover) in [
+                ("detector", ""),
+                (
+                    "ROC-AUC",
+                    "area under the ROC curve of the continuous score",
+                ),
+                ("avg precision", "average precision of the continuous score"),
+                ("precision", "of the verdict at the default threshold"),
+                ("recall", "of the verdict at the default threshold"),
+                ("F1", "of the verdict at the default threshold"),
+                (
+                    "FPR",
+                    "false-positive rate of the verdict at the default threshold",
+                ),
+                (
+                    "FPR @90% recall",
+                    "false-positive rate of the score where it catches 90% of the malicious items",
+                ),
+                ("flagged", "items the verdict flagged"),
+                (
+                    "train + score",
+                    "seconds to train and to score at this level",
+                ),
             ] {
-                ui.label(RichText::new(h).strong());
+                let label = ui.label(RichText::new(h).strong());
+                if !hover.is_empty() {
+                    label.on_hover_text(hover);
+                }
             }
             ui.end_row();
             for (k, (name, c)) in cards.iter().enumerate() {
@@ -152,7 +169,10 @@ fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView
                     format!("{:.3}", c.recall),
                     format!("{:.3}", c.f1),
                     format!("{:.3}", c.fpr),
+                    f(c.fpr_at_recall),
                     thousands(c.confusion.tp + c.confusion.fp),
+                    c.seconds
+                        .map_or_else(|| "–".into(), |[t, s]| format!("{t:.2} + {s:.2} s")),
                 ];
                 for v in cells {
                     ui.label(RichText::new(v).monospace());
@@ -160,6 +180,22 @@ fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView
                 ui.end_row();
             }
         });
+}
+
+/// A curve with a point at least every 0.01 along each segment: the plot's tessellation drew
+/// a long diagonal after a short run as a filled wedge.
+fn dense(curve: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = Vec::with_capacity(curve.len());
+    for w in curve.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let steps = (((b[0] - a[0]).hypot(b[1] - a[1])) / 0.01).ceil().max(1.0) as usize;
+        out.extend((0..steps).map(|i| {
+            let t = i as f64 / steps as f64;
+            [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
+        }));
+    }
+    out.extend(curve.last());
+    out
 }
 
 /// Every detector's ROC curve over the chance diagonal.
@@ -191,14 +227,25 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut 
                 plot.line(
                     Line::new(
                         format!("{}{auc}", detector_title(name)),
-                        PlotPoints::from(c.roc.clone()),
+                        PlotPoints::from(dense(&c.roc)),
                     )
                     .color(PALETTE[k % PALETTE.len()])
                     .width(if *name == "default" { 3.0 } else { 1.5 }),
                 );
             }
         });
-    ui.horizontal(|ui| crate::app::png_button(ui, "ROC curves", plot.response.rect, out));
+    ui.horizontal(|ui| {
+        crate::app::png_button(ui, "ROC curves", plot.response.rect, out);
+        if ui
+            .button("Save CSV")
+            .on_hover_text(
+                "Every detector's figures and each class's recall, as detect's evaluation.csv",
+            )
+            .clicked()
+        {
+            out.push(Command::EvaluationCsvDialog);
+        }
+    });
 }
 
 /// The 2x2 confusion matrix of one detector's verdict.
