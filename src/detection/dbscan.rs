@@ -11,8 +11,6 @@ use rayon::prelude::*;
 
 use crate::features::FeatureMatrix;
 
-use super::detectors::{robust_z_of, Detector, DetectorKind, LevelInputs};
-
 /// Items clustered at most; the others are scored against the sample's core points.
 pub const SAMPLE: usize = 1024;
 /// scikit-learn's default `min_samples`.
@@ -196,21 +194,10 @@ pub fn silhouette(m: &FeatureMatrix, c: &Clustering) -> Option<f64> {
     Some(s.iter().sum::<f64>() / s.len() as f64)
 }
 
-/// The DBSCAN detector: distance to the nearest core point as a robust z over the level.
-pub struct DbscanDetector;
-
-impl Detector for DbscanDetector {
-    fn kind(&self) -> DetectorKind {
-        DetectorKind::Dbscan
-    }
-
-    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
-        let m = inputs.standardised;
-        if m.dims() == 0 || m.rows() == 0 {
-            return None;
-        }
-        Some(robust_z_of(&scores(m, &cluster(m, None))))
-    }
+/// Every item's distance to the nearest core point of its level's sample, `eps` at the
+/// knee: the family's scores.
+pub fn detector_scores(m: &FeatureMatrix) -> Vec<f64> {
+    scores(m, &cluster(m, None))
 }
 
 #[cfg(test)]

@@ -279,6 +279,27 @@ pub fn robust_z_of(scores: &[f64]) -> Vec<f64> {
     scores.iter().map(|s| (s - mid) / scale).collect()
 }
 
+/// A detector family that scores a level's standardised features in one pass (ECOD, HBOS,
+/// DBSCAN): its raw measure is the robust z of its scores over the level, a monotone map, so
+/// that it ranks the items as the family's own scores do.
+pub struct FamilyDetector {
+    /// Which family.
+    pub kind: DetectorKind,
+    /// The family's scores of every row, higher more anomalous.
+    pub scores: fn(&FeatureMatrix) -> Vec<f64>,
+}
+
+impl Detector for FamilyDetector {
+    fn kind(&self) -> DetectorKind {
+        self.kind
+    }
+
+    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
+        let m = inputs.standardised;
+        (m.dims() > 0 && m.rows() > 0).then(|| robust_z_of(&(self.scores)(m)))
+    }
+}
+
 /// Largest absolute robust z over the features, ramped from 3 (0) to 10 (1).
 pub struct RobustZDetector;
 

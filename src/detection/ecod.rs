@@ -6,8 +6,6 @@
 
 use crate::features::FeatureMatrix;
 
-use super::detectors::{robust_z_of, Detector, DetectorKind, LevelInputs};
-
 /// NumPy's `finfo(float64).resolution`: SciPy's skewness is NaN (taken as 0) for a column
 /// whose variance is within this of its mean squared, nearly constant.
 const RESOLUTION: f64 = 1e-15;
@@ -84,21 +82,6 @@ fn sign(v: f64) -> f64 {
         0.0
     } else {
         v.signum()
-    }
-}
-
-/// The ECOD detector: its scores, as robust z-scores over the level (a monotone map, so it
-/// ranks as ECOD does) ramped like the robust z detector's.
-pub struct EcodDetector;
-
-impl Detector for EcodDetector {
-    fn kind(&self) -> DetectorKind {
-        DetectorKind::Ecod
-    }
-
-    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
-        let m = inputs.standardised;
-        (m.dims() > 0 && m.rows() > 0).then(|| robust_z_of(&scores(m)))
     }
 }
 

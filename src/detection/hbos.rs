@@ -11,8 +11,6 @@
 
 use crate::features::FeatureMatrix;
 
-use super::detectors::{robust_z_of, Detector, DetectorKind, LevelInputs};
-
 /// Bins per feature (PyOD's default `n_bins`).
 pub const BINS: usize = 10;
 /// Added to every density before the logarithm (PyOD's default `alpha`).
@@ -84,21 +82,6 @@ pub fn scores(m: &FeatureMatrix) -> Vec<f64> {
         }
     }
     out
-}
-
-/// The HBOS detector: its scores as robust z-scores over the level, ramped like the robust z
-/// detector's.
-pub struct HbosDetector;
-
-impl Detector for HbosDetector {
-    fn kind(&self) -> DetectorKind {
-        DetectorKind::Hbos
-    }
-
-    fn raw(&self, inputs: &LevelInputs<'_>) -> Option<Vec<f64>> {
-        let m = inputs.standardised;
-        (m.dims() > 0 && m.rows() > 0).then(|| robust_z_of(&scores(m)))
-    }
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ use super::behaviour::{
 };
 use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
-    burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, ForestDetector,
-    LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
+    burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, FamilyDetector,
+    ForestDetector, LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
 };
 use super::event_reasons::{step_reason, EventDrivers};
 use super::event_steps::*;
@@ -320,9 +320,18 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                 DetectorKind::Rules => Box::new(RulesDetector {
                     percentile: settings.percentile,
                 }),
-                DetectorKind::Ecod => Box::new(super::ecod::EcodDetector),
-                DetectorKind::Hbos => Box::new(super::hbos::HbosDetector),
-                DetectorKind::Dbscan => Box::new(super::dbscan::DbscanDetector),
+                DetectorKind::Ecod => Box::new(FamilyDetector {
+                    kind: *k,
+                    scores: super::ecod::scores,
+                }),
+                DetectorKind::Hbos => Box::new(FamilyDetector {
+                    kind: *k,
+                    scores: super::hbos::scores,
+                }),
+                DetectorKind::Dbscan => Box::new(FamilyDetector {
+                    kind: *k,
+                    scores: super::dbscan::detector_scores,
+                }),
             }
         })
         .collect()

@@ -39,27 +39,12 @@ pub fn average_precision(scores: &[f64], malicious: &[bool]) -> Option<f64> {
     if positives == 0 {
         return None;
     }
-    let mut order = sorted_order(scores);
-    order.reverse();
-    let (mut tp, mut fp, mut ap, mut last_recall) = (0usize, 0usize, 0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
-            j += 1;
-        }
-        for &k in &order[i..=j] {
-            if malicious[k] {
-                tp += 1;
-            } else {
-                fp += 1;
-            }
-        }
+    let (mut ap, mut last_recall) = (0.0, 0.0);
+    for (tp, fp) in descending_groups(scores, malicious) {
         let recall = tp as f64 / positives as f64;
         let precision = tp as f64 / (tp + fp) as f64;
         ap += (recall - last_recall) * precision;
         last_recall = recall;
-        i = j + 1;
     }
     Some(ap)
 }
@@ -74,28 +59,10 @@ pub fn fpr_at_recall(scores: &[f64], malicious: &[bool], recall: f64) -> Option<
     if positives == 0 || negatives == 0 {
         return None;
     }
-    let mut order = sorted_order(scores);
-    order.reverse();
-    let (mut tp, mut fp) = (0usize, 0usize);
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
-            j += 1;
-        }
-        for &k in &order[i..=j] {
-            if malicious[k] {
-                tp += 1;
-            } else {
-                fp += 1;
-            }
-        }
-        if tp as f64 >= recall * positives as f64 {
-            return Some(fp as f64 / negatives as f64);
-        }
-        i = j + 1;
-    }
-    Some(1.0)
+    let reached = descending_groups(scores, malicious)
+        .into_iter()
+        .find(|&(tp, _)| tp as f64 >= recall * positives as f64);
+    Some(reached.map_or(1.0, |(_, fp)| fp as f64 / negatives as f64))
 }
 
 /// The ROC curve as (false-positive rate, true-positive rate) points from (0, 0) to (1, 1), one
@@ -109,10 +76,27 @@ pub fn roc_curve(scores: &[f64], malicious: &[bool], max_points: usize) -> Vec<[
     if positives == 0 || negatives == 0 {
         return Vec::new();
     }
+    let mut curve = vec![[0.0, 0.0]];
+    curve.extend(
+        descending_groups(scores, malicious)
+            .into_iter()
+            .map(|(tp, fp)| [fp as f64 / negatives as f64, tp as f64 / positives as f64]),
+    );
+    let keep = max_points.max(2);
+    if curve.len() > keep {
+        let last = curve.len() - 1;
+        curve = (0..keep).map(|k| curve[k * last / (keep - 1)]).collect();
+    }
+    curve
+}
+
+/// Going down the scores, the malicious and benign items flagged so far after each group of
+/// tied scores: the thresholds' true and false positives.
+fn descending_groups(scores: &[f64], malicious: &[bool]) -> Vec<(usize, usize)> {
     let mut order = sorted_order(scores);
     order.reverse();
     let (mut tp, mut fp) = (0usize, 0usize);
-    let mut curve = vec![[0.0, 0.0]];
+    let mut out = Vec::new();
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
@@ -122,15 +106,10 @@ pub fn roc_curve(scores: &[f64], malicious: &[bool], max_points: usize) -> Vec<[
         let pos = order[i..=j].iter().filter(|&&k| malicious[k]).count();
         tp += pos;
         fp += j + 1 - i - pos;
-        curve.push([fp as f64 / negatives as f64, tp as f64 / positives as f64]);
+        out.push((tp, fp));
         i = j + 1;
     }
-    let keep = max_points.max(2);
-    if curve.len() > keep {
-        let last = curve.len() - 1;
-        curve = (0..keep).map(|k| curve[k * last / (keep - 1)]).collect();
-    }
-    curve
+    out
 }
 
 /// Indices of `scores` in ascending score order (NaN last).

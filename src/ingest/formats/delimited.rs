@@ -239,7 +239,8 @@ fn record(
     line: u64,
     headers: &mut u32,
 ) -> Result<(), FormatError> {
-    if plan.is_some() && zeek_header(ctx.format, splitter) {
+    let again = plan.is_some() && zeek_header(ctx.format, splitter);
+    if plan.is_none() || again {
         let header: Vec<String> = splitter
             .fields()
             .map(|f| decode_text(f).into_owned())
@@ -247,17 +248,10 @@ fn record(
         let p = header_plan(ctx.format, &header, ctx.mapping)?;
         sink.adopt(&p);
         *plan = Some(p);
-        *headers += 1;
+        *headers += u32::from(again);
         return Ok(());
     }
     let Some(p) = plan.as_mut() else {
-        let header: Vec<String> = splitter
-            .fields()
-            .map(|f| decode_text(f).into_owned())
-            .collect();
-        let p = header_plan(ctx.format, &header, ctx.mapping)?;
-        sink.adopt(&p);
-        *plan = Some(p);
         return Ok(());
     };
     let result = if splitter.fields != p.width() {
