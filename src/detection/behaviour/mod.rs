@@ -511,7 +511,7 @@ pub fn findings(
         })
         .collect();
     let mut others = ids::findings(table);
-    for (ip, f) in protocols::delivery(table) {
+    for (ip, f) in protocols::delivery(table, &app) {
         others.entry(ip).or_default().extend(f);
     }
     for (s, f) in sources.iter().zip(all.iter_mut()) {

@@ -255,15 +255,46 @@ fn notice_technique(note: &str) -> &'static str {
     }
 }
 
+/// The detail parts this family reads (Suricata's DNS name as `rrname`, the others under
+/// Zeek's names), as they begin in a detail text.
+const READS: [&str; 10] = [
+    "dns.query=",
+    "rrname=",
+    "http.user_agent=",
+    "http.uri=",
+    "http.request=",
+    "http.resp_mime_types=",
+    "ssl.validation_status=",
+    "files.filename=",
+    "files.mime_type=",
+    "notice.note=",
+];
+
 /// Facts about the whole log the findings weigh a host's against.
 pub struct ProtocolContext {
+    /// Whether any event has a part this family reads: most logs (access logs, honeypots,
+    /// flows) have none, and are not read row by row again.
+    present: bool,
+    /// Whether any event carries a Zeek notice.
+    notices: bool,
     /// Distinct sources per user agent.
     agent_sources: HashMap<String, usize>,
 }
 
 impl ProtocolContext {
-    /// Gathers the context from every row.
+    /// Gathers the context: which parts the log's distinct texts hold, then, when any, the
+    /// user agents' sources from every row.
     pub fn of(t: &EventTable) -> ProtocolContext {
+        let has = |key: &str| t.symbols().iter().any(|s| s.contains(key));
+        let present = READS.iter().any(|k| has(k));
+        let mut cx = ProtocolContext {
+            present,
+            notices: present && has("notice.note="),
+            agent_sources: HashMap::new(),
+        };
+        if !present {
+            return cx;
+        }
         let mut seen: HashMap<String, HashSet<u32>> = HashMap::new();
         for row in 0..t.len() {
             let Some(src) = t.source_ip_id(row) else {
@@ -273,15 +304,17 @@ impl ProtocolContext {
                 seen.entry(agent.to_owned()).or_default().insert(src);
             }
         }
-        ProtocolContext {
-            agent_sources: seen.into_iter().map(|(a, s)| (a, s.len())).collect(),
-        }
+        cx.agent_sources = seen.into_iter().map(|(a, s)| (a, s.len())).collect();
+        cx
     }
 }
 
 /// The findings of one source from the application layer.
 pub fn findings(t: &EventTable, rows: &[u32], cx: &ProtocolContext) -> Vec<Finding> {
     let mut out = Vec::new();
+    if !cx.present {
+        return out;
+    }
     // Parent domain -> distinct subdomain parts, and the rows.
     let mut under: BTreeMap<&str, (BTreeSet<&str>, Vec<u32>)> = BTreeMap::new();
     let mut missing: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
@@ -460,8 +493,11 @@ pub fn findings(t: &EventTable, rows: &[u32], cx: &ProtocolContext) -> Vec<Findi
 
 /// The servers of programs a Zeek malware notice matched (a hash registry's match on the
 /// connection that fetched it): each a malware delivery server, by address.
-pub fn delivery(t: &EventTable) -> HashMap<std::net::IpAddr, Vec<Finding>> {
+pub fn delivery(t: &EventTable, cx: &ProtocolContext) -> HashMap<std::net::IpAddr, Vec<Finding>> {
     let mut served: BTreeMap<std::net::IpAddr, Vec<u32>> = BTreeMap::new();
+    if !cx.notices {
+        return HashMap::new();
+    }
     for row in 0..t.len() {
         let malware = values(t, row, "notice.note")
             .iter()
