@@ -486,6 +486,32 @@ fn zeek_cut_output_with_a_header_in_the_middle_changes_columns_there() {
         assert_eq!(t.bytes_received(row), t.bytes_received(row + 5));
     }
     assert_eq!(t.destination_port(4), Some(21));
+    // A line shaped like a header that names no field read (inserted into the real file) is
+    // skipped with its reason, the columns in force kept.
+    let real = std::fs::read_to_string(fixture(
+        "zeek/zeek-cut/zeek-cut.minimal-view/different-col-order",
+    ))
+    .unwrap();
+    let mut lines: Vec<&str> = real.lines().collect();
+    lines.insert(3, "uid\tfoo\tbar");
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("odd-header");
+    std::fs::write(&odd, lines.join("\n") + "\n").unwrap();
+    let mut t = EventTable::default();
+    let r = read_file(
+        &odd,
+        0,
+        &mut t,
+        &ReadOptions::default(),
+        &ReadProgress::default(),
+    )
+    .unwrap();
+    assert_eq!((t.len(), r.skips.total()), (10, 1));
+    assert_eq!(
+        r.skips.by_kind().keys().copied().collect::<Vec<_>>(),
+        ["header naming no known field"]
+    );
+    assert_eq!(r.skips.examples()[0].line, 4);
     let (t, r) = read("zeek/zeek-cut/zeek-cut.minimal-view/one-all-nocols");
     assert_eq!((t.len(), r.skips.total()), (5, 0));
     let (t, r) = read("zeek/zeek-cut/zeek-cut.show-header/one-1st-nocols");

@@ -245,7 +245,15 @@ fn record(
             .fields()
             .map(|f| decode_text(f).into_owned())
             .collect();
-        let p = header_plan(ctx.format, &header, ctx.mapping)?;
+        let p = match header_plan(ctx.format, &header, ctx.mapping) {
+            Ok(p) => p,
+            // A later header naming no field we read: the line is skipped, the plan kept.
+            Err(FormatError::Unrecognised(why)) if again => {
+                sink.skip(line, "header naming no known field", || why)?;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
         sink.adopt(&p);
         *plan = Some(p);
         *headers += u32::from(again);
