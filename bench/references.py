@@ -14,8 +14,11 @@ silhouette of the clustered sample points (noise left out; NaN under two cluster
 of core points, their positions in the sample, then the distance of each CHECK row to its
 nearest core point (exact differences, not the dot-product expansion).
 
+With --lof SAMPLE LOFOUT, LocalOutlierFactor(n_neighbors=20, novelty=True) is fitted on the
+SAMPLE rows and LOFOUT gets every row's outlier factor (-score_samples), float64.
+
 Usage: bench/references.py MATRIX ROWS COLS OUT --detectors ecod,hbos [--labels FILE]
-           [--dbscan SAMPLE EPS CHECK DBOUT]
+           [--dbscan SAMPLE EPS CHECK DBOUT] [--lof SAMPLE LOFOUT]
 Runs in target/references-venv (scripts/install-references).
 """
 import argparse
@@ -44,6 +47,7 @@ def main():
     p.add_argument("--detectors", default="ecod,hbos")
     p.add_argument("--labels")
     p.add_argument("--dbscan", nargs=4, metavar=("SAMPLE", "EPS", "CHECK", "DBOUT"))
+    p.add_argument("--lof", nargs=2, metavar=("SAMPLE", "LOFOUT"))
     a = p.parse_args()
     x = np.fromfile(a.matrix, dtype="<f8").reshape(a.cols, a.rows).T.copy()
     labels = None
@@ -61,6 +65,22 @@ def main():
                 print(f"{name}\t{auc:.6f}\t{elapsed:.3f}s")
     if a.dbscan:
         dbscan(x, *a.dbscan)
+    if a.lof:
+        lof(x, *a.lof, labels)
+
+
+def lof(x, sample_file, out_file, labels):
+    from sklearn.neighbors import LocalOutlierFactor
+
+    sample = np.fromfile(sample_file, dtype="<u8").astype(np.intp)
+    t = time.perf_counter()
+    model = LocalOutlierFactor(n_neighbors=20, novelty=True).fit(x[sample])
+    scores = -model.score_samples(x)
+    elapsed = time.perf_counter() - t
+    scores.astype("<f8").tofile(out_file)
+    if labels is not None and 0 < labels.sum() < len(labels):
+        from sklearn.metrics import roc_auc_score
+        print(f"lof\t{roc_auc_score(labels, scores):.6f}\t{elapsed:.3f}s")
 
 
 def dbscan(x, sample_file, eps, check_file, out_file):

@@ -6,13 +6,16 @@
 //! which makes their ROC-AUCs equal too. DBSCAN, fitted by scikit-learn on netsleuth's sample
 //! and eps, must find the same core points and silhouette, and give every row of an evenly
 //! spread check set (the sample's and 4,096 more) the same distance to the nearest core point.
+//! LOF, fitted by scikit-learn on netsleuth's sample, must give every row the same outlier factor
+//! within 1e-6, or, for a row whose 20th and 21st nearest sample points are equally far, one of
+//! the factors the choices between them give (which one counts is each implementation's own).
 
 mod real_data;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use netsleuth::detection::{dbscan, ecod, hbos};
+use netsleuth::detection::{dbscan, ecod, hbos, lof};
 use netsleuth::evaluation::roc_auc;
 use netsleuth::events::Verdict;
 use netsleuth::features::{event_features, FeatureSettings};
@@ -39,7 +42,7 @@ fn f64s(bytes: &[u8]) -> Vec<f64> {
 }
 
 #[test]
-fn ecod_hbos_and_dbscan_match_their_references_on_every_labelled_set() {
+fn ecod_hbos_dbscan_and_lof_match_their_references_on_every_labelled_set() {
     let python = root().join("target/references-venv/bin/python");
     assert!(
         python.exists(),
@@ -80,6 +83,12 @@ fn ecod_hbos_and_dbscan_match_their_references_on_every_labelled_set() {
         check.dedup();
         let as_u64 =
             |v: &[usize]| -> Vec<u8> { v.iter().flat_map(|&i| (i as u64).to_le_bytes()).collect() };
+        let model = lof::Model::fit(&m).unwrap();
+        let (lof_sample, lof_out) = (
+            dir.join(format!("{name}.lof-sample")),
+            dir.join(format!("{name}.lof")),
+        );
+        std::fs::write(&lof_sample, as_u64(&model.sample)).unwrap();
         let (sample_file, check_file, db_out) = (
             dir.join(format!("{name}.sample")),
             dir.join(format!("{name}.check")),
@@ -100,6 +109,9 @@ fn ecod_hbos_and_dbscan_match_their_references_on_every_labelled_set() {
             .arg(format!("{:e}", clustering.eps))
             .arg(&check_file)
             .arg(&db_out)
+            .arg("--lof")
+            .arg(&lof_sample)
+            .arg(&lof_out)
             .output()
             .unwrap();
         assert!(
@@ -154,6 +166,33 @@ fn ecod_hbos_and_dbscan_match_their_references_on_every_labelled_set() {
                 ours[row]
             );
         }
+        // LOF: the same outlier factors, ties at the neighbourhood's edge aside.
+        let theirs = f64s(&std::fs::read(&lof_out).unwrap());
+        let ours_lof = model.scores(&m);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+        let mut tied = 0;
+        for (row, (&a, &b)) in ours_lof.iter().zip(&theirs).enumerate() {
+            if close(a, b) {
+                continue;
+            }
+            let alternatives = model.tie_alternatives(&m, row);
+            assert!(
+                alternatives
+                    .as_ref()
+                    .is_some_and(|alt| alt.iter().any(|&c| close(c, b))),
+                "{rel}: LOF row {row} is {a} here, {b} in scikit-learn (ties: {alternatives:?})"
+            );
+            tied += 1;
+        }
+        assert!(
+            tied * 1000 <= rows,
+            "{rel}: {tied} of {rows} rows differ by a tie"
+        );
+        table.push(format!(
+            "{rel}\tLOF\t{} sample, {tied} rows decided by a tie\t{:.4}",
+            model.sample.len(),
+            roc_auc(&ours_lof, &malicious).unwrap()
+        ));
         let auc = roc_auc(&ours, &malicious).unwrap();
         table.push(format!(
             "{rel}\tDBSCAN\teps {:.4}, {} core of {}, silhouette {silhouette:?}\t{auc:.4}",

@@ -30,11 +30,13 @@ pub enum DetectorKind {
     Hbos,
     /// DBSCAN: distance to the nearest core point of a clustered sample.
     Dbscan,
+    /// Local Outlier Factor: how much sparser an item's neighbourhood is than its neighbours'.
+    Lof,
 }
 
 impl DetectorKind {
     /// Every detector.
-    pub const ALL: [DetectorKind; 7] = [
+    pub const ALL: [DetectorKind; 8] = [
         DetectorKind::Forest,
         DetectorKind::RobustZ,
         DetectorKind::Burst,
@@ -42,6 +44,7 @@ impl DetectorKind {
         DetectorKind::Ecod,
         DetectorKind::Hbos,
         DetectorKind::Dbscan,
+        DetectorKind::Lof,
     ];
 
     /// The detectors run unless others are chosen.
@@ -62,6 +65,7 @@ impl DetectorKind {
             DetectorKind::Ecod => "ecod",
             DetectorKind::Hbos => "hbos",
             DetectorKind::Dbscan => "dbscan",
+            DetectorKind::Lof => "lof",
         }
     }
 
@@ -80,7 +84,8 @@ impl DetectorKind {
             | DetectorKind::Burst
             | DetectorKind::Ecod
             | DetectorKind::Hbos
-            | DetectorKind::Dbscan => ramp(raw, 3.0, 10.0),
+            | DetectorKind::Dbscan
+            | DetectorKind::Lof => ramp(raw, 3.0, 10.0),
             DetectorKind::Rules => raw,
         }
     }
@@ -280,7 +285,7 @@ pub fn robust_z_of(scores: &[f64]) -> Vec<f64> {
 }
 
 /// A detector family that scores a level's standardised features in one pass (ECOD, HBOS,
-/// DBSCAN): its raw measure is the robust z of its scores over the level, a monotone map, so
+/// DBSCAN, LOF): its raw measure is the robust z of its scores over the level, a monotone map, so
 /// that it ranks the items as the family's own scores do.
 pub struct FamilyDetector {
     /// Which family.

@@ -510,43 +510,17 @@ impl Distinct {
     /// repeats (scoring a row costs far more than finding its twin); `None` otherwise.
     fn of(m: &FeatureMatrix) -> Option<Distinct> {
         let n = m.rows();
-        let dims = m.dims();
-        let hash = |r: usize| {
-            let mut bytes = [0u8; MAX_DIMS * 8];
-            for (b, c) in bytes.chunks_exact_mut(8).zip(&m.columns) {
-                b.copy_from_slice(&c.get(r).to_bits().to_le_bytes());
-            }
-            xxhash_rust::xxh3::xxh3_64(&bytes[..dims * 8])
-        };
+        let mut buf = Vec::new();
+        let mut hash = |r: usize| m.row_hash(r, &mut buf);
         let step = (n / DISTINCT_SAMPLE).max(1);
-        let sample: rustc_hash::FxHashSet<u64> = (0..n).step_by(step).map(hash).collect();
+        let sample: rustc_hash::FxHashSet<u64> = (0..n).step_by(step).map(&mut hash).collect();
         if n < 2 * DISTINCT_SAMPLE || sample.len() * 4 > n.div_ceil(step) * 3 {
             return None;
         }
-        let hashes: Vec<u64> = (0..n).into_par_iter().map(hash).collect();
-        let same = |a: usize, b: usize| {
-            m.columns
-                .iter()
-                .all(|c| c.get(a).to_bits() == c.get(b).to_bits())
-        };
-        let mut first: rustc_hash::FxHashMap<u64, u32> = Default::default();
-        let mut rows: Vec<u32> = Vec::new();
-        let of_row = hashes
-            .iter()
-            .enumerate()
-            .map(|(r, &h)| {
-                let k = *first.entry(h).or_insert(rows.len() as u32);
-                if (k as usize) < rows.len() && same(rows[k as usize] as usize, r) {
-                    return k;
-                }
-                // A new row, or one whose hash another row has (scored on its own).
-                rows.push(r as u32);
-                rows.len() as u32 - 1
-            })
-            .collect();
+        let d = m.distinct_rows();
         Some(Distinct {
-            rows: Rows::Some(rows),
-            of_row,
+            rows: Rows::Some(d.first),
+            of_row: d.of_row,
         })
     }
 }

@@ -10,6 +10,7 @@ mod event_reasons;
 mod event_steps;
 mod forest;
 pub mod hbos;
+pub mod lof;
 mod model_cache;
 mod names;
 mod pipeline;

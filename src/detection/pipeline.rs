@@ -92,9 +92,11 @@ impl Default for DetectionSettings {
 pub fn weight(kind: DetectorKind) -> f64 {
     match kind {
         DetectorKind::Forest => 0.9,
-        DetectorKind::RobustZ | DetectorKind::Ecod | DetectorKind::Hbos | DetectorKind::Dbscan => {
-            0.7
-        }
+        DetectorKind::RobustZ
+        | DetectorKind::Ecod
+        | DetectorKind::Hbos
+        | DetectorKind::Dbscan
+        | DetectorKind::Lof => 0.7,
         DetectorKind::Rules => 0.6,
         DetectorKind::Burst => 0.5,
     }
@@ -331,6 +333,10 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                 DetectorKind::Dbscan => Box::new(FamilyDetector {
                     kind: *k,
                     scores: super::dbscan::detector_scores,
+                }),
+                DetectorKind::Lof => Box::new(FamilyDetector {
+                    kind: *k,
+                    scores: super::lof::detector_scores,
                 }),
             }
         })

@@ -151,6 +151,16 @@ pub struct FeatureMatrix {
     pub log_transformed: Vec<String>,
 }
 
+/// The distinct rows of a matrix: the first row of each, ascending, and for every row the
+/// index of its own among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistinctRows {
+    /// The first row of each distinct row.
+    pub first: Vec<u32>,
+    /// For every row, the index in `first` of its own.
+    pub of_row: Vec<u32>,
+}
+
 /// Median of `v` (which must not hold NaN); 0 for an empty slice.
 pub fn median(v: &[f64]) -> f64 {
     quantile(v, 0.5)
@@ -251,6 +261,45 @@ impl FeatureMatrix {
         for (o, c) in out.iter_mut().zip(&self.columns) {
             *o = c.get(r);
         }
+    }
+
+    /// A hash of row `r`'s values, bit for bit.
+    pub fn row_hash(&self, r: usize, buf: &mut Vec<u8>) -> u64 {
+        buf.clear();
+        for c in &self.columns {
+            buf.extend_from_slice(&c.get(r).to_bits().to_le_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(buf)
+    }
+
+    /// The distinct rows (equal bit for bit), in order of first appearance.
+    pub fn distinct_rows(&self) -> DistinctRows {
+        let n = self.rows();
+        let hashes: Vec<u64> = (0..n)
+            .into_par_iter()
+            .map_init(Vec::new, |buf, r| self.row_hash(r, buf))
+            .collect();
+        let same = |a: usize, b: usize| {
+            self.columns
+                .iter()
+                .all(|c| c.get(a).to_bits() == c.get(b).to_bits())
+        };
+        let mut first_of_hash: rustc_hash::FxHashMap<u64, u32> = Default::default();
+        let mut first: Vec<u32> = Vec::new();
+        let of_row = hashes
+            .iter()
+            .enumerate()
+            .map(|(r, &h)| {
+                let k = *first_of_hash.entry(h).or_insert(first.len() as u32);
+                if (k as usize) < first.len() && same(first[k as usize] as usize, r) {
+                    return k;
+                }
+                // A new row, or one whose hash another row has (kept apart).
+                first.push(r as u32);
+                first.len() as u32 - 1
+            })
+            .collect();
+        DistinctRows { first, of_row }
     }
 
     /// Centres each column on its median and scales it by its MAD (times 1.4826, so a normal

@@ -37,6 +37,7 @@ pub fn detector_title(name: &str) -> &str {
         "ecod" => "ECOD (empirical tails)",
         "hbos" => "HBOS (histograms)",
         "dbscan" => "DBSCAN (density)",
+        "lof" => "LOF (local density)",
         other => other,
     }
 }

@@ -33,6 +33,9 @@ fn description(kind: DetectorKind) -> &'static str {
         DetectorKind::Dbscan => {
             "DBSCAN: distance to the nearest dense cluster of a 1,024-item sample (scikit-learn's)."
         }
+        DetectorKind::Lof => {
+            "LOF: how much sparser each item's 20 nearest neighbours lie than theirs (scikit-learn's)."
+        }
     }
 }
 
