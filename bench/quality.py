@@ -10,7 +10,8 @@ Then, on the same rows:
   * netsleuth: `netsleuth detect FILE --json` with the model cache off (NETSLEUTH_CACHE_DIR=""),
     RUNS times (its forest's tree randomness is not seedable); ROC-AUC of evaluation.event.<d>
     for d in default, forest, robust_z, burst: mean over runs, and the min..max range; then once
-    with `--detectors ecod,hbos,dbscan` for the families outside the default (deterministic).
+    with `--detectors ecod,hbos,dbscan,lof,ocsvm,autoencoder` for the families outside the default
+    (deterministic: the autoencoder trains from a fixed seed).
   * scikit-learn: IsolationForest(n_estimators=100, max_samples=256, random_state=s), fit on all
     rows, anomaly score = -score_samples, ROC-AUC; mean over seeds 0..4. Features: the file's
     numeric columns minus the label columns and KDD's difficulty ("sklearn"), and also without
@@ -22,7 +23,8 @@ deviation, then PCA to 16 components as netsleuth's forest got on wide files bef
 bagging),
 and the largest |z| of that scaling is scored on its own (netsleuth's robust_z).
 Prints a table and writes it to bench/out/quality.json.
-Usage: bench/quality.py [--runs 3] [--only NAME,...] [--diagnose]
+With --variants DIR, only writes the benchmark variants into DIR and stops (tests/references.rs).
+Usage: bench/quality.py [--runs 3] [--only NAME,...] [--diagnose] [--variants DIR]
        (NETSLEUTH_BIN=/path/to/netsleuth to use another binary than target/release/netsleuth)
 """
 import argparse
@@ -56,7 +58,7 @@ SUBSAMPLE_SEED = 20240425
 SK_SEEDS = range(5)
 DETECTORS = ["default", "forest", "robust_z", "burst"]
 # Families outside the default ensemble, run once more with --detectors (deterministic).
-FAMILIES = ["ecod", "hbos", "dbscan"]
+FAMILIES = ["ecod", "hbos", "dbscan", "lof", "ocsvm", "autoencoder"]
 
 # name, file, has header, label column (name or index), other label-like columns to exclude,
 # id/timestamp columns (dropped in the sk-noid variant), output file name.
@@ -90,6 +92,24 @@ def read_lines(path: Path, header: bool):
     df = pd.read_csv(io.BytesIO(b"".join(head + body)), header=0 if header else None, low_memory=False)
     assert len(df) == len(body), f"{path}: {len(df)} parsed rows vs {len(body)} lines"
     return df, head, body
+
+
+def write_variant(rel, header, label_col, out: Path):
+    """Writes the benchmark variant of a set to OUT: every benign line, and malicious lines
+    subsampled (seeded) to MAL_SHARE of the result. Returns the parsed rows of the variant, its
+    labels and how many malicious rows the whole set has."""
+    df, head, body = read_lines(DATA / rel, header)
+    y_all = is_malicious(df[label_col])
+    ben = np.flatnonzero(~y_all)
+    mal = np.flatnonzero(y_all)
+    want = int(round(len(ben) * MAL_SHARE / (1 - MAL_SHARE)))
+    rng = np.random.default_rng(SUBSAMPLE_SEED)
+    keep_mal = np.sort(rng.choice(mal, size=min(want, len(mal)), replace=False))
+    keep = np.sort(np.concatenate([ben, keep_mal]))
+    with open(out, "wb") as f:
+        f.writelines(head)
+        f.writelines(body[i] for i in keep)
+    return df.iloc[keep].reset_index(drop=True), y_all[keep], len(mal)
 
 
 def sklearn_auc(x: np.ndarray, y: np.ndarray):
@@ -171,7 +191,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="netsleuth runs per data set")
     ap.add_argument("--only", default="", help="comma-separated data set names")
     ap.add_argument("--diagnose", action="store_true", help="also score netsleuth-like preprocessing")
+    ap.add_argument("--variants", help="only write the benchmark variants into this folder")
     a = ap.parse_args()
+    if a.variants:
+        Path(a.variants).mkdir(parents=True, exist_ok=True)
+        for name, rel, header, label_col, _extra, _ids, outname in SETS:
+            if not a.only or name in a.only.split(","):
+                write_variant(rel, header, label_col, Path(a.variants) / outname)
+                print(f"{name}\t{outname}")
+        return
     if not BIN.exists():
         sys.exit(f"{BIN} missing: run cargo build --release")
     qdir = OUT / "quality"
@@ -181,20 +209,8 @@ def main() -> None:
         if a.only and name not in a.only.split(","):
             continue
         t0 = time.perf_counter()
-        df, head, body = read_lines(DATA / rel, header)
-        y_all = is_malicious(df[label_col])
-        ben = np.flatnonzero(~y_all)
-        mal = np.flatnonzero(y_all)
-        want = int(round(len(ben) * MAL_SHARE / (1 - MAL_SHARE)))
-        rng = np.random.default_rng(SUBSAMPLE_SEED)
-        keep_mal = np.sort(rng.choice(mal, size=min(want, len(mal)), replace=False))
-        keep = np.sort(np.concatenate([ben, keep_mal]))
         out = qdir / outname
-        with open(out, "wb") as f:
-            f.writelines(head)
-            f.writelines(body[i] for i in keep)
-        sub = df.iloc[keep].reset_index(drop=True)
-        y = y_all[keep]
+        sub, y, available = write_variant(rel, header, label_col, out)
 
         label_cols = [label_col] + extra
         x, cols = features(sub, label_cols)
@@ -210,7 +226,7 @@ def main() -> None:
         rows.append({
             "dataset": name, "file": str(out.relative_to(ROOT)), "source": rel,
             "rows": int(len(y)), "malicious": int(y.sum()), "malicious_share": float(y.mean()),
-            "malicious_available": int(len(mal)),
+            "malicious_available": int(available),
             "sklearn_auc": sk, "sklearn_auc_std": sk_sd, "sklearn_features": len(cols),
             "sklearn_auc_no_ids": sk2, "sklearn_features_no_ids": len(cols2),
             "netsleuth": ns, "netsleuth_info": info,

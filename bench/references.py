@@ -17,8 +17,14 @@ nearest core point (exact differences, not the dot-product expansion).
 With --lof SAMPLE LOFOUT, LocalOutlierFactor(n_neighbors=20, novelty=True) is fitted on the
 SAMPLE rows and LOFOUT gets every row's outlier factor (-score_samples), float64.
 
+With --learned SAMPLE (and --labels), the learned families are fitted on the SAMPLE rows and
+score every row: OneClassSVM(kernel="rbf", gamma="scale", nu=0.1) (-decision_function), and an
+MLPRegressor(hidden_layer_sizes=(8,), max_iter=1000, tol=1e-6, n_iter_no_change=50) fitted on
+X -> X with random_state 0 to 4 (mean squared reconstruction error). One JSON line goes to
+stdout: {"ocsvm": AUC, "ocsvm_support": N, "autoencoder": [AUC per seed]}.
+
 Usage: bench/references.py MATRIX ROWS COLS OUT --detectors ecod,hbos [--labels FILE]
-           [--dbscan SAMPLE EPS CHECK DBOUT] [--lof SAMPLE LOFOUT]
+           [--dbscan SAMPLE EPS CHECK DBOUT] [--lof SAMPLE LOFOUT] [--learned SAMPLE]
 Runs in target/references-venv (scripts/install-references).
 """
 import argparse
@@ -48,13 +54,14 @@ def main():
     p.add_argument("--labels")
     p.add_argument("--dbscan", nargs=4, metavar=("SAMPLE", "EPS", "CHECK", "DBOUT"))
     p.add_argument("--lof", nargs=2, metavar=("SAMPLE", "LOFOUT"))
+    p.add_argument("--learned", metavar="SAMPLE")
     a = p.parse_args()
     x = np.fromfile(a.matrix, dtype="<f8").reshape(a.cols, a.rows).T.copy()
     labels = None
     if a.labels:
         labels = np.fromfile(a.labels, dtype=np.uint8)
     with open(a.out, "wb") as out:
-        for name in a.detectors.split(","):
+        for name in filter(None, a.detectors.split(",")):
             t = time.perf_counter()
             scores = detector(name).fit(x).decision_scores_.astype("<f8")
             elapsed = time.perf_counter() - t
@@ -67,6 +74,30 @@ def main():
         dbscan(x, *a.dbscan)
     if a.lof:
         lof(x, *a.lof, labels)
+    if a.learned:
+        learned(x, a.learned, labels)
+
+
+def learned(x, sample_file, labels):
+    import json
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import roc_auc_score
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.svm import OneClassSVM
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    s = x[np.fromfile(sample_file, dtype="<u8").astype(np.intp)]
+    svm = OneClassSVM(kernel="rbf", gamma="scale", nu=0.1).fit(s)
+    out = {"ocsvm": roc_auc_score(labels, -svm.decision_function(x)),
+           "ocsvm_support": int(len(svm.support_)), "autoencoder": []}
+    for seed in range(5):
+        net = MLPRegressor(hidden_layer_sizes=(8,), max_iter=1000, tol=1e-6,
+                           n_iter_no_change=50, random_state=seed).fit(s, s)
+        err = ((net.predict(x) - x) ** 2).mean(axis=1)
+        out["autoencoder"].append(roc_auc_score(labels, err))
+    print(json.dumps(out))
 
 
 def lof(x, sample_file, out_file, labels):

@@ -1065,6 +1065,9 @@ fn snapshot_of_the_evaluation() {
     harness.get_by_label("Evaluation").click();
     harness.run();
     harness.snapshot_options("evaluation", &snapshot_options());
+    harness.get_by_label("Flagged per class").click();
+    harness.run();
+    harness.snapshot_options("evaluation_per_class", &snapshot_options());
 }
 
 /// Every detector whose scores are the same on every run: all but the isolation forest.
@@ -1096,6 +1099,9 @@ fn the_evaluation_compares_every_family_and_saves_it_as_csv() {
         ("ecod", "ECOD (empirical tails)"),
         ("hbos", "HBOS (histograms)"),
         ("dbscan", "DBSCAN (density)"),
+        ("lof", "LOF (local density)"),
+        ("ocsvm", "One-Class SVM (RBF)"),
+        ("autoencoder", "autoencoder (reconstruction)"),
     ] {
         assert!(harness.query_by_label(title).is_some(), "{title}");
         let card = &e.event.detectors[name];
@@ -1106,6 +1112,22 @@ fn the_evaluation_compares_every_family_and_saves_it_as_csv() {
             "{name}"
         );
     }
+    // DBSCAN's model is stated on hover: its silhouette, as the seeds report it.
+    let dbscan = e.event.detectors["dbscan"].model.as_deref().unwrap();
+    assert!(dbscan.contains("silhouette"), "{dbscan}");
+    // Which family catches which attack: the chart replaces the ROC curves.
+    harness.get_by_label("Flagged per class").click();
+    harness.run();
+    assert!(harness.query_by_label("ROC curves").is_some());
+    assert!(
+        harness
+            .state()
+            .as_ref()
+            .unwrap()
+            .view()
+            .evaluation
+            .per_class
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("evaluation.csv");
     let app = harness.state_mut().as_mut().unwrap();

@@ -12,13 +12,14 @@
 
 mod real_data;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::AtomicBool;
 
-use netsleuth::detection::{dbscan, ecod, hbos, lof};
+use netsleuth::detection::{autoencoder, dbscan, ecod, hbos, lof, ocsvm};
 use netsleuth::evaluation::roc_auc;
 use netsleuth::events::Verdict;
-use netsleuth::features::{event_features, FeatureSettings};
+use netsleuth::features::{event_features, FeatureMatrix, FeatureSettings};
 
 /// Every labelled set of ../shared/data (bench/quality.py's list).
 const LABELLED: [&str; 6] = [
@@ -41,6 +42,47 @@ fn f64s(bytes: &[u8]) -> Vec<f64> {
         .collect()
 }
 
+/// The event features of a file, built and robustly standardised as detection does, and
+/// which rows are labelled malicious.
+fn standardised(rel: &str) -> (FeatureMatrix, Vec<bool>) {
+    let (t, report) = real_data::read(rel);
+    let settings = FeatureSettings::default().resolve(&[report.format]);
+    let mut m = event_features(&t, &settings);
+    m.standardise_robust();
+    let malicious = (0..t.len())
+        .map(|r| t.label(r).is_some_and(|l| l.verdict == Verdict::Malicious))
+        .collect();
+    (m, malicious)
+}
+
+/// Writes the matrix (float64, column after column) and the labels (a byte per row) for
+/// bench/references.py; returns their paths.
+fn write_matrix(
+    dir: &Path,
+    name: &str,
+    m: &FeatureMatrix,
+    malicious: &[bool],
+) -> (PathBuf, PathBuf) {
+    let matrix = dir.join(format!("{name}.f64"));
+    let labels = dir.join(format!("{name}.labels"));
+    let bytes: Vec<u8> = m
+        .columns
+        .iter()
+        .flat_map(|c| c.iter().flat_map(f64::to_le_bytes))
+        .collect();
+    std::fs::write(&matrix, bytes).unwrap();
+    std::fs::write(
+        &labels,
+        malicious.iter().map(|&b| u8::from(b)).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    (matrix, labels)
+}
+
+fn as_u64(v: &[usize]) -> Vec<u8> {
+    v.iter().flat_map(|&i| (i as u64).to_le_bytes()).collect()
+}
+
 #[test]
 fn ecod_hbos_dbscan_and_lof_match_their_references_on_every_labelled_set() {
     let python = root().join("target/references-venv/bin/python");
@@ -53,36 +95,16 @@ fn ecod_hbos_dbscan_and_lof_match_their_references_on_every_labelled_set() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut table = Vec::new();
     for rel in LABELLED {
-        let (t, report) = real_data::read(rel);
-        let settings = FeatureSettings::default().resolve(&[report.format]);
-        let mut m = event_features(&t, &settings);
-        m.standardise_robust();
+        let (m, malicious) = standardised(rel);
         let (rows, cols) = (m.rows(), m.dims());
         let name = rel.replace('/', "_");
-        let matrix = dir.join(format!("{name}.f64"));
-        let labels = dir.join(format!("{name}.labels"));
+        let (matrix, labels) = write_matrix(&dir, &name, &m, &malicious);
         let out = dir.join(format!("{name}.scores"));
-        let bytes: Vec<u8> = m
-            .columns
-            .iter()
-            .flat_map(|c| c.iter().flat_map(f64::to_le_bytes))
-            .collect();
-        std::fs::write(&matrix, bytes).unwrap();
-        let malicious: Vec<bool> = (0..rows)
-            .map(|r| t.label(r).is_some_and(|l| l.verdict == Verdict::Malicious))
-            .collect();
-        std::fs::write(
-            &labels,
-            malicious.iter().map(|&b| u8::from(b)).collect::<Vec<_>>(),
-        )
-        .unwrap();
         let clustering = dbscan::cluster(&m, None);
         let mut check: Vec<usize> = clustering.sample.clone();
         check.extend((0..4096).map(|i| i * rows / 4096));
         check.sort_unstable();
         check.dedup();
-        let as_u64 =
-            |v: &[usize]| -> Vec<u8> { v.iter().flat_map(|&i| (i as u64).to_le_bytes()).collect() };
         let model = lof::Model::fit(&m).unwrap();
         let (lof_sample, lof_out) = (
             dir.join(format!("{name}.lof-sample")),
@@ -199,6 +221,104 @@ fn ecod_hbos_dbscan_and_lof_match_their_references_on_every_labelled_set() {
             clustering.eps,
             ncore,
             clustering.sample.len()
+        ));
+    }
+    std::fs::write(dir.join("auc.txt"), table.join("\n") + "\n").unwrap();
+}
+
+/// The learned families within this of their references' ROC-AUC.
+const LEARNED_AUC: f64 = 0.02;
+
+/// One-Class SVM and the autoencoder are fitted on the same evenly spread sample as
+/// scikit-learn's OneClassSVM and MLPRegressor, on the anomaly-detection variant of every
+/// labelled set that bench/quality.py benchmarks (every benign row, attacks subsampled to 5%):
+/// their solvers and random numbers differ, so their ROC-AUCs are compared, within 0.02. The
+/// reference autoencoder is trained from five seeds; where their AUCs themselves spread wider
+/// than that, ours must lie within 0.02 of their range.
+#[test]
+fn ocsvm_and_autoencoder_rank_as_their_references_do_on_every_benchmark_variant() {
+    let python = root().join("target/references-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/install-references",
+        python.display()
+    );
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("references-learned");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = Command::new(&python)
+        .arg(root().join("bench/quality.py"))
+        .arg("--variants")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let variants = String::from_utf8(run.stdout).unwrap();
+    assert_eq!(variants.lines().count(), LABELLED.len());
+    let mut table = Vec::new();
+    for line in variants.lines() {
+        let file = dir.join(line.split('\t').nth(1).unwrap());
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let (m, malicious) = standardised(file.to_str().unwrap());
+        let (rows, cols) = (m.rows(), m.dims());
+        let (matrix, labels) = write_matrix(&dir, &name, &m, &malicious);
+        let sample = ocsvm::sample_rows(rows);
+        assert_eq!(sample, autoencoder::sample_rows(rows));
+        let sample_file = dir.join(format!("{name}.sample"));
+        std::fs::write(&sample_file, as_u64(&sample)).unwrap();
+        let run = Command::new(&python)
+            .arg(root().join("bench/references.py"))
+            .arg(&matrix)
+            .arg(rows.to_string())
+            .arg(cols.to_string())
+            .arg(dir.join(format!("{name}.none")))
+            .args(["--detectors", "", "--labels"])
+            .arg(&labels)
+            .arg("--learned")
+            .arg(&sample_file)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let reference: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let svm = ocsvm::Model::fit(&m).unwrap();
+        let ours_svm = roc_auc(&svm.scores(&m), &malicious).unwrap();
+        let theirs_svm = reference["ocsvm"].as_f64().unwrap();
+        assert!(
+            (ours_svm - theirs_svm).abs() <= LEARNED_AUC,
+            "{name}: One-Class SVM ROC-AUC {ours_svm:.4} here, {theirs_svm:.4} in scikit-learn"
+        );
+        let net = autoencoder::fit(&m, &AtomicBool::new(false)).unwrap();
+        let ours_ae = roc_auc(&autoencoder::scores(&net, &m), &malicious).unwrap();
+        let seeds: Vec<f64> = reference["autoencoder"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let mut sorted = seeds.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (lo, median, hi) = (
+            sorted[0],
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+        );
+        assert!(
+            (ours_ae - median).abs() <= LEARNED_AUC
+                || (lo - LEARNED_AUC..=hi + LEARNED_AUC).contains(&ours_ae),
+            "{name}: autoencoder ROC-AUC {ours_ae:.4} here, scikit-learn's over seeds {seeds:?}"
+        );
+        table.push(format!(
+            "{name}\t{rows}x{cols}\tocsvm {ours_svm:.4} vs {theirs_svm:.4} ({} vs {} support vectors)\tautoencoder {ours_ae:.4} ({} epochs) vs median {median:.4} of {seeds:.4?}",
+            svm.support_vectors(),
+            reference["ocsvm_support"],
+            net.epochs
         ));
     }
     std::fs::write(dir.join("auc.txt"), table.join("\n") + "\n").unwrap();

@@ -203,7 +203,7 @@ enum Command {
               value_parser = parse_threshold)]
         threshold: f64,
         /// Detectors to run, comma separated: forest, robust_z, burst, rules (the default),
-        /// and the families ecod, hbos, dbscan, lof.
+        /// and the families ecod, hbos, dbscan, lof, ocsvm, autoencoder.
         #[arg(long, value_delimiter = ',', value_parser = parse_detector)]
         detectors: Option<Vec<DetectorKind>>,
         /// Business hours as START-END in whole hours (e.g. 6-22), `off`, or `auto`: 6-22

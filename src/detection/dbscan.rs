@@ -9,6 +9,9 @@
 
 use rayon::prelude::*;
 
+use std::sync::atomic::AtomicBool;
+
+use super::detectors::FamilyModel;
 use crate::features::FeatureMatrix;
 
 /// Items clustered at most; the others are scored against the sample's core points.
@@ -194,10 +197,31 @@ pub fn silhouette(m: &FeatureMatrix, c: &Clustering) -> Option<f64> {
     Some(s.iter().sum::<f64>() / s.len() as f64)
 }
 
-/// Every item's distance to the nearest core point of its level's sample, `eps` at the
-/// knee: the family's scores.
-pub fn detector_scores(m: &FeatureMatrix) -> Vec<f64> {
-    scores(m, &cluster(m, None))
+impl FamilyModel for Clustering {
+    fn scores(&self, m: &FeatureMatrix) -> Vec<f64> {
+        scores(m, self)
+    }
+
+    /// `eps`, the clusters, core points and the silhouette, as the seeds report them.
+    fn describe(&self, m: &FeatureMatrix) -> Option<String> {
+        let clusters = self.labels.iter().flatten().max().map_or(0, |&k| k + 1);
+        let noise = self.labels.iter().filter(|l| l.is_none()).count();
+        let silhouette = silhouette(m, self).map_or_else(
+            || "no silhouette (fewer than two clusters)".to_string(),
+            |s| format!("silhouette {s:.3}"),
+        );
+        Some(format!(
+            "eps {:.3}; {clusters} clusters, {} core points and {noise} noise of a {}-item sample; {silhouette}",
+            self.eps,
+            self.core.len(),
+            self.sample.len()
+        ))
+    }
+}
+
+/// Clusters the level's sample, `eps` at the knee: the family's model.
+pub fn train(m: &FeatureMatrix, _cancel: &AtomicBool) -> Option<Box<dyn FamilyModel>> {
+    Some(Box::new(cluster(m, None)))
 }
 
 #[cfg(test)]

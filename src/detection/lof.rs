@@ -10,6 +10,9 @@
 
 use rayon::prelude::*;
 
+use std::sync::atomic::AtomicBool;
+
+use super::detectors::FamilyModel;
 use crate::features::FeatureMatrix;
 
 /// Neighbours: scikit-learn's default `n_neighbors`.
@@ -197,13 +200,15 @@ fn density(reach: impl Iterator<Item = f64>) -> f64 {
     1.0 / (sum / n as f64 + DENSITY_FLOOR)
 }
 
-/// Every item's outlier factor against the level's sample: the family's scores (all 1 when
-/// there are fewer than two distinct rows).
-pub fn detector_scores(m: &FeatureMatrix) -> Vec<f64> {
-    match Model::fit(m) {
-        Some(model) => model.scores(m),
-        None => vec![1.0; m.rows()],
+impl FamilyModel for Model {
+    fn scores(&self, m: &FeatureMatrix) -> Vec<f64> {
+        Model::scores(self, m)
     }
+}
+
+/// The model of the level's sample: the family's; `None` with fewer than two distinct rows.
+pub fn train(m: &FeatureMatrix, _cancel: &AtomicBool) -> Option<Box<dyn FamilyModel>> {
+    Model::fit(m).map(|model| Box::new(model) as Box<dyn FamilyModel>)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Anomaly detection over events and sources: features in, scores, confidence and reasons
 //! out. Ground-truth labels are never used here, only in [`crate::evaluation`].
 
+pub mod autoencoder;
 pub mod behaviour;
 mod campaigns;
 pub mod dbscan;
@@ -13,6 +14,7 @@ pub mod hbos;
 pub mod lof;
 mod model_cache;
 mod names;
+pub mod ocsvm;
 mod pipeline;
 mod reasons;
 mod roles;
@@ -22,7 +24,7 @@ mod volume;
 pub use campaigns::Campaign;
 pub use detectors::{
     burst_z, column_groups, max_abs_z, ramp, trees_for, window_for_span, Detector, DetectorKind,
-    LevelInputs, RuleThresholds,
+    Family, FamilyModel, LevelInputs, RuleThresholds,
 };
 pub use event_reasons::{EventDrivers, FeatureScale};
 pub use forest::{snap, train, train_crate, FlatForest, ForestSettings, KEPT_BITS, MAX_DIMS};

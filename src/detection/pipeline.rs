@@ -27,8 +27,8 @@ use super::behaviour::{
 };
 use super::campaigns::{campaigns, Campaign};
 use super::detectors::{
-    burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, FamilyDetector,
-    ForestDetector, LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
+    burst_z, window_for_span, BurstDetector, BurstWindows, Detector, DetectorKind, Family,
+    FamilyDetector, ForestDetector, LevelInputs, RobustZDetector, RuleThresholds, RulesDetector,
 };
 use super::event_reasons::{step_reason, EventDrivers};
 use super::event_steps::*;
@@ -96,7 +96,9 @@ pub fn weight(kind: DetectorKind) -> f64 {
         | DetectorKind::Ecod
         | DetectorKind::Hbos
         | DetectorKind::Dbscan
-        | DetectorKind::Lof => 0.7,
+        | DetectorKind::Lof
+        | DetectorKind::Ocsvm
+        | DetectorKind::Autoencoder => 0.7,
         DetectorKind::Rules => 0.6,
         DetectorKind::Burst => 0.5,
     }
@@ -125,6 +127,8 @@ pub struct LevelScores {
     pub model_keys: Vec<String>,
     /// Seconds each detector took to train and to score.
     pub seconds: BTreeMap<DetectorKind, [f64; 2]>,
+    /// Each fitted model in a line, for those worth stating ([`Detector::describe`]).
+    pub models: BTreeMap<DetectorKind, String>,
 }
 
 impl LevelScores {
@@ -322,22 +326,29 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
                 DetectorKind::Rules => Box::new(RulesDetector {
                     percentile: settings.percentile,
                 }),
-                DetectorKind::Ecod => Box::new(FamilyDetector {
-                    kind: *k,
-                    scores: super::ecod::scores,
-                }),
-                DetectorKind::Hbos => Box::new(FamilyDetector {
-                    kind: *k,
-                    scores: super::hbos::scores,
-                }),
-                DetectorKind::Dbscan => Box::new(FamilyDetector {
-                    kind: *k,
-                    scores: super::dbscan::detector_scores,
-                }),
-                DetectorKind::Lof => Box::new(FamilyDetector {
-                    kind: *k,
-                    scores: super::lof::detector_scores,
-                }),
+                DetectorKind::Ecod => Box::new(FamilyDetector::new(
+                    *k,
+                    Family::OnePass(super::ecod::scores),
+                )),
+                DetectorKind::Hbos => Box::new(FamilyDetector::new(
+                    *k,
+                    Family::OnePass(super::hbos::scores),
+                )),
+                DetectorKind::Dbscan => Box::new(FamilyDetector::new(
+                    *k,
+                    Family::Trained(super::dbscan::train),
+                )),
+                DetectorKind::Lof => {
+                    Box::new(FamilyDetector::new(*k, Family::Trained(super::lof::train)))
+                }
+                DetectorKind::Ocsvm => Box::new(FamilyDetector::new(
+                    *k,
+                    Family::Trained(super::ocsvm::train),
+                )),
+                DetectorKind::Autoencoder => Box::new(FamilyDetector::new(
+                    *k,
+                    Family::Trained(super::autoencoder::train),
+                )),
             }
         })
         .collect()
@@ -365,6 +376,9 @@ fn run_level(
             scores.raw.insert(d.kind(), raw);
         }
         let score = t.elapsed();
+        if let Some(model) = d.describe(inputs) {
+            scores.models.insert(d.kind(), model);
+        }
         timings[0] += train;
         timings[1] += score;
         scores

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::detection::{event_truth, Detection, DetectorKind};
+use crate::detection::{event_truth, Detection, DetectorKind, LevelScores};
 use crate::events::{EventTable, Verdict};
 
 use super::metrics::{average_precision, fpr_at_recall, roc_auc, roc_curve, Confusion};
@@ -32,6 +32,10 @@ pub struct Scorecard {
     pub fpr_at_recall: Option<f64>,
     /// Seconds it took to train and to score at this level (`None` for the combined verdict).
     pub seconds: Option<[f64; 2]>,
+    /// Its fitted model in a line, when it has one worth stating (DBSCAN's `eps`, core
+    /// points and silhouette; One-Class SVM's support vectors; the autoencoder's epochs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// The confusion matrix of its verdict.
     pub confusion: Confusion,
     /// Its ROC curve, thinned to [`ROC_POINTS`] points, for plotting.
@@ -113,6 +117,7 @@ impl Scorecard {
             fpr: c.fpr(),
             fpr_at_recall: fpr_at_recall(scores, malicious, FIXED_RECALL),
             seconds: None,
+            model: None,
             confusion: c,
             roc: roc_curve(scores, malicious, ROC_POINTS),
             classes: Vec::new(),
@@ -206,10 +211,11 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
             )
         })
     };
-    let timed = |mut level: LevelEvaluation, seconds: &BTreeMap<DetectorKind, [f64; 2]>| {
-        for (k, s) in seconds {
+    let timed = |mut level: LevelEvaluation, scores: &LevelScores| {
+        for (k, s) in &scores.seconds {
             if let Some(card) = level.detectors.get_mut(k.name()) {
                 card.seconds = Some(*s);
+                card.model = scores.models.get(k).cloned();
             }
         }
         level
@@ -223,7 +229,7 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
             .iter()
             .map(|(k, raw)| (k.name(), raw.as_slice(), flags(k, raw))),
     );
-    let event = timed(event, &d.events.seconds);
+    let event = timed(event, &d.events);
     let source_truth: Vec<Option<bool>> = d
         .sources
         .iter()
@@ -248,6 +254,6 @@ pub fn evaluate(table: &EventTable, d: &Detection) -> Option<Evaluation> {
                 .map(|(k, raw)| (k.name(), raw.as_slice(), flags(k, raw))),
         )
     });
-    let source = source.map(|s| timed(s, &d.source_scores.seconds));
+    let source = source.map(|s| timed(s, &d.source_scores));
     Some(Evaluation { event, source })
 }

@@ -1,8 +1,9 @@
 //! How well detection did against the files' ground-truth labels: every detector side by side,
-//! their ROC curves, and the confusion matrix of the chosen one.
+//! their ROC curves or which labelled classes each flags, and the confusion matrix of the
+//! chosen one.
 
 use eframe::egui::{self, Color32, Frame, RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use crate::app::text::thousands;
 use crate::app::{Command, ViewState, BENIGN, MALICIOUS};
@@ -15,6 +16,8 @@ pub struct EvaluationView {
     pub sources: bool,
     /// The detector whose confusion matrix is shown.
     pub detector: String,
+    /// The share of each labelled class every detector flags, instead of the ROC curves.
+    pub per_class: bool,
 }
 
 impl Default for EvaluationView {
@@ -22,6 +25,7 @@ impl Default for EvaluationView {
         EvaluationView {
             sources: false,
             detector: "default".into(),
+            per_class: false,
         }
     }
 }
@@ -38,18 +42,25 @@ pub fn detector_title(name: &str) -> &str {
         "hbos" => "HBOS (histograms)",
         "dbscan" => "DBSCAN (density)",
         "lof" => "LOF (local density)",
+        "ocsvm" => "One-Class SVM (RBF)",
+        "autoencoder" => "autoencoder (reconstruction)",
         other => other,
     }
 }
 
 /// Line colours, one per detector in table order.
-const PALETTE: [Color32; 6] = [
+const PALETTE: [Color32; 11] = [
     Color32::from_rgb(235, 95, 85),
     Color32::from_rgb(90, 160, 240),
     Color32::from_rgb(120, 200, 120),
     Color32::from_rgb(240, 170, 60),
     Color32::from_rgb(190, 130, 230),
     Color32::from_rgb(160, 160, 160),
+    Color32::from_rgb(80, 200, 200),
+    Color32::from_rgb(240, 120, 180),
+    Color32::from_rgb(220, 220, 90),
+    Color32::from_rgb(175, 125, 85),
+    Color32::from_rgb(235, 235, 235),
 ];
 
 /// The scorecards of a level with the combined verdict first.
@@ -65,6 +76,14 @@ fn ordered(level: &LevelEvaluation) -> Vec<(&str, &Scorecard)> {
 
 /// Shows the evaluation view.
 pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState, out: &mut Vec<Command>) {
+    // With every family the table is tall: the view scrolls, so the plots keep their height.
+    egui::ScrollArea::vertical()
+        .id_salt("evaluation")
+        .auto_shrink(false)
+        .show(ui, |ui| contents(ui, e, view, out));
+}
+
+fn contents(ui: &mut Ui, e: &Evaluation, view: &mut ViewState, out: &mut Vec<Command>) {
     let ev = &mut view.evaluation;
     if ev.sources && e.source.is_none() {
         ev.sources = false;
@@ -104,8 +123,20 @@ pub fn show(ui: &mut Ui, e: &Evaluation, view: &mut ViewState, out: &mut Vec<Com
     }
     scorecards(ui, &cards, ev);
     ui.add_space(12.0);
+    let has_classes = cards.iter().any(|(_, c)| c.classes.len() > 1);
+    ev.per_class &= has_classes;
     ui.columns(2, |cols| {
-        roc_plot(&mut cols[0], &cards, ev.sources, out);
+        if has_classes {
+            cols[0].horizontal(|ui| {
+                ui.selectable_value(&mut ev.per_class, false, "ROC curves");
+                ui.selectable_value(&mut ev.per_class, true, "Flagged per class");
+            });
+        }
+        if ev.per_class {
+            class_chart(&mut cols[0], &cards, ev.sources, out);
+        } else {
+            roc_plot(&mut cols[0], &cards, ev.sources, out);
+        }
         if let Some(card) = level.detectors.get(&ev.detector) {
             confusion(&mut cols[1], detector_title(&ev.detector), card, unit);
             if card.classes.len() > 1 {
@@ -157,10 +188,13 @@ fn scorecards(ui: &mut Ui, cards: &[(&str, &Scorecard)], ev: &mut EvaluationView
             for (k, (name, c)) in cards.iter().enumerate() {
                 let chosen = ev.detector == *name;
                 let title = RichText::new(detector_title(name)).color(PALETTE[k % PALETTE.len()]);
-                if ui
-                    .selectable_label(chosen, if chosen { title.strong() } else { title })
-                    .clicked()
-                {
+                let label =
+                    ui.selectable_label(chosen, if chosen { title.strong() } else { title });
+                let label = match &c.model {
+                    Some(model) => label.on_hover_text(model),
+                    None => label,
+                };
+                if label.clicked() {
                     ev.detector = (*name).to_owned();
                 }
                 let cells = [
@@ -205,7 +239,7 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut 
     let plot = Plot::new(("roc", sources))
         .data_aspect(1.0)
         // Room below for the Save PNG button.
-        .height((ui.available_height() - 34.0).clamp(200.0, 420.0))
+        .height((ui.available_height() - 34.0).clamp(360.0, 420.0))
         .x_axis_label("false-positive rate")
         .y_axis_label("true-positive rate")
         .include_x(0.0)
@@ -246,6 +280,72 @@ fn roc_plot(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut 
         {
             out.push(Command::EvaluationCsvDialog);
         }
+    });
+}
+
+/// Classes the per-class chart shows at most: the largest.
+const CHART_CLASSES: usize = 12;
+
+/// Which family catches which attack: for each labelled class (the largest, attacks first),
+/// one bar per detector, the share of the class its verdict flagged (recall for an attack
+/// class, false-positive rate for a benign one).
+fn class_chart(ui: &mut Ui, cards: &[(&str, &Scorecard)], sources: bool, out: &mut Vec<Command>) {
+    let Some((_, first)) = cards.iter().find(|(_, c)| c.classes.len() > 1) else {
+        return;
+    };
+    let mut classes: Vec<&ClassRecall> = first.classes.iter().collect();
+    classes.sort_by_key(|c| (!c.malicious, std::cmp::Reverse(c.items)));
+    classes.truncate(CHART_CLASSES);
+    let names: Vec<String> = classes.iter().map(|c| c.class.clone()).collect();
+    let width = 0.8 / cards.len().max(1) as f64;
+    let labels = names.clone();
+    let plot = Plot::new(("class chart", sources))
+        .height((ui.available_height() - 34.0).clamp(360.0, 420.0))
+        .y_axis_label("share flagged")
+        .include_y(0.0)
+        .include_y(1.0)
+        .x_axis_formatter(move |mark, _range| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for (k, (name, card)) in cards.iter().enumerate() {
+                let color = PALETTE[k % PALETTE.len()];
+                let offset = (k as f64 - (cards.len() as f64 - 1.0) / 2.0) * width;
+                let bars: Vec<Bar> = names
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, class)| {
+                        let c = card.classes.iter().find(|c| &c.class == class)?;
+                        Some(
+                            Bar::new(i as f64 + offset, c.share())
+                                .width(width)
+                                .fill(color)
+                                .name(format!(
+                                    "{}: {} of {} {class} flagged",
+                                    detector_title(name),
+                                    thousands(c.flagged as u64),
+                                    thousands(c.items as u64)
+                                )),
+                        )
+                    })
+                    .collect();
+                plot.bar_chart(BarChart::new(detector_title(name), bars).color(color));
+            }
+        });
+    ui.horizontal(|ui| {
+        crate::app::png_button(ui, "flagged per class", plot.response.rect, out);
+        ui.label(
+            RichText::new(
+                "bars in the table's colours; attack classes: recall, benign: false-positive rate",
+            )
+            .weak(),
+        );
     });
 }
 
@@ -310,7 +410,7 @@ fn class_table(ui: &mut Ui, title: &str, classes: &[ClassRecall]) {
     ui.add_space(4.0);
     egui::ScrollArea::vertical()
         .id_salt("classes")
-        .max_height(ui.available_height().max(160.0))
+        .max_height(360.0)
         .show(ui, |ui| {
             egui::Grid::new("class recall")
                 .striped(true)

@@ -36,6 +36,12 @@ fn description(kind: DetectorKind) -> &'static str {
         DetectorKind::Lof => {
             "LOF: how much sparser each item's 20 nearest neighbours lie than theirs (scikit-learn's)."
         }
+        DetectorKind::Ocsvm => {
+            "One-Class SVM: how far outside the region holding 90% of a 2,048-item sample (RBF kernel)."
+        }
+        DetectorKind::Autoencoder => {
+            "Autoencoder: how badly a small network trained on a 2,048-item sample rebuilds each item."
+        }
     }
 }
 
