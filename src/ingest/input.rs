@@ -72,6 +72,8 @@ pub struct Input {
     pub utf16: bool,
     /// Whether it was a JSON array of records, read one record per line.
     pub json_array: bool,
+    /// Whether it was a Parquet file, read as CSV text of its rows.
+    pub parquet: bool,
     /// Bytes of text decompressed from a gzip file so far, through every layer (0 for plain
     /// files).
     pub decoded: Arc<AtomicU64>,
@@ -100,9 +102,13 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         },
     );
     let gzip = raw.fill_buf()?.starts_with(GZIP_MAGIC);
+    // A Parquet file is read by its columns (its footer first): as CSV text of its rows.
+    let parquet = !gzip && raw.fill_buf()?.starts_with(super::parquet::MAGIC);
     let decoded = Arc::new(AtomicU64::new(0));
     let (mut head, mut rest) = if gzip {
         peek(Box::new(MultiGzDecoder::new(raw)))?
+    } else if parquet {
+        peek(Box::new(super::parquet::open(path)?))?
     } else {
         peek(Box::new(raw))?
     };
@@ -173,6 +179,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         gzip,
         utf16,
         json_array,
+        parquet,
         decoded,
         raw: raw_read,
         reader,

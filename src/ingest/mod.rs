@@ -9,6 +9,7 @@ mod format;
 mod formats;
 mod input;
 mod json_array;
+mod parquet;
 mod skips;
 mod sniff;
 pub mod values;
@@ -514,7 +515,8 @@ pub fn read_file(
         _ => sniffed,
     };
     let start = table.len();
-    let (gzip, utf16, json_array) = (input.gzip, input.utf16, input.json_array);
+    let (gzip, utf16, json_array, parquet) =
+        (input.gzip, input.utf16, input.json_array, input.parquet);
     let (decoded, raw) = (input.decoded.clone(), input.raw.clone());
     let mut sink = Sink::new(table, file, &progress.cancel);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
@@ -540,6 +542,13 @@ pub fn read_file(
     if let Some(w) = inflation_warning(decoded.load(Ordering::Relaxed), raw.load(Ordering::Relaxed))
     {
         warnings.push(w);
+    }
+    if parquet {
+        warnings.push(
+            "a Parquet file, read row by row under its column paths (nested fields as \
+             `parent.child`): the line numbers given for skipped rows count rows from 2"
+                .into(),
+        );
     }
     if json_array {
         warnings.push(

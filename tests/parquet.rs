@@ -1,0 +1,156 @@
+//! Parquet input against the CSV path: real logs of ../shared/data converted to Parquet by
+//! pyarrow (typed columns: integers, doubles, strings, nulls; in target/references-venv, made by
+//! scripts/install-references) are detected exactly as the CSV they came from: the same format,
+//! and byte for byte the same sources.csv, blocklist.csv and events_scored.csv (but for the file
+//! column) with the model cache shared. Nested columns are read under their paths: IoT-23's
+//! connection endpoints nested as Zeek's JSON nests them (`id.orig_h`...) read as the CSV does.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn data(rel: &str) -> PathBuf {
+    root().join("../shared/data").join(rel)
+}
+
+/// Writes `csv` as Parquet at `out` with pyarrow, the columns typed as pandas reads them;
+/// with `nest`, the columns `id.orig_h`... become fields of one struct column `id`.
+fn to_parquet(csv: &Path, out: &Path, nest: bool) {
+    let python = root().join("target/references-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/install-references",
+        python.display()
+    );
+    let script = r#"
+import sys
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+df = pd.read_csv(sys.argv[1], low_memory=False)
+table = pa.Table.from_pandas(df, preserve_index=False)
+if sys.argv[3] == "nest":
+    inner = [c for c in table.column_names if c.startswith("id.")]
+    struct = pa.StructArray.from_arrays([table[c].combine_chunks() for c in inner],
+                                        [c[3:] for c in inner])
+    at = table.column_names.index(inner[0])
+    table = table.drop_columns(inner).add_column(at, "id", struct)
+pq.write_table(table, sys.argv[2], row_group_size=4096)
+"#;
+    let run = Command::new(python)
+        .args(["-c", script])
+        .arg(csv)
+        .arg(out)
+        .arg(if nest { "nest" } else { "flat" })
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+fn detect(file: &Path, out: &Path, cache: &Path) -> String {
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .env("NETSLEUTH_CACHE_DIR", cache)
+        .arg("detect")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}: {}",
+        file.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    json["files"][0]["format"].as_str().unwrap().to_owned()
+}
+
+/// Each line without its first field (the file's path).
+fn without_path(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest))
+        .collect()
+}
+
+fn same_detection(rel: &str, nest: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data(rel);
+    let parquet = dir.path().join("converted.parquet");
+    to_parquet(&csv, &parquet, nest);
+    let cache = dir.path().join("cache");
+    let (a, b) = (dir.path().join("csv"), dir.path().join("parquet"));
+    let format = detect(&csv, &a, &cache);
+    assert_eq!(detect(&parquet, &b, &cache), format, "{rel}");
+    for name in ["sources.csv", "blocklist.csv"] {
+        let (x, y) = (
+            std::fs::read_to_string(a.join(name)).unwrap(),
+            std::fs::read_to_string(b.join(name)).unwrap(),
+        );
+        assert!(x == y, "{rel}: {name} differs");
+    }
+    let (x, y) = (
+        std::fs::read_to_string(a.join("events_scored.csv")).unwrap(),
+        std::fs::read_to_string(b.join("events_scored.csv")).unwrap(),
+    );
+    let (x, y) = (without_path(&x), without_path(&y));
+    assert!(x.len() > 200, "{rel}: {} events", x.len());
+    assert_eq!(x.len(), y.len(), "{rel}");
+    if let Some(i) = (0..x.len()).find(|&i| x[i] != y[i]) {
+        panic!("{rel}: event line {} differs:\n{}\n{}", i + 1, x[i], y[i]);
+    }
+}
+
+#[test]
+fn cloudwatch_as_parquet_is_detected_as_its_csv() {
+    same_detection("cloudwatch/CloudWatch_Traffic_Web_Attack.csv", false);
+}
+
+#[test]
+fn unsw_nb15_as_parquet_is_detected_as_its_csv() {
+    same_detection("unsw-nb15/unsw-nb15_1_sampled.csv", false);
+}
+
+#[test]
+fn cic_ids2017_as_parquet_is_detected_as_its_csv() {
+    same_detection("cic-ids2017/cicids2017_improved_sample_mixed.csv", false);
+}
+
+#[test]
+fn iot23_with_nested_endpoints_as_parquet_is_detected_as_its_csv() {
+    same_detection("iot-23/CTU-Malware-Capture-8-1-labeled.csv", true);
+}
+
+#[test]
+fn a_damaged_parquet_file_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("flows.parquet");
+    to_parquet(
+        &data("cloudwatch/CloudWatch_Traffic_Web_Attack.csv"),
+        &parquet,
+        false,
+    );
+    let bytes = std::fs::read(&parquet).unwrap();
+    // The footer (the schema and where each row group lies) cut off.
+    std::fs::write(&parquet, &bytes[..bytes.len() / 2]).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .arg("inspect")
+        .arg(&parquet)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        err.contains("flows.parquet") && err.contains("Parquet"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
