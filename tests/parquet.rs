@@ -4,6 +4,8 @@
 //! and byte for byte the same sources.csv, blocklist.csv and events_scored.csv (but for the file
 //! column) with the model cache shared. Nested columns are read under their paths: IoT-23's
 //! connection endpoints nested as Zeek's JSON nests them (`id.orig_h`...) read as the CSV does.
+//! OCSF records (the OCSF project's samples) read as the events they describe, from JSON lines
+//! and from Parquet alike.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -153,4 +155,58 @@ fn a_damaged_parquet_file_is_refused_with_its_name() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The OCSF project's published records (tests/fixtures/real/ocsf), as JSON lines and as
+/// Parquet that pyarrow writes from them with their objects nested: each reads as the event it
+/// describes, the same either way.
+#[test]
+fn ocsf_records_read_as_their_events_from_json_lines_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = root().join("tests/fixtures/real/ocsf");
+    let python = root().join("target/references-venv/bin/python");
+    for (name, expected) in [
+        (
+            "vpcflowlog",
+            // Network Activity 4001: 1.2.3.4:56858 refused at 172.31.2.52:39938 over TCP, one
+            // packet of 40 bytes, at time 1649721732000 ms.
+            "2022-04-12T00:02:12Z,1.2.3.4,56858,172.31.2.52,39938,tcp,,40,,Blocked",
+        ),
+        (
+            "route53",
+            // DNS Activity 4003: 10.200.21.100:15083 asked Route 53 over UDP.
+            "2022-10-13T21:02:36Z,10.200.21.100,15083,,,udp,,,,",
+        ),
+    ] {
+        let json = fixtures.join(format!("{name}.jsonl"));
+        let parquet = dir.path().join(format!("{name}.parquet"));
+        let run = Command::new(&python)
+            .args([
+                "-c",
+                "import sys, pyarrow.json as j, pyarrow.parquet as p; \
+                 p.write_table(j.read_json(sys.argv[1]), sys.argv[2])",
+            ])
+            .arg(&json)
+            .arg(&parquet)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let mut rows = Vec::new();
+        for (i, file) in [json, parquet].iter().enumerate() {
+            let out = dir.path().join(format!("{name}-{i}"));
+            detect(file, &out, &dir.path().join("cache"));
+            let text = std::fs::read_to_string(out.join("events_scored.csv")).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), 2, "{}: {text}", file.display());
+            // The event's fields: time through outcome (after the file and line).
+            let fields: Vec<&str> = lines[1].split(',').skip(2).take(10).collect();
+            rows.push(fields.join(","));
+        }
+        assert_eq!(rows[0], expected, "{name} as JSON lines");
+        assert_eq!(rows[1], expected, "{name} as Parquet");
+    }
 }

@@ -515,7 +515,61 @@ const GUESSES: &[(&str, Target)] = &[
     ("attack", Target::Label),
     ("isattack", Target::Label),
     ("attackcat", Target::LabelClass),
+    // OCSF's paths, flattened (JSON lines and Parquet, as AWS Security Lake writes them).
+    ("srcendpointip", Target::SourceIp),
+    ("srcendpointport", Target::SourcePort),
+    ("srcendpointlocationcountry", Target::Country),
+    ("dstendpointip", Target::DestinationIp),
+    ("dstendpointport", Target::DestinationPort),
+    ("connectioninfoprotocolnum", Target::Transport),
+    ("connectioninfoprotocolname", Target::Transport),
+    ("connectioninfodirection", Target::Direction),
+    ("connectioninfotcpflags", Target::Flags),
+    ("trafficbytesout", Target::BytesSent),
+    ("trafficbytesin", Target::BytesReceived),
+    ("trafficpacketsout", Target::PacketsSent),
+    ("trafficpacketsin", Target::PacketsReceived),
+    ("disposition", Target::Outcome),
+    ("typename", Target::Detail),
+    ("httprequesthttpmethod", Target::Detail),
+    ("httprequesturlhostname", Target::Detail),
+    ("httprequesturlurlstring", Target::Detail),
+    ("httprequestuseragent", Target::Detail),
+    ("httpresponsecode", Target::Outcome),
+    ("queryhostname", Target::Detail),
+    ("rcode", Target::Detail),
 ];
+
+/// An OCSF record's total bytes and packets count as sent when it has no direction of its
+/// own (a VPC flow record is one direction), its durations are milliseconds, and its enum ids
+/// and uids (`class_uid`, `severity_id`: the same as the names beside them, or account and
+/// instance ids) are not features.
+fn ocsf_targets(header: &[String], targets: &mut [Target]) {
+    if !header.iter().any(|h| squash(h) == "classuid") {
+        return;
+    }
+    for (h, t) in header.iter().zip(targets.iter_mut()) {
+        let n = norm(h);
+        if *t == Target::Auto && (n.ends_with("_id") || n.ends_with("_uid")) {
+            *t = Target::Ignore;
+        }
+    }
+    for (total, sent) in [
+        ("trafficbytes", Target::BytesSent),
+        ("trafficpackets", Target::PacketsSent),
+    ] {
+        if !targets.contains(&sent) {
+            if let Some(i) = header.iter().position(|h| squash(h) == total) {
+                targets[i] = sent;
+            }
+        }
+    }
+    for t in targets.iter_mut() {
+        if let Target::Duration { scale } = t {
+            *scale = 0.001;
+        }
+    }
+}
 
 /// Target for a schema field named in `--map`.
 fn field_target(field: Field) -> Target {
@@ -621,6 +675,7 @@ impl ColumnPlan {
                     }
                 }
             }
+            ocsf_targets(header, &mut targets);
         }
         if let Some(mapping) = mapping {
             for (field, column) in &mapping.pairs {

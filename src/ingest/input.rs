@@ -74,6 +74,8 @@ pub struct Input {
     pub json_array: bool,
     /// Whether it was a Parquet file, read as CSV text of its rows.
     pub parquet: bool,
+    /// Whether it was OCSF records as JSON lines, read as CSV text of their paths.
+    pub ocsf: bool,
     /// Bytes of text decompressed from a gzip file so far, through every layer (0 for plain
     /// files).
     pub decoded: Arc<AtomicU64>,
@@ -144,6 +146,11 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         let records = super::json_array::ArrayLines::new(io::Cursor::new(head).chain(rest));
         (head, rest) = peek(Box::new(records))?;
     }
+    // OCSF records (JSON lines naming a class_uid) are read by their flattened paths.
+    let ocsf = !capture && !json_array && super::ocsf::is_ocsf_json(&head);
+    if ocsf {
+        (head, rest) = peek(Box::new(super::ocsf::OcsfText::new(head, rest)))?;
+    }
     let rest = if capture {
         rest
     } else {
@@ -180,6 +187,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
         utf16,
         json_array,
         parquet,
+        ocsf,
         decoded,
         raw: raw_read,
         reader,

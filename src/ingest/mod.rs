@@ -9,6 +9,7 @@ mod format;
 mod formats;
 mod input;
 mod json_array;
+mod ocsf;
 mod parquet;
 mod skips;
 mod sniff;
@@ -515,8 +516,13 @@ pub fn read_file(
         _ => sniffed,
     };
     let start = table.len();
-    let (gzip, utf16, json_array, parquet) =
-        (input.gzip, input.utf16, input.json_array, input.parquet);
+    let (gzip, utf16, json_array, parquet, ocsf) = (
+        input.gzip,
+        input.utf16,
+        input.json_array,
+        input.parquet,
+        input.ocsf,
+    );
     let (decoded, raw) = (input.decoded.clone(), input.raw.clone());
     let mut sink = Sink::new(table, file, &progress.cancel);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
@@ -542,6 +548,13 @@ pub fn read_file(
     if let Some(w) = inflation_warning(decoded.load(Ordering::Relaxed), raw.load(Ordering::Relaxed))
     {
         warnings.push(w);
+    }
+    if ocsf {
+        warnings.push(
+            "OCSF records, read by their flattened paths (src_endpoint.ip, traffic.bytes_out, \
+             ...): the columns are those of the first records"
+                .into(),
+        );
     }
     if parquet {
         warnings.push(

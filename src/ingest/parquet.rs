@@ -14,6 +14,8 @@ use parquet::record::reader::RowIter;
 use parquet::record::{Field, Row};
 use parquet::schema::types::Type;
 
+use super::ocsf::write_csv_line;
+
 /// The magic bytes a Parquet file starts (and ends) with.
 pub const MAGIC: &[u8] = b"PAR1";
 
@@ -102,20 +104,7 @@ fn invalid(e: parquet::errors::ParquetError) -> io::Error {
 impl ParquetText {
     /// Writes the queued cells as one CSV line.
     fn flush_line(&mut self) {
-        for (i, cell) in self.cells.drain(..).enumerate() {
-            if i > 0 {
-                self.buf.push(b',');
-            }
-            if cell.contains([',', '"', '\n', '\r']) {
-                self.buf.push(b'"');
-                self.buf
-                    .extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-                self.buf.push(b'"');
-            } else {
-                self.buf.extend_from_slice(cell.as_bytes());
-            }
-        }
-        self.buf.push(b'\n');
+        write_csv_line(self.cells.drain(..), &mut self.buf);
     }
 
     fn push_row(&mut self, row: &Row) {
