@@ -210,3 +210,63 @@ fn ocsf_records_read_as_their_events_from_json_lines_and_parquet() {
         assert_eq!(rows[1], expected, "{name} as Parquet");
     }
 }
+
+/// A data lake's table: a folder tree of Parquet parts (`eventDay=.../part-N.parquet`) with
+/// Spark's `_SUCCESS` marker and a hidden checksum beside them, read as one investigation in
+/// path order, is detected as the CSV the parts were cut from; an empty folder is refused.
+#[test]
+fn a_folder_of_parquet_parts_is_detected_as_the_csv_they_were_cut_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data("iot-23/CTU-Malware-Capture-8-1-labeled.csv");
+    let lake = dir.path().join("flows");
+    let python = root().join("target/references-venv/bin/python");
+    let script = r#"
+import os, sys
+import pandas as pd, pyarrow as pa, pyarrow.parquet as pq
+df = pd.read_csv(sys.argv[1], low_memory=False)
+for k, i in enumerate(range(0, len(df), 4000)):
+    d = os.path.join(sys.argv[2], f"eventDay=2018073{k}")
+    os.makedirs(d, exist_ok=True)
+    table = pa.Table.from_pandas(df.iloc[i:i + 4000], preserve_index=False)
+    pq.write_table(table, os.path.join(d, f"part-{k}.parquet"))
+open(os.path.join(sys.argv[2], "_SUCCESS"), "w").close()
+open(os.path.join(sys.argv[2], ".part-0.parquet.crc"), "w").write("not a log")
+"#;
+    let run = Command::new(python)
+        .args(["-c", script])
+        .arg(&csv)
+        .arg(&lake)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let cache = dir.path().join("cache");
+    let (a, b) = (dir.path().join("csv"), dir.path().join("lake"));
+    detect(&csv, &a, &cache);
+    detect(&lake, &b, &cache);
+    let read = |d: &Path, f: &str| std::fs::read_to_string(d.join(f)).unwrap();
+    assert!(read(&a, "sources.csv") == read(&b, "sources.csv"));
+    let events = |d: &Path| -> Vec<String> {
+        read(d, "events_scored.csv")
+            .lines()
+            .skip(1)
+            .map(|l| l.splitn(3, ',').nth(2).unwrap().to_owned())
+            .collect()
+    };
+    let (x, y) = (events(&a), events(&b));
+    assert_eq!(x.len(), 10_403);
+    assert!(x == y, "the parts' events differ from the CSV's");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_netsleuth"))
+        .arg("inspect")
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(err.contains("empty") && err.contains("no files"), "{err}");
+}

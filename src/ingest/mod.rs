@@ -741,14 +741,59 @@ impl Investigation {
     }
 }
 
-/// Reads several files into one investigation. A file that cannot be read is recorded in
-/// `failures` and the others are still read; only cancellation stops early.
+/// The files under a folder, in path order: every regular file of its tree (a data lake keeps a
+/// table as folders of parts, `eventDay=20240101/part-0.parquet`), hidden files and Spark's
+/// markers (`_SUCCESS`, `_metadata`) left out; symbolic links to folders are not followed.
+pub fn files_under(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with(['.', '_']) {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads several files into one investigation; a folder stands for the files under it
+/// ([`files_under`]). A file that cannot be read is recorded in `failures` and the others are
+/// still read; only cancellation stops early.
 pub fn read_files(
     paths: &[PathBuf],
     options: &ReadOptions,
     progress: &ReadProgress,
 ) -> Result<Investigation, ReadError> {
     let mut inv = Investigation::default();
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        match files_under(path) {
+            Ok(under) if !under.is_empty() => files.extend(under),
+            Ok(_) => inv.failures.push(ReadError::Io {
+                path: path.clone(),
+                message: "a folder with no files in it".into(),
+            }),
+            Err(e) => inv.failures.push(ReadError::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    let paths = &files;
     let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let id = FileId::try_from(i).map_err(|_| ReadError::Io {
