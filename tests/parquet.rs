@@ -18,15 +18,29 @@ fn data(rel: &str) -> PathBuf {
     root().join("../shared/data").join(rel)
 }
 
-/// Writes `csv` as Parquet at `out` with pyarrow, the columns typed as pandas reads them;
-/// with `nest`, the columns `id.orig_h`... become fields of one struct column `id`.
-fn to_parquet(csv: &Path, out: &Path, nest: bool) {
+/// Runs a Python `script` with `args` in the references venv (pandas, pyarrow).
+fn python(script: &str, args: &[&Path]) {
     let python = root().join("target/references-venv/bin/python");
     assert!(
         python.exists(),
         "{} is missing: run scripts/install-references",
         python.display()
     );
+    let run = Command::new(python)
+        .args(["-c", script])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// Writes `csv` as Parquet at `out` with pyarrow, the columns typed as pandas reads them;
+/// with `nest`, the columns `id.orig_h`... become fields of one struct column `id`.
+fn to_parquet(csv: &Path, out: &Path, nest: bool) {
     let script = r#"
 import sys
 import pandas as pd
@@ -42,18 +56,8 @@ if sys.argv[3] == "nest":
     table = table.drop_columns(inner).add_column(at, "id", struct)
 pq.write_table(table, sys.argv[2], row_group_size=4096)
 "#;
-    let run = Command::new(python)
-        .args(["-c", script])
-        .arg(csv)
-        .arg(out)
-        .arg(if nest { "nest" } else { "flat" })
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let how = Path::new(if nest { "nest" } else { "flat" });
+    python(script, &[csv, out, how]);
 }
 
 fn detect(file: &Path, out: &Path, cache: &Path) -> String {
@@ -164,7 +168,6 @@ fn a_damaged_parquet_file_is_refused_with_its_name() {
 fn ocsf_records_read_as_their_events_from_json_lines_and_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = root().join("tests/fixtures/real/ocsf");
-    let python = root().join("target/references-venv/bin/python");
     for (name, expected) in [
         (
             "vpcflowlog",
@@ -180,20 +183,10 @@ fn ocsf_records_read_as_their_events_from_json_lines_and_parquet() {
     ] {
         let json = fixtures.join(format!("{name}.jsonl"));
         let parquet = dir.path().join(format!("{name}.parquet"));
-        let run = Command::new(&python)
-            .args([
-                "-c",
-                "import sys, pyarrow.json as j, pyarrow.parquet as p; \
-                 p.write_table(j.read_json(sys.argv[1]), sys.argv[2])",
-            ])
-            .arg(&json)
-            .arg(&parquet)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
+        python(
+            "import sys, pyarrow.json as j, pyarrow.parquet as p; \
+             p.write_table(j.read_json(sys.argv[1]), sys.argv[2])",
+            &[&json, &parquet],
         );
         let mut rows = Vec::new();
         for (i, file) in [json, parquet].iter().enumerate() {
@@ -219,7 +212,6 @@ fn a_folder_of_parquet_parts_is_detected_as_the_csv_they_were_cut_from() {
     let dir = tempfile::tempdir().unwrap();
     let csv = data("iot-23/CTU-Malware-Capture-8-1-labeled.csv");
     let lake = dir.path().join("flows");
-    let python = root().join("target/references-venv/bin/python");
     let script = r#"
 import os, sys
 import pandas as pd, pyarrow as pa, pyarrow.parquet as pq
@@ -232,17 +224,7 @@ for k, i in enumerate(range(0, len(df), 4000)):
 open(os.path.join(sys.argv[2], "_SUCCESS"), "w").close()
 open(os.path.join(sys.argv[2], ".part-0.parquet.crc"), "w").write("not a log")
 "#;
-    let run = Command::new(python)
-        .args(["-c", script])
-        .arg(&csv)
-        .arg(&lake)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    python(script, &[&csv, &lake]);
     let cache = dir.path().join("cache");
     let (a, b) = (dir.path().join("csv"), dir.path().join("lake"));
     detect(&csv, &a, &cache);

@@ -11,7 +11,6 @@
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use rayon::prelude::*;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -234,19 +233,7 @@ pub fn fit_on(m: &FeatureMatrix, sample: &[usize], cancel: &AtomicBool) -> Optio
 
 /// Every row's mean squared reconstruction error, each distinct row computed once.
 pub fn scores(net: &Network, m: &FeatureMatrix) -> Vec<f64> {
-    let distinct = m.distinct_rows();
-    let per: Vec<f64> = distinct
-        .first
-        .par_iter()
-        .map_init(
-            || vec![0.0; m.dims()],
-            |p, &r| {
-                m.row_into(r as usize, p);
-                net.error(p)
-            },
-        )
-        .collect();
-    distinct.of_row.iter().map(|&d| per[d as usize]).collect()
+    m.per_distinct_row(|p| net.error(p))
 }
 
 impl FamilyModel for Network {

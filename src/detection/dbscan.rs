@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use std::sync::atomic::AtomicBool;
 
 use super::detectors::FamilyModel;
-use crate::features::FeatureMatrix;
+use crate::features::{euclidean, FeatureMatrix};
 
 /// Items clustered at most; the others are scored against the sample's core points.
 pub const SAMPLE: usize = 1024;
@@ -47,14 +47,6 @@ fn row_of(m: &FeatureMatrix, r: usize) -> Vec<f64> {
     m.columns.iter().map(|c| c.get(r)).collect()
 }
 
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt()
-}
-
 /// The knee of an ascending curve: both axes scaled to [0, 1], the point farthest below the
 /// chord joining the curve's ends (Kneedle's difference curve at its maximum).
 fn knee(curve: &[f64]) -> f64 {
@@ -77,7 +69,7 @@ pub fn cluster(m: &FeatureMatrix, eps: Option<f64>) -> Clustering {
     let n = points.len();
     let dist: Vec<Vec<f64>> = points
         .par_iter()
-        .map(|p| points.iter().map(|q| distance(p, q)).collect())
+        .map(|p| points.iter().map(|q| euclidean(p, q)).collect())
         .collect();
     let eps = eps.unwrap_or_else(|| {
         // The distance to the MIN_SAMPLES-th nearest item, the item itself counted first.
@@ -152,7 +144,7 @@ pub fn scores(m: &FeatureMatrix, c: &Clustering) -> Vec<f64> {
             let p = row_of(m, r);
             cores
                 .iter()
-                .map(|q| distance(&p, q))
+                .map(|q| euclidean(&p, q))
                 .fold(f64::INFINITY, f64::min)
         })
         .collect()
@@ -179,7 +171,7 @@ pub fn silhouette(m: &FeatureMatrix, c: &Clustering) -> Option<f64> {
             let mut sum = vec![0.0; clusters];
             for (j, q) in points.iter().enumerate() {
                 if i != j {
-                    sum[label[j]] += distance(&points[i], q);
+                    sum[label[j]] += euclidean(&points[i], q);
                 }
             }
             let own = label[i];

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use std::sync::atomic::AtomicBool;
 
 use super::detectors::FamilyModel;
-use crate::features::FeatureMatrix;
+use crate::features::{euclidean, FeatureMatrix};
 
 /// Neighbours: scikit-learn's default `n_neighbors`.
 pub const K: usize = 20;
@@ -52,14 +52,6 @@ pub fn sample_rows(m: &FeatureMatrix) -> Vec<usize> {
         .collect()
 }
 
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt()
-}
-
 /// The `k` smallest of `(distance, index)` pairs, ascending, the lower index first among
 /// equal distances.
 fn nearest(mut d: Vec<(f64, usize)>, k: usize) -> Vec<(f64, usize)> {
@@ -96,7 +88,7 @@ impl Model {
                 let p = &points[i * dims..(i + 1) * dims];
                 let d = (0..n)
                     .filter(|&j| j != i)
-                    .map(|j| (distance(p, &points[j * dims..(j + 1) * dims]), j))
+                    .map(|j| (euclidean(p, &points[j * dims..(j + 1) * dims]), j))
                     .collect();
                 nearest(d, k)
             })
@@ -123,7 +115,7 @@ impl Model {
     /// Distances from `p` to every sample point.
     fn distances(&self, p: &[f64]) -> Vec<(f64, usize)> {
         (0..self.sample.len())
-            .map(|j| (distance(p, self.point(j)), j))
+            .map(|j| (euclidean(p, self.point(j)), j))
             .collect()
     }
 
@@ -140,19 +132,7 @@ impl Model {
 
     /// The outlier factor of every row of `m`, each distinct row computed once.
     pub fn scores(&self, m: &FeatureMatrix) -> Vec<f64> {
-        let distinct = m.distinct_rows();
-        let per: Vec<f64> = distinct
-            .first
-            .par_iter()
-            .map_init(
-                || vec![0.0; self.dims],
-                |p, &r| {
-                    m.row_into(r as usize, p);
-                    self.score_point(p)
-                },
-            )
-            .collect();
-        distinct.of_row.iter().map(|&d| per[d as usize]).collect()
+        m.per_distinct_row(|p| self.score_point(p))
     }
 
     /// When the sample points at row `r`'s neighbourhood edge are tied (equally far, within

@@ -10,8 +10,7 @@ use linfa::dataset::Pr;
 use linfa::traits::Fit;
 use linfa::DatasetBase;
 use linfa_svm::Svm;
-use ndarray::{Array1, Array2};
-use rayon::prelude::*;
+use ndarray::{Array2, ArrayView1};
 
 use std::sync::atomic::AtomicBool;
 
@@ -90,21 +89,7 @@ impl Model {
     /// How far outside the region each row of `m` falls (negative inside), each distinct row
     /// computed once: scikit-learn's `-decision_function`.
     pub fn scores(&self, m: &FeatureMatrix) -> Vec<f64> {
-        let distinct = m.distinct_rows();
-        let per: Vec<f64> = distinct
-            .first
-            .par_iter()
-            .map_init(
-                || Array1::zeros(m.dims()),
-                |p, &r| {
-                    for (v, c) in p.iter_mut().zip(&m.columns) {
-                        *v = c.get(r as usize);
-                    }
-                    self.svm.rho - self.svm.weighted_sum(p)
-                },
-            )
-            .collect();
-        distinct.of_row.iter().map(|&d| per[d as usize]).collect()
+        m.per_distinct_row(|p| self.svm.rho - self.svm.weighted_sum(&ArrayView1::from(p)))
     }
 }
 

@@ -151,6 +151,15 @@ pub struct FeatureMatrix {
     pub log_transformed: Vec<String>,
 }
 
+/// The Euclidean distance between two points.
+pub fn euclidean(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// The distinct rows of a matrix: the first row of each, ascending, and for every row the
 /// index of its own among them.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,6 +279,24 @@ impl FeatureMatrix {
             buf.extend_from_slice(&c.get(r).to_bits().to_le_bytes());
         }
         xxhash_rust::xxh3::xxh3_64(buf)
+    }
+
+    /// `f` of every row's values, each distinct row computed once, in parallel: for scores
+    /// that cost far more than finding a row's twin (logs repeat rows).
+    pub fn per_distinct_row(&self, f: impl Fn(&[f64]) -> f64 + Sync) -> Vec<f64> {
+        let distinct = self.distinct_rows();
+        let per: Vec<f64> = distinct
+            .first
+            .par_iter()
+            .map_init(
+                || vec![0.0; self.dims()],
+                |p, &r| {
+                    self.row_into(r as usize, p);
+                    f(p)
+                },
+            )
+            .collect();
+        distinct.of_row.iter().map(|&d| per[d as usize]).collect()
     }
 
     /// The distinct rows (equal bit for bit), in order of first appearance.

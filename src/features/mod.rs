@@ -9,7 +9,8 @@ mod values;
 pub use address::{is_common_port, is_private};
 pub use event::{event_features, hour_of_day, is_off_hours, weekday, MAX_EXTRA_FEATURES};
 pub use matrix::{
-    median, quantile, quantile_sorted, robust_scale, DistinctRows, FeatureColumn, FeatureMatrix,
+    euclidean, median, quantile, quantile_sorted, robust_scale, DistinctRows, FeatureColumn,
+    FeatureMatrix,
 };
 pub use source::{is_failure, receiver_stats, source_features, source_stats, Agg, SourceStats};
 pub use values::{field_values, FieldValues, PROFILE_ROWS};

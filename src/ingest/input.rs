@@ -149,7 +149,7 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
     // OCSF records (JSON lines naming a class_uid) are read by their flattened paths.
     let ocsf = !capture && !json_array && super::ocsf::is_ocsf_json(&head);
     if ocsf {
-        (head, rest) = peek(Box::new(super::ocsf::OcsfText::new(head, rest)))?;
+        (head, rest) = peek(Box::new(super::ocsf::text(head, rest)))?;
     }
     let rest = if capture {
         rest

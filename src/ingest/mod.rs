@@ -5,6 +5,7 @@
 //! skipped, counted per reason, and the first few reported as `file:line: reason`.
 
 mod columns;
+mod csv_text;
 mod format;
 mod formats;
 mod input;

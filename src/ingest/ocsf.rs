@@ -7,6 +7,8 @@
 use std::collections::BTreeSet;
 use std::io::{self, BufRead, BufReader, Read};
 
+use super::csv_text::{write_csv_line, CsvLines, CsvText};
+
 use serde_json::{Map, Value};
 
 /// Records looked at for the columns.
@@ -25,24 +27,6 @@ pub fn is_ocsf_json(head: &[u8]) -> bool {
     first.starts_with(b"{")
         && serde_json::from_slice::<Map<String, Value>>(first)
             .is_ok_and(|m| m.get("class_uid").is_some_and(Value::is_u64))
-}
-
-/// Appends the cells of `cells` to `buf` as one CSV line, quoting where needed.
-pub fn write_csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>, buf: &mut Vec<u8>) {
-    for (i, cell) in cells.into_iter().enumerate() {
-        let cell = cell.as_ref();
-        if i > 0 {
-            buf.push(b',');
-        }
-        if cell.contains([',', '"', '\n', '\r']) {
-            buf.push(b'"');
-            buf.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-            buf.push(b'"');
-        } else {
-            buf.extend_from_slice(cell.as_bytes());
-        }
-    }
-    buf.push(b'\n');
 }
 
 /// Every leaf of `value` under its dotted path.
@@ -64,88 +48,69 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// OCSF JSON lines as CSV text, header first.
-pub struct OcsfText {
+/// The records of OCSF JSON lines as CSV lines under the columns of the first records.
+pub struct OcsfLines {
     lines: io::Lines<BufReader<Box<dyn Read + Send>>>,
     columns: Vec<String>,
-    buf: Vec<u8>,
-    pos: usize,
 }
 
-impl OcsfText {
-    /// Reads `head` (the first bytes) and then `rest`; the columns are the paths of the
-    /// records in the head.
-    pub fn new(head: Vec<u8>, rest: Box<dyn Read + Send>) -> OcsfText {
-        let mut columns = BTreeSet::new();
-        let complete = head.rsplit(|&b| b == b'\n').skip(1);
-        let mut lines: Vec<&[u8]> = complete.collect();
-        lines.reverse();
-        for line in lines.iter().take(HEAD_RECORDS) {
-            if let Ok(v) = serde_json::from_slice::<Value>(line.trim_ascii()) {
-                let mut cells = Vec::new();
-                flatten("", &v, &mut cells);
-                columns.extend(cells.into_iter().map(|(k, _)| k));
-            }
+/// OCSF JSON lines as CSV text, header first.
+pub type OcsfText = CsvText<OcsfLines>;
+
+/// Reads `head` (the first bytes) and then `rest`; the columns are the paths of the records in
+/// the head.
+pub fn text(head: Vec<u8>, rest: Box<dyn Read + Send>) -> OcsfText {
+    let mut columns = BTreeSet::new();
+    let complete = head.rsplit(|&b| b == b'\n').skip(1);
+    let mut lines: Vec<&[u8]> = complete.collect();
+    lines.reverse();
+    for line in lines.iter().take(HEAD_RECORDS) {
+        if let Ok(v) = serde_json::from_slice::<Value>(line.trim_ascii()) {
+            let mut cells = Vec::new();
+            flatten("", &v, &mut cells);
+            columns.extend(cells.into_iter().map(|(k, _)| k));
         }
-        let columns: Vec<String> = columns.into_iter().collect();
-        let mut buf = Vec::new();
-        write_csv_line(&columns, &mut buf);
-        let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(rest));
-        OcsfText {
+    }
+    let columns: Vec<String> = columns.into_iter().collect();
+    let mut header = Vec::new();
+    write_csv_line(&columns, &mut header);
+    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(rest));
+    CsvText::new(
+        header,
+        OcsfLines {
             lines: BufReader::new(stream).lines(),
             columns,
-            buf,
-            pos: 0,
-        }
-    }
+        },
+    )
+}
 
+impl CsvLines for OcsfLines {
     /// One record as a CSV line: its values under the columns, empty where it has none; a
     /// line that is not a JSON object stays a line of its own, for the reader to skip and
-    /// count.
-    fn push_record(&mut self, line: &str) {
-        match serde_json::from_str::<Value>(line.trim()) {
-            Ok(v @ Value::Object(_)) => {
-                let mut cells = Vec::new();
-                flatten("", &v, &mut cells);
-                let row = self.columns.iter().map(|c| {
-                    cells
-                        .iter()
-                        .find(|(k, _)| k == c)
-                        .map_or("", |(_, v)| v.as_str())
-                });
-                write_csv_line(row, &mut self.buf);
+    /// count; blank lines are passed over.
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<bool> {
+        loop {
+            let Some(line) = self.lines.next() else {
+                return Ok(false);
+            };
+            let line = line?;
+            match serde_json::from_str::<Value>(line.trim()) {
+                Ok(v @ Value::Object(_)) => {
+                    let mut cells = Vec::new();
+                    flatten("", &v, &mut cells);
+                    let row = self.columns.iter().map(|c| {
+                        cells
+                            .iter()
+                            .find(|(k, _)| k == c)
+                            .map_or("", |(_, v)| v.as_str())
+                    });
+                    write_csv_line(row, buf);
+                }
+                _ if line.trim().is_empty() => continue,
+                _ => write_csv_line([line.as_str()], buf),
             }
-            _ if line.trim().is_empty() => {}
-            _ => write_csv_line([line], &mut self.buf),
+            return Ok(true);
         }
-    }
-}
-
-impl Read for OcsfText {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for OcsfText {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        while self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            match self.lines.next() {
-                None => break,
-                Some(line) => self.push_record(&line?),
-            }
-        }
-        Ok(&self.buf[self.pos..])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.buf.len());
     }
 }
 
@@ -155,11 +120,11 @@ mod tests {
 
     #[test]
     fn records_flatten_to_dotted_columns() {
-        let text = b"{\"class_uid\":4001,\"time\":1649721732000,\"src_endpoint\":{\"ip\":\"1.2.3.4\",\"port\":56858},\"metadata\":{\"profiles\":[\"cloud\"]}}\n{\"class_uid\":4001,\"src_endpoint\":{\"ip\":\"5.6.7.8\"}}\n";
-        assert!(is_ocsf_json(text));
+        let text_bytes = b"{\"class_uid\":4001,\"time\":1649721732000,\"src_endpoint\":{\"ip\":\"1.2.3.4\",\"port\":56858},\"metadata\":{\"profiles\":[\"cloud\"]}}\n{\"class_uid\":4001,\"src_endpoint\":{\"ip\":\"5.6.7.8\"}}\n";
+        assert!(is_ocsf_json(text_bytes));
         assert!(!is_ocsf_json(b"{\"event_type\":\"flow\"}\n"));
         let mut out = String::new();
-        OcsfText::new(text.to_vec(), Box::new(io::empty()))
+        text(text_bytes.to_vec(), Box::new(io::empty()))
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(

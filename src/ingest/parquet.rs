@@ -3,9 +3,8 @@
 //! them as they would the same table exported as CSV. Rows are read one row group at a time
 //! through the reader's record API; lists and maps are written as JSON text, times as RFC 3339.
 
-use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufRead, Read};
+use std::io;
 use std::path::Path;
 
 use parquet::basic::{ConvertedType, LogicalType, Repetition};
@@ -14,7 +13,7 @@ use parquet::record::reader::RowIter;
 use parquet::record::{Field, Row};
 use parquet::schema::types::Type;
 
-use super::ocsf::write_csv_line;
+use super::csv_text::{write_csv_line, CsvLines, CsvText};
 
 /// The magic bytes a Parquet file starts (and ends) with.
 pub const MAGIC: &[u8] = b"PAR1";
@@ -63,14 +62,14 @@ impl Node {
     }
 }
 
-/// Rows of a Parquet file as CSV text, header first.
-pub struct ParquetText {
+/// The rows of a Parquet file as CSV lines.
+pub struct ParquetLines {
     rows: RowIter<'static>,
     schema: Vec<Node>,
-    buf: Vec<u8>,
-    pos: usize,
-    cells: VecDeque<String>,
 }
+
+/// Rows of a Parquet file as CSV text, header first.
+pub type ParquetText = CsvText<ParquetLines>;
 
 /// Opens `path` as CSV text; the columns it names are the schema's leaf paths.
 pub fn open(path: &Path) -> io::Result<ParquetText> {
@@ -82,16 +81,10 @@ pub fn open(path: &Path) -> io::Result<ParquetText> {
         .iter()
         .map(|f| Node::of(f, "", &mut names))
         .collect();
+    let mut header = Vec::new();
+    write_csv_line(&names, &mut header);
     let rows = RowIter::from_file_into(Box::new(reader));
-    let mut text = ParquetText {
-        rows,
-        schema,
-        buf: Vec::new(),
-        pos: 0,
-        cells: names.into(),
-    };
-    text.flush_line();
-    Ok(text)
+    Ok(CsvText::new(header, ParquetLines { rows, schema }))
 }
 
 fn invalid(e: parquet::errors::ParquetError) -> io::Error {
@@ -101,24 +94,23 @@ fn invalid(e: parquet::errors::ParquetError) -> io::Error {
     )
 }
 
-impl ParquetText {
-    /// Writes the queued cells as one CSV line.
-    fn flush_line(&mut self) {
-        write_csv_line(self.cells.drain(..), &mut self.buf);
-    }
-
-    fn push_row(&mut self, row: &Row) {
-        let mut cells = VecDeque::new();
+impl CsvLines for ParquetLines {
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<bool> {
+        let Some(row) = self.rows.next() else {
+            return Ok(false);
+        };
+        let row: Row = row.map_err(invalid)?;
+        let mut cells = Vec::new();
         for (node, (_, field)) in self.schema.iter().zip(row.get_column_iter()) {
             cells_of(node, field, &mut cells);
         }
-        self.cells = cells;
-        self.flush_line();
+        write_csv_line(cells, buf);
+        Ok(true)
     }
 }
 
 /// The cells of one field under its schema node.
-fn cells_of(node: &Node, field: &Field, out: &mut VecDeque<String>) {
+fn cells_of(node: &Node, field: &Field, out: &mut Vec<String>) {
     match (node, field) {
         (Node::Group(fields), Field::Group(row)) => {
             for (n, (_, f)) in fields.iter().zip(row.get_column_iter()) {
@@ -126,7 +118,7 @@ fn cells_of(node: &Node, field: &Field, out: &mut VecDeque<String>) {
             }
         }
         (Node::Group(_), _) => out.extend(std::iter::repeat_n(String::new(), node.leaves())),
-        (Node::Leaf, f) => out.push_back(text_of(f)),
+        (Node::Leaf, f) => out.push(text_of(f)),
     }
 }
 
@@ -159,33 +151,5 @@ fn text_of(f: &Field) -> String {
             serde_json::Value::String(s) => s,
             v => v.to_string(),
         },
-    }
-}
-
-impl Read for ParquetText {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for ParquetText {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        while self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            match self.rows.next() {
-                None => break,
-                Some(row) => self.push_row(&row.map_err(invalid)?),
-            }
-        }
-        Ok(&self.buf[self.pos..])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.buf.len());
     }
 }
