@@ -252,3 +252,25 @@ open(os.path.join(sys.argv[2], ".part-0.parquet.crc"), "w").write("not a log")
     assert!(!run.status.success());
     assert!(err.contains("empty") && err.contains("no files"), "{err}");
 }
+
+/// Reading a Parquet file moves the progress as a text file does: by the end, the bytes read
+/// are the file's size (its rows' shares of it, and the head the sniffer looked at).
+#[test]
+fn reading_parquet_moves_the_progress_to_the_file_size() {
+    use netsleuth::events::EventTable;
+    use netsleuth::ingest::{read_file, ReadOptions, ReadProgress};
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("unsw.parquet");
+    to_parquet(&data("unsw-nb15/unsw-nb15_1_sampled.csv"), &parquet, false);
+    let size = std::fs::metadata(&parquet).unwrap().len();
+    let progress = ReadProgress::default();
+    let mut table = EventTable::default();
+    read_file(&parquet, 0, &mut table, &ReadOptions::default(), &progress).unwrap();
+    assert_eq!(table.len(), 7000);
+    let read = progress.bytes_read.load(Ordering::Relaxed);
+    assert!(
+        read >= size && read <= size + 256 * 1024,
+        "{read} bytes counted for a file of {size}"
+    );
+}

@@ -110,7 +110,8 @@ pub fn open(path: &Path, counter: Arc<AtomicU64>) -> io::Result<Input> {
     let (mut head, mut rest) = if gzip {
         peek(Box::new(MultiGzDecoder::new(raw)))?
     } else if parquet {
-        peek(Box::new(super::parquet::open(path)?))?
+        let read = raw.get_ref().counter.clone();
+        peek(Box::new(super::parquet::open(path, read)?))?
     } else {
         peek(Box::new(raw))?
     };

@@ -6,6 +6,8 @@
 use std::fs::File;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use parquet::basic::{ConvertedType, LogicalType, Repetition};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -66,14 +68,23 @@ impl Node {
 pub struct ParquetLines {
     rows: RowIter<'static>,
     schema: Vec<Node>,
+    /// The file's share of each row is added to `read` as the row is read, for the progress.
+    read: Arc<AtomicU64>,
+    file_bytes: u64,
+    total_rows: u64,
+    rows_read: u64,
 }
 
 /// Rows of a Parquet file as CSV text, header first.
 pub type ParquetText = CsvText<ParquetLines>;
 
-/// Opens `path` as CSV text; the columns it names are the schema's leaf paths.
-pub fn open(path: &Path) -> io::Result<ParquetText> {
-    let reader = SerializedFileReader::new(File::open(path)?).map_err(invalid)?;
+/// Opens `path` as CSV text; the columns it names are the schema's leaf paths. As rows are
+/// read, their share of the file's size is added to `read`.
+pub fn open(path: &Path, read: Arc<AtomicU64>) -> io::Result<ParquetText> {
+    let file = File::open(path)?;
+    let file_bytes = file.metadata()?.len();
+    let reader = SerializedFileReader::new(file).map_err(invalid)?;
+    let total_rows = u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
     let root = reader.metadata().file_metadata().schema().clone();
     let mut names = Vec::new();
     let schema: Vec<Node> = root
@@ -84,7 +95,17 @@ pub fn open(path: &Path) -> io::Result<ParquetText> {
     let mut header = Vec::new();
     write_csv_line(&names, &mut header);
     let rows = RowIter::from_file_into(Box::new(reader));
-    Ok(CsvText::new(header, ParquetLines { rows, schema }))
+    Ok(CsvText::new(
+        header,
+        ParquetLines {
+            rows,
+            schema,
+            read,
+            file_bytes,
+            total_rows,
+            rows_read: 0,
+        },
+    ))
 }
 
 fn invalid(e: parquet::errors::ParquetError) -> io::Error {
@@ -100,6 +121,13 @@ impl CsvLines for ParquetLines {
             return Ok(false);
         };
         let row: Row = row.map_err(invalid)?;
+        let share = |k: u64| {
+            (u128::from(self.file_bytes) * u128::from(k) / u128::from(self.total_rows.max(1)))
+                as u64
+        };
+        self.rows_read += 1;
+        let step = share(self.rows_read) - share(self.rows_read - 1);
+        self.read.fetch_add(step, Ordering::Relaxed);
         let mut cells = Vec::new();
         for (node, (_, field)) in self.schema.iter().zip(row.get_column_iter()) {
             cells_of(node, field, &mut cells);
