@@ -45,7 +45,8 @@ pub fn names_by_address(t: &EventTable) -> HashMap<u32, BTreeSet<String>> {
         }
         if let (Some(answers), Some(name)) = (
             t.detail_value(row, "answers"),
-            t.detail_value(row, "rrname"),
+            t.detail_value(row, "rrname")
+                .or_else(|| t.detail_value(row, "dns.query")),
         ) {
             for a in answers.split(' ') {
                 if let Some(id) = a.parse().ok().and_then(|ip| t.ips().id_of(ip)) {

@@ -538,6 +538,10 @@ const GUESSES: &[(&str, Target)] = &[
     ("httpresponsecode", Target::Outcome),
     ("queryhostname", Target::Detail),
     ("rcode", Target::Detail),
+    ("answers", Target::Detail),
+    ("httprequesturlpath", Target::Detail),
+    ("httpresponsecontenttype", Target::Detail),
+    ("tlssni", Target::Detail),
 ];
 
 /// An OCSF record's total bytes and packets count as sent when it has no direction of its
@@ -545,7 +549,7 @@ const GUESSES: &[(&str, Target)] = &[
 /// and uids (`class_uid`, `severity_id`: the same as the names beside them, or account and
 /// instance ids) are not features.
 fn ocsf_targets(header: &[String], targets: &mut [Target]) {
-    if !header.iter().any(|h| squash(h) == "classuid") {
+    if !is_ocsf(header) {
         return;
     }
     for (h, t) in header.iter().zip(targets.iter_mut()) {
@@ -569,6 +573,45 @@ fn ocsf_targets(header: &[String], targets: &mut [Target]) {
             *scale = 0.001;
         }
     }
+}
+
+/// Whether a header is OCSF's: it names the record's class.
+fn is_ocsf(header: &[String]) -> bool {
+    header.iter().any(|h| squash(h) == "classuid")
+}
+
+/// The name the findings read an OCSF detail under, where Zeek's logs gave them one first:
+/// DNS Activity's query, response code and answers, HTTP Activity's host, path, user agent and
+/// content type, the TLS server name of Network Activity.
+fn ocsf_detail_name(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "query.hostname" => "dns.query",
+        "rcode" => "dns.rcode_name",
+        "answers" => "answers",
+        "http_request.url.hostname" => "http.host",
+        "http_request.url.path" => "http.uri",
+        "http_request.user_agent" => "http.user_agent",
+        "http_response.content_type" => "http.resp_mime_types",
+        "tls.sni" => "ssl.server_name",
+        _ => return None,
+    })
+}
+
+/// An OCSF list of DNS answers (`[{"rdata":"1.2.3.4","type":"A"}]`, JSON text) as the
+/// addresses and names it holds, separated by spaces as Suricata's answers are; other text
+/// unchanged.
+fn answer_data(text: &str) -> String {
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str(text) else {
+        return text.to_owned();
+    };
+    items
+        .iter()
+        .filter_map(|a| match a {
+            serde_json::Value::String(s) => Some(s.as_str()),
+            other => other.get("rdata").and_then(serde_json::Value::as_str),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Target for a schema field named in `--map`.
@@ -698,7 +741,14 @@ impl ColumnPlan {
                 targets[idx] = target;
             }
         }
-        let names = dedupe(header);
+        let mut names = dedupe(header);
+        if format == Format::MappedCsv && is_ocsf(header) {
+            for (name, target) in names.iter_mut().zip(&targets) {
+                if let (Target::Detail, Some(n)) = (target, ocsf_detail_name(name)) {
+                    *name = n.to_owned();
+                }
+            }
+        }
         // A repeated name: the first column is read as named, the repeat is kept apart under
         // its suffixed name instead of silently overwriting the first.
         let mut warnings = Vec::new();
@@ -839,6 +889,9 @@ impl ColumnPlan {
                 Target::Direction => set_text(&mut d.direction, raw),
                 Target::Outcome => set_text(&mut d.outcome, raw),
                 Target::Country => set_text(&mut d.country_code, raw),
+                Target::Detail if name == "answers" => {
+                    d.add_detail_kv(name, &answer_data(&decode_text(raw)))
+                }
                 Target::Detail => d.add_detail_kv(name, &decode_text(raw)),
                 Target::Label => {
                     let text = decode_text(raw);
