@@ -21,4 +21,5 @@ pub mod live;
 pub mod query;
 pub mod report;
 pub mod session;
+pub mod streaming;
 pub mod web;

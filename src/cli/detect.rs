@@ -32,7 +32,7 @@ pub struct DetectRequest<'a> {
 
 /// The text lines of the most suspicious sources: a campaign is shown once, by its lead, with
 /// the other members folded into one line under it.
-fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
+pub(super) fn top_lines(d: &Detection, threshold: f64) -> Vec<String> {
     let mut lines = Vec::new();
     let mut shown = Vec::new();
     for &i in &d.ranked {

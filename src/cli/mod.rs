@@ -13,6 +13,7 @@ mod export_domains;
 mod inspect;
 mod query;
 mod report;
+mod streaming;
 mod watch;
 mod web;
 
@@ -23,7 +24,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::detection::{DetectionSettings, DetectorKind};
 use crate::ingest::{
-    ColumnMapping, Format, Investigation, ReadError, ReadOptions, DEFAULT_MAX_LINE_BYTES,
+    ColumnMapping, FileReport, Format, Investigation, ReadError, ReadOptions,
+    DEFAULT_MAX_LINE_BYTES,
 };
 
 /// Log text made safe for a terminal: control characters other than newline and tab, line
@@ -92,11 +94,15 @@ fn read_status(inv: &Investigation) -> ExitCode {
     if inv.table.is_empty() {
         return ExitCode::FAILURE;
     }
-    let lost_file = inv
-        .failures
+    loss_status(&inv.files, &inv.failures)
+}
+
+/// 2 when a file or some rows of one were lost, else success.
+fn loss_status(files: &[FileReport], failures: &[ReadError]) -> ExitCode {
+    let lost_file = failures
         .iter()
         .any(|e| !matches!(e, ReadError::Repeated { .. }));
-    if lost_file || inv.files.iter().any(|f| f.skips.total() > 0) {
+    if lost_file || files.iter().any(|f| f.skips.total() > 0) {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
@@ -117,15 +123,20 @@ fn written(result: std::io::Result<()>) -> Result<(), ExitCode> {
 /// Names on stderr what reading lost: files that could not be read, each file's warnings, and
 /// for each file with skipped rows how many, why, and the first one's line.
 fn say_losses(inv: &Investigation) {
-    for e in &inv.failures {
+    say_losses_of(&inv.files, &inv.failures);
+}
+
+/// Says which files could not be read, their warnings and the rows skipped in each.
+fn say_losses_of(files: &[FileReport], failures: &[ReadError]) {
+    for e in failures {
         say!("{e}");
     }
-    for f in &inv.files {
+    for f in files {
         for w in &f.warnings {
             say!("{}: {w}", path_for_terminal(&f.path));
         }
     }
-    for f in inv.files.iter().filter(|f| f.skips.total() > 0) {
+    for f in files.iter().filter(|f| f.skips.total() > 0) {
         let kinds: Vec<String> = f
             .skips
             .by_kind()
@@ -232,6 +243,17 @@ enum Command {
         /// Leave sources unlocated: no GeoIP or AS lookup at all.
         #[arg(long, conflicts_with = "geoip")]
         no_geoip: bool,
+        /// Judge the sources in two passes over shards on disk, for logs larger than memory
+        /// (chosen by itself when the input will not fit): writes sources.csv and
+        /// blocklist.csv, not events_scored.csv.
+        #[arg(long)]
+        streaming: bool,
+        /// With --streaming, the number of shards (default: one per 256 MB of input).
+        #[arg(long, requires = "streaming", value_parser = clap::value_parser!(u16).range(1..))]
+        shards: Option<u16>,
+        /// Where the streaming shards are written (default: the system's temporary folder).
+        #[arg(long)]
+        spill_dir: Option<PathBuf>,
         #[command(flatten)]
         read: ReadArgs,
     },
@@ -420,6 +442,9 @@ pub fn main() -> ExitCode {
             utc_offset,
             geoip,
             no_geoip,
+            streaming,
+            shards,
+            spill_dir,
             read,
         }) => {
             let mut settings = DetectionSettings {
@@ -473,6 +498,30 @@ pub fn main() -> ExitCode {
                 timings,
                 settings,
             };
+            let mut streamed = crate::streaming::StreamingSettings {
+                shards: shards.map(usize::from),
+                ..Default::default()
+            };
+            if let Some(dir) = spill_dir {
+                streamed.dir = dir;
+            }
+            let bytes: u64 = files
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum();
+            if !streaming && crate::streaming::too_large_for_memory(bytes) {
+                say!(
+                    "{} of input will not fit in the memory available: judging the sources in \
+                     two passes over shards in {} (--streaming)",
+                    crate::detection::human_bytes(bytes as f64),
+                    streamed.dir.display()
+                );
+                return streaming::run(&req, &read.options(), &streamed);
+            }
+            if streaming {
+                return streaming::run(&req, &read.options(), &streamed);
+            }
             detect::run(&req, &read.options())
         }
         Some(Command::ExportBlocklist(args)) => export::run(&args),

@@ -18,6 +18,7 @@ pub mod ocsvm;
 mod pipeline;
 mod reasons;
 mod roles;
+mod sharded;
 mod shared;
 mod volume;
 
@@ -39,4 +40,5 @@ pub use roles::{
     action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,
     Direction, Evidence, Infrastructure, Role,
 };
+pub use sharded::{judge_shards, Shard, ShardError, ShardLoader};
 pub use volume::{model_caveat, volume_attacks, FloodKind, VolumeAttack, FLOOD_EVENTS};

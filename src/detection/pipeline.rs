@@ -355,7 +355,7 @@ fn make_detectors(settings: &DetectionSettings) -> Vec<Box<dyn Detector>> {
 }
 
 /// Runs every selected detector on one level, timing training and scoring.
-fn run_level(
+pub(super) fn run_level(
     settings: &DetectionSettings,
     inputs: &LevelInputs<'_>,
     timings: &mut [Duration; 2],
@@ -402,7 +402,7 @@ fn event_burst(table: &EventTable) -> Vec<f64> {
 }
 
 /// Each source's largest burst z-score over its own events.
-fn source_burst(table: &EventTable, stats: &[SourceStats]) -> Vec<f64> {
+pub(super) fn source_burst(table: &EventTable, stats: &[SourceStats]) -> Vec<f64> {
     stats
         .iter()
         .map(|s| {
@@ -685,6 +685,22 @@ struct ScoredEvents {
     drivers: EventDrivers,
 }
 
+/// What the verdict on one party rests on besides its scores, gathered from the events.
+pub(super) struct PartyInputs {
+    /// Its statistics.
+    pub stats: SourceStats,
+    /// What it did.
+    pub findings: Vec<Finding>,
+    /// Whether it mostly receives or answers (see [`servers`]).
+    pub server: bool,
+    /// What the network needs it for, when it is infrastructure.
+    pub infrastructure: Option<super::roles::Infrastructure>,
+    /// The names it was reached by, sorted.
+    pub names: Vec<String>,
+    /// What it did in its log's words, for a honeypot source without findings.
+    pub activity: Option<String>,
+}
+
 /// The verdict on every party from its statistics, its scores and its behaviour, ranked and
 /// grouped into campaigns; the event fields are left empty. The sources come first, in
 /// their order; the parties that only received and carry findings (an infected host's
@@ -695,15 +711,9 @@ fn judge_sources(
     settings: &DetectionSettings,
     stats: Vec<SourceStats>,
     src: &FeatureMatrix,
-    mut source_scores: LevelScores,
+    source_scores: LevelScores,
 ) -> (Detection, Duration) {
-    let rules = settings.detectors.contains(&DetectorKind::Rules).then(|| {
-        RulesDetector {
-            percentile: settings.percentile,
-        }
-        .thresholds(&stats)
-    });
-    let population = Population::of(&stats, &src.names);
+    let judged = SourceJudgement::new(settings, &stats, src);
     let PartyFindings {
         sources: mut behaviour,
         peers,
@@ -716,172 +726,243 @@ fn judge_sources(
         behaviour.push(found);
         serving.push(true);
     }
-    for raw in source_scores.raw.values_mut() {
-        raw.resize(stats.len(), 0.0);
-    }
-    let t_geo = Instant::now();
-    let mut places: Vec<Option<GeoInfo>> = match &settings.geo {
-        Some(locator) => {
-            let ips: Vec<_> = stats.iter().map(|s| s.ip).collect();
-            locator.locate(&ips).into_iter().map(Some).collect()
-        }
-        None => vec![None; stats.len()],
-    };
-    let geo_time = t_geo.elapsed();
-    let infrastructure = infrastructure(table, &settings.home);
+    let mut infrastructure = infrastructure(table, &settings.home);
     let mut names = names_by_address(table);
-    let reason_inputs =
-        ReasonInputs::new(&source_scores, src, rules.as_ref(), &population, settings);
-    let mut sources: Vec<SourceVerdict> = stats
+    let parties = stats
         .into_iter()
         .zip(behaviour)
         .zip(serving)
-        .enumerate()
-        .map(|(i, ((s, found), server))| {
-            let internal = is_internal(s.ip, &settings.home);
+        .map(|((s, found), server)| {
             let id = table.ips().id_of(s.ip);
-            let infra = id.and_then(|id| infrastructure.get(&id));
-            let role = role(&Evidence {
-                ip: s.ip,
-                internal,
+            let activity = (settings.features.honeypot && !s.rows.is_empty())
+                .then(|| activity(table, &s.rows));
+            PartyInputs {
+                infrastructure: infrastructure.remove(&s.ip),
+                names: id
+                    .and_then(|id| names.remove(&id))
+                    .map(|n| n.into_iter().collect())
+                    .unwrap_or_default(),
+                activity,
                 server,
-                infrastructure: infra,
-                findings: &found,
-            });
-            // A peer was never scored; infrastructure is busy and unusual by design.
-            let statistical = if i < scored && role != Role::Infrastructure {
-                combine(source_scores.normalised(i)) * evidence_discount(s.events)
-            } else {
-                0.0
-            };
-            let confidence = 100.0 * (1.0 - (1.0 - statistical) * (1.0 - combined_weight(&found)));
-            let said = |f: &Finding| format!("{}: {}", f.kind.name(), f.summary);
-            let mut reasons: Vec<String> = Vec::new();
-            if let Some(i) = infra.filter(|_| role == Role::Infrastructure) {
-                reasons.push(format!(
-                    "Infrastructure: {} for the internal hosts, never proposed; its traffic \
-                     statistics are a busy server's and do not count",
-                    i.what
-                ));
-            }
-            reasons.extend(found.iter().filter(|f| !f.context).map(said));
-            if settings.features.honeypot && reasons.is_empty() && !s.rows.is_empty() {
-                reasons.push(activity(table, &s.rows));
-            }
-            let geo = places[i].take();
-            let names: Vec<String> = id
-                .and_then(|id| names.remove(&id))
-                .map(|n| n.into_iter().collect())
-                .unwrap_or_default();
-            let shared = if role.is_inside() {
-                None
-            } else {
-                let g = geo.as_ref();
-                shared_by(
-                    &names,
-                    g.and_then(|g| g.asn),
-                    g.and_then(|g| g.as_org.as_deref()),
-                )
-            };
-            if let Some(why) = &shared {
-                reasons.push(format!(
-                    "Shared address: it {why}; blocking it would break them, block its names \
-                     instead"
-                ));
-            }
-            if let Some(i) = infra.filter(|_| role != Role::Infrastructure && role.is_inside()) {
-                reasons.push(format!(
-                    "Also the network's {}: it reaches outside hosts as a workstation would, \
-                     so it is judged as one; isolating it stops those services",
-                    i.what
-                ));
-            }
-            if i < scored && role != Role::Infrastructure {
-                let mut unusual: Vec<String> = source_reasons(&s, i, &reason_inputs)
-                    .into_iter()
-                    // A server's "failed attempts" are the clients' failures it answered.
-                    .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
-                    .collect();
-                // On a honeypot every source is hostile: what it did speaks before when.
-                if settings.features.honeypot {
-                    unusual.sort_by_key(|r| timing_only(r));
-                }
-                reasons.extend(
-                    unusual
-                        .into_iter()
-                        .map(|r| format!("unusual for this file: {r}")),
-                );
-            }
-            reasons.extend(found.iter().filter(|f| f.context).map(said));
-            // Last: the log's own country against GeoIP's (a spoofed or stale field).
-            reasons.extend(country_disagreement(
-                s.country.as_deref(),
-                geo.as_ref().and_then(|g| g.country.as_deref()),
-            ));
-            let action = action(role, confidence, settings.auto_block);
-            SourceVerdict {
-                proposed_block: action == Action::Block && shared.is_none(),
-                names,
-                shared,
-                campaign: None,
-                geo,
-                direction: direction(role, &found),
-                infrastructure: infra.map(|i| i.what.clone()),
-                received_only: i >= scored,
-                role,
-                action,
-                confidence,
                 findings: found,
-                reasons,
                 stats: s,
             }
         })
         .collect();
-    // The order of `priority_cmp`, its keys taken once per source: with millions of sources
-    // the comparisons otherwise walk every source's findings again and again, all over memory.
-    let mut keyed: Vec<_> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let key = (
-                std::cmp::Reverse(v.intruded()),
-                std::cmp::Reverse(v.severity()),
-                std::cmp::Reverse(TotalF64(v.confidence)),
-                std::cmp::Reverse(v.stats.events),
-                v.stats.ip,
-            );
-            (key, i)
-        })
-        .collect();
-    keyed.sort_unstable();
-    let ranked: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-    let campaigns = campaigns(&sources, &ranked);
-    for (c, campaign) in campaigns.iter().enumerate() {
-        for &m in &campaign.members {
-            sources[m].campaign = Some(c);
+    judged.assemble(parties, scored, src, source_scores, volume_attacks(table))
+}
+
+/// What every verdict is weighed against: the rules' thresholds and the sources' population,
+/// from the scored sources' statistics.
+pub(super) struct SourceJudgement<'a> {
+    settings: &'a DetectionSettings,
+    rules: Option<RuleThresholds>,
+    population: Population,
+}
+
+impl<'a> SourceJudgement<'a> {
+    /// The thresholds and population of the scored sources `stats`, whose features are `src`.
+    pub(super) fn new(
+        settings: &'a DetectionSettings,
+        stats: &[SourceStats],
+        src: &FeatureMatrix,
+    ) -> SourceJudgement<'a> {
+        let rules = settings.detectors.contains(&DetectorKind::Rules).then(|| {
+            RulesDetector {
+                percentile: settings.percentile,
+            }
+            .thresholds(stats)
+        });
+        SourceJudgement {
+            settings,
+            rules,
+            population: Population::of(stats, &src.names),
         }
     }
-    let detection = Detection {
-        events: LevelScores::default(),
-        event_score: Vec::new(),
-        event_flagged: Vec::new(),
-        source_scores,
-        sources,
-        ranked,
-        campaigns,
-        rules,
-        volume: volume_attacks(table),
-        caveat: None,
-        event_drivers: EventDrivers::default(),
-        event_steps: Vec::new(),
-        timings: Vec::new(),
-    };
-    (detection, geo_time)
+
+    /// The verdicts on `parties` (the first `scored` are the scored sources, in the order of
+    /// `source_scores`), ranked and grouped into campaigns.
+    pub(super) fn assemble(
+        self,
+        parties: Vec<PartyInputs>,
+        scored: usize,
+        src: &FeatureMatrix,
+        mut source_scores: LevelScores,
+        volume: Vec<VolumeAttack>,
+    ) -> (Detection, Duration) {
+        let SourceJudgement {
+            settings,
+            rules,
+            population,
+        } = self;
+        for raw in source_scores.raw.values_mut() {
+            raw.resize(parties.len(), 0.0);
+        }
+        let t_geo = Instant::now();
+        let mut places: Vec<Option<GeoInfo>> = match &settings.geo {
+            Some(locator) => {
+                let ips: Vec<_> = parties.iter().map(|p| p.stats.ip).collect();
+                locator.locate(&ips).into_iter().map(Some).collect()
+            }
+            None => vec![None; parties.len()],
+        };
+        let geo_time = t_geo.elapsed();
+        let reason_inputs =
+            ReasonInputs::new(&source_scores, src, rules.as_ref(), &population, settings);
+        let mut sources: Vec<SourceVerdict> = parties
+            .into_iter()
+            .enumerate()
+            .map(|(i, party)| {
+                let PartyInputs {
+                    stats: s,
+                    findings: found,
+                    server,
+                    infrastructure: infra,
+                    names,
+                    activity,
+                } = party;
+                let infra = infra.as_ref();
+                let internal = is_internal(s.ip, &settings.home);
+                let role = role(&Evidence {
+                    ip: s.ip,
+                    internal,
+                    server,
+                    infrastructure: infra,
+                    findings: &found,
+                });
+                // A peer was never scored; infrastructure is busy and unusual by design.
+                let statistical = if i < scored && role != Role::Infrastructure {
+                    combine(source_scores.normalised(i)) * evidence_discount(s.events)
+                } else {
+                    0.0
+                };
+                let confidence =
+                    100.0 * (1.0 - (1.0 - statistical) * (1.0 - combined_weight(&found)));
+                let said = |f: &Finding| format!("{}: {}", f.kind.name(), f.summary);
+                let mut reasons: Vec<String> = Vec::new();
+                if let Some(i) = infra.filter(|_| role == Role::Infrastructure) {
+                    reasons.push(format!(
+                        "Infrastructure: {} for the internal hosts, never proposed; its traffic \
+                     statistics are a busy server's and do not count",
+                        i.what
+                    ));
+                }
+                reasons.extend(found.iter().filter(|f| !f.context).map(said));
+                if reasons.is_empty() {
+                    reasons.extend(activity);
+                }
+                let geo = places[i].take();
+                let shared = if role.is_inside() {
+                    None
+                } else {
+                    let g = geo.as_ref();
+                    shared_by(
+                        &names,
+                        g.and_then(|g| g.asn),
+                        g.and_then(|g| g.as_org.as_deref()),
+                    )
+                };
+                if let Some(why) = &shared {
+                    reasons.push(format!(
+                        "Shared address: it {why}; blocking it would break them, block its names \
+                     instead"
+                    ));
+                }
+                if let Some(i) = infra.filter(|_| role != Role::Infrastructure && role.is_inside())
+                {
+                    reasons.push(format!(
+                        "Also the network's {}: it reaches outside hosts as a workstation would, \
+                     so it is judged as one; isolating it stops those services",
+                        i.what
+                    ));
+                }
+                if i < scored && role != Role::Infrastructure {
+                    let mut unusual: Vec<String> = source_reasons(&s, i, &reason_inputs)
+                        .into_iter()
+                        // A server's "failed attempts" are the clients' failures it answered.
+                        .filter(|r| role != Role::Server || !r.contains("failed or were refused"))
+                        .collect();
+                    // On a honeypot every source is hostile: what it did speaks before when.
+                    if settings.features.honeypot {
+                        unusual.sort_by_key(|r| timing_only(r));
+                    }
+                    reasons.extend(
+                        unusual
+                            .into_iter()
+                            .map(|r| format!("unusual for this file: {r}")),
+                    );
+                }
+                reasons.extend(found.iter().filter(|f| f.context).map(said));
+                // Last: the log's own country against GeoIP's (a spoofed or stale field).
+                reasons.extend(country_disagreement(
+                    s.country.as_deref(),
+                    geo.as_ref().and_then(|g| g.country.as_deref()),
+                ));
+                let action = action(role, confidence, settings.auto_block);
+                SourceVerdict {
+                    proposed_block: action == Action::Block && shared.is_none(),
+                    names,
+                    shared,
+                    campaign: None,
+                    geo,
+                    direction: direction(role, &found),
+                    infrastructure: infra.map(|i| i.what.clone()),
+                    received_only: i >= scored,
+                    role,
+                    action,
+                    confidence,
+                    findings: found,
+                    reasons,
+                    stats: s,
+                }
+            })
+            .collect();
+        // The order of `priority_cmp`, its keys taken once per source: with millions of sources
+        // the comparisons otherwise walk every source's findings again and again, all over memory.
+        let mut keyed: Vec<_> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let key = (
+                    std::cmp::Reverse(v.intruded()),
+                    std::cmp::Reverse(v.severity()),
+                    std::cmp::Reverse(TotalF64(v.confidence)),
+                    std::cmp::Reverse(v.stats.events),
+                    v.stats.ip,
+                );
+                (key, i)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let ranked: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+        let campaigns = campaigns(&sources, &ranked);
+        for (c, campaign) in campaigns.iter().enumerate() {
+            for &m in &campaign.members {
+                sources[m].campaign = Some(c);
+            }
+        }
+        let detection = Detection {
+            events: LevelScores::default(),
+            event_score: Vec::new(),
+            event_flagged: Vec::new(),
+            source_scores,
+            sources,
+            ranked,
+            campaigns,
+            rules,
+            volume,
+            caveat: None,
+            event_drivers: EventDrivers::default(),
+            event_steps: Vec::new(),
+            timings: Vec::new(),
+        };
+        (detection, geo_time)
+    }
 }
 
 /// What a honeypot source did, in its log's words: "Activity: session.connect ×2,
 /// login.failed ×1 on port 2222" (Cowrie's event ids lose their `cowrie.` prefix).
-fn activity(table: &EventTable, rows: &[u32]) -> String {
+pub(super) fn activity(table: &EventTable, rows: &[u32]) -> String {
     let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
     let mut ports: BTreeMap<u16, usize> = BTreeMap::new();
     for &r in rows {

@@ -198,43 +198,85 @@ pub fn is_internal(ip: IpAddr, home: &[IpNet]) -> bool {
     crate::features::is_private(ip) || home.iter().any(|n| n.contains(&ip))
 }
 
-/// Whether each of `sources` mostly receives or answers: the destination of events from at
-/// least three sources, at least as often as it is a source, or at least four fifths of its
-/// own events leave a service port for a client port (it answers, such as a web server's
-/// return flows in a VPC log).
-pub fn servers(table: &EventTable, sources: &[SourceStats]) -> Vec<bool> {
-    let mut received: HashMap<u32, (u64, Vec<u32>)> = HashMap::new();
-    for row in 0..table.len() {
-        if let Some(d) = table.destination_ip_id(row) {
-            let e = received.entry(d).or_default();
-            e.0 += 1;
-            if let Some(s) = table.source_ip_id(row) {
+/// How often each address received, and from which sources (up to three distinct, all a
+/// server needs): gathered per table and merged, so that shards of one log add up to it.
+#[derive(Debug, Default)]
+pub struct Received {
+    by: HashMap<IpAddr, (u64, Vec<IpAddr>)>,
+}
+
+impl Received {
+    /// What every destination of `table` received.
+    pub fn of(table: &EventTable) -> Received {
+        let mut received: HashMap<u32, (u64, Vec<u32>)> = HashMap::new();
+        for row in 0..table.len() {
+            if let Some(d) = table.destination_ip_id(row) {
+                let e = received.entry(d).or_default();
+                e.0 += 1;
+                if let Some(s) = table.source_ip_id(row) {
+                    if e.1.len() < 3 && !e.1.contains(&s) {
+                        e.1.push(s);
+                    }
+                }
+            }
+        }
+        let ips = table.ips();
+        Received {
+            by: received
+                .into_iter()
+                .map(|(d, (n, from))| {
+                    (
+                        ips.resolve(d),
+                        (n, from.into_iter().map(|s| ips.resolve(s)).collect()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds what another part of the same log received.
+    pub fn merge(&mut self, other: Received) {
+        for (ip, (n, from)) in other.by {
+            let e = self.by.entry(ip).or_default();
+            e.0 += n;
+            for s in from {
                 if e.1.len() < 3 && !e.1.contains(&s) {
                     e.1.push(s);
                 }
             }
         }
     }
+
+    /// Whether source `s`, of whose events `answers` leave a service port for a client port,
+    /// mostly receives or answers (see [`servers`]).
+    pub fn is_server(&self, s: &SourceStats, answers: u64) -> bool {
+        let (count, from) = self.by.get(&s.ip).map_or((0, 0), |(c, f)| (*c, f.len()));
+        (from >= 3 && count >= s.events) || (answers * 5 >= s.events * 4 && answers > 0)
+    }
+}
+
+/// How many of the events of `rows` leave a service port for a client port (an answer).
+pub fn answers(table: &EventTable, rows: &[u32]) -> u64 {
+    rows.iter()
+        .filter(|&&r| {
+            let r = r as usize;
+            matches!(
+                (table.source_port(r), table.destination_port(r)),
+                (Some(sp), Some(dp)) if (sp < 1024 || is_common_port(sp)) && dp >= 1024
+            )
+        })
+        .count() as u64
+}
+
+/// Whether each of `sources` mostly receives or answers: the destination of events from at
+/// least three sources, at least as often as it is a source, or at least four fifths of its
+/// own events leave a service port for a client port (it answers, such as a web server's
+/// return flows in a VPC log).
+pub fn servers(table: &EventTable, sources: &[SourceStats]) -> Vec<bool> {
+    let received = Received::of(table);
     sources
         .iter()
-        .map(|s| {
-            let id = s.rows.first().and_then(|&r| table.source_ip_id(r as usize));
-            let (count, from) = id
-                .and_then(|id| received.get(&id))
-                .map_or((0, 0), |(c, f)| (*c, f.len()));
-            let answers = s
-                .rows
-                .iter()
-                .filter(|&&r| {
-                    let r = r as usize;
-                    matches!(
-                        (table.source_port(r), table.destination_port(r)),
-                        (Some(sp), Some(dp)) if (sp < 1024 || is_common_port(sp)) && dp >= 1024
-                    )
-                })
-                .count() as u64;
-            (from >= 3 && count >= s.events) || (answers * 5 >= s.events * 4 && answers > 0)
-        })
+        .map(|s| received.is_server(s, answers(table, &s.rows)))
         .collect()
 }
 
@@ -271,55 +313,110 @@ pub struct Infrastructure {
     pub talks_out: bool,
 }
 
-/// The infrastructure among the table's addresses, by address id: hosts that answer the
-/// network's own services (DNS, DHCP, Kerberos, LDAP, NTP) to internal clients. A host
-/// counts with two internal clients, or one that used it [`SERVICE_EVENTS`] times.
-pub fn infrastructure(table: &EventTable, home: &[IpNet]) -> HashMap<u32, Infrastructure> {
-    let mut seen: HashMap<(u32, &str), HashMap<u32, usize>> = HashMap::new();
-    let mut outside: HashMap<u32, HashSet<u32>> = HashMap::new();
-    let ips = table.ips();
-    let service = |p: Option<u16>| SERVICES.iter().find(|x| Some(x.0) == p).map(|x| x.1);
-    for row in 0..table.len() {
-        let (Some(s), Some(d)) = (table.source_ip_id(row), table.destination_ip_id(row)) else {
-            continue;
-        };
-        let (sp, dp) = (table.source_port(row), table.destination_port(row));
-        // A request to the service, or its answer from the service port.
-        let (server, client, what) = match (service(dp), service(sp)) {
-            (Some(w), _) if sp.is_none_or(|p| p >= 1024 || p == 68) => (d, s, w),
-            (_, Some(w)) if dp.is_none_or(|p| p >= 1024 || p == 68) => (s, d, w),
-            (None, None) => {
-                let to = ips.resolve(d);
-                if !is_internal(to, home) && !is_unroutable(to) {
-                    outside.entry(s).or_default().insert(d);
-                }
+/// Who used which of the network's services where, and which external hosts each host
+/// reached on other ports (up to [`TALKS_OUT`]): gathered per table and merged, so that
+/// shards of one log add up to it.
+#[derive(Debug, Default)]
+pub struct ServiceUse {
+    seen: HashMap<(IpAddr, &'static str), HashMap<IpAddr, usize>>,
+    outside: HashMap<IpAddr, HashSet<IpAddr>>,
+}
+
+impl ServiceUse {
+    /// The service use of `table`'s events.
+    pub fn of(table: &EventTable, home: &[IpNet]) -> ServiceUse {
+        let mut seen: HashMap<(u32, &'static str), HashMap<u32, usize>> = HashMap::new();
+        let mut outside: HashMap<u32, HashSet<u32>> = HashMap::new();
+        let ips = table.ips();
+        let service = |p: Option<u16>| SERVICES.iter().find(|x| Some(x.0) == p).map(|x| x.1);
+        for row in 0..table.len() {
+            let (Some(s), Some(d)) = (table.source_ip_id(row), table.destination_ip_id(row)) else {
                 continue;
+            };
+            let (sp, dp) = (table.source_port(row), table.destination_port(row));
+            // A request to the service, or its answer from the service port.
+            let (server, client, what) = match (service(dp), service(sp)) {
+                (Some(w), _) if sp.is_none_or(|p| p >= 1024 || p == 68) => (d, s, w),
+                (_, Some(w)) if dp.is_none_or(|p| p >= 1024 || p == 68) => (s, d, w),
+                (None, None) => {
+                    let to = ips.resolve(d);
+                    if !is_internal(to, home) && !is_unroutable(to) {
+                        let o = outside.entry(s).or_default();
+                        if o.len() < TALKS_OUT {
+                            o.insert(d);
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if is_internal(ips.resolve(client), home) && !is_unroutable(ips.resolve(server)) {
+                *seen
+                    .entry((server, what))
+                    .or_default()
+                    .entry(client)
+                    .or_default() += 1;
             }
-            _ => continue,
-        };
-        if is_internal(ips.resolve(client), home) && !is_unroutable(ips.resolve(server)) {
-            *seen
-                .entry((server, what))
-                .or_default()
-                .entry(client)
-                .or_default() += 1;
+        }
+        let ip = |id: u32| ips.resolve(id);
+        ServiceUse {
+            seen: seen
+                .into_iter()
+                .map(|((server, what), clients)| {
+                    let clients = clients.into_iter().map(|(c, n)| (ip(c), n)).collect();
+                    ((ip(server), what), clients)
+                })
+                .collect(),
+            outside: outside
+                .into_iter()
+                .map(|(s, to)| (ip(s), to.into_iter().map(ip).collect()))
+                .collect(),
         }
     }
-    let mut out: HashMap<u32, Vec<&str>> = HashMap::new();
-    for ((server, what), clients) in seen {
-        if clients.len() >= 2 || clients.values().any(|&n| n >= SERVICE_EVENTS) {
-            out.entry(server).or_default().push(what);
+
+    /// Adds another part of the same log.
+    pub fn merge(&mut self, other: ServiceUse) {
+        for (key, clients) in other.seen {
+            let e = self.seen.entry(key).or_default();
+            for (c, n) in clients {
+                *e.entry(c).or_default() += n;
+            }
+        }
+        for (s, to) in other.outside {
+            let o = self.outside.entry(s).or_default();
+            for d in to {
+                if o.len() < TALKS_OUT {
+                    o.insert(d);
+                }
+            }
         }
     }
-    out.into_iter()
-        .map(|(id, mut what)| {
-            what.sort_by_key(|w| SERVICES.iter().position(|s| s.1 == *w));
-            what.dedup();
-            let talks_out = outside.get(&id).is_some_and(|o| o.len() >= TALKS_OUT);
-            let what = what.join(", ");
-            (id, Infrastructure { what, talks_out })
-        })
-        .collect()
+
+    /// The infrastructure among the addresses: hosts that answer the network's own services
+    /// (DNS, DHCP, Kerberos, LDAP, NTP) to internal clients. A host counts with two internal
+    /// clients, or one that used it [`SERVICE_EVENTS`] times.
+    pub fn infrastructure(self) -> HashMap<IpAddr, Infrastructure> {
+        let mut out: HashMap<IpAddr, Vec<&str>> = HashMap::new();
+        for ((server, what), clients) in self.seen {
+            if clients.len() >= 2 || clients.values().any(|&n| n >= SERVICE_EVENTS) {
+                out.entry(server).or_default().push(what);
+            }
+        }
+        out.into_iter()
+            .map(|(ip, mut what)| {
+                what.sort_by_key(|w| SERVICES.iter().position(|s| s.1 == *w));
+                what.dedup();
+                let talks_out = self.outside.get(&ip).is_some_and(|o| o.len() >= TALKS_OUT);
+                let what = what.join(", ");
+                (ip, Infrastructure { what, talks_out })
+            })
+            .collect()
+    }
+}
+
+/// The infrastructure among the table's addresses (see [`ServiceUse::infrastructure`]).
+pub fn infrastructure(table: &EventTable, home: &[IpNet]) -> HashMap<IpAddr, Infrastructure> {
+    ServiceUse::of(table, home).infrastructure()
 }
 
 /// What the role of a party rests on.

@@ -503,40 +503,70 @@ impl EventTable {
     /// Appends event `row` of `other` as [`EventTable::append_row`] does, with `detail` for
     /// its detail text (a connection's row with what its protocol logs say added).
     pub fn append_row_with_detail(&mut self, other: &EventTable, row: usize, detail: &str) {
-        let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
-        let mut d = EventDraft {
-            time_us: other.time_us(row),
-            duration_s: other.duration_s(row),
-            source_ip: other.source_ip(row),
-            source_port: other.source_port(row),
-            destination_ip: other.destination_ip(row),
-            destination_port: other.destination_port(row),
-            transport: text(other.transport(row)),
-            app_protocol: text(other.app_protocol(row)),
-            bytes_sent: other.bytes_sent(row),
-            bytes_received: other.bytes_received(row),
-            packets_sent: other.packets_sent(row),
-            packets_received: other.packets_received(row),
-            direction: text(other.direction(row)),
-            tcp_flags: other.tcp_flags.get(row),
-            outcome: text(other.outcome(row)),
-            country_code: text(other.country_code(row)),
-            detail: detail.to_owned(),
-            ..EventDraft::default()
-        };
-        d.label = other.label.get(row).map(|v| match v {
-            0 => Verdict::Benign,
-            _ => Verdict::Malicious,
-        });
-        d.label_class = text(other.text(&other.label_class, row));
-        for e in &other.extras {
-            if let Some(v) = e.values.get(row) {
-                let i = self.extra_index(&e.name);
-                d.extras.push((i, v));
-            }
+        let mut d = other.draft(row);
+        d.detail.clear();
+        d.detail.push_str(detail);
+        for (i, _) in &mut d.extras {
+            *i = self.extra_index(&other.extras[*i].name);
         }
         let (file, line) = other.origins.get(row);
         self.push(file, u64::from(line), &d);
+    }
+
+    /// Event `row` as the draft it was pushed from (its duration given, not its end time;
+    /// its extra values under this table's extra column indices).
+    pub fn draft(&self, row: usize) -> EventDraft {
+        let text = |s: Option<&str>| s.unwrap_or_default().to_owned();
+        let mut d = EventDraft {
+            time_us: self.time_us(row),
+            duration_s: self.duration_s(row),
+            source_ip: self.source_ip(row),
+            source_port: self.source_port(row),
+            destination_ip: self.destination_ip(row),
+            destination_port: self.destination_port(row),
+            transport: text(self.transport(row)),
+            app_protocol: text(self.app_protocol(row)),
+            bytes_sent: self.bytes_sent(row),
+            bytes_received: self.bytes_received(row),
+            packets_sent: self.packets_sent(row),
+            packets_received: self.packets_received(row),
+            direction: text(self.direction(row)),
+            tcp_flags: self.tcp_flags.get(row),
+            outcome: text(self.outcome(row)),
+            country_code: text(self.country_code(row)),
+            detail: text(self.detail(row)),
+            ..EventDraft::default()
+        };
+        d.label = self.label.get(row).map(|v| match v {
+            0 => Verdict::Benign,
+            _ => Verdict::Malicious,
+        });
+        d.label_class = text(self.text(&self.label_class, row));
+        for (i, e) in self.extras.iter().enumerate() {
+            if let Some(v) = e.values.get(row) {
+                d.extras.push((i, v));
+            }
+        }
+        d
+    }
+
+    /// Drops every event, string and address, keeping the extra columns' names and indices:
+    /// a reader's table emptied as its rows are spilled elsewhere.
+    pub fn clear_rows(&mut self) {
+        let extras: Vec<ExtraColumn> = self
+            .extras
+            .iter()
+            .map(|e| ExtraColumn {
+                name: e.name.clone(),
+                values: Column::default(),
+            })
+            .collect();
+        let extra_ids = std::mem::take(&mut self.extra_ids);
+        *self = EventTable {
+            extras,
+            extra_ids,
+            ..EventTable::default()
+        };
     }
 
     /// Appends every event of `other` (read in parallel into its own table), re-interning its

@@ -230,9 +230,25 @@ pub(crate) struct Partial {
     labels: LabelCounts,
 }
 
+/// Where a reader's rows go when they are not kept in its table: the streaming path's shards
+/// (see [`read_file_spilling`]).
+pub trait Spill {
+    /// Takes every row of `table`, which the reader then empties.
+    fn take(&mut self, table: &EventTable) -> std::io::Result<()>;
+
+    /// The distinct sources and the first and last event times of the rows taken since the
+    /// last call (one file's), for its report.
+    fn file_summary(&mut self) -> (usize, Option<i64>, Option<i64>);
+}
+
+/// Rows a spilling reader holds before handing them on.
+const SPILL_ROWS: usize = 1 << 16;
+
 /// Receives rows from a format reader and appends them to the table.
 pub(crate) struct Sink<'a> {
     table: &'a mut EventTable,
+    spill: Option<&'a mut dyn Spill>,
+    spilled: usize,
     pub(crate) draft: EventDraft,
     file: FileId,
     records: u64,
@@ -259,6 +275,8 @@ impl<'a> Sink<'a> {
     fn new(table: &'a mut EventTable, file: FileId, cancel: &'a AtomicBool) -> Self {
         Sink {
             table,
+            spill: None,
+            spilled: 0,
             draft: EventDraft::default(),
             file,
             records: 0,
@@ -308,8 +326,23 @@ impl<'a> Sink<'a> {
         })
     }
 
+    /// Hands the table's rows to the spill, if any, once it holds `at_least` rows.
+    fn spill_rows(&mut self, at_least: usize) -> Result<(), ReadError> {
+        if let Some(spill) = self.spill.as_deref_mut() {
+            if self.table.len() >= at_least.max(1) {
+                spill.take(self.table).map_err(|e| ReadError::Io {
+                    path: std::path::PathBuf::from("(streaming shards)"),
+                    message: e.to_string(),
+                })?;
+                self.spilled += self.table.len();
+                self.table.clear_rows();
+            }
+        }
+        Ok(())
+    }
+
     /// Appends what a detached sink produced.
-    pub(crate) fn absorb(&mut self, p: Partial) {
+    pub(crate) fn absorb(&mut self, p: Partial) -> Result<(), ReadError> {
         self.table.append(&p.table);
         self.records += p.records;
         self.events += p.events;
@@ -320,6 +353,7 @@ impl<'a> Sink<'a> {
         for (class, n) in p.labels.classes {
             *self.labels.classes.entry(class).or_default() += n;
         }
+        self.spill_rows(SPILL_ROWS)
     }
 
     /// The file being read.
@@ -398,6 +432,7 @@ impl<'a> Sink<'a> {
         }
         self.draft.clear();
         self.events += 1;
+        self.spill_rows(SPILL_ROWS)?;
         self.count_record()
     }
 
@@ -481,6 +516,35 @@ pub fn read_file(
     options: &ReadOptions,
     progress: &ReadProgress,
 ) -> Result<FileReport, ReadError> {
+    read_file_into(path, file, table, options, progress, None)
+}
+
+/// Reads one file as [`read_file`] does, handing its rows to `spill` as they come instead of
+/// keeping them: `table` only ever holds a few tens of thousands of rows and ends empty but
+/// for its extra columns' names. The report's rows are the file's positions in the whole
+/// read, from `first_row`.
+pub fn read_file_spilling(
+    path: &Path,
+    file: FileId,
+    table: &mut EventTable,
+    options: &ReadOptions,
+    progress: &ReadProgress,
+    spill: &mut dyn Spill,
+    first_row: usize,
+) -> Result<FileReport, ReadError> {
+    let mut report = read_file_into(path, file, table, options, progress, Some(spill))?;
+    report.rows = first_row..first_row + report.rows.len();
+    Ok(report)
+}
+
+fn read_file_into(
+    path: &Path,
+    file: FileId,
+    table: &mut EventTable,
+    options: &ReadOptions,
+    progress: &ReadProgress,
+    mut spill: Option<&mut dyn Spill>,
+) -> Result<FileReport, ReadError> {
     let io_err = |e: std::io::Error| ReadError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -526,6 +590,7 @@ pub fn read_file(
     );
     let (decoded, raw) = (input.decoded.clone(), input.raw.clone());
     let mut sink = Sink::new(table, file, &progress.cancel);
+    sink.spill = spill.as_deref_mut().map(|s| s as &mut dyn Spill);
     formats::read(sniffed, input.reader, &mut sink, options).map_err(|e| match e {
         formats::FormatError::Cancelled => ReadError::Cancelled,
         formats::FormatError::Mapping(message) => ReadError::Mapping {
@@ -534,6 +599,8 @@ pub fn read_file(
         },
         formats::FormatError::Unrecognised(why) => format_err(SniffError::Unrecognised(why)),
     })?;
+    sink.spill_rows(1)?;
+    let spilled = sink.spilled;
     let Sink {
         records,
         events,
@@ -571,8 +638,10 @@ pub fn read_file(
                 .into(),
         );
     }
-    let rows = start..table.len();
-    let (sources, first_event_us, last_event_us) = summarise(table, rows.clone());
+    let (rows, (sources, first_event_us, last_event_us)) = match spill {
+        Some(spill) => (start..start + spilled, spill.file_summary()),
+        None => (start..table.len(), summarise(table, start..table.len())),
+    };
     let labels = if labels.benign + labels.malicious > 0 {
         labels.column = label_column.unwrap_or_else(|| "label".into());
         Some(labels)
@@ -582,7 +651,7 @@ pub fn read_file(
     let extra_columns = table
         .extras()
         .iter()
-        .filter(|e| e.values.count_in(rows.clone()) > 0)
+        .filter(|e| spilled > 0 || e.values.count_in(rows.clone()) > 0)
         .map(|e| e.name.clone())
         .collect();
     Ok(FileReport {

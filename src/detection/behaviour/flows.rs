@@ -514,14 +514,25 @@ pub fn beacon_targets(t: &EventTable, sources: &[(IpAddr, &[Finding])]) -> Beaco
     out
 }
 
-/// Where the internal sources' large uploads went: each destination with a finding that
-/// names who sent it what, and what the conversation held.
-pub fn upload_destinations(
-    t: &EventTable,
-    sources: &[(IpAddr, &[Finding])],
-) -> Vec<(IpAddr, Finding)> {
+/// One internal source's large upload to one destination: the rows that carried it and what
+/// their conversation held.
+#[derive(Debug, Clone)]
+pub struct UploadClaim {
+    /// Where it went.
+    pub destination: IpAddr,
+    /// Who sent it.
+    pub sender: IpAddr,
+    /// The rows of the sender's exfiltration finding that went there.
+    pub rows: Vec<u32>,
+    /// The conversation's line ("10.0.0.5 → 1.2.3.4:443: 12 connections, ..."), when known.
+    pub line: Option<String>,
+}
+
+/// The internal sources' large uploads, one claim per sender and destination, in the order of
+/// `sources` and of their findings' evidence.
+pub fn upload_claims(t: &EventTable, sources: &[(IpAddr, &[Finding])]) -> Vec<UploadClaim> {
     let id = |ip: IpAddr| t.ips().id_of(ip);
-    let mut senders: BTreeMap<IpAddr, Vec<(IpAddr, Vec<u32>)>> = BTreeMap::new();
+    let mut claims = Vec::new();
     for (src, findings) in sources {
         for f in findings
             .iter()
@@ -537,29 +548,42 @@ pub fn upload_destinations(
                     .copied()
                     .filter(|&r| t.destination_ip(r as usize) == Some(dst))
                     .collect();
-                senders.entry(dst).or_default().push((*src, rows));
+                claims.push(UploadClaim {
+                    destination: dst,
+                    sender: *src,
+                    rows,
+                    line: None,
+                });
             }
         }
     }
-    let pairs: HashSet<(u32, u32)> = senders
+    let pairs: HashSet<(u32, u32)> = claims
         .iter()
-        .flat_map(|(dst, from)| {
-            from.iter()
-                .filter_map(|(src, _)| Some((id(*src)?, id(*dst)?)))
-        })
+        .filter_map(|c| Some((id(c.sender)?, id(c.destination)?)))
         .collect();
     let talks = super::conversations(t, &pairs);
+    for c in &mut claims {
+        c.line = (|| {
+            let x = talks.get(&(id(c.sender)?, id(c.destination)?))?;
+            Some(x.line(c.sender, c.destination))
+        })();
+    }
+    claims
+}
+
+/// Where the internal sources' large uploads went: each destination with a finding that
+/// names who sent it what, and what the conversation held, from `claims` in the sources'
+/// order.
+pub fn upload_destinations(claims: Vec<UploadClaim>) -> Vec<(IpAddr, Finding)> {
+    let mut senders: BTreeMap<IpAddr, Vec<UploadClaim>> = BTreeMap::new();
+    for c in claims {
+        senders.entry(c.destination).or_default().push(c);
+    }
     senders
         .into_iter()
         .map(|(dst, from)| {
-            let lines: Vec<String> = from
-                .iter()
-                .filter_map(|(src, _)| {
-                    let x = talks.get(&(id(*src)?, id(dst)?))?;
-                    Some(x.line(*src, dst))
-                })
-                .collect();
-            let names: Vec<String> = from.iter().map(|(src, _)| src.to_string()).collect();
+            let lines: Vec<String> = from.iter().filter_map(|c| c.line.clone()).collect();
+            let names: Vec<String> = from.iter().map(|c| c.sender.to_string()).collect();
             let what = format!(
                 "{} sent it far more than it answered{}",
                 names.join(", "),
@@ -567,7 +591,7 @@ pub fn upload_destinations(
             );
             // Each further internal host sending it megabytes makes chance less likely.
             let weight = (0.5 + 0.1 * from.len() as f64).min(0.8);
-            let mut rows: Vec<u32> = from.into_iter().flat_map(|f| f.1).collect();
+            let mut rows: Vec<u32> = from.into_iter().flat_map(|c| c.rows).collect();
             rows.sort_unstable();
             let mut f = Finding::new(FindingKind::ReceivedUpload, what, lines, rows);
             f.weight = weight;

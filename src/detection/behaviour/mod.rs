@@ -27,6 +27,7 @@ use crate::events::EventTable;
 use crate::features::SourceStats;
 
 pub use conversation::{client_server, conversations, Conversation};
+pub use flows::{BeaconTargets, UploadClaim};
 pub use intel::{Listing, ThreatLists};
 pub use ssh::{sessions, Download, SessionStory};
 pub use web::{decode_target, WebRequest};
@@ -488,12 +489,29 @@ pub struct PartyFindings {
     pub peers: Vec<(IpAddr, Vec<Finding>)>,
 }
 
-/// The findings of every party, most severe first.
-pub fn findings(
+/// What the events of a table say before the findings are placed: each source's own
+/// findings (unsorted), the findings of other parties (IDS alerts, Zeek's malware notices),
+/// where the beaconing sources call, and the large uploads.
+pub struct GatheredFindings {
+    /// Per source, in the order of the sources given.
+    pub sources: Vec<Vec<Finding>>,
+    /// Findings by party address, from what spans sources (IDS alerts, malware notices).
+    pub others: HashMap<IpAddr, Vec<Finding>>,
+    /// Whether the table holds IDS alerts or malware notices, which speak of several parties
+    /// at once.
+    pub alerts: bool,
+    /// Where internal sources beacon to.
+    pub beacons: flows::BeaconTargets,
+    /// The large uploads, in the sources' order.
+    pub uploads: Vec<flows::UploadClaim>,
+}
+
+/// Gathers what every one of `sources` did, and what the table says of other parties.
+pub fn gather_findings(
     table: &EventTable,
     sources: &[SourceStats],
     intel: Option<&ThreatLists>,
-) -> PartyFindings {
+) -> GatheredFindings {
     let web = web::WebContext::of(table);
     let app = protocols::ProtocolContext::of(table);
     let mut all: Vec<Vec<Finding>> = sources
@@ -514,23 +532,59 @@ pub fn findings(
     for (ip, f) in protocols::delivery(table, &app) {
         others.entry(ip).or_default().extend(f);
     }
-    for (s, f) in sources.iter().zip(all.iter_mut()) {
-        f.extend(others.remove(&s.ip).unwrap_or_default());
-    }
-    let beaconing: Vec<(IpAddr, &[Finding])> = sources
+    let alerts = !others.is_empty();
+    let index: HashMap<IpAddr, usize> =
+        sources.iter().enumerate().map(|(i, s)| (s.ip, i)).collect();
+    // A source's own findings come before what the whole table says of it.
+    others.retain(|ip, f| match index.get(ip) {
+        Some(&i) => {
+            all[i].append(f);
+            false
+        }
+        None => true,
+    });
+    let acting: Vec<(IpAddr, &[Finding])> = sources
         .iter()
         .zip(&all)
         .map(|(s, f)| (s.ip, f.as_slice()))
         .collect();
-    let targets = flows::beacon_targets(table, &beaconing);
-    let uploads = flows::upload_destinations(table, &beaconing);
-    let index: HashMap<IpAddr, usize> =
-        sources.iter().enumerate().map(|(i, s)| (s.ip, i)).collect();
+    let beacons = flows::beacon_targets(table, &acting);
+    let uploads = flows::upload_claims(table, &acting);
+    GatheredFindings {
+        sources: all,
+        others,
+        alerts,
+        beacons,
+        uploads,
+    }
+}
+
+/// The findings of every party, most severe first.
+pub fn findings(
+    table: &EventTable,
+    sources: &[SourceStats],
+    intel: Option<&ThreatLists>,
+) -> PartyFindings {
+    let ips: Vec<IpAddr> = sources.iter().map(|s| s.ip).collect();
+    place_findings(&ips, gather_findings(table, sources, intel))
+}
+
+/// Places what was gathered: the servers beaconed to and the destinations of uploads get
+/// their findings, with the sources among them; the rest become peers.
+pub fn place_findings(sources: &[IpAddr], gathered: GatheredFindings) -> PartyFindings {
+    let GatheredFindings {
+        sources: mut all,
+        mut others,
+        beacons,
+        uploads,
+        ..
+    } = gathered;
+    let index: HashMap<IpAddr, usize> = sources.iter().enumerate().map(|(i, &s)| (s, i)).collect();
     let mut place = |ip: IpAddr, f: Finding| match index.get(&ip) {
         Some(&i) => all[i].push(f),
         None => others.entry(ip).or_default().push(f),
     };
-    for (ip, callers) in targets {
+    for (ip, callers) in beacons {
         let names: Vec<String> = callers.iter().map(|(ip, _)| ip.to_string()).collect();
         let how = callers
             .first()
@@ -546,7 +600,7 @@ pub fn findings(
             ),
         );
     }
-    for (ip, f) in uploads {
+    for (ip, f) in flows::upload_destinations(uploads) {
         place(ip, f);
     }
     all.iter_mut().for_each(|f| sort_findings(f));
@@ -564,7 +618,7 @@ pub fn findings(
 
 /// Orders findings: context last, then most severe first, then in [`FindingKind::ALL`]
 /// order.
-fn sort_findings(f: &mut [Finding]) {
+pub(crate) fn sort_findings(f: &mut [Finding]) {
     let order = |k: FindingKind| FindingKind::ALL.iter().position(|&x| x == k);
     f.sort_by(|a, b| {
         a.context

@@ -163,7 +163,7 @@ pub fn read(
         let mut stale = false;
         for (b, parsed) in group.iter().zip(parts) {
             let (part, own, changed) = if stale { parse(b, &plan) } else { parsed };
-            sink.absorb(part?);
+            sink.absorb(part?)?;
             if let (true, Some(own)) = (changed, own) {
                 plan = own;
                 stale = true;

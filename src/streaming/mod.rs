@@ -1,0 +1,238 @@
+//! Logs larger than memory, on one machine: a two-pass run whose memory is bounded by one
+//! shard and the per-source state, whatever the size of the input.
+//!
+//! Pass one reads every file as it streams and writes each event to the shard of its source
+//! address ([`spill`]), on disk. Pass two reads the shards back one at a time and judges their
+//! sources ([`crate::detection::judge_shards`]): each shard holds every event of its sources in
+//! the order of the whole read, so the verdicts are those of the in-memory run.
+
+pub mod spill;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use crate::detection::{judge_shards, Detection, DetectionSettings, Shard, ShardError};
+use crate::events::{EventTable, FileId};
+use crate::ingest::{
+    files_under, read_file_spilling, FileReport, ReadError, ReadOptions, ReadProgress,
+};
+
+pub use spill::{shard_of, Shards};
+
+/// How a streaming run lays out its shards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamingSettings {
+    /// The folder the shards are written under (removed after the run).
+    pub dir: PathBuf,
+    /// Input bytes per shard: a shard's events take about this much memory when read back,
+    /// and its detection about as much again.
+    pub shard_bytes: u64,
+    /// A fixed number of shards instead.
+    pub shards: Option<usize>,
+}
+
+impl Default for StreamingSettings {
+    fn default() -> Self {
+        StreamingSettings {
+            dir: std::env::temp_dir(),
+            shard_bytes: 256 << 20,
+            shards: None,
+        }
+    }
+}
+
+/// What a streaming run read and found.
+#[derive(Debug)]
+pub struct StreamingRun {
+    /// One report per file read.
+    pub files: Vec<FileReport>,
+    /// Files that could not be read.
+    pub failures: Vec<ReadError>,
+    /// Events read.
+    pub events: u64,
+    /// Shards written.
+    pub shards: usize,
+    /// The verdicts on the sources (the events' scores are not part of a streaming run).
+    pub detection: Detection,
+    /// Wall-clock time of the two passes.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Why a streaming run stopped.
+#[derive(Debug)]
+pub enum StreamingError {
+    /// The analyst cancelled.
+    Cancelled,
+    /// Nothing could be read.
+    NothingRead(Vec<ReadError>),
+    /// The shards could not be written or read back.
+    Shards(std::io::Error),
+    /// The log holds what the streaming run cannot judge yet.
+    Unsupported(String),
+}
+
+impl std::fmt::Display for StreamingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StreamingError::Cancelled => write!(f, "cancelled"),
+            StreamingError::NothingRead(errors) => {
+                write!(f, "no event was read")?;
+                for e in errors {
+                    write!(f, "; {e}")?;
+                }
+                Ok(())
+            }
+            StreamingError::Shards(e) => write!(f, "the streaming shards: {e}"),
+            StreamingError::Unsupported(what) => write!(
+                f,
+                "the log holds {what}: the streaming run does not judge those yet; run \
+                 detect without --streaming on a machine with the memory for it"
+            ),
+        }
+    }
+}
+
+/// The files `paths` stand for: folders give the files under them, in path order.
+fn expand(paths: &[PathBuf], failures: &mut Vec<ReadError>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        match files_under(path) {
+            Ok(under) if !under.is_empty() => files.extend(under),
+            Ok(_) => failures.push(ReadError::Io {
+                path: path.clone(),
+                message: "a folder with no files in it".into(),
+            }),
+            Err(e) => failures.push(ReadError::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    files
+}
+
+/// The number of shards for `files`: one per [`StreamingSettings::shard_bytes`] of input
+/// (a compressed file counted at ten times its size).
+fn shard_count(files: &[PathBuf], settings: &StreamingSettings) -> usize {
+    if let Some(n) = settings.shards {
+        return n.max(1);
+    }
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|p| {
+            let len = std::fs::metadata(p).ok()?.len();
+            let gz = p.extension().is_some_and(|e| e == "gz");
+            Some(if gz { len * 10 } else { len })
+        })
+        .sum();
+    bytes.div_ceil(settings.shard_bytes.max(1)).max(1) as usize
+}
+
+/// Reads `paths` into shards and judges their sources: the two passes. The features'
+/// settings are resolved against the formats read, as the in-memory run resolves them.
+pub fn detect_streaming(
+    paths: &[PathBuf],
+    read: &ReadOptions,
+    progress: &ReadProgress,
+    settings: &DetectionSettings,
+    streaming: &StreamingSettings,
+) -> Result<StreamingRun, StreamingError> {
+    let t = Instant::now();
+    let mut failures = Vec::new();
+    let files = expand(paths, &mut failures);
+    let mut shards = Shards::create(&streaming.dir, shard_count(&files, streaming))
+        .map_err(StreamingError::Shards)?;
+    let mut scratch = EventTable::default();
+    let mut reports = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let Ok(id) = FileId::try_from(i) else {
+            failures.push(ReadError::Io {
+                path: path.clone(),
+                message: "too many files in one investigation (limit 65,535)".into(),
+            });
+            break;
+        };
+        let first = shards.written() as usize;
+        match read_file_spilling(path, id, &mut scratch, read, progress, &mut shards, first) {
+            Ok(report) => reports.push(report),
+            Err(ReadError::Cancelled) => return Err(StreamingError::Cancelled),
+            Err(e) => failures.push(e),
+        }
+    }
+    shards.finish().map_err(StreamingError::Shards)?;
+    let events = shards.written();
+    if events == 0 {
+        return Err(StreamingError::NothingRead(failures));
+    }
+    let read_time = t.elapsed();
+    let t = Instant::now();
+    let extras: Vec<String> = scratch.extras().iter().map(|e| e.name.clone()).collect();
+    let mut settings = settings.clone();
+    let formats: Vec<_> = reports.iter().map(|r| r.format).collect();
+    settings.features = settings.features.resolve(&formats);
+    let load = |k: usize| {
+        shards
+            .load(k, &extras)
+            .map(|(table, positions)| Shard { table, positions })
+    };
+    let detection =
+        judge_shards(shards.len(), &load, &settings, &progress.cancel).map_err(|e| match e {
+            ShardError::Cancelled => StreamingError::Cancelled,
+            ShardError::Io(e) => StreamingError::Shards(e),
+            ShardError::Unsupported(what) => StreamingError::Unsupported(what),
+        })?;
+    if progress.cancel.load(Ordering::Relaxed) {
+        return Err(StreamingError::Cancelled);
+    }
+    Ok(StreamingRun {
+        files: reports,
+        failures,
+        events,
+        shards: shards.len(),
+        detection,
+        timings: vec![("read and shard", read_time), ("judge shards", t.elapsed())],
+    })
+}
+
+/// Whether a run over `bytes` of input should stream: the in-memory run holds about 0.7
+/// bytes per byte of log at its peak, against the memory this process may use (its cgroup's
+/// limit or the machine's available memory, whichever is less).
+pub fn too_large_for_memory(bytes: u64) -> bool {
+    memory_available().is_some_and(|m| bytes.saturating_mul(7) / 10 > m)
+}
+
+/// The memory this process may still use, when the system says.
+pub fn memory_available() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok();
+    let available = meminfo.as_deref().and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemAvailable:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    let cgroup = cgroup_limit(Path::new("/sys/fs/cgroup"));
+    match (available, cgroup) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    }
+}
+
+/// The memory limit of this process's cgroup (v2), less what it already uses.
+fn cgroup_limit(root: &Path) -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let rel = own.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let dir = root.join(rel.trim_start_matches('/'));
+    let max = std::fs::read_to_string(dir.join("memory.max")).ok()?;
+    let max: u64 = max.trim().parse().ok()?;
+    let used: u64 = std::fs::read_to_string(dir.join("memory.current"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(max.saturating_sub(used))
+}
