@@ -114,14 +114,16 @@ fn flow_logs_are_judged_in_shards_as_in_memory() {
 #[test]
 fn web_and_honeypot_logs_are_judged_in_shards_as_in_memory() {
     // A hacked site's access log (520 sources), the CloudWatch web-attack sample, a Cowrie
-    // honeypot day and Dionaea's 700 sources: findings from each source's own events.
+    // honeypot day and Dionaea's 700 sources: findings from each source's own events. In 40
+    // shards no shard holds the three sources whose referers make howto.basjes.nl the site's
+    // own host: the whole log's counts keep its absolute requests from reading as proxy use.
     for (rel, sources) in [
         ("web-access-logs/hackers-access.log", 520),
         ("cloudwatch/CloudWatch_Traffic_Web_Attack.csv", 28),
         ("honeypot/cowrie/cowrie.json.2018-05-06", 19),
         ("honeypot/dionaea/dionaea_mhn_export.json", 700),
     ] {
-        assert_eq!(same_verdicts(&[&data(rel)], &[2, 5]), sources, "{rel}");
+        assert_eq!(same_verdicts(&[&data(rel)], &[2, 5, 40]), sources, "{rel}");
     }
 }
 

@@ -15,7 +15,8 @@ use crate::events::EventTable;
 use crate::features::{receiver_stats, source_features, source_stats, SourceStats};
 
 use super::behaviour::{
-    gather_findings, place_findings, Finding, GatheredFindings, PartyFindings, UploadClaim,
+    gather_findings, place_findings, Finding, GatheredFindings, PartyFindings, SourceCounts,
+    UploadClaim,
 };
 use super::detectors::LevelInputs;
 use super::names::names_by_address;
@@ -66,13 +67,25 @@ struct Part {
 
 /// Judges the sources of a log of `count` shards, read one at a time by `load`: the same
 /// verdicts as [`super::detect`] on the whole log in one table, with the events' fields empty
-/// (their scores are not computed here) and no floods.
+/// (their scores are not computed here) and no floods. With `web` (the log has web requests
+/// or protocol parts, see [`SourceCounts::needed`]), the shards are first read once for the
+/// sources behind each referer host and user agent.
 pub fn judge_shards(
     count: usize,
     load: &ShardLoader<'_>,
+    web: bool,
     settings: &DetectionSettings,
     cancel: &AtomicBool,
 ) -> Result<Detection, ShardError> {
+    let mut counts = SourceCounts::default();
+    if web {
+        for k in 0..count {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ShardError::Cancelled);
+            }
+            counts.add(SourceCounts::of(&load(k).map_err(ShardError::Io)?.table));
+        }
+    }
     let mut parts: Vec<Part> = Vec::new();
     let mut received = Received::default();
     let mut services = ServiceUse::default();
@@ -93,7 +106,7 @@ pub fn judge_shards(
             beacons: shard_beacons,
             uploads: shard_uploads,
             ..
-        } = gather_findings(&table, &stats, settings.intel.as_deref());
+        } = gather_findings(&table, &stats, settings.intel.as_deref(), Some(&counts));
         if alerts {
             return Err(ShardError::Unsupported(
                 "IDS alerts or malware notices, which are judged across sources".into(),

@@ -180,12 +180,18 @@ pub fn detect_streaming(
             .load(k, &extras)
             .map(|(table, positions)| Shard { table, positions })
     };
-    let detection =
-        judge_shards(shards.len(), &load, &settings, &progress.cancel).map_err(|e| match e {
-            ShardError::Cancelled => StreamingError::Cancelled,
-            ShardError::Io(e) => StreamingError::Shards(e),
-            ShardError::Unsupported(what) => StreamingError::Unsupported(what),
-        })?;
+    let detection = judge_shards(
+        shards.len(),
+        &load,
+        shards.web(),
+        &settings,
+        &progress.cancel,
+    )
+    .map_err(|e| match e {
+        ShardError::Cancelled => StreamingError::Cancelled,
+        ShardError::Io(e) => StreamingError::Shards(e),
+        ShardError::Unsupported(what) => StreamingError::Unsupported(what),
+    })?;
     if progress.cancel.load(Ordering::Relaxed) {
         return Err(StreamingError::Cancelled);
     }
@@ -222,17 +228,35 @@ pub fn memory_available() -> Option<u64> {
     }
 }
 
-/// The memory limit of this process's cgroup (v2), less what it already uses.
+/// The memory limit of this process's cgroup, less what it already uses: cgroup v2's
+/// `memory.max`, or v1's `memory.limit_in_bytes` (Docker on older hosts).
 fn cgroup_limit(root: &Path) -> Option<u64> {
     let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
-    let rel = own.lines().find_map(|l| l.strip_prefix("0::"))?;
-    let dir = root.join(rel.trim_start_matches('/'));
-    let max = std::fs::read_to_string(dir.join("memory.max")).ok()?;
-    let max: u64 = max.trim().parse().ok()?;
-    let used: u64 = std::fs::read_to_string(dir.join("memory.current"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(max.saturating_sub(used))
+    let read = |p: PathBuf| -> Option<u64> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, rel) = (parts.next()?, parts.next()?, parts.next()?);
+        let rel = rel.trim_start_matches('/');
+        let (max, used) = match controllers {
+            "" => {
+                let dir = root.join(rel);
+                (
+                    read(dir.join("memory.max")),
+                    read(dir.join("memory.current")),
+                )
+            }
+            c if c.split(',').any(|c| c == "memory") => {
+                let dir = root.join("memory").join(rel);
+                (
+                    read(dir.join("memory.limit_in_bytes")),
+                    read(dir.join("memory.usage_in_bytes")),
+                )
+            }
+            _ => continue,
+        };
+        if let (Some(max), Some(used)) = (max, used) {
+            return Some(max.saturating_sub(used));
+        }
+    }
+    None
 }

@@ -14,6 +14,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use crate::detection::behaviour::SourceCounts;
 use crate::events::{EventDraft, EventTable, FileId, Verdict};
 use crate::ingest::Spill;
 
@@ -29,6 +30,7 @@ pub struct Shards {
     file_sources: HashSet<IpAddr>,
     file_first: Option<i64>,
     file_last: Option<i64>,
+    web: bool,
 }
 
 /// The shard of a source address: a fixed hash, the same on every run and machine.
@@ -65,6 +67,7 @@ impl Shards {
             file_sources: HashSet::new(),
             file_first: None,
             file_last: None,
+            web: false,
         })
     }
 
@@ -86,6 +89,12 @@ impl Shards {
     /// Events in each shard.
     pub fn counts(&self) -> &[u64] {
         &self.counts
+    }
+
+    /// Whether any event written is a web request or has protocol parts the findings read
+    /// (see [`SourceCounts::needed`]).
+    pub fn web(&self) -> bool {
+        self.web
     }
 
     /// Flushes every shard to disk.
@@ -128,6 +137,7 @@ impl Drop for Shards {
 impl Spill for Shards {
     fn take(&mut self, table: &EventTable) -> io::Result<()> {
         let k = self.writers.len();
+        self.web = self.web || SourceCounts::needed(table);
         for row in 0..table.len() {
             let d = table.draft(row);
             if let Some(ip) = d.source_ip {

@@ -506,14 +506,66 @@ pub struct GatheredFindings {
     pub uploads: Vec<flows::UploadClaim>,
 }
 
-/// Gathers what every one of `sources` did, and what the table says of other parties.
+/// What the findings of every source weigh against that a log's shards each see only in
+/// part: the sources behind each referer host and each user agent. Sources are apart in
+/// shards, so the counts of the shards add up to the whole log's.
+#[derive(Debug, Default, Clone)]
+pub struct SourceCounts {
+    referers: HashMap<String, usize>,
+    agents: HashMap<String, usize>,
+}
+
+impl SourceCounts {
+    /// The counts of `table`.
+    pub fn of(table: &EventTable) -> SourceCounts {
+        SourceCounts {
+            referers: web::referer_sources(table),
+            agents: protocols::ProtocolContext::of(table)
+                .agent_sources()
+                .clone(),
+        }
+    }
+
+    /// Whether `table` has anything to count: web requests or the protocol parts the
+    /// findings read (a flow log has none, and its shards need not be counted).
+    pub fn needed(table: &EventTable) -> bool {
+        table
+            .symbols()
+            .iter()
+            .any(|s| s == "http" || protocols::READS.iter().any(|k| s.contains(k)))
+    }
+
+    /// Adds the counts of another shard of the same log.
+    pub fn add(&mut self, other: SourceCounts) {
+        for (map, more) in [
+            (&mut self.referers, other.referers),
+            (&mut self.agents, other.agents),
+        ] {
+            for (k, n) in more {
+                *map.entry(k).or_default() += n;
+            }
+        }
+    }
+}
+
+/// Gathers what every one of `sources` did, and what the table says of other parties; with
+/// `counts`, the whole log's when `table` is one shard of it.
 pub fn gather_findings(
     table: &EventTable,
     sources: &[SourceStats],
     intel: Option<&ThreatLists>,
+    counts: Option<&SourceCounts>,
 ) -> GatheredFindings {
-    let web = web::WebContext::of(table);
-    let app = protocols::ProtocolContext::of(table);
+    let (web, app) = match counts {
+        Some(c) => (
+            web::WebContext::with_site(table, &web::site_hosts(&c.referers)),
+            protocols::ProtocolContext::of(table).with_agent_sources(&c.agents),
+        ),
+        None => (
+            web::WebContext::of(table),
+            protocols::ProtocolContext::of(table),
+        ),
+    };
     let mut all: Vec<Vec<Finding>> = sources
         .par_iter()
         .map(|s| {
@@ -566,7 +618,7 @@ pub fn findings(
     intel: Option<&ThreatLists>,
 ) -> PartyFindings {
     let ips: Vec<IpAddr> = sources.iter().map(|s| s.ip).collect();
-    place_findings(&ips, gather_findings(table, sources, intel))
+    place_findings(&ips, gather_findings(table, sources, intel, None))
 }
 
 /// Places what was gathered: the servers beaconed to and the destinations of uploads get

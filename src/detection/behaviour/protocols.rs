@@ -257,7 +257,7 @@ fn notice_technique(note: &str) -> &'static str {
 
 /// The detail parts this family reads (Suricata's DNS name as `rrname`, the others under
 /// Zeek's names), as they begin in a detail text.
-const READS: [&str; 10] = [
+pub(super) const READS: [&str; 10] = [
     "dns.query=",
     "rrname=",
     "http.user_agent=",
@@ -306,6 +306,20 @@ impl ProtocolContext {
         }
         cx.agent_sources = seen.into_iter().map(|(a, s)| (a, s.len())).collect();
         cx
+    }
+
+    /// The distinct sources per user agent (shards of a log, whose sources are apart, add
+    /// up).
+    pub fn agent_sources(&self) -> &HashMap<String, usize> {
+        &self.agent_sources
+    }
+
+    /// This context with the whole log's sources per user agent in place of its own.
+    pub fn with_agent_sources(mut self, agents: &HashMap<String, usize>) -> ProtocolContext {
+        if self.present {
+            self.agent_sources = agents.clone();
+        }
+        self
     }
 }
 

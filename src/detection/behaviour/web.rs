@@ -319,7 +319,12 @@ pub struct WebContext {
 impl WebContext {
     /// The kinds of every distinct web request of `t`, matched in parallel.
     pub fn of(t: &EventTable) -> WebContext {
-        let site = site_hosts(t);
+        WebContext::with_site(t, &site_hosts(&referer_sources(t)))
+    }
+
+    /// [`WebContext::of`], the site's own hosts given (those of the whole log, when `t` is
+    /// one shard of it).
+    pub fn with_site(t: &EventTable, site: &HashSet<String>) -> WebContext {
         let mut first: HashMap<u32, usize> = HashMap::new();
         for row in 0..t.len() {
             if t.app_protocol(row) == Some("http") {
@@ -332,7 +337,7 @@ impl WebContext {
             .into_par_iter()
             .filter_map(|(id, row)| {
                 let req = WebRequest::of(t, row)?;
-                Some((id, kinds_of(&req, t.detail_value(row, "ua"), &site)))
+                Some((id, kinds_of(&req, t.detail_value(row, "ua"), site)))
             })
             .collect();
         WebContext { kinds }
@@ -346,8 +351,9 @@ impl WebContext {
     }
 }
 
-/// The hosts the site itself answers to: those in the referers of at least three sources.
-fn site_hosts(t: &EventTable) -> HashSet<String> {
+/// The hosts in the absolute referers of the web requests of `t`, each with the number of
+/// distinct sources that sent them: shards of a log, whose sources are apart, add up.
+pub fn referer_sources(t: &EventTable) -> HashMap<String, usize> {
     let mut by_host: BTreeMap<String, HashSet<u32>> = BTreeMap::new();
     for row in 0..t.len() {
         if t.app_protocol(row) != Some("http") {
@@ -361,10 +367,15 @@ fn site_hosts(t: &EventTable) -> HashSet<String> {
             by_host.entry(h).or_default().insert(src);
         }
     }
-    by_host
-        .into_iter()
-        .filter(|(_, s)| s.len() >= 3)
-        .map(|(h, _)| h)
+    by_host.into_iter().map(|(h, s)| (h, s.len())).collect()
+}
+
+/// The hosts the site itself answers to: those in the referers of at least three sources.
+pub fn site_hosts(referers: &HashMap<String, usize>) -> HashSet<String> {
+    referers
+        .iter()
+        .filter(|(_, &n)| n >= 3)
+        .map(|(h, _)| h.clone())
         .collect()
 }
 
