@@ -45,10 +45,11 @@ else
     mkdir -p "$cg"
     echo $((cap_mb * 1048576)) >"$cg/memory.max"
 fi
-capped() { sh -c 'echo $$ > "$0/cgroup.procs" && shift && exec "$@"' "$cg" "$@"; }
+# Runs its arguments inside the capped cgroup (the shell moves itself in, then execs them).
+capped=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg")
 extra=()
 [ -n "$shards" ] && extra=(--shards "$shards")
-measure "streaming, capped at ${cap_mb} MB" capped $bin detect "$large" --out "$out/ls" --streaming --spill-dir "$out" "${extra[@]}" --timings
+measure "streaming, capped at ${cap_mb} MB" "${capped[@]}" $bin detect "$large" --out "$out/ls" --streaming --spill-dir "$out" "${extra[@]}" --timings
 grep -E "events from|^  " "$out/err" || true
 $bin detect "$large" --out "$out/ls2" --streaming --spill-dir "$out" "${extra[@]}" --timings | grep -E "^  "
 measure "in memory, uncapped" $bin detect "$large" --out "$out/lm" --timings
