@@ -1,6 +1,7 @@
 //! `netsleuth detect --streaming`: the sources of a log larger than memory judged in two
-//! passes over shards on disk (see [`crate::streaming`]); sources.csv and blocklist.csv are
-//! written as the in-memory run writes them.
+//! passes over shards on disk (see [`crate::streaming`]), then its events scored in a third;
+//! events_scored.csv, sources.csv and blocklist.csv are written as the in-memory run writes
+//! them.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ pub fn run(
         &ReadProgress::default(),
         &req.settings,
         streaming,
+        Some(&set.path("events_scored.csv")),
     ) {
         Ok(run) => run,
         Err(e) => {
@@ -73,6 +75,7 @@ pub fn run(
         "events": run.events,
         "sources": sources,
         "reached": reached,
+        "flagged_events": run.flagged_events,
         "proposed_blocks": proposed,
         "threshold": threshold,
     });
@@ -92,6 +95,10 @@ pub fn run(
             "sources": sources,
             "reached": reached,
             "flagged_sources": flagged,
+            "flagged_events": run.flagged_events,
+            "events_not_scored": run.events_skipped,
+            "volume_attacks": d.volume,
+            "caveat": d.caveat,
             "proposed_blocks": proposed,
             "threshold": threshold,
             "streaming": { "shards": run.shards },
@@ -112,7 +119,7 @@ pub fn run(
         (|| {
             writeln!(
                 out,
-                "{} events from {} file(s) in {} shards, {sources} sources{}: {flagged} sources \
+                "{} events from {} file(s) in {} shards, {sources} sources{}: {}{flagged} sources \
                  flagged, {proposed} proposed for blocking (confidence ≥ {threshold})",
                 human_count(run.events),
                 run.files.len(),
@@ -121,17 +128,32 @@ pub fn run(
                     0 => String::new(),
                     1 => " and 1 server they reached".to_string(),
                     n => format!(" and {n} servers they reached"),
-                }
+                },
+                run.flagged_events
+                    .map(|n| format!("{n} events flagged, "))
+                    .unwrap_or_default()
             )?;
+            for v in &d.volume {
+                writeln!(out, "  {}", v.summary)?;
+            }
+            if let Some(c) = &d.caveat {
+                writeln!(out, "  note: {c}")?;
+            }
             for line in super::detect::top_lines(d, threshold) {
                 writeln!(out, "{line}")?;
             }
-            writeln!(
-                out,
-                "wrote sources.csv, blocklist.csv to {} (a streaming run scores sources, not \
-                 each event)",
-                req.out.display()
-            )?;
+            match &run.events_skipped {
+                None => writeln!(
+                    out,
+                    "wrote events_scored.csv, sources.csv, blocklist.csv to {}",
+                    req.out.display()
+                )?,
+                Some(why) => writeln!(
+                    out,
+                    "wrote sources.csv, blocklist.csv to {} (events_scored.csv not written: {why})",
+                    req.out.display()
+                )?,
+            }
             if req.timings {
                 for (phase, d) in &timings {
                     writeln!(out, "  {phase:<14} {:>8.3} s", d.as_secs_f64())?;

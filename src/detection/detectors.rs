@@ -188,6 +188,34 @@ pub fn trees_for(rows: usize, trees: usize, groups: usize) -> usize {
 }
 
 impl ForestDetector {
+    /// Fits one forest per column group of `groups`, group `g` on `matrix(g, columns)`, each
+    /// from the cache or trained: the in-memory run passes its features, a streaming run its
+    /// training pool.
+    pub fn fit_groups<'m>(
+        &mut self,
+        groups: &[Vec<usize>],
+        matrix: &dyn Fn(usize, &[usize]) -> Cow<'m, FeatureMatrix>,
+        cancel: &AtomicBool,
+    ) -> Option<String> {
+        let mut warning = None;
+        self.models.clear();
+        self.keys.clear();
+        for (g, cols) in groups.iter().enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                self.models.clear();
+                return warning;
+            }
+            let sub = matrix(g, cols);
+            let (model, w) =
+                self.fit_one(&sub, groups.len(), self.seed.wrapping_add(g as u64), cancel);
+            warning = warning.or(w);
+            if let Some(model) = model {
+                self.models.push((cols.clone(), model));
+            }
+        }
+        warning
+    }
+
     /// Loads the forest for exactly `m` from the cache, or trains and caches it.
     fn fit_one(
         &mut self,
@@ -231,30 +259,17 @@ impl Detector for ForestDetector {
     /// One forest per column group (see [`column_groups`]), each from the cache or trained.
     fn fit(&mut self, inputs: &LevelInputs<'_>) -> Option<String> {
         let m = inputs.standardised;
-        let mut warning = None;
-        self.models.clear();
-        self.keys.clear();
         let groups = column_groups(m.dims());
-        let (single, count) = (groups.len() == 1, groups.len());
-        for (g, cols) in groups.into_iter().enumerate() {
-            if inputs.cancel.load(Ordering::Relaxed) {
-                self.models.clear();
-                return warning;
-            }
-            // A single group is every column: no copy of the features.
-            let sub = if single {
+        // A single group is every column: no copy of the features.
+        let single = groups.len() == 1;
+        let matrix = |_: usize, cols: &[usize]| {
+            if single {
                 Cow::Borrowed(m)
             } else {
-                Cow::Owned(m.select(&cols))
-            };
-            let (model, w) =
-                self.fit_one(&sub, count, self.seed.wrapping_add(g as u64), inputs.cancel);
-            warning = warning.or(w);
-            if let Some(model) = model {
-                self.models.push((cols, model));
+                Cow::Owned(m.select(cols))
             }
-        }
-        warning
+        };
+        self.fit_groups(&groups, &matrix, inputs.cancel)
     }
 
     fn model_keys(&self) -> Vec<String> {
@@ -509,7 +524,21 @@ impl BurstWindows {
         for t in times {
             counts[((t - start) / window_us) as usize] += 1;
         }
-        let mut z = vec![0.0; buckets];
+        BurstWindows::from_counts(start, window_us, &counts, alpha)
+    }
+
+    /// The windows of `window_us` from `start` holding `counts` events each (a streaming run
+    /// counts them shard by shard); `None` without a window.
+    pub fn from_counts(
+        start: i64,
+        window_us: i64,
+        counts: &[u64],
+        alpha: f64,
+    ) -> Option<BurstWindows> {
+        if window_us <= 0 || counts.is_empty() {
+            return None;
+        }
+        let mut z = vec![0.0; counts.len()];
         let mut ewma = counts[0] as f64;
         for (i, &c) in counts.iter().enumerate().skip(1) {
             z[i] = (c as f64 - ewma) / (ewma + 1.0).sqrt();

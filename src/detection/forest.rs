@@ -626,19 +626,24 @@ pub fn train(
     }
 }
 
-/// The training pool of [`train`]: a seeded subset of the rows, every value [`snap`]ped and
-/// padded with zeros to `N` columns.
-fn training_pool<const N: usize>(m: &FeatureMatrix, seed: u64) -> Vec<[f64; N]> {
-    let n = m.rows();
-    let mut rng = StdRng::seed_from_u64(seed);
-    let pool: Vec<usize> = if n > TRAINING_POOL {
+/// The rows of `n` that [`train`] learns from with `seed`, increasing: all of them, or a
+/// seeded sample of [`TRAINING_POOL`] (a streaming run finds them by position).
+pub fn pool_indices(n: usize, seed: u64) -> Vec<usize> {
+    if n > TRAINING_POOL {
+        let mut rng = StdRng::seed_from_u64(seed);
         let mut s = sample(&mut rng, n, TRAINING_POOL).into_vec();
         s.sort_unstable();
         s
     } else {
         (0..n).collect()
-    };
-    pool.iter()
+    }
+}
+
+/// The training pool of [`train`]: a seeded subset of the rows, every value [`snap`]ped and
+/// padded with zeros to `N` columns.
+fn training_pool<const N: usize>(m: &FeatureMatrix, seed: u64) -> Vec<[f64; N]> {
+    pool_indices(m.rows(), seed)
+        .iter()
         .map(|&r| {
             let mut row = [0.0; N];
             m.row_into(r, &mut row[..m.dims()]);

@@ -19,6 +19,7 @@ mod pipeline;
 mod reasons;
 mod roles;
 mod sharded;
+mod sharded_events;
 mod shared;
 mod volume;
 
@@ -41,4 +42,5 @@ pub use roles::{
     Direction, Evidence, Infrastructure, Role,
 };
 pub use sharded::{judge_shards, Shard, ShardError, ShardLoader};
+pub use sharded_events::{EventScorer, EventWork, ScoredShard};
 pub use volume::{model_caveat, volume_attacks, FloodKind, VolumeAttack, FLOOD_EVENTS};

@@ -1071,29 +1071,48 @@ impl Detection {
             return None;
         }
         let r = row as u32;
-        if let Some(v) = self
+        let flood = self
             .volume
             .iter()
-            .find(|v| v.rows.binary_search(&r).is_ok())
-        {
-            return Some(format!(
-                "part of the {} ({:.0}% of the file)",
-                v.kind.name(),
-                100.0 * v.share
-            ));
-        }
-        if let Ok(i) = self.event_steps.binary_search_by_key(&r, |s| s.0) {
-            let (_, party, kind) = self.event_steps[i];
-            let ip = self.sources[party as usize].stats.ip.to_string();
-            return Some(step_reason(kind, &ip));
-        }
-        Some(match self.event_drivers.describe(t, row) {
-            Some(why) => format!("unusual for this file: {why}"),
-            None => format!(
-                "the detectors together score it {:.2}; no single feature stands out",
-                self.event_score.get(row).copied().unwrap_or(0.0)
-            ),
-        })
+            .find(|v| v.rows.binary_search(&r).is_ok());
+        let step = self
+            .event_steps
+            .binary_search_by_key(&r, |s| s.0)
+            .ok()
+            .map(|i| {
+                let (_, party, kind) = self.event_steps[i];
+                (self.sources[party as usize].stats.ip, kind)
+            });
+        Some(event_reason_text(
+            flood,
+            step,
+            || self.event_drivers.describe(t, row),
+            self.event_score.get(row).copied().unwrap_or(0.0),
+        ))
+    }
+}
+
+/// Why a flagged event is anomalous: the flood it is part of, else the finding whose step it
+/// is (with the party it names), else what set it apart (`drivers`), else its `score`.
+pub(super) fn event_reason_text(
+    flood: Option<&VolumeAttack>,
+    step: Option<(IpAddr, FindingKind)>,
+    drivers: impl FnOnce() -> Option<String>,
+    score: f64,
+) -> String {
+    if let Some(v) = flood {
+        return format!(
+            "part of the {} ({:.0}% of the file)",
+            v.kind.name(),
+            100.0 * v.share
+        );
+    }
+    if let Some((ip, kind)) = step {
+        return step_reason(kind, &ip.to_string());
+    }
+    match drivers() {
+        Some(why) => format!("unusual for this file: {why}"),
+        None => format!("the detectors together score it {score:.2}; no single feature stands out"),
     }
 }
 

@@ -25,6 +25,7 @@ use super::pipeline::{
     SourceJudgement,
 };
 use super::roles::{answers, Received, ServiceUse};
+use super::sharded_events::EventWork;
 use super::NAMES_KEPT;
 
 /// One shard's events, with each row's position in the whole log.
@@ -69,21 +70,30 @@ struct Part {
 /// verdicts as [`super::detect`] on the whole log in one table, with the events' fields empty
 /// (their scores are not computed here) and no floods. With `web` (the log has web requests
 /// or protocol parts, see [`SourceCounts::needed`]), the shards are first read once for the
-/// sources behind each referer host and user agent.
+/// sources behind each referer host and user agent. With `events`, that first sweep always
+/// runs and surveys the events for their scoring, and the judging sweep tallies the floods
+/// ([`EventWork`]).
 pub fn judge_shards(
     count: usize,
     load: &ShardLoader<'_>,
     web: bool,
     settings: &DetectionSettings,
     cancel: &AtomicBool,
+    mut events: Option<&mut EventWork>,
 ) -> Result<Detection, ShardError> {
     let mut counts = SourceCounts::default();
-    if web {
+    if web || events.is_some() {
         for k in 0..count {
             if cancel.load(Ordering::Relaxed) {
                 return Err(ShardError::Cancelled);
             }
-            counts.add(SourceCounts::of(&load(k).map_err(ShardError::Io)?.table));
+            let shard = load(k).map_err(ShardError::Io)?;
+            if web {
+                counts.add(SourceCounts::of(&shard.table));
+            }
+            if let Some(work) = events.as_deref_mut() {
+                work.survey(&shard);
+            }
         }
     }
     let mut parts: Vec<Part> = Vec::new();
@@ -97,7 +107,11 @@ pub fn judge_shards(
         if cancel.load(Ordering::Relaxed) {
             return Err(ShardError::Cancelled);
         }
-        let Shard { table, positions } = load(k).map_err(ShardError::Io)?;
+        let shard = load(k).map_err(ShardError::Io)?;
+        if let Some(work) = events.as_deref_mut() {
+            work.judged(&shard);
+        }
+        let Shard { table, positions } = shard;
         let stats = source_stats(&table, &settings.features);
         let bursts = source_burst(&table, &stats);
         let GatheredFindings {

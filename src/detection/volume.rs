@@ -137,60 +137,121 @@ impl Tally {
 
 /// The volume attacks of `t`, largest first.
 pub fn volume_attacks(t: &EventTable) -> Vec<VolumeAttack> {
-    let n = t.len();
-    if n < FLOOD_EVENTS {
-        return Vec::new();
-    }
-    let step = n.div_ceil(SAMPLE).max(1);
-    let mut sampled: HashMap<Pattern, usize> = HashMap::new();
-    let mut looked = 0usize;
-    for row in (0..n).step_by(step) {
-        looked += 1;
-        if let Some(p) = pattern(t, row) {
-            *sampled.entry(p).or_default() += 1;
+    let positions: Vec<u64> = (0..t.len() as u64).collect();
+    let mut sample = FloodSample::new(t.len());
+    sample.add(t, &positions);
+    let mut tally = sample.candidates();
+    tally.add(t, &positions);
+    tally.finish()
+}
+
+/// The first look for floods: the patterns of an even sample of a log's rows, which may be
+/// given in parts (a streaming run's shards), each row with its position in the log.
+pub struct FloodSample {
+    rows: usize,
+    step: u64,
+    looked: usize,
+    sampled: HashMap<Pattern, usize>,
+}
+
+impl FloodSample {
+    /// The sample of a log of `rows` events.
+    pub fn new(rows: usize) -> FloodSample {
+        FloodSample {
+            rows,
+            step: rows.div_ceil(SAMPLE).max(1) as u64,
+            looked: 0,
+            sampled: HashMap::new(),
         }
     }
-    // A little under the share in the sample, so that the exact count decides at the edge.
-    let candidates: Vec<Pattern> = sampled
-        .into_iter()
-        .filter(|(p, c)| *c as f64 >= 0.8 * share_needed(p.kind) * looked as f64)
-        .map(|(p, _)| p)
-        .collect();
-    if candidates.is_empty() {
-        return Vec::new();
-    }
-    let mut tallies: HashMap<Pattern, Tally> = HashMap::new();
-    for row in 0..n {
-        let Some(p) = pattern(t, row).filter(|p| candidates.contains(p)) else {
-            continue;
-        };
-        let x = tallies.entry(p).or_default();
-        x.rows.push(row as u32);
-        if let Some(o) = t.outcome(row) {
-            *x.outcomes.entry(o.to_string()).or_default() += 1;
+
+    /// Looks at the sampled rows of `t`, whose rows are at `positions` in the log.
+    pub fn add(&mut self, t: &EventTable, positions: &[u64]) {
+        if self.rows < FLOOD_EVENTS {
+            return;
         }
-        if let Some(b) = t.bytes_sent(row) {
-            *x.sizes.entry(b as u64).or_default() += 1;
-        }
-        if let Some(s) = t.source_ip(row) {
-            *x.sources.entry(s).or_default() += 1;
-        }
-        if let Some(us) = t.time_us(row) {
-            x.first_us = Some(x.first_us.map_or(us, |f| f.min(us)));
-            x.last_us = Some(x.last_us.map_or(us, |l| l.max(us)));
+        for (row, &at) in positions.iter().enumerate() {
+            if at % self.step == 0 {
+                self.looked += 1;
+                if let Some(p) = pattern(t, row) {
+                    *self.sampled.entry(p).or_default() += 1;
+                }
+            }
         }
     }
-    let mut out: Vec<VolumeAttack> = tallies
-        .into_iter()
-        .filter(|(p, x)| {
-            x.rows.len() >= FLOOD_EVENTS
-                && x.rows.len() as f64 >= share_needed(p.kind) * n as f64
-                && x.fast()
-        })
-        .map(|(p, x)| describe(p, x, n))
-        .collect();
-    out.sort_by(|a, b| b.events.cmp(&a.events).then(a.summary.cmp(&b.summary)));
-    out
+
+    /// The patterns common enough in the sample to be counted exactly.
+    pub fn candidates(self) -> FloodTally {
+        // A little under the share in the sample, so that the exact count decides at the edge.
+        let looked = self.looked as f64;
+        let candidates = self
+            .sampled
+            .into_iter()
+            .filter(|(p, c)| *c as f64 >= 0.8 * share_needed(p.kind) * looked)
+            .map(|(p, _)| p)
+            .collect();
+        FloodTally {
+            rows: self.rows,
+            candidates,
+            tallies: HashMap::new(),
+        }
+    }
+}
+
+/// The exact count of the candidate floods over every row of a log, given in parts.
+pub struct FloodTally {
+    rows: usize,
+    candidates: Vec<Pattern>,
+    tallies: HashMap<Pattern, Tally>,
+}
+
+impl FloodTally {
+    /// Counts the rows of `t` (at `positions` in the log) that follow a candidate pattern.
+    pub fn add(&mut self, t: &EventTable, positions: &[u64]) {
+        if self.candidates.is_empty() {
+            return;
+        }
+        for (row, &at) in positions.iter().enumerate() {
+            let Some(p) = pattern(t, row).filter(|p| self.candidates.contains(p)) else {
+                continue;
+            };
+            let x = self.tallies.entry(p).or_default();
+            x.rows.push(u32::try_from(at).unwrap_or(u32::MAX));
+            if let Some(o) = t.outcome(row) {
+                *x.outcomes.entry(o.to_string()).or_default() += 1;
+            }
+            if let Some(b) = t.bytes_sent(row) {
+                *x.sizes.entry(b as u64).or_default() += 1;
+            }
+            if let Some(s) = t.source_ip(row) {
+                *x.sources.entry(s).or_default() += 1;
+            }
+            if let Some(us) = t.time_us(row) {
+                x.first_us = Some(x.first_us.map_or(us, |f| f.min(us)));
+                x.last_us = Some(x.last_us.map_or(us, |l| l.max(us)));
+            }
+        }
+    }
+
+    /// The floods, largest first, their rows in the log's order.
+    pub fn finish(self) -> Vec<VolumeAttack> {
+        let n = self.rows;
+        let mut out: Vec<VolumeAttack> = self
+            .tallies
+            .into_iter()
+            .filter(|(p, x)| {
+                x.rows.len() >= FLOOD_EVENTS
+                    && x.rows.len() as f64 >= share_needed(p.kind) * n as f64
+                    && x.fast()
+            })
+            .map(|(p, mut x)| {
+                x.rows.sort_unstable();
+                describe(p, x, n)
+            })
+            .collect();
+        out.sort_by(|a, b| b.events.cmp(&a.events).then(a.summary.cmp(&b.summary)));
+        out
+    }
 }
 
 fn share_needed(kind: FloodKind) -> f64 {

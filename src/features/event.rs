@@ -48,72 +48,80 @@ fn column(n: usize, f: impl Fn(usize) -> Option<f64>) -> Vec<f64> {
     (0..n).map(|r| f(r).unwrap_or(f64::NAN)).collect()
 }
 
-/// Builds the event feature matrix. Heavy-tailed quantities are log-transformed; features
-/// whose inputs a file lacks are left out (not zero-filled); constant features are dropped.
-/// The extra numeric columns follow, log-transformed when non-negative and heavy-tailed.
-pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatrix {
-    let n = t.len();
-    let total_bytes = |r| match (t.bytes_sent(r), t.bytes_received(r)) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
-    };
-    let total_packets = |r| match (t.packets_sent(r), t.packets_received(r)) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
-    };
-    let private: Vec<f64> = t
-        .ips()
+/// Whether times spanning `span_us` reach over a day, so that the hour of day says something:
+/// in a capture of 45 minutes, every event of its second clock hour stood out.
+pub fn daily(span_us: i64) -> bool {
+    span_us >= 24 * US_PER_HOUR
+}
+
+/// Whether each address of `t` (by id) is private, as 0 or 1.
+pub fn private_flags(t: &EventTable) -> Vec<f64> {
+    t.ips()
         .iter()
         .map(|ip| f64::from(u8::from(is_private(ip))))
-        .collect();
-    let mut specs: Vec<(String, Spec<'_>)> = Vec::new();
+        .collect()
+}
+
+/// The per-event feature columns, in order, each with how it is computed from a row; `private`
+/// is [`private_flags`] of `t`, `daily` whether the log's times span a day ([`daily`]).
+fn event_specs<'a>(
+    t: &'a EventTable,
+    settings: &'a FeatureSettings,
+    private: &'a [f64],
+    daily: bool,
+) -> Vec<(String, Spec<'a>)> {
+    let total_bytes = move |r| match (t.bytes_sent(r), t.bytes_received(r)) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+    };
+    let total_packets = move |r| match (t.packets_sent(r), t.packets_received(r)) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+    };
+    let mut specs: Vec<(String, Spec<'a>)> = Vec::new();
     specs.push((
         "log_bytes_sent".to_string(),
-        Box::new(|r| t.bytes_sent(r).map(ln1p)),
+        Box::new(move |r| t.bytes_sent(r).map(ln1p)),
     ));
     specs.push((
         "log_bytes_received".to_string(),
-        Box::new(|r| t.bytes_received(r).map(ln1p)),
+        Box::new(move |r| t.bytes_received(r).map(ln1p)),
     ));
     specs.push((
         "log_packets_sent".to_string(),
-        Box::new(|r| t.packets_sent(r).map(ln1p)),
+        Box::new(move |r| t.packets_sent(r).map(ln1p)),
     ));
     specs.push((
         "log_packets_received".to_string(),
-        Box::new(|r| t.packets_received(r).map(ln1p)),
+        Box::new(move |r| t.packets_received(r).map(ln1p)),
     ));
     specs.push((
         "log_duration".to_string(),
-        Box::new(|r| t.duration_s(r).map(ln1p)),
+        Box::new(move |r| t.duration_s(r).map(ln1p)),
     ));
     specs.push((
         "log_bytes_per_s".to_string(),
-        Box::new(|r| Some(ln1p(total_bytes(r)? / t.duration_s(r)?.max(1e-3)))),
+        Box::new(move |r| Some(ln1p(total_bytes(r)? / t.duration_s(r)?.max(1e-3)))),
     ));
     specs.push((
         "log_packets_per_s".to_string(),
-        Box::new(|r| Some(ln1p(total_packets(r)? / t.duration_s(r)?.max(1e-3)))),
+        Box::new(move |r| Some(ln1p(total_packets(r)? / t.duration_s(r)?.max(1e-3)))),
     ));
     specs.push((
         "log_bytes_per_packet".to_string(),
-        Box::new(|r| Some(ln1p(total_bytes(r)? / total_packets(r)?.max(1.0)))),
+        Box::new(move |r| Some(ln1p(total_bytes(r)? / total_packets(r)?.max(1.0)))),
     ));
     specs.push((
         "sent_ratio".to_string(),
-        Box::new(|r| {
+        Box::new(move |r| {
             let (s, v) = (t.bytes_sent(r)?, t.bytes_received(r)?);
             Some(if s + v > 0.0 { s / (s + v) } else { 0.5 })
         }),
     ));
-    // The hour of day says something only over a day or more: in a capture of 45 minutes,
-    // every event of its second clock hour stood out.
-    let times = || (0..n).filter_map(|r| t.time_us(r));
-    let span = times().max().unwrap_or(0) - times().min().unwrap_or(0);
-    if span >= 24 * US_PER_HOUR {
+    if daily {
         specs.push((
             "hour".to_string(),
-            Box::new(|r| t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))),
+            Box::new(move |r| t.time_us(r).map(|us| f64::from(hour_of_day(us, settings)))),
         ));
     }
     // A weekend is unusual only for a network that works to a week: on a public web server
@@ -122,7 +130,7 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
     if settings.business_hours_apply() {
         specs.push((
             "weekend".to_string(),
-            Box::new(|r| {
+            Box::new(move |r| {
                 t.time_us(r)
                     .map(|us| f64::from(u8::from(weekday(us, settings) >= 5)))
             }),
@@ -130,7 +138,7 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
     }
     specs.push((
         "off_hours".to_string(),
-        Box::new(|r| {
+        Box::new(move |r| {
             t.time_us(r)
                 .map(|us| f64::from(u8::from(is_off_hours(us, settings))))
         }),
@@ -143,19 +151,46 @@ pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatr
     }
     specs.push((
         "src_private".to_string(),
-        Box::new(|r| t.source_ip_id(r).map(|id| private[id as usize])),
+        Box::new(move |r| t.source_ip_id(r).map(|id| private[id as usize])),
     ));
     specs.push((
         "dst_private".to_string(),
-        Box::new(|r| t.destination_ip_id(r).map(|id| private[id as usize])),
+        Box::new(move |r| t.destination_ip_id(r).map(|id| private[id as usize])),
     ));
     specs.push((
         "dst_port_uncommon".to_string(),
-        Box::new(|r| {
+        Box::new(move |r| {
             t.destination_port(r)
                 .map(|p| f64::from(u8::from(!is_common_port(p))))
         }),
     ));
+    specs
+}
+
+/// Every per-event column of `t` before imputation, missing values as NaN, the extra numeric
+/// columns left out: what a streaming run surveys shard by shard.
+pub fn raw_event_columns(
+    t: &EventTable,
+    settings: &FeatureSettings,
+    private: &[f64],
+    daily: bool,
+) -> Vec<(String, Vec<f64>)> {
+    let n = t.len();
+    event_specs(t, settings, private, daily)
+        .into_par_iter()
+        .map(|(name, f)| (name, column(n, f)))
+        .collect()
+}
+
+/// Builds the event feature matrix. Heavy-tailed quantities are log-transformed; features
+/// whose inputs a file lacks are left out (not zero-filled); constant features are dropped.
+/// The extra numeric columns follow, log-transformed when non-negative and heavy-tailed.
+pub fn event_features(t: &EventTable, settings: &FeatureSettings) -> FeatureMatrix {
+    let n = t.len();
+    let private = private_flags(t);
+    let times = || (0..n).filter_map(|r| t.time_us(r));
+    let span = times().max().unwrap_or(0) - times().min().unwrap_or(0);
+    let specs = event_specs(t, settings, &private, daily(span));
     // Columns without information are dropped as soon as they are computed, so that a file
     // lacking many fields never holds them all at once.
     let columns: Vec<(String, FeatureColumn)> = specs
@@ -228,7 +263,7 @@ fn most_varied(extras: &[ExtraColumn], n: usize) -> (Vec<&ExtraColumn>, Vec<Stri
 /// counters or byte sizes spanning several decades and get a log transform. Rates, shares
 /// and small counts (KDD's `count` up to 511, UNSW's TTLs up to 255) stay linear: on the
 /// labeled sets, logging those blurs the very spikes that mark attacks.
-const LOG_SPAN: f64 = 1000.0;
+pub const LOG_SPAN: f64 = 1000.0;
 
 /// Whether a column (NaN for missing) is non-negative and reaches beyond [`LOG_SPAN`].
 fn spans_decades(values: &[f64]) -> bool {

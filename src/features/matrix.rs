@@ -369,6 +369,12 @@ fn scale_of(
     let n = n.max(1) as f64;
     let mean = values.clone().sum::<f64>() / n;
     let sd = (values.map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    scale_from(centre, mad, sd)
+}
+
+/// The (centre, scale) of [`robust_scale`] from the centre, the scaled MAD and the standard
+/// deviation: the MAD, but never below half the deviation; 1 for a constant column.
+pub fn scale_from(centre: f64, mad: f64, sd: f64) -> (f64, f64) {
     let scale = mad.max(0.5 * sd);
     (centre, if scale > 1e-12 { scale } else { 1.0 })
 }

@@ -1,16 +1,21 @@
 //! Features for detection: per event and per source IP.
 
 mod address;
+mod column_tally;
 mod event;
 mod matrix;
 mod source;
 mod values;
 
 pub use address::{is_common_port, is_private};
-pub use event::{event_features, hour_of_day, is_off_hours, weekday, MAX_EXTRA_FEATURES};
+pub use column_tally::{ColumnTally, COUNTED};
+pub use event::{
+    daily, event_features, hour_of_day, is_off_hours, private_flags, raw_event_columns, weekday,
+    LOG_SPAN, MAX_EXTRA_FEATURES,
+};
 pub use matrix::{
-    euclidean, median, quantile, quantile_sorted, robust_scale, DistinctRows, FeatureColumn,
-    FeatureMatrix,
+    euclidean, median, quantile, quantile_sorted, robust_scale, scale_from, DistinctRows,
+    FeatureColumn, FeatureMatrix,
 };
 pub use source::{is_failure, receiver_stats, source_features, source_stats, Agg, SourceStats};
 pub use values::{field_values, FieldValues, PROFILE_ROWS};

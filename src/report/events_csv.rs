@@ -21,6 +21,34 @@ use crate::session::write_atomic_with;
 /// (16,384 held 14 MB more at the 1M-row file's peak and wrote no faster).
 const CHUNK: usize = 4_096;
 
+/// What the rows of an event table are written with: each row's combined score, verdict,
+/// each detector's raw score and, for anomalous rows, the reason.
+pub struct RowScores<'a> {
+    /// Each row's combined score.
+    pub score: &'a [f64],
+    /// Whether each row is flagged.
+    pub flagged: &'a [bool],
+    /// Each detector's raw scores, in the columns' order.
+    pub raw: Vec<(DetectorKind, &'a [f64])>,
+    /// Why row `r` is anomalous, when it is.
+    pub reason: &'a (dyn Fn(usize) -> Option<String> + Sync),
+}
+
+/// The header line of `events_scored.csv` with the raw scores of `detectors`.
+pub fn events_header(detectors: &[DetectorKind]) -> String {
+    let mut header = String::from(
+        "file,line,event_time,source_ip,source_port,destination_ip,destination_port,\
+         transport,app_protocol,bytes_sent,bytes_received,outcome,label,label_class,score,\
+         flagged",
+    );
+    for k in detectors {
+        header.push(',');
+        header.push_str(k.name());
+    }
+    header.push_str(",reason\n");
+    header
+}
+
 /// Writes one row per event (every event, or the rows of `only` in its order) with its
 /// fields, label, combined score, verdict, each detector's raw score and, for anomalous
 /// events, the reason. Scores are rounded to four decimal places.
@@ -31,42 +59,24 @@ pub fn write_events(
     file_names: &[String],
     only: Option<&[u32]>,
 ) -> io::Result<()> {
-    let detectors: Vec<(DetectorKind, &[f64])> = d
-        .events
-        .raw
-        .iter()
-        .map(|(k, v)| (*k, v.as_slice()))
-        .collect();
-    let ips: Vec<String> = t.ips().iter().map(|ip| ip.to_string()).collect();
-    let files: Vec<Vec<u8>> = file_names
-        .iter()
-        .map(|f| {
-            let mut b = Vec::new();
-            text(&mut b, f);
-            b
-        })
-        .collect();
-    let rows = Rows {
-        t,
-        d,
-        detectors: &detectors,
-        ips: &ips,
-        files: &files,
-        only,
+    let reason = |r: usize| d.event_reason(t, r);
+    let scores = RowScores {
+        score: &d.event_score,
+        flagged: &d.event_flagged,
+        raw: d
+            .events
+            .raw
+            .iter()
+            .map(|(k, v)| (*k, v.as_slice()))
+            .collect(),
+        reason: &reason,
     };
+    let files = file_texts(file_names);
+    let rows = Rows::new(t, &scores, &files, only);
     let n = only.map_or(t.len(), <[u32]>::len);
     write_atomic_with(path, |w| {
-        let mut header = String::from(
-            "file,line,event_time,source_ip,source_port,destination_ip,destination_port,\
-             transport,app_protocol,bytes_sent,bytes_received,outcome,label,label_class,score,\
-             flagged",
-        );
-        for (k, _) in &detectors {
-            header.push(',');
-            header.push_str(k.name());
-        }
-        header.push_str(",reason\n");
-        w.write_all(header.as_bytes())?;
+        let kinds: Vec<DetectorKind> = scores.raw.iter().map(|r| r.0).collect();
+        w.write_all(events_header(&kinds).as_bytes())?;
         let group = CHUNK * 2 * rayon::current_num_threads();
         let render = |start: usize| -> Vec<Vec<u8>> {
             let end = (start + group).min(n);
@@ -74,7 +84,7 @@ pub fn write_events(
                 .step_by(CHUNK)
                 .collect::<Vec<_>>()
                 .into_par_iter()
-                .map(|s| rows.render(s..(s + CHUNK).min(end)))
+                .map(|s| rows.render(s..(s + CHUNK).min(end), &mut Vec::new()))
                 .collect()
         };
         // Each group is written while the next one is being rendered.
@@ -91,21 +101,72 @@ pub fn write_events(
     })
 }
 
+/// Renders the rows `rows` of `t` as lines of `events_scored.csv`, in parallel chunks: each
+/// chunk's bytes with the end of each of its lines (a streaming run orders the lines of its
+/// shards by position before writing them).
+pub fn render_event_lines(
+    t: &EventTable,
+    scores: &RowScores<'_>,
+    file_names: &[String],
+    rows: std::ops::Range<usize>,
+) -> Vec<(Vec<u8>, Vec<usize>)> {
+    let files = file_texts(file_names);
+    let renderer = Rows::new(t, scores, &files, None);
+    let end = rows.end.min(t.len());
+    (rows.start..end)
+        .step_by(CHUNK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|s| {
+            let mut ends = Vec::with_capacity(CHUNK);
+            let b = renderer.render(s..(s + CHUNK).min(end), &mut ends);
+            (b, ends)
+        })
+        .collect()
+}
+
+/// Each file name as a CSV field.
+fn file_texts(file_names: &[String]) -> Vec<Vec<u8>> {
+    file_names
+        .iter()
+        .map(|f| {
+            let mut b = Vec::new();
+            text(&mut b, f);
+            b
+        })
+        .collect()
+}
+
 /// What every row needs, shared by the rendering threads.
 struct Rows<'a> {
     t: &'a EventTable,
-    d: &'a Detection,
-    detectors: &'a [(DetectorKind, &'a [f64])],
-    ips: &'a [String],
+    scores: &'a RowScores<'a>,
+    ips: Vec<String>,
     files: &'a [Vec<u8>],
     /// The rows written, when not every one.
     only: Option<&'a [u32]>,
 }
 
-impl Rows<'_> {
-    /// Renders the rows at positions `range` of those written.
-    fn render(&self, range: std::ops::Range<usize>) -> Vec<u8> {
-        let (t, d) = (self.t, self.d);
+impl<'a> Rows<'a> {
+    fn new(
+        t: &'a EventTable,
+        scores: &'a RowScores<'a>,
+        files: &'a [Vec<u8>],
+        only: Option<&'a [u32]>,
+    ) -> Rows<'a> {
+        Rows {
+            t,
+            scores,
+            ips: t.ips().iter().map(|ip| ip.to_string()).collect(),
+            files,
+            only,
+        }
+    }
+
+    /// Renders the rows at positions `range` of those written, pushing the end of each line
+    /// to `ends`.
+    fn render(&self, range: std::ops::Range<usize>, ends: &mut Vec<usize>) -> Vec<u8> {
+        let (t, scores) = (self.t, self.scores);
         let mut b = Vec::with_capacity(range.len() * 160);
         let mut clock = Clock::default();
         for k in range {
@@ -157,18 +218,19 @@ impl Rows<'_> {
             b.push(b',');
             opt_text(&mut b, label.map(|l| t.label_class_name(l)));
             b.push(b',');
-            fixed4(&mut b, d.event_score[r]);
+            fixed4(&mut b, scores.score[r]);
             b.push(b',');
-            b.push(if d.event_flagged[r] { b'1' } else { b'0' });
-            for (_, raw) in self.detectors {
+            b.push(if scores.flagged[r] { b'1' } else { b'0' });
+            for (_, raw) in &scores.raw {
                 b.push(b',');
                 fixed4(&mut b, raw[r]);
             }
             b.push(b',');
-            if let Some(why) = d.event_reason(t, r) {
+            if let Some(why) = (scores.reason)(r) {
                 text(&mut b, &why);
             }
             b.push(b'\n');
+            ends.push(b.len());
         }
         b
     }

@@ -6,18 +6,27 @@
 //! sources ([`crate::detection::judge_shards`]): each shard holds every event of its sources in
 //! the order of the whole read, so the verdicts are those of the in-memory run.
 
+mod merge;
+mod prefetch;
 pub mod spill;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::detection::{judge_shards, Detection, DetectionSettings, Shard, ShardError};
+use crate::detection::{
+    judge_shards, Detection, DetectionSettings, DetectorKind, EventWork, ShardError, ShardLoader,
+};
 use crate::events::{EventTable, FileId};
 use crate::ingest::{
     files_under, read_file_spilling, FileReport, ReadError, ReadOptions, ReadProgress,
 };
+use crate::report::{events_header, render_event_lines, RowScores};
+use crate::session::write_atomic_with;
 
+pub use merge::PositionedLines;
+use prefetch::Prefetch;
 pub use spill::{shard_of, Shards};
 
 /// How a streaming run lays out its shards.
@@ -53,8 +62,13 @@ pub struct StreamingRun {
     pub events: u64,
     /// Shards written.
     pub shards: usize,
-    /// The verdicts on the sources (the events' scores are not part of a streaming run).
+    /// The verdicts on the sources, the floods and the events' level; the events' own scores
+    /// went to `events_scored.csv` as they were made.
     pub detection: Detection,
+    /// Events flagged, when `events_scored.csv` was written.
+    pub flagged_events: Option<usize>,
+    /// Why `events_scored.csv` was not written, when it was asked for.
+    pub events_skipped: Option<String>,
     /// Wall-clock time of the two passes.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -133,14 +147,17 @@ fn shard_count(files: &[PathBuf], settings: &StreamingSettings) -> usize {
     bytes.div_ceil(settings.shard_bytes.max(1)).max(1) as usize
 }
 
-/// Reads `paths` into shards and judges their sources: the two passes. The features'
-/// settings are resolved against the formats read, as the in-memory run resolves them.
+/// Reads `paths` into shards and judges their sources: the two passes; with `events_out`,
+/// the events are scored too and written there as `events_scored.csv` (atomically). The
+/// features' settings are resolved against the formats read, as the in-memory run resolves
+/// them.
 pub fn detect_streaming(
     paths: &[PathBuf],
     read: &ReadOptions,
     progress: &ReadProgress,
     settings: &DetectionSettings,
     streaming: &StreamingSettings,
+    events_out: Option<&Path>,
 ) -> Result<StreamingRun, StreamingError> {
     let t = Instant::now();
     let mut failures = Vec::new();
@@ -175,25 +192,54 @@ pub fn detect_streaming(
     let mut settings = settings.clone();
     let formats: Vec<_> = reports.iter().map(|r| r.format).collect();
     settings.features = settings.features.resolve(&formats);
-    let load = |k: usize| {
-        shards
-            .load(k, &extras)
-            .map(|(table, positions)| Shard { table, positions })
-    };
-    let detection = judge_shards(
-        shards.len(),
-        &load,
-        shards.web(),
-        &settings,
-        &progress.cancel,
-    )
-    .map_err(|e| match e {
+    let (mut work, events_skipped) =
+        match events_out.map(|_| EventWork::new(events, shards.span(), &extras, &settings)) {
+            Some(Ok(work)) => (Some(work), None),
+            Some(Err(why)) => (None, Some(why)),
+            None => (None, None),
+        };
+    let shard_error = |e| match e {
         ShardError::Cancelled => StreamingError::Cancelled,
         ShardError::Io(e) => StreamingError::Shards(e),
         ShardError::Unsupported(what) => StreamingError::Unsupported(what),
+    };
+    let (detection, flagged_events, judge_time) = std::thread::scope(|scope| {
+        let prefetch = Prefetch::new(scope, &shards, &extras);
+        let load = |k: usize| prefetch.load(k);
+        let mut detection = judge_shards(
+            shards.len(),
+            &load,
+            shards.web(),
+            &settings,
+            &progress.cancel,
+            work.as_mut(),
+        )
+        .map_err(shard_error)?;
+        if progress.cancel.load(Ordering::Relaxed) {
+            return Err(StreamingError::Cancelled);
+        }
+        let judge_time = t.elapsed();
+        let mut flagged_events = None;
+        if let (Some(work), Some(path)) = (work, events_out) {
+            let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+            prefetch.last_sweep();
+            let flagged = score_events(
+                work,
+                &shards,
+                &load,
+                &settings,
+                &mut detection,
+                &names,
+                path,
+                &progress.cancel,
+            )?;
+            flagged_events = Some(flagged);
+        }
+        Ok((detection, flagged_events, judge_time))
     })?;
-    if progress.cancel.load(Ordering::Relaxed) {
-        return Err(StreamingError::Cancelled);
+    let mut timings = vec![("read and shard", read_time), ("judge shards", judge_time)];
+    if flagged_events.is_some() {
+        timings.push(("score events", t.elapsed() - judge_time));
     }
     Ok(StreamingRun {
         files: reports,
@@ -201,8 +247,75 @@ pub fn detect_streaming(
         events,
         shards: shards.len(),
         detection,
-        timings: vec![("read and shard", read_time), ("judge shards", t.elapsed())],
+        flagged_events,
+        events_skipped,
+        timings,
     })
+}
+
+/// Events rendered at a time by the third sweep.
+const RENDER_GROUP: usize = 1 << 17;
+
+/// The third sweep: scores every shard's events with what the whole log taught, renders their
+/// lines and writes them to `path` in the log's order. Returns the events flagged.
+#[allow(clippy::too_many_arguments)]
+fn score_events(
+    work: EventWork,
+    shards: &Shards,
+    load: &ShardLoader<'_>,
+    settings: &DetectionSettings,
+    detection: &mut Detection,
+    names: &[String],
+    path: &Path,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<usize, StreamingError> {
+    let mut scorer = work
+        .prepare(settings, detection, cancel)
+        .ok_or(StreamingError::Cancelled)?;
+    let kinds: Vec<DetectorKind> = scorer.detectors();
+    let mut lines = PositionedLines::new();
+    let mut flagged = 0;
+    for k in 0..shards.len() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(StreamingError::Cancelled);
+        }
+        let shard = load(k).map_err(StreamingError::Shards)?;
+        let scored = scorer.score(&shard, detection);
+        flagged += scored.flagged.iter().filter(|&&f| f).count();
+        let reason = |r: usize| scored.reasons[r].clone();
+        let rows = RowScores {
+            score: &scored.score,
+            flagged: &scored.flagged,
+            raw: kinds
+                .iter()
+                .filter_map(|k| scored.raw.get(k).map(|v| (*k, v.as_slice())))
+                .collect(),
+            reason: &reason,
+        };
+        let mut out = lines
+            .shard(shards.scratch(&format!("events-{k}.bin")))
+            .map_err(StreamingError::Shards)?;
+        // Rendered a group at a time, so that a shard's text is never all in memory.
+        for start in (0..shard.table.len()).step_by(RENDER_GROUP) {
+            let range = start..(start + RENDER_GROUP).min(shard.table.len());
+            let chunks = render_event_lines(&shard.table, &rows, names, range.clone());
+            out.append(&shard.positions[range], &chunks)
+                .map_err(StreamingError::Shards)?;
+        }
+        out.close().map_err(StreamingError::Shards)?;
+    }
+    scorer.finish(detection);
+    write_atomic_with(path, |w| {
+        w.write_all(events_header(&kinds).as_bytes())?;
+        lines.merge_into(w)
+    })
+    .map_err(|e| {
+        StreamingError::Shards(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", path.display()),
+        ))
+    })?;
+    Ok(flagged)
 }
 
 /// Whether a run over `bytes` of input should stream: the in-memory run holds about 0.7

@@ -30,6 +30,8 @@ pub struct Shards {
     file_sources: HashSet<IpAddr>,
     file_first: Option<i64>,
     file_last: Option<i64>,
+    /// The first and last times of every event written.
+    span: Option<(i64, i64)>,
     web: bool,
 }
 
@@ -67,6 +69,7 @@ impl Shards {
             file_sources: HashSet::new(),
             file_first: None,
             file_last: None,
+            span: None,
             web: false,
         })
     }
@@ -95,6 +98,16 @@ impl Shards {
     /// (see [`SourceCounts::needed`]).
     pub fn web(&self) -> bool {
         self.web
+    }
+
+    /// The first and last times of the events written, when they have times.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        self.span
+    }
+
+    /// A path for a scratch file named `name` in the shards' folder, removed with them.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
     }
 
     /// Flushes every shard to disk.
@@ -146,6 +159,7 @@ impl Spill for Shards {
             if let Some(t) = d.time_us {
                 self.file_first = Some(self.file_first.map_or(t, |f| f.min(t)));
                 self.file_last = Some(self.file_last.map_or(t, |l| l.max(t)));
+                self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
             }
             self.buf.clear();
             encode(
