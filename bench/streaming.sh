@@ -17,9 +17,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export NETSLEUTH_CACHE_DIR=$out/cache
 
-measure() { # label, command...: wall seconds and peak RSS from GNU time
+measure() { # label, command...: wall seconds and peak RSS from GNU time; stdout kept in $out/said
     local label=$1; shift
-    /usr/bin/time -f "%e %M" -o "$out/time" "$@" >/dev/null 2>"$out/err" || { cat "$out/err"; exit 1; }
+    /usr/bin/time -f "%e %M" -o "$out/time" "$@" >"$out/said" 2>"$out/err" || { cat "$out/err"; exit 1; }
     read -r wall kb <"$out/time"
     printf '%-34s %8.1f s %8.0f MB\n' "$label" "$wall" "$((kb / 1024))"
 }
@@ -30,6 +30,12 @@ measure "streaming, 4 shards" $bin detect "$slice" --out "$out/s" --streaming --
 for f in sources.csv blocklist.csv; do
     cmp "$out/m/$f" "$out/s/$f" && echo "  $f: identical"
 done
+python3 bench/compare_events.py "$out/m/events_scored.csv" "$out/s/events_scored.csv"
+# The same run with a fresh model cache: how much two in-memory runs' forests differ.
+NETSLEUTH_CACHE_DIR=$out/cache2 $bin detect "$slice" --out "$out/m2" >/dev/null
+echo "  (two in-memory runs, each training its own forest:)"
+python3 bench/compare_events.py "$out/m/events_scored.csv" "$out/m2/events_scored.csv"
+rm -rf "$out/m" "$out/s" "$out/m2"
 
 rows=$(($(wc -l <"$large") - 1))
 bytes=$(stat -c %s "$large")
@@ -50,9 +56,9 @@ capped=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg")
 extra=()
 [ -n "$shards" ] && extra=(--shards "$shards")
 measure "streaming, capped at ${cap_mb} MB" "${capped[@]}" $bin detect "$large" --out "$out/ls" --streaming --spill-dir "$out" "${extra[@]}" --timings
-grep -E "events from|^  " "$out/err" || true
-$bin detect "$large" --out "$out/ls2" --streaming --spill-dir "$out" "${extra[@]}" --timings | grep -E "^  "
+grep -E "events from|^  [a-z]" "$out/said" || true
 measure "in memory, uncapped" $bin detect "$large" --out "$out/lm" --timings
+grep -E "^  [a-z]" "$out/said" || true
 for f in sources.csv blocklist.csv; do
     cmp "$out/lm/$f" "$out/ls/$f" && echo "  $f: identical"
 done

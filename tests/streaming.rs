@@ -81,12 +81,7 @@ fn same_events(memory: &Path, streamed: &Path, what: &str) {
             "{what}: line {line}"
         );
         for exact in ["robust_z", "burst"].into_iter().filter_map(col) {
-            assert_eq!(
-                a[exact],
-                b[exact],
-                "{what}: line {line}, {}",
-                h[exact].to_string()
-            );
+            assert_eq!(a[exact], b[exact], "{what}: line {line}, {}", &h[exact]);
         }
         if let Some(f) = col("forest") {
             let d = (a[f].parse::<f64>().unwrap() - b[f].parse::<f64>().unwrap()).abs();

@@ -40,7 +40,7 @@ pub const MAX_DIMS: usize = 16;
 
 /// Training points handed to the crate: a seeded random subset of the data, far more than
 /// the trees draw (trees × sample size), so the forest sees the same distribution.
-const TRAINING_POOL: usize = 65_536;
+pub(super) const TRAINING_POOL: usize = 65_536;
 
 /// Average path length of an unsuccessful binary-search-tree search over `n` points,
 /// computed exactly as the crate does so that leaf path lengths match bit for bit.
@@ -627,8 +627,8 @@ pub fn train(
 }
 
 /// The rows of `n` that [`train`] learns from with `seed`, increasing: all of them, or a
-/// seeded sample of [`TRAINING_POOL`] (a streaming run finds them by position).
-pub fn pool_indices(n: usize, seed: u64) -> Vec<usize> {
+/// seeded sample of [`TRAINING_POOL`].
+fn pool_indices(n: usize, seed: u64) -> Vec<usize> {
     if n > TRAINING_POOL {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut s = sample(&mut rng, n, TRAINING_POOL).into_vec();

@@ -70,9 +70,8 @@ struct Part {
 /// verdicts as [`super::detect`] on the whole log in one table, with the events' fields empty
 /// (their scores are not computed here) and no floods. With `web` (the log has web requests
 /// or protocol parts, see [`SourceCounts::needed`]), the shards are first read once for the
-/// sources behind each referer host and user agent. With `events`, that first sweep always
-/// runs and surveys the events for their scoring, and the judging sweep tallies the floods
-/// ([`EventWork`]).
+/// sources behind each referer host and user agent. With `events`, each shard is shown to it
+/// as it is judged ([`EventWork::judged`]).
 pub fn judge_shards(
     count: usize,
     load: &ShardLoader<'_>,
@@ -82,18 +81,12 @@ pub fn judge_shards(
     mut events: Option<&mut EventWork>,
 ) -> Result<Detection, ShardError> {
     let mut counts = SourceCounts::default();
-    if web || events.is_some() {
+    if web {
         for k in 0..count {
             if cancel.load(Ordering::Relaxed) {
                 return Err(ShardError::Cancelled);
             }
-            let shard = load(k).map_err(ShardError::Io)?;
-            if web {
-                counts.add(SourceCounts::of(&shard.table));
-            }
-            if let Some(work) = events.as_deref_mut() {
-                work.survey(&shard);
-            }
+            counts.add(SourceCounts::of(&load(k).map_err(ShardError::Io)?.table));
         }
     }
     let mut parts: Vec<Part> = Vec::new();

@@ -14,9 +14,11 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
-use rustc_hash::FxHashMap;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
-use crate::events::EventTable;
+use crate::events::{EventTable, ExtraColumn};
 use crate::features::{
     private_flags, raw_event_columns, scale_from, ColumnTally, FeatureColumn, FeatureMatrix,
     FeatureSettings, LOG_SPAN, MAX_EXTRA_FEATURES,
@@ -29,7 +31,7 @@ use super::detectors::{
 };
 use super::event_reasons::EventDrivers;
 use super::event_steps::{attack_steps, event_combined, routine_infrastructure};
-use super::forest::pool_indices;
+use super::forest::TRAINING_POOL;
 use super::pipeline::{event_reason_text, Detection, DetectionSettings, LevelScores};
 use super::sharded::Shard;
 use super::volume::{FloodSample, FloodTally, VolumeAttack};
@@ -65,6 +67,11 @@ impl Sums {
 struct ColumnSurvey {
     name: String,
     extra: bool,
+    /// Its index in the training pool's rows.
+    slot: usize,
+    /// Whether the in-memory run would not have it (the hour of a log within a day; the
+    /// weekend and off hours where business hours do not apply).
+    left_out: bool,
     tally: ColumnTally,
     present: u64,
     first: Option<f64>,
@@ -80,6 +87,8 @@ impl ColumnSurvey {
         ColumnSurvey {
             name,
             extra,
+            slot: 0,
+            left_out: false,
             tally: ColumnTally::default(),
             present: 0,
             first: None,
@@ -116,11 +125,48 @@ impl ColumnSurvey {
     }
 }
 
+/// An extra column's values over `n` rows, NaN where missing or not finite.
+fn extra_values(e: &ExtraColumn, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|r| {
+            e.values
+                .get(r)
+                .map(f64::from)
+                .filter(|v| v.is_finite())
+                .unwrap_or(f64::NAN)
+        })
+        .collect()
+}
+
+/// The raw values of `table` for each of `columns` ((name, extra), the per-event columns
+/// first in the order `survey` computes them), NaN where missing.
+fn raw_columns(
+    survey: &FeatureSettings,
+    columns: &[(String, bool)],
+    table: &EventTable,
+) -> Vec<Vec<f64>> {
+    let private = private_flags(table);
+    let mut out: Vec<Vec<f64>> = raw_event_columns(table, survey, &private, true)
+        .into_iter()
+        .map(|(_, values)| values)
+        .collect();
+    out.truncate(columns.iter().filter(|c| !c.1).count());
+    for (name, _) in columns.iter().filter(|c| c.1) {
+        out.push(match table.extras().iter().find(|e| &e.name == name) {
+            Some(e) => extra_values(e, table.len()),
+            None => vec![f64::NAN; table.len()],
+        });
+    }
+    out
+}
+
 /// A kept column: how a raw value becomes its standardised feature.
 #[derive(Debug, Clone)]
 struct ColumnPlan {
     /// Index among the candidate columns.
     candidate: usize,
+    /// Index in the training pool's rows.
+    slot: usize,
     name: String,
     log: bool,
     fill: f64,
@@ -141,18 +187,19 @@ impl ColumnPlan {
     }
 }
 
-/// What scoring the events needs from the whole log, gathered over the shards before they
-/// are scored.
+/// What scoring the events needs from the whole log, gathered as the log is read and while
+/// its sources are judged.
 pub struct EventWork {
     rows: u64,
-    settings: FeatureSettings,
-    daily: bool,
+    /// The settings the columns are computed with: business hours on unless the analyst
+    /// turned them off, the hour of day always (left out later when the log says so).
+    survey: FeatureSettings,
+    /// The per-event columns, then the extra numeric columns in order of appearance.
     columns: Vec<ColumnSurvey>,
-    /// The positions of the forest's training pools (one per possible column group), sorted.
-    pool_positions: Vec<u64>,
-    /// The pooled rows' raw candidate features, by position.
-    pool: FxHashMap<u64, Vec<f64>>,
-    seeds: Vec<u64>,
+    /// The training pool: a seeded reservoir of rows (every row of a log of at most its
+    /// size), each with its position and raw candidate features by column.
+    pool: Vec<(u64, Vec<f64>)>,
+    rng: StdRng,
     windows: Option<(i64, i64, Vec<u64>)>,
     floods: FloodStage,
 }
@@ -164,15 +211,9 @@ enum FloodStage {
 }
 
 impl EventWork {
-    /// The work for a log of `rows` events whose times span `span` (first, last), with the
-    /// extra numeric columns `extras`; `Err` with the reason when its events cannot be
-    /// scored in shards.
-    pub fn new(
-        rows: u64,
-        span: Option<(i64, i64)>,
-        extras: &[String],
-        settings: &DetectionSettings,
-    ) -> Result<EventWork, String> {
+    /// The work of a run with `settings` (features not resolved yet); `Err` with the reason
+    /// when its events cannot be scored in shards.
+    pub fn new(settings: &DetectionSettings) -> Result<EventWork, String> {
         if let Some(k) = settings.detectors.iter().find(|k| {
             !matches!(
                 k,
@@ -187,6 +228,93 @@ impl EventWork {
                 k.name()
             ));
         }
+        let mut survey = settings.features;
+        survey.business_hours = Some(survey.business_hours != Some(false));
+        let columns = raw_event_columns(&EventTable::default(), &survey, &[], true)
+            .into_iter()
+            .map(|(name, _)| ColumnSurvey::new(name, false))
+            .collect();
+        Ok(EventWork {
+            rows: 0,
+            survey,
+            columns,
+            pool: Vec::new(),
+            rng: StdRng::seed_from_u64(settings.seed),
+            windows: None,
+            floods: FloodStage::Sampling(FloodSample::growing()),
+        })
+    }
+
+    /// Surveys rows as they are read: those of `table`, the first at position `first`.
+    pub fn read(&mut self, table: &EventTable, first: u64) {
+        let n = table.len();
+        let private = private_flags(table);
+        let mut raw: Vec<(usize, Vec<f64>)> =
+            raw_event_columns(table, &self.survey, &private, true)
+                .into_iter()
+                .enumerate()
+                .map(|(i, (_, values))| (i, values))
+                .collect();
+        for e in table.extras() {
+            let slot = match self
+                .columns
+                .iter()
+                .position(|c| c.extra && c.name == e.name)
+            {
+                Some(slot) => slot,
+                None => {
+                    self.columns.push(ColumnSurvey::new(e.name.clone(), true));
+                    self.columns.len() - 1
+                }
+            };
+            raw.push((slot, extra_values(e, n)));
+        }
+        // Each column's tally on a thread of its own.
+        let mut by_slot: Vec<Option<&Vec<f64>>> = vec![None; self.columns.len()];
+        for (slot, values) in &raw {
+            by_slot[*slot] = Some(values);
+        }
+        self.columns
+            .par_iter_mut()
+            .zip(by_slot)
+            .for_each(|(c, values)| {
+                values.into_iter().flatten().for_each(|&v| c.add(v));
+            });
+        let width = self.columns.len();
+        let row = |r: usize| {
+            let mut v = vec![f64::NAN; width];
+            for (slot, values) in &raw {
+                v[*slot] = values[r];
+            }
+            v
+        };
+        for r in 0..n {
+            let at = first + r as u64;
+            if self.pool.len() < TRAINING_POOL {
+                self.pool.push((at, row(r)));
+            } else {
+                let j = self.rng.gen_range(0..=at) as usize;
+                if j < TRAINING_POOL {
+                    self.pool[j] = (at, row(r));
+                }
+            }
+        }
+        if let FloodStage::Sampling(sample) = &mut self.floods {
+            let positions: Vec<u64> = (first..first + n as u64).collect();
+            sample.add(table, &positions);
+        }
+        self.rows += n as u64;
+    }
+
+    /// Once every file is read: the extra columns in the reading table's order (`extras`),
+    /// the span of the log's times, and the features' settings resolved against the formats
+    /// read. `Err` when the events cannot be scored in shards after all.
+    pub fn read_all(
+        &mut self,
+        extras: &[String],
+        span: Option<(i64, i64)>,
+        resolved: &FeatureSettings,
+    ) -> Result<(), String> {
         if extras.len() > MAX_EXTRA_FEATURES {
             return Err(format!(
                 "{} extra numeric columns: the in-memory run keeps the {MAX_EXTRA_FEATURES} \
@@ -195,62 +323,53 @@ impl EventWork {
             ));
         }
         let daily = span.is_some_and(|(first, last)| crate::features::daily(last - first));
-        let empty = EventTable::default();
-        let mut columns: Vec<ColumnSurvey> =
-            raw_event_columns(&empty, &settings.features, &[], daily)
-                .into_iter()
-                .map(|(name, _)| ColumnSurvey::new(name, false))
-                .collect();
-        columns.extend(extras.iter().map(|e| ColumnSurvey::new(e.clone(), true)));
-        let groups = column_groups(columns.len()).len().max(1);
-        let seeds: Vec<u64> = (0..groups)
-            .map(|g| settings.seed.wrapping_add(g as u64))
-            .collect();
-        let mut pool_positions: Vec<u64> = Vec::new();
-        if settings.detectors.contains(&DetectorKind::Forest) {
-            for &seed in &seeds {
-                pool_positions.extend(pool_indices(rows as usize, seed).iter().map(|&r| r as u64));
-            }
+        let business = resolved.business_hours_apply();
+        for c in self.columns.iter_mut().filter(|c| !c.extra) {
+            c.left_out = match c.name.as_str() {
+                "hour" => !daily,
+                "weekend" | "off_hours" => !business,
+                _ => false,
+            };
         }
-        pool_positions.sort_unstable();
-        pool_positions.dedup();
-        let windows = span.map(|(first, last)| {
+        // The in-memory run's order: its columns, then the extras as its table holds them.
+        let rank = |c: &ColumnSurvey| {
+            if c.extra {
+                extras
+                    .iter()
+                    .position(|e| *e == c.name)
+                    .unwrap_or(usize::MAX)
+            } else {
+                0
+            }
+        };
+        self.columns
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, c)| c.slot = i);
+        self.columns.sort_by_key(|c| (c.extra, rank(c)));
+        self.windows = span.map(|(first, last)| {
             let w = window_for_span(last - first);
             let buckets = ((last - first) / w.max(1) + 1) as usize;
             (first, w, vec![0u64; buckets])
         });
-        Ok(EventWork {
-            rows,
-            settings: settings.features.clone(),
-            daily,
-            columns,
-            pool_positions,
-            pool: FxHashMap::default(),
-            seeds,
-            windows,
-            floods: FloodStage::Sampling(FloodSample::new(rows as usize)),
-        })
+        if let FloodStage::Sampling(sample) = &mut self.floods {
+            let sample = std::mem::replace(sample, FloodSample::growing());
+            self.floods = FloodStage::Tallying(sample.candidates(self.rows as usize));
+        }
+        for c in &mut self.columns {
+            let (missing, log) = (self.rows - c.present, c.logged());
+            c.tally.plan(missing, log);
+        }
+        Ok(())
     }
 
-    /// Surveys one shard (the first sweep).
-    pub fn survey(&mut self, shard: &Shard) {
+    /// Sees one shard as its sources are judged: the candidate floods are tallied, the burst
+    /// windows counted, and the columns of many distinct values gather the values near their
+    /// median and MAD.
+    pub fn judged(&mut self, shard: &Shard) {
         let Shard { table, positions } = shard;
-        let private = private_flags(table);
-        let raw = self.raw_columns(table, &private);
-        for (survey, (_, values)) in self.columns.iter_mut().zip(&raw) {
-            for &v in values {
-                survey.add(v);
-            }
-        }
-        let mut next = 0;
-        for (r, &at) in positions.iter().enumerate() {
-            while next < self.pool_positions.len() && self.pool_positions[next] < at {
-                next += 1;
-            }
-            if self.pool_positions.get(next) == Some(&at) {
-                self.pool
-                    .insert(at, raw.iter().map(|(_, values)| values[r]).collect());
-            }
+        if let FloodStage::Tallying(tally) = &mut self.floods {
+            tally.add(table, positions);
         }
         if let Some((start, w, counts)) = &mut self.windows {
             for t in (0..table.len()).filter_map(|r| table.time_us(r)) {
@@ -259,31 +378,16 @@ impl EventWork {
                 }
             }
         }
-        if let FloodStage::Sampling(sample) = &mut self.floods {
-            sample.add(table, positions);
-        }
-    }
-
-    /// Sees one shard as its sources are judged (the second sweep): the candidate floods
-    /// are tallied.
-    pub fn judged(&mut self, shard: &Shard) {
-        if let FloodStage::Sampling(sample) = &mut self.floods {
-            let sample = std::mem::replace(sample, FloodSample::new(0));
-            self.floods = FloodStage::Tallying(sample.candidates());
-            for c in &mut self.columns {
-                let (missing, log) = (self.rows - c.present, c.logged());
-                c.tally.plan(missing, log);
-            }
-        }
-        if let FloodStage::Tallying(tally) = &mut self.floods {
-            tally.add(&shard.table, &shard.positions);
-        }
         if self.columns.iter().all(|c| c.tally.counted()) {
             return;
         }
-        let private = private_flags(&shard.table);
-        let raw = self.raw_columns(&shard.table, &private);
-        for (c, (_, values)) in self.columns.iter_mut().zip(&raw) {
+        let names: Vec<(String, bool)> = self
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.extra))
+            .collect();
+        let raw = raw_columns(&self.survey, &names, table);
+        for (c, values) in self.columns.iter_mut().zip(&raw) {
             if !c.tally.counted() {
                 values
                     .iter()
@@ -291,30 +395,6 @@ impl EventWork {
                     .for_each(|&v| c.tally.gather(v));
             }
         }
-    }
-
-    fn raw_columns(&self, table: &EventTable, private: &[f64]) -> Vec<(String, Vec<f64>)> {
-        let mut raw = raw_event_columns(table, &self.settings, private, self.daily);
-        for survey in self.columns.iter().filter(|c| c.extra) {
-            let values = table
-                .extras()
-                .iter()
-                .find(|e| e.name == survey.name)
-                .map(|e| {
-                    (0..table.len())
-                        .map(|r| {
-                            e.values
-                                .get(r)
-                                .map(f64::from)
-                                .filter(|v| v.is_finite())
-                                .unwrap_or(f64::NAN)
-                        })
-                        .collect()
-                })
-                .unwrap_or_else(|| vec![f64::NAN; table.len()]);
-            raw.push((survey.name.clone(), values));
-        }
-        raw
     }
 
     /// The scorer: the columns' scales, the forests trained on the pool, the burst windows
@@ -327,7 +407,7 @@ impl EventWork {
     ) -> Option<EventScorer> {
         let mut plans: Vec<ColumnPlan> = Vec::new();
         for (i, c) in self.columns.iter_mut().enumerate() {
-            if c.present == 0 || !c.varies {
+            if c.present == 0 || !c.varies || c.left_out {
                 continue;
             }
             let log = c.logged();
@@ -339,6 +419,7 @@ impl EventWork {
             let (centre, scale) = scale_from(fill, mad, sums.sd(fill, missing, self.rows));
             plans.push(ColumnPlan {
                 candidate: i,
+                slot: c.slot,
                 name: c.name.clone(),
                 log,
                 fill,
@@ -346,6 +427,7 @@ impl EventWork {
                 scale,
             });
         }
+        self.pool.sort_unstable_by_key(|p| p.0);
         let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
         let mut events = LevelScores {
             features: names.clone(),
@@ -361,25 +443,23 @@ impl EventWork {
                 keys: Vec::new(),
             };
             let groups = column_groups(plans.len());
-            let pool_of = |g: usize, cols: &[usize]| -> FeatureMatrix {
-                let seed = self.seeds.get(g).copied().unwrap_or(settings.seed);
-                let rows: Vec<&Vec<f64>> = pool_indices(self.rows as usize, seed)
-                    .iter()
-                    .filter_map(|&r| self.pool.get(&(r as u64)))
-                    .collect();
+            let pool_of = |cols: &[usize]| -> FeatureMatrix {
                 let mut m = FeatureMatrix::default();
                 for &c in cols {
                     let plan = &plans[c];
-                    let values = rows
+                    let values = self
+                        .pool
                         .iter()
-                        .map(|row| plan.standardise(row[plan.candidate]))
+                        .map(|(_, row)| {
+                            plan.standardise(row.get(plan.slot).copied().unwrap_or(f64::NAN))
+                        })
                         .collect();
                     m.push(&plan.name, FeatureColumn::of(values));
                 }
                 m
             };
             let t = std::time::Instant::now();
-            let matrix = |g: usize, cols: &[usize]| std::borrow::Cow::Owned(pool_of(g, cols));
+            let matrix = |_: usize, cols: &[usize]| std::borrow::Cow::Owned(pool_of(cols));
             if let Some(w) = f.fit_groups(&groups, &matrix, cancel) {
                 events.warnings.push(w);
             }
@@ -394,7 +474,7 @@ impl EventWork {
         }
         self.pool.clear();
         let floods = match self.floods {
-            FloodStage::Sampling(sample) => sample.candidates().finish(),
+            FloodStage::Sampling(sample) => sample.candidates(self.rows as usize).finish(),
             FloodStage::Tallying(tally) => tally.finish(),
         };
         let windows = self
@@ -424,13 +504,11 @@ impl EventWork {
         flooded.dedup_by_key(|f| f.0);
         Some(EventScorer {
             plans,
-            settings: self.settings,
-            daily: self.daily,
-            extras: self
+            survey: self.survey,
+            columns: self
                 .columns
                 .iter()
-                .filter(|c| c.extra)
-                .map(|c| c.name.clone())
+                .map(|c| (c.name.clone(), c.extra))
                 .collect(),
             robust_z: settings.detectors.contains(&DetectorKind::RobustZ),
             burst: settings.detectors.contains(&DetectorKind::Burst),
@@ -452,9 +530,8 @@ impl EventWork {
 /// Scores shards with what the whole log taught ([`EventWork::prepare`]).
 pub struct EventScorer {
     plans: Vec<ColumnPlan>,
-    settings: FeatureSettings,
-    daily: bool,
-    extras: Vec<String>,
+    survey: FeatureSettings,
+    columns: Vec<(String, bool)>,
     robust_z: bool,
     burst: bool,
     forest: Option<ForestDetector>,
@@ -489,35 +566,12 @@ impl EventScorer {
     pub fn score(&mut self, shard: &Shard, detection: &Detection) -> ScoredShard {
         let Shard { table, positions } = shard;
         let n = table.len();
-        let private = private_flags(table);
-        let mut raw = raw_event_columns(table, &self.settings, &private, self.daily);
-        for name in &self.extras {
-            let values = table
-                .extras()
-                .iter()
-                .find(|e| &e.name == name)
-                .map(|e| {
-                    (0..n)
-                        .map(|r| {
-                            e.values
-                                .get(r)
-                                .map(f64::from)
-                                .filter(|v| v.is_finite())
-                                .unwrap_or(f64::NAN)
-                        })
-                        .collect()
-                })
-                .unwrap_or_else(|| vec![f64::NAN; n]);
-            raw.push((name.clone(), values));
-        }
+        let mut raw = raw_columns(&self.survey, &self.columns, table);
         let mut m = FeatureMatrix::default();
         let mut scales = Vec::with_capacity(self.plans.len());
         for plan in &self.plans {
-            let values = raw[plan.candidate]
-                .1
-                .iter()
-                .map(|&v| plan.standardise(v))
-                .collect();
+            let mut values = std::mem::take(&mut raw[plan.candidate]);
+            values.iter_mut().for_each(|v| *v = plan.standardise(*v));
             m.push(&plan.name, FeatureColumn::Dense(values));
             if plan.log {
                 m.log_transformed.push(plan.name.clone());

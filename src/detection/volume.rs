@@ -138,60 +138,97 @@ impl Tally {
 /// The volume attacks of `t`, largest first.
 pub fn volume_attacks(t: &EventTable) -> Vec<VolumeAttack> {
     let positions: Vec<u64> = (0..t.len() as u64).collect();
-    let mut sample = FloodSample::new(t.len());
+    let mut sample = FloodSample::of_rows(t.len());
     sample.add(t, &positions);
-    let mut tally = sample.candidates();
+    let mut tally = sample.candidates(t.len());
     tally.add(t, &positions);
     tally.finish()
 }
 
 /// The first look for floods: the patterns of an even sample of a log's rows, which may be
-/// given in parts (a streaming run's shards), each row with its position in the log.
+/// given in parts (a streaming run's chunks), each row with its position in the log.
 pub struct FloodSample {
-    rows: usize,
     step: u64,
     looked: usize,
     sampled: HashMap<Pattern, usize>,
+    /// While the log's length is unknown: the rows sampled, with their positions, thinned by
+    /// doubling the step whenever they pass twice the sample's size.
+    growing: Option<Vec<(u64, Option<Pattern>)>>,
 }
 
 impl FloodSample {
-    /// The sample of a log of `rows` events.
-    pub fn new(rows: usize) -> FloodSample {
+    /// The sample of a log of `rows` events: every `rows / 2^18`-th row.
+    pub fn of_rows(rows: usize) -> FloodSample {
         FloodSample {
-            rows,
             step: rows.div_ceil(SAMPLE).max(1) as u64,
             looked: 0,
             sampled: HashMap::new(),
+            growing: None,
+        }
+    }
+
+    /// The sample of a log whose length is not known yet: as many rows, at an even step
+    /// that doubles as the log grows.
+    pub fn growing() -> FloodSample {
+        FloodSample {
+            step: 1,
+            looked: 0,
+            sampled: HashMap::new(),
+            growing: Some(Vec::new()),
         }
     }
 
     /// Looks at the sampled rows of `t`, whose rows are at `positions` in the log.
     pub fn add(&mut self, t: &EventTable, positions: &[u64]) {
-        if self.rows < FLOOD_EVENTS {
-            return;
-        }
         for (row, &at) in positions.iter().enumerate() {
-            if at % self.step == 0 {
-                self.looked += 1;
-                if let Some(p) = pattern(t, row) {
-                    *self.sampled.entry(p).or_default() += 1;
+            if at % self.step != 0 {
+                continue;
+            }
+            match &mut self.growing {
+                None => {
+                    self.looked += 1;
+                    if let Some(p) = pattern(t, row) {
+                        *self.sampled.entry(p).or_default() += 1;
+                    }
+                }
+                Some(rows) => {
+                    rows.push((at, pattern(t, row)));
+                    if rows.len() > 2 * SAMPLE {
+                        self.step *= 2;
+                        let step = self.step;
+                        rows.retain(|(at, _)| at % step == 0);
+                    }
                 }
             }
         }
     }
 
-    /// The patterns common enough in the sample to be counted exactly.
-    pub fn candidates(self) -> FloodTally {
+    /// The patterns common enough in the sample of a log of `rows` events to be counted
+    /// exactly.
+    pub fn candidates(self, rows: usize) -> FloodTally {
+        let (looked, sampled) = match self.growing {
+            None => (self.looked, self.sampled),
+            Some(list) => {
+                let mut sampled: HashMap<Pattern, usize> = HashMap::new();
+                let looked = list.len();
+                for p in list.into_iter().filter_map(|(_, p)| p) {
+                    *sampled.entry(p).or_default() += 1;
+                }
+                (looked, sampled)
+            }
+        };
         // A little under the share in the sample, so that the exact count decides at the edge.
-        let looked = self.looked as f64;
-        let candidates = self
-            .sampled
-            .into_iter()
-            .filter(|(p, c)| *c as f64 >= 0.8 * share_needed(p.kind) * looked)
-            .map(|(p, _)| p)
-            .collect();
+        let candidates = if rows < FLOOD_EVENTS {
+            Vec::new()
+        } else {
+            sampled
+                .into_iter()
+                .filter(|(p, c)| *c as f64 >= 0.8 * share_needed(p.kind) * looked as f64)
+                .map(|(p, _)| p)
+                .collect()
+        };
         FloodTally {
-            rows: self.rows,
+            rows,
             candidates,
             tallies: HashMap::new(),
         }

@@ -1,10 +1,13 @@
-//! Logs larger than memory, on one machine: a two-pass run whose memory is bounded by one
-//! shard and the per-source state, whatever the size of the input.
+//! Logs larger than memory, on one machine: a two-pass run whose memory is bounded by two
+//! shards and the per-source state, whatever the size of the input.
 //!
 //! Pass one reads every file as it streams and writes each event to the shard of its source
-//! address ([`spill`]), on disk. Pass two reads the shards back one at a time and judges their
-//! sources ([`crate::detection::judge_shards`]): each shard holds every event of its sources in
-//! the order of the whole read, so the verdicts are those of the in-memory run.
+//! address ([`spill`]), on disk. Pass two reads the shards back one at a time, the next read
+//! ahead ([`prefetch`]), in three sweeps: a survey of the events for their scoring
+//! ([`crate::detection::EventWork`]), the judging of the sources
+//! ([`crate::detection::judge_shards`]; each shard holds every event of its sources in the
+//! order of the whole read, so the verdicts are those of the in-memory run), and the scoring of
+//! the events, whose lines are merged back into the log's order ([`merge`]).
 
 mod merge;
 mod prefetch;
@@ -164,6 +167,13 @@ pub fn detect_streaming(
     let files = expand(paths, &mut failures);
     let mut shards = Shards::create(&streaming.dir, shard_count(&files, streaming))
         .map_err(StreamingError::Shards)?;
+    let mut events_skipped = None;
+    if events_out.is_some() {
+        match EventWork::new(settings) {
+            Ok(work) => shards.survey_events(work),
+            Err(why) => events_skipped = Some(why),
+        }
+    }
     let mut scratch = EventTable::default();
     let mut reports = Vec::new();
     for (i, path) in files.iter().enumerate() {
@@ -192,12 +202,13 @@ pub fn detect_streaming(
     let mut settings = settings.clone();
     let formats: Vec<_> = reports.iter().map(|r| r.format).collect();
     settings.features = settings.features.resolve(&formats);
-    let (mut work, events_skipped) =
-        match events_out.map(|_| EventWork::new(events, shards.span(), &extras, &settings)) {
-            Some(Ok(work)) => (Some(work), None),
-            Some(Err(why)) => (None, Some(why)),
-            None => (None, None),
-        };
+    let mut work = shards.take_events();
+    if let Some(w) = &mut work {
+        if let Err(why) = w.read_all(&extras, shards.span(), &settings.features) {
+            events_skipped = Some(why);
+            work = None;
+        }
+    }
     let shard_error = |e| match e {
         ShardError::Cancelled => StreamingError::Cancelled,
         ShardError::Io(e) => StreamingError::Shards(e),

@@ -15,8 +15,14 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::detection::behaviour::SourceCounts;
+use crate::detection::EventWork;
+use rayon::prelude::*;
+
 use crate::events::{EventDraft, EventTable, FileId, Verdict};
 use crate::ingest::Spill;
+
+/// Rows encoded by one task of [`Spill::take`].
+const ENCODE_PART: usize = 8_192;
 
 /// The shard files of one run, in a folder of their own that is removed with them.
 pub struct Shards {
@@ -26,13 +32,14 @@ pub struct Shards {
     written: u64,
     /// Events per shard.
     counts: Vec<u64>,
-    buf: Vec<u8>,
     file_sources: HashSet<IpAddr>,
     file_first: Option<i64>,
     file_last: Option<i64>,
     /// The first and last times of every event written.
     span: Option<(i64, i64)>,
     web: bool,
+    /// The events' survey for their scoring, fed every event as it is written.
+    events: Option<EventWork>,
 }
 
 /// The shard of a source address: a fixed hash, the same on every run and machine.
@@ -65,13 +72,23 @@ impl Shards {
             counts: vec![0; writers.len()],
             writers,
             written: 0,
-            buf: Vec::new(),
             file_sources: HashSet::new(),
             file_first: None,
             file_last: None,
             span: None,
             web: false,
+            events: None,
         })
+    }
+
+    /// Surveys every event written from now on for `work` ([`EventWork::read`]).
+    pub fn survey_events(&mut self, work: EventWork) {
+        self.events = Some(work);
+    }
+
+    /// The events' survey, once every file is written.
+    pub fn take_events(&mut self) -> Option<EventWork> {
+        self.events.take()
     }
 
     /// Number of shards.
@@ -152,30 +169,54 @@ impl Spill for Shards {
         let k = self.writers.len();
         self.web = self.web || SourceCounts::needed(table);
         for row in 0..table.len() {
-            let d = table.draft(row);
-            if let Some(ip) = d.source_ip {
+            if let Some(ip) = table.source_ip(row) {
                 self.file_sources.insert(ip);
             }
-            if let Some(t) = d.time_us {
+            if let Some(t) = table.time_us(row) {
                 self.file_first = Some(self.file_first.map_or(t, |f| f.min(t)));
                 self.file_last = Some(self.file_last.map_or(t, |l| l.max(t)));
                 self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
             }
-            self.buf.clear();
-            encode(
-                self.written,
-                table.file(row),
-                table.line(row),
-                &d,
-                &mut self.buf,
-            );
-            let shard = shard_of(d.source_ip, k);
-            let w = &mut self.writers[shard];
-            w.write_all(&(self.buf.len() as u32).to_le_bytes())?;
-            w.write_all(&self.buf)?;
-            self.counts[shard] += 1;
-            self.written += 1;
         }
+        if let Some(work) = &mut self.events {
+            work.read(table, self.written);
+        }
+        // Encoded in parallel parts, each part's records per shard; written in the parts'
+        // order, so that every shard keeps the order of the read.
+        let base = self.written;
+        let parts: Vec<Vec<Vec<u8>>> = (0..table.len())
+            .step_by(ENCODE_PART)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let mut out = vec![Vec::new(); k];
+                let mut record = Vec::new();
+                for row in start..(start + ENCODE_PART).min(table.len()) {
+                    let d = table.draft(row);
+                    record.clear();
+                    encode(
+                        base + row as u64,
+                        table.file(row),
+                        table.line(row),
+                        &d,
+                        &mut record,
+                    );
+                    let shard = &mut out[shard_of(d.source_ip, k)];
+                    shard.extend_from_slice(&(record.len() as u32).to_le_bytes());
+                    shard.extend_from_slice(&record);
+                }
+                out
+            })
+            .collect();
+        for row in 0..table.len() {
+            self.counts[shard_of(table.source_ip(row), k)] += 1;
+        }
+        for part in parts {
+            for (w, bytes) in self.writers.iter_mut().zip(part) {
+                w.write_all(&bytes)?;
+            }
+        }
+        self.written += table.len() as u64;
         Ok(())
     }
 
