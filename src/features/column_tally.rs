@@ -9,6 +9,8 @@
 
 use rustc_hash::FxHashMap;
 
+use super::matrix::counted_median;
+
 /// Distinct values counted one by one before a column is counted per bucket.
 pub const COUNTED: usize = 1 << 16;
 
@@ -69,45 +71,6 @@ impl Default for ColumnTally {
             refinement: None,
         }
     }
-}
-
-/// The `q`-quantile, interpolated as [`super::quantile`] does, of values given as sorted
-/// (value, count) pairs totalling `total`.
-fn quantile_counted(sorted: &[(f64, u64)], total: u64, q: f64) -> f64 {
-    if sorted.is_empty() || total == 0 {
-        return 0.0;
-    }
-    let pos = q.clamp(0.0, 1.0) * (total - 1) as f64;
-    let lo = pos.floor() as u64;
-    let at = |rank: u64| {
-        let mut seen = 0;
-        for &(v, c) in sorted {
-            seen += c;
-            if rank < seen {
-                return v;
-            }
-        }
-        sorted[sorted.len() - 1].0
-    };
-    let low = at(lo);
-    if pos == lo as f64 {
-        return low;
-    }
-    low + (at(lo + 1) - low) * (pos - lo as f64)
-}
-
-/// Sorted (value, count) pairs, equal values merged.
-fn sorted_counts(pairs: impl Iterator<Item = (f64, u64)>) -> Vec<(f64, u64)> {
-    let mut v: Vec<(f64, u64)> = pairs.collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, u64)> = Vec::with_capacity(v.len());
-    for (x, c) in v {
-        match out.last_mut() {
-            Some(last) if last.0 == x => last.1 += c,
-            _ => out.push((x, c)),
-        }
-    }
-    out
 }
 
 /// The ranks a median of `n` values interpolates between.
@@ -248,19 +211,18 @@ impl ColumnTally {
     pub fn finish(self, missing: u64, log: bool) -> (f64, f64) {
         let map = |v: f64| if log { v.ln_1p() } else { v };
         if let Some(counts) = self.counted {
-            let present =
-                sorted_counts(counts.into_iter().map(|(b, n)| (map(f64::from_bits(b)), n)));
-            let fill = quantile_counted(&present, self.present, 0.5);
-            let all = sorted_counts(
-                present
-                    .iter()
-                    .copied()
-                    .chain((missing > 0).then_some((fill, missing))),
-            );
-            let total = self.present + missing;
-            let centre = quantile_counted(&all, total, 0.5);
-            let deviations = sorted_counts(all.iter().map(|&(v, c)| ((v - centre).abs(), c)));
-            return (fill, quantile_counted(&deviations, total, 0.5) * 1.4826);
+            let present: Vec<(f64, usize)> = counts
+                .into_iter()
+                .map(|(b, n)| (map(f64::from_bits(b)), n as usize))
+                .collect();
+            let fill = counted_median(present.clone());
+            let mut all = present;
+            if missing > 0 {
+                all.push((fill, missing as usize));
+            }
+            let centre = counted_median(all.clone());
+            let deviations = all.iter().map(|&(v, c)| ((v - centre).abs(), c)).collect();
+            return (fill, counted_median(deviations) * 1.4826);
         }
         let Some(mut r) = self.refinement else {
             return (0.0, 0.0);

@@ -110,7 +110,7 @@ impl FeatureColumn {
 
 /// The median of a multiset given as (value, count) pairs, exactly as [`quantile_mut`] finds
 /// it over the expanded values.
-fn counted_median(mut pairs: Vec<(f64, usize)>) -> f64 {
+pub(super) fn counted_median(mut pairs: Vec<(f64, usize)>) -> f64 {
     let n: usize = pairs.iter().map(|p| p.1).sum();
     if n == 0 {
         return 0.0;
