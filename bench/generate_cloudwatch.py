@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared/data/cloudwatch/CloudWatch_Traffic_Web_Attack.csv"
+# Rows made into lines and written at a time.
+PART = 1_000_000
 WINDOW_S = 600
 
 
@@ -103,14 +105,20 @@ def main() -> None:
     real_tail = real[cols[cols.index("time") + 1:]].agg(",".join, axis=1).to_numpy(dtype=object)
     assert cols[cols.index("time") + 1:] == ["detection_types"]
 
-    ct = stamps[win]
-    et = stamps[win + 1]
-    line = (pd.Series(bi.astype(str), dtype=object) + "," + bo.astype(str).astype(object) + ","
-            + ct + "," + et + "," + src_block[src] + "," + real_mid[row] + "," + ct + "," + real_tail[row])
+    # The lines are made and written a part at a time: tens of millions of them as Python
+    # strings would not fit in memory (the draws above are whole, so the output is the same).
     with open(a.out, "w", newline="") as f:
         f.write(header + "\n")
-        f.write("\n".join(line.tolist()))
-        f.write("\n")
+        for lo in range(0, a.rows, PART):
+            part = slice(lo, min(lo + PART, a.rows))
+            ct = stamps[win[part]]
+            et = stamps[win[part] + 1]
+            line = (pd.Series(bi[part].astype(str), dtype=object) + ","
+                    + bo[part].astype(str).astype(object) + "," + ct + "," + et + ","
+                    + src_block[src[part]] + "," + real_mid[row[part]] + "," + ct + ","
+                    + real_tail[row[part]])
+            f.write("\n".join(line.tolist()))
+            f.write("\n")
 
     size = Path(a.out).stat().st_size
     print(f"scale-test generator (synthetic rows drawn from the real CloudWatch sample): wrote {a.out}: "

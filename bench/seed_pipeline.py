@@ -8,8 +8,9 @@ baseline for `netsleuth detect` on a CloudWatch-schema CSV (our own code, same s
   avg_packet_size] -> groupby src_ip aggregates -> IsolationForest per source on those.
 
 Prints the wall time of each step and the total (also as `TOTAL <seconds>` on the last line).
-Usage: bench/seed_pipeline.py FILE
+Usage: bench/seed_pipeline.py FILE (a CSV, or a Parquet file or folder)
 """
+import pathlib
 import sys
 import time
 
@@ -28,7 +29,11 @@ def main(path: str) -> None:
         t.append(time.perf_counter())
         steps.append((name, t[-1] - t[-2]))
 
-    df = pd.read_csv(path)
+    # A folder (or file) of Parquet, as a data lake holds the log; else a CSV.
+    if pathlib.Path(path).is_dir() or path.endswith(".parquet"):
+        df = pd.read_parquet(path)
+    else:
+        df = pd.read_csv(path)
     mark("read")
 
     df["creation_time"] = pd.to_datetime(df["creation_time"])

@@ -10,6 +10,8 @@ pub mod capture;
 pub mod cli;
 pub mod detection;
 pub mod domains;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub mod evaluation;
 pub mod events;
 pub mod export;

@@ -172,19 +172,25 @@ fn geo_json(g: &GeoInfo) -> Value {
     })
 }
 
+impl DetectRequest<'_> {
+    /// Takes the output folder, saying so while another run holds it; `None`, said, when it
+    /// cannot be written.
+    pub fn begin(&self) -> Option<OutputSet> {
+        OutputSet::begin(self.out, |holder| {
+            say!("waiting for {} ({holder})", self.out.display());
+        })
+        .map_err(|e| say!("cannot write to {}: {e}", self.out.display()))
+        .ok()
+    }
+}
+
 /// Runs `detect`. Exit 1 when nothing could be read or the outputs could not be written, 2
 /// when they were written from what could be read but something was lost (see `read_status`).
 pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     // Taken first: a folder that cannot hold the outputs is said before minutes of work, and
     // runs on one folder take turns.
-    let set = match OutputSet::begin(req.out, |holder| {
-        say!("waiting for {} ({holder})", req.out.display());
-    }) {
-        Ok(set) => set,
-        Err(e) => {
-            say!("cannot write to {}: {e}", req.out.display());
-            return ExitCode::FAILURE;
-        }
+    let Some(set) = req.begin() else {
+        return ExitCode::FAILURE;
     };
     let t = Instant::now();
     let inv = match read_files(req.files, options, &ReadProgress::default()) {

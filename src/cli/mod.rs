@@ -8,6 +8,8 @@ macro_rules! say {
 }
 
 mod detect;
+#[cfg(feature = "engine")]
+mod engine;
 mod export;
 mod export_domains;
 mod inspect;
@@ -254,6 +256,17 @@ enum Command {
         /// Where the streaming shards are written (default: the system's temporary folder).
         #[arg(long)]
         spill_dir: Option<PathBuf>,
+        /// Judge the sources with a query engine where the data lives: `embedded`
+        /// (DataFusion in this process) or `ballista://HOST:PORT` (a cluster started with
+        /// `netsleuth cluster`); writes sources.csv and blocklist.csv.
+        #[cfg(feature = "engine")]
+        #[arg(long, conflicts_with = "streaming", value_parser = crate::engine::Engine::parse)]
+        engine: Option<crate::engine::Engine>,
+        /// With --engine, the partitions the events are shuffled into (default: one per
+        /// core embedded, eight on a cluster).
+        #[cfg(feature = "engine")]
+        #[arg(long, requires = "engine", value_parser = clap::value_parser!(u16).range(1..))]
+        partitions: Option<u16>,
         #[command(flatten)]
         read: ReadArgs,
     },
@@ -272,6 +285,11 @@ enum Command {
     /// An access log's web analytics as GoAccess counts them: requests and visitors per day,
     /// URLs, 404s and other errors, clients, browsers and tools, referrers, status codes.
     Web(web::WebArgs),
+    /// Run a Ballista cluster's scheduler or executor that knows netsleuth's plan, for
+    /// `detect --engine ballista://HOST:PORT`.
+    #[cfg(feature = "engine")]
+    #[command(subcommand)]
+    Cluster(engine::ClusterCommand),
 }
 
 /// Options shared by every command that reads files.
@@ -445,6 +463,10 @@ pub fn main() -> ExitCode {
             streaming,
             shards,
             spill_dir,
+            #[cfg(feature = "engine")]
+            engine,
+            #[cfg(feature = "engine")]
+            partitions,
             read,
         }) => {
             let mut settings = DetectionSettings {
@@ -505,6 +527,14 @@ pub fn main() -> ExitCode {
             if let Some(dir) = spill_dir {
                 streamed.dir = dir;
             }
+            #[cfg(feature = "engine")]
+            if let Some(engine) = engine {
+                let settings = crate::engine::EngineSettings {
+                    engine,
+                    partitions: partitions.map(usize::from),
+                };
+                return self::engine::run(&req, &read.options(), &settings);
+            }
             let bytes: u64 = files
                 .iter()
                 .filter_map(|f| std::fs::metadata(f).ok())
@@ -529,6 +559,8 @@ pub fn main() -> ExitCode {
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Watch(args)) => watch::run(&args),
         Some(Command::Web(args)) => web::run(&args),
+        #[cfg(feature = "engine")]
+        Some(Command::Cluster(command)) => engine::cluster(&command),
         None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
     }
 }

@@ -22,14 +22,8 @@ pub fn run(
     options: &ReadOptions,
     streaming: &StreamingSettings,
 ) -> ExitCode {
-    let set = match OutputSet::begin(req.out, |holder| {
-        say!("waiting for {} ({holder})", req.out.display());
-    }) {
-        Ok(set) => set,
-        Err(e) => {
-            say!("cannot write to {}: {e}", req.out.display());
-            return ExitCode::FAILURE;
-        }
+    let Some(set) = req.begin() else {
+        return ExitCode::FAILURE;
     };
     let run = match detect_streaming(
         req.files,
@@ -46,6 +40,48 @@ pub fn run(
             return ExitCode::FAILURE;
         }
     };
+    finish(
+        req,
+        set,
+        Finished {
+            files: run.files,
+            failures: run.failures,
+            events: run.events,
+            detection: run.detection,
+            flagged_events: run.flagged_events,
+            events_skipped: run.events_skipped,
+            timings: run.timings,
+            how: ("streaming", json!({ "shards": run.shards })),
+            how_text: format!("in {} shards", run.shards),
+        },
+    )
+}
+
+/// What a run that judged the sources without holding the log brought.
+pub(super) struct Finished {
+    /// One report per file read.
+    pub files: Vec<crate::ingest::FileReport>,
+    /// Files that could not be read.
+    pub failures: Vec<crate::ingest::ReadError>,
+    /// Events read.
+    pub events: u64,
+    /// The verdicts.
+    pub detection: crate::detection::Detection,
+    /// Events flagged, when events_scored.csv was written.
+    pub flagged_events: Option<usize>,
+    /// Why events_scored.csv was not written, when it was asked for.
+    pub events_skipped: Option<String>,
+    /// Wall-clock time of the run's phases.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// How the run went, for the manifest and the JSON summary.
+    pub how: (&'static str, Value),
+    /// The same in words ("in 4 shards").
+    pub how_text: String,
+}
+
+/// Writes sources.csv and blocklist.csv of a finished run into `set` and tells what was
+/// found. Exit codes as `detect`'s.
+pub(super) fn finish(req: &DetectRequest<'_>, set: OutputSet, run: Finished) -> ExitCode {
     super::say_losses_of(&run.files, &run.failures);
     let d = &run.detection;
     let ranked: Vec<&SourceVerdict> = d.ranked.iter().map(|&i| &d.sources[i]).collect();
@@ -63,7 +99,7 @@ pub fn run(
         .iter()
         .map(|f| f.path.display().to_string())
         .collect();
-    let manifest = json!({
+    let mut manifest = json!({
         "netsleuth": env!("CARGO_PKG_VERSION"),
         "written_at": crate::events::format_utc(
             std::time::SystemTime::now()
@@ -71,7 +107,6 @@ pub fn run(
                 .map_or(0, |d| d.as_micros() as i64),
         ),
         "inputs": names,
-        "streaming": { "shards": run.shards },
         "events": run.events,
         "sources": sources,
         "reached": reached,
@@ -79,6 +114,7 @@ pub fn run(
         "proposed_blocks": proposed,
         "threshold": threshold,
     });
+    manifest[run.how.0] = run.how.1.clone();
     let written = write_sources(&set.path("sources.csv"), &ranked)
         .and_then(|()| write_blocklist(&set.path("blocklist.csv"), &ranked))
         .and_then(|()| set.commit(&manifest));
@@ -101,11 +137,11 @@ pub fn run(
             "caveat": d.caveat,
             "proposed_blocks": proposed,
             "threshold": threshold,
-            "streaming": { "shards": run.shards },
             "out": req.out.display().to_string(),
             "files": run.files.iter().map(file_json).collect::<Vec<_>>(),
             "errors": run.failures.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
         });
+        doc[run.how.0] = run.how.1.clone();
         if req.timings {
             let t: serde_json::Map<String, Value> = timings
                 .iter()
@@ -119,11 +155,11 @@ pub fn run(
         (|| {
             writeln!(
                 out,
-                "{} events from {} file(s) in {} shards, {sources} sources{}: {}{flagged} sources \
+                "{} events from {} file(s) {}, {sources} sources{}: {}{flagged} sources \
                  flagged, {proposed} proposed for blocking (confidence ≥ {threshold})",
                 human_count(run.events),
                 run.files.len(),
-                run.shards,
+                run.how_text,
                 match reached {
                     0 => String::new(),
                     1 => " and 1 server they reached".to_string(),

@@ -41,6 +41,9 @@ pub use roles::{
     action, direction, infrastructure, is_internal, is_unroutable, role, servers, Action,
     Direction, Evidence, Infrastructure, Role,
 };
-pub use sharded::{judge_shards, Shard, ShardError, ShardLoader};
+pub use sharded::{
+    addressed_to, assemble_verdicts, judge_shard, judge_shards, Addressed, GatherAddressed, Shard,
+    ShardError, ShardLoader, ShardVerdicts,
+};
 pub use sharded_events::{EventScorer, EventWork, ScoredShard};
 pub use volume::{model_caveat, volume_attacks, FloodKind, VolumeAttack, FLOOD_EVENTS};

@@ -200,7 +200,7 @@ pub fn is_internal(ip: IpAddr, home: &[IpNet]) -> bool {
 
 /// How often each address received, and from which sources (up to three distinct, all a
 /// server needs): gathered per table and merged, so that shards of one log add up to it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Received {
     by: HashMap<IpAddr, (u64, Vec<IpAddr>)>,
 }
@@ -316,10 +316,33 @@ pub struct Infrastructure {
 /// Who used which of the network's services where, and which external hosts each host
 /// reached on other ports (up to [`TALKS_OUT`]): gathered per table and merged, so that
 /// shards of one log add up to it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ServiceUse {
-    seen: HashMap<(IpAddr, &'static str), HashMap<IpAddr, usize>>,
+    #[serde(serialize_with = "service_pairs", deserialize_with = "service_keys")]
+    seen: Seen,
     outside: HashMap<IpAddr, HashSet<IpAddr>>,
+}
+
+/// Each (server, service)'s users and how often they used it.
+type Seen = HashMap<(IpAddr, &'static str), HashMap<IpAddr, usize>>;
+
+/// The service use's map written as a sequence of pairs, its keys being pairs themselves.
+fn service_pairs<S: serde::Serializer>(seen: &Seen, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(seen.iter())
+}
+
+/// The service use's keys read back, their service names as the program's own.
+fn service_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Seen, D::Error> {
+    #[derive(Deserialize)]
+    struct Key(
+        IpAddr,
+        #[serde(deserialize_with = "crate::events::static_text")] crate::events::StaticText,
+    );
+    let seen: Vec<(Key, HashMap<IpAddr, usize>)> = Vec::deserialize(d)?;
+    Ok(seen
+        .into_iter()
+        .map(|(Key(ip, s), v)| ((ip, s), v))
+        .collect())
 }
 
 impl ServiceUse {

@@ -1,6 +1,6 @@
 //! The named fields of the unified event schema and sets of them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One field of the unified event schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -102,7 +102,7 @@ impl Field {
 }
 
 /// A set of schema fields, e.g. those a file provided.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldSet(u32);
 
 impl FieldSet {

@@ -1,5 +1,6 @@
 //! Interning of repeated values (strings, IP addresses) into dense `u32` ids.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -107,6 +108,24 @@ impl IpInterner {
     pub fn heap_bytes(&self) -> usize {
         self.ids.capacity() * 24 + self.addrs.capacity() * std::mem::size_of::<IpAddr>()
     }
+}
+
+/// A text of the program's own, for the whole run (serde would borrow a `&'static str`
+/// field from its input).
+pub type StaticText = &'static str;
+
+/// Reads a text the program only ever writes from its own constants (a technique, a service
+/// name) back as one: each distinct text is kept once for the life of the process.
+pub fn static_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    static KEPT: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
+    let s = <String as serde::Deserialize>::deserialize(d)?;
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&k) = kept.get(s.as_str()) {
+        return Ok(k);
+    }
+    let k: &'static str = Box::leak(s.into_boxed_str());
+    kept.insert(k);
+    Ok(k)
 }
 
 #[cfg(test)]

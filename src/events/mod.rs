@@ -12,7 +12,7 @@ mod time;
 
 pub use column::{Column, Nullable, SymbolColumn};
 pub use field::{Field, FieldSet, TcpFlags};
-pub use intern::{IpInterner, Symbol, SymbolTable};
+pub use intern::{static_text, IpInterner, StaticText, Symbol, SymbolTable};
 pub use label::{Label, Verdict};
 pub use profile::{profile, value_matcher, FieldProfile, Numbers, HISTOGRAM_BINS, TOP_VALUES};
 pub use shown::{address, event_columns, event_json, EVENT_COLUMNS};

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 
 use crate::events::{EventTable, Symbol};
 
@@ -23,7 +24,7 @@ pub fn is_failure(outcome: &str) -> bool {
 }
 
 /// Everything known about one source address.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceStats {
     /// The address.
     pub ip: IpAddr,
@@ -60,7 +61,7 @@ pub struct SourceStats {
 }
 
 /// Sum, mean and maximum of a quantity over a source's events.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Agg {
     /// Sum.
     pub total: f64,

@@ -1,9 +1,9 @@
 //! The log formats netsleuth reads.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A log format, detected from content or chosen by the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Format {
     /// AWS CloudWatch web-attack CSV export.
     CloudWatch,

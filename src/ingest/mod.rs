@@ -70,7 +70,7 @@ pub struct ReadProgress {
 }
 
 /// Why a file could not be read at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReadError {
     /// The file could not be opened or read.
     Io {
@@ -166,7 +166,7 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Counts of ground-truth labels in a file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LabelCounts {
     /// The column the labels came from.
     pub column: String,
@@ -179,7 +179,7 @@ pub struct LabelCounts {
 }
 
 /// What reading one file produced.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     /// The file.
     pub path: PathBuf,
@@ -537,6 +537,52 @@ pub fn read_file_spilling(
     Ok(report)
 }
 
+/// The format a file whose first bytes are `head` is read as: the one forced, or the one
+/// sniffed.
+fn choose_format(head: &[u8], options: &ReadOptions) -> Result<Sniffed, SniffError> {
+    // A log format given reads every file as an access log of that layout.
+    let forced = match options.log_format {
+        Some(_) => Some(Format::AccessLog),
+        None => options.format,
+    };
+    let sniffed = match sniff(head) {
+        Ok(s) => s,
+        Err(
+            e @ (SniffError::Empty
+            | SniffError::Binary(_)
+            | SniffError::Compressed(_)
+            | SniffError::Archive(_)),
+        ) => return Err(e),
+        Err(e) if forced.is_none() => return Err(e),
+        Err(_) => Sniffed {
+            format: Format::MappedCsv,
+            delimiter: b',',
+        },
+    };
+    Ok(match forced {
+        Some(f) if f != sniffed.format => Sniffed {
+            format: f,
+            delimiter: formats::default_delimiter(f, sniffed.delimiter),
+        },
+        _ => sniffed,
+    })
+}
+
+/// The format `path` would be read as, from its first bytes alone (decompressed, decoded):
+/// what a run needs to know of its files before reading them.
+pub fn format_of(path: &Path, options: &ReadOptions) -> Result<Format, ReadError> {
+    let input = input::open(path, Arc::default()).map_err(|e| ReadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    choose_format(&input.head, options)
+        .map(|s| s.format)
+        .map_err(|problem| ReadError::Format {
+            path: path.to_path_buf(),
+            problem,
+        })
+}
+
 fn read_file_into(
     path: &Path,
     file: FileId,
@@ -554,32 +600,7 @@ fn read_file_into(
         path: path.to_path_buf(),
         problem,
     };
-    // A log format given reads every file as an access log of that layout.
-    let forced = match options.log_format {
-        Some(_) => Some(Format::AccessLog),
-        None => options.format,
-    };
-    let sniffed = match sniff(&input.head) {
-        Ok(s) => s,
-        Err(
-            e @ (SniffError::Empty
-            | SniffError::Binary(_)
-            | SniffError::Compressed(_)
-            | SniffError::Archive(_)),
-        ) => return Err(format_err(e)),
-        Err(e) if forced.is_none() => return Err(format_err(e)),
-        Err(_) => Sniffed {
-            format: Format::MappedCsv,
-            delimiter: b',',
-        },
-    };
-    let sniffed = match forced {
-        Some(f) if f != sniffed.format => Sniffed {
-            format: f,
-            delimiter: formats::default_delimiter(f, sniffed.delimiter),
-        },
-        _ => sniffed,
-    };
+    let sniffed = choose_format(&input.head, options).map_err(format_err)?;
     let start = table.len();
     let (gzip, utf16, json_array, parquet, ocsf) = (
         input.gzip,

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many example skips are kept per file.
 pub const MAX_EXAMPLES: usize = 10;
 
 /// One skipped row, with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkipExample {
     /// 1-based line number in the (decompressed) file.
     pub line: u64,
@@ -17,11 +17,29 @@ pub struct SkipExample {
 }
 
 /// Counts skipped rows by reason and keeps the first few as examples.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SkipLog {
     total: u64,
+    #[serde(deserialize_with = "kinds")]
     by_kind: BTreeMap<&'static str, u64>,
     examples: Vec<SkipExample>,
+}
+
+/// The kinds of skip read back as the program's own texts.
+fn kinds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<&'static str, u64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Kind(
+        #[serde(deserialize_with = "crate::events::static_text")] crate::events::StaticText,
+    );
+    let kinds: BTreeMap<String, u64> = BTreeMap::deserialize(d)?;
+    kinds
+        .into_iter()
+        .map(|(k, n)| {
+            let Kind(k) =
+                Kind::deserialize(serde::de::value::StringDeserializer::<D::Error>::new(k))?;
+            Ok((k, n))
+        })
+        .collect()
 }
 
 impl SkipLog {

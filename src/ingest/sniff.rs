@@ -3,7 +3,7 @@
 use super::Format;
 
 /// Why a file's format could not be determined.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SniffError {
     /// The file holds no bytes (after decompression).
     Empty,
@@ -12,9 +12,9 @@ pub enum SniffError {
     /// The content is binary, not text. Holds the offset of the first NUL or control byte.
     Binary(usize),
     /// Compressed with something other than gzip; names the compression.
-    Compressed(&'static str),
+    Compressed(#[serde(deserialize_with = "crate::events::static_text")] crate::events::StaticText),
     /// An archive of several files (tar); names the kind.
-    Archive(&'static str),
+    Archive(#[serde(deserialize_with = "crate::events::static_text")] crate::events::StaticText),
     /// Text that matches no known format; the message says what was looked for.
     Unrecognised(String),
 }

@@ -111,7 +111,7 @@ impl std::fmt::Display for StreamingError {
 }
 
 /// The files `paths` stand for: folders give the files under them, in path order.
-fn expand(paths: &[PathBuf], failures: &mut Vec<ReadError>) -> Vec<PathBuf> {
+pub(crate) fn expand(paths: &[PathBuf], failures: &mut Vec<ReadError>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
         if !path.is_dir() {

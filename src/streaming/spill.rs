@@ -277,7 +277,7 @@ fn put_varint(mut v: u64, out: &mut Vec<u8>) {
 }
 
 /// Writes event `d`, at position `seq` of the read, from `file` and `line`, as a record.
-fn encode(seq: u64, file: FileId, line: u32, d: &EventDraft, out: &mut Vec<u8>) {
+pub(crate) fn encode(seq: u64, file: FileId, line: u32, d: &EventDraft, out: &mut Vec<u8>) {
     put_varint(seq, out);
     put_varint(u64::from(file), out);
     put_varint(u64::from(line), out);
@@ -405,7 +405,7 @@ impl Cursor<'_> {
 }
 
 /// Fills `d` from `record`, returning its position, file and line.
-fn decode(record: &[u8], d: &mut EventDraft) -> io::Result<(u64, FileId, u32)> {
+pub(crate) fn decode(record: &[u8], d: &mut EventDraft) -> io::Result<(u64, FileId, u32)> {
     let mut c = Cursor { bytes: record };
     let seq = c.varint()?;
     let file = FileId::try_from(c.varint()?).map_err(|_| damaged())?;

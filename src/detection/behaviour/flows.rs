@@ -516,7 +516,7 @@ pub fn beacon_targets(t: &EventTable, sources: &[(IpAddr, &[Finding])]) -> Beaco
 
 /// One internal source's large upload to one destination: the rows that carried it and what
 /// their conversation held.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct UploadClaim {
     /// Where it went.
     pub destination: IpAddr,

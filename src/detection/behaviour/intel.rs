@@ -17,7 +17,7 @@ use crate::ingest::{Line, LineReader, TextOnly};
 use super::{Finding, FindingKind};
 
 /// One listed network and where it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Listing {
     /// The list's name (its file name without extension).
     pub list: String,
@@ -30,7 +30,7 @@ pub struct Listing {
 }
 
 /// Reputation lists loaded for matching.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ThreatLists {
     /// Entries by (prefix length, network address bits), for each address family.
     v4: HashMap<(u8, u32), Vec<usize>>,

@@ -21,7 +21,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::events::EventTable;
 use crate::features::SourceStats;
@@ -33,7 +33,7 @@ pub use ssh::{sessions, Download, SessionStory};
 pub use web::{decode_target, WebRequest};
 
 /// How bad a finding is, in the order an analyst triages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Reconnaissance or noise worth knowing about.
@@ -74,7 +74,7 @@ impl fmt::Display for Severity {
 }
 
 /// What a finding names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// A shell session: logged in, then ran commands.
@@ -402,14 +402,15 @@ impl FindingKind {
 }
 
 /// One finding about one source.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// What it names.
     pub kind: FindingKind,
     /// How bad it is (the kind's severity, raised when the server answered with success).
     pub severity: Severity,
     /// The MITRE ATT&CK technique (the kind's, or what an IDS category names).
-    pub technique: &'static str,
+    #[serde(deserialize_with = "crate::events::static_text")]
+    pub technique: crate::events::StaticText,
     /// One sentence in plain words, quoting the log.
     pub summary: String,
     /// The log's own values behind it (commands, URLs, paths, credentials), distinct, in
@@ -509,7 +510,7 @@ pub struct GatheredFindings {
 /// What the findings of every source weigh against that a log's shards each see only in
 /// part: the sources behind each referer host and each user agent. Sources are apart in
 /// shards, so the counts of the shards add up to the whole log's.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct SourceCounts {
     referers: HashMap<String, usize>,
     agents: HashMap<String, usize>,
