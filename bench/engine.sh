@@ -51,22 +51,6 @@ measure "embedded DataFusion" $bin detect "$lake" --out "$out/embedded" --engine
 grep -E "events from|^  [a-z]" "$out/said" || true
 same "$out/embedded"
 
-# pandas in a memory cgroup of its own, so that running out of memory ends only it.
-cap_mb=${PANDAS_CAP_MB:-20000}
-own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
-if [ -n "$own" ]; then
-    cg=/sys/fs/cgroup/memory$own/netsleuth-bench-pandas
-    mkdir -p "$cg"
-    echo $((cap_mb * 1048576)) >"$cg/memory.limit_in_bytes"
-else
-    cg=/sys/fs/cgroup$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup)/netsleuth-bench-pandas
-    mkdir -p "$cg"
-    echo $((cap_mb * 1048576)) >"$cg/memory.max"
-fi
-capped=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg")
-measure "pandas + scikit-learn (cap ${cap_mb} MB)" "${capped[@]}" $python bench/seed_pipeline.py "$lake"
-grep -E "^  [a-z]|TOTAL" "$out/said" || true
-
 port() { $python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened"; exit 1; }
 for executors in 1 2; do
@@ -96,3 +80,20 @@ for executors in 1 2; do
     wait 2>/dev/null || true
     pids=()
 done
+
+# pandas in a memory cgroup of its own, so that running out of memory ends only it.
+cap_mb=${PANDAS_CAP_MB:-20000}
+own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+if [ -n "$own" ]; then
+    cg=/sys/fs/cgroup/memory$own/netsleuth-bench-pandas
+    mkdir -p "$cg"
+    echo $((cap_mb * 1048576)) >"$cg/memory.limit_in_bytes"
+else
+    cg=/sys/fs/cgroup$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup)/netsleuth-bench-pandas
+    mkdir -p "$cg"
+    echo $((cap_mb * 1048576)) >"$cg/memory.max"
+fi
+capped=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg")
+measure "pandas + scikit-learn (cap ${cap_mb} MB)" "${capped[@]}" $python bench/seed_pipeline.py "$lake"
+grep -E "^  [a-z]|TOTAL" "$out/said" || true
+
