@@ -139,6 +139,37 @@ fn ids_alerts_are_refused_by_name() {
     assert!(!out.join("sources.csv").exists());
 }
 
+/// A row the reader skips is said with its file and line, as in memory, and the good rows
+/// are judged.
+#[test]
+fn losses_are_said_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src =
+        std::fs::read_to_string(data("cloudwatch/CloudWatch_Traffic_Web_Attack.csv")).unwrap();
+    let mut lines: Vec<String> = src.lines().map(str::to_owned).collect();
+    // A negative byte count: an impossible value, skipped with its line.
+    let bad = format!("-{}", lines[1]);
+    lines.insert(5, bad);
+    let file = dir.path().join("damaged.csv");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let cache = dir.path().join("cache");
+    let memory = dir.path().join("m");
+    let engine = dir.path().join("e");
+    assert_eq!(
+        detect(&[&file], &memory, &cache, &[]).status.code(),
+        Some(2)
+    );
+    let run = detect(&[&file], &engine, &cache, &["--engine", "embedded"]);
+    assert_eq!(run.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        said.contains("damaged.csv: 1 of 283 rows skipped"),
+        "{said}"
+    );
+    assert!(said.contains("first at line 6"), "{said}");
+    same_outputs(&memory, &engine, "a damaged file");
+}
+
 /// Splits `csv` into `parts` Parquet files in `folder` with pyarrow (typed columns, as pandas
 /// reads them).
 fn to_parquet_folder(csv: &Path, folder: &Path, parts: usize) {

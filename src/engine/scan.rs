@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BinaryBuilder, RecordBatch, StringDictionaryBuilder, UInt64Builder,
+    ArrayRef, BinaryBuilder, RecordBatch, StringDictionaryBuilder, UInt64Array, UInt64Builder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -225,24 +225,12 @@ fn report_batch(bytes: &postcard::Result<Vec<u8>>) -> std::result::Result<Record
     report.append_value(bytes);
     let columns: Vec<ArrayRef> = vec![
         Arc::new(source.finish()),
-        Arc::new(UInt64Builder::new().append_value_then(0).finish()),
+        Arc::new(UInt64Array::from(vec![0])),
         Arc::new(record.finish()),
         Arc::new(extras.finish()),
         Arc::new(report.finish()),
     ];
     RecordBatch::try_new(scan_schema(), columns).map_err(|e| e.to_string())
-}
-
-/// What `UInt64Builder` lacks for a one-line column.
-trait AppendThen {
-    fn append_value_then(self, v: u64) -> Self;
-}
-
-impl AppendThen for UInt64Builder {
-    fn append_value_then(mut self, v: u64) -> Self {
-        self.append_value(v);
-        self
-    }
 }
 
 /// The reader's rows as batches for the shuffle.

@@ -27,16 +27,13 @@ pub struct SkipLog {
 
 /// The kinds of skip read back as the program's own texts.
 fn kinds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<&'static str, u64>, D::Error> {
-    #[derive(Deserialize)]
-    struct Kind(
-        #[serde(deserialize_with = "crate::events::static_text")] crate::events::StaticText,
-    );
     let kinds: BTreeMap<String, u64> = BTreeMap::deserialize(d)?;
     kinds
         .into_iter()
         .map(|(k, n)| {
-            let Kind(k) =
-                Kind::deserialize(serde::de::value::StringDeserializer::<D::Error>::new(k))?;
+            let k = crate::events::static_text(
+                serde::de::value::StringDeserializer::<D::Error>::new(k),
+            )?;
             Ok((k, n))
         })
         .collect()
@@ -101,6 +98,18 @@ pub fn snippet(b: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// A file's skips cross the wire to the engine's client (postcard) and come back whole.
+    #[test]
+    fn a_skip_log_survives_the_wire() {
+        let mut log = SkipLog::default();
+        log.record(6, "negative bytes", || "-12".into());
+        log.record(9, "bad address", String::new);
+        let bytes = postcard::to_allocvec(&log).unwrap();
+        let back: SkipLog = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{log:?}"));
+    }
+
     use super::*;
 
     #[test]
