@@ -22,7 +22,7 @@ use datafusion_proto::physical_plan::{PhysicalExtensionCodec, PhysicalProtoConve
 use serde::{Deserialize, Serialize};
 
 use super::judge::{answer_schema, ShardExec, ShardSettings, ShardTask};
-use super::scan::{scan_schema, LogScanExec, ScanOptions, SOURCE};
+use super::scan::{file_list, scan_schema, LogScanExec, ScanOptions, SOURCE};
 
 /// The start of every node this program encodes; never the first byte of a protobuf message
 /// (field 9 with wire type 6, which does not exist), so Ballista's own nodes are told apart.
@@ -46,7 +46,11 @@ pub struct JudgedLog {
 impl JudgedLog {
     /// The physical plan: the scan, the shuffle by source, the partitions' work.
     pub fn plan(&self) -> Result<Arc<dyn ExecutionPlan>> {
-        let scan = Arc::new(LogScanExec::new(self.files.clone(), self.scan.clone()));
+        let scan = Arc::new(LogScanExec::new(
+            file_list(&self.files)?,
+            self.files.clone(),
+            self.scan.clone(),
+        ));
         let source = scan_schema().index_of(SOURCE)?;
         let shuffle = Arc::new(RepartitionExec::try_new(
             scan,
@@ -106,6 +110,17 @@ fn ours(buf: &[u8]) -> Option<(u8, &[u8])> {
 fn decode<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T> {
     postcard::from_bytes(body)
         .map_err(|e| DataFusionError::Internal(format!("a damaged netsleuth plan node: {e}")))
+}
+
+/// A node's one input, as the wire brought it.
+fn only_input(inputs: &[Arc<dyn ExecutionPlan>]) -> Result<Arc<dyn ExecutionPlan>> {
+    match inputs {
+        [input] => Ok(input.clone()),
+        _ => Err(DataFusionError::Internal(format!(
+            "a netsleuth plan node with {} inputs, not one",
+            inputs.len()
+        ))),
+    }
 }
 
 const LOG_SCAN: u8 = 1;
@@ -183,13 +198,15 @@ impl PhysicalExtensionCodec for PhysicalCodec {
         match ours(buf) {
             Some((LOG_SCAN, body)) => {
                 let (files, options): (Vec<PathBuf>, ScanOptions) = decode(body)?;
-                Ok(Arc::new(LogScanExec::new(files, options)))
+                Ok(Arc::new(LogScanExec::new(
+                    only_input(inputs)?,
+                    files,
+                    options,
+                )))
             }
             Some((SHARD, body)) => {
                 let (task, settings): (ShardTask, ShardSettings) = decode(body)?;
-                let input = inputs.first().cloned().ok_or_else(|| {
-                    DataFusionError::Internal("a shard node without its input".into())
-                })?;
+                let input = only_input(inputs)?;
                 Ok(Arc::new(ShardExec::new(
                     input,
                     Arc::new(task),

@@ -1,6 +1,7 @@
-//! The plan's leaf: every file read by the program's own readers where the engine runs it,
-//! one partition per file, its events handed on as rows keyed by their source address for the
-//! shuffle, and the file's report as a last row of its own.
+//! The plan's scan: every file read by the program's own readers where the engine runs it,
+//! one partition per file (named by a memory source below it, which Ballista hands to its tasks
+//! a part each), its events handed on as rows keyed by their source address for the shuffle,
+//! and the file's report as a last row of its own.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -10,11 +11,13 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BinaryBuilder, RecordBatch, StringDictionaryBuilder, UInt64Array, UInt64Builder,
+    ArrayRef, AsArray, BinaryBuilder, RecordBatch, StringDictionaryBuilder, UInt32Array,
+    UInt64Array, UInt64Builder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef, UInt32Type};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{DataFusionError, Result};
+use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -23,6 +26,7 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
     SendableRecordBatchStream,
 };
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::events::{EventTable, FileId};
@@ -92,24 +96,55 @@ impl ScanOptions {
     }
 }
 
-/// Reads the log's files, one partition per file.
+/// Reads the log's files: its input names them, one file index per partition (a memory
+/// source, so that a Ballista task restricted to some partitions reads only their files), and
+/// each partition's files are read in turn.
 #[derive(Debug)]
 pub struct LogScanExec {
+    input: Arc<dyn ExecutionPlan>,
     files: Vec<PathBuf>,
     options: ScanOptions,
     properties: Arc<PlanProperties>,
 }
 
+/// The column of the scan's input: a file's index in the whole read.
+const FILE: &str = "file";
+
+/// The scan's input for `files`: one partition per file holding its index (one empty
+/// partition for an empty read).
+pub fn file_list(files: &[PathBuf]) -> Result<Arc<dyn ExecutionPlan>> {
+    let schema = Arc::new(Schema::new(vec![Field::new(FILE, DataType::UInt32, false)]));
+    let mut partitions = Vec::with_capacity(files.len().max(1));
+    for index in 0..files.len() {
+        let index = u32::try_from(index)
+            .map_err(|_| DataFusionError::Plan("more files than one read can hold".into()))?;
+        let column: ArrayRef = Arc::new(UInt32Array::from(vec![index]));
+        partitions.push(vec![RecordBatch::try_new(schema.clone(), vec![column])?]);
+    }
+    if partitions.is_empty() {
+        partitions.push(Vec::new());
+    }
+    Ok(MemorySourceConfig::try_new_exec(&partitions, schema, None)?)
+}
+
 impl LogScanExec {
-    /// A scan of `files`, in the order of the whole read.
-    pub fn new(files: Vec<PathBuf>, options: ScanOptions) -> LogScanExec {
+    /// A scan of `files` (in the order of the whole read) over `input`, a [`file_list`] of
+    /// them or a part of it.
+    pub fn new(
+        input: Arc<dyn ExecutionPlan>,
+        files: Vec<PathBuf>,
+        options: ScanOptions,
+    ) -> LogScanExec {
         let properties = Arc::new(PlanProperties::new(
             EquivalenceProperties::new(scan_schema()),
-            Partitioning::UnknownPartitioning(files.len().max(1)),
+            Partitioning::UnknownPartitioning(
+                input.properties().output_partitioning().partition_count(),
+            ),
             EmissionType::Incremental,
             Boundedness::Bounded,
         ));
         LogScanExec {
+            input,
             files,
             options,
             properties,
@@ -138,7 +173,11 @@ impl ExecutionPlan for LogScanExec {
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        Vec::new()
+        vec![&self.input]
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false]
     }
 
     fn apply_expressions(
@@ -150,31 +189,56 @@ impl ExecutionPlan for LogScanExec {
 
     fn with_new_children(
         self: Arc<Self>,
-        _: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        Ok(self)
+        let [input] = <[_; 1]>::try_from(children)
+            .map_err(|_| DataFusionError::Internal("a log scan takes one input".into()))?;
+        Ok(Arc::new(LogScanExec::new(
+            input,
+            self.files.clone(),
+            self.options.clone(),
+        )))
     }
 
-    fn execute(&self, partition: usize, _: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
-        let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch>>(2);
-        let Some(path) = self.files.get(partition).cloned() else {
-            // An empty read still has its one partition.
-            let stream = futures::stream::empty();
-            return Ok(Box::pin(RecordBatchStreamAdapter::new(
-                scan_schema(),
-                stream,
-            )));
-        };
-        let file = FileId::try_from(partition)
-            .map_err(|_| DataFusionError::Execution("more than 65,535 files in one read".into()))?;
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        let listed = self.input.execute(partition, context)?;
+        let files = self.files.clone();
         let options = self.options.read_options();
-        std::thread::Builder::new()
-            .name(format!("scan {partition}"))
-            .spawn(move || read_one(path, file, &options, tx))
-            .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        let stream = futures::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|batch| (batch, rx))
-        });
+        let stream = futures::stream::once(async move {
+            let batches: Vec<RecordBatch> = listed.try_collect().await?;
+            let mut mine = Vec::new();
+            for b in &batches {
+                let column = b.column(0).as_primitive::<UInt32Type>();
+                for index in column.values() {
+                    let path = files.get(*index as usize).cloned().ok_or_else(|| {
+                        DataFusionError::Internal(format!("no file {index} in the read"))
+                    })?;
+                    let file = FileId::try_from(*index).map_err(|_| {
+                        DataFusionError::Execution("more than 65,535 files in one read".into())
+                    })?;
+                    mine.push((path, file));
+                }
+            }
+            let (tx, rx) = tokio::sync::mpsc::channel::<Result<RecordBatch>>(2);
+            std::thread::Builder::new()
+                .name(format!("scan {partition}"))
+                .spawn(move || {
+                    for (path, file) in mine {
+                        if !read_one(path, file, &options, &tx) {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| DataFusionError::External(Box::new(e)))?;
+            Ok::<_, DataFusionError>(futures::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|batch| (batch, rx))
+            }))
+        })
+        .try_flatten();
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             scan_schema(),
             stream,
@@ -182,14 +246,14 @@ impl ExecutionPlan for LogScanExec {
     }
 }
 
-/// Reads one file on a thread of its own, sending its rows as they come and its report last;
-/// stops when the query no longer listens.
+/// Reads one file, sending its rows as they come and its report last; false when the query
+/// no longer listens.
 fn read_one(
     path: PathBuf,
     file: FileId,
     options: &ReadOptions,
-    tx: tokio::sync::mpsc::Sender<Result<RecordBatch>>,
-) {
+    tx: &tokio::sync::mpsc::Sender<Result<RecordBatch>>,
+) -> bool {
     let progress = ReadProgress::default();
     let mut rows = Rows {
         tx: tx.clone(),
@@ -204,12 +268,13 @@ fn read_one(
     let report = read_file_spilling(&path, file, &mut scratch, options, &progress, &mut rows, 0);
     let last = match report {
         Ok(report) => report_batch(&postcard::to_allocvec(&Ok::<_, ReadError>(report))),
-        Err(ReadError::Cancelled) => return,
+        Err(ReadError::Cancelled) => return false,
         Err(e) => report_batch(&postcard::to_allocvec(
             &Err::<crate::ingest::FileReport, _>(e),
         )),
     };
-    let _ = tx.blocking_send(last.map_err(|e| DataFusionError::Execution(e.to_string())));
+    tx.blocking_send(last.map_err(|e| DataFusionError::Execution(e.to_string())))
+        .is_ok()
 }
 
 /// A batch of one row: a file's report (or why it could not be read).
