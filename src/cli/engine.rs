@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use serde_json::json;
 
 use crate::engine::cluster::{run_executor, run_scheduler, ExecutorSettings};
 use crate::engine::{detect_with_engine, EngineSettings, QueryProgress};
@@ -36,13 +35,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions, engine: &EngineSettin
             return ExitCode::FAILURE;
         }
     };
-    let how = json!({
-        "where": engine.engine.describe(),
-        "partitions": run.partitions,
-        "jobs": run.jobs,
-        "rows_scanned": run.events,
-        "bytes_returned": run.bytes_returned,
-    });
+    let how = run.manifest(&engine.engine);
     let how_text = format!(
         "on {} ({} partitions, {} jobs, {} returned)",
         engine.engine.describe(),

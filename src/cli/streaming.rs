@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use crate::detection::{human_count, SourceVerdict};
+use crate::detection::human_count;
 use crate::ingest::{ReadOptions, ReadProgress};
-use crate::report::{write_blocklist, write_sources, OutputSet};
+use crate::report::{write_verdicts, OutputSet, Verdicts};
 use crate::streaming::{detect_streaming, StreamingSettings};
 
 use super::detect::DetectRequest;
@@ -84,7 +84,6 @@ pub(super) struct Finished {
 pub(super) fn finish(req: &DetectRequest<'_>, set: OutputSet, run: Finished) -> ExitCode {
     super::say_losses_of(&run.files, &run.failures);
     let d = &run.detection;
-    let ranked: Vec<&SourceVerdict> = d.ranked.iter().map(|&i| &d.sources[i]).collect();
     let threshold = req.settings.auto_block;
     let proposed = d.sources.iter().filter(|s| s.proposed_block).count();
     let reached = d.sources.iter().filter(|s| s.received_only).count();
@@ -94,30 +93,17 @@ pub(super) fn finish(req: &DetectRequest<'_>, set: OutputSet, run: Finished) -> 
         .iter()
         .filter(|s| s.confidence >= threshold / 2.0)
         .count();
-    let names: Vec<String> = run
-        .files
-        .iter()
-        .map(|f| f.path.display().to_string())
-        .collect();
-    let mut manifest = json!({
-        "netsleuth": env!("CARGO_PKG_VERSION"),
-        "written_at": crate::events::format_utc(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as i64),
-        ),
-        "inputs": names,
-        "events": run.events,
-        "sources": sources,
-        "reached": reached,
-        "flagged_events": run.flagged_events,
-        "proposed_blocks": proposed,
-        "threshold": threshold,
-    });
-    manifest[run.how.0] = run.how.1.clone();
-    let written = write_sources(&set.path("sources.csv"), &ranked)
-        .and_then(|()| write_blocklist(&set.path("blocklist.csv"), &ranked))
-        .and_then(|()| set.commit(&manifest));
+    let written = write_verdicts(
+        set,
+        &Verdicts {
+            files: &run.files,
+            events: run.events,
+            flagged_events: run.flagged_events,
+            detection: d,
+            threshold,
+            how: run.how.clone(),
+        },
+    );
     if let Err(e) = written {
         say!("cannot write to {}: {e}", req.out.display());
         return ExitCode::FAILURE;

@@ -42,8 +42,8 @@ pub use roles::{
     Direction, Evidence, Infrastructure, Role,
 };
 pub use sharded::{
-    addressed_to, assemble_verdicts, judge_shard, judge_shards, Addressed, GatherAddressed, Shard,
-    ShardError, ShardLoader, ShardVerdicts,
+    addressed_to, assemble_verdicts, events_where, judge_shard, judge_shards, Addressed,
+    GatherAddressed, Shard, ShardError, ShardLoader, ShardVerdicts,
 };
 pub use sharded_events::{EventScorer, EventWork, ScoredShard};
 pub use volume::{model_caveat, volume_attacks, FloodKind, VolumeAttack, FLOOD_EVENTS};

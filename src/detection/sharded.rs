@@ -252,9 +252,21 @@ pub fn addressed_to(
     positions: &[u64],
     wanted: &HashSet<IpAddr>,
 ) -> Vec<Addressed> {
+    events_where(table, positions, |r| {
+        table.destination_ip(r).is_some_and(|d| wanted.contains(&d))
+    })
+}
+
+/// The events of `table` (one shard, rows at `positions` of the whole log) whose row `keep`
+/// keeps.
+pub fn events_where(
+    table: &EventTable,
+    positions: &[u64],
+    keep: impl Fn(usize) -> bool,
+) -> Vec<Addressed> {
     let extras: Arc<[String]> = table.extras().iter().map(|e| e.name.clone()).collect();
     (0..table.len())
-        .filter(|&r| table.destination_ip(r).is_some_and(|d| wanted.contains(&d)))
+        .filter(|&r| keep(r))
         .map(|r| {
             (
                 positions[r],

@@ -28,7 +28,9 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::detection::behaviour::{SourceCounts, ThreatLists};
-use crate::detection::{addressed_to, judge_shard, DetectionSettings, Shard, ShardError};
+use crate::detection::{
+    addressed_to, events_where, judge_shard, DetectionSettings, Shard, ShardError,
+};
 use crate::events::{EventDraft, EventTable};
 use crate::features::FeatureSettings;
 use crate::streaming::spill::{decode, encode};
@@ -44,6 +46,8 @@ pub enum ShardTask {
     Judge(Option<SourceCounts>),
     /// Its events addressed to these parties.
     Addressed(Vec<IpAddr>),
+    /// Its events these sources sent.
+    Sent(Vec<IpAddr>),
 }
 
 /// What of the detection settings a partition's judging needs.
@@ -136,6 +140,7 @@ impl DisplayAs for ShardExec {
             ShardTask::Judge(None) => "judge, counting",
             ShardTask::Judge(Some(_)) => "judge",
             ShardTask::Addressed(_) => "addressed",
+            ShardTask::Sent(_) => "sent",
         };
         write!(f, "ShardExec: {task}")
     }
@@ -188,8 +193,15 @@ impl ExecutionPlan for ShardExec {
         let input = self.input.execute(partition, context)?;
         let (task, settings) = (self.task.clone(), self.settings.clone());
         let answer = async move {
-            let batches: Vec<RecordBatch> = input.try_collect().await?;
-            tokio::task::spawn_blocking(move || answer(&batches, &task, &settings))
+            // The source address has done its work (the shuffle): its column is let go.
+            let batches: Vec<RecordBatch> = input
+                .and_then(|b| async move {
+                    b.project(&KEPT)
+                        .map_err(|e| DataFusionError::ArrowError(Box::new(e), None))
+                })
+                .try_collect()
+                .await?;
+            tokio::task::spawn_blocking(move || answer(batches, &task, &settings))
                 .await
                 .map_err(|e| DataFusionError::External(Box::new(e)))?
         };
@@ -200,43 +212,47 @@ impl ExecutionPlan for ShardExec {
     }
 }
 
-/// One partition's answer: the files' reports it received and its task's result.
+/// The scan's columns a partition keeps: position, record, extras, report.
+const KEPT: [usize; 4] = [1, 2, 3, 4];
+
+/// One partition's answer (its batches hold the [`KEPT`] columns): the files' reports it
+/// received and its task's result.
 fn answer(
-    batches: &[RecordBatch],
+    batches: Vec<RecordBatch>,
     task: &ShardTask,
     settings: &ShardSettings,
 ) -> Result<RecordBatch> {
     let mut kinds = UInt8Builder::new();
     let mut payloads = BinaryBuilder::new();
-    let mut rows: Vec<(u64, &[u8], &str)> = Vec::new();
-    for b in batches {
-        let position = b.column(1).as_primitive::<UInt64Type>();
-        let record = b.column(2).as_binary::<i32>();
-        let extras = b.column(3).as_dictionary::<Int32Type>();
-        let names = extras.values().as_string::<i32>();
-        let report = b.column(4).as_binary::<i32>();
+    // Each event by its position, batch and row; each batch's events not yet in the shard.
+    let mut index: Vec<(u64, u32, u32)> = Vec::new();
+    let mut pending = vec![0u32; batches.len()];
+    for (at, b) in batches.iter().enumerate() {
+        let position = b.column(0).as_primitive::<UInt64Type>();
+        let record = b.column(1).as_binary::<i32>();
+        let report = b.column(3).as_binary::<i32>();
         for r in 0..b.num_rows() {
             if report.is_valid(r) {
                 kinds.append_value(REPORT);
                 payloads.append_value(report.value(r));
             } else if record.is_valid(r) {
-                let key = extras.keys().value(r) as usize;
-                rows.push((position.value(r), record.value(r), names.value(key)));
+                index.push((position.value(r), at as u32, r as u32));
+                pending[at] += 1;
             }
         }
     }
-    rows.sort_unstable_by_key(|r| r.0);
+    index.sort_unstable_by_key(|r| r.0);
     // A row's position names it: one delivered twice would be counted twice, so the answer
     // would be wrong; say so rather than judge.
-    if let Some(pair) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
+    if let Some(pair) = index.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(DataFusionError::Execution(format!(
             "the engine delivered row {} of file {} twice",
             (pair[0].0 & ((1 << FILE_SHIFT) - 1)) + 1,
             pair[0].0 >> FILE_SHIFT
         )));
     }
-    let shard = shard_of(&rows)?;
-    drop(rows);
+    let shard = shard_of(&index, batches, pending)?;
+    drop(index);
     let bytes = match task {
         ShardTask::Judge(counts) => {
             let own = match counts {
@@ -253,11 +269,17 @@ fn answer(
             };
             postcard::to_allocvec(&(own, verdicts))
         }
-        ShardTask::Addressed(wanted) => {
+        ShardTask::Addressed(wanted) | ShardTask::Sent(wanted) => {
             let wanted: HashSet<IpAddr> = wanted.iter().copied().collect();
+            let (table, positions) = (&shard.table, &shard.positions);
+            let events = match task {
+                ShardTask::Addressed(_) => addressed_to(table, positions, &wanted),
+                _ => events_where(table, positions, |r| {
+                    table.source_ip(r).is_some_and(|s| wanted.contains(&s))
+                }),
+            };
             let mut out: Vec<(Vec<u8>, Vec<String>)> = Vec::new();
-            for (at, file, line, d, extras) in addressed_to(&shard.table, &shard.positions, &wanted)
-            {
+            for (at, file, line, d, extras) in events {
                 let mut record = Vec::new();
                 encode(at, file, line, &d, &mut record);
                 out.push((record, extras.to_vec()));
@@ -273,23 +295,40 @@ fn answer(
         .map_err(|e| DataFusionError::ArrowError(Box::new(e), None))
 }
 
-/// The partition's events, in the order of the whole read, as one shard: each file's extra
-/// columns indexed by name in the shard's table.
-fn shard_of(rows: &[(u64, &[u8], &str)]) -> Result<Shard> {
+/// The partition's events, in the order of the whole read (`index`: position, batch, row), as
+/// one shard: each file's extra columns indexed by name in the shard's table. A batch is let
+/// go once its last event is in (`pending`: events of each not yet in), so the records and the
+/// shard's table are not held whole at once.
+fn shard_of(
+    index: &[(u64, u32, u32)],
+    batches: Vec<RecordBatch>,
+    mut pending: Vec<u32>,
+) -> Result<Shard> {
+    let mut batches: Vec<Option<RecordBatch>> = batches.into_iter().map(Some).collect();
     let mut table = EventTable::default();
-    let mut positions = Vec::with_capacity(rows.len());
+    let mut positions = Vec::with_capacity(index.len());
     let mut d = EventDraft::default();
-    let mut last_names: Option<(&str, Vec<usize>)> = None;
-    for &(at, record, names) in rows {
+    let mut last_names: Option<(String, Vec<usize>)> = None;
+    for &(at, batch, row) in index {
+        let (batch, row) = (batch as usize, row as usize);
+        let b = batches[batch]
+            .as_ref()
+            .ok_or_else(|| DataFusionError::Internal("a batch let go too soon".into()))?;
+        let record = b.column(1).as_binary::<i32>().value(row);
+        let extras = b.column(2).as_dictionary::<Int32Type>();
+        let names = extras
+            .values()
+            .as_string::<i32>()
+            .value(extras.keys().value(row) as usize);
         let (seq, file, line) =
             decode(record, &mut d).map_err(|e| DataFusionError::Execution(e.to_string()))?;
-        if last_names.as_ref().is_none_or(|(n, _)| *n != names) {
+        if last_names.as_ref().is_none_or(|(n, _)| n != names) {
             let index = names
                 .split('\n')
                 .filter(|n| !n.is_empty())
                 .map(|n| table.extra_index(n))
                 .collect();
-            last_names = Some((names, index));
+            last_names = Some((names.to_string(), index));
         }
         if let Some((_, index)) = &last_names {
             for e in &mut d.extras {
@@ -301,6 +340,10 @@ fn shard_of(rows: &[(u64, &[u8], &str)]) -> Result<Shard> {
         debug_assert_eq!(seq, at);
         table.push(file, u64::from(line), &d);
         positions.push(at);
+        pending[batch] -= 1;
+        if pending[batch] == 0 {
+            batches[batch] = None;
+        }
     }
     Ok(Shard { table, positions })
 }

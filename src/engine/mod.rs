@@ -101,6 +101,9 @@ pub struct QueryProgress {
     pub jobs_done: AtomicU64,
     /// Events the engine read (known once the first job is done).
     pub rows_scanned: AtomicU64,
+    /// Events read so far by the scans run in this process (the embedded engine's: a
+    /// cluster's executors read elsewhere), over every job.
+    pub rows_read_here: Arc<AtomicU64>,
     /// Bytes of answers that came back.
     pub bytes_returned: AtomicU64,
     /// Set to stop the query.
@@ -126,6 +129,19 @@ pub struct EngineRun {
     pub detection: Detection,
     /// Wall-clock time of each job.
     pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl EngineRun {
+    /// What the outputs' manifest says of the run: where it ran and what it cost.
+    pub fn manifest(&self, engine: &Engine) -> serde_json::Value {
+        serde_json::json!({
+            "where": engine.describe(),
+            "partitions": self.partitions,
+            "jobs": self.jobs,
+            "rows_scanned": self.events,
+            "bytes_returned": self.bytes_returned,
+        })
+    }
 }
 
 /// Why an engine run stopped.
@@ -182,43 +198,13 @@ pub fn detect_with_engine(
     run: &EngineSettings,
     progress: &QueryProgress,
 ) -> Result<EngineRun, EngineError> {
-    let scan = ScanOptions::of(read).map_err(EngineError::Unsupported)?;
     let mut failures = Vec::new();
-    let files = crate::streaming::expand(paths, &mut failures);
-    if files.len() > usize::from(FileId::MAX) + 1 {
-        return Err(EngineError::Unsupported(
-            "more than 65,536 files in one investigation".into(),
-        ));
-    }
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let partitions = run.partitions.unwrap_or(match run.engine {
-        Engine::Embedded => cores,
-        Engine::Ballista(_) => 8,
-    });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .enable_all()
-        .build()
-        .map_err(|e| EngineError::Engine(e.to_string()))?;
-    let ctx = runtime.block_on(context(&run.engine, partitions))?;
+    let session = Session::open(paths, read, run, progress, &mut failures)?;
+    let files = &session.files;
+    let partitions = session.partitions;
     let mut settings = settings.clone();
     let mut timings = Vec::new();
-    let job = |task: ShardTask, settings: &DetectionSettings| -> Result<Answers, EngineError> {
-        let log = JudgedLog {
-            files: files.clone(),
-            scan: scan.clone(),
-            task,
-            settings: ShardSettings::of(settings),
-            partitions,
-        };
-        let batches = runtime.block_on(collect(&ctx, log, &progress.cancel))?;
-        progress.jobs_done.fetch_add(1, Ordering::Relaxed);
-        let answers = Answers::of(&batches)?;
-        progress
-            .bytes_returned
-            .fetch_add(answers.bytes, Ordering::Relaxed);
-        Ok(answers)
-    };
+    let job = |task: ShardTask, settings: &DetectionSettings| session.job(task, settings, progress);
 
     // The formats decide the features' settings: the first job judges with the settings
     // resolved from the formats the files' first bytes show here, and is run again should the
@@ -242,10 +228,7 @@ pub fn detect_with_engine(
             Err(e) => return Err(EngineError::Engine(format!("a damaged file report: {e}"))),
         }
     }
-    // A file's report comes once per reading of it: kept once.
     reports.sort_by_key(|r| position.get(&r.path).copied().unwrap_or(usize::MAX));
-    reports.dedup_by(|a, b| a.path == b.path);
-    failures.dedup();
     let mut row = 0;
     for r in &mut reports {
         r.rows = row..row + r.rows.len();
@@ -310,9 +293,136 @@ pub fn detect_with_engine(
     })
 }
 
+/// A log's files on an engine, where jobs run over them.
+struct Session {
+    runtime: tokio::runtime::Runtime,
+    ctx: SessionContext,
+    files: Vec<PathBuf>,
+    scan: ScanOptions,
+    partitions: usize,
+    engine: Engine,
+}
+
+impl Session {
+    /// The files under `paths` (those that cannot be listed go to `failures`) on the engine
+    /// `run` names.
+    fn open(
+        paths: &[PathBuf],
+        read: &ReadOptions,
+        run: &EngineSettings,
+        progress: &QueryProgress,
+        failures: &mut Vec<ReadError>,
+    ) -> Result<Session, EngineError> {
+        let scan = ScanOptions::of(read).map_err(EngineError::Unsupported)?;
+        let files = crate::streaming::expand(paths, failures);
+        if files.len() > usize::from(FileId::MAX) + 1 {
+            return Err(EngineError::Unsupported(
+                "more than 65,536 files in one investigation".into(),
+            ));
+        }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let partitions = run.partitions.unwrap_or(match run.engine {
+            Engine::Embedded => cores,
+            Engine::Ballista(_) => 8,
+        });
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cores)
+            .enable_all()
+            .build()
+            .map_err(|e| EngineError::Engine(e.to_string()))?;
+        let ctx = runtime.block_on(context(
+            &run.engine,
+            partitions,
+            progress.rows_read_here.clone(),
+        ))?;
+        Ok(Session {
+            runtime,
+            ctx,
+            files,
+            scan,
+            partitions,
+            engine: run.engine.clone(),
+        })
+    }
+
+    /// Runs one job over the plan: every partition asked `task`.
+    fn job(
+        &self,
+        task: ShardTask,
+        settings: &DetectionSettings,
+        progress: &QueryProgress,
+    ) -> Result<Answers, EngineError> {
+        let log = JudgedLog {
+            files: self.files.clone(),
+            scan: self.scan.clone(),
+            task,
+            settings: ShardSettings::of(settings),
+            partitions: self.partitions,
+        };
+        let batches = self
+            .runtime
+            .block_on(collect(&self.ctx, log, &progress.cancel))
+            .map_err(|e| said_plainly(&self.engine, e))?;
+        progress.jobs_done.fetch_add(1, Ordering::Relaxed);
+        let answers = Answers::of(&batches)?;
+        progress
+            .bytes_returned
+            .fetch_add(answers.bytes, Ordering::Relaxed);
+        Ok(answers)
+    }
+}
+
+/// The events `sources` sent, fetched from where the files of `paths` lie, in the order of the
+/// whole read: the raw events of the sources an analyst opens, which alone come back.
+pub fn events_from(
+    paths: &[PathBuf],
+    read: &ReadOptions,
+    run: &EngineSettings,
+    sources: &[IpAddr],
+    progress: &QueryProgress,
+) -> Result<Vec<Addressed>, EngineError> {
+    let mut failures = Vec::new();
+    let session = Session::open(paths, read, run, progress, &mut failures)?;
+    let answers = session.job(
+        ShardTask::Sent(sources.to_vec()),
+        &DetectionSettings::default(),
+        progress,
+    )?;
+    let mut events = addressed(&answers.answers).map_err(|e| EngineError::Engine(e.to_string()))?;
+    events.sort_unstable_by_key(|e| e.0);
+    Ok(events)
+}
+
+/// A scheduler that could not be reached, said so rather than as the transport's error.
+fn said_plainly(engine: &Engine, e: EngineError) -> EngineError {
+    let EngineError::Engine(text) = &e else {
+        return e;
+    };
+    if !text.contains("ConnectError") {
+        return e;
+    }
+    let why = if text.contains("Connection refused") {
+        "nothing listens there (connection refused)"
+    } else {
+        "the connection failed"
+    };
+    EngineError::Engine(format!(
+        "cannot reach {}: {why}",
+        engine
+            .describe()
+            .replacen("the Ballista cluster at", "the Ballista scheduler at", 1)
+    ))
+}
+
 /// A session on the engine, with this program's plan nodes known to it.
-async fn context(engine: &Engine, partitions: usize) -> Result<SessionContext, EngineError> {
-    let config = SessionConfig::new().with_target_partitions(partitions);
+async fn context(
+    engine: &Engine,
+    partitions: usize,
+    read: Arc<AtomicU64>,
+) -> Result<SessionContext, EngineError> {
+    let config = SessionConfig::new()
+        .with_target_partitions(partitions)
+        .with_extension(Arc::new(scan::RowsRead(read)));
     match engine {
         Engine::Embedded => Ok(SessionContext::new_with_config(config)),
         Engine::Ballista(url) => {

@@ -96,6 +96,11 @@ impl ScanOptions {
     }
 }
 
+/// Where the scans of a session count the events they read (known to the embedded engine's
+/// sessions; a cluster's executors have none).
+#[derive(Debug, Default)]
+pub struct RowsRead(pub Arc<std::sync::atomic::AtomicU64>);
+
 /// Reads the log's files: its input names them, one file index per partition (a memory
 /// source, so that a Ballista task restricted to some partitions reads only their files), and
 /// each partition's files are read in turn.
@@ -205,6 +210,10 @@ impl ExecutionPlan for LogScanExec {
         partition: usize,
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
+        let counter = context
+            .session_config()
+            .get_extension::<RowsRead>()
+            .map(|r| r.0.clone());
         let listed = self.input.execute(partition, context)?;
         let files = self.files.clone();
         let options = self.options.read_options();
@@ -228,7 +237,7 @@ impl ExecutionPlan for LogScanExec {
                 .name(format!("scan {partition}"))
                 .spawn(move || {
                     for (path, file) in mine {
-                        if !read_one(path, file, &options, &tx) {
+                        if !read_one(path, file, &options, &tx, counter.clone()) {
                             break;
                         }
                     }
@@ -253,6 +262,7 @@ fn read_one(
     file: FileId,
     options: &ReadOptions,
     tx: &tokio::sync::mpsc::Sender<Result<RecordBatch>>,
+    counter: Option<Arc<std::sync::atomic::AtomicU64>>,
 ) -> bool {
     let progress = ReadProgress::default();
     let mut rows = Rows {
@@ -263,6 +273,7 @@ fn read_one(
         first: None,
         last: None,
         cancel: progress.cancel.clone(),
+        counter,
     };
     let mut scratch = EventTable::default();
     let report = read_file_spilling(&path, file, &mut scratch, options, &progress, &mut rows, 0);
@@ -307,6 +318,7 @@ struct Rows {
     first: Option<i64>,
     last: Option<i64>,
     cancel: Arc<std::sync::atomic::AtomicBool>,
+    counter: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Spill for Rows {
@@ -354,6 +366,9 @@ impl Spill for Rows {
         ];
         let batch = RecordBatch::try_new(scan_schema(), columns)
             .map_err(|e| DataFusionError::ArrowError(Box::new(e), None));
+        if let Some(c) = &self.counter {
+            c.fetch_add(table.len() as u64, Ordering::Relaxed);
+        }
         if self.tx.blocking_send(batch).is_err() {
             // The query was cancelled or failed elsewhere: stop reading.
             self.cancel.store(true, Ordering::Relaxed);

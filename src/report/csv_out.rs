@@ -225,6 +225,54 @@ pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()
     })
 }
 
+/// A run that judged the sources only (streaming, or on a query engine), for its outputs.
+pub struct Verdicts<'a> {
+    /// The files read.
+    pub files: &'a [crate::ingest::FileReport],
+    /// Events read.
+    pub events: u64,
+    /// Events flagged, when the events were scored.
+    pub flagged_events: Option<usize>,
+    /// The verdicts.
+    pub detection: &'a crate::detection::Detection,
+    /// The confidence at which a source is proposed for blocking.
+    pub threshold: f64,
+    /// How it ran: its key in the manifest and what is said there.
+    pub how: (&'a str, serde_json::Value),
+}
+
+/// Writes `sources.csv` and `blocklist.csv` of `run` into `set` (sources in triage order),
+/// then its manifest, and puts the set in place.
+pub fn write_verdicts(set: super::OutputSet, run: &Verdicts<'_>) -> io::Result<()> {
+    let d = run.detection;
+    let ranked: Vec<&SourceVerdict> = d.ranked.iter().map(|&i| &d.sources[i]).collect();
+    let reached = d.sources.iter().filter(|s| s.received_only).count();
+    let names: Vec<String> = run
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    let mut manifest = serde_json::json!({
+        "netsleuth": env!("CARGO_PKG_VERSION"),
+        "written_at": crate::events::format_utc(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as i64),
+        ),
+        "inputs": names,
+        "events": run.events,
+        "sources": d.sources.len() - reached,
+        "reached": reached,
+        "flagged_events": run.flagged_events,
+        "proposed_blocks": d.sources.iter().filter(|s| s.proposed_block).count(),
+        "threshold": run.threshold,
+    });
+    manifest[run.how.0] = run.how.1.clone();
+    write_sources(&set.path("sources.csv"), &ranked)?;
+    write_blocklist(&set.path("blocklist.csv"), &ranked)?;
+    set.commit(&manifest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,9 @@ pub use contents::{Report, ReportFile, ReportInput, ReportSource};
 pub use markdown::esc as markdown_escape;
 pub use publish::{publish, Credentials, PUBLISH_PASSWORD_ENV, PUBLISH_USER_ENV};
 
-pub use csv_out::{spreadsheet_safe, write_blocklist, write_evaluation, write_sources};
+pub use csv_out::{
+    spreadsheet_safe, write_blocklist, write_evaluation, write_sources, write_verdicts, Verdicts,
+};
 pub use events_csv::{events_header, render_event_lines, write_events, RowScores};
 pub use output_set::{OutputSet, MANIFEST, OUTPUT_FILES};
 
