@@ -29,12 +29,13 @@ export NETSLEUTH_CACHE_DIR=$out/cache
 
 measure() { # label, command...: wall seconds and peak RSS from GNU time; stdout kept in $out/said
     local label=$1; shift
-    if ! /usr/bin/time -f "%e %M" -o "$out/time" "$@" >"$out/said" 2>"$out/err"; then
-        printf '%-40s failed: %s\n' "$label" "$(tail -2 "$out/err" | tr '\n' ' ')"
-        return 0
+    local status=ok
+    /usr/bin/time -f "%e %M" -o "$out/time" "$@" >"$out/said" 2>"$out/err" || status=failed
+    read -r wall kb < <(tail -1 "$out/time")
+    printf '%-40s %8.1f s %8.0f MB' "$label" "$wall" "$((kb / 1024))"
+    if [ $status = ok ]; then echo; else
+        printf '  FAILED (%s): %s\n' "$(head -1 "$out/time")" "$(tail -2 "$out/err" | tr '\n' ' ')"
     fi
-    read -r wall kb <"$out/time"
-    printf '%-40s %8.1f s %8.0f MB\n' "$label" "$wall" "$((kb / 1024))"
 }
 
 same() { # folder: whether its sources.csv is the in-memory run's

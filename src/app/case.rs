@@ -211,6 +211,12 @@ pub(super) enum FileDialog {
     EvaluationCsv,
     /// The new place of a missing log (by its place in the relocation dialog).
     LocateLog(usize),
+    /// A folder to judge in place.
+    #[cfg(feature = "engine")]
+    JudgeFolder,
+    /// The folder a judged log's CSVs go to.
+    #[cfg(feature = "engine")]
+    JudgedOut,
 }
 
 impl FileDialog {
@@ -249,6 +255,12 @@ impl FileDialog {
                 .set_file_name("evaluation.csv")
                 .save_file(),
             FileDialog::LocateLog(_) => d.pick_file(),
+            #[cfg(feature = "engine")]
+            FileDialog::JudgeFolder => d.set_title("Judge a folder in place").pick_folder(),
+            #[cfg(feature = "engine")]
+            FileDialog::JudgedOut => d
+                .set_title("Folder for sources.csv and blocklist.csv")
+                .pick_folder(),
         }
     }
 }
@@ -685,6 +697,10 @@ impl NetsleuthApp {
                 (Some(p), FileDialog::EventsCsv) => JobResult::EventsCsvPicked(p),
                 (Some(p), FileDialog::EvaluationCsv) => JobResult::EvaluationCsvPicked(p),
                 (Some(p), FileDialog::LocateLog(i)) => JobResult::LogPicked(i, p),
+                #[cfg(feature = "engine")]
+                (Some(p), FileDialog::JudgeFolder) => JobResult::JudgePicked(p),
+                #[cfg(feature = "engine")]
+                (Some(p), FileDialog::JudgedOut) => JobResult::JudgedOutPicked(p),
                 // A dialog that closes at once never opened: no portal and no zenity.
                 (None, kind) if quick => JobResult::NoDialog(kind),
                 (None, _) => return,
@@ -697,6 +713,23 @@ impl NetsleuthApp {
     /// No file dialog could open: saves go to the export folder under a name of their own,
     /// and opening asks for a typed path.
     pub(super) fn no_dialog(&mut self, kind: FileDialog) {
+        #[cfg(feature = "engine")]
+        match kind {
+            FileDialog::JudgeFolder => {
+                self.view.notice = Some(
+                    "The file dialog could not open (no desktop portal or zenity): type the \
+                     folder's path beside Judge."
+                        .into(),
+                );
+                return;
+            }
+            FileDialog::JudgedOut => {
+                let folder = self.export_dir.join("judged");
+                self.commands.push(super::Command::WriteJudged(folder));
+                return;
+            }
+            _ => {}
+        }
         if let FileDialog::LocateLog(_) = kind {
             self.view.notice = Some(
                 "The file dialog could not open (no desktop portal or zenity): type the log's                  new place in the dialog."

@@ -181,6 +181,27 @@ impl NetsleuthApp {
                         }
                     }
                 }
+                #[cfg(feature = "engine")]
+                State::Judge(j) => match (&j.outcome, j.cost()) {
+                    (None, _) => {
+                        super::widgets::busy_spinner(ui);
+                        ui.label(format!("Judging on {}…", j.engine.describe()));
+                        if ui.small_button("Cancel").clicked() {
+                            self.commands.push(Command::Cancel);
+                        }
+                    }
+                    (Some(Err(_)), _) => {
+                        ui.label(RichText::new("The query stopped").color(WARN));
+                    }
+                    (Some(Ok(_)), (jobs, rows, bytes)) => {
+                        ui.label(format!(
+                            "Judged {} events where they are: {}, {} returned",
+                            thousands(rows),
+                            super::text::count(jobs, "job", "jobs"),
+                            super::text::bytes(bytes)
+                        ));
+                    }
+                },
                 State::Failed(_) => {
                     ui.label("No investigation open");
                 }
@@ -220,6 +241,16 @@ impl NetsleuthApp {
                     State::Ready(w) => w,
                     State::Loading(_) => {
                         ui.label(RichText::new("Reading…").weak());
+                        return;
+                    }
+                    #[cfg(feature = "engine")]
+                    State::Judge(j) => {
+                        let said = if j.is_running() {
+                            "Judging where the data lives…"
+                        } else {
+                            "Judged where the data lives"
+                        };
+                        ui.label(RichText::new(said).weak());
                         return;
                     }
                     State::Failed(_) => {

@@ -9,6 +9,27 @@ pub enum Command {
     Open(Vec<PathBuf>),
     /// Show the system file dialog.
     OpenDialog,
+    /// Judge these files or folders where they are, on the engine the start view names.
+    #[cfg(feature = "engine")]
+    Judge(Vec<PathBuf>),
+    /// Ask which folder to judge in place.
+    #[cfg(feature = "engine")]
+    JudgeDialog,
+    /// Ask where a judged log's CSVs go.
+    #[cfg(feature = "engine")]
+    JudgedOutDialog,
+    /// Write the judged log's sources.csv and blocklist.csv into this folder.
+    #[cfg(feature = "engine")]
+    WriteJudged(PathBuf),
+    /// Leave the judged log for the start view.
+    #[cfg(feature = "engine")]
+    CloseJudged,
+    /// Fetch the events this source of the judged log sent, from where the data lives.
+    #[cfg(feature = "engine")]
+    OpenJudgedSource(std::net::IpAddr),
+    /// Close the judged log's opened source.
+    #[cfg(feature = "engine")]
+    CloseJudgedSource,
     /// Select a source (by index into the detection's sources), or clear the selection.
     Select(Option<usize>),
     /// Switch view.
@@ -248,6 +269,36 @@ impl NetsleuthApp {
                     self.view.summary = text;
                 }
                 Command::OpenDialog => self.open_dialog(ctx),
+                #[cfg(feature = "engine")]
+                Command::Judge(paths) => self.judge(ctx, paths),
+                #[cfg(feature = "engine")]
+                Command::JudgeDialog => self.ask(ctx, case::FileDialog::JudgeFolder),
+                #[cfg(feature = "engine")]
+                Command::JudgedOutDialog => self.ask(ctx, case::FileDialog::JudgedOut),
+                #[cfg(feature = "engine")]
+                Command::WriteJudged(folder) => self.write_judged(ctx, folder),
+                #[cfg(feature = "engine")]
+                Command::OpenJudgedSource(ip) => {
+                    if let State::Judge(j) = &mut self.state {
+                        let repaint = ctx.clone();
+                        j.open_source(ip, move || repaint.request_repaint());
+                    }
+                }
+                #[cfg(feature = "engine")]
+                Command::CloseJudgedSource => {
+                    if let State::Judge(j) = &mut self.state {
+                        if let Some(o) = j.opened.take() {
+                            o.cancel();
+                        }
+                    }
+                }
+                #[cfg(feature = "engine")]
+                Command::CloseJudged => {
+                    if let State::Judge(j) = &self.state {
+                        j.cancel();
+                    }
+                    self.state = State::Failed(String::new());
+                }
                 Command::Select(i) => self.view.selected = i,
                 Command::Show(tab) => {
                     // Leaving the Live view, its alerts have been looked at.
@@ -540,6 +591,8 @@ impl NetsleuthApp {
                             job.cancel();
                         }
                     }
+                    #[cfg(feature = "engine")]
+                    State::Judge(j) => j.cancel(),
                     State::Failed(_) => {}
                 },
                 Command::SavePng(view, rect) => {

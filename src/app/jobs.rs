@@ -77,6 +77,12 @@ pub(super) enum JobResult {
     CopyEstimate(u64),
     /// A missing log's new place, picked in the dialog.
     LogPicked(usize, PathBuf),
+    /// A folder to judge in place, picked in the dialog.
+    #[cfg(feature = "engine")]
+    JudgePicked(PathBuf),
+    /// Where a judged log's CSVs go, picked in the dialog.
+    #[cfg(feature = "engine")]
+    JudgedOutPicked(PathBuf),
     /// A value or query filter made for an analysis (or why not).
     Filtered(Result<Box<views::alerts::ValueFilter>, String>),
     /// The events to open the event table on, its title and the analysis they were listed
@@ -148,6 +154,10 @@ impl NetsleuthApp {
                     }
                     None => {}
                 }
+            }
+            #[cfg(feature = "engine")]
+            State::Judge(j) => {
+                j.poll();
             }
             State::Failed(_) => {}
         }
@@ -235,6 +245,10 @@ impl NetsleuthApp {
                 JobResult::NoDialog(kind) => self.no_dialog(kind),
                 JobResult::AlertsCsvPicked(path) => self.commands.push(Command::ExportAlerts(path)),
                 JobResult::EventsCsvPicked(path) => self.commands.push(Command::ExportEvents(path)),
+                #[cfg(feature = "engine")]
+                JobResult::JudgePicked(path) => self.commands.push(Command::Judge(vec![path])),
+                #[cfg(feature = "engine")]
+                JobResult::JudgedOutPicked(path) => self.commands.push(Command::WriteJudged(path)),
                 JobResult::EvaluationCsvPicked(path) => {
                     self.commands.push(Command::ExportEvaluation(path))
                 }

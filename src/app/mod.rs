@@ -8,6 +8,9 @@ mod chrome;
 mod commands;
 mod derived;
 mod jobs;
+#[cfg(feature = "engine")]
+mod judging;
+mod launch;
 mod lists;
 pub mod live;
 mod loading;
@@ -23,7 +26,6 @@ mod workspace;
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +46,7 @@ use case::is_case;
 pub use commands::Command;
 use derived::{Derived, Made};
 use jobs::{DomainImportDone, ImportDone, JobResult};
+pub use launch::run;
 use lists::Saver;
 pub use lists::{BlocklistState, DomainsState};
 pub use loading::{LoadJob, Loaded};
@@ -211,6 +214,9 @@ impl Workspace {
 /// What the window shows.
 enum State {
     Loading(LoadJob),
+    /// A log judged where its data lives, running or done.
+    #[cfg(feature = "engine")]
+    Judge(Box<judging::Judge>),
     Ready(Box<Workspace>),
     Failed(String),
 }
@@ -307,6 +313,10 @@ pub struct ViewState {
     pub zone_text: String,
     /// The access-log format typed in the Files view.
     pub log_format_text: String,
+    /// Where a log is judged in place, as typed on the start view.
+    pub engine_at: String,
+    /// The folder or file to judge in place, as typed on the start view.
+    pub judge_path: String,
 }
 
 impl Default for ViewState {
@@ -355,6 +365,8 @@ impl Default for ViewState {
             events: None,
             zone_text: String::new(),
             log_format_text: String::new(),
+            engine_at: "embedded".into(),
+            judge_path: String::new(),
         }
     }
 }
@@ -477,6 +489,13 @@ impl NetsleuthApp {
         options: ReadOptions,
         config_dir: Option<PathBuf>,
     ) -> Self {
+        let mut app = Self::bare(ctx, options, config_dir);
+        app.open_first(ctx, files);
+        app
+    }
+
+    /// The app with nothing open: its look, lists and remembered choices.
+    fn bare(ctx: &egui::Context, options: ReadOptions, config_dir: Option<PathBuf>) -> Self {
         let view = ViewState::default();
         install_fonts(ctx);
         apply_style(ctx, &view);
@@ -518,7 +537,7 @@ impl NetsleuthApp {
                 }
             }
         }
-        let mut app = NetsleuthApp {
+        NetsleuthApp {
             state: State::Failed(String::new()),
             view,
             options,
@@ -547,8 +566,12 @@ impl NetsleuthApp {
             frame_log: None,
             internal_error: None,
             live: None,
-        };
-        let last_case = app
+        }
+    }
+
+    /// Opens `files`; with none, the investigation last opened or the bundled sample.
+    fn open_first(&mut self, ctx: &egui::Context, files: Vec<PathBuf>) {
+        let last_case = self
             .recent
             .entries
             .first()
@@ -560,18 +583,17 @@ impl NetsleuthApp {
             match sample_path() {
                 Ok(p) => vec![p],
                 Err(e) => {
-                    app.state = State::Failed(format!("Cannot write the bundled sample: {e}"));
-                    return app;
+                    self.state = State::Failed(format!("Cannot write the bundled sample: {e}"));
+                    return;
                 }
             }
         } else {
             files
         };
         match files.as_slice() {
-            [one] if is_case(one) => app.open_case(ctx, one.clone()),
-            _ => app.open(ctx, files),
+            [one] if is_case(one) => self.open_case(ctx, one.clone()),
+            _ => self.open(ctx, files),
         }
-        app
     }
 
     /// Whether files are still being read.
@@ -595,6 +617,8 @@ impl NetsleuthApp {
                     || self.view.query.pending.is_some()
                     || self.view.query.counting.is_some()
             }
+            #[cfg(feature = "engine")]
+            State::Judge(j) => j.is_busy(),
             State::Failed(_) => false,
         }
     }
@@ -970,7 +994,19 @@ impl NetsleuthApp {
                 State::Ready(w) => {
                     workspace_view(ui, w, self.live.as_ref(), &mut self.view, &mut commands)
                 }
-                State::Failed(msg) => start_view(ui, msg, &self.recent, &mut commands),
+                #[cfg(feature = "engine")]
+                State::Judge(j) if j.is_running() => views::judging::running(ui, j),
+                #[cfg(feature = "engine")]
+                State::Judge(j) => {
+                    views::judging::outcome(ui, j, &self.view.blocklist, &mut commands)
+                }
+                State::Failed(msg) => start_view(
+                    ui,
+                    msg,
+                    &self.recent,
+                    (&mut self.view.engine_at, &mut self.view.judge_path),
+                    &mut commands,
+                ),
             });
         self.central = central.response.rect;
         if let Some(png) = &mut self.pending_png {
@@ -1003,6 +1039,8 @@ impl eframe::App for NetsleuthApp {
                         _ => self.view.tab.title(),
                     },
                 ),
+                #[cfg(feature = "engine")]
+                State::Judge(_) => (0, "judging"),
                 State::Failed(_) => (0, "failed"),
             };
             // The previous frame's whole CPU time (ui, layout, tessellation), as eframe measured it.
@@ -1014,52 +1052,6 @@ impl eframe::App for NetsleuthApp {
             if writeln!(log, "{unix_ms},{ms:.3},{cpu:.3},{events},{state}").is_err() {
                 self.frame_log = None;
             }
-        }
-    }
-}
-
-/// Opens the main window on `files` (the bundled sample when empty), logging frame times to
-/// `frame_log` when given.
-pub fn run(files: Vec<PathBuf>, options: ReadOptions, frame_log: Option<PathBuf>) -> ExitCode {
-    let frame_log = match frame_log.map(|p| std::fs::File::create(&p).map_err(|e| (p, e))) {
-        None => None,
-        Some(Ok(f)) => {
-            let mut log = std::io::LineWriter::new(f);
-            if writeln!(log, "unix_ms,frame_ms,previous_cpu_ms,events,view").is_err() {
-                return ExitCode::FAILURE;
-            }
-            Some(log)
-        }
-        Some(Err((p, e))) => {
-            eprintln!("netsleuth: cannot write the frame log {}: {e}", p.display());
-            return ExitCode::FAILURE;
-        }
-    };
-    let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("netsleuth")
-            .with_app_id("netsleuth")
-            // Fits a 1280x800 screen with the window manager's title bar and a panel: the status
-            // bar must not start below the screen.
-            .with_inner_size([1280.0, 720.0])
-            .with_min_inner_size([720.0, 420.0]),
-        ..Default::default()
-    };
-    let result = eframe::run_native(
-        "netsleuth",
-        native,
-        Box::new(move |cc| {
-            let mut app =
-                NetsleuthApp::new(&cc.egui_ctx, files, options, crate::session::config_dir());
-            app.frame_log = frame_log;
-            Ok(Box::new(app))
-        }),
-    );
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("netsleuth: cannot open the window: {e}");
-            ExitCode::FAILURE
         }
     }
 }

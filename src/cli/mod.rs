@@ -173,6 +173,11 @@ pub struct Cli {
     /// for measuring how fluid the window is.
     #[arg(long, value_name = "FILE")]
     frame_log: Option<PathBuf>,
+    /// Judge the files (or folders) where they are with a query engine rather than reading
+    /// them into the window: `embedded` or `ballista://HOST:PORT`.
+    #[cfg(feature = "engine")]
+    #[arg(long, value_name = "WHERE", value_parser = crate::engine::Engine::parse)]
+    engine: Option<crate::engine::Engine>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -561,6 +566,12 @@ pub fn main() -> ExitCode {
         Some(Command::Web(args)) => web::run(&args),
         #[cfg(feature = "engine")]
         Some(Command::Cluster(command)) => engine::cluster(&command),
-        None => crate::app::run(cli.files, cli.read.options(), cli.frame_log),
+        None => crate::app::run(
+            cli.files,
+            cli.read.options(),
+            cli.frame_log,
+            #[cfg(feature = "engine")]
+            cli.engine,
+        ),
     }
 }

@@ -6,6 +6,8 @@
 #[path = "../window/mod.rs"]
 mod window;
 
+#[cfg(feature = "engine")]
+mod engine;
 mod events;
 mod live;
 mod log_format;

@@ -11,6 +11,8 @@ pub mod event_alerts;
 pub mod events_table;
 pub mod export_panel;
 pub mod files;
+#[cfg(feature = "engine")]
+pub mod judging;
 pub mod live;
 pub mod map;
 pub mod overview;

@@ -37,6 +37,7 @@ pub(in crate::app) fn start_view(
     ui: &mut Ui,
     msg: &str,
     recent: &RecentFiles,
+    judging: (&mut String, &mut String),
     out: &mut Vec<Command>,
 ) {
     if !msg.is_empty() {
@@ -53,6 +54,11 @@ pub(in crate::app) fn start_view(
             }
         }
     });
+    ui.add_space(16.0);
+    #[cfg(feature = "engine")]
+    super::judging::controls(ui, judging, out);
+    #[cfg(not(feature = "engine"))]
+    let _ = judging;
     if recent.entries.is_empty() {
         return;
     }
