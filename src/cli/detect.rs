@@ -237,11 +237,7 @@ pub fn run(req: &DetectRequest<'_>, options: &ReadOptions) -> ExitCode {
     let sources = d.sources.len() - reached;
     let manifest = json!({
         "netsleuth": env!("CARGO_PKG_VERSION"),
-        "written_at": crate::events::format_utc(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as i64),
-        ),
+        "written_at": crate::report::written_at(),
         "inputs": names,
         "events": inv.table.len(),
         "sources": sources,

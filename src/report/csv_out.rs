@@ -225,6 +225,15 @@ pub fn write_blocklist(path: &Path, sources: &[&SourceVerdict]) -> io::Result<()
     })
 }
 
+/// Now, as a run's manifest says when it was written.
+pub fn written_at() -> String {
+    format_utc(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as i64),
+    )
+}
+
 /// A run that judged the sources only (streaming, or on a query engine), for its outputs.
 pub struct Verdicts<'a> {
     /// The files read.
@@ -254,11 +263,7 @@ pub fn write_verdicts(set: super::OutputSet, run: &Verdicts<'_>) -> io::Result<(
         .collect();
     let mut manifest = serde_json::json!({
         "netsleuth": env!("CARGO_PKG_VERSION"),
-        "written_at": crate::events::format_utc(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as i64),
-        ),
+        "written_at": written_at(),
         "inputs": names,
         "events": run.events,
         "sources": d.sources.len() - reached,

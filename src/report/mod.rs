@@ -18,7 +18,8 @@ pub use markdown::esc as markdown_escape;
 pub use publish::{publish, Credentials, PUBLISH_PASSWORD_ENV, PUBLISH_USER_ENV};
 
 pub use csv_out::{
-    spreadsheet_safe, write_blocklist, write_evaluation, write_sources, write_verdicts, Verdicts,
+    spreadsheet_safe, write_blocklist, write_evaluation, write_sources, write_verdicts, written_at,
+    Verdicts,
 };
 pub use events_csv::{events_header, render_event_lines, write_events, RowScores};
 pub use output_set::{OutputSet, MANIFEST, OUTPUT_FILES};

@@ -113,24 +113,14 @@ pub(in crate::app) fn running(ui: &mut Ui, judge: &Judge) {
                         ui.label(text::bytes(bytes));
                         ui.end_row();
                     });
-                    ui.horizontal(|ui| {
-                        let secs = judge.started.elapsed().as_secs_f64();
-                        ui.label(RichText::new(format!("{secs:.0} s")).weak());
-                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                            let cancelling = judge.is_cancelling();
-                            let label = if cancelling {
-                                "Cancelling…"
-                            } else {
-                                "Cancel"
-                            };
-                            if ui
-                                .add_enabled(!cancelling, egui::Button::new(label))
-                                .clicked()
-                            {
-                                judge.cancel();
-                            }
-                        });
-                    });
+                    let secs = judge.started.elapsed().as_secs_f64();
+                    if super::start::time_and_cancel(
+                        ui,
+                        &format!("{secs:.0} s"),
+                        judge.is_cancelling(),
+                    ) {
+                        judge.cancel();
+                    }
                 });
             });
     });
@@ -286,7 +276,7 @@ fn events(ui: &mut Ui, o: &Opened, out: &mut Vec<Command>) {
             String::new()
         };
         ui.label(format!(
-            "{}{shown}, fetched in {:.1} s ({} returned)",
+            "{}{shown}, fetched in {:.2} s ({} returned)",
             text::count(events.len() as u64, "event", "events"),
             o.seconds,
             text::bytes(o.progress.bytes_returned.load(Ordering::Relaxed))
@@ -336,7 +326,8 @@ fn events(ui: &mut Ui, o: &Opened, out: &mut Vec<Command>) {
                         ui.label(bytes(d.bytes_sent));
                         ui.label(bytes(d.bytes_received));
                         ui.label(text::printable(&d.outcome));
-                        ui.add(egui::Label::new(text::printable(&d.detail)).truncate());
+                        let detail = d.detail.replace(crate::events::DETAIL_SEPARATOR, "  ");
+                        ui.add(egui::Label::new(text::printable(&detail)).truncate());
                         ui.end_row();
                     }
                 });
@@ -434,9 +425,9 @@ fn sources(ui: &mut Ui, run: &EngineRun, blocklist: &BlocklistState, out: &mut V
                         r.on_hover_text(text::printable(&format!("it {shared}")));
                     }
                     let first = s.reasons.first().map_or("", String::as_str);
-                    let all = s.reasons.join("\n");
+                    let all: Vec<String> = s.reasons.iter().map(|r| text::printable(r)).collect();
                     ui.add(egui::Label::new(text::printable(first)).truncate())
-                        .on_hover_text(text::printable(&all));
+                        .on_hover_text(all.join("\n"));
                     ui.end_row();
                 }
             });

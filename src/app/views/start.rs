@@ -107,30 +107,35 @@ pub(in crate::app) fn loading_view(ui: &mut Ui, job: &LoadJob) {
                         job.fraction() * 100.0
                     );
                     ui.add(ProgressBar::new(job.fraction()).text(done));
-                    ui.horizontal(|ui| {
-                        let secs = job.started.elapsed().as_secs_f64();
-                        let f = f64::from(job.fraction());
-                        let left = (f >= 0.05).then(|| secs * (1.0 - f) / f);
-                        ui.label(RichText::new(elapsed_and_left(secs, left)).weak());
-                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                            let cancelling = job.is_cancelling();
-                            let label = if cancelling {
-                                "Cancelling…"
-                            } else {
-                                "Cancel"
-                            };
-                            if ui
-                                .add_enabled(!cancelling, egui::Button::new(label))
-                                .clicked()
-                            {
-                                job.cancel();
-                            }
-                        });
-                    });
+                    let secs = job.started.elapsed().as_secs_f64();
+                    let f = f64::from(job.fraction());
+                    let left = (f >= 0.05).then(|| secs * (1.0 - f) / f);
+                    if time_and_cancel(ui, &elapsed_and_left(secs, left), job.is_cancelling()) {
+                        job.cancel();
+                    }
                 });
             });
     });
     ui.ctx().request_repaint_after(Duration::from_millis(100));
+}
+
+/// A card's last row: the time spent (and left) and Cancel, which reads "Cancelling…" once
+/// asked; true when it was clicked.
+pub(in crate::app) fn time_and_cancel(ui: &mut Ui, time: &str, cancelling: bool) -> bool {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(time).weak());
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            let label = if cancelling {
+                "Cancelling…"
+            } else {
+                "Cancel"
+            };
+            ui.add_enabled(!cancelling, egui::Button::new(label))
+                .clicked()
+        })
+        .inner
+    })
+    .inner
 }
 
 /// "12 s, about 30 s left" (without the estimate when there is none yet).
