@@ -24,7 +24,8 @@ bin=target/release/netsleuth
 python=target/references-venv/bin/python
 out=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$out"' EXIT
+# The output folder goes first: with no process left to stop, "${pids[@]}" is unset under -u.
+trap 'rm -rf "$out"; kill ${pids[@]+"${pids[@]}"} 2>/dev/null' EXIT
 export NETSLEUTH_CACHE_DIR=$out/cache
 
 measure() { # label, command...: wall seconds and peak RSS from GNU time; stdout kept in $out/said
@@ -77,7 +78,7 @@ for executors in 1 2; do
         printf '  executor %s peak RSS %s MB\n' "$e" "$(($(awk '/VmHWM/ {print $2}' "/proc/$e/status") / 1024))"
     done
     same "$out/ballista-$executors"
-    kill "${pids[@]}" 2>/dev/null || true
+    kill ${pids[@]+"${pids[@]}"} 2>/dev/null || true
     wait 2>/dev/null || true
     pids=()
 done
