@@ -21,7 +21,7 @@ enum Message {
     /// The files found under the paths, and their size on disk.
     Listed(usize, u64),
     /// The run, or why there is none.
-    Done(Box<Result<EngineRun, EngineError>>),
+    Done(Result<Box<EngineRun>, EngineError>),
 }
 
 /// A log judged by the engine: running, then what it found or why not.
@@ -119,7 +119,7 @@ impl Judge {
                         &m,
                     )))
                 });
-                let _ = tx.send(Message::Done(Box::new(result)));
+                let _ = tx.send(Message::Done(result.map(Box::new)));
                 repaint();
             });
         let mut judge = Judge {
@@ -192,8 +192,8 @@ impl Judge {
         self.is_running() || self.opened.as_ref().is_some_and(|o| o.events.is_none())
     }
 
-    /// Takes in what the workers reported; true when the run just finished.
-    pub fn poll(&mut self) -> bool {
+    /// Takes in what the workers reported.
+    pub fn poll(&mut self) {
         if let Some(o) = self.opened.as_mut().filter(|o| o.events.is_none()) {
             o.events = match o.result.try_recv() {
                 Ok(events) => Some(events),
@@ -202,23 +202,15 @@ impl Judge {
             };
             o.seconds = o.started.elapsed().as_secs_f64();
         }
-        if self.outcome.is_some() {
-            return false;
-        }
-        loop {
+        while self.outcome.is_none() {
             match self.messages.try_recv() {
                 Ok(Message::Listed(files, bytes)) => self.listed = Some((files, bytes)),
                 Ok(Message::Done(result)) => {
-                    let result = *result;
                     let seconds = self.started.elapsed().as_secs_f64();
-                    self.outcome = Some(result.map(|run| (run, seconds)));
-                    return true;
+                    self.outcome = Some(result.map(|run| (*run, seconds)));
                 }
-                Err(TryRecvError::Empty) => return false,
-                Err(TryRecvError::Disconnected) => {
-                    self.outcome = Some(Err(EngineError::Cancelled));
-                    return true;
-                }
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => self.outcome = Some(Err(EngineError::Cancelled)),
             }
         }
     }

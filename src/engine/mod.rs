@@ -395,7 +395,7 @@ pub fn events_from(
 
 /// A scheduler that could not be reached, said so rather than as the transport's error.
 fn said_plainly(engine: &Engine, e: EngineError) -> EngineError {
-    let EngineError::Engine(text) = &e else {
+    let (Engine::Ballista(url), EngineError::Engine(text)) = (engine, &e) else {
         return e;
     };
     if !text.contains("ConnectError") {
@@ -407,10 +407,8 @@ fn said_plainly(engine: &Engine, e: EngineError) -> EngineError {
         "the connection failed"
     };
     EngineError::Engine(format!(
-        "cannot reach {}: {why}",
-        engine
-            .describe()
-            .replacen("the Ballista cluster at", "the Ballista scheduler at", 1)
+        "cannot reach the Ballista scheduler at {}: {why}",
+        url.trim_start_matches("df://")
     ))
 }
 

@@ -4,9 +4,8 @@
 //! ways to act: block the proposed sources, write the CSVs).
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
-use eframe::egui::{self, Align, Frame, Grid, Layout, RichText, ScrollArea, Ui};
+use eframe::egui::{self, Align, Grid, Layout, RichText, ScrollArea, Ui};
 
 use crate::app::judging::{Judge, Opened};
 use crate::app::{text, BlocklistState, Command, Decision, ERROR, MALICIOUS, WARN};
@@ -77,54 +76,36 @@ pub(in crate::app) fn controls(
 
 /// A card with where the data lives, the query's progress and cost, and Cancel.
 pub(in crate::app) fn running(ui: &mut Ui, judge: &Judge) {
-    ui.vertical_centered(|ui| {
-        ui.add_space(ui.available_height() * 0.2);
-        Frame::group(ui.style())
-            .inner_margin(16)
-            .corner_radius(8.0)
-            .show(ui, |ui| {
-                ui.set_width(520.0);
-                ui.with_layout(Layout::top_down(Align::Min), |ui| {
-                    ui.label(
-                        RichText::new(format!("Judging on {}…", judge.engine.describe()))
-                            .text_style(text::style("section"))
-                            .strong(),
-                    );
-                    where_it_lives(ui, judge);
-                    ui.add_space(4.0);
-                    let (jobs, rows, bytes) = judge.cost();
-                    let step = match jobs {
-                        0 => "reading every file where the engine runs and judging its sources",
-                        _ => "judging what spans the partitions",
-                    };
-                    ui.add(egui::ProgressBar::new(0.0).animate(true).text(step));
-                    Grid::new("query cost").num_columns(2).show(ui, |ui| {
-                        ui.label("Jobs finished");
-                        ui.label(text::thousands(jobs));
-                        ui.end_row();
-                        ui.label("Events read");
-                        ui.label(match (rows, judge.read_here()) {
-                            (0, 0) => "counted when the first job ends".to_string(),
-                            (0, here) => format!("{} so far", text::thousands(here)),
-                            (n, _) => text::thousands(n),
-                        });
-                        ui.end_row();
-                        ui.label("Returned");
-                        ui.label(text::bytes(bytes));
-                        ui.end_row();
-                    });
-                    let secs = judge.started.elapsed().as_secs_f64();
-                    if super::start::time_and_cancel(
-                        ui,
-                        &format!("{secs:.0} s"),
-                        judge.is_cancelling(),
-                    ) {
-                        judge.cancel();
-                    }
-                });
+    let title = format!("Judging on {}…", judge.engine.describe());
+    super::start::job_card(ui, 520.0, &title, |ui| {
+        where_it_lives(ui, judge);
+        ui.add_space(4.0);
+        let (jobs, rows, bytes) = judge.cost();
+        let step = match jobs {
+            0 => "reading every file where the engine runs and judging its sources",
+            _ => "judging what spans the partitions",
+        };
+        ui.add(egui::ProgressBar::new(0.0).animate(true).text(step));
+        Grid::new("query cost").num_columns(2).show(ui, |ui| {
+            ui.label("Jobs finished");
+            ui.label(text::thousands(jobs));
+            ui.end_row();
+            ui.label("Events read");
+            ui.label(match (rows, judge.read_here()) {
+                (0, 0) => "counted when the first job ends".to_string(),
+                (0, here) => format!("{} so far", text::thousands(here)),
+                (n, _) => text::thousands(n),
             });
+            ui.end_row();
+            ui.label("Returned");
+            ui.label(text::bytes(bytes));
+            ui.end_row();
+        });
+        let secs = judge.started.elapsed().as_secs_f64();
+        if super::start::time_and_cancel(ui, &format!("{secs:.0} s"), judge.is_cancelling()) {
+            judge.cancel();
+        }
     });
-    ui.ctx().request_repaint_after(Duration::from_millis(200));
 }
 
 /// The paths judged, and the files and bytes under them once listed.

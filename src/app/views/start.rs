@@ -75,48 +75,61 @@ pub(in crate::app) fn start_view(
     }
 }
 
-/// A card with the files being read, a progress bar and Cancel.
-pub(in crate::app) fn loading_view(ui: &mut Ui, job: &LoadJob) {
-    const NAMED: usize = 6;
+/// A card of a long job in the middle of the window, `width` wide, under its `title`; the
+/// window repaints while it shows.
+pub(in crate::app) fn job_card(
+    ui: &mut Ui,
+    width: f32,
+    title: &str,
+    contents: impl FnOnce(&mut Ui),
+) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.2);
         Frame::group(ui.style())
             .inner_margin(16)
             .corner_radius(8.0)
             .show(ui, |ui| {
-                ui.set_width(480.0);
+                ui.set_width(width);
                 ui.with_layout(Layout::top_down(Align::Min), |ui| {
-                    let what = text::count(job.paths.len() as u64, "file", "files");
                     ui.label(
-                        RichText::new(format!("Reading {what}…"))
+                        RichText::new(title)
                             .text_style(text::style("section"))
                             .strong(),
                     );
-                    for p in job.paths.iter().take(NAMED) {
-                        ui.label(RichText::new(p.display().to_string()).weak());
-                    }
-                    if job.paths.len() > NAMED {
-                        let more = job.paths.len() - NAMED;
-                        ui.label(RichText::new(format!("… and {more} more")).weak());
-                    }
-                    ui.add_space(4.0);
-                    let done = format!(
-                        "{} of {} ({:.0}%)",
-                        text::bytes(job.bytes_read()),
-                        text::bytes(job.total_bytes),
-                        job.fraction() * 100.0
-                    );
-                    ui.add(ProgressBar::new(job.fraction()).text(done));
-                    let secs = job.started.elapsed().as_secs_f64();
-                    let f = f64::from(job.fraction());
-                    let left = (f >= 0.05).then(|| secs * (1.0 - f) / f);
-                    if time_and_cancel(ui, &elapsed_and_left(secs, left), job.is_cancelling()) {
-                        job.cancel();
-                    }
+                    contents(ui);
                 });
             });
     });
     ui.ctx().request_repaint_after(Duration::from_millis(100));
+}
+
+/// A card with the files being read, a progress bar and Cancel.
+pub(in crate::app) fn loading_view(ui: &mut Ui, job: &LoadJob) {
+    const NAMED: usize = 6;
+    let what = text::count(job.paths.len() as u64, "file", "files");
+    job_card(ui, 480.0, &format!("Reading {what}…"), |ui| {
+        for p in job.paths.iter().take(NAMED) {
+            ui.label(RichText::new(p.display().to_string()).weak());
+        }
+        if job.paths.len() > NAMED {
+            let more = job.paths.len() - NAMED;
+            ui.label(RichText::new(format!("… and {more} more")).weak());
+        }
+        ui.add_space(4.0);
+        let done = format!(
+            "{} of {} ({:.0}%)",
+            text::bytes(job.bytes_read()),
+            text::bytes(job.total_bytes),
+            job.fraction() * 100.0
+        );
+        ui.add(ProgressBar::new(job.fraction()).text(done));
+        let secs = job.started.elapsed().as_secs_f64();
+        let f = f64::from(job.fraction());
+        let left = (f >= 0.05).then(|| secs * (1.0 - f) / f);
+        if time_and_cancel(ui, &elapsed_and_left(secs, left), job.is_cancelling()) {
+            job.cancel();
+        }
+    });
 }
 
 /// A card's last row: the time spent (and left) and Cancel, which reads "Cancelling…" once
